@@ -1,0 +1,40 @@
+# Quick start: `make run` and `make test`. Both create/reuse .venv themselves.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+OUT ?= out
+
+.PHONY: run test bench lint venv clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e .
+	@touch $(STAMP)
+
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install -q -e ".[test]"
+	@touch $(TEST_STAMP)
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	@mkdir -p $(OUT)
+	$(BIN)/ffcast run baseline --draws 1000 --seed 2016 --out $(OUT)/baseline.nc
+
+test: $(TEST_STAMP)
+	@bash scripts/ensure_chromium.sh || echo "chromium unavailable: browser tests will be skipped"
+	$(BIN)/python -m ruff check src tests benchmarks
+	$(BIN)/python -m pytest -q
+
+bench: $(TEST_STAMP)
+	$(BIN)/python benchmarks/run.py
+
+lint: $(TEST_STAMP)
+	$(BIN)/python -m ruff check src tests benchmarks
+	$(BIN)/python -m ruff format --check src tests benchmarks || true
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache .hypothesis

@@ -1,0 +1,38 @@
+"""The ``ffcast`` command line: one Typer app, one sub-module per command group.
+
+Every command is wrapped in :func:`ffcast.cli.common.user_errors`, so a user error
+(:class:`ffcast.errors.FFCastError`) becomes one line on stderr and exit code 2, and writers
+write to a temporary path and rename, so nothing half-written is left behind.
+"""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="ffcast",
+    help="Forecast what becomes of the Islamic State's foreign fighters, country by country.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def _register() -> None:
+    # Sub-apps live in their own modules; registering them here keeps `ffcast --help` complete.
+    from ffcast.cli import data_cmd
+
+    app.add_typer(data_cmd.app, name="data", help="Embedded, cited datasets.")
+    try:
+        from ffcast.cli import run_cmd
+    except ImportError:  # bootstrap: the engine commands land in their own module
+        return
+    run_cmd.register(app)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point for the ``ffcast`` console script."""
+    app(args=argv)
