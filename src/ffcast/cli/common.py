@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -29,8 +30,38 @@ def user_errors(func: F) -> F:
 
 
 def echo_json(obj: Any) -> None:
-    """Print ``obj`` as JSON on stdout (NaN -> null, dates -> ISO strings)."""
-    typer.echo(json.dumps(obj, indent=2, default=_default, allow_nan=False))
+    """Print ``obj`` as JSON on stdout (NaN/NA/NaT -> null, dates -> ISO strings)."""
+    typer.echo(json.dumps(_clean(obj), indent=2, default=_default, allow_nan=False))
+
+
+def _clean(obj: Any) -> Any:
+    # json.dumps never calls `default` for floats, so NaN must be replaced before dumping.
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_clean(v) for v in obj]
+    if hasattr(obj, "to_dict") and hasattr(obj, "columns"):  # a DataFrame: list of records
+        return [_clean(r) for r in obj.to_dict("records")]
+    if isinstance(obj, str | bool) or obj is None:
+        return obj
+    if _is_missing(obj):
+        return None
+    if hasattr(obj, "item") and not hasattr(obj, "isoformat"):  # numpy scalar
+        return _clean(obj.item())
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
+def _is_missing(obj: Any) -> bool:
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover - pandas is a hard dependency
+        return isinstance(obj, float) and math.isnan(obj)
+    try:
+        return bool(pd.isna(obj))
+    except (TypeError, ValueError):  # arrays and other containers are not "missing"
+        return False
 
 
 def _default(obj: Any) -> Any:

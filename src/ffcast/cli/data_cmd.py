@@ -1,5 +1,142 @@
-"""`ffcast data ...` (placeholder until the data module lands)."""
+"""``ffcast data ...``: list, show and plot the embedded, cited datasets.
 
+Every table command takes ``--json``; dates print as YYYY-MM-DD and missing values as null.
+Set ``FFCAST_DATA_DIR`` to read replacement dataset files (tests, deliberate overrides).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
 import typer
+from rich.console import Console
+from rich.table import Table
 
-app = typer.Typer(no_args_is_help=True)
+from ffcast import data
+from ffcast.cli.common import echo_json, user_errors
+from ffcast.errors import FFCastError
+
+app = typer.Typer(no_args_is_help=True, help="Embedded, cited datasets.")
+
+PLOT_KINDS = ("territory", "deaths")
+PLOT_SUFFIXES = (".png", ".html")
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+@app.command("list")
+@user_errors
+def list_datasets(
+    as_json: JsonFlag = False,
+) -> None:
+    """List datasets with their row counts and descriptions."""
+    from ffcast.data.schema import SPECS
+
+    rows = [
+        {"name": name, "rows": len(data.load(name)), "description": spec.description}
+        for name, spec in SPECS.items()
+    ]
+    _emit(pd.DataFrame(rows), as_json, title="ffcast datasets")
+
+
+@app.command("show")
+@user_errors
+def show(
+    name: Annotated[str, typer.Argument(help="Dataset name (see `ffcast data list`).")],
+    country: Annotated[
+        str | None,
+        typer.Option("--country", help="Only rows of this ISO3 code (case-insensitive)."),
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Show a dataset, optionally one country's rows."""
+    frame = data.load(name)
+    if country is not None:
+        if "iso3" not in frame.columns:
+            raise FFCastError(f"--country: dataset {name!r} has no iso3 column; "
+                              "drop --country or pick a per-country dataset")
+        code = data.resolve_iso3(country, field="--country")
+        frame = frame[frame["iso3"] == code].reset_index(drop=True)
+    _emit(frame, as_json, title=name)
+
+
+@app.command("sources")
+@user_errors
+def show_sources(
+    used: Annotated[
+        bool, typer.Option("--used", help="Only sources cited by some dataset.")
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Show the source registry (id, publisher, title, date, url, grade, notes)."""
+    frame = data.sources()
+    if used:
+        frame = frame[frame["id"].isin(data.used_source_ids())].reset_index(drop=True)
+    _emit(frame, as_json, title="sources")
+
+
+@app.command("best")
+@user_errors
+def best(
+    as_json: JsonFlag = False,
+) -> None:
+    """Best estimates of travellers by end 2016 per country, plus the rest-of-world row."""
+    frame = data.best_estimates()
+    if as_json:
+        _emit(frame, True, title="best")
+        return
+    total = data.total_travellers_2016()
+    shown = frame.drop(columns=["rule", "sources"])
+    _emit(shown, False, title=f"Travellers by end 2016 (total {total.central:,}; "
+          f"range {total.low:,}-{total.high:,}; see `--json` for sources and rules)")
+
+
+@app.command("plot")
+@user_errors
+def plot(
+    kind: Annotated[str, typer.Argument(help="territory or deaths")],
+    out: Annotated[Path, typer.Option("--out", help="Output file, .png or .html.")],
+) -> None:
+    """Draw one of the essay's figures (territory, deaths) to a PNG or HTML file."""
+    if kind not in PLOT_KINDS:
+        raise FFCastError(f"kind: unknown plot {kind!r}; use one of: {', '.join(PLOT_KINDS)}")
+    if out.suffix.lower() not in PLOT_SUFFIXES:
+        raise FFCastError(f"--out: {out.name!r} must end in {' or '.join(PLOT_SUFFIXES)}")
+    # Imported late: plotting pulls in plotly/kaleido, which `ffcast data list` should not pay
+    from ffcast.plots.essay import render
+
+    render(kind, Path(out))
+    typer.echo(f"wrote {out}")
+
+
+def _emit(frame: pd.DataFrame, as_json: bool, title: str) -> None:
+    frame = _dates_as_text(frame)
+    if as_json:
+        echo_json(frame)
+        return
+    table = Table(title=title, show_lines=False)
+    for col in frame.columns:
+        # codes and numbers stay on one line; only free text wraps
+        widest = int(frame[col].astype(str).str.len().max()) if len(frame) else 0
+        prose = widest > 24
+        table.add_column(str(col), overflow="fold", no_wrap=not prose,
+                         min_width=max(len(str(col)), min(widest, 24)),
+                         max_width=60 if prose else None)
+    for row in frame.itertuples(index=False):
+        table.add_row(*("" if pd.isna(v) else str(v) for v in row))
+    console = Console()
+    # A dataset row is worth more than a tidy fit: widen past a narrow terminal rather than
+    # squeezing codes into ellipses (the terminal wraps long lines; nothing is cut off).
+    natural = console.measure(table, options=console.options.update_width(1000)).maximum
+    if natural > console.width:
+        console = Console(width=min(natural, 240))
+    console.print(table, crop=False)
+
+
+def _dates_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    for col in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[col]):
+            frame[col] = frame[col].dt.strftime("%Y-%m-%d").astype(object)
+    return frame

@@ -1,0 +1,30 @@
+"""Backtesting: score ffcast's ensemble forecasts against observed counts, as ViEWS does.
+
+- :mod:`ffcast.backtest.metrics`: pure NumPy scores on ``obs (N,)`` and ``samples (N, S)``.
+- :mod:`ffcast.backtest.observations`: read and validate observation files once, at the door.
+"""
+
+from ffcast.backtest.metrics import (
+    crps_ensemble,
+    crps_log1p,
+    crps_normal,
+    interval_coverage,
+    interval_score,
+    log_ratio,
+    skill_score,
+    summarise,
+)
+from ffcast.backtest.observations import read_observations, validate_observations
+
+__all__ = [
+    "crps_ensemble",
+    "crps_log1p",
+    "crps_normal",
+    "interval_coverage",
+    "interval_score",
+    "log_ratio",
+    "read_observations",
+    "skill_score",
+    "summarise",
+    "validate_observations",
+]

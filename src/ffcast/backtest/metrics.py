@@ -1,0 +1,421 @@
+"""Forecast scores on dense arrays: CRPS, interval coverage and score, log ratio, skill.
+
+Warning before use: every function here scores *counts of people or events per row*, and the
+rows are whatever you flattened into ``obs`` (country x month x quantity, usually). Averages
+over rows weight a country with 5,000 foreign fighters and one with 5 alike on the count scale,
+where the large countries dominate; use :func:`crps_log1p` and :func:`log_ratio` when small
+countries should count too.
+
+Conventions, shared by all functions (after ViEWS's ``native_metric_calculators``):
+
+- ``obs`` has shape ``(N,)``: one observed value per row, in the units of the forecast
+  quantity (people, or attacks, or deaths).
+- ``samples`` has shape ``(N, S)``: ``S`` ensemble draws of the forecast for each row, in the
+  same units.
+- Each function validates its inputs once, at the door, and raises :class:`ValueError` naming
+  the argument and the rule (shape, emptiness, NaN/inf, non-numeric dtype).
+- Scores are negatively oriented (lower is better) and returned per row, shape ``(N,)``,
+  unless the docstring says otherwise. No pandas: callers turn frames into arrays.
+
+Quantile method: interval bounds use NumPy's default ``method="linear"`` (Hyndman & Fan type
+7), the same as ``numpy.quantile`` / ``pandas.Series.quantile`` default, so numbers can be
+reproduced with either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.special import ndtr
+
+__all__ = [
+    "crps_ensemble",
+    "crps_log1p",
+    "crps_normal",
+    "interval_coverage",
+    "interval_score",
+    "log_ratio",
+    "skill_score",
+    "summarise",
+]
+
+FloatArray = NDArray[np.float64]
+
+QUANTILE_METHOD = "linear"
+"""NumPy quantile method used for interval bounds (Hyndman & Fan type 7, NumPy's default)."""
+
+_INV_SQRT_PI = 1.0 / np.sqrt(np.pi)
+
+
+# --------------------------------------------------------------------------------------------
+# Validation: one gate per boundary
+# --------------------------------------------------------------------------------------------
+
+
+def _as_finite_float(values: ArrayLike, name: str) -> FloatArray:
+    """Convert ``values`` to a float64 array, rejecting non-numeric dtypes and NaN/inf."""
+    array = np.asarray(values)
+    if array.dtype.kind not in "biuf":
+        raise ValueError(f"{name}: expected numbers, got dtype {array.dtype}")
+    array = array.astype(np.float64, copy=False)
+    if not np.all(np.isfinite(array)):
+        bad = np.argwhere(~np.isfinite(array))[0]
+        where = ", ".join(str(int(i)) for i in bad)
+        raise ValueError(
+            f"{name}: contains NaN or inf (first at index [{where}]); "
+            "drop or impute missing rows before scoring"
+        )
+    return array
+
+
+def _check_obs_samples(obs: ArrayLike, samples: ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """Validate ``obs`` (N,) and ``samples`` (N, S), S >= 1; return them as float64 arrays."""
+    obs_array = _as_finite_float(obs, "obs")
+    samples_array = _as_finite_float(samples, "samples")
+    if obs_array.ndim != 1:
+        raise ValueError(f"obs: expected shape (N,), got {obs_array.shape}")
+    if samples_array.ndim != 2:
+        raise ValueError(
+            f"samples: expected shape (N, S) with one row of draws per observation, "
+            f"got {samples_array.shape}"
+        )
+    if samples_array.shape[0] != obs_array.shape[0]:
+        raise ValueError(
+            f"samples: has {samples_array.shape[0]} rows but obs has {obs_array.shape[0]}; "
+            "expected one row of draws per observation"
+        )
+    if samples_array.shape[1] == 0:
+        raise ValueError("samples: has no draws (S == 0); expected at least one per row")
+    return obs_array, samples_array
+
+
+def _check_level(level: float) -> float:
+    """Validate a central-interval level strictly between 0 and 1."""
+    level = float(level)
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"level: must be strictly between 0 and 1 (e.g. 0.8), got {level}")
+    return level
+
+
+def _check_counts(array: FloatArray, name: str) -> None:
+    """Reject negative values where the scale is log1p of a count."""
+    if np.any(array < 0):
+        raise ValueError(
+            f"{name}: log1p scale needs counts >= 0, found minimum {array.min()}; "
+            "clip or drop negative draws before scoring"
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Row-wise kernels on validated arrays (no checks: callers validated once)
+# --------------------------------------------------------------------------------------------
+
+
+def _crps_sorted(obs: FloatArray, sorted_samples: FloatArray, fair: bool) -> FloatArray:
+    """CRPS of validated ``obs`` against row-sorted ``sorted_samples``."""
+    n_draws = sorted_samples.shape[1]
+    # E|X - y| over the ensemble.
+    absolute_error = np.mean(np.abs(sorted_samples - obs[:, None]), axis=1)
+    # For sorted x, sum_{i,j} |x_i - x_j| = 2 * sum_k k (S - k) (x_(k+1) - x_(k)), k = 1..S-1:
+    # each gap is crossed by k (S - k) pairs. O(S) after an O(S log S) sort, no (S, S) matrix.
+    # Summing gaps rather than weighted values (sum_i (2i - S - 1) x_(i)) avoids cancelling
+    # large counts against each other, and is exactly 0 for a degenerate ensemble.
+    crossings = np.arange(1, n_draws) * (n_draws - np.arange(1, n_draws))
+    pair_sum = 2.0 * (np.diff(sorted_samples, axis=1) @ crossings.astype(np.float64))
+    pairs = n_draws * (n_draws - 1) if fair else n_draws * n_draws
+    spread = pair_sum / (2.0 * pairs)
+    # Both forms are >= 0 by the triangle inequality; clip rounding noise (~1e-16 relative).
+    return np.maximum(absolute_error - spread, 0.0)
+
+
+def _interval_bounds(samples: FloatArray, level: float) -> tuple[FloatArray, FloatArray]:
+    """Lower and upper bounds of the central ``level`` interval of each row of ``samples``."""
+    lower, upper = np.quantile(
+        samples, [(1.0 - level) / 2.0, (1.0 + level) / 2.0], axis=1, method=QUANTILE_METHOD
+    )
+    return lower, upper
+
+
+def _interval_score(obs: FloatArray, samples: FloatArray, level: float) -> FloatArray:
+    """Gneiting & Raftery interval score on validated inputs."""
+    lower, upper = _interval_bounds(samples, level)
+    alpha = 1.0 - level
+    below = np.maximum(lower - obs, 0.0)
+    above = np.maximum(obs - upper, 0.0)
+    return (upper - lower) + (2.0 / alpha) * (below + above)
+
+
+def _log_ratio(obs: FloatArray, samples: FloatArray) -> FloatArray:
+    """|log((median + 1) / (obs + 1))| on validated non-negative inputs."""
+    return np.abs(np.log1p(np.median(samples, axis=1)) - np.log1p(obs))
+
+
+# --------------------------------------------------------------------------------------------
+# Public metrics
+# --------------------------------------------------------------------------------------------
+
+
+def crps_ensemble(obs: ArrayLike, samples: ArrayLike, *, fair: bool = False) -> FloatArray:
+    """Continuous ranked probability score of an ensemble forecast, per row.
+
+    ``CRPS = E|X - y| - 0.5 E|X - X'|`` with ``X, X'`` drawn from the ensemble. Computed exactly
+    by sorting each row (O(S log S) time, O(N S) memory: no ``(S, S)`` pairwise matrix).
+
+    Default ``fair=False``, the *standard* (energy / empirical-CDF) form: the expectations run
+    over the empirical distribution of the ``S`` draws, pairs ``i == j`` included, so the value
+    equals the integral of ``(F_ens(x) - 1{x >= y})^2``. It scores the forecast as issued (the
+    ensemble *is* the forecast distribution), matches ``properscoring.crps_ensemble``,
+    ``scoringrules`` ``estimator="nrg"`` and the ViEWS evaluation, and so keeps ffcast's numbers
+    comparable with theirs.
+
+    ``fair=True`` divides the pairwise term by ``S (S - 1)`` instead of ``S^2`` (the S/(S-1)
+    correction of Ferro 2014): an unbiased estimate of the CRPS of the distribution the draws
+    come from, so ensembles of different sizes are compared on equal terms. The standard form
+    exceeds it by ``E|X - X'| / (2 S)``. Use it when comparing runs with different ``S``.
+
+    Args:
+        obs: observed values, shape ``(N,)``, in forecast units (people or events).
+        samples: ensemble draws, shape ``(N, S)``, same units.
+        fair: use the unbiased (fair) form; needs ``S >= 2``.
+
+    Returns:
+        CRPS per row, shape ``(N,)``, in the units of ``obs``; always ``>= 0``.
+
+    Raises:
+        ValueError: bad shapes, no draws, NaN/inf or non-numeric values, or ``fair`` with
+            ``S < 2``.
+    """
+    obs_array, samples_array = _check_obs_samples(obs, samples)
+    if fair and samples_array.shape[1] < 2:
+        raise ValueError("samples: the fair CRPS needs at least 2 draws per row; use fair=False")
+    return _crps_sorted(obs_array, np.sort(samples_array, axis=1), fair)
+
+
+def crps_log1p(obs: ArrayLike, samples: ArrayLike, *, fair: bool = False) -> FloatArray:
+    """CRPS on the ``log1p`` scale: :func:`crps_ensemble` of ``log1p(obs)``, ``log1p(samples)``.
+
+    Relative errors, so a country with tens of fighters weighs as much as one with thousands
+    (ViEWS scores fatality counts the same way).
+
+    Args:
+        obs: observed counts, shape ``(N,)``, ``>= 0``.
+        samples: ensemble draws of the counts, shape ``(N, S)``, ``>= 0``.
+        fair: use the unbiased (fair) form, see :func:`crps_ensemble`.
+
+    Returns:
+        CRPS per row, shape ``(N,)``, in log1p(count) units (dimensionless); ``>= 0``.
+
+    Raises:
+        ValueError: as :func:`crps_ensemble`, or any negative count.
+    """
+    obs_array, samples_array = _check_obs_samples(obs, samples)
+    _check_counts(obs_array, "obs")
+    _check_counts(samples_array, "samples")
+    if fair and samples_array.shape[1] < 2:
+        raise ValueError("samples: the fair CRPS needs at least 2 draws per row; use fair=False")
+    return _crps_sorted(np.log1p(obs_array), np.log1p(np.sort(samples_array, axis=1)), fair)
+
+
+def interval_coverage(obs: ArrayLike, samples: ArrayLike, level: float) -> NDArray[np.bool_]:
+    """Whether each observation lies in the central ``level`` interval of its ensemble.
+
+    The interval runs from the ``(1 - level) / 2`` to the ``(1 + level) / 2`` quantile of the
+    row's draws (NumPy ``method="linear"``, Hyndman & Fan type 7), both ends included. The mean
+    over rows is the empirical coverage, to compare with ``level``.
+
+    Args:
+        obs: observed values, shape ``(N,)``.
+        samples: ensemble draws, shape ``(N, S)``.
+        level: nominal coverage, strictly between 0 and 1 (0.8 for the 10%-90% interval).
+
+    Returns:
+        Boolean array, shape ``(N,)``.
+
+    Raises:
+        ValueError: bad shapes, NaN/inf, or ``level`` outside (0, 1).
+    """
+    obs_array, samples_array = _check_obs_samples(obs, samples)
+    lower, upper = _interval_bounds(samples_array, _check_level(level))
+    return (lower <= obs_array) & (obs_array <= upper)
+
+
+def interval_score(obs: ArrayLike, samples: ArrayLike, level: float) -> FloatArray:
+    """Interval score of the central ``level`` interval (Gneiting & Raftery 2007, eq. 43).
+
+    ``IS = (u - l) + (2 / alpha) (l - y) 1{y < l} + (2 / alpha) (y - u) 1{y > u}`` with
+    ``alpha = 1 - level`` and ``l, u`` the interval bounds as in :func:`interval_coverage`.
+    Rewards narrow intervals, penalises misses in proportion to their distance.
+
+    Args:
+        obs: observed values, shape ``(N,)``.
+        samples: ensemble draws, shape ``(N, S)``.
+        level: nominal coverage, strictly between 0 and 1.
+
+    Returns:
+        Interval score per row, shape ``(N,)``, in the units of ``obs``; ``>= 0``.
+
+    Raises:
+        ValueError: bad shapes, NaN/inf, or ``level`` outside (0, 1).
+    """
+    obs_array, samples_array = _check_obs_samples(obs, samples)
+    return _interval_score(obs_array, samples_array, _check_level(level))
+
+
+def log_ratio(obs: ArrayLike, samples: ArrayLike) -> FloatArray:
+    """Absolute log ratio of the ensemble median to the observation: ``|log((m + 1) / (y + 1))|``.
+
+    The offset is +1 (``log1p``), the same as :func:`crps_log1p`: it keeps zero counts
+    defined (no fighters returned is a common, real observation) and, for counts, is one
+    person, the smallest meaningful unit. ``exp`` of the value is the factor by which the
+    median is off (0.69 means a factor of 2). :func:`summarise` reports the *median* of this
+    over rows ("median absolute log ratio"), which a few wild misses cannot dominate.
+
+    Args:
+        obs: observed counts, shape ``(N,)``, ``>= 0``.
+        samples: ensemble draws, shape ``(N, S)``, ``>= 0``; the median is NumPy's (linear).
+
+    Returns:
+        Absolute log ratio per row, shape ``(N,)``, dimensionless (natural log).
+
+    Raises:
+        ValueError: bad shapes, NaN/inf, or any negative count.
+    """
+    obs_array, samples_array = _check_obs_samples(obs, samples)
+    _check_counts(obs_array, "obs")
+    _check_counts(samples_array, "samples")
+    return _log_ratio(obs_array, samples_array)
+
+
+def skill_score(score_model: ArrayLike, score_reference: ArrayLike) -> FloatArray | float:
+    """Skill of a model over a reference: ``1 - score_model / score_reference``.
+
+    For negatively oriented scores (CRPS, interval score): 1 is perfect, 0 no better than the
+    reference, negative worse. Scalars give a float; arrays broadcast and give an array.
+
+    Convention where ``score_reference == 0`` (the reference is perfect): skill is ``0.0`` if
+    the model is perfect too (nothing to gain, nothing lost) and ``-inf`` otherwise (infinitely
+    worse than a perfect reference), so the result is never NaN and ranks sensibly.
+
+    Args:
+        score_model: the model's score(s), ``>= 0``.
+        score_reference: the reference's score(s), ``>= 0``, broadcastable with the model's.
+
+    Returns:
+        Skill score(s), dimensionless: a float for scalar inputs, else an array.
+
+    Raises:
+        ValueError: NaN/inf, negative scores, non-numeric values, or shapes that do not
+            broadcast.
+    """
+    model = _as_finite_float(score_model, "score_model")
+    reference = _as_finite_float(score_reference, "score_reference")
+    if np.any(model < 0) or np.any(reference < 0):
+        raise ValueError("score_model, score_reference: scores must be >= 0 (lower is better)")
+    try:
+        model, reference = np.broadcast_arrays(model, reference)
+    except ValueError:
+        raise ValueError(
+            f"score_model shape {model.shape} and score_reference shape {reference.shape} "
+            "do not broadcast"
+        ) from None
+    positive = reference > 0
+    skill = np.where(model == 0, 0.0, -np.inf)
+    np.divide(model, reference, out=skill, where=positive)
+    skill = np.where(positive, 1.0 - skill, skill)
+    return float(skill) if skill.ndim == 0 else skill
+
+
+def crps_normal(obs: ArrayLike, mu: ArrayLike, sigma: ArrayLike) -> FloatArray:
+    """Closed-form CRPS of a normal forecast ``N(mu, sigma^2)`` (Gneiting et al. 2005).
+
+    ``CRPS = sigma * (z (2 Phi(z) - 1) + 2 phi(z) - 1 / sqrt(pi))`` with
+    ``z = (obs - mu) / sigma``; ``sigma == 0`` gives the point-forecast limit ``|obs - mu|``.
+    Used as a test oracle for :func:`crps_ensemble` and for Gaussian baselines.
+
+    Args:
+        obs: observed values, any shape broadcastable with ``mu`` and ``sigma``.
+        mu: forecast means, same units as ``obs``.
+        sigma: forecast standard deviations, same units, ``>= 0``.
+
+    Returns:
+        CRPS, broadcast shape of the inputs (``(N,)`` for ``(N,)`` inputs), units of ``obs``.
+
+    Raises:
+        ValueError: NaN/inf, non-numeric values, negative ``sigma`` or shapes that do not
+            broadcast.
+    """
+    obs_array = _as_finite_float(obs, "obs")
+    mu_array = _as_finite_float(mu, "mu")
+    sigma_array = _as_finite_float(sigma, "sigma")
+    if np.any(sigma_array < 0):
+        raise ValueError(f"sigma: must be >= 0, found minimum {sigma_array.min()}")
+    try:
+        obs_array, mu_array, sigma_array = np.broadcast_arrays(obs_array, mu_array, sigma_array)
+    except ValueError:
+        raise ValueError(
+            f"obs {np.shape(obs)}, mu {np.shape(mu)} and sigma {np.shape(sigma)} do not broadcast"
+        ) from None
+    error = obs_array - mu_array
+    degenerate = sigma_array == 0
+    safe_sigma = np.where(degenerate, 1.0, sigma_array)
+    z = error / safe_sigma
+    density = np.exp(-0.5 * z * z) / np.sqrt(2.0 * np.pi)
+    crps = safe_sigma * (z * (2.0 * ndtr(z) - 1.0) + 2.0 * density - _INV_SQRT_PI)
+    return np.where(degenerate, np.abs(error), crps)
+
+
+def _level_key(level: float) -> str:
+    """Label for a level in :func:`summarise` keys: 0.8 -> ``"80"``, 0.975 -> ``"97.5"``."""
+    return f"{level * 100:.10g}"
+
+
+def summarise(
+    obs: ArrayLike, samples: ArrayLike, levels: Sequence[float] = (0.5, 0.8, 0.95)
+) -> dict[str, float]:
+    """Headline scores of an ensemble forecast over all rows, validated once.
+
+    Keys (``<L>`` is the level in percent, e.g. ``80``):
+
+    - ``crps``: mean standard CRPS, in the units of ``obs``;
+    - ``crps_log1p``: mean standard CRPS on the log1p scale;
+    - ``coverage_<L>``: share of rows whose observation lies in the central interval (0..1);
+    - ``interval_score_<L>``: mean interval score, in the units of ``obs``;
+    - ``median_abs_log_ratio``: median over rows of :func:`log_ratio` (natural log).
+
+    Args:
+        obs: observed counts, shape ``(N,)`` with ``N >= 1``, ``>= 0``.
+        samples: ensemble draws, shape ``(N, S)``, ``>= 0``.
+        levels: interval levels, each strictly between 0 and 1, labels distinct.
+
+    Returns:
+        Mapping of score name to a Python float.
+
+    Raises:
+        ValueError: bad shapes, no rows, NaN/inf, negative counts, or bad/duplicate levels.
+    """
+    obs_array, samples_array = _check_obs_samples(obs, samples)
+    if obs_array.shape[0] == 0:
+        raise ValueError("obs: no rows to summarise (N == 0)")
+    _check_counts(obs_array, "obs")
+    _check_counts(samples_array, "samples")
+    checked_levels = [_check_level(level) for level in levels]
+    keys = [_level_key(level) for level in checked_levels]
+    if len(set(keys)) != len(keys):
+        raise ValueError(f"levels: duplicates in {list(levels)}")
+
+    sorted_samples = np.sort(samples_array, axis=1)
+    log_obs, log_samples = np.log1p(obs_array), np.log1p(sorted_samples)  # monotone: stays sorted
+    summary: dict[str, float] = {
+        "crps": float(np.mean(_crps_sorted(obs_array, sorted_samples, fair=False))),
+        "crps_log1p": float(np.mean(_crps_sorted(log_obs, log_samples, fair=False))),
+    }
+    for level, key in zip(checked_levels, keys, strict=True):
+        lower, upper = _interval_bounds(sorted_samples, level)
+        summary[f"coverage_{key}"] = float(np.mean((lower <= obs_array) & (obs_array <= upper)))
+        summary[f"interval_score_{key}"] = float(
+            np.mean(_interval_score(obs_array, sorted_samples, level))
+        )
+    summary["median_abs_log_ratio"] = float(np.median(_log_ratio(obs_array, sorted_samples)))
+    return summary

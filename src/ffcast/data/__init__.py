@@ -1,0 +1,50 @@
+"""Embedded, cited datasets and their loaders: nothing else in ffcast reads CSV.
+
+Every number carries a source id that resolves in :func:`sources`; every dataset passes one
+validation gate (:mod:`ffcast.data.validate`) when it is loaded. Aggregate counts per origin
+country only: nothing here is about a named person.
+"""
+
+from ffcast.data.best import best_estimates, total_travellers_2016
+from ffcast.data.countries import (
+    UnknownCountryError,
+    is_known_iso3,
+    name_of,
+    region_of,
+    resolve_iso3,
+)
+from ffcast.data.loaders import (
+    DATA_DIR_ENV,
+    UnknownDatasetError,
+    calibration_data,
+    countries,
+    load,
+    names,
+    sources,
+    used_source_ids,
+)
+from ffcast.data.regions import REGION_NAMES, REGIONS
+from ffcast.data.schema import KNOWLEDGE_CUTOFF
+from ffcast.data.validate import validate_file
+
+__all__ = [
+    "DATA_DIR_ENV",
+    "KNOWLEDGE_CUTOFF",
+    "REGIONS",
+    "REGION_NAMES",
+    "UnknownCountryError",
+    "UnknownDatasetError",
+    "best_estimates",
+    "calibration_data",
+    "countries",
+    "is_known_iso3",
+    "load",
+    "name_of",
+    "names",
+    "region_of",
+    "resolve_iso3",
+    "sources",
+    "total_travellers_2016",
+    "used_source_ids",
+    "validate_file",
+]

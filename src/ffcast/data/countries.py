@@ -1,0 +1,91 @@
+"""Country codes, names and model regions.
+
+Names come from ``pycountry`` (ISO 3166-1), plus three codes it lacks: ``XKX`` (Kosovo, the
+user-assigned code most data sets use), ``ISR;PSE`` (ICSR's combined "Israel/Palestinian
+Territories" row, which no source splits) and ``ROW`` (the unattributed rest of the world).
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+
+import pandas as pd
+import pycountry
+
+from ffcast.data.regions import REGION_NAMES, REGION_OF
+from ffcast.errors import FFCastError
+
+EXTRA_CODES: dict[str, str] = {
+    "XKX": "Kosovo",
+    "ISR;PSE": "Israel/Palestinian Territories (combined)",
+    "ROW": "Rest of world (unattributed)",
+}
+
+
+class UnknownCountryError(FFCastError):
+    """A country code or name that ffcast does not know (message suggests the nearest)."""
+
+
+@functools.cache
+def _names() -> dict[str, str]:
+    names = {
+        c.alpha_3: getattr(c, "common_name", None) or c.name for c in pycountry.countries
+    }
+    names.update(EXTRA_CODES)
+    return names
+
+
+def country_frame() -> pd.DataFrame:
+    """Raw (string) countries table: iso3, name, region, region_name; sorted by iso3."""
+    rows = []
+    for code, name in sorted(_names().items()):
+        region = REGION_OF.get(code, "other")
+        rows.append((code, name, region, REGION_NAMES[region]))
+    return pd.DataFrame(rows, columns=["iso3", "name", "region", "region_name"], dtype=object)
+
+
+def is_known_iso3(code: str) -> bool:
+    """True if ``code`` (exact, upper case) is an ISO3 code ffcast knows, incl. XKX/ISR;PSE/ROW."""
+    return code in _names()
+
+
+def region_of(iso3: str) -> str:
+    """Model region code of a country (see ``REGIONS``); ISO3 is matched case-insensitively.
+
+    Raises:
+        UnknownCountryError: the code is not known (message suggests the nearest).
+    """
+    return REGION_OF.get(resolve_iso3(iso3), "other")
+
+
+def name_of(iso3: str) -> str:
+    """Display name of a country code (case-insensitive).
+
+    Raises:
+        UnknownCountryError: the code is not known.
+    """
+    return _names()[resolve_iso3(iso3)]
+
+
+def resolve_iso3(text: str, field: str = "country") -> str:
+    """Turn a user's ISO3 code (any case) or exact country name into the canonical code.
+
+    Raises:
+        UnknownCountryError: no such code or name; the message names ``field`` and suggests.
+    """
+    names = _names()
+    cleaned = text.strip()
+    code = cleaned.upper()
+    if code in names:
+        return code
+    by_name = {name.lower(): iso for iso, name in names.items()}
+    if cleaned.lower() in by_name:
+        return by_name[cleaned.lower()]
+    guesses = difflib.get_close_matches(code, list(names), n=3, cutoff=0.6)
+    guesses += [
+        by_name[g] for g in difflib.get_close_matches(cleaned.lower(), list(by_name), n=2)
+    ]
+    hint = ", ".join(dict.fromkeys(f"{g} ({names[g]})" for g in guesses))
+    suggestion = f"did you mean {hint}?" if hint else "use an ISO 3166 alpha-3 code such as FRA"
+    raise UnknownCountryError(f"{field}: unknown country {text!r}; {suggestion}")

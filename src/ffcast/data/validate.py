@@ -1,0 +1,302 @@
+"""The one validation gate every dataset passes at load time.
+
+Checks, in order: the file reads as UTF-8 CSV with a consistent field count; the header has
+every required column; each row fills its required cells, parses (integers, floats, ISO dates,
+date wordings), uses the controlled vocabularies (measure, metric, scope, grade, ...), names a
+known ISO3 code, cites source ids that all resolve in the registry (";" separates several ids),
+has ``low <= high`` unless flagged, and carries a source for every number.
+
+A failure raises :class:`ffcast.errors.DataValidationError` with the message
+``"<file>: row <n>: <rule>: <detail>; fix: <how>"``, where ``row`` is the 1-based **data** row
+(the header is row 0, so the CSV line is ``n + 1`` when no cell spans lines).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+import pandas as pd
+
+from ffcast.data.dates import end_of_period
+from ffcast.data.schema import KNOWLEDGE_CUTOFF, SPECS, Column, DatasetSpec
+from ffcast.errors import DataValidationError
+
+_INT = re.compile(r"^-?\d+$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a row is checked against: known source ids (None = skip) and known ISO3 codes."""
+
+    source_ids: frozenset[str] | None
+    iso3_known: Callable[[str], bool]
+
+
+def fail(label: str, row: int | str, rule: str, detail: str, fix: str) -> DataValidationError:
+    """Build the gate's error (``row`` 0 or "header" means the header / whole file)."""
+    where = "row 0 (header)" if row in (0, "header") else f"row {row}"
+    return DataValidationError(f"{label}: {where}: {rule}: {detail}; fix: {fix}")
+
+
+def read_table(
+    source: Path | Traversable, label: str, required: Sequence[str] = ()
+) -> pd.DataFrame:
+    """Read a CSV file into a DataFrame of stripped strings ("" for empty cells).
+
+    ``required`` columns are checked before field counts, so a header that lost a column is
+    reported as such rather than as every row having too many fields.
+
+    Raises:
+        DataValidationError: unreadable, not UTF-8, empty, or a row with the wrong field count.
+    """
+    try:
+        text = source.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise fail(label, 0, "not_utf8", f"byte {exc.start} is not UTF-8 text",
+                   "save the file as UTF-8 CSV") from exc
+    except OSError as exc:
+        raise fail(label, 0, "unreadable", str(exc), "check the path and permissions") from exc
+    return parse_csv_text(text, label, required)
+
+
+def parse_csv_text(text: str, label: str, required: Sequence[str] = ()) -> pd.DataFrame:
+    """Parse CSV text (see :func:`read_table`)."""
+    if "\x00" in text:
+        raise fail(label, 0, "binary_content", "the file contains NUL bytes",
+                   "replace it with a CSV text file")
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+    except csv.Error as exc:
+        raise fail(label, 0, "malformed_csv", str(exc),
+                   "check quoting (an unclosed quote often means a truncated file)") from exc
+    rows = [r for r in rows if any(cell.strip() for cell in r)]
+    if not rows:
+        raise fail(label, 0, "empty_file", "no header and no rows", "restore the file")
+    header = [h.strip() for h in rows[0]]
+    if len(set(header)) != len(header):
+        dupes = sorted({h for h in header if header.count(h) > 1})
+        raise fail(label, 0, "duplicate_column", f"{', '.join(dupes)} appear twice",
+                   "keep one column of each name")
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise fail(label, 0, "missing_column", f"{', '.join(missing)} not in header",
+                   f"the header must contain {','.join(required)}")
+    for n, row in enumerate(rows[1:], start=1):
+        if len(row) != len(header):
+            raise fail(label, n, "field_count",
+                       f"{len(row)} fields, header has {len(header)}",
+                       "quote cells that contain commas; a short last row means a "
+                       "truncated file")
+    body = [[cell.strip() for cell in r] for r in rows[1:]]
+    return pd.DataFrame(body, columns=header, dtype=object)
+
+
+def validate_frame(
+    name: str, raw: pd.DataFrame, label: str, context: Context
+) -> pd.DataFrame:
+    """Run the gate on a frame of strings and return the typed frame.
+
+    Raises:
+        DataValidationError: the first broken rule, naming file, row and rule.
+    """
+    spec = SPECS[name]
+    _check_header(spec, raw, label)
+    raw = raw.fillna("").astype(str)
+    parsed: dict[str, list[object]] = {c.name: [] for c in spec.columns}
+    derived: dict[str, list[object]] = {c.derive: [] for c in spec.columns if c.derive}
+    for n, record in enumerate(raw.to_dict("records"), start=1):
+        row = _check_row(spec, record, n, label, context)
+        for col in spec.columns:
+            parsed[col.name].append(row[col.name])
+            if col.derive:
+                derived[col.derive].append(row[col.derive])
+    _check_unique(spec, raw, label)
+    return _typed(spec, raw, parsed, derived)
+
+
+def validate_file(name: str, path: str | Path) -> pd.DataFrame:
+    """Validate the file at ``path`` as dataset ``name`` (e.g. a corrupted copy in a test).
+
+    Sources are resolved against the registry currently in effect (embedded, or
+    ``FFCAST_DATA_DIR``); when ``name`` is ``"sources"`` the file itself is the registry.
+
+    Raises:
+        DataValidationError: the file breaks a rule.
+        FFCastError: ``name`` is not a dataset.
+    """
+    from ffcast.data import loaders  # late: loaders import this module
+
+    spec = loaders.spec_of(name)
+    path = Path(path)
+    raw = read_table(path, str(path), [c.name for c in spec.columns])
+    context = loaders.context(skip_sources=spec.source_column is None)
+    return validate_frame(spec.name, raw, str(path), context)
+
+
+def _check_header(spec: DatasetSpec, raw: pd.DataFrame, label: str) -> None:
+    missing = [c.name for c in spec.columns if c.name not in raw.columns]
+    if missing:
+        expected = ",".join(c.name for c in spec.columns)
+        raise fail(label, 0, "missing_column", f"{', '.join(missing)} not in header",
+                   f"the header must contain {expected}")
+
+
+def _check_row(
+    spec: DatasetSpec, record: dict[str, str], n: int, label: str, context: Context
+) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for col in spec.columns:
+        cell = record[col.name]
+        if col.required and cell == "":
+            raise fail(label, n, "required", f"column {col.name} is empty",
+                       f"fill {col.name}")
+        if col.vocab is not None and cell not in col.vocab:
+            allowed = ", ".join(sorted(v for v in col.vocab if v)) or "(empty)"
+            raise fail(label, n, "vocabulary", f"{col.name}={cell!r} is not allowed",
+                       f"use one of: {allowed}")
+        out[col.name] = _parse(col, cell, n, label)
+        if col.derive:
+            out[col.derive] = _parse_period(col, cell, n, label)
+    if spec.iso3_column:
+        code = record[spec.iso3_column]
+        if not context.iso3_known(code):
+            raise fail(label, n, "unknown_iso3", f"{spec.iso3_column}={code!r} is not a known "
+                       "country code", "use an ISO 3166 alpha-3 code, XKX (Kosovo), ISR;PSE "
+                       "(combined) or ROW; see `ffcast data show countries`")
+    values = [c for c in spec.value_columns if out[c] is not None]
+    if spec.needs_value and not values:
+        cols = "/".join(spec.value_columns)
+        raise fail(label, n, "no_value", f"none of {cols} is filled",
+                   "give the number the source states, or delete the row")
+    if spec.source_column:
+        _check_sources(record[spec.source_column], values, spec, n, label, context)
+    if spec.bounds:
+        _check_bounds(spec, record, out, n, label)
+    return out
+
+
+def _parse(col: Column, cell: str, n: int, label: str) -> object:
+    if cell == "" and col.kind not in ("str", "period"):
+        return None
+    if col.kind == "int":
+        if not _INT.match(cell):
+            raise fail(label, n, "not_integer", f"{col.name}={cell!r}",
+                       "write a whole number without separators (1500, not 1,500)")
+        value: float = int(cell)
+    elif col.kind == "float":
+        try:
+            value = float(cell)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):
+            raise fail(label, n, "not_number", f"{col.name}={cell!r}",
+                       "write a plain decimal number (0.3, 1500)")
+    elif col.kind == "date":
+        if not _ISO_DATE.match(cell):
+            raise fail(label, n, "not_date", f"{col.name}={cell!r}", "write YYYY-MM-DD")
+        try:
+            return pd.Timestamp(cell)
+        except ValueError as exc:
+            raise fail(label, n, "not_date", f"{col.name}={cell!r}: {exc}",
+                       "write a real calendar date YYYY-MM-DD") from exc
+    elif col.kind == "bool":
+        if cell.lower() not in ("true", "false"):
+            raise fail(label, n, "not_bool", f"{col.name}={cell!r}", "write true or false")
+        return cell.lower() == "true"
+    else:
+        return cell
+    if value < 0:
+        raise fail(label, n, "negative_value", f"{col.name}={cell}",
+                   "counts, shares and parameters here are never negative")
+    return value
+
+
+def _parse_period(col: Column, cell: str, n: int, label: str) -> pd.Timestamp:
+    try:
+        return pd.Timestamp(end_of_period(cell))
+    except ValueError as exc:
+        raise fail(label, n, "bad_date_wording", f"{col.name}={cell!r}: {exc}",
+                   "use YYYY, YYYY-MM, YYYY-MM-DD, YYYY-MM-end, YYYY/YYYY, YYYY-YYYY, "
+                   "mid-YYYY or early YYYY, optionally followed by a (comment)") from exc
+
+
+def _check_sources(
+    cell: str, values: list[str], spec: DatasetSpec, n: int, label: str, context: Context
+) -> None:
+    ids = [part.strip() for part in cell.split(";")]
+    if values and not any(ids):
+        raise fail(label, n, "value_without_source", f"{', '.join(values)} given but "
+                   f"{spec.source_column} is empty", "cite a source id from sources.csv")
+    if context.source_ids is None:
+        return
+    for source_id in ids:
+        if source_id not in context.source_ids:
+            raise fail(label, n, "unknown_source", f"{spec.source_column}={source_id!r} is not "
+                       "in the source registry", "add it to sources.csv or correct the id "
+                       "(see `ffcast data sources`)")
+
+
+def _check_bounds(
+    spec: DatasetSpec, record: dict[str, str], out: dict[str, object], n: int, label: str
+) -> None:
+    low_col, high_col = spec.bounds or ("", "")
+    low, high = out[low_col], out[high_col]
+    if low is None or high is None or low <= high:  # type: ignore[operator]
+        return
+    if spec.flag_column and record[spec.flag_column] == "low_gt_high":
+        return  # kept as the source gives it, on purpose and visibly
+    raise fail(label, n, "low_gt_high", f"{low_col}={low} > {high_col}={high}",
+               "correct the transcription, or keep it as published and set "
+               + (f"{spec.flag_column}=low_gt_high" if spec.flag_column else "low <= high"))
+
+
+def _check_unique(spec: DatasetSpec, raw: pd.DataFrame, label: str) -> None:
+    if not spec.unique:
+        return
+    dup = raw.duplicated(subset=list(spec.unique), keep="first")
+    if dup.any():
+        n = int(dup.to_numpy().nonzero()[0][0]) + 1
+        key = ", ".join(f"{c}={raw.iloc[n - 1][c]!r}" for c in spec.unique)
+        raise fail(label, n, "duplicate_key", f"{key} appears earlier",
+                   "keep one row per " + "/".join(spec.unique))
+
+
+def _typed(
+    spec: DatasetSpec,
+    raw: pd.DataFrame,
+    parsed: dict[str, list[object]],
+    derived: dict[str, list[object]],
+) -> pd.DataFrame:
+    frame = pd.DataFrame(index=pd.RangeIndex(len(raw)))
+    for col in spec.columns:
+        frame[col.name] = _series(col.kind, parsed[col.name])
+        if col.derive:
+            frame[col.derive] = _series("date", derived[col.derive])
+    extra = [c for c in raw.columns if c not in frame.columns]
+    for name in extra:  # unknown extra columns pass through as text
+        frame[name] = raw[name].to_numpy()
+    if spec.cutoff_column:
+        frame["post_cutoff"] = (frame[spec.cutoff_column] > KNOWLEDGE_CUTOFF).astype(bool)
+    return frame
+
+
+def _series(kind: str, values: Iterable[object]) -> pd.Series:
+    values = list(values)
+    if kind == "int":
+        return pd.Series(values, dtype="Int64")
+    if kind == "float":
+        return pd.Series([math.nan if v is None else v for v in values], dtype="float64")
+    if kind == "date":
+        # one resolution everywhere, so callers can compare dates across datasets
+        return pd.to_datetime(pd.Series(values, dtype=object)).astype("datetime64[ns]")
+    if kind == "bool":
+        return pd.Series(values, dtype=bool)
+    return pd.Series(values, dtype=object)

@@ -1,0 +1,21 @@
+"""The stepped stock-and-flow engine (pure numerics; no I/O, no pandas in the inner loop)."""
+
+from ffcast.engine.simulate import (
+    STEP_ORDER,
+    ChunkResult,
+    Prepared,
+    iter_chunks,
+    prepare,
+    run_chunk,
+    sample_parameters,
+)
+
+__all__ = [
+    "STEP_ORDER",
+    "ChunkResult",
+    "Prepared",
+    "iter_chunks",
+    "prepare",
+    "run_chunk",
+    "sample_parameters",
+]

@@ -1,0 +1,125 @@
+"""Exogenous drivers: ISIS-held territory and the shared shape of the travel wave.
+
+``territory(t)`` is observed (IHS, share of the January 2015 extent) up to the cut-off and a
+scenario path after it; ``collapse_pressure(t)`` is the loss relative to the running peak
+(zero before the peak is reached), which drives deaths, captures and exit decisions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+# Territory before the IHS series (share of the January 2015 extent). Judgement from the
+# chronology in the essay and public timelines: ISIS formed in Syria in April 2013, took
+# Raqqa and Fallujah in January 2014, Mosul in June 2014; the IHS series starts at its
+# January 2015 extent (90,800 km2, IHS2015), which we treat as the peak.
+_PRE_SERIES: tuple[tuple[str, float], ...] = (
+    ("2011-01", 0.0), ("2013-03", 0.0), ("2013-04", 0.10), ("2014-01", 0.40),
+    ("2014-06", 0.85), ("2014-09", 1.0),
+)
+# The Q1-2016 IHS statement (-8% in three months from 78,000 km2; IHS2016a) gives 71,760 km2.
+_Q1_2016 = ("2016-03", 78_000 * 0.92 / 90_800)
+
+# World monthly inflow anchors (persons/month), used only for the *shape* of the travel wave;
+# the level per country comes from the best estimates. Sources: "less than 1,000 in 2011",
+# "more than 3,500 in 2012", "8,500+ in 2013", "18,000+ in 2014" (SCHMID2015); "more than
+# 1,000 a month" late 2014 (CIA2014); "between 1,500 and 2,000" at the 2015 peak, "around
+# 200" in April 2016 (GERSTEN2016), "a quarter or less of 2,000" (WARREN2016); "as few as 50"
+# by September 2016 (WAPO2016). Values between anchors are interpolated linearly.
+INFLOW_ANCHORS: tuple[tuple[str, float], ...] = (
+    ("2011-01", 20.0), ("2011-12", 120.0), ("2012-12", 330.0), ("2013-12", 620.0),
+    ("2014-06", 1100.0), ("2014-10", 1700.0), ("2015-03", 1800.0), ("2015-07", 1500.0),
+    ("2015-12", 800.0), ("2016-04", 350.0), ("2016-09", 60.0), ("2016-12", 40.0),
+)
+POST_CUTOFF_INFLOW_DECAY_MONTHS = 6.0  # judgement: the residual trickle halves every ~4 months
+
+
+def month_index(start: str, end: str) -> pd.DatetimeIndex:
+    """Month starts from ``start`` to ``end`` inclusive (``YYYY-MM``)."""
+    return pd.date_range(pd.Period(start, "M").start_time, pd.Period(end, "M").start_time,
+                         freq="MS")
+
+
+def _months_between(a: pd.Timestamp, b: pd.Timestamp) -> int:
+    return (b.year - a.year) * 12 + (b.month - a.month)
+
+
+def observed_territory(months: pd.DatetimeIndex, territory: pd.DataFrame) -> np.ndarray:
+    """Observed territory share on ``months`` (NaN after the last observation).
+
+    ``territory`` is ``ffcast.data.load("territory")``; points are placed at their month and
+    interpolated linearly in between.
+    """
+    pts = [(pd.Timestamp(m), v) for m, v in _PRE_SERIES]
+    obs = territory.dropna(subset=["share_of_jan2015"])
+    pts += [(pd.Timestamp(d).to_period("M").start_time, float(s))
+            for d, s in zip(obs["date"], obs["share_of_jan2015"], strict=True)]
+    pts.append((pd.Timestamp(_Q1_2016[0]), _Q1_2016[1]))
+    pts.sort()
+    x = np.array([_months_between(months[0], p[0]) for p in pts], dtype=float)
+    y = np.array([p[1] for p in pts])
+    t = np.arange(len(months), dtype=float)
+    out = np.interp(t, x, y)
+    out[t > x.max()] = np.nan
+    return out
+
+
+def territory_paths(
+    months: pd.DatetimeIndex,
+    observed: np.ndarray,
+    cutoff: pd.Timestamp,
+    midpoint: np.ndarray,
+    steepness_months: float,
+    residual: float,
+) -> np.ndarray:
+    """Territory share per draw and month: observed to the cut-off, a logistic collapse after.
+
+    ``midpoint`` is, per draw, the month offset (from ``months[0]``) at which the post-cut-off
+    decline is half done; territory falls from its cut-off level toward ``residual``.
+    Returns an array (draws, months).
+    """
+    t = np.arange(len(months), dtype=float)
+    k = min(_months_between(months[0], cutoff), len(months) - 1)
+    level = observed[k] if not np.isnan(observed[k]) else np.nanmax(observed)
+    base = np.where(np.isnan(observed), level, observed)
+    paths = np.broadcast_to(base, (midpoint.shape[0], len(months))).copy()
+    if k + 1 < len(months):
+        tt = t[k + 1:][None, :]
+        mid = midpoint[:, None]
+        logistic = 1.0 / (1.0 + np.exp((tt - mid) / steepness_months))
+        at_cut = 1.0 / (1.0 + np.exp((k - mid) / steepness_months))
+        paths[:, k + 1:] = residual + (level - residual) * logistic / at_cut
+    return np.clip(paths, 0.0, 1.0)
+
+
+def collapse_pressure(paths: np.ndarray) -> np.ndarray:
+    """Loss of territory relative to the running peak (0 until the peak; 0..1)."""
+    peak = np.maximum.accumulate(paths, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = np.where(peak >= 0.999, 1.0 - paths / np.maximum(peak, 1e-9), 0.0)
+    return np.clip(p, 0.0, 1.0)
+
+
+def recruitment_shape(months: pd.DatetimeIndex, cutoff: pd.Timestamp) -> np.ndarray:
+    """Share of a country's travellers-by-cut-off arriving in each month.
+
+    Sums to 1 over months up to the cut-off (2016-12 by default); after it a residual
+    trickle decays from the last anchor (border controls scale it in the engine).
+    """
+    anchor_x = np.array([_months_between(months[0], pd.Timestamp(m)) for m, _ in INFLOW_ANCHORS],
+                        dtype=float)
+    anchor_y = np.array([v for _, v in INFLOW_ANCHORS])
+    t = np.arange(len(months), dtype=float)
+    shape = np.interp(t, anchor_x, anchor_y, left=0.0, right=anchor_y[-1])
+    k = _months_between(months[0], cutoff)
+    hist = np.arange(len(months)) <= k
+    # Normalise on the full historical window even when the run starts later.
+    full_x = np.arange(int(anchor_x.min()), k + 1, dtype=float)
+    total = np.interp(full_x, anchor_x, anchor_y).sum()
+    shape = shape / total
+    after = ~hist
+    if after.any():
+        last = np.interp(float(k), anchor_x, anchor_y) / total
+        shape[after] = last * np.exp(-(t[after] - k) / POST_CUTOFF_INFLOW_DECAY_MONTHS)
+    return shape

@@ -1,0 +1,268 @@
+"""Every uncertain parameter of the engine: prior, unit, and the source or judgement behind it.
+
+This table is the single source of truth: the engine samples from it, scenarios override it,
+calibration updates it, and ``docs/model.md`` prints it. Hazards are per month. Values marked
+"judgement" are ours, stated so they can be challenged; they were set before looking at any
+observation dated after 2016-12 (the default cut-off). Post-cut-off research (recidivism
+studies published 2019-2021) is shown in the docs for comparison only and never used here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import special
+
+from ffcast.engine.layout import PATHWAYS, THEATRES
+
+REGIONS: tuple[str, ...] = (
+    "western_europe", "balkans", "fsu_central_asia", "maghreb", "middle_east_gulf",
+    "south_southeast_asia", "sub_saharan_africa", "north_america_oceania", "other",
+)
+
+
+@dataclass(frozen=True)
+class Param:
+    """One scalar parameter with a prior.
+
+    ``dist`` is ``beta`` (probability; ``spread`` = concentration a+b), ``lognormal``
+    (positive rate or multiplier; ``spread`` = sd of log) or ``fixed``. ``mean`` is the prior
+    mean (beta) or median (lognormal); a dict gives one value per origin region.
+    """
+
+    name: str
+    mean: float | dict[str, float]
+    dist: str
+    spread: float
+    unit: str
+    description: str
+    source: str
+    policy: bool = False  # a lever users commonly change (listed in scenarios)
+
+    def mean_for(self, region: str) -> float:
+        if isinstance(self.mean, dict):
+            return self.mean.get(region, self.mean["other"])
+        return self.mean
+
+
+def _by_region(**kw: float) -> dict[str, float]:
+    assert set(kw) <= set(REGIONS) and "other" in kw
+    return kw
+
+
+PARAMS: tuple[Param, ...] = (
+    # --- in theatre -------------------------------------------------------------------------
+    Param("death_base", 0.007, "lognormal", 0.3, "per month",
+          "Death hazard in theatre before territorial losses (civil-war fighting).",
+          "judgement anchored on 'between 5 per cent and 10 per cent had been killed' by "
+          "Jan 2015 (ICSR2015_SPEECH)"),
+    Param("death_collapse", 0.03, "lognormal", 0.4, "per month at full collapse",
+          "Extra death hazard proportional to collapse pressure (loss of territory).",
+          "judgement; consistent with 14% of EU fighters confirmed dead by Oct 2015 (ICCT2016) "
+          "and 15-20% by Dec 2016 (DEKERCHOVE2016, ESSAY2017)"),
+    Param("capture_collapse", 0.012, "lognormal", 0.5, "per month at full collapse",
+          "Capture hazard (Iraqi forces, SDF) times collapse pressure squared.",
+          "judgement: captures were rare while territory held"),
+    Param("early_return", _by_region(
+        western_europe=0.025, balkans=0.022, north_america_oceania=0.02, fsu_central_asia=0.006,
+        maghreb=0.006, middle_east_gulf=0.01, south_southeast_asia=0.005,
+        sub_saharan_africa=0.004, other=0.006), "lognormal", 0.3, "per month",
+          "Return hazard before the collapse (disillusionment, short stays); halved after "
+          "2015-07 as the Turkish border tightened.",
+          "judgement anchored on ~30% of EU fighters returned by Oct 2015 (ICCT2016), "
+          "'up to one-third' overall by Jan 2015 (ICSR2015_SPEECH), ~500 of 5-6,000 "
+          "Tunisians (GTI2015)"),
+    Param("exit_decision", 0.06, "lognormal", 0.4, "per month at full collapse",
+          "Hazard of choosing a post-caliphate pathway, times collapse pressure squared.",
+          "judgement: the essay expects near-certain strategic defeat within a year"),
+    # --- other stocks abroad ----------------------------------------------------------------
+    Param("insurgent_death", 0.008, "lognormal", 0.4, "per month",
+          "Death hazard of fighters who stay as a clandestine insurgency.", "judgement"),
+    Param("insurgent_capture", 0.005, "lognormal", 0.5, "per month",
+          "Capture hazard of insurgents.", "judgement"),
+    Param("insurgent_return", 0.003, "lognormal", 0.5, "per month",
+          "Late return hazard of insurgents (smuggled home).", "judgement"),
+    Param("camp_repatriation", 0.002, "lognormal", 0.5, "per month",
+          "Repatriation hazard of detained fighters (camps, prisons in Iraq/Syria).",
+          "judgement: almost no repatriations before 2017", policy=True),
+    Param("detained_death", 0.002, "lognormal", 0.5, "per month",
+          "Death hazard in detention (including executions after trial in Iraq).", "judgement"),
+    Param("detained_escape", 0.002, "lognormal", 0.5, "per month",
+          "Escape hazard from detention back to the insurgency.", "judgement"),
+    Param("other_group_death", 0.006, "lognormal", 0.4, "per month",
+          "Death hazard with other groups (e.g. Jabhat Fatah al-Sham in Idlib).", "judgement"),
+    Param("other_group_return", 0.002, "lognormal", 0.5, "per month",
+          "Return hazard from other groups.", "judgement"),
+    Param("relocated_death", 0.006, "lognormal", 0.4, "per month",
+          "Death hazard in third theatres (Libya, Sahel, Yemen, ...).", "judgement"),
+    Param("relocated_return", 0.002, "lognormal", 0.5, "per month",
+          "Onward return home from third theatres.", "judgement"),
+    Param("dispatched_arrest", 0.04, "lognormal", 0.4, "per month",
+          "Arrest hazard of dispatched operatives (enters the home prison stock).", "judgement"),
+    Param("dispatched_death", 0.01, "lognormal", 0.5, "per month",
+          "Death hazard of dispatched operatives (in attacks or police action).", "judgement"),
+    Param("dispatched_disengage", 0.005, "lognormal", 0.5, "per month",
+          "Dispatched operatives who drop out.", "judgement"),
+    # --- home pipeline ----------------------------------------------------------------------
+    Param("detection", _by_region(
+        western_europe=0.8, north_america_oceania=0.85, balkans=0.7, fsu_central_asia=0.6,
+        maghreb=0.6, middle_east_gulf=0.55, south_southeast_asia=0.5, sub_saharan_africa=0.4,
+        other=0.5), "beta", 20.0, "probability",
+          "Share of returnees known to the authorities on arrival.",
+          "judgement (European services knew most returnees: ICCT2016 country chapters)",
+          policy=True),
+    Param("late_detection", 0.01, "lognormal", 0.5, "per month",
+          "Hazard that an undetected returnee becomes known.", "judgement"),
+    Param("undetected_disengage", 0.02, "lognormal", 0.5, "per month",
+          "Spontaneous disengagement of undetected returnees (the essay's 'fully pacified').",
+          "judgement"),
+    Param("undetected_reengage", 0.003, "lognormal", 0.5, "per month",
+          "Undetected returnees who re-engage in militancy.",
+          "judgement bounded by Hegghammer's 'no more than one in nine' (HEGG2013)"),
+    Param("case_decision", 0.25, "lognormal", 0.3, "per month",
+          "Hazard that a detected returnee's case is decided (prosecute / rehabilitate / "
+          "release under monitoring).", "judgement (months, not years)"),
+    Param("prosecution", _by_region(
+        western_europe=0.35, north_america_oceania=0.7, balkans=0.5, fsu_central_asia=0.7,
+        maghreb=0.5, middle_east_gulf=0.5, south_southeast_asia=0.3, sub_saharan_africa=0.3,
+        other=0.4), "beta", 20.0, "probability",
+          "Share of decided cases that are prosecuted.",
+          "judgement: evidence 'may be difficult to acquire' (ESSAY2017); US prosecutes "
+          "material support", policy=True),
+    Param("rehabilitation_uptake", _by_region(
+        western_europe=0.4, other=0.2), "beta", 20.0, "probability",
+          "Share of non-prosecuted cases entering rehabilitation (e.g. Denmark's Aarhus model).",
+          "judgement (ESSAY2017 cites Denmark)", policy=True),
+    Param("trial_decision", 1 / 9, "lognormal", 0.3, "per month",
+          "Hazard that a prosecution ends (verdict).", "judgement: ~9 months to verdict"),
+    Param("conviction", 0.8, "beta", 30.0, "probability",
+          "Share of prosecutions ending in a prison sentence.", "judgement"),
+    Param("prison_release", 1 / 54, "lognormal", 0.3, "per month",
+          "Release hazard (mean sentence served ~4.5 years).", "judgement"),
+    Param("prison_radicalisation", 0.003, "lognormal", 0.6, "new radicals per inmate-month",
+          "Other inmates radicalised by incarcerated returnees (not foreign fighters "
+          "themselves; counted separately).", "judgement; the essay flags the risk"),
+    Param("released_reengage", 0.002, "lognormal", 0.5, "per month",
+          "Recidivism hazard after release.",
+          "judgement (pre-2017); post-cut-off studies (RENARD2020, HODWITZ2019/2021) shown in "
+          "docs for comparison only"),
+    Param("released_disengage", 0.02, "lognormal", 0.5, "per month",
+          "Disengagement hazard after release.", "judgement"),
+    Param("rehabilitation_completion", 1 / 12, "lognormal", 0.3, "per month",
+          "Hazard of leaving a rehabilitation programme.", "judgement: about a year"),
+    Param("rehabilitation_success", 0.8, "beta", 20.0, "probability",
+          "Share of programme leavers who are disengaged (others: released under monitoring).",
+          "judgement", policy=True),
+    Param("disengaged_reengage", 0.0005, "lognormal", 0.6, "per month",
+          "Relapse hazard of disengaged returnees.", "judgement"),
+    Param("reengaged_arrest", 0.05, "lognormal", 0.4, "per month",
+          "Arrest hazard of re-engaged returnees.", "judgement"),
+    Param("reengaged_disengage", 0.01, "lognormal", 0.5, "per month",
+          "Re-engaged returnees who drop out again.", "judgement"),
+    # --- plots and attacks ------------------------------------------------------------------
+    Param("plot_rate_dispatched", 0.05, "lognormal", 0.5, "plots per person-month",
+          "Plots initiated by dispatched operatives.",
+          "judgement; Paris 2015 and Brussels 2016 were run by dispatched fighters (ESSAY2017)"),
+    Param("plot_rate_reengaged", 0.01, "lognormal", 0.5, "plots per person-month",
+          "Plots initiated by re-engaged returnees.", "judgement"),
+    Param("plot_rate_undetected", 0.0005, "lognormal", 0.6, "plots per person-month",
+          "Plots initiated by undetected returnees.",
+          "judgement bounded by HEGG2013 (at most 1 in 9 return to attack)"),
+    Param("plot_rate_relocated", 0.01, "lognormal", 0.5, "plots per person-month",
+          "Plots in third theatres by relocated fighters.", "judgement"),
+    Param("plot_rate_radicalised", 0.0005, "lognormal", 0.6, "plots per person-month",
+          "Plots by inmates radicalised in prison (home-grown).", "judgement"),
+    Param("dispatched_home_target", 0.5, "beta", 20.0, "probability",
+          "Share of dispatched plots aimed at the operative's origin country.", "judgement"),
+    Param("interdiction_home", 0.6, "beta", 20.0, "probability",
+          "Share of plots against origin countries interdicted before execution.", "judgement",
+          policy=True),
+    Param("interdiction_abroad", 0.5, "beta", 20.0, "probability",
+          "Share of plots against other Western countries interdicted.", "judgement"),
+    Param("interdiction_third", 0.2, "beta", 20.0, "probability",
+          "Share of plots in third theatres interdicted.", "judgement"),
+    Param("attack_lag", 3.0, "lognormal", 0.3, "months",
+          "Mean months from plot initiation to execution (geometric, at most 24).",
+          "judgement"),
+    Param("attack_zero_deaths", 0.35, "beta", 30.0, "probability",
+          "Share of veteran-involved attacks that kill nobody.",
+          "judgement; veterans make plots 'twice as likely to kill' (HEGG2013)"),
+    Param("attack_tail", 0.15, "beta", 30.0, "probability",
+          "Share of lethal attacks in the power-law tail (12 or more deaths).", "judgement"),
+    Param("severity_alpha", 2.4, "lognormal", 0.04, "exponent",
+          "Power-law exponent of deaths per attack above x_min = 12.",
+          "CSN2009: alpha = 2.4 +/- 0.2, x_min = 12 +/- 4"),
+)
+
+PARAM_INDEX: dict[str, int] = {p.name: i for i, p in enumerate(PARAMS)}
+N_PARAMS = len(PARAMS)
+
+# Exit-pathway propensities (Dirichlet prior means by origin region; concentration below).
+# Judgement from the essay and MODEL.md: Europeans return more, Maghreb fighters relocate to
+# Libya more, Central Asians go to Afghanistan more; the essay's fifth pathway (dispatch) is
+# bounded by HEGG2013's "no more than one in nine" return to attack.
+PATHWAY_PRIOR: dict[str, tuple[float, float, float, float, float]] = {
+    # return, stay, join_other, relocate, dispatch
+    "western_europe": (0.50, 0.27, 0.06, 0.10, 0.07),
+    "balkans": (0.45, 0.30, 0.07, 0.13, 0.05),
+    "fsu_central_asia": (0.20, 0.40, 0.10, 0.25, 0.05),
+    "maghreb": (0.25, 0.30, 0.08, 0.32, 0.05),
+    "middle_east_gulf": (0.35, 0.35, 0.12, 0.15, 0.03),
+    "south_southeast_asia": (0.25, 0.35, 0.08, 0.27, 0.05),
+    "sub_saharan_africa": (0.20, 0.35, 0.05, 0.35, 0.05),
+    "north_america_oceania": (0.45, 0.35, 0.03, 0.10, 0.07),
+    "other": (0.30, 0.35, 0.08, 0.22, 0.05),
+}
+PATHWAY_CONCENTRATION = 20.0  # judgement: wide; calibration narrows it
+
+# Where relocating fighters go, by origin region (libya, sahel, yemen, sinai, khorasan,
+# southeast_asia, other). Judgement from the essay (Libya, the Sahel, Yemen, Egypt) and
+# MODEL.md (Central Asians to Afghanistan).
+THEATRE_PRIOR: dict[str, tuple[float, ...]] = {
+    "western_europe": (0.25, 0.10, 0.10, 0.05, 0.15, 0.02, 0.33),
+    "balkans": (0.20, 0.05, 0.05, 0.05, 0.15, 0.01, 0.49),
+    "fsu_central_asia": (0.05, 0.02, 0.03, 0.02, 0.65, 0.03, 0.20),
+    "maghreb": (0.55, 0.25, 0.02, 0.05, 0.02, 0.01, 0.10),
+    "middle_east_gulf": (0.15, 0.05, 0.35, 0.25, 0.05, 0.01, 0.14),
+    "south_southeast_asia": (0.03, 0.01, 0.03, 0.01, 0.40, 0.45, 0.07),
+    "sub_saharan_africa": (0.25, 0.45, 0.10, 0.05, 0.01, 0.01, 0.13),
+    "north_america_oceania": (0.20, 0.05, 0.15, 0.05, 0.15, 0.10, 0.30),
+    "other": (0.20, 0.15, 0.15, 0.10, 0.15, 0.10, 0.15),
+}
+THEATRE_CONCENTRATION = 30.0
+
+assert all(abs(sum(v) - 1) < 1e-9 for v in PATHWAY_PRIOR.values())
+assert all(abs(sum(v) - 1) < 1e-9 and len(v) == len(THEATRES) for v in THEATRE_PRIOR.values())
+assert len(PATHWAYS) == 5
+
+
+@dataclass
+class PriorSet:
+    """The priors actually used by a run (defaults with scenario overrides applied)."""
+
+    params: dict[str, Param] = field(default_factory=lambda: {p.name: p for p in PARAMS})
+    pathways: dict[str, tuple[float, ...]] = field(default_factory=lambda: dict(PATHWAY_PRIOR))
+    pathway_concentration: float = PATHWAY_CONCENTRATION
+    theatres: dict[str, tuple[float, ...]] = field(default_factory=lambda: dict(THEATRE_PRIOR))
+    theatre_concentration: float = THEATRE_CONCENTRATION
+
+
+def sample_scalar(p: Param, mean: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Quantile transform of uniforms ``u`` through the prior of ``p`` with means ``mean``."""
+    if p.dist == "fixed" or p.spread == 0:
+        return np.broadcast_to(mean, u.shape).astype(float)
+    if p.dist == "lognormal":
+        return mean * np.exp(p.spread * special.ndtri(u))
+    if p.dist == "beta":
+        a = np.clip(mean, 1e-6, 1 - 1e-6) * p.spread
+        b = p.spread - a
+        return special.betaincinv(a, b, u)
+    raise ValueError(f"unknown prior distribution {p.dist!r} for {p.name}")
+
+
+def sample_dirichlet(alpha: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Dirichlet draws from uniforms via gamma quantiles; ``alpha`` and ``u`` share a shape."""
+    g = special.gammaincinv(alpha, u)
+    g = np.maximum(g, 1e-300)
+    return g / g.sum(axis=-1, keepdims=True)

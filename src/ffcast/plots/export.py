@@ -1,0 +1,119 @@
+"""Write figures to disk: one self-contained offline HTML file, or a PNG via kaleido/Chromium.
+
+Both writers are atomic: they write a temp file in the target directory and ``os.replace`` it,
+so a crash or a full disk never leaves a half-written figure where a report expects one.
+
+Warning: PNG export needs a Chromium on this machine. kaleido 1.x no longer bundles one; it
+finds Debian's ``/usr/bin/chromium`` by itself. Install it with ``apt-get install chromium``
+(``make test`` runs ``scripts/ensure_chromium.sh``).
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from ffcast.errors import FFCastError
+
+# Names under which Debian, Ubuntu and Google ship a Chromium-family browser kaleido can drive.
+_CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+# No plotly logo in the mode bar: it links to a remote host.
+_PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
+
+
+def find_chromium() -> str | None:
+    """Return the path of a Chromium-family browser on PATH (or /usr/bin/chromium), else None."""
+    for name in _CHROMIUM_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return "/usr/bin/chromium" if os.access("/usr/bin/chromium", os.X_OK) else None
+
+
+def write_html(
+    fig_or_figs: go.Figure | Sequence[go.Figure],
+    path: str | os.PathLike[str],
+    title: str = "ffcast figure",
+) -> Path:
+    """Write one or more figures into ONE self-contained HTML file that works offline.
+
+    plotly.js (~4.5 MB) is inlined once, before the first figure; no script, style or font is
+    fetched from another host. Returns the written path.
+    """
+    figs = [fig_or_figs] if isinstance(fig_or_figs, go.Figure) else list(fig_or_figs)
+    if not figs:
+        raise FFCastError("write_html needs at least one figure; got an empty sequence")
+    divs = [
+        pio.to_html(
+            fig,
+            full_html=False,
+            include_plotlyjs=(i == 0),  # True = inline the bundle; later figures reuse it
+            include_mathjax=False,
+            config=_PLOTLY_CONFIG,
+        )
+        for i, fig in enumerate(figs)
+    ]
+    body = "\n".join(f'<div class="ffcast-figure">{div}</div>' for div in divs)
+    document = (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{html.escape(title)}</title>\n"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        "<style>body{margin:1rem auto;max-width:1100px;font-family:Arial,sans-serif}"
+        ".ffcast-figure{margin-bottom:2rem}</style>\n"
+        f"</head>\n<body>\n{body}\n</body>\n</html>\n"
+    )
+    return _atomic_write(Path(path), document.encode("utf-8"))
+
+
+def write_png(
+    fig: go.Figure,
+    path: str | os.PathLike[str],
+    width: int = 1000,
+    height: int = 600,
+    scale: float = 2,
+) -> Path:
+    """Render ``fig`` to a PNG of ``width`` x ``height`` CSS pixels times ``scale``.
+
+    Raises FFCastError if no Chromium is installed (install Debian's ``chromium``) or if
+    kaleido fails to render. Returns the written path.
+    """
+    try:
+        png = pio.to_image(fig, format="png", width=width, height=height, scale=scale)
+    except Exception as exc:
+        # plotly turns kaleido's ChromeNotFoundError into a generic RuntimeError whose advice
+        # ("plotly_get_chrome") downloads a browser; on Debian the fix is the distro package.
+        if find_chromium() is None:
+            raise FFCastError(
+                "PNG export needs Chromium, which was not found. Install Debian's `chromium` "
+                "package (`apt-get install chromium`, or `bash scripts/ensure_chromium.sh`), "
+                "or write .html instead."
+            ) from exc
+        raise FFCastError(f"PNG export with kaleido failed: {exc}") from exc
+    return _atomic_write(Path(path), png)
+
+
+def _atomic_write(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` via a temp file in the same directory and ``os.replace``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        # mkstemp creates 0600; figures are meant to be shared (reading umask is not thread-safe).
+        os.chmod(tmp_name, 0o644)
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return path

@@ -1,0 +1,183 @@
+"""Pydantic models of a scenario: collapse timing, pathway propensities, policy levers."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ffcast.engine.parameters import PARAM_INDEX, REGIONS
+
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+Multiplier = Annotated[float, Field(ge=0.0, le=10.0)]
+
+
+def _check_month(v: str) -> str:
+    v = str(v)
+    if not _MONTH.match(v):
+        raise ValueError(f"{v!r} is not a month; write it as YYYY-MM, e.g. 2017-07")
+    return v
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+
+class Collapse(_Strict):
+    """Timing of the territorial collapse after the cut-off (a logistic decline per draw)."""
+
+    midpoint: str = Field(
+        "2017-07",
+        description="Month by which half of the territory held at the cut-off is lost "
+        "(judgement as of Dec 2016: Mosul offensive from Oct 2016, Raqqa expected next).",
+    )
+    midpoint_sd_months: float = Field(
+        3.0, ge=0.0, le=24.0, description="Uncertainty (sd, months) of the midpoint per draw."
+    )
+    steepness_months: float = Field(
+        3.0, gt=0.5, le=24.0, description="Logistic scale of the decline (months)."
+    )
+    residual_share: Share = Field(
+        0.02, description="Share of the January 2015 extent still held after the collapse."
+    )
+
+    _month = field_validator("midpoint")(_check_month)
+
+
+class PathwayShares(_Strict):
+    """Shares of exiting fighters taking each of the essay's five pathways (sum to 1)."""
+
+    return_: Share = Field(alias="return", description="Return home.")
+    stay: Share = Field(description="Stay in Iraq/Syria as a clandestine insurgency.")
+    join_other: Share = Field(description="Join other groups in theatre (e.g. JFS).")
+    relocate: Share = Field(description="Relocate to a third theatre (Libya, Sahel, ...).")
+    dispatch: Share = Field(description="Be dispatched abroad to attack.")
+
+    @model_validator(mode="after")
+    def _sum_to_one(self) -> PathwayShares:
+        total = self.return_ + self.stay + self.join_other + self.relocate + self.dispatch
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(
+                f"the five shares sum to {total:.4g}, not 1; fix: rescale return, stay, "
+                "join_other, relocate and dispatch so that they add up to 1"
+            )
+        return self
+
+    def as_tuple(self) -> tuple[float, float, float, float, float]:
+        return (self.return_, self.stay, self.join_other, self.relocate, self.dispatch)
+
+
+class PathwayTilt(_Strict):
+    """Multipliers on the prior pathway means (renormalised), keeping regional differences."""
+
+    return_: Multiplier = Field(1.0, alias="return")
+    stay: Multiplier = 1.0
+    join_other: Multiplier = 1.0
+    relocate: Multiplier = 1.0
+    dispatch: Multiplier = 1.0
+
+    def as_tuple(self) -> tuple[float, float, float, float, float]:
+        return (self.return_, self.stay, self.join_other, self.relocate, self.dispatch)
+
+
+class Pathways(_Strict):
+    """Pathway propensities after the cut-off. Precedence: by_region > all > prior x tilt."""
+
+    tilt: PathwayTilt = Field(default_factory=PathwayTilt)
+    all: PathwayShares | None = Field(None, description="Absolute shares for every region.")
+    by_region: dict[str, PathwayShares] = Field(default_factory=dict)
+    concentration: float | None = Field(
+        None, gt=0.0, le=10_000.0,
+        description="Dirichlet concentration (higher = less uncertainty); default 20.",
+    )
+
+    @field_validator("by_region")
+    @classmethod
+    def _known_regions(cls, v: dict[str, PathwayShares]) -> dict[str, PathwayShares]:
+        for region in v:
+            if region not in REGIONS:
+                raise ValueError(f"unknown region {region!r}; valid regions: {', '.join(REGIONS)}")
+        return v
+
+
+class Policy(_Strict):
+    """Policy levers, in force from ``start`` for the listed countries (default: all)."""
+
+    start: str = Field("2017-01", description="First month the levers apply.")
+    countries: list[str] | None = Field(None, description="ISO3 codes; default all countries.")
+    prosecution_rate: Share | None = Field(
+        None, description="Share of decided returnee cases prosecuted (replaces the prior)."
+    )
+    rehabilitation_uptake: Share | None = Field(
+        None, description="Share of non-prosecuted cases entering rehabilitation."
+    )
+    rehabilitation_effect: Multiplier = Field(
+        1.0, description="Multiplier on the odds that rehabilitation ends disengaged."
+    )
+    border_control: Share = Field(
+        0.0, description="Share of the residual post-cut-off inflow stopped by travel controls."
+    )
+    camp_repatriation: Annotated[float, Field(ge=0.0, le=1.0)] | None = Field(
+        None, description="Monthly hazard of repatriation from camps/detention (replaces prior)."
+    )
+    dispatch_capacity: Multiplier = Field(
+        1.0, description="Multiplier on the network's dispatch propensity and dispatched plots."
+    )
+    detection_capacity: Multiplier = Field(
+        1.0, description="Multiplier on the odds of detecting returnees and interdicting plots."
+    )
+
+    _month = field_validator("start")(_check_month)
+
+    @field_validator("countries")
+    @classmethod
+    def _known_countries(cls, v: list[str] | None) -> list[str] | None:
+        if v is None:
+            return v
+        from ffcast.scenario.validation import check_countries
+
+        return check_countries(v)
+
+
+class PriorOverride(_Strict):
+    """Replace the prior mean/median and/or spread of one engine parameter."""
+
+    mean: Annotated[float, Field(ge=0.0)] | None = None
+    spread: Annotated[float, Field(ge=0.0)] | None = None
+
+
+class Scenario(_Strict):
+    """A complete scenario. Every field has a default, so ``Scenario(name="x")`` is baseline."""
+
+    name: str = Field("baseline", min_length=1, max_length=80)
+    description: str = ""
+    cutoff: str = Field("2016-12", description="Last month of observed data (territory).")
+    collapse: Collapse = Field(default_factory=Collapse)
+    pathways: Pathways = Field(default_factory=Pathways)
+    policy: Policy = Field(default_factory=Policy)
+    parameters: dict[str, PriorOverride] = Field(
+        default_factory=dict, description="Prior overrides by parameter name (docs/model.md)."
+    )
+
+    _month = field_validator("cutoff")(_check_month)
+
+    @field_validator("parameters")
+    @classmethod
+    def _known_parameters(cls, v: dict[str, PriorOverride]) -> dict[str, PriorOverride]:
+        from ffcast.scenario.validation import nearest
+
+        for name, override in v.items():
+            if name not in PARAM_INDEX:
+                raise ValueError(f"unknown parameter {name!r}{nearest(name, PARAM_INDEX)}")
+            if override.mean is not None and name in _PROBABILITIES and override.mean > 1:
+                raise ValueError(f"{name} is a probability: mean must be <= 1")
+        return v
+
+
+_PROBABILITIES = {
+    "detection", "prosecution", "rehabilitation_uptake", "conviction", "rehabilitation_success",
+    "dispatched_home_target", "interdiction_home", "interdiction_abroad", "interdiction_third",
+    "attack_zero_deaths", "attack_tail",
+}
