@@ -22,7 +22,8 @@ venv: $(STAMP)
 
 run: $(STAMP)
 	@mkdir -p $(OUT)
-	$(BIN)/ffcast run baseline --draws 1000 --seed 2016 --out $(OUT)/baseline.nc
+	$(BIN)/ffcast data list
+	$(BIN)/ffcast run baseline --draws 1000 --seed 2016
 
 test: $(TEST_STAMP)
 	@bash scripts/ensure_chromium.sh || echo "chromium unavailable: browser tests will be skipped"

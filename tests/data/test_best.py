@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+from importlib.resources import files
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 import ffcast.data as data
+from ffcast.errors import FFCastError
 
 
 def test_covers_at_least_60_countries_plus_one_row() -> None:
@@ -66,3 +75,32 @@ def test_returns_copies() -> None:
     first = data.best_estimates()
     first.loc[:, "central"] = -1
     assert (data.best_estimates()["central"] >= 0).all()
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.data())
+def test_invariants_hold_for_any_subset_of_the_estimates(draw: st.DataObject) -> None:
+    """Falsification: drop arbitrary rows; the rule must still give ordered, non-negative ints."""
+    text = files("ffcast.data").joinpath("files", "foreign_fighters.csv").read_text("utf-8")
+    lines = text.splitlines()
+    keep = draw.draw(st.lists(st.booleans(), min_size=len(lines) - 1, max_size=len(lines) - 1))
+    kept = [line for line, k in zip(lines[1:], keep, strict=True) if k]
+    with tempfile.TemporaryDirectory() as directory:
+        (Path(directory) / "foreign_fighters.csv").write_text(
+            "\n".join([lines[0], *kept]) + "\n", encoding="utf-8"
+        )
+        previous = os.environ.get(data.DATA_DIR_ENV)
+        os.environ[data.DATA_DIR_ENV] = directory
+        try:
+            best = data.best_estimates()
+        except FFCastError as err:
+            assert "no usable travelled row" in str(err)
+            return
+        finally:
+            if previous is None:
+                del os.environ[data.DATA_DIR_ENV]
+            else:
+                os.environ[data.DATA_DIR_ENV] = previous
+    assert (best["low"] >= 0).all()
+    assert (best["low"] <= best["central"]).all() and (best["central"] <= best["high"]).all()
+    assert best["central"].sum() >= data.total_travellers_2016().central

@@ -27,6 +27,7 @@ import pandas as pd
 
 from ffcast.data.countries import name_of, region_of
 from ffcast.data.loaders import calibration_data, data_state
+from ffcast.errors import FFCastError
 
 WINDOW_START = pd.Timestamp("2015-01-01")
 WINDOW_END = pd.Timestamp("2016-12-31")
@@ -70,6 +71,11 @@ def _total(state: tuple[tuple[str, int], ...]) -> tuple[TravellerTotal, tuple[st
         & (agg["scope"] == "world")
         & (agg["as_of_date"].dt.year == 2016)
     ]
+    if rows.empty:
+        raise FFCastError(
+            "aggregates: no world cumulative_travelled statement dated 2016; fix: restore the "
+            "2016 world totals (WH_AIDE2016, STATE2016_WIKI, ESSAY2017) the ROW row needs"
+        )
     lower = rows["low"].fillna(rows["high"])
     upper = rows["high"].fillna(rows["low"])
     central = _round(((lower + upper) / 2).median())
@@ -96,6 +102,10 @@ def _best(state: tuple[tuple[str, int], ...]) -> pd.DataFrame:
     travelled = ff[(ff["measure"] == "travelled") & (ff["flag"] == "")].copy()
     folded = travelled["iso3"].map(COMBINED)
     travelled = travelled[~folded.isin(travelled["iso3"])]
+    if travelled.empty:
+        raise FFCastError(
+            "foreign_fighters: no usable travelled row; fix: restore the per-country estimates"
+        )
     rows = [_country_estimate(iso3, group) for iso3, group in travelled.groupby("iso3")]
     table = pd.DataFrame(rows, columns=COLUMNS)
     table = table.sort_values(["central", "iso3"], ascending=[False, True], ignore_index=True)

@@ -155,7 +155,8 @@ def _check_row(
     out: dict[str, object] = {}
     for col in spec.columns:
         cell = record[col.name]
-        if col.required and cell == "":
+        # an empty source is reported below, where we know whether the row holds numbers
+        if col.required and cell == "" and col.name != spec.source_column:
             raise fail(label, n, "required", f"column {col.name} is empty",
                        f"fill {col.name}")
         if col.vocab is not None and cell not in col.vocab:
@@ -232,9 +233,11 @@ def _check_sources(
     cell: str, values: list[str], spec: DatasetSpec, n: int, label: str, context: Context
 ) -> None:
     ids = [part.strip() for part in cell.split(";")]
-    if values and not any(ids):
-        raise fail(label, n, "value_without_source", f"{', '.join(values)} given but "
-                   f"{spec.source_column} is empty", "cite a source id from sources.csv")
+    if not all(ids):
+        rule = "value_without_source" if values else "required"
+        given = f"{', '.join(values)} given but " if values else ""
+        raise fail(label, n, rule, f"{given}{spec.source_column} is empty or has an empty id",
+                   "cite source ids from sources.csv, separated by ';'")
     if context.source_ids is None:
         return
     for source_id in ids:

@@ -163,6 +163,11 @@ class Scenario(_Strict):
 
     _month = field_validator("cutoff")(_check_month)
 
+    @field_validator("description")
+    @classmethod
+    def _one_paragraph(cls, v: str) -> str:
+        return " ".join(v.split())
+
     @field_validator("parameters")
     @classmethod
     def _known_parameters(cls, v: dict[str, PriorOverride]) -> dict[str, PriorOverride]:

@@ -1,0 +1,86 @@
+"""Compare the simulated history (to the cut-off) with the facts published by then.
+
+This is not calibration (see the calibration module): it shows, for the priors as they
+stand, where the baseline sits relative to each pre-cut-off statement. Only facts dated up
+to 2016-12 are used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ffcast.engine import layout as L
+from ffcast.engine import prepare, run_chunk
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A published statement the simulated history should be near."""
+
+    label: str
+    month: str
+    low: float
+    high: float
+    source: str
+
+
+FACTS: tuple[Fact, ...] = (
+    Fact("Travelled in total, world", "2016-12", 36_000, 44_000,
+         "ESSAY2017; WH_AIDE2016 ('40,000'); STATE2016_WIKI ('in excess of 40,000')"),
+    Fact("Travelled in total, world", "2013-12", 8_500, 11_000, "SCHMID2015; ICSR2013"),
+    Fact("Travelled in total, world", "2015-01", 16_700, 22_000, "ICSR2015; NCTC2015"),
+    Fact("Remaining in the war zone, world", "2016-12", 10_000, 30_000, "ESSAY2017"),
+    Fact("Monthly inflow, world", "2015-06", 1_000, 2_000, "GERSTEN2016; ESSAY2017"),
+    Fact("Monthly inflow, world", "2016-06", 50, 500,
+         "GERSTEN2016 (200), WARREN2016 (<=500), WAPO2016 (50 by Sep)"),
+    Fact("Share of Europeans dead (%)", "2016-12", 15, 20, "DEKERCHOVE2016; ESSAY2017 (~15%)"),
+    Fact("Share of EU fighters returned (%)", "2016-12", 30, 35, "DEKERCHOVE2016"),
+    Fact("Europeans still in Syria/Iraq", "2016-12", 2_000, 2_500, "DEKERCHOVE2016"),
+    Fact("Share of EU fighters dead (%)", "2015-10", 14, 14, "ICCT2016 (confirmed dead)"),
+    Fact("Share of EU fighters returned (%)", "2015-10", 30, 30, "ICCT2016"),
+    Fact("Share killed, world (%)", "2015-01", 5, 10, "ICSR2015_SPEECH"),
+)
+
+
+def history_check(draws: int = 200, seed: int = 0) -> pd.DataFrame:
+    """Baseline medians and 90% intervals next to each fact; ``inside`` when they overlap."""
+    prep = prepare("baseline", end="2017-01")
+    ch = run_chunk(prep, seed, np.arange(draws))
+    months = list(prep.recorded_months)
+    we = (prep.countries["region"] == "western_europe").to_numpy()
+    rows = []
+    for f in FACTS:
+        t = months.index(pd.Timestamp(f.month + "-01"))
+        s = ch.stocks[:, t].astype(np.int64)  # (D, C, S)
+        people = s.sum(-1)  # (D, C) = cumulative travelled
+        home = s[..., L.UNDETECTED:].sum(-1)
+        war_zone = s[..., [L.IN_THEATRE, L.INSURGENT, L.JOINED_OTHER, L.DETAINED]].sum(-1)
+        if f.label.startswith("Travelled"):
+            x = people.sum(1)
+        elif f.label.startswith("Remaining"):
+            x = war_zone.sum(1)
+        elif f.label.startswith("Monthly inflow"):
+            x = ch.flows[:, t, :, L.ARRIVALS].sum(1)
+        elif f.label.startswith("Share of Europeans dead") or f.label.startswith(
+                "Share of EU fighters dead"):
+            x = 100 * s[:, we, L.KILLED].sum(1) / people[:, we].sum(1)
+        elif f.label.startswith("Share of EU fighters returned"):
+            x = 100 * home[:, we].sum(1) / people[:, we].sum(1)
+        elif f.label.startswith("Europeans still"):
+            x = war_zone[:, we].sum(1)
+        else:  # share killed, world
+            x = 100 * s[..., L.KILLED].sum(1) / people.sum(1)
+        lo, med, hi = np.percentile(x, [5, 50, 95])
+        rows.append({"fact": f.label, "as_of": f.month, "published_low": f.low,
+                     "published_high": f.high, "model_median": med, "model_p5": lo,
+                     "model_p95": hi, "inside": bool(hi >= f.low and lo <= f.high),
+                     "source": f.source})
+    return pd.DataFrame(rows)
+
+
+if __name__ == "__main__":  # python -m ffcast.history
+    pd.set_option("display.width", 200)
+    print(history_check().to_string(index=False, float_format=lambda v: f"{v:,.1f}"))
