@@ -46,6 +46,7 @@ class Headline:
     attacks: np.ndarray | None = None  # (D, 3 targets), executed after the cut-off
     attack_deaths: np.ndarray | None = None  # (D, 3)
     travelled: np.ndarray | None = None  # (D,)
+    posterior: str | None = None  # cut-off of the posterior used, None = priors
 
     def extend(self, prep: Prepared, stocks: np.ndarray, flows: np.ndarray) -> None:
         """Add one chunk's reductions."""
@@ -87,6 +88,8 @@ class Headline:
             "scenario": self.scenario,
             "seed": self.seed,
             "draws": len(self.draws),
+            "parameters": f"posterior (cut-off {self.posterior})" if self.posterior
+            else "prior",
             "end_month": self.end_month.strftime("%Y-%m"),
             "attacks_counted_from": self.forecast_from.strftime("%Y-%m"),
             "travelled": q(self.travelled),
@@ -112,9 +115,12 @@ def run(
     chunk_size: int = 250,
     countries: list[str] | None = None,
     progress: Callable[[int], None] | None = None,
+    posterior: object | None = "auto",
 ) -> Headline:
     """Simulate ``draws`` draws of a scenario; optionally stream the results to ``out``.
 
+    ``posterior``: ``"auto"`` uses the shipped posterior for the scenario's cut-off when there
+    is one (else the priors), ``None`` the priors, or a path / :class:`Posterior`.
     ``progress`` is called with the number of draws finished after each chunk. Raises
     :class:`ffcast.errors.FFCastError` subclasses for bad input (before anything is written).
     """
@@ -125,6 +131,7 @@ def run(
     if chunk_size < 1:
         raise FFCastError("chunk_size: must be at least 1")
     prep = prepare(scenario, start=start, end=end, countries=countries)
+    post = resolve_posterior(posterior, prep.scenario.cutoff)
     idx = np.arange(draws)
     head = Headline(
         scenario=prep.scenario.name, seed=seed, draws=idx, end_month=prep.months[-1],
@@ -140,7 +147,9 @@ def run(
         if writer is not None:
             writer.__enter__()
         for i in range(0, draws, chunk_size):
-            chunk = run_chunk(prep, seed, idx[i:i + chunk_size])
+            ids = idx[i:i + chunk_size]
+            lat = post.latent(prep, seed, ids) if post is not None else None
+            chunk = run_chunk(prep, seed, ids, latent=lat)
             head.extend(prep, chunk.stocks, chunk.flows)
             if writer is not None:
                 from ffcast import results
@@ -154,14 +163,35 @@ def run(
         raise
     if writer is not None:
         writer.__exit__(None, None, None)
+    head.posterior = None if post is None else post.attrs.get("cutoff", "file")
     return head
 
 
+def resolve_posterior(posterior: object | None, cutoff: str) -> object | None:
+    """A Posterior (or None for priors) from ``"auto"``, ``None``, a path or a Posterior."""
+    from ffcast.calibrate import posterior as post_mod
+
+    if posterior is None:
+        return None
+    if isinstance(posterior, post_mod.Posterior):
+        return posterior
+    if posterior == "auto":
+        return post_mod.shipped(cutoff)
+    post = post_mod.load(posterior)  # type: ignore[arg-type]
+    if post.cutoff != cutoff:
+        from ffcast.errors import FFCastError
+
+        raise FFCastError(f"--posterior: fitted at cut-off {post.cutoff}, but the scenario's "
+                          f"cut-off is {cutoff}; fix: use a posterior for {cutoff}")
+    return post
+
+
 def compare(a: Scenario | str, b: Scenario | str, draws: int = 1000, seed: int = 0,
-            end: str = "2026-12", chunk_size: int = 250) -> dict:
+            end: str = "2026-12", chunk_size: int = 250, posterior: object | None = "auto"
+            ) -> dict:
     """Paired differences B - A under common random numbers (same seed, same draws)."""
-    ha = run(a, draws=draws, seed=seed, end=end, chunk_size=chunk_size)
-    hb = run(b, draws=draws, seed=seed, end=end, chunk_size=chunk_size)
+    ha = run(a, draws=draws, seed=seed, end=end, chunk_size=chunk_size, posterior=posterior)
+    hb = run(b, draws=draws, seed=seed, end=end, chunk_size=chunk_size, posterior=posterior)
 
     def diff(x: np.ndarray, y: np.ndarray) -> dict[str, float]:
         d = y.astype(np.int64) - x.astype(np.int64)

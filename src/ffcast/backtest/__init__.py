@@ -16,6 +16,8 @@ from ffcast.backtest.metrics import (
 )
 from ffcast.backtest.observations import read_observations, validate_observations
 
+# ffcast.backtest.run imports the engine; import it as a module to keep metrics light.
+
 __all__ = [
     "crps_ensemble",
     "crps_log1p",

@@ -28,6 +28,12 @@ def _register() -> None:
     except ImportError:  # bootstrap: the engine commands land in their own module
         return
     run_cmd.register(app)
+    from ffcast.cli import calibrate_cmd
+
+    calibrate_cmd.register(app)
+    from ffcast.cli import report_cmd
+
+    report_cmd.register(app)
 
 
 _register()

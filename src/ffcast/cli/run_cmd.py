@@ -35,8 +35,9 @@ def _check_out(out: Path | None) -> None:
 def _print_headline(h: dict) -> None:
     from ffcast.runner import PATHWAY_ROWS
 
-    title = (f"Scenario [bold]{h['scenario']}[/]: {h['draws']:,} draws, seed {h['seed']}; "
-             f"people by pathway at {h['end_month']} (median [90% interval])")
+    title = (f"Scenario [bold]{h['scenario']}[/]: {h['draws']:,} draws, seed {h['seed']}, "
+             f"{h['parameters']}; people by pathway at {h['end_month']} "
+             "(median [90% interval])")
     t = Table(title=title, title_justify="left")
     t.add_column("pathway")
     t.add_column("people", justify="right")
@@ -87,6 +88,11 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="Print the headline as JSON.")]
         = False,
         chunk_size: Annotated[int, typer.Option(min=1, help="Draws per chunk (memory).")] = 250,
+        posterior: Annotated[str | None, typer.Option(
+            help="Posterior file from `ffcast calibrate`; default: the shipped posterior for "
+            "the scenario's cut-off.")] = None,
+        prior: Annotated[bool, typer.Option("--prior", help="Use the priors, not the "
+                                            "calibrated posterior.")] = False,
     ) -> None:
         """Run a scenario and print the headline: pathways, returnees, attacks."""
         from ffcast.runner import run
@@ -97,7 +103,8 @@ def register(app: typer.Typer) -> None:
         with _progress(draws, as_json) as bar:
             task = bar.add_task("run", total=draws)
             head = run(scenario, draws=draws, seed=seed, start=start, end=end, out=out,
-                       chunk_size=chunk_size, progress=lambda n: bar.advance(task, n))
+                       chunk_size=chunk_size, progress=lambda n: bar.advance(task, n),
+                       posterior=None if prior else (posterior or "auto"))
         h = head.to_dict()
         if out is not None:
             h["out"] = str(out)

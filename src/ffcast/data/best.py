@@ -32,6 +32,9 @@ from ffcast.errors import FFCastError
 WINDOW_START = pd.Timestamp("2015-01-01")
 WINDOW_END = pd.Timestamp("2016-12-31")
 RECENT = pd.DateOffset(years=1)
+# World totals grow fast (20,000 in early 2015, 40,000 a year later), so only statements from
+# the last six months speak for the total at a date.
+TOTAL_WINDOW = pd.DateOffset(months=6)
 COMBINED = {"ISR": "ISR;PSE", "PSE": "ISR;PSE"}
 COLUMNS = [
     "iso3", "name", "region", "low", "central", "high", "n_estimates", "sources", "rule",
@@ -52,33 +55,45 @@ class TravellerTotal(NamedTuple):
         return _total(data_state())[1]
 
 
-def total_travellers_2016() -> TravellerTotal:
-    """(low, central, high) of all foreign travellers by end 2016, persons; ``.sources`` ids.
+def total_travellers_2016(as_of: str | pd.Timestamp = WINDOW_END) -> TravellerTotal:
+    """(low, central, high) of all foreign travellers by ``as_of`` (default end 2016), persons.
 
-    From the ``aggregates`` world ``cumulative_travelled`` statements dated 2016: central =
-    median of their figures; low = the largest "at least X" (counts only grow, so any such
-    floor holds at end 2016); high = the largest figure stated.
+    From the ``aggregates`` world ``cumulative_travelled`` statements dated in the 12 months
+    up to ``as_of``: central = median of the figures of the last six months (the total grows
+    fast: 20,000 in early 2015, 40,000 a year later); low = the largest "at least X" (counts
+    only grow, so any such floor holds later); high = the largest figure stated.
     """
-    return _total(data_state())[0]
+    return _total(data_state(), _as_of(as_of))[0]
+
+
+def _as_of(value: str | pd.Timestamp) -> pd.Timestamp:
+    """End of the period named by ``value`` ("2016-06" -> 2016-06-30), capped at end 2016."""
+    text = str(value)
+    ts = pd.Period(text[:7], "M").end_time.normalize() if len(text) == 7 else pd.Timestamp(text)
+    return min(ts, WINDOW_END)
 
 
 @functools.cache
-def _total(state: tuple[tuple[str, int], ...]) -> tuple[TravellerTotal, tuple[str, ...]]:
+def _total(state: tuple[tuple[str, int], ...],
+           as_of: pd.Timestamp = WINDOW_END) -> tuple[TravellerTotal, tuple[str, ...]]:
     del state  # only the cache key
     agg = calibration_data("aggregates")
     rows = agg[
         (agg["metric"] == "cumulative_travelled")
         & (agg["scope"] == "world")
-        & (agg["as_of_date"].dt.year == 2016)
+        & (agg["as_of_date"] > as_of - RECENT)
+        & (agg["as_of_date"] <= as_of)
     ]
     if rows.empty:
         raise FFCastError(
-            "aggregates: no world cumulative_travelled statement dated 2016; fix: restore the "
-            "2016 world totals (WH_AIDE2016, STATE2016_WIKI, ESSAY2017) the ROW row needs"
+            f"aggregates: no world cumulative_travelled statement in the 12 months to "
+            f"{as_of:%Y-%m-%d}; fix: restore the world totals the ROW row needs"
         )
     lower = rows["low"].fillna(rows["high"])
     upper = rows["high"].fillna(rows["low"])
-    central = _round(((lower + upper) / 2).median())
+    latest = rows["as_of_date"] > as_of - TOTAL_WINDOW
+    mids = (lower + upper) / 2
+    central = _round((mids[latest] if latest.any() else mids).median())
     floors = rows.loc[rows["high"].isna(), "low"]
     low = _round(floors.max()) if len(floors) else _round(lower.min())
     high = _round(upper.max())
@@ -86,30 +101,34 @@ def _total(state: tuple[tuple[str, int], ...]) -> tuple[TravellerTotal, tuple[st
     return total, tuple(dict.fromkeys(rows["source"]))
 
 
-def best_estimates() -> pd.DataFrame:
-    """Per-country travellers-by-end-2016 (persons): iso3, name, region, low, central, high,
-    n_estimates, sources (";"-joined), rule, newest_as_of, vintage; then one ``ROW`` row.
+def best_estimates(as_of: str | pd.Timestamp = WINDOW_END) -> pd.DataFrame:
+    """Per-country travellers by ``as_of`` (default end 2016), persons: iso3, name, region,
+    low, central, high, n_estimates, sources (";"-joined), rule, newest_as_of, vintage; then
+    one ``ROW`` row. Only estimates dated up to ``as_of`` are used (rolling-origin backtests
+    pass their cut-off, so no later figure shapes the prior).
 
     Integers, ``0 <= low <= central <= high``; sorted by central, largest first.
     """
-    return _best(data_state()).copy(deep=True)
+    return _best(data_state(), _as_of(as_of)).copy(deep=True)
 
 
 @functools.cache
-def _best(state: tuple[tuple[str, int], ...]) -> pd.DataFrame:
+def _best(state: tuple[tuple[str, int], ...], as_of: pd.Timestamp = WINDOW_END) -> pd.DataFrame:
     del state  # only the cache key
     ff = calibration_data("foreign_fighters")
-    travelled = ff[(ff["measure"] == "travelled") & (ff["flag"] == "")].copy()
+    travelled = ff[(ff["measure"] == "travelled") & (ff["flag"] == "")
+                   & (ff["as_of_date"] <= as_of)].copy()
     folded = travelled["iso3"].map(COMBINED)
     travelled = travelled[~folded.isin(travelled["iso3"])]
     if travelled.empty:
         raise FFCastError(
             "foreign_fighters: no usable travelled row; fix: restore the per-country estimates"
         )
-    rows = [_country_estimate(iso3, group) for iso3, group in travelled.groupby("iso3")]
+    rows = [_country_estimate(iso3, group, as_of)
+            for iso3, group in travelled.groupby("iso3")]
     table = pd.DataFrame(rows, columns=COLUMNS)
     table = table.sort_values(["central", "iso3"], ascending=[False, True], ignore_index=True)
-    table = pd.concat([table, pd.DataFrame([_rest_of_world(table)], columns=COLUMNS)],
+    table = pd.concat([table, pd.DataFrame([_rest_of_world(table, as_of)], columns=COLUMNS)],
                       ignore_index=True)
     for col in ("low", "central", "high", "n_estimates"):
         table[col] = table[col].astype("int64")
@@ -117,8 +136,10 @@ def _best(state: tuple[tuple[str, int], ...]) -> pd.DataFrame:
     return table
 
 
-def _country_estimate(iso3: str, group: pd.DataFrame) -> dict[str, object]:
-    in_window = group[group["as_of_date"].between(WINDOW_START, WINDOW_END)]
+def _country_estimate(iso3: str, group: pd.DataFrame,
+                      as_of: pd.Timestamp = WINDOW_END) -> dict[str, object]:
+    start = as_of - (WINDOW_END - WINDOW_START)
+    in_window = group[group["as_of_date"].between(start, as_of)]
     vintage = ""
     if in_window.empty:
         in_window, vintage = group, "pre2015_only"
@@ -165,8 +186,9 @@ def _one_per_source(rows: pd.DataFrame) -> pd.DataFrame:
     return merged.reset_index()
 
 
-def _rest_of_world(countries: pd.DataFrame) -> dict[str, object]:
-    total = total_travellers_2016()
+def _rest_of_world(countries: pd.DataFrame,
+                   as_of: pd.Timestamp = WINDOW_END) -> dict[str, object]:
+    total = total_travellers_2016(as_of)
     central = max(0, total.central - int(countries["central"].sum()))
     low = min(max(0, total.low - int(countries["high"].sum())), central)
     high = max(max(0, total.high - int(countries["low"].sum())), central)
@@ -176,7 +198,7 @@ def _rest_of_world(countries: pd.DataFrame) -> dict[str, object]:
         "sources": ";".join(total.sources),
         "rule": f"remainder: total {total.central} minus the sum of country centrals; low/high "
         f"from total range {total.low}-{total.high} against the sums of highs/lows",
-        "newest_as_of": WINDOW_END, "vintage": "",
+        "newest_as_of": as_of, "vintage": "",
     }
 
 

@@ -3,6 +3,7 @@
 from ffcast.engine.simulate import (
     STEP_ORDER,
     ChunkResult,
+    Latent,
     Prepared,
     iter_chunks,
     prepare,
@@ -13,6 +14,7 @@ from ffcast.engine.simulate import (
 __all__ = [
     "STEP_ORDER",
     "ChunkResult",
+    "Latent",
     "Prepared",
     "iter_chunks",
     "prepare",

@@ -26,11 +26,15 @@ _Q1_2016 = ("2016-03", 78_000 * 0.92 / 90_800)
 # "more than 3,500 in 2012", "8,500+ in 2013", "18,000+ in 2014" (SCHMID2015); "more than
 # 1,000 a month" late 2014 (CIA2014); "between 1,500 and 2,000" at the 2015 peak, "around
 # 200" in April 2016 (GERSTEN2016), "a quarter or less of 2,000" (WARREN2016); "as few as 50"
-# by September 2016 (WAPO2016). Values between anchors are interpolated linearly.
-INFLOW_ANCHORS: tuple[tuple[str, float], ...] = (
-    ("2011-01", 20.0), ("2011-12", 120.0), ("2012-12", 330.0), ("2013-12", 620.0),
-    ("2014-06", 1100.0), ("2014-10", 1700.0), ("2015-03", 1800.0), ("2015-07", 1500.0),
-    ("2015-12", 800.0), ("2016-04", 350.0), ("2016-09", 60.0), ("2016-12", 40.0),
+# by September 2016 (WAPO2016). Values between anchors are interpolated linearly. The third
+# element is the month the supporting statement became public: a run with an earlier cut-off
+# uses only the anchors known by then and holds the last one flat (rolling-origin discipline).
+INFLOW_ANCHORS: tuple[tuple[str, float, str], ...] = (
+    ("2011-01", 20.0, "2015-10"), ("2011-12", 120.0, "2015-10"), ("2012-12", 330.0, "2015-10"),
+    ("2013-12", 620.0, "2015-10"), ("2014-06", 1100.0, "2015-10"),
+    ("2014-10", 1700.0, "2014-11"), ("2015-03", 1800.0, "2016-04"),
+    ("2015-07", 1500.0, "2016-04"), ("2015-12", 800.0, "2016-04"),
+    ("2016-04", 350.0, "2016-04"), ("2016-09", 60.0, "2016-09"), ("2016-12", 40.0, "2016-12"),
 )
 POST_CUTOFF_INFLOW_DECAY_MONTHS = 6.0  # judgement: the residual trickle halves every ~4 months
 
@@ -45,17 +49,21 @@ def _months_between(a: pd.Timestamp, b: pd.Timestamp) -> int:
     return (b.year - a.year) * 12 + (b.month - a.month)
 
 
-def observed_territory(months: pd.DatetimeIndex, territory: pd.DataFrame) -> np.ndarray:
-    """Observed territory share on ``months`` (NaN after the last observation).
+def observed_territory(months: pd.DatetimeIndex, territory: pd.DataFrame,
+                       cutoff: pd.Timestamp | None = None) -> np.ndarray:
+    """Observed territory share on ``months`` (NaN after the last observation used).
 
-    ``territory`` is ``ffcast.data.load("territory")``; points are placed at their month and
-    interpolated linearly in between.
+    ``territory`` is ``ffcast.data.load("territory")``; points dated after ``cutoff`` (a month
+    start) are ignored; the rest are placed at their month and interpolated linearly.
     """
     pts = [(pd.Timestamp(m), v) for m, v in _PRE_SERIES]
     obs = territory.dropna(subset=["share_of_jan2015"])
+    if cutoff is not None:
+        obs = obs[obs["date"] < cutoff + pd.offsets.MonthBegin(1)]
     pts += [(pd.Timestamp(d).to_period("M").start_time, float(s))
             for d, s in zip(obs["date"], obs["share_of_jan2015"], strict=True)]
-    pts.append((pd.Timestamp(_Q1_2016[0]), _Q1_2016[1]))
+    if cutoff is None or pd.Timestamp(_Q1_2016[0]) <= cutoff:
+        pts.append((pd.Timestamp(_Q1_2016[0]), _Q1_2016[1]))
     pts.sort()
     x = np.array([_months_between(months[0], p[0]) for p in pts], dtype=float)
     y = np.array([p[1] for p in pts])
@@ -107,9 +115,11 @@ def recruitment_shape(months: pd.DatetimeIndex, cutoff: pd.Timestamp) -> np.ndar
     Sums to 1 over months up to the cut-off (2016-12 by default); after it a residual
     trickle decays from the last anchor (border controls scale it in the engine).
     """
-    anchor_x = np.array([_months_between(months[0], pd.Timestamp(m)) for m, _ in INFLOW_ANCHORS],
+    known = [(m, v) for m, v, public in INFLOW_ANCHORS
+             if pd.Timestamp(m) <= cutoff and pd.Timestamp(public) <= cutoff]
+    anchor_x = np.array([_months_between(months[0], pd.Timestamp(m)) for m, _ in known],
                         dtype=float)
-    anchor_y = np.array([v for _, v in INFLOW_ANCHORS])
+    anchor_y = np.array([v for _, v in known])
     t = np.arange(len(months), dtype=float)
     shape = np.interp(t, anchor_x, anchor_y, left=0.0, right=anchor_y[-1])
     k = _months_between(months[0], cutoff)

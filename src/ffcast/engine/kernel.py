@@ -102,8 +102,9 @@ _SEVERITY_CAP = 3000.0  # judgement: no single attack above 9/11 scale
 
 
 @njit(cache=True)
-def competing(n: int, rates: np.ndarray, out: np.ndarray, key: np.uint64, t: int, c: int,
-              slot0: int) -> int:
+def competing(
+    n: int, rates: np.ndarray, out: np.ndarray, key: np.uint64, t: int, c: int, slot0: int
+) -> int:
     """Split ``n`` people among competing monthly hazards ``rates``; the rest stay.
 
     Exact multinomial in two stages: how many leave ~ Binomial(n, 1 - exp(-sum(rates))),
@@ -137,8 +138,9 @@ def competing(n: int, rates: np.ndarray, out: np.ndarray, key: np.uint64, t: int
 
 
 @njit(cache=True)
-def split(n: int, shares: np.ndarray, out: np.ndarray, key: np.uint64, t: int, c: int,
-          slot0: int) -> None:
+def split(
+    n: int, shares: np.ndarray, out: np.ndarray, key: np.uint64, t: int, c: int, slot0: int
+) -> None:
     """Split ``n`` exactly among categories with ``shares`` (summing to 1): a multinomial."""
     out[:] = 0
     left = n
@@ -156,7 +158,14 @@ def split(n: int, shares: np.ndarray, out: np.ndarray, key: np.uint64, t: int, c
 
 
 @njit(cache=True, parallel=True)
-def step_arrivals(state, flows, lam, keys, t, codes):  # noqa: ANN001
+def step_arrivals(
+    state: np.ndarray,
+    flows: np.ndarray,
+    lam: np.ndarray,
+    keys: np.ndarray,
+    t: int,
+    codes: np.ndarray,
+) -> None:
     """Arrivals ~ Poisson(lam[d, c]) into ``in_theatre``."""
     for d in prange(state.shape[0]):
         key = keys[d, _S_ARRIVALS]
@@ -167,8 +176,19 @@ def step_arrivals(state, flows, lam, keys, t, codes):  # noqa: ANN001
 
 
 @njit(cache=True, parallel=True)
-def step_theatre(state, flows, P, props, theatre_shares, pressure, ease, keys, t, codes,
-                 home_new):  # noqa: ANN001
+def step_theatre(
+    state: np.ndarray,
+    flows: np.ndarray,
+    P: np.ndarray,
+    props: np.ndarray,
+    theatre_shares: np.ndarray,
+    pressure: np.ndarray,
+    ease: float,
+    keys: np.ndarray,
+    t: int,
+    codes: np.ndarray,
+    home_new: np.ndarray,
+) -> None:
     """Deaths, captures and exits by pathway in theatre; flows out of the other stocks abroad.
 
     ``props[d, c, 5]`` are the pathway propensities (return, stay, join, relocate, dispatch),
@@ -257,8 +277,9 @@ def step_theatre(state, flows, P, props, theatre_shares, pressure, ease, keys, t
             competing(n_disp, r3, o3, k_disp, t, cc, 0)
             p_arrest, p_killed, p_drop = int(o3[0]), int(o3[1]), int(o3[2])
             # Apply all moves at once.
-            s[L.IN_THEATRE] = n_theatre - (x_killed + x_detained + x_return + x_insurgent
-                                           + x_join + x_reloc + x_disp)
+            s[L.IN_THEATRE] = n_theatre - (
+                x_killed + x_detained + x_return + x_insurgent + x_join + x_reloc + x_disp
+            )
             s[L.INSURGENT] = n_ins - i_killed - i_capt - i_ret + x_insurgent + d_escaped
             s[L.DETAINED] = n_det - d_repat - d_died - d_escaped + x_detained + i_capt
             s[L.JOINED_OTHER] = n_og - g_killed - g_ret + x_join
@@ -274,7 +295,16 @@ def step_theatre(state, flows, P, props, theatre_shares, pressure, ease, keys, t
 
 
 @njit(cache=True, parallel=True)
-def step_home(state, flows, P, radical, keys, t, codes, home_new):  # noqa: ANN001
+def step_home(
+    state: np.ndarray,
+    flows: np.ndarray,
+    P: np.ndarray,
+    radical: np.ndarray,
+    keys: np.ndarray,
+    t: int,
+    codes: np.ndarray,
+    home_new: np.ndarray,
+) -> None:
     """Screening, prosecution, prison, release, rehabilitation and recidivism at home.
 
     Existing cases move first (on their start-of-step stocks); this month's returnees then
@@ -360,7 +390,16 @@ def step_home(state, flows, P, radical, keys, t, codes, home_new):  # noqa: ANN0
 
 
 @njit(cache=True, parallel=True)
-def step_plots(state, flows, P, radical, queue, keys, t, codes):  # noqa: ANN001
+def step_plots(
+    state: np.ndarray,
+    flows: np.ndarray,
+    P: np.ndarray,
+    radical: np.ndarray,
+    queue: np.ndarray,
+    keys: np.ndarray,
+    t: int,
+    codes: np.ndarray,
+) -> None:
     """Plots, interdiction, plot-to-attack lag, executed attacks and their deaths.
 
     ``queue[d, c, target, t % MAX_LAG]`` holds attacks scheduled for month t. Plots are
@@ -381,8 +420,12 @@ def step_plots(state, flows, P, radical, queue, keys, t, codes):  # noqa: ANN001
             for k in range(_N_THEATRES):
                 relocated += s[L.RELOCATED0 + k]
             n_disp = poisson(p[_PLOT_DISP] * s[L.DISPATCHED], uniform(k_pl, t, cc, 0))
-            n_home = poisson(p[_PLOT_REENG] * s[L.REENGAGED] + p[_PLOT_UND] * s[L.UNDETECTED]
-                             + p[_PLOT_RAD] * radical[d, c], uniform(k_pl, t, cc, 1))
+            n_home = poisson(
+                p[_PLOT_REENG] * s[L.REENGAGED]
+                + p[_PLOT_UND] * s[L.UNDETECTED]
+                + p[_PLOT_RAD] * radical[d, c],
+                uniform(k_pl, t, cc, 1),
+            )
             n_third = poisson(p[_PLOT_REL] * relocated, uniform(k_pl, t, cc, 2))
             disp_home = binomial(n_disp, p[_DISP_HOME], uniform(k_pl, t, cc, 3))
             plots[0] = n_home + disp_home
@@ -420,8 +463,9 @@ def step_plots(state, flows, P, radical, queue, keys, t, codes):  # noqa: ANN001
                     if u1 < p[_ZERO_DEATHS]:
                         continue
                     if u2 < p[_TAIL]:
-                        deaths += power_law_severity(p[_ALPHA], _X_MIN, _SEVERITY_CAP,
-                                                     u2 / p[_TAIL])
+                        deaths += power_law_severity(
+                            p[_ALPHA], _X_MIN, _SEVERITY_CAP, u2 / p[_TAIL]
+                        )
                     else:
                         deaths += 1 + int(11.0 * (u2 - p[_TAIL]) / (1.0 - p[_TAIL]))
                 flows[d, c, L.ATTACKS0 + g] = n_att

@@ -44,6 +44,7 @@ STREAMS: dict[str, int] = {
     "prison_radicalisation": 16,
     "collapse": 17,
     "travellers": 18,
+    "posterior": 19,
 }
 
 

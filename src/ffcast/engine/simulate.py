@@ -106,7 +106,7 @@ def prepare(scenario: Scenario | str | None = None, start: str = SIM_START,
     if pd.Period(end, "M") <= pd.Period(scen.cutoff, "M"):
         raise ScenarioError(f"end: {end} must be after the cut-off {scen.cutoff}")
     months = drivers.month_index(SIM_START, end)
-    best = data.best_estimates()
+    best = data.best_estimates(as_of=scen.cutoff)
     if countries:
         from ffcast.scenario.validation import check_countries
 
@@ -139,7 +139,7 @@ def prepare(scenario: Scenario | str | None = None, start: str = SIM_START,
         codes=np.array([country_code(c) for c in best["iso3"]], dtype=np.int64),
         region_index=np.array([REGIONS.index(r) for r in best["region"]], dtype=np.int64),
         shape=drivers.recruitment_shape(months, cutoff),
-        observed=drivers.observed_territory(months, data.load("territory")),
+        observed=drivers.observed_territory(months, data.load("territory"), cutoff),
         cutoff_index=k,
         policy_index=policy_index,
         policy_mask=mask,
@@ -173,8 +173,48 @@ def _pathway_means(scen: Scenario) -> np.ndarray:
     return out
 
 
-def sample_parameters(prep: Prepared, seed: int, draws: np.ndarray) -> DrawParameters:
-    """Draw every uncertain quantity for ``draws`` (each draw's values depend on it alone)."""
+@dataclass
+class Latent:
+    """The uniforms behind every uncertain quantity of a set of draws.
+
+    Each field leads with the draw axis: ``params`` (D, N_PARAMS, R) one per parameter and
+    region, ``pathways`` (D, R, 5), ``theatres`` (D, R, 7), ``travellers`` (D, C) one per
+    country, ``collapse`` (D,). By default they come from the counter-based streams of each
+    draw; calibration replaces them (a particle is a point in this space, and in normal
+    scores ``ndtri(u)`` the prior is a standard normal).
+    """
+
+    params: np.ndarray
+    pathways: np.ndarray
+    theatres: np.ndarray
+    travellers: np.ndarray
+    collapse: np.ndarray
+
+    FIELDS = ("params", "pathways", "theatres", "travellers", "collapse")
+
+    @classmethod
+    def from_streams(cls, prep: Prepared, seed: int, draws: np.ndarray) -> Latent:
+        """The default uniforms of ``draws`` (pure functions of seed and draw index)."""
+        n_draws, n_r = len(draws), len(REGIONS)
+        slots = np.arange(N_PARAMS * 16).reshape(N_PARAMS, 16)[:, :n_r].ravel()
+        return cls(
+            params=uniforms(seed, draws, "params", slots).reshape(n_draws, N_PARAMS, n_r),
+            pathways=uniforms(seed, draws, "params",
+                              10_000 + np.arange(n_r * 5)).reshape(n_draws, n_r, 5),
+            theatres=uniforms(seed, draws, "params",
+                              20_000 + np.arange(n_r * 7)).reshape(n_draws, n_r, 7),
+            travellers=uniforms(seed, draws, "travellers", prep.codes),
+            collapse=uniforms(seed, draws, "collapse", np.array([0]))[:, 0],
+        )
+
+    def take(self, index: np.ndarray) -> Latent:
+        """The latent values of a subset (or resampling) of draws."""
+        return Latent(**{f: getattr(self, f)[index] for f in self.FIELDS})
+
+
+def sample_parameters(prep: Prepared, seed: int, draws: np.ndarray,
+                      latent: Latent | None = None) -> DrawParameters:
+    """Turn the uniforms of ``draws`` (or ``latent``) into parameters through the priors."""
     from ffcast.engine.parameters import (
         PATHWAY_CONCENTRATION,
         PATHWAY_PRIOR,
@@ -182,36 +222,34 @@ def sample_parameters(prep: Prepared, seed: int, draws: np.ndarray) -> DrawParam
         THEATRE_PRIOR,
     )
 
+    lat = latent if latent is not None else Latent.from_streams(prep, seed, np.asarray(draws))
     scen = prep.scenario
-    n_draws, n_c, n_r = len(draws), len(prep.countries), len(REGIONS)
+    n_r = len(REGIONS)
     reg = prep.region_index
     # Scalar parameters: one value per draw and region (countries of a region share it).
-    slots = np.arange(N_PARAMS * 16).reshape(N_PARAMS, 16)[:, :n_r].ravel()
-    u = uniforms(seed, draws, "params", slots).reshape(n_draws, N_PARAMS, n_r)
-    by_region = np.empty((n_draws, n_r, N_PARAMS))
+    u = np.clip(lat.params, 1e-12, 1 - 1e-12)
+    by_region = np.empty((u.shape[0], n_r, N_PARAMS))
     for i, p0 in enumerate(PARAMS):
         p = _param_prior(scen, p0)
         means = np.array([p.mean_for(r) for r in REGIONS])
         by_region[:, :, i] = sample_scalar(p, means[None, :], u[:, i, :])
     pre = by_region[:, reg, :]  # (D, C, P)
     # Pathway propensities (Dirichlet by region), prior before the cut-off, scenario after.
-    up = uniforms(seed, draws, "params", 10_000 + np.arange(n_r * 5)).reshape(n_draws, n_r, 5)
-    up = np.clip(up, 1e-12, 1 - 1e-12)
+    up = np.clip(lat.pathways, 1e-12, 1 - 1e-12)
     conc = scen.pathways.concentration or PATHWAY_CONCENTRATION
     prior_alpha = np.array([PATHWAY_PRIOR[r] for r in REGIONS]) * PATHWAY_CONCENTRATION
     post_alpha = _pathway_means(scen) * conc
     paths_pre = sample_dirichlet(np.broadcast_to(prior_alpha, up.shape), up)[:, reg, :]
     paths_post = sample_dirichlet(np.broadcast_to(np.maximum(post_alpha, 1e-9), up.shape),
                                   up)[:, reg, :]
-    ut = uniforms(seed, draws, "params", 20_000 + np.arange(n_r * 7)).reshape(n_draws, n_r, 7)
+    ut = lat.theatres
     th_alpha = np.array([THEATRE_PRIOR[r] for r in REGIONS]) * THEATRE_CONCENTRATION
     theatres = sample_dirichlet(np.broadcast_to(th_alpha, ut.shape), np.clip(ut, 1e-12, 1))
     theatres = theatres[:, reg, :]
     # Travellers by the cut-off per country: split lognormal through (low, central, high).
-    uc = uniforms(seed, draws, "travellers", prep.codes)
-    travellers = _sample_travellers(prep.countries, uc)
+    travellers = _sample_travellers(prep.countries, np.clip(lat.travellers, 1e-12, 1 - 1e-12))
     # Collapse timing per draw.
-    uk = uniforms(seed, draws, "collapse", np.array([0]))[:, 0]
+    uk = np.clip(lat.collapse, 1e-12, 1 - 1e-12)
     mid = _month_offset(prep.months, scen.collapse.midpoint) + \
         scen.collapse.midpoint_sd_months * special.ndtri(uk)
     mid = np.maximum(mid, prep.cutoff_index + 1.0)
@@ -276,16 +314,29 @@ def _apply_policy(prep: Prepared, post: np.ndarray,
     return post, paths_post
 
 
+Observer = Callable[[int, np.ndarray, np.ndarray], None]
+
+
 def run_chunk(prep: Prepared, seed: int, draws: np.ndarray,
-              timings: dict[str, float] | None = None) -> ChunkResult:
+              timings: dict[str, float] | None = None, latent: Latent | None = None,
+              until: int | None = None, observe: Observer | None = None,
+              record: bool = True, theatre_only: bool = False) -> ChunkResult:
     """Simulate ``draws`` (array of draw indices) and return the recorded arrays.
 
-    Pass a dict as ``timings`` to accumulate seconds spent per step of STEP_ORDER.
+    ``draws`` index the random streams; ``latent`` (optional) replaces the uniforms behind
+    the parameters (calibration particles). ``until`` stops after that month index (e.g. the
+    cut-off) to save time. ``observe(t, state, flows)`` is called after every month (state
+    (D, C, N_STOCKS), flows (D, C, N_FLOWS); do not keep references, copy what you need);
+    with ``record=False`` nothing else is kept. ``theatre_only`` skips the home pipeline and
+    plots (calibration needs only arrivals, theatre stocks and return flows): home stocks
+    then stay empty and people are NOT conserved in the stocks. Pass a dict as ``timings``
+    to accumulate seconds per step.
     """
     draws = np.asarray(draws, dtype=np.int64)
-    dp = sample_parameters(prep, seed, draws)
-    n_d, n_c, n_t = len(draws), len(prep.countries), len(prep.months)
-    n_rec = n_t - prep.record_from
+    dp = sample_parameters(prep, seed, draws, latent)
+    n_d, n_c = len(draws), len(prep.countries)
+    n_t = len(prep.months) if until is None else min(until + 1, len(prep.months))
+    n_rec = max(n_t - prep.record_from, 0) if record else 0
     keys = stream_keys(seed, draws)
     state = np.zeros((n_d, n_c, L.N_STOCKS), dtype=np.int64)
     flows = np.zeros((n_d, n_c, L.N_FLOWS), dtype=np.int64)
@@ -317,18 +368,21 @@ def run_chunk(prep: Prepared, seed: int, draws: np.ndarray,
                             np.ascontiguousarray(dp.pressure[:, t]), float(prep.ease[t]), keys, t,
                             codes, home_new)
         t0 = tick("theatre", t0)
-        kernel.step_home(state, flows, params, radical, keys, t, codes, home_new)
-        t0 = tick("home_pipeline", t0)
-        kernel.step_plots(state, flows, params, radical, queue, keys, t, codes)
-        t0 = tick("plots_attacks", t0)
-        if t >= prep.record_from:
+        if not theatre_only:
+            kernel.step_home(state, flows, params, radical, keys, t, codes, home_new)
+            t0 = tick("home_pipeline", t0)
+            kernel.step_plots(state, flows, params, radical, queue, keys, t, codes)
+            t0 = tick("plots_attacks", t0)
+        if observe is not None:
+            observe(t, state, flows)
+        if record and t >= prep.record_from:
             stocks_out[t - prep.record_from] = state
             flows_out[t - prep.record_from] = flows
         flows[:] = 0
         tick("record", t0)
     return ChunkResult(draws=draws, stocks=stocks_out.transpose(1, 0, 2, 3),
                        flows=flows_out.transpose(1, 0, 2, 3),
-                       territory=dp.territory[:, prep.record_from:],
+                       territory=dp.territory[:, prep.record_from:n_t],
                        timings=dict(timings) if timings else {})
 
 

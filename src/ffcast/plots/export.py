@@ -71,7 +71,7 @@ def write_html(
         ".ffcast-figure{margin-bottom:2rem}</style>\n"
         f"</head>\n<body>\n{body}\n</body>\n</html>\n"
     )
-    return _atomic_write(Path(path), document.encode("utf-8"))
+    return atomic_write(Path(path), document.encode("utf-8"))
 
 
 def write_png(
@@ -98,10 +98,10 @@ def write_png(
                 "or write .html instead."
             ) from exc
         raise FFCastError(f"PNG export with kaleido failed: {exc}") from exc
-    return _atomic_write(Path(path), png)
+    return atomic_write(Path(path), png)
 
 
-def _atomic_write(path: Path, data: bytes) -> Path:
+def atomic_write(path: Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` via a temp file in the same directory and ``os.replace``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

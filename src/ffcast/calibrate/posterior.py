@@ -1,0 +1,173 @@
+"""The posterior ensemble: save, load, summarise, and turn into forecast draws.
+
+A posterior is a set of equally weighted particles in the normal scores of the calibrated
+uniforms (see :mod:`.smc`). A forecast draw ``d`` picks particle ``floor(u * N)`` with a
+uniform from its own ``posterior`` stream, takes that particle's calibrated parameters and
+keeps its own prior draws for everything the data do not inform; so forecasts stay
+bit-identical whatever the chunking.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+from scipy import special
+
+from ffcast.calibrate.smc import Block, CalibrationResult
+from ffcast.engine import Latent, Prepared
+from ffcast.engine.parameters import PARAM_INDEX, PARAMS, REGIONS, sample_scalar
+from ffcast.engine.rng import uniforms
+from ffcast.errors import FFCastError
+
+SHIPPED_CUTOFFS = ("2015-12", "2016-06", "2016-12")
+
+
+@dataclass
+class Posterior:
+    """Particles ``z`` (N, d) over ``names``, fitted at ``cutoff``."""
+
+    cutoff: str
+    z: np.ndarray
+    names: list[str]
+    attrs: dict
+
+    @property
+    def block(self) -> Block:
+        params = tuple(dict.fromkeys(n.split(":")[1] for n in self.names
+                                     if n.startswith("param:")))
+        countries = tuple(n.split(":")[1] for n in self.names if n.startswith("travellers:"))
+        return Block(params, countries)
+
+    def latent(self, prep: Prepared, seed: int, draws: np.ndarray) -> Latent:
+        """Latent uniforms for forecast ``draws``: posterior where calibrated, prior elsewhere."""
+        draws = np.asarray(draws, dtype=np.int64)
+        lat = Latent.from_streams(prep, seed, draws)
+        pick = (uniforms(seed, draws, "posterior", np.array([0]))[:, 0] * len(self.z))
+        u = special.ndtr(self.z[np.minimum(pick.astype(np.int64), len(self.z) - 1)])
+        col = {n: j for j, n in enumerate(self.names)}
+        for p in self.block.params:
+            for r, region in enumerate(REGIONS):
+                lat.params[:, PARAM_INDEX[p], r] = u[:, col[f"param:{p}:{region}"]]
+        for c, iso3 in enumerate(prep.countries["iso3"]):
+            j = col.get(f"travellers:{iso3}")
+            if j is not None:
+                lat.travellers[:, c] = u[:, j]
+        return lat
+
+
+def from_result(res: CalibrationResult) -> Posterior:
+    """The posterior of a calibration run, with its diagnostics in ``attrs``."""
+    attrs = {
+        "cutoff": res.cutoff, "seed": res.seed, "particles": len(res.z),
+        "seconds": round(res.seconds, 1), "simulations": res.simulations,
+        "stages": json.dumps([s.__dict__ for s in res.stages]),
+        "targets": len(res.targets),
+        "fit": fit_table(res).to_json(orient="records"),
+    }
+    from ffcast import __version__
+
+    attrs["ffcast_version"] = __version__
+    return Posterior(res.cutoff, res.z.astype(np.float32), res.block.names, attrs)
+
+
+def fit_table(res: CalibrationResult) -> pd.DataFrame:
+    """Per target: the statement, prior and posterior predictive median and 90% interval."""
+    rows = []
+    for j, t in enumerate(res.targets):
+        pr = np.percentile(res.prior_predictive[:, j], [5, 50, 95])
+        po = np.percentile(res.predictive[:, j], [5, 50, 95])
+        lo = t.low if not np.isnan(t.low) else -np.inf
+        hi = t.high if not np.isnan(t.high) else np.inf
+        rows.append({"channel": t.channel, "target": t.label, "as_of": t.as_of,
+                     "low": None if np.isnan(t.low) else t.low,
+                     "high": None if np.isnan(t.high) else t.high, "source": t.source,
+                     "weight": round(t.weight, 3), "prior_median": pr[1],
+                     "posterior_median": po[1], "posterior_p5": po[0], "posterior_p95": po[2],
+                     "inside": bool(po[2] >= lo and po[0] <= hi)})
+    return pd.DataFrame(rows)
+
+
+def parameter_table(post: Posterior) -> pd.DataFrame:
+    """Per calibrated parameter and region: prior vs posterior median and 90% interval."""
+    rows = []
+    params = {p.name: p for p in PARAMS}
+    u = special.ndtr(post.z.astype(float))
+    prior_q = np.array([0.05, 0.5, 0.95])
+    for j, name in enumerate(post.names):
+        kind, pname, region = [*name.split(":"), ""][:3]
+        if kind != "param":
+            continue
+        p = params[pname]
+        mean = np.array([p.mean_for(region)])
+        post_v = sample_scalar(p, mean, u[:, j])
+        prior_v = sample_scalar(p, np.full(3, p.mean_for(region)), prior_q)
+        q = np.percentile(post_v, [5, 50, 95])
+        rows.append({"parameter": pname, "region": region, "unit": p.unit,
+                     "prior_median": prior_v[1], "prior_p5": prior_v[0],
+                     "prior_p95": prior_v[2], "posterior_median": q[1], "posterior_p5": q[0],
+                     "posterior_p95": q[2],
+                     "shrinkage": 1 - (q[2] - q[0]) / max(prior_v[2] - prior_v[0], 1e-12)})
+    return pd.DataFrame(rows)
+
+
+def save(post: Posterior, path: str | Path) -> Path:
+    """Write the posterior as netCDF (atomically)."""
+    path = Path(path)
+    ds = xr.Dataset(
+        {"z": (("particle", "component"), post.z)},
+        coords={"component": np.array(post.names, dtype=str)},
+        attrs={k: (json.dumps(v) if isinstance(v, dict | list) else v)
+               for k, v in post.attrs.items()},
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".nc.tmp")
+    os.close(fd)
+    try:
+        ds.to_netcdf(tmp, engine="h5netcdf",
+                     encoding={"z": {"zlib": True, "complevel": 4}})
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def load(source: str | Path) -> Posterior:
+    """A posterior from a file, or the shipped one for a cut-off (``"2016-12"``)."""
+    text = str(source)
+    if text in SHIPPED_CUTOFFS:
+        ref = resources.files("ffcast.calibrate") / "posteriors" / f"posterior_{text}.nc"
+        path = Path(str(ref))
+        if not path.exists():
+            raise FFCastError(f"no shipped posterior for {text}; run `ffcast calibrate "
+                              f"--cutoff {text} --out posterior.nc` and pass --posterior")
+    else:
+        path = Path(text)
+    if not path.exists():
+        raise FFCastError(f"posterior file {path} does not exist; run `ffcast calibrate` first")
+    try:
+        with xr.open_dataset(path, engine="h5netcdf") as ds:
+            ds.load()
+    except Exception as exc:
+        raise FFCastError(f"{path}: not a readable ffcast posterior ({exc.__class__.__name__})"
+                          ) from exc
+    if "z" not in ds or "cutoff" not in ds.attrs:
+        raise FFCastError(f"{path}: not an ffcast posterior (no 'z' variable / cutoff attr)")
+    return Posterior(str(ds.attrs["cutoff"]), ds["z"].values,
+                     [str(c) for c in ds["component"].values], dict(ds.attrs))
+
+
+def shipped(cutoff: str) -> Posterior | None:
+    """The shipped posterior for ``cutoff`` if there is one."""
+    try:
+        return load(cutoff) if cutoff in SHIPPED_CUTOFFS else None
+    except FFCastError:
+        return None

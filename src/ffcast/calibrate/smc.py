@@ -1,0 +1,243 @@
+"""Sequential Monte Carlo calibration (likelihood tempering) on the vectorised engine.
+
+Warning first: a particle is a point in the *normal scores* of the calibrated uniforms (the
+prior there is a standard normal), plus the random numbers of one simulation. Every move
+re-simulates the whole population in one batched engine run with fresh simulation noise
+(pseudo-marginal Metropolis-Hastings), so the posterior accounts for the model's own
+stochasticity. Only data dated up to the cut-off are read (see :mod:`.targets`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from ffcast.calibrate.likelihood import target_loglik
+from ffcast.calibrate.targets import QUANTITIES, Target, build_targets, needed_months
+from ffcast.engine import Latent, Prepared, prepare, run_chunk
+from ffcast.engine import layout as L
+from ffcast.engine.parameters import PARAM_INDEX, REGIONS
+from ffcast.errors import FFCastError
+from ffcast.scenario import Scenario
+
+# Parameters that act before the cut-off on what the data observe (deaths, returns, stocks).
+CALIBRATED_PARAMS: tuple[str, ...] = (
+    "death_base", "death_collapse", "capture_collapse", "early_return", "exit_decision",
+)
+NOISE_OFFSET = 1_000_000_000  # simulation-noise draw ids, apart from any forecast draw
+
+
+@dataclass
+class Block:
+    """Which latent uniforms calibration moves: parameter x region, and travellers."""
+
+    params: tuple[str, ...]
+    countries: tuple[str, ...]
+
+    @property
+    def names(self) -> list[str]:
+        return ([f"param:{p}:{r}" for p in self.params for r in REGIONS]
+                + [f"travellers:{c}" for c in self.countries])
+
+    @property
+    def size(self) -> int:
+        return len(self.params) * len(REGIONS) + len(self.countries)
+
+    def apply(self, base: Latent, z: np.ndarray) -> Latent:
+        """A copy of ``base`` with the calibrated uniforms replaced by ``ndtr(z)``."""
+        u = special.ndtr(z)
+        n_p = len(self.params) * len(REGIONS)
+        params = base.params.copy()
+        idx = [PARAM_INDEX[p] for p in self.params]
+        params[:, idx, :] = u[:, :n_p].reshape(len(z), len(idx), len(REGIONS))
+        return Latent(params=params, pathways=base.pathways, theatres=base.theatres,
+                      travellers=u[:, n_p:], collapse=base.collapse)
+
+
+@dataclass
+class Stage:
+    """Diagnostics of one tempering stage."""
+
+    temperature: float
+    ess: float
+    acceptance: float
+    scale: float
+    seconds: float
+
+
+@dataclass
+class CalibrationResult:
+    """Particles (equally weighted), their log-likelihoods and the run's diagnostics."""
+
+    cutoff: str
+    seed: int
+    block: Block
+    z: np.ndarray  # (N, d)
+    loglik: np.ndarray  # (N,)
+    targets: list[Target]
+    predictive: np.ndarray  # (N, n_targets) simulated value per target, final particles
+    prior_predictive: np.ndarray  # (N, n_targets) at temperature 0
+    stages: list[Stage] = field(default_factory=list)
+    seconds: float = 0.0
+    simulations: int = 0
+
+
+class _Evaluator:
+    """Runs the engine for a population and returns per-target log-likelihoods."""
+
+    def __init__(self, prep: Prepared, seed: int, targets: list[Target], block: Block):
+        self.prep, self.seed, self.targets, self.block = prep, seed, targets, block
+        self.months = set(needed_months(targets).tolist())
+        self.until = max(self.months)
+        self.calls = 0
+
+    def __call__(self, z: np.ndarray, noise_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(log-likelihood per particle and target (N, T), simulated values (N, T)).
+
+        Everything outside the calibrated block (e.g. insurgent hazards, pathway shares) is
+        drawn afresh from the prior with the simulation noise, i.e. integrated out.
+        """
+        lat = self.block.apply(Latent.from_streams(self.prep, self.seed, noise_ids), z)
+        n, c = len(z), len(self.prep.countries)
+        cum = {"cum_travelled": np.zeros((n, c)), "cum_returned": np.zeros((n, c))}
+        seen: dict[int, dict[str, np.ndarray]] = {}
+        war = [L.IN_THEATRE, L.INSURGENT, L.JOINED_OTHER, L.DETAINED]
+
+        def observe(t: int, state: np.ndarray, flows: np.ndarray) -> None:
+            cum["cum_travelled"] += flows[:, :, L.ARRIVALS]
+            cum["cum_returned"] += flows[:, :, L.RETURNS]
+            if t in self.months:
+                seen[t] = {"cum_travelled": cum["cum_travelled"].copy(),
+                           "cum_returned": cum["cum_returned"].copy(),
+                           "killed": state[:, :, L.KILLED].astype(float),
+                           "war_zone": state[:, :, war].sum(-1).astype(float),
+                           "inflow": flows[:, :, L.ARRIVALS].astype(float)}
+
+        run_chunk(self.prep, self.seed, noise_ids, latent=lat, until=self.until,
+                  observe=observe, record=False, theatre_only=True)
+        self.calls += 1
+        ll = np.empty((n, len(self.targets)))
+        sim = np.empty((n, len(self.targets)))
+        from ffcast.calibrate.likelihood import simulated_value
+
+        for j, t in enumerate(self.targets):
+            ll[:, j] = t.weight * target_loglik(t, seen[t.month])
+            sim[:, j] = simulated_value(t, seen[t.month])
+        assert set(QUANTITIES) >= set(next(iter(seen.values())))
+        return ll, sim
+
+
+def _ess(logw: np.ndarray) -> float:
+    w = np.exp(logw - logw.max())
+    return float(w.sum() ** 2 / (w**2).sum())
+
+
+def _next_temperature(ll: np.ndarray, lam: float, target_ess: float) -> float:
+    if _ess((1.0 - lam) * ll) >= target_ess:
+        return 1.0
+    lo, hi = lam, 1.0
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        if _ess((mid - lam) * ll) >= target_ess:
+            lo = mid
+        else:
+            hi = mid
+    return max(lo, lam + 1e-6)
+
+
+def _systematic(logw: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    w = np.exp(logw - logw.max())
+    w /= w.sum()
+    positions = (rng.random() + np.arange(len(w))) / len(w)
+    return np.minimum(np.searchsorted(np.cumsum(w), positions), len(w) - 1)
+
+
+def calibrate(
+    cutoff: str = "2016-12",
+    particles: int = 2000,
+    seed: int = 0,
+    moves: int = 3,
+    target_ess: float = 0.5,
+    max_stages: int = 40,
+    progress: Callable[[Stage], None] | None = None,
+    targets: list[Target] | None = None,
+) -> CalibrationResult:
+    """Fit the calibrated block to the record up to ``cutoff`` (``YYYY-MM``).
+
+    ``targets`` replaces the published record (synthetic-truth tests). Raises FFCastError
+    for fewer than 50 particles or a cut-off without data.
+    """
+    if particles < 50:
+        raise FFCastError("particles: use at least 50 (2,000 recommended)")
+    t_start = time.perf_counter()
+    end = str(pd.Period(cutoff, "M") + 1)
+    prep = prepare(Scenario(name=f"calibration-{cutoff}", cutoff=cutoff), end=end)
+    targets = build_targets(prep) if targets is None else targets
+    if not targets:
+        raise FFCastError(f"--cutoff: no calibration data dated up to {cutoff}")
+    block = Block(CALIBRATED_PARAMS, tuple(prep.countries["iso3"]))
+    evaluate = _Evaluator(prep, seed, targets, block)
+    rng = np.random.default_rng([seed, 0xCA1])
+    n, d = particles, block.size
+    z = rng.standard_normal((n, d))
+    next_noise = NOISE_OFFSET
+
+    def noise(k: int) -> np.ndarray:
+        nonlocal next_noise
+        ids = np.arange(next_noise, next_noise + k)
+        next_noise += k
+        return ids
+
+    ll_t, sim = evaluate(z, noise(n))
+    ll = ll_t.sum(1)
+    prior_sim = sim
+    lam, scale = 0.0, 2.38 / np.sqrt(d)
+    stages: list[Stage] = []
+    while lam < 1.0 and len(stages) < max_stages:
+        t0 = time.perf_counter()
+        new_lam = _next_temperature(ll, lam, target_ess * n)
+        logw = (new_lam - lam) * ll
+        ess = _ess(logw)
+        idx = _systematic(logw, rng)
+        z, ll, sim = z[idx], ll[idx], sim[idx]
+        lam = new_lam
+        z, ll, sim, acc, scale = _move(z, ll, sim, lam, scale, moves, rng, evaluate, noise)
+        stage = Stage(lam, ess, acc, scale, time.perf_counter() - t0)
+        stages.append(stage)
+        if progress is not None:
+            progress(stage)
+    return CalibrationResult(
+        cutoff=cutoff, seed=seed, block=block, z=z, loglik=ll, targets=targets,
+        predictive=sim, prior_predictive=prior_sim, stages=stages,
+        seconds=time.perf_counter() - t_start, simulations=evaluate.calls,
+    )
+
+
+def _move(z: np.ndarray, ll: np.ndarray, sim: np.ndarray, lam: float, scale: float,
+          moves: int, rng: np.random.Generator, evaluate: _Evaluator,
+          noise: Callable[[int], np.ndarray]
+          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, float]:
+    """Random-walk MH moves in normal-score space with the population's covariance."""
+    n, d = z.shape
+    accepted = 0
+    for _ in range(moves):
+        cov = np.cov(z, rowvar=False) + 1e-6 * np.eye(d)
+        chol = np.linalg.cholesky(cov)
+        prop = z + scale * rng.standard_normal((n, d)) @ chol.T
+        ll_t, sim_p = evaluate(prop, noise(n))
+        ll_p = ll_t.sum(1)
+        log_a = lam * (ll_p - ll) - 0.5 * ((prop**2).sum(1) - (z**2).sum(1))
+        ok = np.log(rng.random(n)) < log_a
+        z = np.where(ok[:, None], prop, z)
+        ll = np.where(ok, ll_p, ll)
+        sim = np.where(ok[:, None], sim_p, sim)
+        rate = ok.mean()
+        accepted += ok.sum()
+        # Keep the acceptance rate near 0.25 (Roberts & Rosenthal 2001).
+        scale *= float(np.exp(rate - 0.25))
+    return z, ll, sim, accepted / (n * moves), scale

@@ -1,0 +1,169 @@
+"""Calibration targets: every pre-cut-off statement turned into one likelihood component.
+
+Warning first: only rows dated up to the cut-off enter (``as_of_date`` <= end of the cut-off
+month, ``post_cutoff`` False); the validation set is never read here. Conflicting sources
+each count as their own noisy observation. Stocks are compared as stocks (people killed,
+people still in the war zone), cumulative counts as cumulative counts, and monthly inflows
+as flows in that month.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from ffcast import data
+from ffcast.engine import Prepared
+
+# Quantities the engine reports per month and country for calibration (see observe()).
+QUANTITIES = ("cum_travelled", "cum_returned", "killed", "war_zone", "inflow")
+
+# Observation noise (sd of log counts) by channel: judgement on how loosely the statements
+# measure what the model counts (definitions differ between sources; FACTS.md caveat 1).
+SIGMA_LOG = {"world": 0.15, "region": 0.25, "country_primary": 0.3,
+             "country_secondary": 0.4, "inflow": 0.35}
+# Published statements are not independent: outlets copy each other and agencies revise the
+# same count. Judgement: a channel's information saturates at about this many independent
+# statements, so each of its n components is weighted min(1, EFFECTIVE_STATEMENTS / n).
+EFFECTIVE_STATEMENTS = 10.0
+SIGMA_SHARE = 0.05  # sd of a share (e.g. 30% returned) around the stated figure
+
+# Aggregate scopes mapped onto the model's regions (approximations stated in docs).
+SCOPE_REGIONS: dict[str, tuple[str, ...]] = {
+    "world": (),  # all countries
+    "western_europe": ("western_europe",),
+    "eu_member_states": ("western_europe",),
+    "europe": ("western_europe",),
+    "maghreb": ("maghreb",),
+    "middle_east": ("middle_east_gulf",),
+    "fsu_central_asia": ("fsu_central_asia",),
+    "balkans": ("balkans",),
+    "western": ("western_europe", "north_america_oceania"),
+}
+SCOPE_COUNTRIES: dict[str, tuple[str, ...]] = {
+    "north_america": ("USA", "CAN"),
+    "southeast_asia": ("IDN", "MYS", "PHL", "SGP", "THA", "MDV"),
+}
+MEASURE_QUANTITY = {"travelled": "cum_travelled", "returned": "cum_returned",
+                    "dead": "killed", "in_theatre": "war_zone"}
+
+
+@dataclass(frozen=True)
+class Target:
+    """One observation: ``kind`` is ``count`` or ``share``; bounds may be NaN (one-sided)."""
+
+    channel: str
+    label: str
+    quantity: str  # one of QUANTITIES (numerator for shares)
+    month: int  # index into prep.months
+    mask: np.ndarray  # (C,) bool: countries summed
+    low: float
+    high: float
+    sigma: float
+    kind: str = "count"
+    denominator: str = ""  # for shares: a quantity in QUANTITIES
+    source: str = ""
+    as_of: str = ""
+    weight: float = 1.0
+
+
+def _month_index(prep: Prepared, date: pd.Timestamp) -> int:
+    return (date.year - prep.months[0].year) * 12 + date.month - prep.months[0].month
+
+
+def _mask(prep: Prepared, scope: str) -> np.ndarray | None:
+    iso = prep.countries["iso3"].to_numpy()
+    if scope in SCOPE_COUNTRIES:
+        return np.isin(iso, SCOPE_COUNTRIES[scope])
+    if scope not in SCOPE_REGIONS:
+        return None
+    regions = SCOPE_REGIONS[scope]
+    if not regions:
+        return np.ones(len(iso), dtype=bool)
+    return prep.countries["region"].isin(regions).to_numpy()
+
+
+def cutoff_end(prep: Prepared) -> pd.Timestamp:
+    """The last day of the cut-off month: nothing dated later is used."""
+    return pd.Period(prep.scenario.cutoff, "M").end_time.normalize()
+
+
+def build_targets(prep: Prepared) -> list[Target]:
+    """All calibration targets known by the run's cut-off (``prep.scenario.cutoff``)."""
+    end = cutoff_end(prep)
+    targets = [*_country_targets(prep, end), *_aggregate_targets(prep, end)]
+    counts: dict[str, int] = {}
+    for t in targets:
+        counts[t.channel] = counts.get(t.channel, 0) + 1
+    return [replace(t, weight=min(1.0, EFFECTIVE_STATEMENTS / counts[t.channel]))
+            for t in targets]
+
+
+def _bounds(low: object, high: object) -> tuple[float, float]:
+    lo = float(low) if pd.notna(low) else np.nan
+    hi = float(high) if pd.notna(high) else np.nan
+    return lo, hi
+
+
+def _country_targets(prep: Prepared, end: pd.Timestamp) -> list[Target]:
+    ff = data.calibration_data("foreign_fighters")
+    ff = ff[(ff["as_of_date"] <= end) & (ff["flag"] == "")
+            & (ff["as_of_date"] >= prep.months[0])]
+    grades = data.sources().set_index("id")["grade"].to_dict()
+    iso = prep.countries["iso3"].to_numpy()
+    out = []
+    for row in ff.itertuples():
+        if row.iso3 not in iso or row.measure not in MEASURE_QUANTITY:
+            continue
+        lo, hi = _bounds(row.low, row.high)
+        if (np.isnan(lo) and np.isnan(hi)) or (lo == 0 and hi == 0):
+            continue
+        primary = all(grades.get(s, "secondary") == "primary" for s in row.source.split(";"))
+        out.append(Target(
+            channel=f"country_{row.measure}", label=f"{row.iso3} {row.measure}",
+            quantity=MEASURE_QUANTITY[row.measure], month=_month_index(prep, row.as_of_date),
+            mask=iso == row.iso3, low=lo, high=hi,
+            sigma=SIGMA_LOG["country_primary" if primary else "country_secondary"],
+            source=row.source, as_of=f"{row.as_of_date:%Y-%m-%d}",
+        ))
+    return out
+
+
+def _aggregate_targets(prep: Prepared, end: pd.Timestamp) -> list[Target]:
+    agg = data.calibration_data("aggregates")
+    agg = agg[(agg["as_of_date"] <= end) & (agg["as_of_date"] >= prep.months[0])]
+    out = []
+    for row in agg.itertuples():
+        mask = _mask(prep, row.scope)
+        if mask is None or not mask.any():
+            continue
+        lo, hi = _bounds(row.low, row.high)
+        month = _month_index(prep, row.as_of_date)
+        common = {"month": month, "mask": mask, "low": lo, "high": hi, "source": row.source,
+                  "as_of": f"{row.as_of_date:%Y-%m-%d}"}
+        label = f"{row.scope} {row.metric}"
+        if row.metric == "cumulative_travelled":
+            sigma = SIGMA_LOG["world" if row.scope == "world" else "region"]
+            out.append(Target(channel=f"{'world' if row.scope == 'world' else 'region'}"
+                              "_travelled", label=label, quantity="cum_travelled",
+                              sigma=sigma, **common))
+        elif row.metric == "monthly_inflow" and re.match(r"^\d{4}-\d{2}", str(row.as_of)):
+            # A statement about a month ("2016-04-26"), not a vague period ("2015 (peak)").
+            out.append(Target(channel="inflow", label=label, quantity="inflow",
+                              sigma=SIGMA_LOG["inflow"], **common))
+        elif row.metric == "in_theatre":
+            out.append(Target(channel="in_war_zone", label=label, quantity="war_zone",
+                              sigma=SIGMA_LOG["region"], **common))
+        elif row.metric in ("share_returned", "share_dead"):
+            num = "cum_returned" if row.metric == "share_returned" else "killed"
+            out.append(Target(channel=row.metric, label=label, quantity=num, kind="share",
+                              denominator="cum_travelled", sigma=SIGMA_SHARE, **common))
+    return out
+
+
+def needed_months(targets: list[Target]) -> np.ndarray:
+    """Sorted month indices at which the engine must report quantities."""
+    return np.unique([t.month for t in targets])

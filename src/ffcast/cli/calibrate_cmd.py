@@ -1,0 +1,178 @@
+"""`ffcast calibrate`, `ffcast forecast` and `ffcast backtest`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ffcast.cli.common import echo_json, user_errors
+
+console = Console()
+err = Console(stderr=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the calibration, forecast and backtest commands to the root app."""
+    app.command("calibrate")(calibrate_cmd)
+    app.command("forecast")(forecast_cmd)
+    app.command("backtest")(backtest_cmd)
+
+
+@user_errors
+def calibrate_cmd(
+    cutoff: Annotated[str, typer.Option(help="Last month of data used (YYYY-MM).")] = "2016-12",
+    particles: Annotated[int, typer.Option(min=50, max=100_000)] = 2000,
+    seed: Annotated[int, typer.Option(min=0)] = 0,
+    out: Annotated[Path, typer.Option(help="Posterior file (.nc).")] = Path("posterior.nc"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print diagnostics as JSON.")] = False,
+) -> None:
+    """Fit the engine to the record up to the cut-off (SMC); write the posterior."""
+    from ffcast.calibrate import calibrate, fit_table, from_result, parameter_table, save
+    from ffcast.calibrate.smc import Stage
+    from ffcast.cli.run_cmd import _check_month
+
+    _check_month("--cutoff", cutoff)
+    if out.suffix != ".nc":
+        from ffcast.errors import FFCastError
+
+        raise FFCastError("--out: the posterior is written as netCDF; use a .nc file name")
+
+    def report(stage: Stage) -> None:
+        if not as_json:
+            err.print(f"temperature {stage.temperature:.3f}  ESS {stage.ess:,.0f}  "
+                      f"acceptance {stage.acceptance:.0%}  {stage.seconds:.1f}s")
+
+    res = calibrate(cutoff=cutoff, particles=particles, seed=seed, progress=report)
+    post = from_result(res)
+    save(post, out)
+    fit = fit_table(res)
+    params = parameter_table(post)
+    diag = {
+        "cutoff": cutoff, "particles": particles, "seed": seed, "out": str(out),
+        "seconds": round(res.seconds, 1), "simulations": res.simulations,
+        "stages": [s.__dict__ for s in res.stages], "targets": len(res.targets),
+        "targets_inside_90": float(fit["inside"].mean()),
+        "fit_by_channel": fit.groupby("channel")["inside"].mean().round(3).to_dict(),
+        "parameters": json.loads(params.to_json(orient="records")),
+    }
+    if as_json:
+        echo_json(diag)
+        return
+    t = Table(title=f"Calibration at {cutoff}: {particles:,} particles, {res.simulations} "
+              f"batched simulations, {res.seconds:.0f} s", title_justify="left")
+    for c in ("channel", "targets", "posterior 90% covers the statement"):
+        t.add_column(c)
+    for ch, g in fit.groupby("channel"):
+        t.add_row(str(ch), str(len(g)), f"{g['inside'].mean():.0%}")
+    console.print(t)
+    t = Table(title="Posterior vs prior (median [90% interval]), per region",
+              title_justify="left")
+    for c in ("parameter", "region", "prior", "posterior"):
+        t.add_column(c)
+    for r in params.itertuples():
+        t.add_row(r.parameter, r.region,
+                  f"{r.prior_median:.4g} [{r.prior_p5:.3g}-{r.prior_p95:.3g}]",
+                  f"{r.posterior_median:.4g} [{r.posterior_p5:.3g}-{r.posterior_p95:.3g}]")
+    console.print(t)
+    console.print(f"posterior written to [bold]{out}[/]")
+
+
+@user_errors
+def forecast_cmd(
+    cutoff: Annotated[str, typer.Option(help="Cut-off of the posterior (YYYY-MM).")] = "2016-12",
+    until: Annotated[str, typer.Option(help="Last month forecast (YYYY-MM).")] = "2019-12",
+    scenario: Annotated[str, typer.Option(help="Preset or YAML file.")] = "baseline",
+    draws: Annotated[int, typer.Option(min=1, max=1_000_000)] = 1000,
+    seed: Annotated[int, typer.Option(min=0)] = 0,
+    posterior: Annotated[str | None, typer.Option(help="Posterior file; default: shipped.")]
+    = None,
+    out: Annotated[Path | None, typer.Option(help=".nc .zarr .parquet .csv")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Run the posterior forward from the cut-off under a scenario (results contract)."""
+    from ffcast.cli.run_cmd import _check_month, _check_out, _print_headline
+    from ffcast.errors import FFCastError
+    from ffcast.runner import run
+    from ffcast.scenario import load_scenario
+
+    _check_month("--cutoff", cutoff)
+    _check_month("--until", until)
+    _check_out(out)
+    scen = load_scenario(scenario).model_copy(update={"cutoff": cutoff})
+    post = posterior or cutoff
+    from ffcast.calibrate import SHIPPED_CUTOFFS
+
+    if posterior is None and cutoff not in SHIPPED_CUTOFFS:
+        raise FFCastError(f"--cutoff: no shipped posterior for {cutoff}; run `ffcast calibrate "
+                          f"--cutoff {cutoff}` and pass --posterior")
+    head = run(scen, draws=draws, seed=seed, end=until, out=out, posterior=post)
+    h = head.to_dict()
+    if out is not None:
+        h["out"] = str(out)
+    if as_json:
+        echo_json(h)
+        return
+    _print_headline(h)
+    if out is not None:
+        console.print(f"forecast written to [bold]{out}[/]")
+
+
+@user_errors
+def backtest_cmd(
+    observations: Annotated[Path, typer.Option(help="CSV: iso3,quantity,value,as_of,source.")],
+    cutoff: Annotated[str, typer.Option(help="Forecast origin (YYYY-MM).")] = "2016-12",
+    rolling: Annotated[bool, typer.Option(help="Also score the origins 2015-12 and 2016-06.")]
+    = False,
+    draws: Annotated[int, typer.Option(min=10, max=100_000)] = 1000,
+    seed: Annotated[int, typer.Option(min=0)] = 0,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    out: Annotated[Path | None, typer.Option(help="Per-observation scores (.csv).")] = None,
+) -> None:
+    """Score forecasts made at the cut-off against later observations, with baselines."""
+    from ffcast.backtest import read_observations
+    from ffcast.backtest.run import ROLLING_CUTOFFS, backtest
+    from ffcast.cli.run_cmd import _check_month
+
+    _check_month("--cutoff", cutoff)
+    obs = read_observations(observations)
+    cutoffs = list(ROLLING_CUTOFFS) if rolling else [cutoff]
+    results = [backtest(obs, cutoff=c, draws=draws, seed=seed) for c in cutoffs]
+    if out is not None:
+        import pandas as pd
+
+        from ffcast.plots.export import atomic_write
+
+        table = pd.concat([r.table.assign(cutoff=r.cutoff) for r in results])
+        atomic_write(out, table.to_csv(index=False).encode("utf-8"))
+    if as_json:
+        echo_json({"origins": [{"summary": r.summary,
+                                "observations": json.loads(r.table.to_json(orient="records"))}
+                               for r in results]})
+        return
+    for r in results:
+        _print_backtest(r)
+
+
+def _print_backtest(r: object) -> None:
+    s = r.summary  # type: ignore[attr-defined]
+    t = Table(title=f"Backtest from {s['cutoff']}: {s['observations']} observations, "
+              f"{s['draws']:,} draws", title_justify="left")
+    for c in ("forecaster", "scored", "CRPS", "CRPS log1p", "cover 50%", "cover 80%",
+              "cover 95%", "median |log ratio|"):
+        t.add_column(c, justify="right" if c != "forecaster" else "left")
+    for name, m in s["forecasters"].items():
+        if not m.get("crps") and m.get("crps") != 0:
+            t.add_row(name, "0", *["–"] * 6)
+            continue
+        t.add_row(name, str(m["observations_scored"]), f"{m['crps']:.1f}",
+                  f"{m['crps_log1p']:.3f}", f"{m['coverage_50']:.0%}", f"{m['coverage_80']:.0%}",
+                  f"{m['coverage_95']:.0%}", f"{m['median_abs_log_ratio']:.2f}")
+    console.print(t)
+    sk = s["skill"]
+    console.print("CRPS skill of ffcast: " + ", ".join(
+        f"{k} {v:+.2f}" for k, v in sk.items() if isinstance(v, float)))

@@ -1,0 +1,201 @@
+"""Build the report: reduce the run(s), draw the figures, write one HTML page (and PNGs).
+
+Warning first: every input is checked before anything is simulated or written (the
+scenario names, the results file, the output path), and the page is written atomically, so
+a bad input leaves no half-written report. With a results file, ``--compare`` re-simulates
+the other scenario with the file's seed, draws and months (common random numbers).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+import ffcast
+from ffcast import data
+from ffcast.errors import FFCastError
+from ffcast.plots import essay, export
+from ffcast.report import figures, flows, observed, sections
+from ffcast.report.html import Section, asset_text, figure_html, page, topojson_dir, write
+from ffcast.report.reduce import (
+    Reduction,
+    open_results,
+    paired_differences,
+    reduce_file,
+    reduce_run,
+)
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """What to report on: a results file, or a scenario to simulate; optionally a comparison."""
+
+    out: Path
+    results: Path | None = None
+    scenario: str | None = None
+    compare: str | None = None
+    draws: int = 1000
+    seed: int = 0
+    end: str = "2026-12"
+    png_dir: Path | None = None
+    focus: tuple[str, ...] | None = None
+    chunk_size: int = 250
+
+
+def check(req: ReportRequest) -> None:
+    """Validate everything that can be checked before simulating (raises FFCastError)."""
+    from ffcast.scenario import load_scenario
+
+    if req.out.suffix.lower() not in (".html", ".htm"):
+        raise FFCastError(f"--out: {req.out.name!r} must end in .html")
+    if req.out.is_dir():
+        raise FFCastError(f"--out: {req.out} is a directory; give a file name")
+    if req.results is not None and req.scenario is not None:
+        raise FFCastError("give a results file or --scenario, not both")
+    if req.draws < 1:
+        raise FFCastError("--draws: must be at least 1")
+    if req.png_dir is not None and req.png_dir.exists() and not req.png_dir.is_dir():
+        raise FFCastError(f"--png-dir: {req.png_dir} exists and is not a directory")
+    for spec in (req.scenario, req.compare):
+        if spec is not None:
+            load_scenario(spec)
+    if req.results is not None:
+        open_results(req.results).close()
+
+
+def reduce_all(req: ReportRequest, progress: Callable[[int], None] | None = None
+               ) -> tuple[Reduction, Reduction | None]:
+    """The main run's reduction and, with ``compare``, the paired run's."""
+    if req.results is not None:
+        main = reduce_file(req.results, req.chunk_size, req.focus, progress)
+    else:
+        main = reduce_run(req.scenario or "baseline", req.draws, req.seed, end=req.end,
+                          chunk_size=req.chunk_size, focus=req.focus, progress=progress)
+    if req.compare is None:
+        return main, None
+    months = main.meta.months
+    other = reduce_run(req.compare, main.draws, main.meta.seed, start=f"{months[0]:%Y-%m}",
+                       end=f"{months[-1]:%Y-%m}", chunk_size=req.chunk_size,
+                       focus=main.meta.focus, progress=progress)
+    return main, other
+
+
+def build_figures(red: Reduction, other: Reduction | None = None) -> dict[str, go.Figure]:
+    """Every figure of the report by file stem, in page order."""
+    names = dict(zip(red.meta.countries, red.meta.country_names, strict=True))
+    published = observed.returned_points()
+    figs = {
+        "pathways": figures.pathway_fans(red, observed.world_points()),
+        "returnees_by_country": figures.focus_fans(red, published, names),
+        "map": flows.map_figure(red, names, mappable_countries()),
+        "sankey": flows.sankey_figure(red),
+        "essay_territory": essay.territory_figure(),
+        "model_territory": figures.territory_model_figure(red, observed.territory_points()),
+        "essay_deaths": essay.deaths_figure(),
+        "model_deaths": figures.deaths_model_figure(red, observed.gtd_west_deaths()),
+    }
+    if other is not None:
+        figs = {"comparison": figures.comparison_figure(
+            paired_differences(red, other), red.meta.scenario_name, other.meta.scenario_name,
+            red.n_draws), **figs}
+    return figs
+
+
+def mappable_countries() -> set[str]:
+    """ISO3 ids with a shape in the shipped world topojson."""
+    geo = json.loads(asset_text("topojson/world_110m.json"))
+    return {g["id"] for g in geo["objects"]["countries"]["geometries"] if g.get("id")}
+
+
+def build_report(req: ReportRequest, progress: Callable[[int], None] | None = None) -> Path:
+    """Check, reduce, draw and write the report; returns the HTML path."""
+    check(req)
+    red, other = reduce_all(req, progress)
+    figs = build_figures(red, other)
+    document = page(
+        f"ffcast report: {red.meta.scenario_name}",
+        f"{red.n_draws:,} draws, seed {red.meta.seed}, {red.meta.months[0]:%b %Y} – "
+        f"{red.meta.months[-1]:%b %Y}; data to {red.meta.cutoff:%b %Y}; ffcast "
+        f"{ffcast.__version__}",
+        _sections(red, other, figure_html(list(figs.values())), list(figs)))
+    path = write(document, req.out)
+    if req.png_dir is not None:
+        write_pngs(figs, req.png_dir)
+    return path
+
+
+def _sections(red: Reduction, other: Reduction | None, divs: list[str],
+              keys: list[str]) -> list[Section]:
+    div = dict(zip(keys, divs, strict=True))
+
+    def figs(*names: str) -> str:
+        return "".join(f"<figure>{div[n]}</figure>" for n in names)
+
+    out = [Section("headline", "Headline", sections.headline(red))]
+    if other is not None:
+        diffs = paired_differences(red, other)
+        out.append(Section("comparison", f"Scenario comparison: {other.meta.scenario_name} "
+                           f"vs {red.meta.scenario_name}", figs("comparison")
+                           + sections.comparison_table(diffs, red.meta.scenario_name,
+                                                       other.meta.scenario_name)))
+    out += [
+        Section("pathways", "Pathways over time", figs("pathways")),
+        Section("returnees", "Returnees by origin country", figs("returnees_by_country")),
+        Section("where", "Where they are", figs("map", "sankey")),
+        Section("history", "History: the essay's figures and the model's",
+                _HISTORY_INTRO + figs("essay_territory", "model_territory", "essay_deaths",
+                                      "model_deaths")),
+        Section("countries", "Country by country",
+                sections.country_table(red, observed.returned_points())),
+        Section("provenance", "Appendix: provenance",
+                sections.provenance(red, observed.cited_sources(list(red.meta.countries)),
+                                    ffcast.__version__, asset_text("model_card.html"))),
+    ]
+    return out
+
+
+_HISTORY_INTRO = (
+    "<p>Figures 1 and 2 of the essay, rebuilt from ffcast's cited data, each followed by "
+    "what the model makes of the same period: its territory driver, and the deaths in "
+    "attacks by the people it follows.</p>")
+
+
+@contextlib.contextmanager
+def offline_topojson() -> Iterator[None]:
+    """Point kaleido at the shipped topojson (no CDN) for the duration of the block."""
+    before = pio.defaults.topojson
+    pio.defaults.topojson = topojson_dir().as_uri() + "/"
+    try:
+        yield
+    finally:
+        pio.defaults.topojson = before
+
+
+def write_pngs(figs: dict[str, go.Figure], directory: Path) -> list[Path]:
+    """Each figure as ``<directory>/<name>.png`` at its own height (raises FFCastError)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    with offline_topojson():
+        for name, fig in figs.items():
+            height = int(fig.layout.height or 600)
+            paths.append(export.write_png(fig, directory / f"{name}.png", height=height))
+    return paths
+
+
+def focus_from_text(text: str | None) -> tuple[str, ...] | None:
+    """Parse ``--focus FRA,DEU`` into canonical ISO3 codes (raises FFCastError)."""
+    if not text:
+        return None
+    codes = tuple(data.resolve_iso3(part, "--focus") for part in text.split(",") if part.strip())
+    if not 1 <= len(codes) <= 8:
+        raise FFCastError("--focus: give 1 to 8 comma-separated ISO3 codes, e.g. FRA,DEU,BEL")
+    return codes
+
+
+__all__: Sequence[str] = ("ReportRequest", "build_figures", "build_report", "check")

@@ -1,0 +1,104 @@
+"""Published numbers the report draws next to the model, read once from the data layer.
+
+Warning first: only rows known by the cut-off (``post_cutoff`` False) are used, through
+:func:`ffcast.data.calibration_data`; later observations belong to backtests. A row with
+only a lower (upper) bound is a "more than" ("less than") statement and is drawn as such,
+never as a point estimate.
+
+Every frame has the columns ``key`` (a pathway name, ``travelled`` or an ISO3 code),
+``date``, ``low``, ``high`` (persons; NaN when unbounded on that side), ``source``, ``text``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from ffcast import data
+
+COLUMNS: tuple[str, ...] = ("key", "date", "low", "high", "source", "text")
+# Aggregate metrics (scope "world") -> the report panel they are drawn on.
+WORLD_PANELS: dict[str, str] = {"cumulative_travelled": "travelled", "in_theatre": "stayed"}
+
+
+def world_points() -> pd.DataFrame:
+    """World cumulative travellers and fighters still in theatre (persons), by date."""
+    agg = data.calibration_data("aggregates")
+    rows = agg[(agg["scope"] == "world") & agg["metric"].isin(WORLD_PANELS)]
+    return pd.DataFrame({
+        "key": rows["metric"].map(WORLD_PANELS), "date": pd.to_datetime(rows["as_of_date"]),
+        "low": rows["low"].astype(float), "high": rows["high"].astype(float),
+        "source": rows["source"].astype(str), "text": rows["wording"].astype(str),
+    }, columns=list(COLUMNS)).reset_index(drop=True)
+
+
+def returned_points() -> pd.DataFrame:
+    """Published returnee counts per origin country (persons, cumulative), by date."""
+    ff = data.calibration_data("foreign_fighters")
+    rows = ff[ff["measure"] == "returned"]
+    return pd.DataFrame({
+        "key": rows["iso3"].astype(str), "date": pd.to_datetime(rows["as_of_date"]),
+        "low": pd.to_numeric(rows["low"], errors="coerce").astype(float),
+        "high": pd.to_numeric(rows["high"], errors="coerce").astype(float),
+        "source": rows["source"].astype(str), "text": rows["notes"].astype(str),
+    }, columns=list(COLUMNS)).reset_index(drop=True)
+
+
+def territory_points() -> pd.DataFrame:
+    """IHS territory estimates as a share of the January 2015 extent (key ``territory``)."""
+    ter = data.load("territory").dropna(subset=["share_of_jan2015"])
+    share = ter["share_of_jan2015"].astype(float)
+    return pd.DataFrame({
+        "key": "territory", "date": pd.to_datetime(ter["date"]), "low": share, "high": share,
+        "source": ter["source"].astype(str), "text": ter["change_note"].astype(str),
+    }, columns=list(COLUMNS)).reset_index(drop=True)
+
+
+def gtd_west_deaths() -> pd.Series:
+    """GTD fatalities per year, Western Europe + North America (people), as in Figure 2."""
+    from ffcast.plots.essay import GTD_REGIONS, GTD_RELEASE
+
+    gtd = data.load("deaths_gtd")
+    regions = [region for region, _ in GTD_REGIONS]
+    rows = gtd[(gtd["release"] == GTD_RELEASE) & gtd["region"].isin(regions)]
+    return rows.groupby("year")["nkill"].sum().astype(float).rename("gtd_west")
+
+
+def _ids(cells: pd.Series) -> set[str]:
+    return {part.strip() for cell in cells.dropna() for part in str(cell).split(";")} - {""}
+
+
+def cited_sources(countries: list[str] | None = None) -> pd.DataFrame:
+    """Every registry source behind the report, with what it was used for.
+
+    Columns: id, publisher, title, date, url, used_for. Covers the traveller estimates
+    that feed the model (``best_estimates``, for ``countries`` if given), the parameter
+    priors' cited evidence, the territory series, the published totals and returnees drawn
+    next to the model, and the essay's deaths figure.
+    """
+    from ffcast.engine.parameters import PARAMS
+
+    registry = data.sources()
+    best = data.best_estimates()
+    if countries is not None:
+        best = best[best["iso3"].isin(countries)]
+    known = set(registry["id"])
+    prior_text = " ".join(p.source for p in PARAMS)
+    agg = data.calibration_data("aggregates")
+    inflow = agg[(agg["metric"] == "monthly_inflow") & (agg["scope"] == "world")]
+    uses = {
+        "travellers per country (model input)": _ids(best["sources"]),
+        "travel-wave shape (monthly inflow anchors)": _ids(inflow["source"]),
+        "parameter priors (cited in their notes)": {i for i in known if re.search(
+            rf"(?<![\w/]){re.escape(i)}(?![\w/])", prior_text)},
+        "territory driver, Figure 1": _ids(data.load("territory")["source"]),
+        "published totals on the fan charts": _ids(world_points()["source"]),
+        "published returnees": _ids(returned_points()["source"]),
+        "Figure 2 (deaths)": _ids(data.load("deaths_gtd")["source"])
+        | _ids(data.load("deaths_gti")["source"]),
+    }
+    used_for = {i: [label for label, ids in uses.items() if i in ids] for i in known}
+    out = registry[registry["id"].map(lambda i: bool(used_for[i]))].copy()
+    out["used_for"] = out["id"].map(lambda i: "; ".join(used_for[i]))
+    return out[["id", "publisher", "title", "date", "url", "used_for"]].sort_values("id")

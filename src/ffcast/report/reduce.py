@@ -1,0 +1,350 @@
+"""Reduce a run to the few small per-draw arrays the report draws (bounded memory).
+
+Warning first: this is the only place the report touches full results. Each chunk of draws
+(an engine chunk turned into a results Dataset by :func:`ffcast.results.to_dataset`, or a
+draw slice of a results file opened lazily) is summed down at once and dropped, so a
+10,000-draw report holds arrays of shape (D, T, 7), (D, T, 8), (D, C), ... but never one of
+(D, T, C). The focus countries (whose returnee series are kept month by month) are fixed
+*before* any draw is seen (default: most travellers, central best estimate), so the
+report does not depend on how draws are chunked.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from ffcast import data, results
+from ffcast.data import REGIONS
+from ffcast.engine import layout as L
+from ffcast.errors import FFCastError
+from ffcast.runner import PATHWAY_ROWS
+
+if TYPE_CHECKING:
+    from ffcast.engine import Prepared
+
+PATHWAYS: tuple[str, ...] = tuple(key for key, _ in PATHWAY_ROWS)
+HOME_LABELS: dict[str, str] = {
+    "undetected": "Undetected at home", "detected": "Known, case pending",
+    "prosecuted": "On trial", "incarcerated": "In prison",
+    "released": "Released, monitored", "in_rehabilitation": "In rehabilitation",
+    "disengaged": "Disengaged", "reengaged": "Re-engaged in militancy",
+}
+FOCUS_SIZE = 8
+WESTERN_REGIONS: tuple[str, ...] = ("western_europe", "north_america_oceania")
+NOT_A_COUNTRY: tuple[str, ...] = ("ROW",)  # the unattributed rest-of-world pool
+
+
+@dataclass(frozen=True)
+class RunMeta:
+    """What a run is (scenario, seed, months, countries), independent of its draws."""
+
+    scenario_name: str
+    scenario: dict
+    seed: int
+    version: str
+    months: pd.DatetimeIndex
+    cutoff: pd.Timestamp
+    countries: tuple[str, ...]
+    country_names: tuple[str, ...]
+    regions: tuple[str, ...]
+    focus: tuple[str, ...]
+    origin: str  # "simulated" or the results file's path
+    parameters: str = "not recorded"  # "prior" or "posterior (cut-off YYYY-MM)"
+
+    @property
+    def years(self) -> np.ndarray:
+        """Calendar years covered by the recorded months, in order."""
+        return np.unique(self.months.year)
+
+    @classmethod
+    def from_dataset(cls, ds: xr.Dataset, focus: Sequence[str] | None, origin: str,
+                     parameters: str | None = None) -> RunMeta:
+        """Read the run's identity from a results Dataset (attrs and coords)."""
+        scen = json.loads(ds.attrs["scenario"])
+        countries = tuple(str(c) for c in ds["country"].values)
+        chosen = tuple(focus) if focus else default_focus(countries)
+        unknown = [c for c in chosen if c not in countries]
+        if unknown:
+            raise FFCastError(f"focus: {', '.join(unknown)} not in this run's countries; "
+                              f"use ISO3 codes such as {', '.join(countries[:3])}")
+        return cls(
+            scenario_name=str(ds.attrs.get("scenario_name", scen.get("name", "?"))),
+            scenario=scen, seed=int(ds.attrs["seed"]),
+            version=str(ds.attrs.get("ffcast_version", "?")),
+            months=pd.DatetimeIndex(ds["month"].values),
+            cutoff=pd.Period(scen["cutoff"], "M").start_time,
+            countries=countries,
+            country_names=tuple(str(n) for n in ds["country_name"].values),
+            regions=tuple(str(r) for r in ds["region"].values),
+            focus=chosen, origin=origin,
+            parameters=parameters or str(ds.attrs.get("parameters", "not recorded")),
+        )
+
+
+def default_focus(countries: Sequence[str], size: int = FOCUS_SIZE) -> tuple[str, ...]:
+    """The ``size`` countries with the most travellers (central best estimate), in order."""
+    best = data.best_estimates()
+    best = best[best["iso3"].isin(countries) & ~best["iso3"].isin(NOT_A_COUNTRY)]
+    best = best.sort_values(["central", "iso3"], ascending=[False, True], kind="stable")
+    return tuple(best["iso3"].head(size))
+
+
+@dataclass
+class Reduction:
+    """Per-draw summaries of one run; every array leads with the draw axis (D).
+
+    Units: persons (stocks at the end of a month or at the horizon, the last month),
+    attacks and deaths per calendar year. ``pathways`` follows :data:`PATHWAYS`,
+    ``region_pathways`` follows :data:`ffcast.data.REGIONS`, ``home_outcomes`` the
+    home-pipeline stocks, ``theatres`` the engine's third theatres, ``targets`` the
+    attack targets.
+    """
+
+    meta: RunMeta
+    draws: np.ndarray  # (D,)
+    pathways: np.ndarray  # (D, T, 7) persons
+    travelled: np.ndarray  # (D, T) persons
+    territory: np.ndarray  # (D, T) share of the January 2015 extent
+    focus_returned: np.ndarray  # (D, T, K) cumulative returned, focus countries
+    country_returned: np.ndarray  # (D, C) cumulative returned at the horizon
+    country_relocated: np.ndarray  # (D, C) in third theatres at the horizon
+    country_travelled: np.ndarray  # (D, C) travelled by the horizon
+    theatres: np.ndarray  # (D, 7) in each third theatre at the horizon
+    region_pathways: np.ndarray  # (D, R, 7) persons at the horizon
+    home_outcomes: np.ndarray  # (D, H) returnees by home-pipeline stock at the horizon
+    attacks: np.ndarray  # (D, Y, 3) attacks executed per year, by target
+    attack_deaths: np.ndarray  # (D, Y, 3) deaths per year, by target
+    deaths_west: np.ndarray  # (D, Y) deaths in Western countries per year
+    filled: int = field(default=0)
+
+    @classmethod
+    def empty(cls, meta: RunMeta, n_draws: int) -> Reduction:
+        """Pre-allocate the arrays for ``n_draws`` draws (nothing grows afterwards)."""
+        d, t, c, y = n_draws, len(meta.months), len(meta.countries), len(meta.years)
+
+        def z(*shape: int, dtype: type = np.int32) -> np.ndarray:
+            return np.zeros((d, *shape), dtype=dtype)
+
+        return cls(meta=meta, draws=np.full(d, -1, np.int64), pathways=z(t, len(PATHWAYS)),
+                   travelled=z(t), territory=z(t, dtype=np.float32),
+                   focus_returned=z(t, len(meta.focus)), country_returned=z(c),
+                   country_relocated=z(c), country_travelled=z(c), theatres=z(len(L.THEATRES)),
+                   region_pathways=z(len(REGIONS), len(PATHWAYS)),
+                   home_outcomes=z(len(L.HOME_STOCKS)), attacks=z(y, len(L.TARGETS)),
+                   attack_deaths=z(y, len(L.TARGETS)), deaths_west=z(y))
+
+    @property
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Every per-draw array by name."""
+        return {f.name: getattr(self, f.name) for f in fields(self)
+                if isinstance(getattr(self, f.name), np.ndarray)}
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the per-draw arrays (bytes)."""
+        return sum(a.nbytes for a in self.arrays.values())
+
+    @property
+    def n_draws(self) -> int:
+        return len(self.draws)
+
+    def add(self, ds: xr.Dataset) -> None:
+        """Reduce one chunk of draws (a results Dataset, loaded) into the next rows."""
+        n = ds.sizes["draw"]
+        rows = slice(self.filled, self.filled + n)
+        if rows.stop > self.n_draws:
+            raise FFCastError(f"reduce: {rows.stop} draws given, {self.n_draws} expected")
+        pt = results.pathway_totals(ds)
+        self.draws[rows] = ds["draw"].values
+        self.pathways[rows] = np.stack([pt[k].sum("country").values for k in PATHWAYS], -1)
+        self.travelled[rows] = ds["cumulative_travelled"].sum("country").values
+        self.territory[rows] = ds["territory"].values
+        cum = ds["cumulative_returned"]
+        self.focus_returned[rows] = cum.sel(country=list(self.meta.focus)).values
+        self.country_returned[rows] = cum.isel(month=-1).values
+        self.country_relocated[rows] = pt["relocated"].isel(month=-1).values
+        self.country_travelled[rows] = ds["cumulative_travelled"].isel(month=-1).values
+        self.theatres[rows] = ds["relocated"].isel(month=-1).sum("country").values
+        members = _region_matrix(self.meta.regions)
+        at_end = np.stack([pt[k].isel(month=-1).values for k in PATHWAYS], -1)  # (D, C, 7)
+        self.region_pathways[rows] = np.einsum("dcp,cr->drp", at_end, members)
+        self.home_outcomes[rows] = np.stack(
+            [ds[h].isel(month=-1).sum("country").values for h in results.home_stocks(ds)], -1)
+        self._add_attacks(ds, rows)
+        self.filled = rows.stop
+
+    def _add_attacks(self, ds: xr.Dataset, rows: slice) -> None:
+        starts = _year_starts(self.meta.months)
+        attacks = ds["attacks"].sum("country").transpose("draw", "month", "target").values
+        deaths = ds["attack_deaths"]
+        west = np.isin(np.asarray(self.meta.regions), WESTERN_REGIONS)
+        in_west = (deaths.sel(target="home").isel(country=west).sum("country")
+                   + deaths.sel(target="western_abroad").sum("country")).values
+        by_target = deaths.sum("country").transpose("draw", "month", "target").values
+        self.attacks[rows] = np.add.reduceat(attacks, starts, axis=1)
+        self.attack_deaths[rows] = np.add.reduceat(by_target, starts, axis=1)
+        self.deaths_west[rows] = np.add.reduceat(in_west, starts, axis=1)
+
+    def finish(self) -> Reduction:
+        """Check every draw was reduced; returns self."""
+        if self.filled != self.n_draws:
+            raise FFCastError(f"reduce: only {self.filled} of {self.n_draws} draws were given")
+        return self
+
+
+def _region_matrix(regions: Sequence[str]) -> np.ndarray:
+    """(C, R) one-hot membership of each country in :data:`ffcast.data.REGIONS`."""
+    index = np.array([REGIONS.index(r) for r in regions])
+    return (index[:, None] == np.arange(len(REGIONS))[None, :]).astype(np.int64)
+
+
+def _year_starts(months: pd.DatetimeIndex) -> np.ndarray:
+    """Index of each calendar year's first recorded month (months are sorted)."""
+    return np.flatnonzero(np.r_[True, months.year[1:] != months.year[:-1]])
+
+
+def reduce_chunks(chunks: Iterator[xr.Dataset], n_draws: int, focus: Sequence[str] | None,
+                  origin: str, progress: Callable[[int], None] | None = None,
+                  parameters: str | None = None) -> Reduction:
+    """Reduce results Datasets of one run, one chunk of draws at a time."""
+    red: Reduction | None = None
+    for ds in chunks:
+        if red is None:
+            red = Reduction.empty(RunMeta.from_dataset(ds, focus, origin, parameters), n_draws)
+        red.add(ds)
+        if progress is not None:
+            progress(ds.sizes["draw"])
+    if red is None:
+        raise FFCastError("reduce: no draws")
+    return red.finish()
+
+
+def reduce_run(scenario: str | Path | None, draws: int | np.ndarray, seed: int,
+               start: str = "2011-01", end: str = "2026-12", chunk_size: int = 250,
+               focus: Sequence[str] | None = None,
+               progress: Callable[[int], None] | None = None,
+               posterior: object | None = "auto") -> Reduction:
+    """Simulate a scenario chunk by chunk and reduce it (raises FFCastError on bad input).
+
+    ``posterior`` is resolved as in :func:`ffcast.runner.run` (``"auto"``: the shipped
+    posterior for the scenario's cut-off, else the priors), so the report shows the same
+    numbers as ``ffcast run`` with the same seed and draws.
+    """
+    from ffcast.engine import prepare
+    from ffcast.runner import resolve_posterior
+
+    idx = np.arange(draws) if np.isscalar(draws) else np.asarray(draws, dtype=np.int64)
+    if len(idx) < 1:
+        raise FFCastError("draws: must be at least 1")
+    if chunk_size < 1:
+        raise FFCastError("chunk_size: must be at least 1")
+    prep = prepare(scenario, start=start, end=end)
+    post = resolve_posterior(posterior, prep.scenario.cutoff)
+    label = "prior" if post is None else f"posterior (cut-off {prep.scenario.cutoff})"
+    return reduce_chunks(_engine_chunks(prep, seed, idx, chunk_size, post), len(idx), focus,
+                         "simulated", progress, label)
+
+
+def _engine_chunks(prep: Prepared, seed: int, idx: np.ndarray, chunk_size: int,
+                   post: Any) -> Iterator[xr.Dataset]:
+    """Engine chunks as results Datasets (views on the chunk buffers), as the runner runs them."""
+    from ffcast.engine import run_chunk
+
+    for i in range(0, len(idx), chunk_size):
+        ids = idx[i:i + chunk_size]
+        latent = post.latent(prep, seed, ids) if post is not None else None
+        yield results.to_dataset(prep, run_chunk(prep, seed, ids, latent=latent), seed)
+
+
+def open_results(path: str | Path) -> xr.Dataset:
+    """Open an ffcast results file lazily (.nc, .zarr; .parquet/.csv are read whole).
+
+    Raises FFCastError for a missing file, an unsupported extension, or a file that is not
+    ffcast results (no ``conventions`` attr or a missing variable).
+    """
+    p = Path(path)
+    try:
+        ds = results.read(p, lazy=True)
+    except FFCastError:
+        raise
+    except Exception as exc:  # h5py/zarr/arrow raise many types for foreign files
+        raise FFCastError(f"{p}: cannot be read as ffcast results ({type(exc).__name__}); "
+                          "fix: pass a file written by `ffcast run --out`") from exc
+    missing = [v for v in results.VARIABLES if v not in ds.data_vars]
+    if ds.attrs.get("conventions") != results.CONVENTIONS or missing or "scenario" not in ds.attrs:
+        ds.close()
+        why = f"missing {', '.join(missing[:3])}" if missing else "no ffcast conventions attr"
+        raise FFCastError(f"{p}: not an ffcast results file ({why}); fix: pass a file "
+                          "written by `ffcast run --out`")
+    return ds
+
+
+def reduce_file(path: str | Path, chunk_size: int = 250, focus: Sequence[str] | None = None,
+                progress: Callable[[int], None] | None = None) -> Reduction:
+    """Reduce a results file draw slice by draw slice (bounded memory for .nc / .zarr)."""
+    ds = open_results(path)
+    with ds:
+        n = ds.sizes["draw"]
+        chunks = (ds.isel(draw=slice(i, i + chunk_size)).load()
+                  for i in range(0, n, chunk_size))
+        return reduce_chunks(chunks, n, focus, str(path), progress)
+
+
+def quantiles(x: np.ndarray, q: Sequence[float] = (0.05, 0.25, 0.5, 0.75, 0.95)) -> np.ndarray:
+    """Quantiles over the draw axis (axis 0) as float64, leading axis = ``q``."""
+    return np.quantile(np.asarray(x, dtype=np.float64), q, axis=0)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """Paired difference B - A of one quantity over common draws (units in ``units``)."""
+
+    quantity: str
+    units: str
+    median: float
+    p5: float
+    p25: float
+    p75: float
+    p95: float
+    share_lower: float  # share of draws where B < A
+
+
+def paired_differences(a: Reduction, b: Reduction) -> list[Difference]:
+    """B - A per draw at the horizon (pathways) and after the cut-off (attacks, deaths).
+
+    Raises FFCastError unless both runs have the same draws, seed and months (common
+    random numbers need them).
+    """
+    ma, mb = a.meta, b.meta
+    if not (np.array_equal(a.draws, b.draws) and ma.seed == mb.seed
+            and ma.months.equals(mb.months)):
+        raise FFCastError("compare: the two runs must share seed, draws and months")
+    after = ma.years > ma.cutoff.year
+    first = int(ma.years[after][0]) if after.any() else int(ma.years[-1])
+    pairs: list[tuple[str, str, np.ndarray, np.ndarray]] = [
+        (label, "persons", a.pathways[:, -1, i], b.pathways[:, -1, i])
+        for i, (_, label) in enumerate(PATHWAY_ROWS)
+    ]
+    pairs += [(f"At home: {HOME_LABELS[h].lower()}", "persons", a.home_outcomes[:, k],
+               b.home_outcomes[:, k]) for k, h in enumerate(L.HOME_STOCKS)]
+    pairs += [
+        (f"Attacks executed {first}–{ma.months[-1]:%Y}", "attacks",
+         a.attacks[:, after].sum((1, 2)), b.attacks[:, after].sum((1, 2))),
+        (f"Deaths in attacks {first}–{ma.months[-1]:%Y}", "deaths",
+         a.attack_deaths[:, after].sum((1, 2)), b.attack_deaths[:, after].sum((1, 2))),
+    ]
+    out = []
+    for label, units, xa, xb in pairs:
+        d = xb.astype(np.int64) - xa.astype(np.int64)
+        p5, p25, med, p75, p95 = np.quantile(d, (0.05, 0.25, 0.5, 0.75, 0.95))
+        out.append(Difference(label, units, float(med), float(p5), float(p25), float(p75),
+                              float(p95), float((d < 0).mean())))
+    return out

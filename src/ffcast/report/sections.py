@@ -1,0 +1,153 @@
+"""The report's words and tables: headline, per-country table, comparison, provenance.
+
+Warning first: numbers in words are rounded to three significant figures ("about 10,600")
+because the ensemble does not support more; tables give the unrounded median and the 90%
+interval (5th-95th percentile over draws).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from ffcast.report.figures import PATHWAY_LABELS
+from ffcast.report.html import esc, table
+from ffcast.report.reduce import PATHWAYS, Difference, Reduction, quantiles
+
+INTERVAL = "90% interval"
+
+
+def about(x: float) -> str:
+    """``x`` rounded to 3 significant figures, with thousands separators."""
+    if not np.isfinite(x):
+        return "n/a"
+    if x == 0:
+        return "0"
+    magnitude = int(np.floor(np.log10(abs(x))))
+    return f"{round(x, 2 - magnitude):,.0f}"
+
+
+def interval(q: np.ndarray) -> str:
+    """``5th–95th`` percentile text of a quantile column (order p5, p25, p50, p75, p95)."""
+    return f"{q[0]:,.0f}–{q[4]:,.0f}"
+
+
+def headline(red: Reduction) -> str:
+    """Headline in words and a table: people by pathway at the horizon."""
+    meta = red.meta
+    end = f"{meta.months[-1]:%B %Y}"
+    trav = quantiles(red.travelled[:, -1])
+    q = quantiles(red.pathways[:, -1, :])  # (5, P)
+    share = quantiles(red.pathways[:, -1, :] / np.maximum(red.travelled[:, -1:], 1))
+    i = {k: PATHWAYS.index(k) for k in PATHWAYS}
+    words = (
+        f"<p class=\"lead\">By the end of {end}, under the <strong>{esc(meta.scenario_name)}"
+        f"</strong> scenario, about <strong>{about(trav[2])}</strong> people had travelled to "
+        f"Syria and Iraq since 2011 ({INTERVAL} {interval(trav)}). Of them, the model "
+        f"expects about <strong>{about(q[2, i['returned']])}</strong> to have come home "
+        f"({interval(q[:, i['returned']])}), {about(q[2, i['stayed']])} to still be in "
+        f"Iraq or Syria, {about(q[2, i['detained_in_theatre']])} detained there, "
+        f"{about(q[2, i['relocated']])} in third theatres such as Libya or the Sahel, "
+        f"{about(q[2, i['dispatched']])} active abroad as dispatched operatives, and "
+        f"{about(q[2, i['killed']])} to have been killed.</p>"
+        "<p class=\"note\">Medians over draws; each pathway's median is taken on its own, "
+        "so the medians need not add up to the total. The interval is where 90% of draws "
+        "fall.</p>")
+    rows = [[(esc(PATHWAY_LABELS[k]), None), (f"{q[2, j]:,.0f}", q[2, j]),
+             (interval(q[:, j]), q[0, j]), (f"{share[2, j]:.0%}", share[2, j])]
+            for j, k in enumerate(PATHWAYS)]
+    rows.append([("<strong>Travelled in total</strong>", None), (f"{trav[2]:,.0f}", trav[2]),
+                 (interval(trav), trav[0]), ("100%", 1.0)])
+    heads = [("Pathway, " + end, False), ("People (median)", True), (INTERVAL, True),
+             ("Share of travellers (median)", True)]
+    return words + table(heads, rows, table_id="headline-table")
+
+
+def country_table(red: Reduction, published: pd.DataFrame) -> str:
+    """Sortable, searchable per-country table (persons at the horizon).
+
+    ``published``: latest published returnee count per ISO3 (columns key, low, high, date).
+    """
+    meta = red.meta
+    ret, rel, trav = (quantiles(a) for a in (red.country_returned, red.country_relocated,
+                                             red.country_travelled))
+    latest = published.sort_values("date").groupby("key").tail(1).set_index("key")
+    rows = []
+    for c, iso3 in enumerate(meta.countries):
+        pub = latest.loc[iso3] if iso3 in latest.index else None
+        value = pub["low"] if pub is not None and pd.notna(pub["low"]) else np.nan
+        pub_text = (f"{value:,.0f} ({pub['date']:%b %Y}, {esc(pub['source'])})"
+                    if pub is not None and pd.notna(value) else "")
+        rows.append([
+            (f"{esc(meta.country_names[c])} <span class=note>{esc(iso3)}</span>", None),
+            (esc(re.sub(r"_", " ", meta.regions[c])), None),
+            (f"{trav[2, c]:,.0f}", trav[2, c]),
+            (f"{ret[2, c]:,.0f}", ret[2, c]), (interval(ret[:, c]), ret[0, c]),
+            (f"{rel[2, c]:,.0f}", rel[2, c]), (interval(rel[:, c]), rel[0, c]),
+            (pub_text, -1 if np.isnan(value) else value),
+        ])
+    rows.sort(key=lambda r: -float(r[3][1]))
+    heads = [("Country", False), ("Region", False), ("Travelled (median)", True),
+             ("Returned (median)", True), (f"Returned, {INTERVAL}", True),
+             ("Relocated (median)", True), (f"Relocated, {INTERVAL}", True),
+             ("Published returned, latest by cut-off", True)]
+    tools = ('<div class="table-tools"><label>Search <input type="search" '
+             'data-filter="country-table" placeholder="country, ISO3 or region"></label>'
+             '<span class="note">Click a column heading to sort.</span></div>')
+    return tools + '<div class="scroll">' + table(heads, rows, "country-table", True) + "</div>"
+
+
+def comparison_table(diffs: Sequence[Difference], a: str, b: str) -> str:
+    """Paired differences B - A with intervals and the share of draws where B is lower."""
+    rows = [[(esc(d.quantity), None), (f"{d.median:+,.0f}", d.median),
+             (f"{d.p5:+,.0f} to {d.p95:+,.0f}", d.p5), (f"{d.share_lower:.0%}", d.share_lower)]
+            for d in diffs]
+    heads = [("Quantity", False), (f"{b} minus {a} (median)", True), (INTERVAL, True),
+             (f"Share of draws where {b} is lower", True)]
+    return table(heads, rows, table_id="comparison-table")
+
+
+def scenario_yaml(scenario: dict) -> str:
+    """The scenario with every knob filled in, as YAML."""
+    return yaml.safe_dump(json.loads(json.dumps(scenario)), sort_keys=False,
+                          allow_unicode=True, width=100)
+
+
+def provenance(red: Reduction, sources: pd.DataFrame, report_version: str,
+               model_card: str) -> str:
+    """Run details, the scenario YAML, the model card summary and every source used."""
+    meta = red.meta
+    facts = [
+        ("Scenario", esc(meta.scenario_name)), ("Seed", str(meta.seed)),
+        ("Draws", f"{red.n_draws:,} (indices {red.draws.min()}–{red.draws.max()})"),
+        ("Months", f"{meta.months[0]:%b %Y} – {meta.months[-1]:%b %Y} (monthly)"),
+        ("Cut-off (last month of data)", f"{meta.cutoff:%b %Y}"),
+        ("Results", "simulated for this report" if meta.origin == "simulated"
+         else f"read from <code>{esc(meta.origin)}</code>"),
+        ("ffcast version (simulation)", esc(meta.version)),
+        ("ffcast version (report)", esc(report_version)),
+    ]
+    run = table([("Run", False), ("", False)], [[(k, None), (v, None)] for k, v in facts])
+    rows = [[(f"<code>{esc(s.id)}</code>", None), (esc(s.publisher), None),
+             (esc(s.title), None), (esc(s.date), None), (_link(str(s.url)), None),
+             (esc(s.used_for), None)] for s in sources.itertuples()]
+    src = table([("Id", False), ("Publisher", False), ("Title", False), ("Date", False),
+                 ("URL", False), ("Used for", False)], rows, "sources-table", css="sources")
+    return (f"<h3>This run</h3>{run}<h3>Scenario (every knob, defaults filled in)</h3>"
+            f"<pre>{esc(scenario_yaml(meta.scenario))}</pre>"
+            f"<h3>Model card: key points</h3>{model_card}"
+            f"<h3>Sources ({len(sources)})</h3><p class=note>Every source behind the numbers "
+            "in this report, from ffcast's source registry (<code>ffcast data sources</code>)."
+            f"</p>{src}")
+
+
+def _link(url: str) -> str:
+    """A plain anchor for http(s) URLs (loads nothing until clicked), else the text."""
+    if re.match(r"https?://\S+$", url):
+        return f'<a href="{esc(url)}" rel="noreferrer">{esc(url)}</a>'
+    return esc(url)

@@ -1,0 +1,280 @@
+"""The results contract: one xarray Dataset per run (or per chunk of draws).
+
+Warning first: every count is an ``int32`` number of whole people, plots, attacks or deaths
+(never a float), and the stocks are *end-of-month* values while the flows are *per month*.
+The engine always simulates from 2011-01; when a run records from a later ``start``, people
+who travelled (or came home) before that month are still in the stocks, so
+``cumulative_travelled`` and ``cumulative_returned`` are exact totals since 2011-01 and are
+**not** the cumulative sums of the recorded ``arrivals`` and ``returns``.
+
+Dims: ``draw`` (ensemble draw indices), ``month`` (datetime64 month starts), ``country``
+(ISO3), plus ``theatre`` (7 third theatres, on ``relocated``) and ``target`` (3 targets, on
+the plot and attack flows). Each variable carries ``units`` and ``description`` attrs; the
+dataset attrs name the scenario (as JSON), seed, ffcast version and the ``person_stocks``
+(JSON list) whose sum equals ``cumulative_travelled`` exactly.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import xarray as xr
+
+import ffcast
+from ffcast.engine import layout as L
+from ffcast.engine.simulate import SIM_START
+from ffcast.errors import FFCastError
+
+if TYPE_CHECKING:
+    from ffcast.engine import ChunkResult, Prepared
+
+CONVENTIONS = "ffcast-results-1"  # bump when a name, dim, dtype or unit changes
+CREATED_BY = "ffcast.results.to_dataset"
+PERSONS = "persons"
+PERSONS_MONTH = "persons/month"
+TERRITORY_UNITS = "share of January 2015 extent"
+BASE_DIMS: tuple[str, ...] = ("draw", "month", "country")
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One results variable: name, extra dim (theatre/target or none), units, description."""
+
+    name: str
+    units: str
+    description: str
+    extra: str | None = None  # "theatre" or "target"
+
+    @property
+    def dims(self) -> tuple[str, ...]:
+        return (*BASE_DIMS, self.extra) if self.extra else BASE_DIMS
+
+
+_EOM = " (end of month)"
+STOCK_SPECS: tuple[Spec, ...] = (
+    Spec("in_theatre", PERSONS, "Fighters with the Islamic State in Iraq/Syria" + _EOM),
+    Spec("insurgent", PERSONS, "Stayed in Iraq/Syria as a clandestine insurgency" + _EOM),
+    Spec("killed", PERSONS, "Killed abroad, cumulative since 2011-01" + _EOM),
+    Spec("detained_in_theatre", PERSONS, "Held in prisons or camps in Iraq/Syria" + _EOM),
+    Spec("joined_other", PERSONS, "Joined other armed groups in theatre (e.g. JFS)" + _EOM),
+    Spec("relocated", PERSONS, "Relocated to a third theatre, by theatre" + _EOM, "theatre"),
+    Spec("dispatched", PERSONS, "Dispatched abroad as active operatives" + _EOM),
+    Spec("undetected", PERSONS, "Came home and not known to the authorities" + _EOM),
+    Spec("detected", PERSONS, "Came home, known to the authorities, case pending" + _EOM),
+    Spec("prosecuted", PERSONS, "Under prosecution at home, awaiting a verdict" + _EOM),
+    Spec("incarcerated", PERSONS, "In prison at home" + _EOM),
+    Spec("released", PERSONS, "Released or monitored at home, not disengaged" + _EOM),
+    Spec("in_rehabilitation", PERSONS, "In a rehabilitation programme at home" + _EOM),
+    Spec("disengaged", PERSONS, "Disengaged from violent extremism at home" + _EOM),
+    Spec("reengaged", PERSONS, "Re-engaged in violent extremism at home" + _EOM),
+)
+FLOW_SPECS: tuple[Spec, ...] = (
+    Spec("arrivals", PERSONS_MONTH, "Travellers arriving in Iraq/Syria this month"),
+    Spec("returns", PERSONS_MONTH, "People entering the home pipeline this month: returnees, "
+         "repatriated detainees, and dispatched operatives arrested or dropping out abroad"),
+    Spec("repatriated", PERSONS_MONTH, "Detainees repatriated from Iraq/Syria this month "
+         "(included in returns)"),
+    Spec("radicalised_inmates", PERSONS_MONTH, "Other inmates radicalised in prison this month "
+         "(not travellers; not in any person stock)"),
+    Spec("plots", "plots/month", "Plots started this month, by target", "target"),
+    Spec("interdicted_plots", "plots/month", "Plots started this month and interdicted, "
+         "by target", "target"),
+    Spec("attacks", "attacks/month", "Attacks executed this month, by target", "target"),
+    Spec("attack_deaths", "deaths/month", "Deaths in attacks executed this month, by target",
+         "target"),
+)
+CUMULATIVE_SPECS: tuple[Spec, ...] = (
+    Spec("cumulative_travelled", PERSONS, "Everyone who travelled since 2011-01 (sum of the "
+         "person stocks; includes months before the first recorded month)" + _EOM),
+    Spec("cumulative_returned", PERSONS, "Everyone who entered the home pipeline since 2011-01 "
+         "(sum of the home stocks: nobody leaves them)" + _EOM),
+)
+TERRITORY_DESCRIPTION = ("Territory held by the Islamic State in Iraq/Syria: observed up to "
+                         "the cut-off, a scenario path after it")
+COUNT_SPECS: tuple[Spec, ...] = (*STOCK_SPECS, *FLOW_SPECS, *CUMULATIVE_SPECS)
+SPECS: dict[str, Spec] = {s.name: s for s in COUNT_SPECS}
+COUNT_VARIABLES: tuple[str, ...] = tuple(SPECS)
+VARIABLES: tuple[str, ...] = (*COUNT_VARIABLES, "territory")
+
+_STOCK_SLOTS: dict[str, slice] = {
+    "in_theatre": slice(L.IN_THEATRE, L.IN_THEATRE + 1),
+    "insurgent": slice(L.INSURGENT, L.INSURGENT + 1),
+    "killed": slice(L.KILLED, L.KILLED + 1),
+    "detained_in_theatre": slice(L.DETAINED, L.DETAINED + 1),
+    "joined_other": slice(L.JOINED_OTHER, L.JOINED_OTHER + 1),
+    "relocated": slice(L.RELOCATED0, L.RELOCATED0 + len(L.THEATRES)),
+    **{name: slice(L.DISPATCHED + i, L.DISPATCHED + i + 1)
+       for i, name in enumerate(("dispatched", *L.HOME_STOCKS))},
+}
+_FLOW_SLOTS: dict[str, slice] = {
+    "arrivals": slice(L.ARRIVALS, L.ARRIVALS + 1),
+    "returns": slice(L.RETURNS, L.RETURNS + 1),
+    "repatriated": slice(L.REPATRIATED, L.REPATRIATED + 1),
+    "radicalised_inmates": slice(L.RADICALISED, L.RADICALISED + 1),
+    "plots": slice(L.PLOTS0, L.PLOTS0 + len(L.TARGETS)),
+    "interdicted_plots": slice(L.INTERDICTED0, L.INTERDICTED0 + len(L.TARGETS)),
+    "attacks": slice(L.ATTACKS0, L.ATTACKS0 + len(L.TARGETS)),
+    "attack_deaths": slice(L.ATTACK_DEATHS0, L.ATTACK_DEATHS0 + len(L.TARGETS)),
+}
+_HOME = slice(L.UNDETECTED, L.N_STOCKS)
+
+
+def dataset_attrs(prep: Prepared, seed: int) -> dict[str, Any]:
+    """Dataset-level attrs of a run (lists stored as JSON strings so every format keeps them)."""
+    scen = prep.scenario
+    return {
+        "scenario": json.dumps(scen.model_dump(mode="json", by_alias=True), sort_keys=True),
+        "scenario_name": scen.name,
+        "seed": int(seed),
+        "ffcast_version": ffcast.__version__,
+        "created_by": CREATED_BY,
+        "conventions": CONVENTIONS,
+        "simulation_start": SIM_START,
+        "person_stocks": json.dumps(list(L.PERSON_STOCKS)),
+        "home_stocks": json.dumps(list(L.HOME_STOCKS)),
+    }
+
+
+def _check_chunk(prep: Prepared, chunk: ChunkResult) -> None:
+    d, t, c = len(chunk.draws), len(prep.recorded_months), len(prep.countries)
+    want = {"stocks": (d, t, c, L.N_STOCKS), "flows": (d, t, c, L.N_FLOWS),
+            "territory": (d, t)}
+    for name, shape in want.items():
+        got = getattr(chunk, name).shape
+        if got != shape:
+            raise FFCastError(f"chunk.{name}: shape {got} does not match the run {shape}; "
+                              "fix: pass the Prepared the chunk was simulated with")
+
+
+def _as_int32(total: np.ndarray, name: str) -> np.ndarray:
+    if total.size and total.max() > np.iinfo(np.int32).max:
+        raise FFCastError(f"{name}: a count exceeds the int32 range")
+    return total.astype(np.int32)
+
+
+def _count(arr: np.ndarray, slot: slice, spec: Spec) -> xr.Variable:
+    data = arr[..., slot] if spec.extra else arr[..., slot.start]
+    return xr.Variable(spec.dims, data, {"units": spec.units, "description": spec.description})
+
+
+def to_dataset(prep: Prepared, chunk: ChunkResult, seed: int) -> xr.Dataset:
+    """Turn one engine chunk into the results Dataset (see the module docstring).
+
+    Counts are int32 (persons, persons/month, plots/month, attacks/month, deaths/month),
+    ``territory`` is a float share of the January 2015 extent. The arrays are views on the
+    chunk's buffers (no copy). Raises :class:`FFCastError` if the chunk does not match
+    ``prep`` or a cumulative count overflows int32.
+    """
+    _check_chunk(prep, chunk)
+    stocks, flows = chunk.stocks, chunk.flows
+    data: dict[str, xr.Variable] = {}
+    for spec in STOCK_SPECS:
+        data[spec.name] = _count(stocks, _STOCK_SLOTS[spec.name], spec)
+    for spec in FLOW_SPECS:
+        data[spec.name] = _count(flows, _FLOW_SLOTS[spec.name], spec)
+    # Every person who ever travelled is in exactly one stock and nobody leaves the home
+    # stocks, so these sums are exact totals since SIM_START, recorded window or not.
+    travelled = _as_int32(stocks.sum(axis=-1, dtype=np.int64), "cumulative_travelled")
+    returned = _as_int32(stocks[..., _HOME].sum(axis=-1, dtype=np.int64), "cumulative_returned")
+    for spec, values in zip(CUMULATIVE_SPECS, (travelled, returned), strict=True):
+        data[spec.name] = xr.Variable(spec.dims, values,
+                                      {"units": spec.units, "description": spec.description})
+    data["territory"] = xr.Variable(
+        ("draw", "month"), np.asarray(chunk.territory, dtype=np.float64),
+        {"units": TERRITORY_UNITS, "description": TERRITORY_DESCRIPTION})
+    countries = prep.countries
+    coords = {
+        "draw": ("draw", np.asarray(chunk.draws, dtype=np.int64),
+                 {"description": "Ensemble draw index (results depend on it alone)"}),
+        "month": ("month", prep.recorded_months.to_numpy().astype("datetime64[ns]"),
+                  {"description": "Month start; stocks are end-of-month, flows per month"}),
+        "country": ("country", countries["iso3"].to_numpy(dtype=str),
+                    {"description": "Origin country (ISO 3166-1 alpha-3)"}),
+        "country_name": ("country", countries["name"].to_numpy(dtype=str)),
+        "region": ("country", countries["region"].to_numpy(dtype=str)),
+        "theatre": ("theatre", np.array(L.THEATRES, dtype=str)),
+        "target": ("target", np.array(L.TARGETS, dtype=str)),
+    }
+    return xr.Dataset(data, coords=coords, attrs=dataset_attrs(prep, seed))
+
+
+def _json_list(value: Any, name: str) -> list[str]:
+    if isinstance(value, str):
+        value = json.loads(value)
+    out = [str(v) for v in np.atleast_1d(np.asarray(value, dtype=object))]
+    if not out:
+        raise FFCastError(f"{name}: the dataset attr is empty")
+    return out
+
+
+def person_stocks(ds: xr.Dataset) -> list[str]:
+    """Names of the person stocks (attr ``person_stocks``: a JSON string or an array of str).
+
+    Falls back to the engine's list when the attr is absent (e.g. a hand-built Dataset).
+    """
+    if "person_stocks" not in ds.attrs:
+        return list(L.PERSON_STOCKS)
+    return _json_list(ds.attrs["person_stocks"], "person_stocks")
+
+
+def home_stocks(ds: xr.Dataset) -> list[str]:
+    """Names of the home-pipeline stocks (attr ``home_stocks``, JSON or array of str)."""
+    if "home_stocks" not in ds.attrs:
+        return list(L.HOME_STOCKS)
+    return _json_list(ds.attrs["home_stocks"], "home_stocks")
+
+
+def _base_total(ds: xr.Dataset, names: list[str]) -> xr.DataArray:
+    missing = [n for n in names if n not in ds]
+    if missing:
+        raise FFCastError(f"dataset: missing variables {', '.join(missing)}")
+    parts = []
+    for n in names:
+        extra = [d for d in ds[n].dims if d not in BASE_DIMS]
+        parts.append(ds[n].sum(extra, dtype=np.int64) if extra else ds[n].astype(np.int64))
+    total = parts[0]
+    for p in parts[1:]:
+        total = total + p
+    return total.transpose(*[d for d in BASE_DIMS if d in total.dims])
+
+
+def people_total(ds: xr.Dataset) -> xr.DataArray:
+    """Sum of all person stocks (persons, int64) per draw, month and country.
+
+    Equals ``cumulative_travelled`` exactly (the conservation check). Raises
+    :class:`FFCastError` when a person stock is missing.
+    """
+    total = _base_total(ds, person_stocks(ds))
+    total.name = "people_total"
+    total.attrs = {"units": PERSONS, "description": "Sum of the person stocks" + _EOM}
+    return total
+
+
+def pathway_totals(ds: xr.Dataset) -> xr.Dataset:
+    """Headline pathways (persons, int32, end of month) per draw, month and country.
+
+    ``returned`` (all home stocks), ``stayed`` (in_theatre + insurgent), ``killed``,
+    ``detained_in_theatre``, ``joined_other``, ``relocated`` (all theatres), ``dispatched``.
+    Each is bounded by ``cumulative_travelled``, so int32 cannot overflow. Raises
+    :class:`FFCastError` when a stock is missing.
+    """
+    groups: dict[str, tuple[list[str], str]] = {
+        "returned": (home_stocks(ds), "Came home (all home-pipeline stocks)"),
+        "stayed": (["in_theatre", "insurgent"], "Stayed in Iraq/Syria (in theatre or "
+                   "insurgency)"),
+        "killed": (["killed"], "Killed abroad, cumulative"),
+        "detained_in_theatre": (["detained_in_theatre"], "Detained in Iraq/Syria"),
+        "joined_other": (["joined_other"], "Joined other groups in theatre"),
+        "relocated": (["relocated"], "Relocated to third theatres (all theatres)"),
+        "dispatched": (["dispatched"], "Dispatched abroad (active)"),
+    }
+    out = {}
+    for name, (members, description) in groups.items():
+        da = _base_total(ds, members).astype(np.int32)
+        da.attrs = {"units": PERSONS, "description": description + _EOM}
+        out[name] = da
+    return xr.Dataset(out, attrs={k: v for k, v in ds.attrs.items()
+                                  if k in ("scenario_name", "seed", "ffcast_version")})

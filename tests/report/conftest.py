@@ -1,0 +1,50 @@
+"""Shared, session-built report inputs: small (20 draws to 2019-12) to keep tests fast."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ffcast.plots import export
+from ffcast.report.build import ReportRequest, build_report
+from ffcast.report.reduce import Reduction, reduce_run
+
+DRAWS = 20
+SEED = 5
+END = "2019-12"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def reduction() -> Reduction:
+    """The baseline reduced in uneven chunks (7 draws)."""
+    return reduce_run("baseline", DRAWS, SEED, end=END, chunk_size=7)
+
+
+@pytest.fixture(scope="session")
+def report_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A full report with a scenario comparison."""
+    out = tmp_path_factory.mktemp("report") / "report.html"
+    return build_report(ReportRequest(out=out, draws=DRAWS, seed=SEED, end=END,
+                                      compare="prosecute-all"))
+
+
+@pytest.fixture(scope="session")
+def results_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A results file written by the runner (same seed, draws and months as above)."""
+    from ffcast.runner import run
+
+    out = tmp_path_factory.mktemp("results") / "baseline.nc"
+    run("baseline", draws=DRAWS, seed=SEED, end=END, out=out, chunk_size=8)
+    return out
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args() -> dict:
+    """pytest-playwright: Debian's chromium, headless, no background traffic."""
+    if not Path(CHROMIUM).exists() or export.find_chromium() is None:
+        pytest.skip("Chromium not installed (run scripts/ensure_chromium.sh)")
+    return {"executable_path": CHROMIUM, "headless": True, "args": CHROMIUM_ARGS}
