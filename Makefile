@@ -22,8 +22,7 @@ venv: $(STAMP)
 
 run: $(STAMP)
 	@mkdir -p $(OUT)
-	$(BIN)/ffcast data list
-	$(BIN)/ffcast run baseline --draws 1000 --seed 2016
+	$(BIN)/ffcast report --draws 1000 --seed 2016 --out $(OUT)/report.html
 
 test: $(TEST_STAMP)
 	@bash scripts/ensure_chromium.sh || echo "chromium unavailable: browser tests will be skipped"

@@ -4,7 +4,9 @@ Warning first: every configuration runs in a *fresh subprocess*, so ``ru_maxrss`
 resident set of that process) belongs to that configuration alone, and the numba on-disk
 cache is warm unless the configuration says "cold". The numbers are wall-clock on whatever
 else the machine is doing: the load average before and after is printed so a noisy run can
-be recognised. Nothing here asserts a time; ``make bench`` only prints.
+be recognised, and the CPU seconds of the worker are printed next to the wall time (on a busy
+machine, CPU time of a one-thread run is the better estimate of the engine's own cost).
+Nothing here asserts a time; ``make bench`` only prints.
 
     python benchmarks/run.py            # 1,000 and 10,000 draws, all countries, 2011-01..2026-12
     python benchmarks/run.py --quick    # 100 draws (CI smoke, ~1 minute)
@@ -70,6 +72,7 @@ def worker_run(draws: int, chunk_size: int) -> dict[str, Any]:
     timings: dict[str, float] = {}
     finals, attacks, deaths = [], [], []
     a0, d0, nt = L.ATTACKS0, L.ATTACK_DEATHS0, len(L.TARGETS)
+    cpu0 = resource.getrusage(resource.RUSAGE_SELF)
     t0 = time.perf_counter()
     for lo in range(0, draws, chunk_size):
         ch = run_chunk(prep, SEED, np.arange(lo, min(lo + chunk_size, draws)), timings=timings)
@@ -78,6 +81,8 @@ def worker_run(draws: int, chunk_size: int) -> dict[str, Any]:
         deaths.append(ch.flows[..., d0:d0 + nt].sum(axis=(1, 2, 3), dtype=np.int64))
         del ch
     wall = time.perf_counter() - t0
+    cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
     final = np.concatenate(finals)
     n_c, n_t = len(prep.countries), len(prep.months)
     import numba
@@ -85,7 +90,7 @@ def worker_run(draws: int, chunk_size: int) -> dict[str, Any]:
     return {
         "draws": draws, "chunk_size": chunk_size, "countries": n_c, "months": n_t,
         "threads": numba.get_num_threads(),
-        "wall_s": wall, "country_months_per_s": draws * n_c * n_t / wall,
+        "wall_s": wall, "cpu_s": cpu, "country_months_per_s": draws * n_c * n_t / wall,
         "draws_per_s": draws / wall,
         "timings": timings, "other_s": wall - sum(timings.values()),
         "peak_rss_mib": _peak_rss_mib(), "rss_before_run_mib": rss_before,
@@ -294,9 +299,10 @@ def main(argv: list[str] | None = None) -> int:
 
     print("\n| draws | chunk | threads | wall (s) | draws/s | country-months/s | peak RSS (MiB) "
           "| RSS before run (MiB) | step split |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for r in results["runs"]:
         print(f"| {r['draws']:,} | {r['chunk_size']:,} | {r['threads']} | {r['wall_s']:.1f} | "
+              f"{r['cpu_s']:.1f} | "
               f"{r['draws_per_s']:.0f} | {r['country_months_per_s']:,.0f} | "
               f"{r['peak_rss_mib']:,.0f} | {r['rss_before_run_mib']:,.0f} | "
               f"{_fmt_steps(r['timings'], r['wall_s'])}, sampling+other "

@@ -4,6 +4,7 @@ Run: .venv/bin/python scripts/model_card_tables.py > /tmp/tables.md and paste; a
 that docs/model.md names every parameter with its default, so the card cannot drift.
 """
 
+from ffcast.engine.layout import THEATRES
 from ffcast.engine.parameters import (
     PARAMS,
     PATHWAY_CONCENTRATION,
@@ -11,7 +12,6 @@ from ffcast.engine.parameters import (
     THEATRE_CONCENTRATION,
     THEATRE_PRIOR,
 )
-from ffcast.engine.layout import THEATRES
 
 
 def fmt(v: object) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ffcast.engine import Prepared, prepare, run_chunk
+from ffcast.engine import ChunkResult, Prepared, prepare
 from ffcast.engine import layout as L
 from ffcast.scenario import Scenario
 
@@ -116,16 +116,23 @@ def run(
     countries: list[str] | None = None,
     progress: Callable[[int], None] | None = None,
     posterior: object | None = "auto",
+    workers: int | None = None,
+    scheduler: str | None = None,
 ) -> Headline:
     """Simulate ``draws`` draws of a scenario; optionally stream the results to ``out``.
 
     ``posterior``: ``"auto"`` uses the shipped posterior for the scenario's cut-off when there
     is one (else the priors), ``None`` the priors, or a path / :class:`Posterior`.
-    ``progress`` is called with the number of draws finished after each chunk. Raises
-    :class:`ffcast.errors.FFCastError` subclasses for bad input (before anything is written).
+    ``workers=N`` runs the chunks on a local Dask cluster of N processes, ``scheduler`` on an
+    existing one at ``tcp://HOST:PORT`` (see :mod:`ffcast.distributed`); the numbers are
+    identical either way. ``progress`` is called with the number of draws finished after
+    each chunk. Raises :class:`ffcast.errors.FFCastError` subclasses for bad input (before
+    anything is written).
     """
+    from ffcast.distributed import check_options, run_chunks
     from ffcast.errors import FFCastError
 
+    check_options(workers, scheduler)
     if draws < 1:
         raise FFCastError("draws: must be at least 1")
     if chunk_size < 1:
@@ -146,10 +153,8 @@ def run(
     try:
         if writer is not None:
             writer.__enter__()
-        for i in range(0, draws, chunk_size):
-            ids = idx[i:i + chunk_size]
-            lat = post.latent(prep, seed, ids) if post is not None else None
-            chunk = run_chunk(prep, seed, ids, latent=lat)
+
+        def take(chunk: ChunkResult) -> None:
             head.extend(prep, chunk.stocks, chunk.flows)
             if writer is not None:
                 from ffcast import results
@@ -157,6 +162,9 @@ def run(
                 writer.append(results.to_dataset(prep, chunk, seed))
             if progress is not None:
                 progress(len(chunk.draws))
+
+        run_chunks(prep, seed, idx, chunk_size, post, workers=workers, scheduler=scheduler,
+                   on_chunk=take)
     except BaseException as exc:
         if writer is not None:
             writer.__exit__(type(exc), exc, exc.__traceback__)

@@ -200,8 +200,6 @@ def test_power_law_severity_tail() -> None:
         assert abs((x >= thr).mean() - (thr / x_min) ** (1 - alpha)) < 2e-4
 
 
-@pytest.mark.xfail(strict=True, reason="BUG sampling.binomial/poisson: a NaN probability or a "
-                   "NaN/inf mean loops forever (int(nan) mode; the exit test compares NaN)")
 def test_nan_or_inf_inputs_do_not_hang() -> None:
     """Run in a subprocess with a timeout, so a hang fails the test instead of the suite."""
     code = ("from ffcast.engine.sampling import binomial, poisson\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -97,7 +98,7 @@ def test_same_scenario_differs_by_nothing(reduction: Reduction) -> None:
 
 
 def test_pairing_needs_the_same_draws(reduction: Reduction) -> None:
-    other = reduce_run("baseline", np.arange(1, DRAWS + 1), SEED, end=END)
+    other = dataclasses.replace(reduction, draws=reduction.draws + 1)
     with pytest.raises(FFCastError, match="share seed, draws and months"):
         paired_differences(reduction, other)
 

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-import ffcast.engine  # noqa: F401  (works around the circular import tested below)
 from ffcast.errors import FFCastError, ScenarioError
 from ffcast.scenario import Scenario, list_presets, load_scenario, preset_path
 
@@ -89,8 +88,6 @@ def test_misspelled_pathway_share_suggests_alias(tmp_path: Path) -> None:
     assert "pathways.all.retrun" in msg and "'return'" in msg
 
 
-@pytest.mark.xfail(strict=True, reason="BUG validation._fields_at: keys inside dict-valued "
-                   "fields (parameters.<name>, pathways.by_region.<region>) get no suggestion")
 @pytest.mark.parametrize(("yaml_text", "where", "suggestion"), [
     ("parameters:\n  death_base: {meen: 0.01}\n", "parameters.death_base.meen", "'mean'"),
     ("pathways:\n  by_region:\n    western_europe: {retrun: 0.5, stay: 0.2, join_other: 0.1,"
@@ -214,15 +211,11 @@ def test_scenario_error_is_a_user_error() -> None:
     assert issubclass(ScenarioError, FFCastError)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG presets.load_scenario: a directory path raises "
-                   "IsADirectoryError (a traceback), not ScenarioError")
 def test_directory_path_is_a_scenario_error(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError):
         load_scenario(tmp_path)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG presets.load_scenario: an existing path named like "
-                   "a preset shadows the preset ('baseline' dir in cwd -> IsADirectoryError)")
 def test_preset_name_is_not_shadowed_by_a_folder_in_cwd(tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "baseline").mkdir()
@@ -230,9 +223,6 @@ def test_preset_name_is_not_shadowed_by_a_folder_in_cwd(tmp_path: Path,
     assert load_scenario("baseline").name == "baseline"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG circular import: scenario/model.py imports "
-                   "ffcast.engine.parameters, whose package __init__ imports simulate.py, which "
-                   "imports ffcast.scenario while it is half initialised")
 def test_scenario_package_imports_on_its_own() -> None:
     """The scenario docstring's own example, in a fresh interpreter."""
     code = "from ffcast.scenario import load_scenario; print(load_scenario('baseline').name)"
@@ -241,10 +231,6 @@ def test_scenario_package_imports_on_its_own() -> None:
     assert done.stdout.strip() == "baseline"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG scenario/model.py PriorOverride: overrides the "
-                   "engine cannot run pass validation (severity_alpha <= 1 -> ZeroDivisionError "
-                   "in kernel.step_plots; unbounded lognormal spread -> inf hazards -> NaN "
-                   "probabilities -> sampling.binomial/poisson never return)")
 @pytest.mark.parametrize("override", [
     "severity_alpha: {mean: 1.0, spread: 0}",
     "severity_alpha: {mean: 0.5}",

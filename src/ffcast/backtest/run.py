@@ -14,9 +14,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import special
 
 from ffcast import data
 from ffcast.backtest import metrics
+from ffcast.calibrate.targets import SIGMA_LOG
 from ffcast.engine import layout as L
 from ffcast.engine import prepare, run_chunk
 from ffcast.engine.rng import uniforms
@@ -116,10 +118,24 @@ def _scores(obs: np.ndarray, samples: np.ndarray) -> dict[str, np.ndarray]:
     return out
 
 
+def with_observation_noise(samples: np.ndarray, seed: int,
+                           sigma: float = SIGMA_LOG["country_secondary"]) -> np.ndarray:
+    """Posterior predictive of a *published* count: the model's count times log-normal
+    reporting noise (the observation model calibration uses), rounded to whole people."""
+    n, d = samples.shape
+    u = uniforms(seed, np.arange(d), "observation_noise", np.arange(n)).T
+    return np.round(samples * np.exp(sigma * special.ndtri(np.clip(u, 1e-12, 1 - 1e-12))))
+
+
 def backtest(obs: pd.DataFrame, cutoff: str = "2016-12", draws: int = 1000, seed: int = 0,
              posterior: object | None = "auto",
-             progress: Callable[[int], None] | None = None) -> BacktestResult:
-    """Score the forecast from ``cutoff`` and the baselines on observations after it."""
+             progress: Callable[[int], None] | None = None,
+             observation_noise: bool = True) -> BacktestResult:
+    """Score the forecast from ``cutoff`` and the baselines on observations after it.
+
+    ``observation_noise`` scores the predictive distribution of the published figure (model
+    count x reporting noise); the latent model count is also scored, as ``ffcast_latent``.
+    """
     end = pd.Period(cutoff, "M").end_time
     early = obs[obs["month"] <= end]
     if len(early):
@@ -139,10 +155,16 @@ def backtest(obs: pd.DataFrame, cutoff: str = "2016-12", draws: int = 1000, seed
     q = np.percentile(model, [5, 50, 95], axis=1)
     table["model_p5"], table["model_median"], table["model_p95"] = q
     summary: dict = {"cutoff": cutoff, "draws": draws, "seed": seed, "observations": len(y),
-                     "posterior": posterior is not None, "forecasters": {}}
-    forecasters = {"ffcast": model, **baselines(obs, cutoff, draws, seed)}
+                     "posterior": posterior is not None, "observation_noise": observation_noise,
+                     "forecasters": {}}
+    forecasters = {"ffcast": with_observation_noise(model, seed) if observation_noise else model,
+                   **({"ffcast_latent": model} if observation_noise else {}),
+                   **baselines(obs, cutoff, draws, seed)}
     for name, samples in forecasters.items():
         ok = ~np.isnan(samples).any(axis=1)
+        med = np.full(len(y), np.nan)
+        med[ok] = np.median(samples[ok], axis=1)
+        table[f"{name}_median"] = med
         sc = _scores(y[ok], samples[ok]) if ok.any() else {}
         for key, v in sc.items():
             col = np.full(len(y), np.nan)

@@ -133,6 +133,7 @@ def save(post: Posterior, path: str | Path) -> Path:
     try:
         ds.to_netcdf(tmp, engine="h5netcdf",
                      encoding={"z": {"zlib": True, "complevel": 4}})
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; a posterior is meant to be shared
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

@@ -20,16 +20,10 @@ app = typer.Typer(
 
 def _register() -> None:
     # Sub-apps live in their own modules; registering them here keeps `ffcast --help` complete.
-    from ffcast.cli import data_cmd
+    from ffcast.cli import calibrate_cmd, data_cmd, run_cmd
 
     app.add_typer(data_cmd.app, name="data", help="Embedded, cited datasets.")
-    try:
-        from ffcast.cli import run_cmd
-    except ImportError:  # bootstrap: the engine commands land in their own module
-        return
     run_cmd.register(app)
-    from ffcast.cli import calibrate_cmd
-
     calibrate_cmd.register(app)
     from ffcast.cli import report_cmd
 

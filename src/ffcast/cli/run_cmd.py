@@ -93,10 +93,18 @@ def register(app: typer.Typer) -> None:
             "the scenario's cut-off.")] = None,
         prior: Annotated[bool, typer.Option("--prior", help="Use the priors, not the "
                                             "calibrated posterior.")] = False,
+        workers: Annotated[int | None, typer.Option(
+            min=1, help="Run chunks on a local Dask cluster of N processes (same numbers).")]
+        = None,
+        scheduler: Annotated[str | None, typer.Option(
+            help="Run chunks on an existing Dask cluster at tcp://HOST:PORT (same numbers).")]
+        = None,
     ) -> None:
         """Run a scenario and print the headline: pathways, returnees, attacks."""
+        from ffcast.distributed import check_options
         from ffcast.runner import run
 
+        check_options(workers, scheduler)
         _check_out(out)
         _check_month("--start", start)
         _check_month("--end", end)
@@ -104,7 +112,8 @@ def register(app: typer.Typer) -> None:
             task = bar.add_task("run", total=draws)
             head = run(scenario, draws=draws, seed=seed, start=start, end=end, out=out,
                        chunk_size=chunk_size, progress=lambda n: bar.advance(task, n),
-                       posterior=None if prior else (posterior or "auto"))
+                       posterior=None if prior else (posterior or "auto"),
+                       workers=workers, scheduler=scheduler)
         h = head.to_dict()
         if out is not None:
             h["out"] = str(out)

@@ -45,6 +45,7 @@ STREAMS: dict[str, int] = {
     "collapse": 17,
     "travellers": 18,
     "posterior": 19,
+    "observation_noise": 20,
 }
 
 

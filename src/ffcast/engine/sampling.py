@@ -18,8 +18,8 @@ _SMALL_MEAN = 15.0  # below this mean, plain inversion from 0 is faster and cann
 
 @njit(cache=True)
 def binomial(n: int, p: float, u: float) -> int:
-    """Binomial(n, p) from one uniform ``u``; p is clipped to [0, 1]."""
-    if n <= 0 or p <= 0.0:
+    """Binomial(n, p) from one uniform ``u``; p is clipped to [0, 1], NaN counts as 0."""
+    if n <= 0 or not p > 0.0:  # `not p > 0` is also true for NaN
         return 0
     if p >= 1.0:
         return n
@@ -71,9 +71,11 @@ def binomial(n: int, p: float, u: float) -> int:
 
 @njit(cache=True)
 def poisson(lam: float, u: float) -> int:
-    """Poisson(lam) from one uniform ``u``."""
-    if lam <= 0.0:
+    """Poisson(lam) from one uniform ``u``; NaN counts as 0, lam is capped at 1e12."""
+    if not lam > 0.0:  # also true for NaN
         return 0
+    if lam > 1e12:
+        lam = 1e12
     if lam < _SMALL_MEAN:
         pk = math.exp(-lam)
         k = 0
@@ -111,6 +113,8 @@ def poisson(lam: float, u: float) -> int:
 @njit(cache=True)
 def power_law_severity(alpha: float, x_min: float, cap: float, u: float) -> int:
     """Deaths in one attack from the power-law tail P(X >= x) ~ (x / x_min)^(1 - alpha), capped."""
+    if not alpha > 1.0:  # no normalisable tail: every draw is at the cap
+        return int(cap)
     x = x_min * (1.0 - u) ** (-1.0 / (alpha - 1.0))
     if x > cap:
         x = cap

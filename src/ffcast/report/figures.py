@@ -108,7 +108,7 @@ def add_cutoff(fig: go.Figure, meta: RunMeta, row: int | None = None, col: int |
                            bgcolor="rgba(255,255,255,0.8)")
 
 
-def _panels(titles: Sequence[str], cols: int = 4) -> go.Figure:
+def _panels(titles: Sequence[str], n_months: int, cols: int = 4) -> go.Figure:
     rows = -(-len(titles) // cols)
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=list(titles), shared_xaxes=True,
                         horizontal_spacing=0.07, vertical_spacing=0.14)
@@ -119,7 +119,8 @@ def _panels(titles: Sequence[str], cols: int = 4) -> go.Figure:
                       margin={"t": 150})
     fig.update_annotations(font={"size": 13})
     fig.update_yaxes(tickformat="~s", rangemode="tozero")
-    fig.update_xaxes(dtick="M24", tickformat="%Y")
+    # Every 2nd year up to a decade, else every 4th: four panels side by side are narrow.
+    fig.update_xaxes(dtick="M24" if n_months <= 120 else "M48", tickformat="%Y")
     return fig
 
 
@@ -129,7 +130,7 @@ def pathway_fans(red: Reduction, observed: pd.DataFrame) -> go.Figure:
     ``observed`` follows :mod:`ffcast.report.observed` (``key`` = pathway or ``travelled``).
     """
     keys = [k for k, _ in PATHWAY_ROWS] + ["travelled"]
-    fig = _panels([PATHWAY_LABELS[k] for k in keys])
+    fig = _panels([PATHWAY_LABELS[k] for k in keys], len(red.meta.months))
     x = month_ends(red.meta.months)
     for i, key in enumerate(keys):
         r, c = i // 4 + 1, i % 4 + 1
@@ -151,7 +152,7 @@ def pathway_fans(red: Reduction, observed: pd.DataFrame) -> go.Figure:
 def focus_fans(red: Reduction, observed: pd.DataFrame, names: dict[str, str]) -> go.Figure:
     """Small multiples: cumulative returnees of the focus countries, with published counts."""
     meta = red.meta
-    fig = _panels([names.get(c, c) for c in meta.focus])
+    fig = _panels([names.get(c, c) for c in meta.focus], len(meta.months))
     x = month_ends(meta.months)
     for i, iso3 in enumerate(meta.focus):
         r, c = i // 4 + 1, i % 4 + 1

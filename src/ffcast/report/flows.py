@@ -69,7 +69,7 @@ def sankey_figure(red: Reduction) -> go.Figure:
     path_size = flows.sum(axis=0)
     nodes += [(f"{PATHWAY_LABELS[p]}: {v:,.0f}", COLOURS[p], 0.45, y)
               for p, v, y in zip(PATHWAYS, path_size, column_positions(path_size), strict=True)]
-    home_y = column_positions(home, span=0.75)  # top part, beside "returned"
+    home_y = 0.03 + column_positions(home, span=0.7)  # top part, beside "returned"
     nodes += [(f"{HOME_LABELS[h]}: {v:,.0f}", style.SKY_BLUE, 0.999, y)
               for h, v, y in zip(L.HOME_STOCKS, home, home_y, strict=True)]
     links = [(i, len(regions) + j, flows[REGIONS.index(r), j], rgba(COLOURS[p], 0.35))

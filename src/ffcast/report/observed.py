@@ -85,13 +85,16 @@ def cited_sources(countries: list[str] | None = None) -> pd.DataFrame:
         best = best[best["iso3"].isin(countries)]
     known = set(registry["id"])
     prior_text = " ".join(p.source for p in PARAMS)
+    research = data.load("parameters")
+    later = _ids(research.loc[research["post_cutoff"], "source"])
     agg = data.calibration_data("aggregates")
     inflow = agg[(agg["metric"] == "monthly_inflow") & (agg["scope"] == "world")]
     uses = {
         "travellers per country (model input)": _ids(best["sources"]),
         "travel-wave shape (monthly inflow anchors)": _ids(inflow["source"]),
-        "parameter priors (cited in their notes)": {i for i in known if re.search(
+        "parameter priors (cited in their notes)": {i for i in known - later if re.search(
             rf"(?<![\w/]){re.escape(i)}(?![\w/])", prior_text)},
+        "published after the cut-off: cited for comparison, never used": later,
         "territory driver, Figure 1": _ids(data.load("territory")["source"]),
         "published totals on the fan charts": _ids(world_points()["source"]),
         "published returnees": _ids(returned_points()["source"]),

@@ -84,15 +84,15 @@ def country_table(red: Reduction, published: pd.DataFrame) -> str:
         pub_text = (f"{value:,.0f} ({pub['date']:%b %Y}, {esc(pub['source'])})"
                     if pub is not None and pd.notna(value) else "")
         rows.append([
-            (f"{esc(meta.country_names[c])} <span class=note>{esc(iso3)}</span>", None),
-            (esc(re.sub(r"_", " ", meta.regions[c])), None),
+            (f"{esc(meta.country_names[c])} <span class=note>{esc(iso3)}<br>"
+             f"{esc(meta.regions[c].replace('_', ' '))}</span>", None),
             (f"{trav[2, c]:,.0f}", trav[2, c]),
             (f"{ret[2, c]:,.0f}", ret[2, c]), (interval(ret[:, c]), ret[0, c]),
             (f"{rel[2, c]:,.0f}", rel[2, c]), (interval(rel[:, c]), rel[0, c]),
             (pub_text, -1 if np.isnan(value) else value),
         ])
-    rows.sort(key=lambda r: -float(r[3][1]))
-    heads = [("Country", False), ("Region", False), ("Travelled (median)", True),
+    rows.sort(key=lambda r: -float(r[2][1]))
+    heads = [("Country, region", False), ("Travelled (median)", True),
              ("Returned (median)", True), (f"Returned, {INTERVAL}", True),
              ("Relocated (median)", True), (f"Relocated, {INTERVAL}", True),
              ("Published returned, latest by cut-off", True)]
@@ -129,6 +129,7 @@ def provenance(red: Reduction, sources: pd.DataFrame, report_version: str,
         ("Cut-off (last month of data)", f"{meta.cutoff:%b %Y}"),
         ("Results", "simulated for this report" if meta.origin == "simulated"
          else f"read from <code>{esc(meta.origin)}</code>"),
+        ("Parameters", esc(meta.parameters)),
         ("ffcast version (simulation)", esc(meta.version)),
         ("ffcast version (report)", esc(report_version)),
     ]

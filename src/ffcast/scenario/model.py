@@ -142,10 +142,14 @@ class Policy(_Strict):
 
 
 class PriorOverride(_Strict):
-    """Replace the prior mean/median and/or spread of one engine parameter."""
+    """Replace the prior mean/median and/or spread of one engine parameter.
 
-    mean: Annotated[float, Field(ge=0.0)] | None = None
-    spread: Annotated[float, Field(ge=0.0)] | None = None
+    ``spread`` is the sd of log for log-normal priors (at most 3: beyond that a prior spans
+    more than twelve orders of magnitude) or the concentration of beta priors (at most 1e6).
+    """
+
+    mean: Annotated[float, Field(ge=0.0, le=1e6)] | None = None
+    spread: Annotated[float, Field(ge=0.0, le=1e6)] | None = None
 
 
 class Scenario(_Strict):
@@ -178,6 +182,13 @@ class Scenario(_Strict):
                 raise ValueError(f"unknown parameter {name!r}{nearest(name, PARAM_INDEX)}")
             if override.mean is not None and name in _PROBABILITIES and override.mean > 1:
                 raise ValueError(f"{name} is a probability: mean must be <= 1")
+            if (override.spread is not None and name not in _PROBABILITIES
+                    and override.spread > 3):
+                raise ValueError(f"{name}: spread {override.spread:g} (sd of log) is too wide; "
+                                 "fix: use at most 3")
+            if name == "severity_alpha" and override.mean is not None and override.mean <= 1.5:
+                raise ValueError("severity_alpha: the power-law exponent must be above 1.5 "
+                                 "(CSN2009 estimates 2.4); fix: raise the mean")
         return v
 
 

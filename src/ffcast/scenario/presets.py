@@ -39,14 +39,21 @@ def load_scenario(spec: str | Path | Scenario | None = None) -> Scenario:
         return spec
     text_spec = str(spec)
     path = Path(text_spec)
+    # A preset name wins over a same-named file or folder in the working directory.
+    if text_spec in list_presets():
+        return _from_yaml(preset_path(text_spec).read_text(encoding="utf-8"), text_spec)
     if text_spec.endswith((".yaml", ".yml")) or path.exists():
         if not path.exists():
             raise ScenarioError(f"scenario file {text_spec} does not exist")
-        return _from_yaml(path.read_text(encoding="utf-8", errors="replace"), str(path))
+        if not path.is_file():
+            raise ScenarioError(f"{text_spec} is not a file; pass a .yaml scenario file or a "
+                                f"preset ({', '.join(list_presets())})")
+        return _from_yaml(path.read_text(encoding="utf-8", errors="replace"), str(path),
+                          default_name=path.stem)
     return _from_yaml(preset_path(text_spec).read_text(encoding="utf-8"), text_spec)
 
 
-def _from_yaml(text: str, origin: str) -> Scenario:
+def _from_yaml(text: str, origin: str, default_name: str | None = None) -> Scenario:
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -57,6 +64,8 @@ def _from_yaml(text: str, origin: str) -> Scenario:
         raw = {}
     if not isinstance(raw, dict):
         raise ScenarioError(f"{origin}: a scenario must be a mapping of keys (e.g. name: ...)")
+    if default_name and "name" not in raw:
+        raw["name"] = default_name
     try:
         return Scenario.model_validate(raw)
     except ValidationError as exc:

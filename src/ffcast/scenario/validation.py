@@ -31,10 +31,30 @@ def check_countries(codes: list[str]) -> list[str]:
     return out
 
 
+def _model_in(annotation: Any) -> Any:
+    """The pydantic model inside an annotation (Optional[M], dict[str, M], M), else it."""
+    import typing
+
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is dict and len(args) == 2:
+        return _model_in(args[1])
+    for a in (annotation, *args):
+        if isinstance(a, type) and issubclass(a, BaseModel):
+            return a
+    return annotation
+
+
 def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
-    """Valid keys of the sub-model at ``loc`` (aliases included), for suggestions."""
+    """Valid keys of the sub-model at ``loc`` (aliases included), for suggestions.
+
+    Steps through nested models and through mapping-valued fields (their keys are free,
+    e.g. ``parameters.death_base`` or ``pathways.by_region.western_europe``).
+    """
     current: Any = model
-    for part in loc[:-1]:
+    parts = list(loc[:-1])
+    while parts:
+        part = parts.pop(0)
         if not (isinstance(current, type) and issubclass(current, BaseModel)):
             return []
         field = current.model_fields.get(str(part))
@@ -42,10 +62,11 @@ def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
             field = next((f for f in current.model_fields.values() if f.alias == part), None)
         if field is None:
             return []
-        ann = field.annotation
-        args = getattr(ann, "__args__", ())
-        current = next((a for a in (ann, *args) if isinstance(a, type)
-                        and issubclass(a, BaseModel)), ann)
+        import typing
+
+        if typing.get_origin(field.annotation) is dict and parts:
+            parts.pop(0)  # the free mapping key
+        current = _model_in(field.annotation)
     if isinstance(current, type) and issubclass(current, BaseModel):
         return [f.alias or n for n, f in current.model_fields.items()]
     return []

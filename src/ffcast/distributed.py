@@ -1,0 +1,208 @@
+"""Run draw chunks on Dask workers and hand them back in draw order.
+
+Warning first: ``workers=N`` starts worker processes with the ``spawn`` method, which
+re-imports the calling script, so a script that runs ffcast this way needs an
+``if __name__ == "__main__":`` guard (the ``ffcast`` command and pytest already have one).
+Workers must run the same ffcast version as the client (each task checks and raises
+:class:`FFCastError` if not). A worker holds one chunk per task thread, so memory per
+worker is about one chunk (``chunk_size`` draws of every variable).
+The numbers are bit-identical to an in-process run whatever the number of workers, chunk
+placement or retries, because every random number is addressed by (seed, draw, stream,
+month, country) (see :mod:`ffcast.engine.rng`): a chunk is a pure function of (prepared
+run, seed, draw indices, posterior), so a chunk recomputed on another worker after a crash
+is the same chunk.
+
+Chunks reach ``on_chunk`` in draw order, exactly as the in-process loop produces them, so a
+results writer and the headline see the same sequence. Completed chunks that arrive early
+are buffered; at most ``2 x worker threads`` chunks are submitted or buffered at any time,
+so the client holds a few chunks, never the whole ensemble.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ffcast.errors import FFCastError
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+    from ffcast.engine import ChunkResult, Prepared
+
+OnChunk = Callable[["ChunkResult"], None]
+
+CONNECT_TIMEOUT = 10.0  # seconds to reach a --scheduler before giving up
+WORKER_WAIT = 60.0  # seconds to wait for a first worker on an external cluster
+IN_FLIGHT_PER_THREAD = 2  # chunks submitted or buffered per worker thread
+TASK_RETRIES = 2  # a task that raises is rerun; a lost worker's tasks are rescheduled anyway
+
+
+def check_options(workers: int | None, scheduler: str | None) -> None:
+    """Raise :class:`FFCastError` unless at most one of ``workers`` / ``scheduler`` is set."""
+    if workers is not None and scheduler is not None:
+        raise FFCastError("--workers and --scheduler: choose one; --workers N starts a local "
+                          "cluster, --scheduler tcp://HOST:PORT uses an existing one")
+    if workers is not None and workers < 1:
+        raise FFCastError(f"--workers: {workers} is not a number of workers; use 1 or more")
+    if scheduler is not None and not scheduler.strip():
+        raise FFCastError("--scheduler: empty address; write tcp://HOST:PORT")
+
+
+def chunk_ids(draws: int | np.ndarray, chunk_size: int) -> list[np.ndarray]:
+    """Draw indices (``draws`` a count or explicit indices) split into chunks, in order."""
+    if chunk_size < 1:
+        raise FFCastError("chunk_size: must be at least 1")
+    idx = np.arange(draws) if np.isscalar(draws) else np.asarray(draws, dtype=np.int64)
+    return [idx[i:i + chunk_size] for i in range(0, len(idx), chunk_size)]
+
+
+def simulate_chunk(prep: Prepared, seed: int, ids: np.ndarray,
+                   posterior: Any | None) -> ChunkResult:
+    """One chunk: posterior latent uniforms (if any), then the engine. Pure and retry-safe."""
+    from ffcast.engine import run_chunk
+
+    lat = posterior.latent(prep, seed, ids) if posterior is not None else None
+    return run_chunk(prep, seed, ids, latent=lat)
+
+
+def _worker_task(prep: Prepared, seed: int, ids: np.ndarray, posterior: Any | None,
+                 version: str) -> ChunkResult:
+    import numba
+
+    import ffcast
+
+    if ffcast.__version__ != version:
+        raise FFCastError(f"--scheduler: a worker runs ffcast {ffcast.__version__}, this "
+                          f"client {version}; fix: install the same version on every worker")
+    # One numba thread per task: worker processes already use every core between them.
+    numba.set_num_threads(1)
+    return simulate_chunk(prep, seed, ids, posterior)
+
+
+def run_chunks(prep: Prepared, seed: int, draws: int | np.ndarray, chunk_size: int,
+               posterior: Any | None = None, workers: int | None = None,
+               scheduler: str | None = None, on_chunk: OnChunk | None = None, *,
+               local_directory: str | Path | None = None,
+               connect_timeout: float | None = None) -> None:
+    """Simulate ``draws`` in chunks of ``chunk_size`` and call ``on_chunk`` on each, in order.
+
+    With neither ``workers`` nor ``scheduler`` the chunks run here, one after another.
+    ``workers=N`` starts a local Dask cluster of N single-threaded processes (scratch files in
+    ``local_directory``, default a temporary directory removed afterwards) and closes it at
+    the end; ``scheduler="tcp://HOST:PORT"`` uses an existing cluster. ``posterior`` is
+    anything with ``latent(prep, seed, ids)`` (a :class:`ffcast.calibrate.Posterior`) or
+    None for the priors. Raises :class:`FFCastError` for both options at once, a scheduler
+    that cannot be reached within ``connect_timeout`` seconds (default
+    :data:`CONNECT_TIMEOUT`) or a cluster without workers; exceptions from ``on_chunk`` or a
+    task propagate after the cluster is released.
+    """
+    check_options(workers, scheduler)
+    chunks = chunk_ids(draws, chunk_size)
+    take = on_chunk or (lambda chunk: None)
+    if workers is None and scheduler is None:
+        for ids in chunks:
+            take(simulate_chunk(prep, seed, ids, posterior))
+        return
+    with _client(workers, scheduler, local_directory,
+                 CONNECT_TIMEOUT if connect_timeout is None else connect_timeout) as client:
+        _stream(client, prep, seed, chunks, posterior, take)
+
+
+def _stream(client: Client, prep: Prepared, seed: int, chunks: list[np.ndarray],
+            posterior: Any | None, take: OnChunk) -> None:
+    """Submit a sliding window of chunk tasks; release results to ``take`` in order."""
+    from distributed import as_completed
+
+    import ffcast
+
+    prep_f = client.scatter(prep, broadcast=True, hash=False)
+    post_f = None if posterior is None else client.scatter(posterior, broadcast=True,
+                                                           hash=False)
+    window = IN_FLIGHT_PER_THREAD * max(1, sum(client.nthreads().values()))
+    run_id = uuid.uuid4().hex[:12]
+    index: dict[str, int] = {}
+    outstanding: dict[int, Any] = {}
+    arrived: dict[int, ChunkResult] = {}
+    done = as_completed(loop=client.loop)
+    next_submit = next_release = 0
+
+    def fill() -> None:
+        nonlocal next_submit
+        # Submitted + buffered never exceeds the window, so a slow early chunk cannot make
+        # the buffer of later chunks grow without bound.
+        while next_submit < len(chunks) and next_submit < next_release + window:
+            i = next_submit
+            fut = client.submit(_worker_task, prep_f, seed, chunks[i], post_f,
+                                ffcast.__version__, key=f"ffcast-chunk-{run_id}-{i}",
+                                retries=TASK_RETRIES, pure=False)
+            index[fut.key] = i
+            outstanding[i] = fut
+            done.add(fut)
+            next_submit += 1
+
+    try:
+        fill()
+        for fut in done:
+            i = index.pop(fut.key)
+            arrived[i] = fut.result()
+            del outstanding[i]
+            fut.release()
+            while next_release in arrived:
+                take(arrived.pop(next_release))
+                next_release += 1
+            fill()
+    finally:
+        if outstanding:
+            client.cancel(list(outstanding.values()))
+        for fut in (prep_f, post_f):
+            if fut is not None:
+                fut.release()
+
+
+@contextlib.contextmanager
+def _client(workers: int | None, scheduler: str | None, local_directory: str | Path | None,
+            timeout: float) -> Iterator[Client]:
+    from distributed import Client, LocalCluster
+
+    with contextlib.ExitStack() as stack:
+        if scheduler is not None:
+            client = stack.enter_context(_connect(Client, scheduler, timeout))
+        else:
+            if local_directory is None:
+                import dask
+
+                # Not /tmp/dask-scratch-space: a private directory, removed afterwards.
+                local_directory = stack.enter_context(tempfile.TemporaryDirectory(
+                    prefix="ffcast-dask-", dir=dask.config.get("temporary-directory", None),
+                    ignore_cleanup_errors=True))
+            cluster = stack.enter_context(LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True,
+                local_directory=str(local_directory), dashboard_address=None,
+                silence_logs=logging.ERROR))
+            client = stack.enter_context(Client(cluster, set_as_default=False))
+        yield client
+
+
+def _connect(client_cls: type[Client], scheduler: str, timeout: float) -> Client:
+    try:
+        client = client_cls(scheduler, timeout=timeout, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as exc:
+        reason = " ".join(str(exc).split())
+        raise FFCastError(f"--scheduler: cannot connect to {scheduler} within {timeout:g} s "
+                          f"({reason}); fix: start `dask scheduler` there and check the "
+                          "address, or drop --scheduler") from None
+    try:
+        client.wait_for_workers(1, timeout=WORKER_WAIT)
+    except (OSError, TimeoutError) as exc:
+        client.close()
+        raise FFCastError(f"--scheduler: no worker joined {scheduler} within {WORKER_WAIT:g} "
+                          "s; fix: start `dask worker` processes pointing at it") from exc
+    return client

@@ -1,0 +1,109 @@
+"""The page is one self-contained file that renders offline, map included."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page
+
+from ffcast.report.html import asset_text
+from ffcast.report.reduce import Reduction
+
+ALLOWED = ("file://", "data:", "about:", "blob:")
+
+
+def test_self_contained(report_path: Path) -> None:
+    text = report_path.read_text(encoding="utf-8")
+    assert len(re.findall(r"plotly\.js v\d", text)) == 1, "plotly.js must be inlined once"
+    assert not re.search(r"<script[^>]+src=", text)
+    assert not re.search(r"<link[^>]+stylesheet", text)
+    assert "@import" not in text and "url(http" not in text
+    geo = text.index("window.PlotlyGeoAssets")
+    assert geo < text.index("plotly.js v"), "map shapes must be set before plotly.js"
+    assert '"world_110m"' in text
+
+
+def test_sections_and_provenance(report_path: Path) -> None:
+    text = report_path.read_text(encoding="utf-8")
+    for anchor in ("headline", "comparison", "pathways", "returnees", "where", "history",
+                   "countries", "provenance"):
+        assert f'id="{anchor}"' in text, anchor
+    for needle in ("IHS2015", "GTD_OWID", "ICSR2015", "Seed", "prosecute-all",
+                   "Known limits", "cutoff: 2016-12", "@media print"):
+        assert needle in text, needle
+
+
+def test_no_half_written_report_on_failure(tmp_path: Path) -> None:
+    from ffcast.errors import FFCastError
+    from ffcast.report.build import ReportRequest, build_report
+
+    out = tmp_path / "report.html"
+    with pytest.raises(FFCastError):
+        build_report(ReportRequest(out=out, scenario="no-such-preset", draws=2))
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.browser
+def test_renders_offline_in_chromium(report_path: Path, page: Page) -> None:
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.context.set_offline(True)
+    page.goto(report_path.as_uri(), wait_until="load")
+    page.wait_for_function(
+        "document.querySelectorAll('.js-plotly-plot .main-svg').length >= 10", timeout=30_000)
+    plots = page.locator(".js-plotly-plot")
+    assert plots.count() == 9  # comparison, 2 fans, map, Sankey, 4 history figures
+    for i in range(plots.count()):
+        drawn = plots.nth(i).evaluate(
+            "el => el.querySelectorAll('svg path, svg rect, svg text').length")
+        assert drawn > 20, f"plot {i} drew nothing"
+    countries = page.locator(".js-plotly-plot .choroplethlocation").count()
+    assert countries >= 50, "the choropleth drew no country shapes (topojson missing?)"
+    assert page.locator(".js-plotly-plot .sankey .sankey-node").count() > 20
+    leaked = [u for u in requests if not u.startswith(ALLOWED)]
+    assert not leaked, f"requests left the machine: {leaked[:5]}"
+
+
+@pytest.mark.browser
+def test_country_table_sorts_and_filters(report_path: Path, page: Page) -> None:
+    page.context.set_offline(True)
+    page.goto(report_path.as_uri(), wait_until="load")
+    table = page.locator("#country-table")
+    header = table.locator("th", has_text="Returned (median)")
+    header.click()  # ascending
+    values = [float(v) for v in table.locator("tbody tr td:nth-child(3)").evaluate_all(
+        "cells => cells.map(c => c.dataset.value)")]
+    assert values == sorted(values)
+    page.fill('input[data-filter="country-table"]', "France")
+    visible = table.locator("tbody tr:not([hidden])")
+    assert visible.count() == 1 and "FRA" in visible.first.inner_text()
+
+
+def test_model_card_limits_match_docs() -> None:
+    """The embedded model card's limits are docs/model.md's 'Known limits', word for word."""
+    docs = Path(__file__).parents[2] / "docs" / "model.md"
+    if not docs.exists():
+        pytest.skip("docs/model.md not in this checkout")
+    section = docs.read_text(encoding="utf-8").split("## Known limits", 1)[1].split("\n## ")[0]
+    bullets = [re.sub(r"\s+", " ", b).replace("`", "").strip()
+               for b in section.split("\n- ")[1:]]
+    card = asset_text("model_card.html").split('class="card-limits">', 1)[1]
+    items = [re.sub(r"\s+", " ", i).strip()
+             for i in re.findall(r"<li>(.*?)</li>", card, flags=re.S)]
+    assert items == bullets
+
+
+@pytest.mark.browser
+def test_map_png_is_drawn_offline(reduction: Reduction, tmp_path: Path) -> None:
+    """kaleido draws the map from the shipped topojson (no CDN) into a real PNG."""
+    from ffcast.plots import export
+    from ffcast.report.build import build_figures, write_pngs
+
+    if export.find_chromium() is None:
+        pytest.skip("Chromium not installed (run scripts/ensure_chromium.sh)")
+    figs = build_figures(reduction)
+    (path,) = write_pngs({"map": figs["map"]}, tmp_path)
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 100_000
