@@ -33,7 +33,7 @@ import numpy as np
 from ffcast.errors import FFCastError
 
 if TYPE_CHECKING:
-    from distributed import Client
+    from distributed import Client, LocalCluster
 
     from ffcast.engine import ChunkResult, Prepared
 
@@ -167,10 +167,27 @@ def _stream(client: Client, prep: Prepared, seed: int, chunks: list[np.ndarray],
                 fut.release()
 
 
+def local_cluster(workers: int, local_directory: str | Path) -> LocalCluster:
+    """A Dask LocalCluster of ``workers`` single-threaded processes, as ``workers=N`` starts.
+
+    Scratch files of the scheduler and workers go under ``local_directory``; no dashboard,
+    and the scheduler's HTTP endpoint takes a free local port (not 8787, which another
+    cluster on the machine may hold). Close it (or use it as a context manager) when done.
+    """
+    from distributed import LocalCluster
+
+    return LocalCluster(
+        n_workers=workers, threads_per_worker=1, processes=True,
+        local_directory=str(Path(local_directory) / "workers"), dashboard_address=None,
+        scheduler_kwargs={"local_directory": str(Path(local_directory) / "scheduler"),
+                          "dashboard_address": "127.0.0.1:0"},
+        silence_logs=logging.ERROR)
+
+
 @contextlib.contextmanager
 def _client(workers: int | None, scheduler: str | None, local_directory: str | Path | None,
             timeout: float) -> Iterator[Client]:
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     with contextlib.ExitStack() as stack:
         if scheduler is not None:
@@ -183,10 +200,8 @@ def _client(workers: int | None, scheduler: str | None, local_directory: str | P
                 local_directory = stack.enter_context(tempfile.TemporaryDirectory(
                     prefix="ffcast-dask-", dir=dask.config.get("temporary-directory", None),
                     ignore_cleanup_errors=True))
-            cluster = stack.enter_context(LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True,
-                local_directory=str(local_directory), dashboard_address=None,
-                silence_logs=logging.ERROR))
+            assert workers is not None
+            cluster = stack.enter_context(local_cluster(workers, local_directory))
             client = stack.enter_context(Client(cluster, set_as_default=False))
         yield client
 

@@ -6,7 +6,6 @@ has two cores; every cluster writes its scratch files under pytest's tmp directo
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,20 +14,20 @@ import dask
 import pytest
 from distributed import LocalCluster
 
-SMALL: dict[str, Any] = {"scenario": "baseline", "draws": 24, "seed": 11, "end": "2018-12",
-                         "countries": ["FRA", "TUN", "BEL"], "chunk_size": 5}
+from ffcast.distributed import local_cluster
 
 
-def local_cluster(directory: Path, n_workers: int = 2) -> LocalCluster:
-    """A LocalCluster configured like the one ``workers=N`` starts."""
-    return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                        local_directory=str(directory), dashboard_address=None,
-                        silence_logs=logging.ERROR)
+@pytest.fixture(scope="session")
+def small() -> dict[str, Any]:
+    """Keyword arguments of a small run: 24 draws in chunks of 5 (the last one short)."""
+    return {"scenario": "baseline", "draws": 24, "seed": 11, "end": "2018-12",
+            "countries": ["FRA", "TUN", "BEL"], "chunk_size": 5}
 
 
 @pytest.fixture(scope="session")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCluster]:
-    with local_cluster(tmp_path_factory.mktemp("dask-cluster")) as c:
+    """An explicit two-worker cluster, used by address through ``scheduler=``."""
+    with local_cluster(2, tmp_path_factory.mktemp("dask-cluster")) as c:
         yield c
 
 
@@ -39,3 +38,19 @@ def dask_tmp(tmp_path: Path) -> Iterator[Path]:
     scratch.mkdir()
     with dask.config.set({"temporary-directory": str(scratch)}):
         yield scratch
+
+
+@pytest.fixture
+def one_numba_thread() -> Iterator[None]:
+    """In-process references on one numba thread, like the workers.
+
+    Numbers do not depend on it (draws are independent); it only keeps the reference runs
+    fast on a loaded two-core machine, where two OpenMP threads per step cost more than they
+    save. The main identity test keeps the default thread count.
+    """
+    import numba
+
+    before = numba.get_num_threads()
+    numba.set_num_threads(1)
+    yield
+    numba.set_num_threads(before)

@@ -95,7 +95,7 @@ def forecast_cmd(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Run the posterior forward from the cut-off under a scenario (results contract)."""
-    from ffcast.cli.run_cmd import _check_month, _check_out, _print_headline
+    from ffcast.cli.run_cmd import _check_month, _check_out, emit_headline
     from ffcast.errors import FFCastError
     from ffcast.runner import run
     from ffcast.scenario import load_scenario
@@ -111,15 +111,7 @@ def forecast_cmd(
         raise FFCastError(f"--cutoff: no shipped posterior for {cutoff}; run `ffcast calibrate "
                           f"--cutoff {cutoff}` and pass --posterior")
     head = run(scen, draws=draws, seed=seed, end=until, out=out, posterior=post)
-    h = head.to_dict()
-    if out is not None:
-        h["out"] = str(out)
-    if as_json:
-        echo_json(h)
-        return
-    _print_headline(h)
-    if out is not None:
-        console.print(f"forecast written to [bold]{out}[/]")
+    emit_headline(head, out, as_json, "forecast")
 
 
 @user_errors

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -13,6 +13,9 @@ from rich.table import Table
 
 from ffcast.cli.common import echo_json, user_errors
 from ffcast.engine.layout import TARGETS
+
+if TYPE_CHECKING:
+    from ffcast.runner import Headline
 
 _OUT_EXT = (".nc", ".zarr", ".parquet", ".csv")
 scenarios_app = typer.Typer(no_args_is_help=True, help="Built-in scenario presets.")
@@ -62,6 +65,19 @@ def _print_headline(h: dict) -> None:
     for g in TARGETS:
         t.add_row(labels[g], _fmt(h["attacks"][g]), _fmt(h["attack_deaths"][g]))
     console.print(t)
+
+
+def emit_headline(head: Headline, out: Path | None, as_json: bool, what: str) -> None:
+    """Print a run's headline as tables (or JSON), and where its ``what`` was written."""
+    h = head.to_dict()
+    if out is not None:
+        h["out"] = str(out)
+    if as_json:
+        echo_json(h)
+        return
+    _print_headline(h)
+    if out is not None:
+        console.print(f"{what} written to [bold]{out}[/]")
 
 
 def _progress(total: int, quiet: bool) -> Progress:
@@ -114,15 +130,7 @@ def register(app: typer.Typer) -> None:
                        chunk_size=chunk_size, progress=lambda n: bar.advance(task, n),
                        posterior=None if prior else (posterior or "auto"),
                        workers=workers, scheduler=scheduler)
-        h = head.to_dict()
-        if out is not None:
-            h["out"] = str(out)
-        if as_json:
-            echo_json(h)
-            return
-        _print_headline(h)
-        if out is not None:
-            console.print(f"results written to [bold]{out}[/]")
+        emit_headline(head, out, as_json, "results")
 
     @app.command("compare")
     @user_errors

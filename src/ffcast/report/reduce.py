@@ -15,7 +15,7 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -28,7 +28,7 @@ from ffcast.errors import FFCastError
 from ffcast.runner import PATHWAY_ROWS
 
 if TYPE_CHECKING:
-    from ffcast.engine import Prepared
+    pass
 
 PATHWAYS: tuple[str, ...] = tuple(key for key, _ in PATHWAY_ROWS)
 HOME_LABELS: dict[str, str] = {
@@ -211,20 +211,37 @@ def _year_starts(months: pd.DatetimeIndex) -> np.ndarray:
     return np.flatnonzero(np.r_[True, months.year[1:] != months.year[:-1]])
 
 
+class _Accumulator:
+    """Feeds results Datasets of one run, chunk by chunk, into one Reduction."""
+
+    def __init__(self, n_draws: int, focus: Sequence[str] | None, origin: str,
+                 progress: Callable[[int], None] | None, parameters: str | None) -> None:
+        self.n_draws, self.focus, self.origin = n_draws, focus, origin
+        self.progress, self.parameters = progress, parameters
+        self.red: Reduction | None = None
+
+    def add(self, ds: xr.Dataset) -> None:
+        if self.red is None:
+            meta = RunMeta.from_dataset(ds, self.focus, self.origin, self.parameters)
+            self.red = Reduction.empty(meta, self.n_draws)
+        self.red.add(ds)
+        if self.progress is not None:
+            self.progress(ds.sizes["draw"])
+
+    def finish(self) -> Reduction:
+        if self.red is None:
+            raise FFCastError("reduce: no draws")
+        return self.red.finish()
+
+
 def reduce_chunks(chunks: Iterator[xr.Dataset], n_draws: int, focus: Sequence[str] | None,
                   origin: str, progress: Callable[[int], None] | None = None,
                   parameters: str | None = None) -> Reduction:
     """Reduce results Datasets of one run, one chunk of draws at a time."""
-    red: Reduction | None = None
+    acc = _Accumulator(n_draws, focus, origin, progress, parameters)
     for ds in chunks:
-        if red is None:
-            red = Reduction.empty(RunMeta.from_dataset(ds, focus, origin, parameters), n_draws)
-        red.add(ds)
-        if progress is not None:
-            progress(ds.sizes["draw"])
-    if red is None:
-        raise FFCastError("reduce: no draws")
-    return red.finish()
+        acc.add(ds)
+    return acc.finish()
 
 
 def reduce_run(scenario: str | Path | None, draws: int | np.ndarray, seed: int,
@@ -234,10 +251,11 @@ def reduce_run(scenario: str | Path | None, draws: int | np.ndarray, seed: int,
                posterior: object | None = "auto") -> Reduction:
     """Simulate a scenario chunk by chunk and reduce it (raises FFCastError on bad input).
 
-    ``posterior`` is resolved as in :func:`ffcast.runner.run` (``"auto"``: the shipped
-    posterior for the scenario's cut-off, else the priors), so the report shows the same
+    Chunks come from :func:`ffcast.distributed.run_chunks`, the runner's own loop, and
+    ``posterior`` is resolved as in :func:`ffcast.runner.run`, so the report shows the same
     numbers as ``ffcast run`` with the same seed and draws.
     """
+    from ffcast.distributed import run_chunks
     from ffcast.engine import prepare
     from ffcast.runner import resolve_posterior
 
@@ -249,19 +267,10 @@ def reduce_run(scenario: str | Path | None, draws: int | np.ndarray, seed: int,
     prep = prepare(scenario, start=start, end=end)
     post = resolve_posterior(posterior, prep.scenario.cutoff)
     label = "prior" if post is None else f"posterior (cut-off {prep.scenario.cutoff})"
-    return reduce_chunks(_engine_chunks(prep, seed, idx, chunk_size, post), len(idx), focus,
-                         "simulated", progress, label)
-
-
-def _engine_chunks(prep: Prepared, seed: int, idx: np.ndarray, chunk_size: int,
-                   post: Any) -> Iterator[xr.Dataset]:
-    """Engine chunks as results Datasets (views on the chunk buffers), as the runner runs them."""
-    from ffcast.engine import run_chunk
-
-    for i in range(0, len(idx), chunk_size):
-        ids = idx[i:i + chunk_size]
-        latent = post.latent(prep, seed, ids) if post is not None else None
-        yield results.to_dataset(prep, run_chunk(prep, seed, ids, latent=latent), seed)
+    acc = _Accumulator(len(idx), focus, "simulated", progress, label)
+    run_chunks(prep, seed, idx, chunk_size, post,
+               on_chunk=lambda chunk: acc.add(results.to_dataset(prep, chunk, seed)))
+    return acc.finish()
 
 
 def open_results(path: str | Path) -> xr.Dataset:
