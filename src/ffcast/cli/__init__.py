@@ -20,14 +20,18 @@ app = typer.Typer(
 
 def _register() -> None:
     # Sub-apps live in their own modules; registering them here keeps `ffcast --help` complete.
-    from ffcast.cli import calibrate_cmd, data_cmd, run_cmd
+    from ffcast.cli import (
+        calibrate_cmd,
+        dashboard_cmd,
+        data_cmd,
+        experiments_cmd,
+        report_cmd,
+        run_cmd,
+    )
 
     app.add_typer(data_cmd.app, name="data", help="Embedded, cited datasets.")
-    run_cmd.register(app)
-    calibrate_cmd.register(app)
-    from ffcast.cli import report_cmd
-
-    report_cmd.register(app)
+    for module in (run_cmd, calibrate_cmd, report_cmd, dashboard_cmd, experiments_cmd):
+        module.register(app)
 
 
 _register()

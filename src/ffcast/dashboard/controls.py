@@ -1,0 +1,203 @@
+"""From control values to a validated run: the dashboard's one validation gate.
+
+Warning first: the values come from a browser and may be anything (strings, None, numbers
+out of range, lists); :func:`run_spec` turns them into a :class:`RunSpec` or raises
+:class:`ffcast.errors.ScenarioError` with one line per problem, and nothing downstream
+looks at the raw values again.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from pydantic import ValidationError
+
+from ffcast import data
+from ffcast.engine.parameters import PATHWAY_PRIOR
+from ffcast.errors import ScenarioError
+from ffcast.scenario import Scenario, list_presets, load_scenario
+from ffcast.scenario.validation import format_errors
+
+PATHWAY_KEYS: tuple[str, ...] = ("return", "stay", "join_other", "relocate", "dispatch")
+PATHWAY_NAMES: dict[str, str] = {
+    "return": "Return home", "stay": "Stay (insurgency)", "join_other": "Join other groups",
+    "relocate": "Relocate to a third theatre", "dispatch": "Dispatched abroad",
+}
+# Optional levers: blank = keep the prior (the scenario's None).
+OPTIONAL_LEVERS: tuple[str, ...] = ("prosecution_rate", "rehabilitation_uptake",
+                                    "camp_repatriation")
+SLIDER_LEVERS: tuple[str, ...] = ("rehabilitation_effect", "border_control",
+                                  "dispatch_capacity", "detection_capacity")
+LEVERS: tuple[str, ...] = OPTIONAL_LEVERS + SLIDER_LEVERS
+DRAWS_MIN, DRAWS_MAX, DRAWS_DEFAULT = 50, 2000, 100
+SEED_MAX = 2**31 - 1
+# Horizons offered: the engine always starts in 2011-01, so later horizons cost more.
+HORIZONS: tuple[str, ...] = ("2018-12", "2019-12", "2022-12", "2026-12")
+HORIZON_DEFAULT = "2019-12"
+DEFAULT_FOCUS = "FRA"
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """A validated request for one run: the cache key and the input of every view."""
+
+    scenario: Scenario
+    draws: int
+    seed: int
+    end: str
+    focus: str
+
+    @property
+    def key(self) -> tuple[str, int, int, str, str]:
+        """Cache key: (scenario JSON, draws, seed, horizon, focus country)."""
+        return (self.scenario.model_dump_json(), self.draws, self.seed, self.end, self.focus)
+
+    def to_store(self) -> dict[str, Any]:
+        """JSON for the browser's ``dcc.Store`` (re-validated by :func:`from_store`)."""
+        return {"scenario": self.scenario.model_dump(mode="json", by_alias=True),
+                "draws": self.draws, "seed": self.seed, "end": self.end, "focus": self.focus}
+
+    def with_scenario(self, scenario: Scenario) -> RunSpec:
+        """The same draws, seed, horizon and focus for another scenario (for CRN pairs)."""
+        return RunSpec(scenario, self.draws, self.seed, self.end, self.focus)
+
+
+def focus_options() -> list[dict[str, str]]:
+    """Origin countries with a traveller estimate, by name (the ROW pool excluded)."""
+    best = data.best_estimates()
+    best = best[best["iso3"] != "ROW"].sort_values("name")
+    return [{"label": f"{n} ({c})", "value": c} for c, n in zip(best["iso3"], best["name"],
+                                                                strict=True)]
+
+
+def preset_controls(name: str) -> dict[str, Any]:
+    """Control values that reproduce a preset (raises ScenarioError for unknown names)."""
+    scen = load_scenario(_preset_name(name))
+    policy = scen.policy
+    return {
+        "midpoint": scen.collapse.midpoint,
+        "tilt": dict(zip(PATHWAY_KEYS, scen.pathways.tilt.as_tuple(), strict=True)),
+        "levers": {k: getattr(policy, k) for k in LEVERS},
+    }
+
+
+def _preset_name(name: Any) -> str:
+    if not isinstance(name, str) or name not in list_presets():
+        raise ScenarioError(f"preset: {name!r} is not a preset; presets: "
+                            f"{', '.join(list_presets())}")
+    return name
+
+
+def _number(field: str, value: Any, problems: list[str], integer: bool = False) -> Any:
+    """A number from a browser value, or the value unchanged for pydantic to reject."""
+    if isinstance(value, bool):
+        problems.append(f"{field}: {value!r} is not a number")
+        return value
+    if isinstance(value, str) and value.strip():
+        try:
+            value = float(value)
+        except ValueError:
+            problems.append(f"{field}: {value!r} is not a number")
+            return value
+    if integer and isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def run_spec(preset: Any, midpoint: Any, tilt: dict[str, Any], levers: dict[str, Any],
+             draws: Any, seed: Any, end: Any, focus: Any) -> RunSpec:
+    """Validate raw control values into a RunSpec (raises ScenarioError, one line a problem).
+
+    ``tilt``: multipliers on the prior pathway means by :data:`PATHWAY_KEYS`; ``levers``:
+    policy levers by :data:`LEVERS` (blank optional levers keep the prior).
+    """
+    problems: list[str] = []
+    try:
+        name = _preset_name(preset)
+    except ScenarioError as exc:  # keep checking the rest against the baseline
+        problems.append(str(exc))
+        name = "baseline"
+    base = load_scenario(name).model_dump(mode="json", by_alias=True)
+    raw = json.loads(json.dumps(base))
+    raw["collapse"]["midpoint"] = midpoint
+    tilt = tilt if isinstance(tilt, dict) else {}
+    levers = levers if isinstance(levers, dict) else {}
+    raw["pathways"]["tilt"] = {k: _number(f"tilt.{k}", tilt.get(k, 1.0), problems)
+                               for k in PATHWAY_KEYS}
+    for k in LEVERS:
+        value = levers.get(k)
+        if k in OPTIONAL_LEVERS and (value is None or value == ""):
+            raw["policy"][k] = None
+        else:
+            raw["policy"][k] = _number(f"policy.{k}", value, problems)
+    if raw != base:
+        raw["name"] = f"{name} (edited)"
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as exc:
+        problems += str(format_errors(exc, Scenario, "controls")).splitlines()
+        scenario = None
+    options = _run_options(draws, seed, end, focus, problems)
+    if problems or scenario is None or options is None:
+        raise ScenarioError("\n".join(dict.fromkeys(problems)))
+    return RunSpec(scenario, *options)
+
+
+def _run_options(draws: Any, seed: Any, end: Any, focus: Any,
+                 problems: list[str]) -> tuple[int, int, str, str] | None:
+    """Draws, seed, horizon and focus checked; problems appended, None if any."""
+    before = len(problems)
+    n_draws = _number("draws", draws, problems, integer=True)
+    if not isinstance(n_draws, int) or not DRAWS_MIN <= n_draws <= DRAWS_MAX:
+        problems.append(f"draws: {draws!r} must be a whole number from {DRAWS_MIN} to "
+                        f"{DRAWS_MAX}")
+    n_seed = _number("seed", seed, problems, integer=True)
+    if not isinstance(n_seed, int) or not 0 <= n_seed <= SEED_MAX:
+        problems.append(f"seed: {seed!r} must be a whole number from 0 to {SEED_MAX}")
+    if not isinstance(end, str) or end not in HORIZONS:
+        problems.append(f"horizon: {end!r} is not one of {', '.join(HORIZONS)}")
+    if not isinstance(focus, str) or focus not in {o["value"] for o in focus_options()}:
+        problems.append(f"focus: {focus!r} is not an origin country with an estimate")
+    if len(problems) > before:
+        return None
+    return n_draws, n_seed, end, focus  # type: ignore[return-value]
+
+
+def from_store(stored: Any) -> RunSpec:
+    """Re-validate a RunSpec that came back from the browser (raises ScenarioError)."""
+    if not isinstance(stored, dict) or not isinstance(stored.get("scenario"), dict):
+        raise ScenarioError("no valid run yet; fix: press Run first")
+    try:
+        scenario = Scenario.model_validate(stored["scenario"])
+    except ValidationError as exc:
+        raise format_errors(exc, Scenario, "stored run") from exc
+    problems: list[str] = []
+    options = _run_options(stored.get("draws"), stored.get("seed"), stored.get("end"),
+                           stored.get("focus"), problems)
+    if options is None:
+        raise ScenarioError("\n".join(problems))
+    return RunSpec(scenario, *options)
+
+
+def effective_shares(scenario: Scenario) -> dict[str, float]:
+    """Post-cut-off pathway shares averaged over regions, weighted by travellers (sum 1).
+
+    Follows the scenario's precedence (by_region > all > prior x tilt, renormalised).
+    """
+    best = data.best_estimates()
+    weights = best.groupby("region")["central"].sum()
+    tilt = np.array(scenario.pathways.tilt.as_tuple())
+    total = np.zeros(5)
+    for region, prior in PATHWAY_PRIOR.items():
+        m = np.array(prior) * tilt
+        if scenario.pathways.all is not None:
+            m = np.array(scenario.pathways.all.as_tuple())
+        if region in scenario.pathways.by_region:
+            m = np.array(scenario.pathways.by_region[region].as_tuple())
+        m = m / m.sum() if m.sum() > 0 else np.full(5, 0.2)
+        total += float(weights.get(region, 0.0)) * m
+    total /= max(total.sum(), 1e-12)
+    return dict(zip(PATHWAY_KEYS, (float(x) for x in total), strict=True))

@@ -1,0 +1,149 @@
+"""The page: controls on the left, views on the right (Dash components only, no logic)."""
+
+from __future__ import annotations
+
+from dash import dcc, html
+
+from ffcast.dashboard import controls as C
+from ffcast.scenario import list_presets
+
+LEVER_LABELS: dict[str, str] = {
+    "prosecution_rate": "Prosecution rate (share of decided cases; blank = prior)",
+    "rehabilitation_uptake": "Rehabilitation uptake (share; blank = prior)",
+    "camp_repatriation": "Camp repatriation (monthly hazard, 0-1; blank = prior)",
+    "rehabilitation_effect": "Rehabilitation effect (odds multiplier)",
+    "border_control": "Border control (share of inflow stopped)",
+    "dispatch_capacity": "Dispatch capacity (multiplier)",
+    "detection_capacity": "Detection capacity (multiplier)",
+}
+SLIDER_MAX: dict[str, float] = {"rehabilitation_effect": 4.0, "border_control": 1.0,
+                                "dispatch_capacity": 4.0, "detection_capacity": 4.0}
+GRAPH_CONFIG = {"displaylogo": False, "responsive": True, "topojsonURL": "/assets/topojson/"}
+CSS = """
+body { font-family: Arial, 'Liberation Sans', sans-serif; margin: 0; color: #222; }
+header { background: #0b3954; color: white; padding: 10px 20px; }
+header h1 { margin: 0; font-size: 22px; } header p { margin: 2px 0 0; font-size: 13px; }
+.shell { display: flex; align-items: flex-start; }
+.controls { width: 330px; min-width: 330px; padding: 12px 16px; background: #f5f6f7;
+  border-right: 1px solid #ddd; box-sizing: border-box; font-size: 13px; }
+.controls h3 { margin: 14px 0 6px; font-size: 14px; border-bottom: 1px solid #ccc; }
+.controls label { display: block; margin-top: 8px; font-weight: bold; }
+.controls input[type=text], .controls input[type=number] { width: 100%; box-sizing: border-box;
+  padding: 4px; }
+.views { flex: 1; min-width: 0; padding: 12px 20px; }
+.buttons button { margin: 6px 6px 0 0; padding: 7px 12px; font-size: 14px; cursor: pointer; }
+button.primary { background: #0072B2; color: white; border: none; border-radius: 3px; }
+.message { white-space: pre-wrap; background: #fde8e4; border-left: 4px solid #D55E00;
+  padding: 8px 12px; margin: 6px 0; font-family: monospace; font-size: 13px; }
+.message:empty { display: none; }
+.status { color: #595959; font-size: 13px; margin: 4px 0; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr));
+  gap: 10px; }
+.card { border: 1px solid #ddd; border-top: 4px solid #595959; padding: 8px 10px;
+  border-radius: 3px; background: white; }
+.card-title { font-size: 12px; color: #444; min-height: 30px; }
+.card-value { font-size: 24px; font-weight: bold; }
+.card-interval { font-size: 12px; color: #595959; }
+.note { font-size: 12px; color: #595959; }
+.shares { font-size: 12px; margin: 6px 0; }
+.tab-body { padding-top: 8px; }
+"""
+INDEX = ("<!DOCTYPE html><html><head>{%metas%}<title>ffcast dashboard</title>{%favicon%}"
+         "{%css%}<style>" + CSS + "</style></head><body>{%app_entry%}<footer>{%config%}"
+         "{%scripts%}{%renderer%}</footer></body></html>")
+
+
+def _lever(key: str, value: float | None) -> html.Div:
+    if key in C.OPTIONAL_LEVERS:
+        widget = dcc.Input(id=f"lever-{key}", type="number", min=0, max=1, step=0.01,
+                           placeholder="prior", debounce=True, value=value)
+    else:
+        top = SLIDER_MAX[key]
+        widget = dcc.Slider(id=f"lever-{key}", min=0, max=top, step=0.05, value=value,
+                            marks={v: f"{v:g}" for v in (0, top / 4, top / 2, top)},
+                            tooltip={"placement": "bottom"})
+    return html.Div([html.Label(LEVER_LABELS[key], htmlFor=f"lever-{key}"), widget])
+
+
+def _tilt(key: str, value: float) -> html.Div:
+    return html.Div([
+        html.Label(f"{C.PATHWAY_NAMES[key]} (× prior)", htmlFor=f"tilt-{key}"),
+        dcc.Slider(id=f"tilt-{key}", min=0, max=4, step=0.1, value=value,
+                   marks={0: "0", 1: "1", 2: "2", 4: "4"}, tooltip={"placement": "bottom"}),
+    ])
+
+
+def controls_panel() -> html.Div:
+    """Every knob: preset, collapse, pathway tilts, policy levers, focus, draws, seed.
+
+    Initial values are the baseline's, so the first run (on page load) is the baseline.
+    """
+    start = C.preset_controls("baseline")
+    return html.Div([
+        html.H3("Scenario"),
+        html.Label("Preset", htmlFor="preset"),
+        dcc.Dropdown(id="preset", options=list_presets(), value="baseline", clearable=False),
+        html.Label("Collapse midpoint (YYYY-MM)", htmlFor="midpoint"),
+        dcc.Input(id="midpoint", type="text", value=start["midpoint"], debounce=True),
+        html.H3("Pathway propensities after the cut-off"),
+        html.P("Multipliers on the regional prior means, renormalised so the five shares "
+               "sum to 1.", className="note"),
+        *[_tilt(k, start["tilt"][k]) for k in C.PATHWAY_KEYS],
+        html.Div(id="shares", className="shares"),
+        html.H3("Policy levers (from 2017-01)"),
+        *[_lever(k, start["levers"][k]) for k in C.LEVERS],
+        html.H3("Run"),
+        html.Label("Origin country focus", htmlFor="focus"),
+        dcc.Dropdown(id="focus", options=C.focus_options(), value=C.DEFAULT_FOCUS,
+                     clearable=False, searchable=True),
+        html.Label("Horizon (last month)", htmlFor="horizon"),
+        dcc.Dropdown(id="horizon", options=list(C.HORIZONS), value=C.HORIZON_DEFAULT,
+                     clearable=False),
+        html.Label(f"Draws ({C.DRAWS_MIN}-{C.DRAWS_MAX})", htmlFor="draws"),
+        dcc.Input(id="draws", type="number", min=C.DRAWS_MIN, max=C.DRAWS_MAX, step=10,
+                  value=C.DRAWS_DEFAULT, debounce=True),
+        html.Label("Seed", htmlFor="seed"),
+        dcc.Input(id="seed", type="number", min=0, step=1, value=0, debounce=True),
+        html.Div([
+            html.Button("Run", id="run", className="primary", n_clicks=0),
+            html.Button("Compare with baseline", id="compare", n_clicks=0),
+        ], className="buttons"),
+        html.Label("Download the current run / view"),
+        html.Div([
+            html.Button("CSV", id="download-csv", n_clicks=0),
+            html.Button("netCDF", id="download-nc", n_clicks=0),
+            html.Button("Report (HTML)", id="download-report", n_clicks=0),
+        ], className="buttons"),
+        dcc.Download(id="download"),
+    ], className="controls")
+
+
+def _graph(graph_id: str) -> dcc.Graph:
+    return dcc.Graph(id=graph_id, config=GRAPH_CONFIG)
+
+
+def views_panel() -> html.Div:
+    """Message, headline, comparison and the tabs of figures."""
+    return html.Div([
+        html.Div(id="message", className="message", role="alert"),
+        dcc.Loading(html.Div([html.Div(id="status", className="status"),
+                              html.Div(id="headline")]), type="dot"),
+        dcc.Loading(html.Div(id="comparison-box"), type="dot"),
+        dcc.Tabs(id="tabs", value="fans", children=[
+            dcc.Tab(label="Pathways", value="fans", children=_graph("fig-fans")),
+            dcc.Tab(label="Focus country", value="country", children=_graph("fig-country")),
+            dcc.Tab(label="World map", value="map", children=_graph("fig-map")),
+            dcc.Tab(label="Flows (Sankey)", value="sankey", children=_graph("fig-sankey")),
+        ]),
+    ], className="views")
+
+
+def page() -> html.Div:
+    """The whole page; per-session state lives in the two stores."""
+    return html.Div([
+        html.Header([html.H1("ffcast: what becomes of the foreign fighters"),
+                     html.P("Calibrated stochastic stock-and-flow forecasts; change the "
+                            "scenario, press Run.")]),
+        html.Div([controls_panel(), views_panel()], className="shell"),
+        dcc.Store(id="run-spec"), dcc.Store(id="compared"),
+    ])

@@ -1,0 +1,99 @@
+"""The dashboard's views from a Reduction: the report's figure functions, made responsive.
+
+Warning first: every chart is drawn by :mod:`ffcast.report.figures` and
+:mod:`ffcast.report.flows` (the same pure functions as the HTML report); this module only
+adds the headline cards, the single-country panel and sizes the figures for a browser.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from dash import html
+
+from ffcast.plots import style
+from ffcast.report import figures, flows, observed
+from ffcast.report.build import mappable_countries
+from ffcast.report.reduce import PATHWAYS, Reduction, paired_differences, quantiles
+from ffcast.report.sections import about, interval
+
+HEADLINE_KEYS: tuple[str, ...] = ("returned", "stayed", "detained_in_theatre", "relocated",
+                                  "dispatched", "killed")
+
+
+def responsive(fig: go.Figure, height: int | None = None) -> go.Figure:
+    """Fill the container's width (the template's fixed width is for PNGs)."""
+    fig = go.Figure(fig)
+    fig.layout.template.layout.width = None
+    fig.update_layout(autosize=True, width=None)
+    if height is not None:
+        fig.update_layout(height=height)
+    return fig
+
+
+def _card(title: str, q: np.ndarray, colour: str, card_id: str) -> html.Div:
+    return html.Div([
+        html.Div(title, className="card-title"),
+        html.Div(about(q[2]), className="card-value", id=card_id),
+        html.Div(f"90%: {interval(q)}", className="card-interval"),
+    ], className="card", style={"borderTopColor": colour})
+
+
+def headline(red: Reduction) -> html.Div:
+    """Cards: people by pathway at the horizon, travelled, attacks and deaths after cut-off."""
+    meta = red.meta
+    q = quantiles(red.pathways[:, -1, :])
+    cards = [_card("Travelled (total)", quantiles(red.travelled[:, -1]), style.GREY,
+                   "headline-travelled")]
+    cards += [_card(figures.PATHWAY_LABELS[k], q[:, PATHWAYS.index(k)], figures.COLOURS[k],
+                    f"headline-{k}") for k in HEADLINE_KEYS]
+    after = meta.years > meta.cutoff.year
+    cards += [
+        _card(f"Attacks {meta.cutoff.year + 1}–{meta.months[-1]:%Y}",
+              quantiles(red.attacks[:, after].sum((1, 2))), style.VERMILLION,
+              "headline-attacks"),
+        _card(f"Deaths in attacks {meta.cutoff.year + 1}–{meta.months[-1]:%Y}",
+              quantiles(red.attack_deaths[:, after].sum((1, 2))), style.BLACK,
+              "headline-deaths"),
+    ]
+    note = (f"Scenario {meta.scenario_name}, {red.n_draws:,} draws, seed {meta.seed}, "
+            f"people at the end of {meta.months[-1]:%B %Y} (median, 90% interval); "
+            f"parameters: {meta.parameters}.")
+    return html.Div([html.Div(cards, className="cards"), html.P(note, className="note")])
+
+
+def country_figure(red: Reduction, name: str) -> go.Figure:
+    """Cumulative returnees of the focus country (the first focus) with published counts."""
+    meta = red.meta
+    iso3 = meta.focus[0]
+    fig = go.Figure(layout={"template": style.TEMPLATE, "height": 420})
+    figures.add_fan(fig, figures.month_ends(meta.months), red.focus_returned[:, :, 0],
+                    style.BLUE, name, legend=True)
+    published = observed.returned_points()
+    figures.add_observed(fig, published[published["key"] == iso3], legend=True)
+    figures.add_cutoff(fig, meta)
+    fig.update_layout(title={"text": f"Returnees to {name} (cumulative)", "subtitle": {
+        "text": f"Median, 50% and 90% intervals over {red.n_draws:,} draws; black marks: "
+        "published counts"}}, yaxis={"title": {"text": "People returned"},
+                                     "rangemode": "tozero"},
+        legend={"x": 0.01, "y": 0.99, "yanchor": "top"}, margin={"t": 90})
+    return responsive(fig)
+
+
+def main_figures(red: Reduction) -> dict[str, go.Figure]:
+    """Pathway fans, map and Sankey of one run, sized for the page."""
+    names = dict(zip(red.meta.countries, red.meta.country_names, strict=True))
+    return {
+        "fans": responsive(figures.pathway_fans(red, observed.world_points())),
+        "map": responsive(flows.map_figure(red, names, mappable_countries())),
+        "sankey": responsive(flows.sankey_figure(red)),
+        "country": country_figure(red, names.get(red.meta.focus[0], red.meta.focus[0])),
+    }
+
+
+def comparison(baseline: Reduction, current: Reduction) -> go.Figure:
+    """Paired differences current - baseline (common random numbers)."""
+    diffs = paired_differences(baseline, current)
+    return responsive(figures.comparison_figure(diffs, baseline.meta.scenario_name,
+                                                current.meta.scenario_name,
+                                                current.n_draws))

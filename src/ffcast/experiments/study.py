@@ -1,0 +1,76 @@
+"""Experiments on the engine: Sobol/Morris sensitivity and PRIM scenario discovery.
+
+Both sample the declared factor space, evaluate one outcome per point with common random
+numbers (:func:`ffcast.experiments.evaluate`), then analyse. Keyword arguments not named here
+(``base``, ``start``, ``end``, ``countries``, ``posterior``, ``workers``, ``scheduler``,
+``progress``) go to :func:`ffcast.experiments.evaluate`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ffcast.errors import FFCastError
+from ffcast.experiments import sensitivity as sa
+from ffcast.experiments.evaluate import evaluate
+from ffcast.experiments.outcomes import get_outcome
+from ffcast.experiments.prim import PrimBox, prim
+from ffcast.experiments.space import Factor, bounds, factors
+
+
+def sensitivity_run(method: str, outcome: str, samples: int, draws_per_point: int = 20,
+                    seed: int = 0, space: Sequence[Factor] | None = None,
+                    conf_level: float = 0.95, **kwargs: Any) -> sa.SensitivityResult:
+    """Indices of ``outcome`` for every factor of ``space`` (default: the uncertainties).
+
+    ``samples`` is SALib's ``N``: Sobol runs ``N x (k + 2)`` scenarios, Morris ``N x (k + 1)``,
+    each of ``draws_per_point`` draws. Raises :class:`FFCastError` for an unknown method or
+    outcome before anything runs.
+    """
+    sa.check_method(method)
+    out = get_outcome(outcome)
+    space = tuple(space) if space is not None else factors()
+    names = [f.name for f in space]
+    b = bounds(space)
+    x = sa.sample(method, names, b, samples, seed)
+    y = evaluate(x, out, draws_per_point, seed, space=space, **kwargs)
+    res = sa.analyze(method, names, b, x, y, seed=seed, conf_level=conf_level)
+    res.meta = {"outcome": out.name, "unit": out.unit, "reduce": out.reduce,
+                "samples": samples, "draws_per_point": draws_per_point,
+                "outcome_mean": float(np.mean(y)), "outcome_sd": float(np.std(y))}
+    return res
+
+
+def discover_run(outcome: str, threshold: float, samples: int = 200, draws_per_point: int = 20,
+                 seed: int = 0, space: Sequence[Factor] | None = None, alpha: float = 0.05,
+                 min_mass: float = 0.05, min_coverage: float = 0.5, **kwargs: Any
+                 ) -> tuple[PrimBox, list[PrimBox], dict]:
+    """PRIM box of the factor region where ``outcome`` exceeds ``threshold``.
+
+    ``samples`` Latin-hypercube points over ``space`` (default: uncertainties and levers).
+    Returns the chosen box, the peeling trajectory and a summary dict. Raises
+    :class:`FFCastError` when no point (or every point) exceeds the threshold.
+    """
+    from SALib.sample import latin
+
+    out = get_outcome(outcome)
+    space = tuple(space) if space is not None else factors(levers=True)
+    if samples < 10:
+        raise FFCastError("--samples: PRIM needs at least 10 points")
+    b = bounds(space)
+    names = [f.name for f in space]
+    x = latin.sample(sa.problem(names, b), samples, seed=seed)
+    y = evaluate(x, out, draws_per_point, seed, space=space, **kwargs)
+    hit = y > threshold
+    if hit.all():
+        raise FFCastError(f"every point has {out.name} above {threshold:g} (min "
+                          f"{y.min():,.4g}); raise --threshold")
+    best, trajectory = prim(x, hit, alpha, min_mass, min_coverage, bounds=b, names=names)
+    summary = {"outcome": out.name, "unit": out.unit, "threshold": threshold,
+               "samples": samples, "draws_per_point": draws_per_point, "seed": seed,
+               "cases": int(hit.sum()), "share_above": float(hit.mean()),
+               "outcome_min": float(y.min()), "outcome_max": float(y.max())}
+    return best, trajectory, summary
