@@ -29,8 +29,16 @@ test: $(TEST_STAMP)
 	$(BIN)/python -m ruff check src tests benchmarks
 	$(BIN)/python -m pytest -q
 
-bench: $(TEST_STAMP)
+BENCH_STAMP := $(VENV)/.installed-bench
+
+$(BENCH_STAMP): $(TEST_STAMP)
+	$(BIN)/python -m pip install -q -e ".[test,bench]"
+	@touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/peers/run.py
+	$(BIN)/python benchmarks/dashboard_load.py --latency
 
 lint: $(TEST_STAMP)
 	$(BIN)/python -m ruff check src tests benchmarks
