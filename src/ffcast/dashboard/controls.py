@@ -16,7 +16,6 @@ import numpy as np
 from pydantic import ValidationError
 
 from ffcast import data
-from ffcast.engine.parameters import PATHWAY_PRIOR
 from ffcast.errors import ScenarioError
 from ffcast.scenario import Scenario, list_presets, load_scenario
 from ffcast.scenario.validation import format_errors
@@ -185,19 +184,14 @@ def from_store(stored: Any) -> RunSpec:
 def effective_shares(scenario: Scenario) -> dict[str, float]:
     """Post-cut-off pathway shares averaged over regions, weighted by travellers (sum 1).
 
-    Follows the scenario's precedence (by_region > all > prior x tilt, renormalised).
+    The per-region shares come from the engine (:func:`ffcast.engine.simulate.pathway_means`),
+    so the page shows exactly what the model will use.
     """
-    best = data.best_estimates()
-    weights = best.groupby("region")["central"].sum()
-    tilt = np.array(scenario.pathways.tilt.as_tuple())
-    total = np.zeros(5)
-    for region, prior in PATHWAY_PRIOR.items():
-        m = np.array(prior) * tilt
-        if scenario.pathways.all is not None:
-            m = np.array(scenario.pathways.all.as_tuple())
-        if region in scenario.pathways.by_region:
-            m = np.array(scenario.pathways.by_region[region].as_tuple())
-        m = m / m.sum() if m.sum() > 0 else np.full(5, 0.2)
-        total += float(weights.get(region, 0.0)) * m
+    from ffcast.engine.parameters import REGIONS
+    from ffcast.engine.simulate import pathway_means
+
+    weights = data.best_estimates().groupby("region")["central"].sum()
+    w = np.array([float(weights.get(region, 0.0)) for region in REGIONS])
+    total = w @ pathway_means(scenario)
     total /= max(total.sum(), 1e-12)
     return dict(zip(PATHWAY_KEYS, (float(x) for x in total), strict=True))

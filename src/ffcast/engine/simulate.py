@@ -157,8 +157,9 @@ def _param_prior(scen: Scenario, p: Param) -> Param:
                  p.description, "scenario override", p.policy)
 
 
-def _pathway_means(scen: Scenario) -> np.ndarray:
-    """Post-cut-off pathway means per region (R, 5) after tilt / all / by_region."""
+def pathway_means(scen: Scenario) -> np.ndarray:
+    """Post-cut-off pathway means per region (R, 5, rows in REGIONS order) after the
+    scenario's precedence: by_region > all > prior x tilt, each row renormalised to 1."""
     from ffcast.engine.parameters import PATHWAY_PRIOR
 
     tilt = np.array(scen.pathways.tilt.as_tuple())
@@ -238,7 +239,7 @@ def sample_parameters(prep: Prepared, seed: int, draws: np.ndarray,
     up = np.clip(lat.pathways, 1e-12, 1 - 1e-12)
     conc = scen.pathways.concentration or PATHWAY_CONCENTRATION
     prior_alpha = np.array([PATHWAY_PRIOR[r] for r in REGIONS]) * PATHWAY_CONCENTRATION
-    post_alpha = _pathway_means(scen) * conc
+    post_alpha = pathway_means(scen) * conc
     paths_pre = sample_dirichlet(np.broadcast_to(prior_alpha, up.shape), up)[:, reg, :]
     paths_post = sample_dirichlet(np.broadcast_to(np.maximum(post_alpha, 1e-9), up.shape),
                                   up)[:, reg, :]
