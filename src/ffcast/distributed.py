@@ -118,41 +118,56 @@ def run_chunks(prep: Prepared, seed: int, draws: int | np.ndarray, chunk_size: i
 
 def _stream(client: Client, prep: Prepared, seed: int, chunks: list[np.ndarray],
             posterior: Any | None, take: OnChunk) -> None:
-    """Submit a sliding window of chunk tasks; release results to ``take`` in order."""
+    """Submit a sliding window of chunk tasks; release results to ``take`` in order.
+
+    Inputs travel with each task (a few MB at most) rather than as scattered data: when a
+    worker dies, scattered data it held can be lost and its dependants cancelled, whereas a
+    self-contained task is simply rescheduled. A chunk whose future is cancelled anyway is
+    resubmitted under a fresh key, up to TASK_RETRIES times.
+    """
     from distributed import as_completed
 
     import ffcast
 
-    prep_f = client.scatter(prep, broadcast=True, hash=False)
-    post_f = None if posterior is None else client.scatter(posterior, broadcast=True,
-                                                           hash=False)
+    cancelled = _cancelled_errors()
     window = IN_FLIGHT_PER_THREAD * max(1, sum(client.nthreads().values()))
     run_id = uuid.uuid4().hex[:12]
     index: dict[str, int] = {}
+    attempts: dict[int, int] = {}
     outstanding: dict[int, Any] = {}
     arrived: dict[int, ChunkResult] = {}
     done = as_completed(loop=client.loop)
     next_submit = next_release = 0
+
+    def submit(i: int) -> None:
+        attempts[i] = attempts.get(i, 0) + 1
+        fut = client.submit(_worker_task, prep, seed, chunks[i], posterior, ffcast.__version__,
+                            key=f"ffcast-chunk-{run_id}-{i}-{attempts[i]}",
+                            retries=TASK_RETRIES, pure=False)
+        index[fut.key] = i
+        outstanding[i] = fut
+        done.add(fut)
 
     def fill() -> None:
         nonlocal next_submit
         # Submitted + buffered never exceeds the window, so a slow early chunk cannot make
         # the buffer of later chunks grow without bound.
         while next_submit < len(chunks) and next_submit < next_release + window:
-            i = next_submit
-            fut = client.submit(_worker_task, prep_f, seed, chunks[i], post_f,
-                                ffcast.__version__, key=f"ffcast-chunk-{run_id}-{i}",
-                                retries=TASK_RETRIES, pure=False)
-            index[fut.key] = i
-            outstanding[i] = fut
-            done.add(fut)
+            submit(next_submit)
             next_submit += 1
 
     try:
         fill()
         for fut in done:
             i = index.pop(fut.key)
-            arrived[i] = fut.result()
+            try:
+                result = fut.result()
+            except cancelled:
+                if attempts[i] > TASK_RETRIES:
+                    raise
+                submit(i)
+                continue
+            arrived[i] = result
             del outstanding[i]
             fut.release()
             while next_release in arrived:
@@ -162,9 +177,21 @@ def _stream(client: Client, prep: Prepared, seed: int, chunks: list[np.ndarray],
     finally:
         if outstanding:
             client.cancel(list(outstanding.values()))
-        for fut in (prep_f, post_f):
-            if fut is not None:
-                fut.release()
+
+
+def _cancelled_errors() -> tuple[type[BaseException], ...]:
+    import asyncio
+    import concurrent.futures
+
+    errors: list[type[BaseException]] = [asyncio.CancelledError,
+                                         concurrent.futures.CancelledError]
+    try:
+        from distributed.client import FutureCancelledError
+
+        errors.append(FutureCancelledError)
+    except ImportError:  # older distributed: cancellations are CancelledError
+        pass
+    return tuple(errors)
 
 
 def local_cluster(workers: int, local_directory: str | Path) -> LocalCluster:
