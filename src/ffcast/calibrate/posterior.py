@@ -9,6 +9,7 @@ bit-identical whatever the chunking.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import tempfile
@@ -142,16 +143,34 @@ def save(post: Posterior, path: str | Path) -> Path:
 
 
 def load(source: str | Path) -> Posterior:
-    """A posterior from a file, or the shipped one for a cut-off (``"2016-12"``)."""
+    """A posterior from a file, or the shipped one for a cut-off (``"2016-12"``).
+
+    Shipped posteriors are read once per process and shared (their particles are read-only):
+    runs, sensitivity sample points and dashboard interactions all reuse them.
+    """
     text = str(source)
     if text in SHIPPED_CUTOFFS:
-        ref = resources.files("ffcast.calibrate") / "posteriors" / f"posterior_{text}.nc"
-        path = Path(str(ref))
-        if not path.exists():
-            raise FFCastError(f"no shipped posterior for {text}; run `ffcast calibrate "
-                              f"--cutoff {text} --out posterior.nc` and pass --posterior")
-    else:
-        path = Path(text)
+        return _load_shipped(text)
+    return _read(Path(text))
+
+
+@functools.cache
+def _load_shipped(text: str) -> Posterior:
+    post = _read(_shipped_path(text))
+    post.z.setflags(write=False)
+    return post
+
+
+def _shipped_path(text: str) -> Path:
+    ref = resources.files("ffcast.calibrate") / "posteriors" / f"posterior_{text}.nc"
+    path = Path(str(ref))
+    if not path.exists():
+        raise FFCastError(f"no shipped posterior for {text}; run `ffcast calibrate "
+                          f"--cutoff {text} --out posterior.nc` and pass --posterior")
+    return path
+
+
+def _read(path: Path) -> Posterior:
     if not path.exists():
         raise FFCastError(f"posterior file {path} does not exist; run `ffcast calibrate` first")
     try:
