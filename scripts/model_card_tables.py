@@ -5,7 +5,7 @@ that docs/model.md names every parameter with its default, so the card cannot dr
 """
 
 from ffcast.engine.layout import THEATRES
-from ffcast.engine.parameters import (
+from ffcast.scenario.priors import (
     PARAMS,
     PATHWAY_CONCENTRATION,
     PATHWAY_PRIOR,

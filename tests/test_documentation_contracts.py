@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ffcast.engine import STEP_ORDER
-from ffcast.engine.parameters import PARAMS
+from ffcast.scenario.priors import PARAMS
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -77,10 +77,10 @@ def _worker_task(prep: Prepared, seed: int, ids: np.ndarray, posterior: Any | No
                  version: str) -> ChunkResult:
     import numba
 
-    import ffcast
+    from ffcast import version as installed
 
-    if ffcast.__version__ != version:
-        raise FFCastError(f"--scheduler: a worker runs ffcast {ffcast.__version__}, this "
+    if installed.__version__ != version:
+        raise FFCastError(f"--scheduler: a worker runs ffcast {installed.__version__}, this "
                           f"client {version}; fix: install the same version on every worker")
     # One numba thread per task: worker processes already use every core between them.
     numba.set_num_threads(1)
@@ -127,7 +127,7 @@ def _stream(client: Client, prep: Prepared, seed: int, chunks: list[np.ndarray],
     """
     from distributed import as_completed
 
-    import ffcast
+    from ffcast.version import __version__
 
     cancelled = _cancelled_errors()
     window = IN_FLIGHT_PER_THREAD * max(1, sum(client.nthreads().values()))
@@ -141,7 +141,7 @@ def _stream(client: Client, prep: Prepared, seed: int, chunks: list[np.ndarray],
 
     def submit(i: int) -> None:
         attempts[i] = attempts.get(i, 0) + 1
-        fut = client.submit(_worker_task, prep, seed, chunks[i], posterior, ffcast.__version__,
+        fut = client.submit(_worker_task, prep, seed, chunks[i], posterior, __version__,
                             key=f"ffcast-chunk-{run_id}-{i}-{attempts[i]}",
                             retries=TASK_RETRIES, pure=False)
         index[fut.key] = i

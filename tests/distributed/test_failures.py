@@ -84,16 +84,21 @@ def test_worker_killed_mid_run_still_gives_identical_numbers(tmp_path: Path) -> 
         np.testing.assert_array_equal(f0, f1)
 
 
+def _set_version(v: str) -> None:
+    import ffcast.version
+
+    ffcast.version.__version__ = v
+
+
 def test_worker_with_another_ffcast_version_is_refused(small: dict[str, Any],
                                                         cluster: LocalCluster) -> None:
     with Client(cluster, set_as_default=False) as client:
-        client.run(lambda v: setattr(__import__("ffcast"), "__version__", v), "0.0.0-other")
+        client.run(_set_version, "0.0.0-other")
         try:
             with pytest.raises(FFCastError, match=r"ffcast 0\.0\.0-other"):
                 run(**small, scheduler=cluster.scheduler_address)
         finally:
-            client.run(lambda v: setattr(__import__("ffcast"), "__version__", v),
-                       ffcast.__version__)
+            client.run(_set_version, ffcast.__version__)
 
 
 def test_scheduler_without_workers_is_an_error(small: dict[str, Any], tmp_path: Path,

@@ -30,8 +30,8 @@ from hypothesis import strategies as st
 
 from ffcast.engine import iter_chunks, prepare, run_chunk
 from ffcast.engine import layout as L
-from ffcast.engine.parameters import PARAMS, REGIONS
 from ffcast.scenario import Scenario
+from ffcast.scenario.priors import PARAMS, REGIONS
 
 COUNTRIES = ["FRA", "TUN", "BEL", "RUS"]
 END = "2018-12"

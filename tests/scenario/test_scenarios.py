@@ -223,12 +223,14 @@ def test_preset_name_is_not_shadowed_by_a_folder_in_cwd(tmp_path: Path,
     assert load_scenario("baseline").name == "baseline"
 
 
-def test_scenario_package_imports_on_its_own() -> None:
-    """The scenario docstring's own example, in a fresh interpreter."""
-    code = "from ffcast.scenario import load_scenario; print(load_scenario('baseline').name)"
+def test_scenario_layer_loads_without_the_engine() -> None:
+    """Scenarios sit below the engine: validating one never imports (or compiles) it."""
+    code = ("import sys; from ffcast.scenario import load_scenario; "
+            "print(load_scenario('baseline').name, "
+            "any(m.startswith('ffcast.engine') for m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-500:]
-    assert done.stdout.strip() == "baseline"
+    assert done.stdout.strip() == "baseline False"
 
 
 @pytest.mark.parametrize("override", [

@@ -24,9 +24,9 @@ from scipy import special
 
 from ffcast.calibrate.smc import Block, CalibrationResult
 from ffcast.engine import Latent, Prepared
-from ffcast.engine.parameters import PARAM_INDEX, PARAMS, REGIONS, sample_scalar
 from ffcast.engine.rng import uniforms
 from ffcast.errors import FFCastError
+from ffcast.scenario.priors import PARAM_INDEX, PARAMS, REGIONS, sample_scalar
 
 SHIPPED_CUTOFFS = ("2015-12", "2016-06", "2016-12")
 
@@ -73,7 +73,7 @@ def from_result(res: CalibrationResult) -> Posterior:
         "targets": len(res.targets),
         "fit": fit_table(res).to_json(orient="records"),
     }
-    from ffcast import __version__
+    from ffcast.version import __version__
 
     attrs["ffcast_version"] = __version__
     return Posterior(res.cutoff, res.z.astype(np.float32), res.block.names, attrs)

@@ -21,9 +21,9 @@ from ffcast.calibrate.likelihood import simulated_value, target_loglik
 from ffcast.calibrate.targets import Target, build_targets, needed_months
 from ffcast.engine import Latent, Prepared, prepare, run_chunk
 from ffcast.engine import layout as L
-from ffcast.engine.parameters import PARAM_INDEX, REGIONS
 from ffcast.errors import FFCastError
 from ffcast.scenario import Scenario
+from ffcast.scenario.priors import PARAM_INDEX, REGIONS
 
 # Parameters that act before the cut-off on what the data observe (deaths, returns, stocks).
 CALIBRATED_PARAMS: tuple[str, ...] = (

@@ -187,8 +187,8 @@ def effective_shares(scenario: Scenario) -> dict[str, float]:
     The per-region shares come from the engine (:func:`ffcast.engine.simulate.pathway_means`),
     so the page shows exactly what the model will use.
     """
-    from ffcast.engine.parameters import REGIONS
     from ffcast.engine.simulate import pathway_means
+    from ffcast.scenario.priors import REGIONS
 
     weights = data.best_estimates().groupby("region")["central"].sum()
     w = np.array([float(weights.get(region, 0.0)) for region in REGIONS])

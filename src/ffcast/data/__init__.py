@@ -22,10 +22,10 @@ from ffcast.data.loaders import (
     names,
     sources,
     used_source_ids,
+    validate_file,
 )
 from ffcast.data.regions import REGION_NAMES, REGIONS
 from ffcast.data.schema import KNOWLEDGE_CUTOFF
-from ffcast.data.validate import validate_file
 
 __all__ = [
     "DATA_DIR_ENV",

@@ -107,6 +107,23 @@ def used_source_ids() -> set[str]:
     return used
 
 
+def validate_file(name: str, path: str | Path) -> pd.DataFrame:
+    """Validate the file at ``path`` as dataset ``name`` (e.g. a corrupted copy in a test).
+
+    Sources are resolved against the registry currently in effect (embedded, or
+    ``FFCAST_DATA_DIR``); when ``name`` is ``"sources"`` the file itself is the registry.
+
+    Raises:
+        DataValidationError: the file breaks a rule.
+        FFCastError: ``name`` is not a dataset.
+    """
+    spec = spec_of(name)
+    path = Path(path)
+    raw = read_table(path, str(path), [c.name for c in spec.columns])
+    ctx = context(skip_sources=spec.source_column is None)
+    return validate_frame(spec.name, raw, str(path), ctx)
+
+
 def locate(spec: DatasetSpec) -> tuple[Path | Traversable, str]:
     """Where the file of ``spec`` is read from, and the label used in error messages."""
     assert spec.file is not None

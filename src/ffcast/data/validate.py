@@ -122,25 +122,6 @@ def validate_frame(
     return _typed(spec, raw, parsed, derived)
 
 
-def validate_file(name: str, path: str | Path) -> pd.DataFrame:
-    """Validate the file at ``path`` as dataset ``name`` (e.g. a corrupted copy in a test).
-
-    Sources are resolved against the registry currently in effect (embedded, or
-    ``FFCAST_DATA_DIR``); when ``name`` is ``"sources"`` the file itself is the registry.
-
-    Raises:
-        DataValidationError: the file breaks a rule.
-        FFCastError: ``name`` is not a dataset.
-    """
-    from ffcast.data import loaders  # late: loaders import this module
-
-    spec = loaders.spec_of(name)
-    path = Path(path)
-    raw = read_table(path, str(path), [c.name for c in spec.columns])
-    context = loaders.context(skip_sources=spec.source_column is None)
-    return validate_frame(spec.name, raw, str(path), context)
-
-
 def _check_header(spec: DatasetSpec, raw: pd.DataFrame, label: str) -> None:
     missing = [c.name for c in spec.columns if c.name not in raw.columns]
     if missing:

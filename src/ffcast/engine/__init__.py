@@ -1,13 +1,19 @@
 """The stepped stock-and-flow engine (pure numerics; no I/O, no pandas in the inner loop).
 
-The package attributes are resolved lazily (PEP 562) so that ``ffcast.engine.parameters``
-can be imported by the scenario models without loading the simulation driver, which itself
-imports the scenario package.
+It reads the scenario layer (priors, scenario models) and is read by results, calibration and
+the run loop; it never imports anything above it.
 """
 
-from __future__ import annotations
-
-from typing import Any
+from ffcast.engine.simulate import (
+    STEP_ORDER,
+    ChunkResult,
+    Latent,
+    Prepared,
+    iter_chunks,
+    prepare,
+    run_chunk,
+    sample_parameters,
+)
 
 __all__ = [
     "STEP_ORDER",
@@ -19,11 +25,3 @@ __all__ = [
     "run_chunk",
     "sample_parameters",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    if name in __all__:
-        from ffcast.engine import simulate
-
-        return getattr(simulate, name)
-    raise AttributeError(f"module 'ffcast.engine' has no attribute {name!r}")

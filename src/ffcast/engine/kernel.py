@@ -24,9 +24,9 @@ import numpy as np
 from numba import njit, prange
 
 from ffcast.engine import layout as L
-from ffcast.engine.parameters import PARAM_INDEX as PI
 from ffcast.engine.rng import STREAMS, uniform
 from ffcast.engine.sampling import binomial, poisson, power_law_severity
+from ffcast.scenario.priors import PARAM_INDEX as PI
 
 # Parameter positions as plain ints so numba folds them into constants.
 _DEATH_BASE = PI["death_base"]

@@ -7,11 +7,9 @@ the last axis equals cumulative arrivals at all times (checked by tests).
 
 from __future__ import annotations
 
-THEATRES: tuple[str, ...] = (
-    "libya", "sahel", "yemen", "sinai", "khorasan", "southeast_asia", "other",
-)
-TARGETS: tuple[str, ...] = ("home", "western_abroad", "third_theatre")
-PATHWAYS: tuple[str, ...] = ("return", "stay", "join_other", "relocate", "dispatch")
+from ffcast.scenario.priors import PATHWAYS, TARGETS, THEATRES
+
+__all__ = ["PATHWAYS", "TARGETS", "THEATRES"]  # re-exported: the engine's array order
 
 # Person stocks (order = array position). "relocated" occupies len(THEATRES) slots.
 IN_THEATRE = 0

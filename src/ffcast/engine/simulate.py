@@ -21,7 +21,10 @@ from scipy import special
 from ffcast import data
 from ffcast.engine import drivers, kernel
 from ffcast.engine import layout as L
-from ffcast.engine.parameters import (
+from ffcast.engine.rng import country_code, stream_keys, uniforms
+from ffcast.errors import ScenarioError
+from ffcast.scenario import Scenario, load_scenario
+from ffcast.scenario.priors import (
     N_PARAMS,
     PARAM_INDEX,
     PARAMS,
@@ -30,9 +33,6 @@ from ffcast.engine.parameters import (
     sample_dirichlet,
     sample_scalar,
 )
-from ffcast.engine.rng import country_code, stream_keys, uniforms
-from ffcast.errors import ScenarioError
-from ffcast.scenario import Scenario, load_scenario
 
 SIM_START = "2011-01"
 STEP_ORDER: tuple[str, ...] = ("arrivals", "theatre", "home_pipeline", "plots_attacks", "record")
@@ -160,7 +160,7 @@ def _param_prior(scen: Scenario, p: Param) -> Param:
 def pathway_means(scen: Scenario) -> np.ndarray:
     """Post-cut-off pathway means per region (R, 5, rows in REGIONS order) after the
     scenario's precedence: by_region > all > prior x tilt, each row renormalised to 1."""
-    from ffcast.engine.parameters import PATHWAY_PRIOR
+    from ffcast.scenario.priors import PATHWAY_PRIOR
 
     tilt = np.array(scen.pathways.tilt.as_tuple())
     out = np.empty((len(REGIONS), 5))
@@ -216,7 +216,7 @@ class Latent:
 def sample_parameters(prep: Prepared, seed: int, draws: np.ndarray,
                       latent: Latent | None = None) -> DrawParameters:
     """Turn the uniforms of ``draws`` (or ``latent``) into parameters through the priors."""
-    from ffcast.engine.parameters import (
+    from ffcast.scenario.priors import (
         PATHWAY_CONCENTRATION,
         PATHWAY_PRIOR,
         THEATRE_CONCENTRATION,

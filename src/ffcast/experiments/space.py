@@ -4,7 +4,7 @@ Warning first: a point is applied to a *copy* of a base scenario, field by field
 result is validated by the Scenario model, so a range that leaves a field's bounds (e.g. a
 probability above 1) fails at the door with :class:`ffcast.errors.FFCastError`, not deep
 inside the engine. Multipliers on ``parameters.<name>.mean`` scale the base scenario's prior
-mean (or the table default in :data:`ffcast.engine.parameters.PARAMS`). A scenario override
+mean (or the table default in :data:`ffcast.scenario.priors.PARAMS`). A scenario override
 holds one scalar mean, so parameters with per-region means cannot be multiplied; declaring
 such a factor raises at once.
 
@@ -21,9 +21,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ffcast.engine.parameters import PARAM_INDEX, PARAMS
 from ffcast.errors import FFCastError
 from ffcast.scenario import Scenario
+from ffcast.scenario.priors import PARAM_INDEX, PARAMS
 
 Kind = Literal["offset_months", "set", "multiplier"]
 _TILTS = ("return", "stay", "join_other", "relocate", "dispatch")

@@ -17,8 +17,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 import plotly.io as pio
 
-import ffcast
-from ffcast import data
+from ffcast import data, version
 from ffcast.errors import FFCastError
 from ffcast.plots import essay, export
 from ffcast.report import figures, flows, observed, sections
@@ -122,7 +121,7 @@ def build_report(req: ReportRequest, progress: Callable[[int], None] | None = No
         f"ffcast report: {red.meta.scenario_name}",
         f"{red.n_draws:,} draws, seed {red.meta.seed}, {red.meta.months[0]:%b %Y} – "
         f"{red.meta.months[-1]:%b %Y}; data to {red.meta.cutoff:%b %Y}; ffcast "
-        f"{ffcast.__version__}",
+        f"{version.__version__}",
         _sections(red, other, figure_html(list(figs.values())), list(figs)))
     path = write(document, req.out)
     if req.png_dir is not None:
@@ -155,7 +154,7 @@ def _sections(red: Reduction, other: Reduction | None, divs: list[str],
                 sections.country_table(red, observed.returned_points())),
         Section("provenance", "Appendix: provenance",
                 sections.provenance(red, observed.cited_sources(list(red.meta.countries)),
-                                    ffcast.__version__, asset_text("model_card.html"))),
+                                    version.__version__, asset_text("model_card.html"))),
     ]
     return out
 

@@ -77,7 +77,7 @@ def cited_sources(countries: list[str] | None = None) -> pd.DataFrame:
     priors' cited evidence, the territory series, the published totals and returnees drawn
     next to the model, and the essay's deaths figure.
     """
-    from ffcast.engine.parameters import PARAMS
+    from ffcast.scenario.priors import PARAMS
 
     registry = data.sources()
     best = data.best_estimates()

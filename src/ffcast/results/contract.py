@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import xarray as xr
 
-import ffcast
 from ffcast.engine import layout as L
 from ffcast.engine.simulate import SIM_START
 from ffcast.errors import FFCastError
+from ffcast.version import __version__
 
 if TYPE_CHECKING:
     from ffcast.engine import ChunkResult, Prepared
@@ -129,7 +129,7 @@ def dataset_attrs(prep: Prepared, seed: int) -> dict[str, Any]:
         "scenario": json.dumps(scen.model_dump(mode="json", by_alias=True), sort_keys=True),
         "scenario_name": scen.name,
         "seed": int(seed),
-        "ffcast_version": ffcast.__version__,
+        "ffcast_version": __version__,
         "created_by": CREATED_BY,
         "conventions": CONVENTIONS,
         "simulation_start": SIM_START,

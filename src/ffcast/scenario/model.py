@@ -7,7 +7,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ffcast.engine.parameters import PARAM_INDEX, REGIONS
+from ffcast.data.regions import REGIONS
+from ffcast.scenario.priors import PARAM_INDEX, PROBABILITIES
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -180,9 +181,9 @@ class Scenario(_Strict):
         for name, override in v.items():
             if name not in PARAM_INDEX:
                 raise ValueError(f"unknown parameter {name!r}{nearest(name, PARAM_INDEX)}")
-            if override.mean is not None and name in _PROBABILITIES and override.mean > 1:
+            if override.mean is not None and name in PROBABILITIES and override.mean > 1:
                 raise ValueError(f"{name} is a probability: mean must be <= 1")
-            if (override.spread is not None and name not in _PROBABILITIES
+            if (override.spread is not None and name not in PROBABILITIES
                     and override.spread > 3):
                 raise ValueError(f"{name}: spread {override.spread:g} (sd of log) is too wide; "
                                  "fix: use at most 3")
@@ -191,9 +192,3 @@ class Scenario(_Strict):
                                  "(CSN2009 estimates 2.4); fix: raise the mean")
         return v
 
-
-_PROBABILITIES = {
-    "detection", "prosecution", "rehabilitation_uptake", "conviction", "rehabilitation_success",
-    "dispatched_home_target", "interdiction_home", "interdiction_abroad", "interdiction_third",
-    "attack_zero_deaths", "attack_tail",
-}

@@ -1,4 +1,4 @@
-"""Every uncertain parameter of the engine: prior, unit, and the source or judgement behind it.
+"""Every uncertain parameter of the model: prior, unit, and the source or judgement behind it.
 
 This table is the single source of truth: the engine samples from it, scenarios override it,
 calibration updates it, and ``docs/model.md`` prints it. Hazards are per month. Values marked
@@ -14,12 +14,15 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import special
 
-from ffcast.engine.layout import PATHWAYS, THEATRES
+from ffcast.data.regions import REGIONS
 
-REGIONS: tuple[str, ...] = (
-    "western_europe", "balkans", "fsu_central_asia", "maghreb", "middle_east_gulf",
-    "south_southeast_asia", "sub_saharan_africa", "north_america_oceania", "other",
+# The model's named categories: the essay's five pathways, the third theatres fighters
+# relocate to, and the targets of plots. The engine lays its arrays out in these orders.
+PATHWAYS: tuple[str, ...] = ("return", "stay", "join_other", "relocate", "dispatch")
+THEATRES: tuple[str, ...] = (
+    "libya", "sahel", "yemen", "sinai", "khorasan", "southeast_asia", "other",
 )
+TARGETS: tuple[str, ...] = ("home", "western_abroad", "third_theatre")
 
 
 @dataclass(frozen=True)
@@ -197,6 +200,8 @@ PARAMS: tuple[Param, ...] = (
 
 PARAM_INDEX: dict[str, int] = {p.name: i for i, p in enumerate(PARAMS)}
 N_PARAMS = len(PARAMS)
+#: Parameters that are probabilities (beta priors): a scenario may not set their mean above 1.
+PROBABILITIES: frozenset[str] = frozenset(p.name for p in PARAMS if p.dist == "beta")
 
 # Exit-pathway propensities (Dirichlet prior means by origin region; concentration below).
 # Judgement from the essay and MODEL.md: Europeans return more, Maghreb fighters relocate to
