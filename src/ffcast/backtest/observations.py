@@ -33,12 +33,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import difflib
 import io
 import math
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,7 +45,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ffcast.errors import ObservationError
+from ffcast.errors import ObservationError, did_you_mean
 
 __all__ = [
     "COLUMNS",
@@ -115,12 +114,6 @@ def _fail(name: str, where: object, column: str, rule: str, fix: str) -> Observa
     return ObservationError(f"{name}: {where}: {column}: {rule}; fix: {fix}")
 
 
-def _suggest(word: str, options: Iterable[str]) -> str | None:
-    """The option closest to ``word`` (difflib), or None if nothing is close."""
-    matches = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return matches[0] if matches else None
-
-
 # --------------------------------------------------------------------------------------------
 # Header
 # --------------------------------------------------------------------------------------------
@@ -132,7 +125,7 @@ def _check_header(name: str, header: list[str], where: str) -> None:
     unknown = [column for column in header if column not in known]
     for column in REQUIRED_COLUMNS:
         if column not in header:
-            near = _suggest(column, unknown)
+            near = did_you_mean(column, unknown)
             fix = (
                 f"rename column '{near}' to '{column}'"
                 if near
@@ -142,7 +135,7 @@ def _check_header(name: str, header: list[str], where: str) -> None:
                 f"{name}: {where}: {column}: required column missing; fix: {fix}"
             )
     for column in unknown:
-        near = _suggest(column, known)
+        near = did_you_mean(column, known)
         fix = f"did you mean '{near}'? rename it" if near else "remove the column"
         allowed = ", ".join((*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS))
         raise ObservationError(
@@ -216,7 +209,7 @@ def _parse_quantity(cell: object, fail: _Failer) -> str:
         return key
     if key in QUANTITY_ALIASES:
         return QUANTITY_ALIASES[key]
-    near = _suggest(key, (*QUANTITIES, *QUANTITY_ALIASES)) if key else None
+    near = did_you_mean(key, (*QUANTITIES, *QUANTITY_ALIASES)) if key else None
     allowed = ", ".join(QUANTITIES)
     fix = f"did you mean '{QUANTITY_ALIASES.get(near, near)}'?" if near else f"use one of {allowed}"
     rule = f"'{text}' is not a known quantity" if text else "missing"

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -26,6 +24,7 @@ from ffcast.calibrate.smc import Block, CalibrationResult
 from ffcast.engine import Latent, Prepared
 from ffcast.engine.rng import uniforms
 from ffcast.errors import FFCastError
+from ffcast.files import atomic_path
 from ffcast.scenario.priors import PARAM_INDEX, PARAMS, REGIONS, sample_scalar
 
 SHIPPED_CUTOFFS = ("2015-12", "2016-06", "2016-12")
@@ -128,17 +127,8 @@ def save(post: Posterior, path: str | Path) -> Path:
         attrs={k: (json.dumps(v) if isinstance(v, dict | list) else v)
                for k, v in post.attrs.items()},
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".nc.tmp")
-    os.close(fd)
-    try:
-        ds.to_netcdf(tmp, engine="h5netcdf",
-                     encoding={"z": {"zlib": True, "complevel": 4}})
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; a posterior is meant to be shared
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with atomic_path(path, suffix=".nc.tmp") as tmp:
+        ds.to_netcdf(tmp, engine="h5netcdf", encoding={"z": {"zlib": True, "complevel": 4}})
     return path
 
 

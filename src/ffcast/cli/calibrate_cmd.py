@@ -137,7 +137,7 @@ def backtest_cmd(
     if out is not None:
         import pandas as pd
 
-        from ffcast.plots.export import atomic_write
+        from ffcast.files import atomic_write
 
         table = pd.concat([r.table.assign(cutoff=r.cutoff) for r in results])
         atomic_write(out, table.to_csv(index=False).encode("utf-8"))

@@ -64,7 +64,8 @@ def _progress(total: int, quiet: bool) -> Progress:
 
 
 def _write(res: SensitivityResult, out: Path) -> None:
-    from ffcast.plots.export import atomic_write, write_html, write_png
+    from ffcast.files import atomic_write
+    from ffcast.plots.export import write_html, write_png
 
     suffix = out.suffix.lower()
     if suffix == ".csv":

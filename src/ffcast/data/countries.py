@@ -7,14 +7,13 @@ Territories" row, which no source splits) and ``ROW`` (the unattributed rest of 
 
 from __future__ import annotations
 
-import difflib
 import functools
 
 import pandas as pd
 import pycountry
 
 from ffcast.data.regions import REGION_NAMES, REGION_OF
-from ffcast.errors import FFCastError
+from ffcast.errors import FFCastError, close_matches, echo
 
 EXTRA_CODES: dict[str, str] = {
     "XKX": "Kosovo",
@@ -82,10 +81,8 @@ def resolve_iso3(text: str, field: str = "country") -> str:
     by_name = {name.lower(): iso for iso, name in names.items()}
     if cleaned.lower() in by_name:
         return by_name[cleaned.lower()]
-    guesses = difflib.get_close_matches(code, list(names), n=3, cutoff=0.6)
-    guesses += [
-        by_name[g] for g in difflib.get_close_matches(cleaned.lower(), list(by_name), n=2)
-    ]
+    guesses = close_matches(code, names, n=3)
+    guesses += [by_name[g] for g in close_matches(cleaned.lower(), by_name, n=2)]
     hint = ", ".join(dict.fromkeys(f"{g} ({names[g]})" for g in guesses))
     suggestion = f"did you mean {hint}?" if hint else "use an ISO 3166 alpha-3 code such as FRA"
-    raise UnknownCountryError(f"{field}: unknown country {text!r}; {suggestion}")
+    raise UnknownCountryError(f"{field}: unknown country {echo(text)}; {suggestion}")

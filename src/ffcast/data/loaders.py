@@ -8,7 +8,6 @@ from the network or from outside the package otherwise.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import os
 from importlib.resources import files
@@ -20,7 +19,7 @@ import pandas as pd
 from ffcast.data.countries import country_frame, is_known_iso3
 from ffcast.data.schema import SPECS, DatasetSpec
 from ffcast.data.validate import Context, read_table, validate_frame
-from ffcast.errors import FFCastError
+from ffcast.errors import FFCastError, did_you_mean, echo
 
 DATA_DIR_ENV = "FFCAST_DATA_DIR"
 # files/ has no __init__.py: address it from the regular package so wheels work too
@@ -44,10 +43,10 @@ def spec_of(name: str) -> DatasetSpec:
     """
     if name in SPECS:
         return SPECS[name]
-    near = difflib.get_close_matches(name, list(SPECS), n=1)
-    hint = f"did you mean {near[0]!r}? " if near else ""
+    near = did_you_mean(name, SPECS)
+    hint = f"did you mean {near!r}? " if near else ""
     raise UnknownDatasetError(
-        f"dataset: unknown dataset {name!r}; {hint}valid names: {', '.join(SPECS)}"
+        f"dataset: unknown dataset {echo(name)}; {hint}valid names: {', '.join(SPECS)}"
     )
 
 

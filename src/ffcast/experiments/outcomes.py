@@ -82,10 +82,10 @@ OUTCOMES: dict[str, Outcome] = {o.name: o for o in (
 
 def get_outcome(name: str) -> Outcome:
     """The declared outcome ``name``; raises :class:`FFCastError` suggesting the nearest."""
-    from ffcast.scenario.validation import nearest
+    from ffcast.errors import suggestion
 
     try:
         return OUTCOMES[name]
     except KeyError:
-        raise FFCastError(f"--outcome: unknown outcome {name!r}{nearest(name, OUTCOMES)}; "
+        raise FFCastError(f"--outcome: unknown outcome {name!r}{suggestion(name, OUTCOMES)}; "
                           f"choose from {', '.join(OUTCOMES)}") from None

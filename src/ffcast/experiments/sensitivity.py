@@ -115,9 +115,9 @@ def analyse_function(method: str, model: Model, names: Sequence[str], bounds: np
 def check_method(method: str) -> None:
     """Raise :class:`FFCastError` (with a suggestion) unless ``method`` is known."""
     if method not in METHODS:
-        from ffcast.scenario.validation import nearest
+        from ffcast.errors import suggestion
 
-        raise FFCastError(f"--method: unknown method {method!r}{nearest(method, METHODS)}; "
+        raise FFCastError(f"--method: unknown method {method!r}{suggestion(method, METHODS)}; "
                           f"choose from {', '.join(METHODS)}")
 
 

@@ -118,12 +118,12 @@ def factors(names: Sequence[str] | None = None, levers: bool = False) -> tuple[F
     pool = {f.name: f for f in (*UNCERTAINTIES, *LEVERS)}
     if names is None:
         return UNCERTAINTIES + (LEVERS if levers else ())
-    from ffcast.scenario.validation import nearest
+    from ffcast.errors import suggestion
 
     out = []
     for n in names:
         if n not in pool:
-            raise FFCastError(f"unknown factor {n!r}{nearest(n, pool)}")
+            raise FFCastError(f"unknown factor {n!r}{suggestion(n, pool)}")
         out.append(pool[n])
     return tuple(out)
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import html
 import os
 import shutil
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from ffcast.errors import FFCastError
+from ffcast.files import atomic_write
 
 # Names under which Debian, Ubuntu and Google ship a Chromium-family browser kaleido can drive.
 _CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -99,21 +99,3 @@ def write_png(
             ) from exc
         raise FFCastError(f"PNG export with kaleido failed: {exc}") from exc
     return atomic_write(Path(path), png)
-
-
-def atomic_write(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` via a temp file in the same directory and ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        # mkstemp creates 0600; figures are meant to be shared (reading umask is not thread-safe).
-        os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    return path

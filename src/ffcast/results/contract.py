@@ -23,9 +23,20 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import xarray as xr
 
-from ffcast.engine import layout as L
 from ffcast.engine.simulate import SIM_START
 from ffcast.errors import FFCastError
+from ffcast.results.quantities import (
+    FLOW_SLOTS,
+    HOME_STOCKS,
+    N_FLOWS,
+    N_STOCKS,
+    PATHWAYS,
+    PERSON_STOCKS,
+    RETURNED,
+    STOCK_SLOTS,
+    TARGETS,
+    THEATRES,
+)
 from ffcast.version import __version__
 
 if TYPE_CHECKING:
@@ -99,29 +110,6 @@ SPECS: dict[str, Spec] = {s.name: s for s in COUNT_SPECS}
 COUNT_VARIABLES: tuple[str, ...] = tuple(SPECS)
 VARIABLES: tuple[str, ...] = (*COUNT_VARIABLES, "territory")
 
-_STOCK_SLOTS: dict[str, slice] = {
-    "in_theatre": slice(L.IN_THEATRE, L.IN_THEATRE + 1),
-    "insurgent": slice(L.INSURGENT, L.INSURGENT + 1),
-    "killed": slice(L.KILLED, L.KILLED + 1),
-    "detained_in_theatre": slice(L.DETAINED, L.DETAINED + 1),
-    "joined_other": slice(L.JOINED_OTHER, L.JOINED_OTHER + 1),
-    "relocated": slice(L.RELOCATED0, L.RELOCATED0 + len(L.THEATRES)),
-    **{name: slice(L.DISPATCHED + i, L.DISPATCHED + i + 1)
-       for i, name in enumerate(("dispatched", *L.HOME_STOCKS))},
-}
-_FLOW_SLOTS: dict[str, slice] = {
-    "arrivals": slice(L.ARRIVALS, L.ARRIVALS + 1),
-    "returns": slice(L.RETURNS, L.RETURNS + 1),
-    "repatriated": slice(L.REPATRIATED, L.REPATRIATED + 1),
-    "radicalised_inmates": slice(L.RADICALISED, L.RADICALISED + 1),
-    "plots": slice(L.PLOTS0, L.PLOTS0 + len(L.TARGETS)),
-    "interdicted_plots": slice(L.INTERDICTED0, L.INTERDICTED0 + len(L.TARGETS)),
-    "attacks": slice(L.ATTACKS0, L.ATTACKS0 + len(L.TARGETS)),
-    "attack_deaths": slice(L.ATTACK_DEATHS0, L.ATTACK_DEATHS0 + len(L.TARGETS)),
-}
-_HOME = slice(L.UNDETECTED, L.N_STOCKS)
-
-
 def dataset_attrs(prep: Prepared, seed: int) -> dict[str, Any]:
     """Dataset-level attrs of a run (lists stored as JSON strings so every format keeps them)."""
     scen = prep.scenario
@@ -133,14 +121,14 @@ def dataset_attrs(prep: Prepared, seed: int) -> dict[str, Any]:
         "created_by": CREATED_BY,
         "conventions": CONVENTIONS,
         "simulation_start": SIM_START,
-        "person_stocks": json.dumps(list(L.PERSON_STOCKS)),
-        "home_stocks": json.dumps(list(L.HOME_STOCKS)),
+        "person_stocks": json.dumps(list(PERSON_STOCKS)),
+        "home_stocks": json.dumps(list(HOME_STOCKS)),
     }
 
 
 def _check_chunk(prep: Prepared, chunk: ChunkResult) -> None:
     d, t, c = len(chunk.draws), len(prep.recorded_months), len(prep.countries)
-    want = {"stocks": (d, t, c, L.N_STOCKS), "flows": (d, t, c, L.N_FLOWS),
+    want = {"stocks": (d, t, c, N_STOCKS), "flows": (d, t, c, N_FLOWS),
             "territory": (d, t)}
     for name, shape in want.items():
         got = getattr(chunk, name).shape
@@ -172,13 +160,13 @@ def to_dataset(prep: Prepared, chunk: ChunkResult, seed: int) -> xr.Dataset:
     stocks, flows = chunk.stocks, chunk.flows
     data: dict[str, xr.Variable] = {}
     for spec in STOCK_SPECS:
-        data[spec.name] = _count(stocks, _STOCK_SLOTS[spec.name], spec)
+        data[spec.name] = _count(stocks, STOCK_SLOTS[spec.name], spec)
     for spec in FLOW_SPECS:
-        data[spec.name] = _count(flows, _FLOW_SLOTS[spec.name], spec)
+        data[spec.name] = _count(flows, FLOW_SLOTS[spec.name], spec)
     # Every person who ever travelled is in exactly one stock and nobody leaves the home
     # stocks, so these sums are exact totals since SIM_START, recorded window or not.
     travelled = _as_int32(stocks.sum(axis=-1, dtype=np.int64), "cumulative_travelled")
-    returned = _as_int32(stocks[..., _HOME].sum(axis=-1, dtype=np.int64), "cumulative_returned")
+    returned = _as_int32(RETURNED.of(stocks), "cumulative_returned")
     for spec, values in zip(CUMULATIVE_SPECS, (travelled, returned), strict=True):
         data[spec.name] = xr.Variable(spec.dims, values,
                                       {"units": spec.units, "description": spec.description})
@@ -195,8 +183,8 @@ def to_dataset(prep: Prepared, chunk: ChunkResult, seed: int) -> xr.Dataset:
                     {"description": "Origin country (ISO 3166-1 alpha-3)"}),
         "country_name": ("country", countries["name"].to_numpy(dtype=str)),
         "region": ("country", countries["region"].to_numpy(dtype=str)),
-        "theatre": ("theatre", np.array(L.THEATRES, dtype=str)),
-        "target": ("target", np.array(L.TARGETS, dtype=str)),
+        "theatre": ("theatre", np.array(THEATRES, dtype=str)),
+        "target": ("target", np.array(TARGETS, dtype=str)),
     }
     return xr.Dataset(data, coords=coords, attrs=dataset_attrs(prep, seed))
 
@@ -216,14 +204,14 @@ def person_stocks(ds: xr.Dataset) -> list[str]:
     Falls back to the engine's list when the attr is absent (e.g. a hand-built Dataset).
     """
     if "person_stocks" not in ds.attrs:
-        return list(L.PERSON_STOCKS)
+        return list(PERSON_STOCKS)
     return _json_list(ds.attrs["person_stocks"], "person_stocks")
 
 
 def home_stocks(ds: xr.Dataset) -> list[str]:
     """Names of the home-pipeline stocks (attr ``home_stocks``, JSON or array of str)."""
     if "home_stocks" not in ds.attrs:
-        return list(L.HOME_STOCKS)
+        return list(HOME_STOCKS)
     return _json_list(ds.attrs["home_stocks"], "home_stocks")
 
 
@@ -256,25 +244,15 @@ def people_total(ds: xr.Dataset) -> xr.DataArray:
 def pathway_totals(ds: xr.Dataset) -> xr.Dataset:
     """Headline pathways (persons, int32, end of month) per draw, month and country.
 
-    ``returned`` (all home stocks), ``stayed`` (in_theatre + insurgent), ``killed``,
-    ``detained_in_theatre``, ``joined_other``, ``relocated`` (all theatres), ``dispatched``.
-    Each is bounded by ``cumulative_travelled``, so int32 cannot overflow. Raises
-    :class:`FFCastError` when a stock is missing.
+    The quantities of :data:`ffcast.results.quantities.PATHWAYS` (returned, stayed, ...),
+    with their descriptions. Each is bounded by ``cumulative_travelled``, so int32 cannot
+    overflow. Raises :class:`FFCastError` when a stock is missing.
     """
-    groups: dict[str, tuple[list[str], str]] = {
-        "returned": (home_stocks(ds), "Came home (all home-pipeline stocks)"),
-        "stayed": (["in_theatre", "insurgent"], "Stayed in Iraq/Syria (in theatre or "
-                   "insurgency)"),
-        "killed": (["killed"], "Killed abroad, cumulative"),
-        "detained_in_theatre": (["detained_in_theatre"], "Detained in Iraq/Syria"),
-        "joined_other": (["joined_other"], "Joined other groups in theatre"),
-        "relocated": (["relocated"], "Relocated to third theatres (all theatres)"),
-        "dispatched": (["dispatched"], "Dispatched abroad (active)"),
-    }
     out = {}
-    for name, (members, description) in groups.items():
+    for q in PATHWAYS:
+        members = home_stocks(ds) if q.name == "returned" else list(q.stocks)
         da = _base_total(ds, members).astype(np.int32)
-        da.attrs = {"units": PERSONS, "description": description + _EOM}
-        out[name] = da
+        da.attrs = {"units": q.units, "description": q.description + _EOM}
+        out[q.name] = da
     return xr.Dataset(out, attrs={k: v for k, v in ds.attrs.items()
                                   if k in ("scenario_name", "seed", "ffcast_version")})

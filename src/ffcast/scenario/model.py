@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ffcast.data.regions import REGIONS
+from ffcast.scenario.fields import Month
 from ffcast.scenario.priors import PARAM_INDEX, PROBABILITIES
 
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 Multiplier = Annotated[float, Field(ge=0.0, le=10.0)]
-
-
-def _check_month(v: str) -> str:
-    v = str(v)
-    if not _MONTH.match(v):
-        raise ValueError(f"{v!r} is not a month; write it as YYYY-MM, e.g. 2017-07")
-    return v
 
 
 class _Strict(BaseModel):
@@ -29,7 +21,7 @@ class _Strict(BaseModel):
 class Collapse(_Strict):
     """Timing of the territorial collapse after the cut-off (a logistic decline per draw)."""
 
-    midpoint: str = Field(
+    midpoint: Month = Field(
         "2017-07",
         description="Month by which half of the territory held at the cut-off is lost "
         "(judgement as of Dec 2016: Mosul offensive from Oct 2016, Raqqa expected next).",
@@ -44,7 +36,6 @@ class Collapse(_Strict):
         0.02, description="Share of the January 2015 extent still held after the collapse."
     )
 
-    _month = field_validator("midpoint")(_check_month)
 
 
 class PathwayShares(_Strict):
@@ -106,7 +97,7 @@ class Pathways(_Strict):
 class Policy(_Strict):
     """Policy levers, in force from ``start`` for the listed countries (default: all)."""
 
-    start: str = Field("2017-01", description="First month the levers apply.")
+    start: Month = Field("2017-01", description="First month the levers apply.")
     countries: list[str] | None = Field(None, description="ISO3 codes; default all countries.")
     prosecution_rate: Share | None = Field(
         None, description="Share of decided returnee cases prosecuted (replaces the prior)."
@@ -130,7 +121,6 @@ class Policy(_Strict):
         1.0, description="Multiplier on the odds of detecting returnees and interdicting plots."
     )
 
-    _month = field_validator("start")(_check_month)
 
     @field_validator("countries")
     @classmethod
@@ -158,7 +148,8 @@ class Scenario(_Strict):
 
     name: str = Field("baseline", min_length=1, max_length=80)
     description: str = ""
-    cutoff: str = Field("2016-12", description="Last month of observed data (territory).")
+    cutoff: Month = Field("2016-12", description="Last month of data the run knows (priors, "
+                          "territory, posterior); the scenario takes over after it.")
     collapse: Collapse = Field(default_factory=Collapse)
     pathways: Pathways = Field(default_factory=Pathways)
     policy: Policy = Field(default_factory=Policy)
@@ -166,7 +157,6 @@ class Scenario(_Strict):
         default_factory=dict, description="Prior overrides by parameter name (docs/model.md)."
     )
 
-    _month = field_validator("cutoff")(_check_month)
 
     @field_validator("description")
     @classmethod
@@ -176,11 +166,11 @@ class Scenario(_Strict):
     @field_validator("parameters")
     @classmethod
     def _known_parameters(cls, v: dict[str, PriorOverride]) -> dict[str, PriorOverride]:
-        from ffcast.scenario.validation import nearest
+        from ffcast.errors import suggestion
 
         for name, override in v.items():
             if name not in PARAM_INDEX:
-                raise ValueError(f"unknown parameter {name!r}{nearest(name, PARAM_INDEX)}")
+                raise ValueError(f"unknown parameter {name!r}{suggestion(name, PARAM_INDEX)}")
             if override.mean is not None and name in PROBABILITIES and override.mean > 1:
                 raise ValueError(f"{name} is a probability: mean must be <= 1")
             if (override.spread is not None and name not in PROBABILITIES

@@ -8,11 +8,13 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from ffcast.errors import ScenarioError
+from ffcast.errors import ScenarioError, echo, suggestion
 from ffcast.scenario.model import Scenario
-from ffcast.scenario.validation import format_errors, nearest
+from ffcast.scenario.validation import format_errors
 
 _PRESETS = resources.files("ffcast.scenario") / "presets"
+MAX_SCENARIO_BYTES = 1_000_000  # a scenario is a page of YAML, not a data file
+_MAX_NAME_BYTES = 255
 
 
 def list_presets() -> list[str]:
@@ -25,41 +27,69 @@ def preset_path(name: str) -> Path:
     """Path of a preset's YAML file; raises ScenarioError for unknown names."""
     if name not in list_presets():
         raise ScenarioError(
-            f"unknown scenario preset {name!r}{nearest(name, list_presets())}; "
+            f"unknown scenario preset {echo(name)}{suggestion(name, list_presets())}; "
             f"presets: {', '.join(list_presets())}; or pass a path to a .yaml file"
         )
     return Path(str(_PRESETS / f"{name}.yaml"))
 
 
 def load_scenario(spec: str | Path | Scenario | None = None) -> Scenario:
-    """A scenario from a preset name, a YAML path, or a Scenario (returned as is)."""
+    """A scenario from a preset name, a YAML path, or a Scenario (returned as is).
+
+    Raises :class:`ScenarioError` (one message naming the field and the fix) for an unknown
+    preset, a missing, unreadable, oversized or malformed file, or invalid values.
+    """
     if spec is None:
         spec = "baseline"
     if isinstance(spec, Scenario):
         return spec
+    if not isinstance(spec, str | Path):
+        raise ScenarioError(f"scenario: {echo(spec)} is not a preset name, a YAML path or a "
+                            "Scenario; fix: pass e.g. 'baseline' or 'my-scenario.yaml'")
     text_spec = str(spec)
-    path = Path(text_spec)
     # A preset name wins over a same-named file or folder in the working directory.
     if text_spec in list_presets():
         return _from_yaml(preset_path(text_spec).read_text(encoding="utf-8"), text_spec)
-    if text_spec.endswith((".yaml", ".yml")) or path.exists():
-        if not path.exists():
-            raise ScenarioError(f"scenario file {text_spec} does not exist")
+    if "\x00" in text_spec or any(len(part.encode("utf-8", "replace")) > _MAX_NAME_BYTES
+                                  for part in Path(text_spec).parts):
+        raise ScenarioError(f"scenario: {echo(text_spec)} is neither a preset nor a usable file "
+                            "name (too long); fix: use a preset name or a shorter path")
+    path = Path(text_spec)
+    try:
+        exists = path.exists()
+    except OSError as exc:
+        raise ScenarioError(f"scenario: cannot look up {echo(text_spec)} ({exc.strerror}); "
+                            "fix: check the path") from None
+    if text_spec.endswith((".yaml", ".yml")) or exists:
+        if not exists:
+            raise ScenarioError(f"scenario file {echo(text_spec)} does not exist; fix: check "
+                                f"the path, or use a preset ({', '.join(list_presets())})")
         if not path.is_file():
-            raise ScenarioError(f"{text_spec} is not a file; pass a .yaml scenario file or a "
-                                f"preset ({', '.join(list_presets())})")
-        return _from_yaml(path.read_text(encoding="utf-8", errors="replace"), str(path),
-                          default_name=path.stem)
+            raise ScenarioError(f"{echo(text_spec)} is not a file; pass a .yaml scenario file "
+                                f"or a preset ({', '.join(list_presets())})")
+        try:
+            if path.stat().st_size > MAX_SCENARIO_BYTES:
+                raise ScenarioError(f"{echo(text_spec)}: over {MAX_SCENARIO_BYTES:,} bytes; a "
+                                    "scenario is a short YAML file; fix: pass the right file")
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            raise ScenarioError(f"{echo(text_spec)}: cannot be read ({exc.strerror}); fix: "
+                                "check its permissions") from None
+        return _from_yaml(text, str(path), default_name=path.stem[:80] or "scenario")
     return _from_yaml(preset_path(text_spec).read_text(encoding="utf-8"), text_spec)
 
 
 def _from_yaml(text: str, origin: str, default_name: str | None = None) -> Scenario:
+    origin = echo(origin).strip("'\"")
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
         raise ScenarioError(f"{origin}:{where}: not valid YAML; fix the syntax") from exc
+    except RecursionError:
+        raise ScenarioError(f"{origin}: nested too deeply to be a scenario; fix: a scenario is "
+                            "a few levels of keys (see `ffcast scenarios show baseline`)") from None
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
@@ -70,3 +100,6 @@ def _from_yaml(text: str, origin: str, default_name: str | None = None) -> Scena
         return Scenario.model_validate(raw)
     except ValidationError as exc:
         raise format_errors(exc, Scenario, origin) from exc
+    except RecursionError:
+        raise ScenarioError(f"{origin}: nested too deeply to be a scenario; fix: a scenario is "
+                            "a few levels of keys (see `ffcast scenarios show baseline`)") from None

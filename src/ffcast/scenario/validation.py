@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from ffcast.errors import ScenarioError
-
-
-def nearest(word: str, choices: Iterable[str]) -> str:
-    """``"; did you mean 'x'?"`` for the closest choice, or ``""``."""
-    match = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.5)
-    return f"; did you mean {match[0]!r}?" if match else ""
+from ffcast.errors import ScenarioError, echo, suggestion
 
 
 def check_countries(codes: list[str]) -> list[str]:
@@ -26,7 +18,7 @@ def check_countries(codes: list[str]) -> list[str]:
     for code in codes:
         c = str(code).strip().upper()
         if not data.is_known_iso3(c):
-            raise ValueError(f"unknown country {code!r}{nearest(c, known)} (use ISO3 codes)")
+            raise ValueError(f"unknown country {echo(code)}{suggestion(c, known)} (use ISO3 codes)")
         out.append(c)
     return out
 
@@ -72,17 +64,43 @@ def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     return []
 
 
+_BOUNDS = {"less_than_equal": "at most {le}", "less_than": "below {lt}",
+           "greater_than_equal": "at least {ge}", "greater_than": "above {gt}"}
+
+
+def explain(err: dict[str, Any]) -> str:
+    """One pydantic error as ``rule (got X); fix: ...`` in the project's words."""
+    kind, ctx = err["type"], err.get("ctx") or {}
+    got = echo(err.get("input"), 40)
+    if kind in _BOUNDS:
+        bound = _BOUNDS[kind].format(**{k: f"{v:g}" if isinstance(v, float) else v
+                                        for k, v in ctx.items()})
+        return f"must be {bound} (got {got}); fix: use a value within the field's bounds"
+    if kind in ("float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"):
+        return f"must be a number (got {got}); fix: write a plain number such as 0.3"
+    if kind in ("string_type", "string_too_long", "string_too_short", "missing",
+                "dict_type", "list_type", "model_type", "bool_type", "bool_parsing"):
+        return f"{err['msg'].lower()} (got {got})"
+    return str(err["msg"]).removeprefix("Value error, ")
+
+
 def format_errors(exc: ValidationError, model: type[BaseModel], origin: str) -> ScenarioError:
-    """One ScenarioError whose message has one line per problem: ``origin: field: msg``."""
+    """One ScenarioError naming the first problem (``origin: field: rule; fix``) and how many
+    more there are, with every echoed value cut to a few dozen characters."""
+    # A misspelled key also makes its real key "missing": report the misspelling, it has the fix.
+    errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
     lines = []
-    for err in exc.errors():
+    for err in errors[:1]:
         loc = tuple(err["loc"])
-        where = ".".join(str(p) for p in loc) or "(top level)"
+        where = ".".join(echo(p, 40).strip("'\"") for p in loc) or "(top level)"
         if err["type"] == "extra_forbidden":
-            hint = nearest(str(loc[-1]), _fields_at(model, loc))
+            hint = suggestion(str(loc[-1]), _fields_at(model, loc))
             msg = f"unknown key{hint}" if hint else "unknown key; remove it (see `ffcast " \
                 "scenarios show baseline` for valid keys)"
         else:
-            msg = str(err["msg"]).removeprefix("Value error, ")
+            msg = explain(err)
         lines.append(f"{origin}: {where}: {msg}")
-    return ScenarioError("\n".join(lines))
+    more = [".".join(echo(p, 40).strip("'\"") for p in e["loc"]) for e in errors[1:]]
+    shown = ", ".join(dict.fromkeys(more[:3])) + (", ..." if len(more) > 3 else "")
+    tail = f" (and {len(more)} more: {shown})" if more else ""
+    return ScenarioError("\n".join(lines) + tail)

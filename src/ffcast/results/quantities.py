@@ -1,0 +1,144 @@
+"""The quantities people read, each defined once: name, labels, units, and what makes it up.
+
+Warning first: this module and the engine are the only places that know the engine's array
+layout (:mod:`ffcast.engine.layout`). Every consumer (runner, results contract, calibration,
+history, backtest, report, dashboard, CLI) asks here for "returned", "stayed", "in the war
+zone" or a person stock's slots, so a change of definition happens in one place.
+
+``returned`` means *everyone who entered the home pipeline* (returnees, repatriated
+detainees, and dispatched operatives arrested or dropping out abroad); nobody leaves the
+home stocks, so it is also the cumulative number returned since 2011-01.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ffcast.engine import layout as L
+
+PERSONS = "persons"
+
+# Public names of the engine's person stocks and their slots in the state array.
+STOCK_SLOTS: dict[str, slice] = {
+    "in_theatre": slice(L.IN_THEATRE, L.IN_THEATRE + 1),
+    "insurgent": slice(L.INSURGENT, L.INSURGENT + 1),
+    "killed": slice(L.KILLED, L.KILLED + 1),
+    "detained_in_theatre": slice(L.DETAINED, L.DETAINED + 1),
+    "joined_other": slice(L.JOINED_OTHER, L.JOINED_OTHER + 1),
+    "relocated": slice(L.RELOCATED0, L.RELOCATED0 + len(L.THEATRES)),
+    **{name: slice(L.DISPATCHED + i, L.DISPATCHED + i + 1)
+       for i, name in enumerate(("dispatched", *L.HOME_STOCKS))},
+}
+# Public names of the engine's monthly flow counters and their slots in the flow array.
+FLOW_SLOTS: dict[str, slice] = {
+    "arrivals": slice(L.ARRIVALS, L.ARRIVALS + 1),
+    "returns": slice(L.RETURNS, L.RETURNS + 1),
+    "repatriated": slice(L.REPATRIATED, L.REPATRIATED + 1),
+    "radicalised_inmates": slice(L.RADICALISED, L.RADICALISED + 1),
+    "plots": slice(L.PLOTS0, L.PLOTS0 + len(L.TARGETS)),
+    "interdicted_plots": slice(L.INTERDICTED0, L.INTERDICTED0 + len(L.TARGETS)),
+    "attacks": slice(L.ATTACKS0, L.ATTACKS0 + len(L.TARGETS)),
+    "attack_deaths": slice(L.ATTACK_DEATHS0, L.ATTACK_DEATHS0 + len(L.TARGETS)),
+}
+N_STOCKS: int = L.N_STOCKS
+N_FLOWS: int = L.N_FLOWS
+PERSON_STOCKS: tuple[str, ...] = L.PERSON_STOCKS
+HOME_STOCKS: tuple[str, ...] = L.HOME_STOCKS
+TARGETS: tuple[str, ...] = L.TARGETS
+THEATRES: tuple[str, ...] = L.THEATRES
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A named sum of person stocks (persons, end of month).
+
+    ``label`` is the short name for tables and legends, ``description`` the sentence for
+    tooltips and results attrs.
+    """
+
+    name: str
+    label: str
+    description: str
+    stocks: tuple[str, ...]
+    units: str = PERSONS
+
+    @property
+    def slots(self) -> np.ndarray:
+        """Positions of its stocks in the engine's state array (last axis)."""
+        return stock_slots(self.stocks)
+
+    def of(self, stocks: np.ndarray) -> np.ndarray:
+        """Its value from an array of engine stocks (``(..., N_STOCKS)``), as int64."""
+        return np.asarray(stocks)[..., self.slots].sum(axis=-1, dtype=np.int64)
+
+
+def stock_slots(names: tuple[str, ...] | list[str]) -> np.ndarray:
+    """Engine state positions of the public person stocks ``names`` (theatres expanded)."""
+    return np.concatenate([np.arange(STOCK_SLOTS[n].start, STOCK_SLOTS[n].stop)
+                           for n in names]).astype(np.int64)
+
+
+def flow_slots(name: str) -> np.ndarray:
+    """Engine flow-array positions of the flow ``name`` (all targets for per-target flows)."""
+    s = FLOW_SLOTS[name]
+    return np.arange(s.start, s.stop, dtype=np.int64)
+
+
+_EOM = " (end of month)"
+RETURNED = Quantity("returned", "Returned home",
+                    "Came home: everyone who entered the home pipeline since 2011-01 (all "
+                    "home stocks)", HOME_STOCKS)
+STAYED = Quantity("stayed", "Stayed in Iraq/Syria",
+                  "Stayed in Iraq/Syria: with the Islamic State or as a clandestine insurgency",
+                  ("in_theatre", "insurgent"))
+JOINED_OTHER = Quantity("joined_other", "Joined other groups",
+                        "Joined other armed groups in theatre (e.g. Jabhat Fatah al-Sham)",
+                        ("joined_other",))
+RELOCATED = Quantity("relocated", "Relocated to third theatres",
+                     "Relocated to a third theatre (Libya, the Sahel, Yemen, ...)",
+                     ("relocated",))
+DISPATCHED = Quantity("dispatched", "Dispatched abroad (active)",
+                      "Dispatched abroad as active operatives", ("dispatched",))
+DETAINED = Quantity("detained_in_theatre", "Detained in Iraq/Syria",
+                    "Held in prisons or camps in Iraq/Syria", ("detained_in_theatre",))
+KILLED = Quantity("killed", "Killed", "Killed abroad, cumulative since 2011-01", ("killed",))
+#: The headline pathways, in the order every table and chart shows them.
+PATHWAYS: tuple[Quantity, ...] = (RETURNED, STAYED, JOINED_OTHER, RELOCATED, DISPATCHED,
+                                  DETAINED, KILLED)
+TRAVELLED = Quantity("travelled", "Travelled in total",
+                     "Everyone who travelled to Iraq/Syria since 2011-01 (all person stocks)",
+                     PERSON_STOCKS)
+WAR_ZONE = Quantity("war_zone", "In the war zone",
+                    "Still in Iraq/Syria: with the Islamic State, as insurgents, with other "
+                    "groups or detained", ("in_theatre", "insurgent", "joined_other",
+                                           "detained_in_theatre"))
+BY_NAME: dict[str, Quantity] = {q.name: q for q in (*PATHWAYS, TRAVELLED, WAR_ZONE)}
+
+#: Short labels of the home-pipeline stocks (tables, Sankey, comparisons).
+HOME_LABELS: dict[str, str] = {
+    "undetected": "Undetected at home", "detected": "Known, case pending",
+    "prosecuted": "On trial", "incarcerated": "In prison",
+    "released": "Released, monitored", "in_rehabilitation": "In rehabilitation",
+    "disengaged": "Disengaged", "reengaged": "Re-engaged in militancy",
+}
+#: Labels of the plot/attack targets. Attacks are counted for the *origin country's*
+#: fighters; "linked to foreign fighters" applies to every number shown with them.
+TARGET_LABELS: dict[str, str] = {
+    "home": "at home (origin country)", "western_abroad": "abroad: other Western country",
+    "third_theatre": "abroad: third theatres",
+}
+#: Origin regions whose "home" target is a Western country.
+WESTERN_REGIONS: tuple[str, ...] = ("western_europe", "north_america_oceania")
+
+assert set(HOME_LABELS) == set(HOME_STOCKS) and set(TARGET_LABELS) == set(TARGETS)
+assert set(STOCK_SLOTS) == set(PERSON_STOCKS)
+
+
+def get(name: str) -> Quantity:
+    """The quantity called ``name`` (raises KeyError naming the valid names)."""
+    try:
+        return BY_NAME[name]
+    except KeyError:
+        raise KeyError(f"unknown quantity {name!r}; valid: {', '.join(BY_NAME)}") from None

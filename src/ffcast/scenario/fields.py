@@ -1,0 +1,57 @@
+"""Field types shared by every door that takes a month, a seed or a count from a user.
+
+Warning first: these bounds are what the engine can represent, not what is plausible. A
+month is ``YYYY-MM`` between 2011-01 (the simulation starts there) and 2100-12; a seed is a
+whole number in [0, 2**63 - 1] (the counter-based generator hashes it as a signed 64-bit
+integer); a count is a whole number (``2.5`` draws is an error, not 3 draws). Each check
+raises ``ValueError`` with a message that names the rule and the fix; pydantic models and
+the library door turn it into :class:`ffcast.errors.FFCastError` subclasses.
+"""
+
+from __future__ import annotations
+
+import numbers
+import re
+from typing import Annotated
+
+import numpy as np
+from pydantic import BeforeValidator
+
+from ffcast.errors import echo
+
+MONTH_MIN = "2011-01"  # the engine simulates from here (everyone who travelled is counted)
+MONTH_MAX = "2100-12"  # a horizon beyond this is not a forecast of these people
+SEED_MAX = 2**63 - 1
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def check_month(value: object) -> str:
+    """``value`` as a ``YYYY-MM`` string within [MONTH_MIN, MONTH_MAX], or ValueError."""
+    text = str(value).strip() if isinstance(value, str) else None
+    if text is None or not _MONTH.match(text):
+        raise ValueError(f"{echo(value)} is not a month; write YYYY-MM, e.g. 2019-12")
+    if not MONTH_MIN <= text <= MONTH_MAX:
+        raise ValueError(f"{text} is outside {MONTH_MIN}..{MONTH_MAX}; fix: use a month in "
+                         "that range")
+    return text
+
+
+def check_whole(value: object, low: int, high: int, what: str = "a whole number") -> int:
+    """``value`` as an int in [low, high] (ints and NumPy integers only), or ValueError."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{echo(value)} is not {what}; fix: give a whole number from {low:,} "
+                         f"to {high:,}")
+    number = int(value)
+    if not low <= number <= high:
+        raise ValueError(f"{number:,} is outside {low:,}..{high:,}; fix: give a whole number "
+                         "in that range")
+    return number
+
+
+def check_seed(value: object) -> int:
+    """A seed: a whole number in [0, 2**63 - 1]."""
+    return check_whole(value, 0, SEED_MAX, "a seed")
+
+
+Month = Annotated[str, BeforeValidator(check_month)]
+Seed = Annotated[int, BeforeValidator(check_seed)]
