@@ -45,21 +45,9 @@ IN_FLIGHT_PER_THREAD = 2  # chunks submitted or buffered per worker thread
 TASK_RETRIES = 2  # a task that raises is rerun; a lost worker's tasks are rescheduled anyway
 
 
-def check_options(workers: int | None, scheduler: str | None) -> None:
-    """Raise :class:`FFCastError` unless at most one of ``workers`` / ``scheduler`` is set."""
-    if workers is not None and scheduler is not None:
-        raise FFCastError("--workers and --scheduler: choose one; --workers N starts a local "
-                          "cluster, --scheduler tcp://HOST:PORT uses an existing one")
-    if workers is not None and workers < 1:
-        raise FFCastError(f"--workers: {workers} is not a number of workers; use 1 or more")
-    if scheduler is not None and not scheduler.strip():
-        raise FFCastError("--scheduler: empty address; write tcp://HOST:PORT")
-
-
 def chunk_ids(draws: int | np.ndarray, chunk_size: int) -> list[np.ndarray]:
     """Draw indices (``draws`` a count or explicit indices) split into chunks, in order."""
-    if chunk_size < 1:
-        raise FFCastError("chunk_size: must be at least 1")
+    assert chunk_size >= 1, "validated at the door (ffcast.options)"
     idx = np.arange(draws) if np.isscalar(draws) else np.asarray(draws, dtype=np.int64)
     return [idx[i:i + chunk_size] for i in range(0, len(idx), chunk_size)]
 
@@ -90,33 +78,40 @@ def _worker_task(prep: Prepared, seed: int, ids: np.ndarray, posterior: Any | No
 def run_chunks(prep: Prepared, seed: int, draws: int | np.ndarray, chunk_size: int,
                posterior: Any | None = None, workers: int | None = None,
                scheduler: str | None = None, on_chunk: OnChunk | None = None, *,
+               on_start: Callable[[], None] | None = None,
                local_directory: str | Path | None = None,
                connect_timeout: float | None = None) -> None:
     """Simulate ``draws`` in chunks of ``chunk_size`` and call ``on_chunk`` on each, in order.
 
+    Arguments are trusted: :class:`ffcast.options.RunOptions` checked them at the door
+    (use :func:`ffcast.runner.prepare_run` and ``Run.chunks`` rather than calling this).
+
     With neither ``workers`` nor ``scheduler`` the chunks run here, one after another.
     ``workers=N`` starts a local Dask cluster of N single-threaded processes (scratch files in
     ``local_directory``, default a temporary directory removed afterwards) and closes it at
-    the end; ``scheduler="tcp://HOST:PORT"`` uses an existing cluster. ``posterior`` is
+    the end; ``scheduler="tcp://HOST:PORT"`` uses an existing cluster. ``on_start`` is
+    called once the work can start (after a cluster is connected). ``posterior`` is
     anything with ``latent(prep, seed, ids)`` (a :class:`ffcast.calibrate.Posterior`) or
-    None for the priors. Raises :class:`FFCastError` for both options at once, a scheduler
-    that cannot be reached within ``connect_timeout`` seconds (default
-    :data:`CONNECT_TIMEOUT`) or a cluster without workers; exceptions from ``on_chunk`` or a
+    None for the priors. Raises :class:`FFCastError` for a scheduler that cannot be reached
+    within ``connect_timeout`` seconds (default :data:`CONNECT_TIMEOUT`) or a cluster
+    without workers; exceptions from ``on_chunk`` or a
     task propagate after the cluster is released.
     """
-    check_options(workers, scheduler)
     chunks = chunk_ids(draws, chunk_size)
     take = on_chunk or (lambda chunk: None)
+    start = on_start or (lambda: None)
     if workers is None and scheduler is None:
+        start()
         for ids in chunks:
             take(simulate_chunk(prep, seed, ids, posterior))
         return
-    with _client(workers, scheduler, local_directory,
-                 CONNECT_TIMEOUT if connect_timeout is None else connect_timeout) as client:
-        _stream(client, prep, seed, chunks, posterior, take)
+    with client(workers, scheduler, local_directory,
+                 CONNECT_TIMEOUT if connect_timeout is None else connect_timeout) as dask:
+        start()  # connected, with a worker: the work starts
+        _stream(dask, prep, seed, chunks, posterior, take)
 
 
-def _stream(client: Client, prep: Prepared, seed: int, chunks: list[np.ndarray],
+def _stream(dask: Client, prep: Prepared, seed: int, chunks: list[np.ndarray],
             posterior: Any | None, take: OnChunk) -> None:
     """Submit a sliding window of chunk tasks; release results to ``take`` in order.
 
@@ -130,18 +125,18 @@ def _stream(client: Client, prep: Prepared, seed: int, chunks: list[np.ndarray],
     from ffcast.version import __version__
 
     cancelled = _cancelled_errors()
-    window = IN_FLIGHT_PER_THREAD * max(1, sum(client.nthreads().values()))
+    window = IN_FLIGHT_PER_THREAD * max(1, sum(dask.nthreads().values()))
     run_id = uuid.uuid4().hex[:12]
     index: dict[str, int] = {}
     attempts: dict[int, int] = {}
     outstanding: dict[int, Any] = {}
     arrived: dict[int, ChunkResult] = {}
-    done = as_completed(loop=client.loop)
+    done = as_completed(loop=dask.loop)
     next_submit = next_release = 0
 
     def submit(i: int) -> None:
         attempts[i] = attempts.get(i, 0) + 1
-        fut = client.submit(_worker_task, prep, seed, chunks[i], posterior, __version__,
+        fut = dask.submit(_worker_task, prep, seed, chunks[i], posterior, __version__,
                             key=f"ffcast-chunk-{run_id}-{i}-{attempts[i]}",
                             retries=TASK_RETRIES, pure=False)
         index[fut.key] = i
@@ -176,7 +171,7 @@ def _stream(client: Client, prep: Prepared, seed: int, chunks: list[np.ndarray],
             fill()
     finally:
         if outstanding:
-            client.cancel(list(outstanding.values()))
+            dask.cancel(list(outstanding.values()))
 
 
 def _cancelled_errors() -> tuple[type[BaseException], ...]:
@@ -212,13 +207,17 @@ def local_cluster(workers: int, local_directory: str | Path) -> LocalCluster:
 
 
 @contextlib.contextmanager
-def _client(workers: int | None, scheduler: str | None, local_directory: str | Path | None,
-            timeout: float) -> Iterator[Client]:
+def client(workers: int | None, scheduler: str | None,
+           local_directory: str | Path | None = None,
+           timeout: float = CONNECT_TIMEOUT) -> Iterator[Client]:
+    """A Dask client: on a new local cluster of ``workers`` processes (closed afterwards) or
+    on the existing cluster at ``scheduler`` (waiting up to :data:`WORKER_WAIT` s for a
+    worker). Raises :class:`FFCastError` when the scheduler cannot be reached in time."""
     from distributed import Client
 
     with contextlib.ExitStack() as stack:
         if scheduler is not None:
-            client = stack.enter_context(_connect(Client, scheduler, timeout))
+            dask_client = stack.enter_context(_connect(Client, scheduler, timeout))
         else:
             if local_directory is None:
                 import dask
@@ -229,8 +228,8 @@ def _client(workers: int | None, scheduler: str | None, local_directory: str | P
                     ignore_cleanup_errors=True))
             assert workers is not None
             cluster = stack.enter_context(local_cluster(workers, local_directory))
-            client = stack.enter_context(Client(cluster, set_as_default=False))
-        yield client
+            dask_client = stack.enter_context(Client(cluster, set_as_default=False))
+        yield dask_client
 
 
 def _connect(client_cls: type[Client], scheduler: str, timeout: float) -> Client:

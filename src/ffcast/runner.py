@@ -1,39 +1,109 @@
-"""Run a scenario end to end: stream draw chunks, write results, keep a small headline.
+"""Run a scenario: the one loop over draw chunks, and the library's public calls.
 
-Warning first: memory stays bounded because each chunk is reduced to the headline (a few
-numbers per draw) and, when ``out`` is given, appended to the writer before the next chunk
-is simulated. Nothing else holds all draws of all variables.
+Warning first: memory stays bounded because each chunk of draws is reduced (to the headline,
+a writer's file, a report's summaries) before the next is simulated; nothing holds every
+draw of every variable unless you ask :func:`simulate` for it, and then large ensembles come
+back as a lazily computed (Dask-backed) Dataset. Every call checks its arguments at the door
+(:mod:`ffcast.options`) and raises :class:`ffcast.errors.FFCastError` subclasses, before any
+work or any file is touched. Same seed, same numbers: chunk size, workers and executor never
+change a result.
+
+    >>> import ffcast
+    >>> ds = ffcast.simulate("baseline", draws=20, seed=1, end="2018-12")  # xarray.Dataset
+    >>> ds["cumulative_returned"].sel(country="FRA").isel(month=-1).median()
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from ffcast.calibrate import posterior as posteriors
 from ffcast.engine import ChunkResult, Prepared, prepare
-from ffcast.engine import layout as L
-from ffcast.scenario import Scenario
+from ffcast.errors import OptionsError
+from ffcast.files import check_output
+from ffcast.options import RESULT_EXTENSIONS, RunOptions, run_options
+from ffcast.results import quantities as Q
+from ffcast.scenario import Scenario, load_scenario
 
-PATHWAY_ROWS: tuple[tuple[str, str], ...] = (
-    ("returned", "Returned home (all home-pipeline stocks)"),
-    ("stayed", "Stayed in Iraq/Syria (in theatre or insurgency)"),
-    ("joined_other", "Joined other groups in theatre"),
-    ("relocated", "Relocated to third theatres"),
-    ("dispatched", "Dispatched abroad (active)"),
-    ("detained_in_theatre", "Detained in Iraq/Syria"),
-    ("killed", "Killed"),
-)
-_HOME = list(range(L.UNDETECTED, L.N_STOCKS))
-_RELOC = list(range(L.RELOCATED0, L.DISPATCHED))
+if TYPE_CHECKING:
+    import xarray as xr
+
+    from ffcast.calibrate.posterior import Posterior, PosteriorSpec
+
+ScenarioSpec = Scenario | str | Path | None
+Progress = Callable[[int], None]
+#: simulate() returns a lazily computed Dataset when the full arrays would exceed this.
+EAGER_BYTES = 1 << 30
+
+
+@dataclass(frozen=True)
+class Run:
+    """A run ready to go: the prepared scenario, its options and the parameters it uses."""
+
+    prep: Prepared
+    options: RunOptions
+    posterior: Posterior | None
+
+    @property
+    def parameters(self) -> str:
+        """``prior`` or ``posterior (cut-off YYYY-MM)``."""
+        return posteriors.label(self.posterior)
+
+    @property
+    def draws(self) -> np.ndarray:
+        return np.arange(self.options.draws)
+
+    def chunks(self, on_chunk: Callable[[ChunkResult], None],
+               progress: Progress | None = None) -> None:
+        """Simulate every draw, chunk by chunk in draw order, and hand each to ``on_chunk``.
+
+        The only loop over draw chunks in ffcast: in process, or on Dask when the options
+        say so (:mod:`ffcast.distributed`); the numbers are identical either way.
+        ``progress(0)`` is called once the work starts (every check passed, any cluster
+        connected), then ``progress(n)`` after each chunk of ``n`` draws.
+        """
+        from ffcast.distributed import run_chunks
+
+        o = self.options
+        def take(chunk: ChunkResult) -> None:
+            on_chunk(chunk)
+            if progress is not None:
+                progress(len(chunk.draws))
+
+        run_chunks(self.prep, o.seed, self.draws, o.chunk_size, self.posterior,
+                   workers=o.workers, scheduler=o.scheduler, on_chunk=take,
+                   on_start=None if progress is None else lambda: progress(0))
+
+
+def prepare_run(scenario: ScenarioSpec = "baseline", options: RunOptions | None = None,
+                **fields: Any) -> Run:
+    """Validate everything about a run and fix what does not depend on the draws.
+
+    ``options`` or keyword fields of :class:`ffcast.options.RunOptions`. Raises
+    :class:`FFCastError` subclasses for any bad input (nothing has run yet).
+    """
+    opts = options if options is not None else run_options(**fields)
+    scen = load_scenario(scenario)
+    prep = prepare(scen, start=opts.start, end=opts.end, countries=opts.countries)
+    opts.check_work(len(prep.countries), len(prep.months))
+    return Run(prep, opts, posteriors.resolve(opts.posterior, prep.scenario.cutoff))
 
 
 @dataclass
 class Headline:
-    """Per-draw headline numbers of one run (arrays lead with the draw axis)."""
+    """Per-draw headline numbers of one run (arrays lead with the draw axis).
+
+    ``pathways`` follow :data:`ffcast.results.quantities.PATHWAYS` (persons at the end
+    month); attacks and their deaths are those executed after the cut-off, by target, and
+    are linked to foreign fighters by construction (the model has no other attackers).
+    """
 
     scenario: str
     seed: int
@@ -46,40 +116,34 @@ class Headline:
     attacks: np.ndarray | None = None  # (D, 3 targets), executed after the cut-off
     attack_deaths: np.ndarray | None = None  # (D, 3)
     travelled: np.ndarray | None = None  # (D,)
-    posterior: str | None = None  # cut-off of the posterior used, None = priors
+    parameters: str = "prior"
+
+    @classmethod
+    def start(cls, run: Run) -> Headline:
+        """An empty headline for ``run`` (chunks are added with :meth:`extend`)."""
+        prep = run.prep
+        return cls(scenario=prep.scenario.name, seed=run.options.seed, draws=run.draws,
+                   end_month=prep.months[-1],
+                   forecast_from=prep.months[prep.cutoff_index] + pd.offsets.MonthBegin(1),
+                   countries=prep.countries["iso3"].tolist(), parameters=run.parameters)
 
     def extend(self, prep: Prepared, stocks: np.ndarray, flows: np.ndarray) -> None:
-        """Add one chunk's reductions."""
+        """Add one chunk's reductions (stocks and flows as the engine records them)."""
         end = stocks[:, -1]  # (D, C, S)
-        tot = end.sum(axis=1).astype(np.int64)
-        parts = {
-            "returned": tot[:, _HOME].sum(1),
-            "stayed": tot[:, L.IN_THEATRE] + tot[:, L.INSURGENT],
-            "joined_other": tot[:, L.JOINED_OTHER],
-            "relocated": tot[:, _RELOC].sum(1),
-            "dispatched": tot[:, L.DISPATCHED],
-            "detained_in_theatre": tot[:, L.DETAINED],
-            "killed": tot[:, L.KILLED],
-        }
-        for k, v in parts.items():
-            self.pathways[k] = np.concatenate([self.pathways.get(k, np.empty(0, np.int64)), v])
-        home = end[:, :, _HOME].sum(-1).astype(np.int64)
+        tot = end.sum(axis=1, dtype=np.int64)  # (D, S)
+        for q in Q.PATHWAYS:
+            self.pathways[q.name] = _cat(self.pathways.get(q.name), q.of(tot))
         after = prep.recorded_months > prep.months[prep.cutoff_index]
-        att = flows[:, after][..., L.ATTACKS0:L.ATTACKS0 + 3].sum(axis=(1, 2), dtype=np.int64)
-        dth = flows[:, after][..., L.ATTACK_DEATHS0:L.ATTACK_DEATHS0 + 3].sum(axis=(1, 2),
-                                                                               dtype=np.int64)
-        self.returned_by_country = _cat(self.returned_by_country, home)
+        late = flows[:, after]
+        att = late[..., Q.flow_slots("attacks")].sum(axis=(1, 2), dtype=np.int64)
+        dth = late[..., Q.flow_slots("attack_deaths")].sum(axis=(1, 2), dtype=np.int64)
+        self.returned_by_country = _cat(self.returned_by_country, Q.RETURNED.of(end))
         self.attacks = _cat(self.attacks, att)
         self.attack_deaths = _cat(self.attack_deaths, dth)
-        self.travelled = _cat(self.travelled, tot.sum(1))
+        self.travelled = _cat(self.travelled, Q.TRAVELLED.of(tot))
 
     def to_dict(self, top: int = 10) -> dict:
-        """JSON-ready summary: median and 5-95% interval of every headline number."""
-        def q(x: np.ndarray) -> dict[str, float]:
-            lo, med, hi = np.percentile(x, [5, 50, 95])
-            return {"median": float(med), "p5": float(lo), "p95": float(hi),
-                    "mean": float(np.mean(x))}
-
+        """JSON-ready summary: median, 5-95% interval and mean of every headline number."""
         assert self.returned_by_country is not None and self.attacks is not None
         assert self.attack_deaths is not None and self.travelled is not None
         med = np.median(self.returned_by_country, axis=0)
@@ -88,17 +152,23 @@ class Headline:
             "scenario": self.scenario,
             "seed": self.seed,
             "draws": len(self.draws),
-            "parameters": f"posterior (cut-off {self.posterior})" if self.posterior
-            else "prior",
+            "parameters": self.parameters,
             "end_month": self.end_month.strftime("%Y-%m"),
             "attacks_counted_from": self.forecast_from.strftime("%Y-%m"),
-            "travelled": q(self.travelled),
-            "pathways": {k: q(v) for k, v in self.pathways.items()},
-            "returned_by_country": {self.countries[i]: q(self.returned_by_country[:, i])
+            "travelled": summary(self.travelled),
+            "pathways": {k: summary(v) for k, v in self.pathways.items()},
+            "returned_by_country": {self.countries[i]: summary(self.returned_by_country[:, i])
                                     for i in order},
-            "attacks": {t: q(self.attacks[:, g]) for g, t in enumerate(L.TARGETS)},
-            "attack_deaths": {t: q(self.attack_deaths[:, g]) for g, t in enumerate(L.TARGETS)},
+            "attacks": {t: summary(self.attacks[:, g]) for g, t in enumerate(Q.TARGETS)},
+            "attack_deaths": {t: summary(self.attack_deaths[:, g])
+                              for g, t in enumerate(Q.TARGETS)},
         }
+
+
+def summary(x: np.ndarray) -> dict[str, float]:
+    """Median, 5th and 95th percentile and mean of draws ``x`` (floats)."""
+    lo, med, hi = np.percentile(x, [5, 50, 95])
+    return {"median": float(med), "p5": float(lo), "p95": float(hi), "mean": float(np.mean(x))}
 
 
 def _cat(a: np.ndarray | None, b: np.ndarray) -> np.ndarray:
@@ -106,7 +176,7 @@ def _cat(a: np.ndarray | None, b: np.ndarray) -> np.ndarray:
 
 
 def run(
-    scenario: Scenario | str | None = "baseline",
+    scenario: ScenarioSpec = "baseline",
     draws: int = 1000,
     seed: int = 0,
     start: str = "2011-01",
@@ -114,98 +184,168 @@ def run(
     out: str | Path | None = None,
     chunk_size: int = 250,
     countries: list[str] | None = None,
-    progress: Callable[[int], None] | None = None,
-    posterior: object | None = "auto",
+    progress: Progress | None = None,
+    posterior: PosteriorSpec = "auto",
     workers: int | None = None,
     scheduler: str | None = None,
 ) -> Headline:
     """Simulate ``draws`` draws of a scenario; optionally stream the results to ``out``.
 
     ``posterior``: ``"auto"`` uses the shipped posterior for the scenario's cut-off when there
-    is one (else the priors), ``None`` the priors, or a path / :class:`Posterior`.
+    is one (else the priors), ``"prior"``/``None`` the priors, or a path / Posterior.
     ``workers=N`` runs the chunks on a local Dask cluster of N processes, ``scheduler`` on an
-    existing one at ``tcp://HOST:PORT`` (see :mod:`ffcast.distributed`); the numbers are
-    identical either way. ``progress`` is called with the number of draws finished after
-    each chunk. Raises :class:`ffcast.errors.FFCastError` subclasses for bad input (before
-    anything is written).
+    existing one at ``tcp://HOST:PORT``; the numbers are identical either way. ``progress``
+    is called with the number of draws finished after each chunk. Raises
+    :class:`ffcast.errors.FFCastError` subclasses for bad input, before anything is written.
     """
-    from ffcast.distributed import check_options, run_chunks
-    from ffcast.errors import FFCastError
+    target = None if out is None else check_output(out, "out", RESULT_EXTENSIONS,
+                                                    folder_ok=str(out).endswith(".zarr"))
+    job = prepare_run(scenario, draws=draws, seed=seed, start=start, end=end,
+                      chunk_size=chunk_size, countries=countries, posterior=posterior,
+                      workers=workers, scheduler=scheduler)
+    head = Headline.start(job)
+    with contextlib.ExitStack() as stack:
+        writer = None
+        if target is not None:
+            from ffcast import results
 
-    check_options(workers, scheduler)
-    if draws < 1:
-        raise FFCastError("draws: must be at least 1")
-    if chunk_size < 1:
-        raise FFCastError("chunk_size: must be at least 1")
-    prep = prepare(scenario, start=start, end=end, countries=countries)
-    post = resolve_posterior(posterior, prep.scenario.cutoff)
-    idx = np.arange(draws)
-    head = Headline(
-        scenario=prep.scenario.name, seed=seed, draws=idx, end_month=prep.months[-1],
-        forecast_from=prep.months[prep.cutoff_index] + pd.offsets.MonthBegin(1),
-        countries=prep.countries["iso3"].tolist(),
-    )
-    writer = None
-    if out is not None:
-        from ffcast import results
-
-        writer = results.ResultsWriter(out, prep, seed)
-    try:
-        if writer is not None:
-            writer.__enter__()
+            writer = stack.enter_context(results.ResultsWriter(target, job.prep, job.options
+                                                               .seed))
 
         def take(chunk: ChunkResult) -> None:
-            head.extend(prep, chunk.stocks, chunk.flows)
+            head.extend(job.prep, chunk.stocks, chunk.flows)
             if writer is not None:
                 from ffcast import results
 
-                writer.append(results.to_dataset(prep, chunk, seed))
-            if progress is not None:
-                progress(len(chunk.draws))
+                writer.append(results.to_dataset(job.prep, chunk, job.options.seed))
 
-        run_chunks(prep, seed, idx, chunk_size, post, workers=workers, scheduler=scheduler,
-                   on_chunk=take)
-    except BaseException as exc:
-        if writer is not None:
-            writer.__exit__(type(exc), exc, exc.__traceback__)
-        raise
-    if writer is not None:
-        writer.__exit__(None, None, None)
-    head.posterior = None if post is None else post.attrs.get("cutoff", "file")
+        job.chunks(take, progress)
     return head
 
 
-def resolve_posterior(posterior: object | None, cutoff: str) -> object | None:
-    """A Posterior (or None for priors) from ``"auto"``, ``None``, a path or a Posterior."""
-    from ffcast.calibrate import posterior as post_mod
+def simulate(
+    scenario: ScenarioSpec = "baseline",
+    draws: int = 100,
+    seed: int = 0,
+    start: str = "2011-01",
+    end: str = "2026-12",
+    countries: list[str] | None = None,
+    posterior: PosteriorSpec = "auto",
+    chunk_size: int = 250,
+    lazy: bool | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+) -> xr.Dataset:
+    """The labelled ensemble of a scenario: an xarray Dataset of the results contract.
 
-    if posterior is None:
-        return None
-    if isinstance(posterior, post_mod.Posterior):
-        return posterior
-    if posterior == "auto":
-        return post_mod.shipped(cutoff)
-    post = post_mod.load(posterior)  # type: ignore[arg-type]
-    if post.cutoff != cutoff:
-        from ffcast.errors import FFCastError
+    Dims ``draw``, ``month``, ``country`` (+ ``theatre``, ``target``); int32 counts of
+    persons, plots, attacks and deaths with ``units`` and ``description`` attrs (see
+    :mod:`ffcast.results`). ``lazy=None`` returns a Dask-backed Dataset when the arrays
+    would exceed 1 GiB (computed chunk by chunk when you reduce or write it), ``True``/
+    ``False`` force it (the lazy path computes in this process, or wherever the caller's
+    Dask scheduler sends it). ``workers``/``scheduler`` spread an eager run over Dask, with
+    identical numbers. Raises :class:`FFCastError` subclasses for bad arguments.
+    """
+    if lazy not in (None, True, False):
+        raise OptionsError(f"lazy: {lazy!r} is not True, False or None")
+    job = prepare_run(scenario, draws=draws, seed=seed, start=start, end=end,
+                      chunk_size=chunk_size, countries=countries, posterior=posterior,
+                      workers=workers, scheduler=scheduler)
+    from ffcast import results
 
-        raise FFCastError(f"--posterior: fitted at cut-off {post.cutoff}, but the scenario's "
-                          f"cut-off is {cutoff}; fix: use a posterior for {cutoff}")
-    return post
+    if lazy or (lazy is None and results.full_bytes(job.prep, draws) > EAGER_BYTES):
+        return _lazy_dataset(job)
+    parts: list[xr.Dataset] = []
+    job.chunks(lambda chunk: parts.append(results.to_dataset(job.prep, chunk, seed)))
+    return results.concat(parts, job.parameters)
 
 
-def compare(a: Scenario | str, b: Scenario | str, draws: int = 1000, seed: int = 0,
-            end: str = "2026-12", chunk_size: int = 250, posterior: object | None = "auto"
-            ) -> dict:
-    """Paired differences B - A under common random numbers (same seed, same draws)."""
-    ha = run(a, draws=draws, seed=seed, end=end, chunk_size=chunk_size, posterior=posterior)
-    hb = run(b, draws=draws, seed=seed, end=end, chunk_size=chunk_size, posterior=posterior)
+def _lazy_dataset(job: Run) -> xr.Dataset:
+    """The results Dataset of ``job`` as Dask arrays: one task per chunk of draws, computed
+    only when the values are needed (every variable of a chunk comes from one simulation)."""
+    import dask
+    import dask.array as da
+    import xarray as xr
+
+    from ffcast import results
+    from ffcast.distributed import chunk_ids, simulate_chunk
+
+    prep, seed = job.prep, job.options.seed
+
+    def chunk_dataset(ids: np.ndarray) -> xr.Dataset:
+        return results.to_dataset(prep, simulate_chunk(prep, seed, ids, job.posterior), seed)
+
+    template = chunk_dataset(np.arange(1))  # one draw: names, dims, dtypes, attrs, coords
+    ids_list = chunk_ids(job.options.draws, job.options.chunk_size)
+    delayed = [dask.delayed(chunk_dataset)(ids) for ids in ids_list]
+    data_vars = {}
+    for name, var in template.data_vars.items():
+        pieces = [da.from_delayed(dask.delayed(lambda ds, n=name: ds[n].values)(d),
+                                  shape=(len(ids), *var.shape[1:]), dtype=var.dtype)
+                  for d, ids in zip(delayed, ids_list, strict=True)]
+        data_vars[name] = (var.dims, da.concatenate(pieces, axis=0), var.attrs)
+    coords = {k: v for k, v in template.coords.items() if "draw" not in v.dims}
+    coords["draw"] = ("draw", job.draws, template["draw"].attrs)
+    out = xr.Dataset(data_vars, coords=coords, attrs=template.attrs)
+    out.attrs["parameters"] = job.parameters
+    return out
+
+
+def forecast(
+    cutoff: str = "2016-12",
+    until: str = "2019-12",
+    scenario: ScenarioSpec = "baseline",
+    draws: int = 1000,
+    seed: int = 0,
+    posterior: PosteriorSpec = "auto",
+    countries: list[str] | None = None,
+    chunk_size: int = 250,
+    lazy: bool | None = None,
+) -> xr.Dataset:
+    """Run the posterior fitted at ``cutoff`` forward to ``until`` under a scenario.
+
+    The scenario's own cut-off is replaced by ``cutoff``; ``posterior="auto"`` needs a
+    shipped posterior for that cut-off (else an error says how to make one). Returns the
+    results Dataset from 2011-01 (history and forecast, split at the cut-off).
+    """
+    from ffcast.scenario.fields import check_month
+
+    try:
+        cutoff = check_month(cutoff)
+    except ValueError as exc:
+        raise OptionsError(f"cutoff: {exc}") from None
+    scen = load_scenario(scenario).model_copy(update={"cutoff": cutoff})
+    if posterior == "auto" and posteriors.shipped(cutoff) is None:
+        raise OptionsError(f"cutoff: no shipped posterior for {cutoff} (shipped: "
+                           f"{', '.join(posteriors.SHIPPED_CUTOFFS)}); fix: run `ffcast "
+                           f"calibrate --cutoff {cutoff} --out post.nc` and pass "
+                           "posterior='post.nc'")
+    return simulate(scen, draws=draws, seed=seed, end=until, countries=countries,
+                    posterior=posterior, chunk_size=chunk_size, lazy=lazy)
+
+
+def compare(a: ScenarioSpec, b: ScenarioSpec, draws: int = 1000, seed: int = 0,
+            end: str = "2026-12", chunk_size: int = 250, posterior: PosteriorSpec = "auto",
+            progress: Progress | None = None) -> dict:
+    """Paired differences B - A under common random numbers (same seed, same draws).
+
+    Both scenarios are validated before either runs. Returns a JSON-ready dict: per
+    pathway, per attack target and in total, the median, 5-95% interval, mean and the share
+    of draws in which B is lower than A.
+    """
+    jobs = [prepare_run(s, draws=draws, seed=seed, end=end, chunk_size=chunk_size,
+                        posterior=posterior) for s in (a, b)]
+    heads = []
+    for job in jobs:
+        head = Headline.start(job)
+        job.chunks(lambda chunk, head=head, job=job: head.extend(job.prep, chunk.stocks,
+                                                                chunk.flows), progress)
+        heads.append(head)
+    ha, hb = heads
 
     def diff(x: np.ndarray, y: np.ndarray) -> dict[str, float]:
         d = y.astype(np.int64) - x.astype(np.int64)
-        lo, med, hi = np.percentile(d, [5, 50, 95])
-        return {"median": float(med), "p5": float(lo), "p95": float(hi),
-                "mean": float(d.mean()), "share_of_draws_lower": float((d < 0).mean())}
+        return {**summary(d), "share_of_draws_lower": float((d < 0).mean())}
 
     assert ha.attacks is not None and hb.attacks is not None
     assert ha.attack_deaths is not None and hb.attack_deaths is not None
@@ -214,9 +354,9 @@ def compare(a: Scenario | str, b: Scenario | str, draws: int = 1000, seed: int =
         "end_month": ha.end_month.strftime("%Y-%m"),
         "pathways": {k: diff(ha.pathways[k], hb.pathways[k]) for k in ha.pathways},
         "attacks": {t: diff(ha.attacks[:, g], hb.attacks[:, g])
-                    for g, t in enumerate(L.TARGETS)},
+                    for g, t in enumerate(Q.TARGETS)},
         "attack_deaths": {t: diff(ha.attack_deaths[:, g], hb.attack_deaths[:, g])
-                          for g, t in enumerate(L.TARGETS)},
+                          for g, t in enumerate(Q.TARGETS)},
         "attacks_total": diff(ha.attacks.sum(1), hb.attacks.sum(1)),
         "attack_deaths_total": diff(ha.attack_deaths.sum(1), hb.attack_deaths.sum(1)),
     }

@@ -86,6 +86,11 @@ QUANTITIES: tuple[str, ...] = (
 )
 """Quantities an observation may report (names of the model's stocks and flows)."""
 
+MAX_VALUE = 10_000_000  # no count of foreign fighters or of their attacks comes near this
+#: Observation sets shipped with ffcast, usable by name (e.g. ``--observations
+#: validation_returnees``): the public post-cut-off validation set, for scoring only.
+SHIPPED: tuple[str, ...] = ("validation_returnees",)
+
 QUANTITY_ALIASES: Mapping[str, str] = {
     "returned": "cumulative_returned",
     "travelled": "cumulative_travelled",
@@ -236,6 +241,9 @@ def _parse_number(cell: object, column: str, fail: _Failer, *, required: bool) -
         raise fail(column, f"'{_text(cell)}' is not finite", "give a finite number >= 0")
     if number < 0:
         raise fail(column, f"{number:g} is negative", "counts must be >= 0")
+    if number > MAX_VALUE:
+        raise fail(column, f"{number:g} is more than {MAX_VALUE:,} people or events",
+                   "check the units: about 40,000 people travelled in all")
     return number
 
 
@@ -351,8 +359,22 @@ def validate_observations(df: pd.DataFrame, name: str) -> pd.DataFrame:
     return _build(name, records(), "no observations (no rows); fix: add at least one row")
 
 
+def shipped_observations(name: str = "validation_returnees") -> pd.DataFrame:
+    """A shipped observation set (see :data:`SHIPPED`), validated like a user's file."""
+    from ffcast import data
+
+    if name not in SHIPPED:
+        raise ObservationError(f"observations: no shipped set {name!r}; fix: use one of "
+                               f"{', '.join(SHIPPED)} or a CSV file")
+    frame = data.load(name)
+    frame = frame.assign(as_of=frame["as_of"].astype(str))
+    return validate_observations(frame[[c for c in frame.columns if c in
+                                        (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)]], name)
+
+
 def read_observations(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read and validate an observations CSV file (format in the module docstring).
+    """Read and validate an observations CSV file (format in the module docstring), or a
+    shipped set by name (:data:`SHIPPED`, e.g. ``"validation_returnees"``).
 
     Args:
         path: the CSV file; UTF-8 (a byte-order mark is fine), comma-separated, header first.
@@ -365,6 +387,8 @@ def read_observations(path: str | os.PathLike[str]) -> pd.DataFrame:
             or a row breaks a rule; the message names the file, row, line, column and fix.
     """
     name = os.fspath(path)
+    if name in SHIPPED and not Path(name).exists():
+        return shipped_observations(name)
     try:
         raw = Path(name).read_bytes()
     except FileNotFoundError:

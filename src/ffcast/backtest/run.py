@@ -150,6 +150,8 @@ def backtest(obs: pd.DataFrame, cutoff: str = "2016-12", draws: int = 1000, seed
         raise ObservationError(f"observations: iso3 {', '.join(missing)} not modelled at "
                                f"cut-off {cutoff}; fix: drop those rows")
     y = obs["value"].to_numpy(float)
+    if progress is not None:
+        progress(0)  # every check passed: the work starts
     model = forecast_samples(obs, cutoff, draws, seed, posterior, progress)
     table = obs[["iso3", "quantity", "as_of", "value", "source"]].copy()
     q = np.percentile(model, [5, 50, 95], axis=1)

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -23,7 +25,7 @@ from scipy import special
 from ffcast.calibrate.smc import Block, CalibrationResult
 from ffcast.engine import Latent, Prepared
 from ffcast.engine.rng import uniforms
-from ffcast.errors import FFCastError
+from ffcast.errors import FFCastError, OptionsError, echo
 from ffcast.files import atomic_path
 from ffcast.scenario.priors import PARAM_INDEX, PARAMS, REGIONS, sample_scalar
 
@@ -173,6 +175,40 @@ def _read(path: Path) -> Posterior:
         raise FFCastError(f"{path}: not an ffcast posterior (no 'z' variable / cutoff attr)")
     return Posterior(str(ds.attrs["cutoff"]), ds["z"].values,
                      [str(c) for c in ds["component"].values], dict(ds.attrs))
+
+
+#: What a caller may pass as ``posterior``: ``"auto"`` (the shipped posterior for the run's
+#: cut-off, else the priors), ``"prior"`` or ``None`` (the priors), a file path, or a
+#: :class:`Posterior`.
+PosteriorSpec = Literal["auto", "prior"] | Posterior | str | os.PathLike[str] | None
+
+
+def resolve(spec: PosteriorSpec, cutoff: str) -> Posterior | None:
+    """The posterior a run with cut-off ``cutoff`` uses for ``spec`` (None = the priors).
+
+    Raises :class:`OptionsError` for a spec of the wrong type or a posterior fitted at
+    another cut-off, and :class:`FFCastError` for an unreadable file.
+    """
+    if spec is None or spec == "prior":
+        return None
+    if isinstance(spec, Posterior):
+        post = spec
+    elif spec == "auto":
+        return shipped(cutoff)
+    elif isinstance(spec, str | os.PathLike):
+        post = load(spec)
+    else:
+        raise OptionsError(f"posterior: {echo(spec)} is not a posterior; fix: pass 'auto', "
+                           "'prior', a file from `ffcast calibrate` or a Posterior")
+    if post.cutoff != cutoff:
+        raise OptionsError(f"posterior: fitted at cut-off {post.cutoff}, but the run's cut-off "
+                           f"is {cutoff}; fix: use a posterior for {cutoff}")
+    return post
+
+
+def label(post: Posterior | None) -> str:
+    """How a run's parameters are described in outputs: ``prior`` or ``posterior (...)``."""
+    return "prior" if post is None else f"posterior (cut-off {post.cutoff})"
 
 
 def shipped(cutoff: str) -> Posterior | None:

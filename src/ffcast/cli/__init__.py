@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import typer
 
+from ffcast.cli.common import OneLineErrors
+
 app = typer.Typer(
     name="ffcast",
+    cls=OneLineErrors,
     help="Forecast what becomes of the Islamic State's foreign fighters, country by country.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,

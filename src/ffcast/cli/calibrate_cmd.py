@@ -10,7 +10,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ffcast.cli.common import echo_json, user_errors
+from ffcast.cli.common import echo_json, progress, user_errors
+from ffcast.cli.run_cmd import AsJson, Draws, Quiet, Seed, emit_headline
 
 console = Console()
 err = Console(stderr=True)
@@ -26,26 +27,24 @@ def register(app: typer.Typer) -> None:
 @user_errors
 def calibrate_cmd(
     cutoff: Annotated[str, typer.Option(help="Last month of data used (YYYY-MM).")] = "2016-12",
-    particles: Annotated[int, typer.Option(min=50, max=100_000)] = 2000,
-    seed: Annotated[int, typer.Option(min=0)] = 0,
+    particles: Annotated[int, typer.Option(help="SMC particles (50 to 100,000).")] = 2000,
+    seed: Seed = 0,
     out: Annotated[Path, typer.Option(help="Posterior file (.nc).")] = Path("posterior.nc"),
-    as_json: Annotated[bool, typer.Option("--json", help="Print diagnostics as JSON.")] = False,
+    as_json: AsJson = False,
+    quiet: Quiet = False,
 ) -> None:
     """Fit the engine to the record up to the cut-off (SMC); write the posterior."""
     from ffcast.calibrate import calibrate, fit_table, from_result, parameter_table, save
     from ffcast.calibrate.smc import Stage
-    from ffcast.cli.run_cmd import _check_month
+    from ffcast.files import check_output
 
-    _check_month("--cutoff", cutoff)
-    if out.suffix != ".nc":
-        from ffcast.errors import FFCastError
-
-        raise FFCastError("--out: the posterior is written as netCDF; use a .nc file name")
+    check_output(out, "--out", (".nc",))
 
     def report(stage: Stage) -> None:
-        if not as_json:
-            err.print(f"temperature {stage.temperature:.3f}  ESS {stage.ess:,.0f}  "
-                      f"acceptance {stage.acceptance:.0%}  {stage.seconds:.1f}s")
+        if not (as_json or quiet):
+            err.print(f"ffcast: calibrating: temperature {stage.temperature:.3f}  ESS "
+                      f"{stage.ess:,.0f}  acceptance {stage.acceptance:.0%}  "
+                      f"{stage.seconds:.1f}s")
 
     res = calibrate(cutoff=cutoff, particles=particles, seed=seed, progress=report)
     post = from_result(res)
@@ -87,53 +86,66 @@ def forecast_cmd(
     cutoff: Annotated[str, typer.Option(help="Cut-off of the posterior (YYYY-MM).")] = "2016-12",
     until: Annotated[str, typer.Option(help="Last month forecast (YYYY-MM).")] = "2019-12",
     scenario: Annotated[str, typer.Option(help="Preset or YAML file.")] = "baseline",
-    draws: Annotated[int, typer.Option(min=1, max=1_000_000)] = 1000,
-    seed: Annotated[int, typer.Option(min=0)] = 0,
+    draws: Draws = 1000,
+    seed: Seed = 0,
     posterior: Annotated[str | None, typer.Option(help="Posterior file; default: shipped.")]
     = None,
     out: Annotated[Path | None, typer.Option(help=".nc .zarr .parquet .csv")] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: AsJson = False,
+    quiet: Quiet = False,
 ) -> None:
     """Run the posterior forward from the cut-off under a scenario (results contract)."""
-    from ffcast.cli.run_cmd import _check_month, _check_out, emit_headline
-    from ffcast.errors import FFCastError
+    from ffcast.errors import OptionsError
     from ffcast.runner import run
     from ffcast.scenario import load_scenario
+    from ffcast.scenario.fields import check_month
 
-    _check_month("--cutoff", cutoff)
-    _check_month("--until", until)
-    _check_out(out)
+    try:
+        check_month(cutoff)
+    except ValueError as exc:
+        raise OptionsError(f"cutoff: {exc}") from None
     scen = load_scenario(scenario).model_copy(update={"cutoff": cutoff})
-    post = posterior or cutoff
     from ffcast.calibrate import SHIPPED_CUTOFFS
 
     if posterior is None and cutoff not in SHIPPED_CUTOFFS:
-        raise FFCastError(f"--cutoff: no shipped posterior for {cutoff}; run `ffcast calibrate "
-                          f"--cutoff {cutoff}` and pass --posterior")
-    head = run(scen, draws=draws, seed=seed, end=until, out=out, posterior=post)
+        raise OptionsError(f"cutoff: no shipped posterior for {cutoff} (shipped: "
+                           f"{', '.join(SHIPPED_CUTOFFS)}); fix: run `ffcast calibrate "
+                           f"--cutoff {cutoff}` and pass --posterior")
+    with progress(f"forecasting from {cutoff}", draws, quiet or as_json) as advance:
+        head = run(scen, draws=draws, seed=seed, end=until, out=out,
+                   posterior=posterior or cutoff, progress=advance)
     emit_headline(head, out, as_json, "forecast")
 
 
 @user_errors
 def backtest_cmd(
-    observations: Annotated[Path, typer.Option(help="CSV: iso3,quantity,value,as_of,source.")],
+    observations: Annotated[str, typer.Option(
+        help="CSV file (iso3,quantity,value,as_of,source), or the shipped set "
+        "`validation_returnees` (Oct 2017 returnees, for scoring only).")],
     cutoff: Annotated[str, typer.Option(help="Forecast origin (YYYY-MM).")] = "2016-12",
     rolling: Annotated[bool, typer.Option(help="Also score the origins 2015-12 and 2016-06.")]
     = False,
-    draws: Annotated[int, typer.Option(min=10, max=100_000)] = 1000,
-    seed: Annotated[int, typer.Option(min=0)] = 0,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    draws: Draws = 1000,
+    seed: Seed = 0,
+    as_json: AsJson = False,
     out: Annotated[Path | None, typer.Option(help="Per-observation scores (.csv).")] = None,
+    quiet: Quiet = False,
 ) -> None:
     """Score forecasts made at the cut-off against later observations, with baselines."""
     from ffcast.backtest import read_observations
     from ffcast.backtest.run import ROLLING_CUTOFFS, backtest
-    from ffcast.cli.run_cmd import _check_month
+    from ffcast.files import check_output
+    from ffcast.options import run_options
 
-    _check_month("--cutoff", cutoff)
+    run_options(draws=draws, seed=seed, end=cutoff)  # the door: same rules as every run
+    if out is not None:
+        check_output(out, "--out", (".csv",))
     obs = read_observations(observations)
     cutoffs = list(ROLLING_CUTOFFS) if rolling else [cutoff]
-    results = [backtest(obs, cutoff=c, draws=draws, seed=seed) for c in cutoffs]
+    results = []
+    for c in cutoffs:
+        with progress(f"backtest from {c}", draws, quiet or as_json) as advance:
+            results.append(backtest(obs, cutoff=c, draws=draws, seed=seed, progress=advance))
     if out is not None:
         import pandas as pd
 

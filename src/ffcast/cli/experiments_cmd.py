@@ -7,18 +7,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ffcast.cli.common import echo_json, user_errors
-from ffcast.errors import FFCastError
+from ffcast.cli.common import echo_json, progress, user_errors
+from ffcast.cli.run_cmd import Quiet
+from ffcast.files import check_output
 
 if TYPE_CHECKING:
     from ffcast.experiments import SensitivityResult
 
 _OUT_EXT = (".csv", ".png", ".html")
 console = Console()
-err_console = Console(stderr=True)
 
 Outcome = Annotated[str, typer.Option(help="Outcome: returned, killed, relocated, stayed, "
                                       "dispatched, travelled, attacks_total, attacks_home, "
@@ -40,27 +39,12 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print the result as JSON."
 
 def _run_kwargs(end: str, countries: str | None, scenario: str, prior: bool,
                 workers: int | None, scheduler: str | None) -> dict[str, Any]:
-    from ffcast.cli.run_cmd import _check_month
-    from ffcast.distributed import check_options
-    from ffcast.scenario.validation import check_countries
+    from ffcast.options import run_options
 
-    check_options(workers, scheduler)
-    _check_month("--end", end)
-    codes = None
-    if countries:
-        try:
-            codes = check_countries([c for c in countries.split(",") if c.strip()])
-        except ValueError as exc:
-            raise FFCastError(f"--countries: {exc}") from None
-    return {"end": end, "countries": codes, "base": scenario,
+    opts = run_options(end=end, countries=countries, workers=workers, scheduler=scheduler)
+    return {"end": end, "countries": opts.countries, "base": scenario,
             "posterior": None if prior else "auto", "workers": workers,
             "scheduler": scheduler}
-
-
-def _progress(total: int, quiet: bool) -> Progress:
-    return Progress(TextColumn("scenarios"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=err_console, transient=True,
-                    disable=quiet or total < 20)
 
 
 def _write(res: SensitivityResult, out: Path) -> None:
@@ -108,108 +92,107 @@ def _sensitivity_table(res: SensitivityResult) -> Table:
     return t
 
 
+@user_errors
+def sensitivity_cmd(
+    outcome: Outcome,
+    method: Annotated[str, typer.Option(help="sobol (variance shares) or morris "
+                                        "(screening).")] = "sobol",
+    samples: Annotated[int, typer.Option(min=2, max=1_000_000, help="Base samples N: "
+                                         "Sobol runs N x (k+2) scenarios, Morris "
+                                         "N x (k+1); a power of two for Sobol.")] = 64,
+    draws_per_point: Draws = 20,
+    seed: Seed = 0,
+    end: End = "2020-12",
+    countries: Countries = None,
+    levers: Annotated[bool, typer.Option("--levers", help="Add the policy levers to the "
+                                         "uncertainties.")] = False,
+    scenario: Base = "baseline",
+    prior: Prior = False,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
+    as_json: AsJson = False,
+    out: Annotated[Path | None, typer.Option(help="Write the indices: .csv, or a bar "
+                                             "chart as .png / .html.")] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Which uncertainties drive an outcome: Sobol or Morris indices with intervals."""
+    from ffcast.experiments import factors, get_outcome, sensitivity_run
+    from ffcast.experiments.sensitivity import check_method
+
+    check_method(method)
+    get_outcome(outcome)
+    if out is not None:
+        check_output(out, "--out", _OUT_EXT)
+    kwargs = _run_kwargs(end, countries, scenario, prior, workers, scheduler)
+    space = factors(levers=levers)
+    total = samples * (len(space) + (2 if method == "sobol" else 1))
+    with progress(f"{method} sensitivity", total, quiet or as_json, "scenarios") as advance:
+        res = sensitivity_run(method, outcome, samples, draws_per_point, seed, space=space,
+                              progress=advance, **kwargs)
+    if out is not None:
+        _write(res, out)
+    if as_json:
+        echo_json({**res.to_dict(), "out": None if out is None else str(out)})
+        return
+    console.print(_sensitivity_table(res))
+    if out is not None:
+        console.print(f"indices written to [bold]{out}[/]")
+
+@user_errors
+def discover_cmd(
+    outcome: Outcome,
+    threshold: Annotated[float, typer.Option(help="Cases of interest: points whose "
+                                             "outcome is above this value.")],
+    samples: Annotated[int, typer.Option(min=10, max=1_000_000, help="Latin-hypercube "
+                                         "points (scenarios).")] = 200,
+    draws_per_point: Draws = 10,
+    seed: Seed = 0,
+    end: End = "2020-12",
+    countries: Countries = None,
+    uncertainties_only: Annotated[bool, typer.Option(
+        "--uncertainties-only", help="Leave the policy levers at their defaults.")]
+    = False,
+    min_coverage: Annotated[float, typer.Option(min=0.0, max=1.0, help="Smallest share "
+                                                "of cases the box must cover.")] = 0.5,
+    alpha: Annotated[float, typer.Option(min=0.01, max=0.49, help="Share of points "
+                                         "peeled per step.")] = 0.05,
+    scenario: Base = "baseline",
+    prior: Prior = False,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
+    as_json: AsJson = False,
+    quiet: Quiet = False,
+) -> None:
+    """Which factor region leads to an outcome above a threshold (PRIM box)."""
+    from ffcast.experiments import discover_run, factors, get_outcome
+
+    get_outcome(outcome)
+    kwargs = _run_kwargs(end, countries, scenario, prior, workers, scheduler)
+    space = factors(levers=not uncertainties_only)
+    with progress("PRIM discovery", samples, quiet or as_json, "scenarios") as advance:
+        box, trajectory, summary = discover_run(
+            outcome, threshold, samples, draws_per_point, seed, space=space,
+            min_coverage=min_coverage, alpha=alpha, progress=advance, **kwargs)
+    if as_json:
+        echo_json({**summary, "box": box.to_dict(),
+                   "trajectory": [{k: b.to_dict()[k] for k in ("coverage", "density",
+                                                               "mass")}
+                                  for b in trajectory]})
+        return
+    t = Table(title=f"PRIM box: {summary['outcome']} > {threshold:g} {summary['unit']} "
+              f"({summary['cases']} of {samples} points, {summary['share_above']:.0%}); "
+              f"coverage {box.coverage:.0%}, density {box.density:.0%}, "
+              f"mass {box.mass:.0%}", title_justify="left")
+    for col in ("factor", "low", "high", "full range", "restricted"):
+        t.add_column(col, justify="left" if col == "factor" else "right")
+    restricted = set(box.restricted())
+    for name, (lo, hi), (blo, bhi) in zip(box.names, box.limits, box.bounds, strict=True):
+        t.add_row(name, f"{lo:.3g}", f"{hi:.3g}", f"{blo:.3g} – {bhi:.3g}",
+                  "[bold]yes[/]" if name in restricted else "")
+    console.print(t)
+
+
 def register(app: typer.Typer) -> None:
     """Add the experiment commands to the root app."""
-
-    @app.command("sensitivity")
-    @user_errors
-    def sensitivity_cmd(
-        outcome: Outcome,
-        method: Annotated[str, typer.Option(help="sobol (variance shares) or morris "
-                                            "(screening).")] = "sobol",
-        samples: Annotated[int, typer.Option(min=2, max=1_000_000, help="Base samples N: "
-                                             "Sobol runs N x (k+2) scenarios, Morris "
-                                             "N x (k+1); a power of two for Sobol.")] = 64,
-        draws_per_point: Draws = 20,
-        seed: Seed = 0,
-        end: End = "2020-12",
-        countries: Countries = None,
-        levers: Annotated[bool, typer.Option("--levers", help="Add the policy levers to the "
-                                             "uncertainties.")] = False,
-        scenario: Base = "baseline",
-        prior: Prior = False,
-        workers: Workers = None,
-        scheduler: Scheduler = None,
-        as_json: AsJson = False,
-        out: Annotated[Path | None, typer.Option(help="Write the indices: .csv, or a bar "
-                                                 "chart as .png / .html.")] = None,
-    ) -> None:
-        """Which uncertainties drive an outcome: Sobol or Morris indices with intervals."""
-        from ffcast.experiments import factors, get_outcome, sensitivity_run
-        from ffcast.experiments.sensitivity import check_method
-
-        check_method(method)
-        get_outcome(outcome)
-        if out is not None and out.suffix.lower() not in _OUT_EXT:
-            raise FFCastError(f"--out: unsupported extension {out.suffix!r}; use one of "
-                              f"{', '.join(_OUT_EXT)}")
-        kwargs = _run_kwargs(end, countries, scenario, prior, workers, scheduler)
-        space = factors(levers=levers)
-        total = samples * (len(space) + (2 if method == "sobol" else 1))
-        with _progress(total, as_json) as bar:
-            task = bar.add_task("points", total=total)
-            res = sensitivity_run(method, outcome, samples, draws_per_point, seed, space=space,
-                                  progress=lambda n: bar.advance(task, n), **kwargs)
-        if out is not None:
-            _write(res, out)
-        if as_json:
-            echo_json({**res.to_dict(), "out": None if out is None else str(out)})
-            return
-        console.print(_sensitivity_table(res))
-        if out is not None:
-            console.print(f"indices written to [bold]{out}[/]")
-
-    @app.command("discover")
-    @user_errors
-    def discover_cmd(
-        outcome: Outcome,
-        threshold: Annotated[float, typer.Option(help="Cases of interest: points whose "
-                                                 "outcome is above this value.")],
-        samples: Annotated[int, typer.Option(min=10, max=1_000_000, help="Latin-hypercube "
-                                             "points (scenarios).")] = 200,
-        draws_per_point: Draws = 10,
-        seed: Seed = 0,
-        end: End = "2020-12",
-        countries: Countries = None,
-        uncertainties_only: Annotated[bool, typer.Option(
-            "--uncertainties-only", help="Leave the policy levers at their defaults.")]
-        = False,
-        min_coverage: Annotated[float, typer.Option(min=0.0, max=1.0, help="Smallest share "
-                                                    "of cases the box must cover.")] = 0.5,
-        alpha: Annotated[float, typer.Option(min=0.01, max=0.49, help="Share of points "
-                                             "peeled per step.")] = 0.05,
-        scenario: Base = "baseline",
-        prior: Prior = False,
-        workers: Workers = None,
-        scheduler: Scheduler = None,
-        as_json: AsJson = False,
-    ) -> None:
-        """Which factor region leads to an outcome above a threshold (PRIM box)."""
-        from ffcast.experiments import discover_run, factors, get_outcome
-
-        get_outcome(outcome)
-        kwargs = _run_kwargs(end, countries, scenario, prior, workers, scheduler)
-        space = factors(levers=not uncertainties_only)
-        with _progress(samples, as_json) as bar:
-            task = bar.add_task("points", total=samples)
-            box, trajectory, summary = discover_run(
-                outcome, threshold, samples, draws_per_point, seed, space=space,
-                min_coverage=min_coverage, alpha=alpha,
-                progress=lambda n: bar.advance(task, n), **kwargs)
-        if as_json:
-            echo_json({**summary, "box": box.to_dict(),
-                       "trajectory": [{k: b.to_dict()[k] for k in ("coverage", "density",
-                                                                   "mass")}
-                                      for b in trajectory]})
-            return
-        t = Table(title=f"PRIM box: {summary['outcome']} > {threshold:g} {summary['unit']} "
-                  f"({summary['cases']} of {samples} points, {summary['share_above']:.0%}); "
-                  f"coverage {box.coverage:.0%}, density {box.density:.0%}, "
-                  f"mass {box.mass:.0%}", title_justify="left")
-        for col in ("factor", "low", "high", "full range", "restricted"):
-            t.add_column(col, justify="left" if col == "factor" else "right")
-        restricted = set(box.restricted())
-        for name, (lo, hi), (blo, bhi) in zip(box.names, box.limits, box.bounds, strict=True):
-            t.add_row(name, f"{lo:.3g}", f"{hi:.3g}", f"{blo:.3g} – {bhi:.3g}",
-                      "[bold]yes[/]" if name in restricted else "")
-        console.print(t)
+    app.command("sensitivity")(sensitivity_cmd)
+    app.command("discover")(discover_cmd)

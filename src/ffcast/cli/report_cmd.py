@@ -6,12 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ffcast.cli.common import user_errors
-
-err_console = Console(stderr=True)
+from ffcast.cli.common import progress, user_errors
+from ffcast.cli.run_cmd import Quiet
 
 
 def register(app: typer.Typer) -> None:
@@ -28,9 +25,8 @@ def report_cmd(
         help="Preset or YAML file to simulate (default baseline).")] = None,
     compare: Annotated[str | None, typer.Option(
         help="Second scenario: paired differences with the same seed and draws.")] = None,
-    draws: Annotated[int | None, typer.Option(min=1, max=1_000_000,
-                                              help="Ensemble draws [default: 1000].")] = None,
-    seed: Annotated[int | None, typer.Option(min=0, help="Random seed [default: 0].")] = None,
+    draws: Annotated[int | None, typer.Option(help="Ensemble draws [default: 1000].")] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed [default: 0].")] = None,
     end: Annotated[str | None, typer.Option(
         help="Last month simulated (YYYY-MM) [default: 2026-12].")] = None,
     png_dir: Annotated[Path | None, typer.Option(
@@ -38,27 +34,28 @@ def report_cmd(
     focus: Annotated[str | None, typer.Option(
         help="Countries for the returnee fan charts, e.g. FRA,DEU,BEL (default: the 8 "
         "with the most travellers).")] = None,
-    chunk_size: Annotated[int, typer.Option(min=1, help="Draws per chunk (memory).")] = 250,
+    chunk_size: Annotated[int, typer.Option(help="Draws per chunk (memory).")] = 250,
+    quiet: Quiet = False,
 ) -> None:
     """Write the HTML report: headline, fan charts, map, Sankey, history, sources."""
-    from ffcast.cli.run_cmd import _check_month
     from ffcast.errors import FFCastError
+    from ffcast.files import check_output
+    from ffcast.options import run_options
     from ffcast.report.build import ReportRequest, build_report, focus_from_text
 
     if results is not None and (draws, seed, end) != (None, None, None):
         raise FFCastError("--draws, --seed and --end come from the results file; drop them "
                           "or drop the file to simulate")
-    if end is not None:
-        _check_month("--end", end)
+    run_options(draws=draws or 1000, seed=seed or 0, end=end or "2026-12",
+                chunk_size=chunk_size)
+    check_output(out, "--out", (".html",))
     req = ReportRequest(out=out, results=results, scenario=scenario, compare=compare,
                         draws=draws or 1000, seed=seed or 0, end=end or "2026-12",
                         png_dir=png_dir, focus=focus_from_text(focus), chunk_size=chunk_size)
     total = (req.draws if results is None else 0) * (2 if compare else 1)
-    with Progress(TextColumn("simulating"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=err_console, transient=True,
-                  disable=total < 500) as bar:
-        task = bar.add_task("report", total=total or None)
-        path = build_report(req, progress=lambda n: bar.advance(task, n))
+    label = f"report from {results}" if results is not None else "simulating for the report"
+    with progress(label, total, quiet) as advance:
+        path = build_report(req, progress=advance)
     typer.echo(str(path))
     if png_dir is not None:
         typer.echo(f"figures (PNG) in {png_dir}")

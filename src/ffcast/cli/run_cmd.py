@@ -1,4 +1,8 @@
-"""`ffcast run`, `ffcast compare` and `ffcast scenarios ...`."""
+"""`ffcast run`, `ffcast compare` and `ffcast scenarios ...`.
+
+Each command is a module-level function (testable alone) that translates its flags into the
+library's calls; the library checks every value (see :mod:`ffcast.options`).
+"""
 
 from __future__ import annotations
 
@@ -8,63 +12,57 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ffcast.cli.common import echo_json, user_errors
-from ffcast.engine.layout import TARGETS
+from ffcast.cli.common import echo_json, progress, user_errors
 
 if TYPE_CHECKING:
     from ffcast.runner import Headline
 
-_OUT_EXT = (".nc", ".zarr", ".parquet", ".csv")
 scenarios_app = typer.Typer(no_args_is_help=True, help="Built-in scenario presets.")
 console = Console()
-err_console = Console(stderr=True)
+
+# Options shared by the run-like commands. Ranges are checked by the library, not by Typer,
+# so a bad value gets the same one-line message from the CLI, a notebook and the dashboard.
+Draws = Annotated[int, typer.Option(help="Ensemble draws (1 to 1,000,000).")]
+Seed = Annotated[int, typer.Option(help="Random seed (0 to 2**63-1): same seed, same numbers.")]
+End = Annotated[str, typer.Option(help="Last month simulated (YYYY-MM).")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 
 
-def _fmt(q: dict[str, float]) -> str:
+def fmt(q: dict[str, float]) -> str:
+    """``median  [p5 – p95]`` of a summary dict."""
     return f"{q['median']:,.0f}  [{q['p5']:,.0f} – {q['p95']:,.0f}]"
 
 
-def _check_out(out: Path | None) -> None:
-    from ffcast.errors import FFCastError
-
-    if out is not None and out.suffix.lower() not in _OUT_EXT:
-        raise FFCastError(f"--out: unsupported extension {out.suffix!r}; use one of "
-                          f"{', '.join(_OUT_EXT)}")
-
-
-def _print_headline(h: dict) -> None:
-    from ffcast.runner import PATHWAY_ROWS
+def headline_tables(h: dict) -> list[Table]:
+    """The headline of a run as rich tables: pathways, returnees by country, attacks."""
+    from ffcast.results import quantities as Q
 
     title = (f"Scenario [bold]{h['scenario']}[/]: {h['draws']:,} draws, seed {h['seed']}, "
              f"{h['parameters']}; people by pathway at {h['end_month']} "
              "(median [90% interval])")
-    t = Table(title=title, title_justify="left")
-    t.add_column("pathway")
-    t.add_column("people", justify="right")
-    for key, label in PATHWAY_ROWS:
-        t.add_row(label, _fmt(h["pathways"][key]))
-    t.add_row("[bold]Travelled in total[/]", _fmt(h["travelled"]))
-    console.print(t)
-    t = Table(title=f"Returnees by origin country (people who came home by {h['end_month']})",
-              title_justify="left")
-    t.add_column("country")
-    t.add_column("returned", justify="right")
+    paths = Table(title=title, title_justify="left")
+    paths.add_column("pathway")
+    paths.add_column("people", justify="right")
+    for q in Q.PATHWAYS:
+        paths.add_row(q.label, fmt(h["pathways"][q.name]))
+    paths.add_row(f"[bold]{Q.TRAVELLED.label}[/]", fmt(h["travelled"]))
+    countries = Table(title="Returnees by origin country (people who came home by "
+                      f"{h['end_month']})", title_justify="left")
+    countries.add_column("country")
+    countries.add_column("returned", justify="right")
     for iso3, q in h["returned_by_country"].items():
-        t.add_row(iso3, _fmt(q))
-    console.print(t)
-    t = Table(title=f"Attacks executed {h['attacks_counted_from']} – {h['end_month']} "
-              "by target (origin countries' fighters)", title_justify="left")
-    t.add_column("target")
-    t.add_column("attacks", justify="right")
-    t.add_column("deaths", justify="right")
-    labels = {"home": "at home (origin country)", "western_abroad": "abroad: other Western",
-              "third_theatre": "abroad: third theatres"}
-    for g in TARGETS:
-        t.add_row(labels[g], _fmt(h["attacks"][g]), _fmt(h["attack_deaths"][g]))
-    console.print(t)
+        countries.add_row(iso3, fmt(q))
+    attacks = Table(title=f"Attacks linked to foreign fighters, executed "
+                    f"{h['attacks_counted_from']} – {h['end_month']}, by target",
+                    title_justify="left")
+    for col in ("target", "attacks", "deaths"):
+        attacks.add_column(col, justify="left" if col == "target" else "right")
+    for g, label in Q.TARGET_LABELS.items():
+        attacks.add_row(label, fmt(h["attacks"][g]), fmt(h["attack_deaths"][g]))
+    return [paths, countries, attacks]
 
 
 def emit_headline(head: Headline, out: Path | None, as_json: bool, what: str) -> None:
@@ -75,111 +73,103 @@ def emit_headline(head: Headline, out: Path | None, as_json: bool, what: str) ->
     if as_json:
         echo_json(h)
         return
-    _print_headline(h)
+    for table in headline_tables(h):
+        console.print(table)
     if out is not None:
         console.print(f"{what} written to [bold]{out}[/]")
 
 
-def _progress(total: int, quiet: bool) -> Progress:
-    return Progress(TextColumn("simulating"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=err_console, transient=True,
-                    disable=quiet or total < 500)
+def posterior_spec(posterior: str | None, prior: bool) -> str | None:
+    """The library's ``posterior`` argument from ``--posterior FILE`` / ``--prior``."""
+    if prior and posterior:
+        from ffcast.errors import OptionsError
+
+        raise OptionsError("--prior and --posterior: choose one")
+    return "prior" if prior else (posterior or "auto")
 
 
-def register(app: typer.Typer) -> None:
-    """Add the engine commands to the root app."""
-    app.add_typer(scenarios_app, name="scenarios")
-
-    @app.command("run")
-    @user_errors
-    def run_cmd(
-        scenario: Annotated[str, typer.Argument(help="Preset name or path to a YAML file.")]
-        = "baseline",
-        draws: Annotated[int, typer.Option(min=1, max=1_000_000, help="Ensemble draws.")] = 1000,
-        seed: Annotated[int, typer.Option(min=0, help="Random seed.")] = 0,
-        start: Annotated[str, typer.Option(help="First month recorded (YYYY-MM).")] = "2011-01",
-        end: Annotated[str, typer.Option(help="Last month simulated (YYYY-MM).")] = "2026-12",
-        out: Annotated[Path | None, typer.Option(help="Write results: .nc .zarr .parquet "
-                                                 ".csv")] = None,
-        as_json: Annotated[bool, typer.Option("--json", help="Print the headline as JSON.")]
-        = False,
-        chunk_size: Annotated[int, typer.Option(min=1, help="Draws per chunk (memory).")] = 250,
-        posterior: Annotated[str | None, typer.Option(
-            help="Posterior file from `ffcast calibrate`; default: the shipped posterior for "
-            "the scenario's cut-off.")] = None,
-        prior: Annotated[bool, typer.Option("--prior", help="Use the priors, not the "
-                                            "calibrated posterior.")] = False,
-        workers: Annotated[int | None, typer.Option(
-            min=1, help="Run chunks on a local Dask cluster of N processes (same numbers).")]
-        = None,
-        scheduler: Annotated[str | None, typer.Option(
-            help="Run chunks on an existing Dask cluster at tcp://HOST:PORT (same numbers).")]
-        = None,
-    ) -> None:
-        """Run a scenario and print the headline: pathways, returnees, attacks."""
-        from ffcast.distributed import check_options
-        from ffcast.runner import run
-
-        check_options(workers, scheduler)
-        _check_out(out)
-        _check_month("--start", start)
-        _check_month("--end", end)
-        with _progress(draws, as_json) as bar:
-            task = bar.add_task("run", total=draws)
-            head = run(scenario, draws=draws, seed=seed, start=start, end=end, out=out,
-                       chunk_size=chunk_size, progress=lambda n: bar.advance(task, n),
-                       posterior=None if prior else (posterior or "auto"),
-                       workers=workers, scheduler=scheduler)
-        emit_headline(head, out, as_json, "results")
-
-    @app.command("compare")
-    @user_errors
-    def compare_cmd(
-        a: Annotated[str, typer.Argument(help="Reference scenario (preset or YAML).")],
-        b: Annotated[str, typer.Argument(help="Alternative scenario (preset or YAML).")],
-        draws: Annotated[int, typer.Option(min=1, max=1_000_000)] = 1000,
-        seed: Annotated[int, typer.Option(min=0)] = 0,
-        end: Annotated[str, typer.Option(help="Last month (YYYY-MM).")] = "2026-12",
-        as_json: Annotated[bool, typer.Option("--json")] = False,
-    ) -> None:
-        """Paired differences B - A under common random numbers (e.g. attacks averted)."""
-        from ffcast.runner import PATHWAY_ROWS, compare
-
-        _check_month("--end", end)
-        res = compare(a, b, draws=draws, seed=seed, end=end)
-        if as_json:
-            echo_json(res)
-            return
-        t = Table(title=f"{res['b']} minus {res['a']}: {draws:,} paired draws (seed {seed}), "
-                  f"at {res['end_month']}; median [90% interval], share of draws lower",
-                  title_justify="left")
-        for col in ("quantity", "difference", "P(B < A)"):
-            t.add_column(col, justify="left" if col == "quantity" else "right")
-        for key, label in PATHWAY_ROWS:
-            d = res["pathways"][key]
-            t.add_row(label, _fmt(d), f"{d['share_of_draws_lower']:.0%}")
-        for g in TARGETS:
-            d = res["attacks"][g]
-            t.add_row(f"attacks, {g}", _fmt(d), f"{d['share_of_draws_lower']:.0%}")
-        d = res["attacks_total"]
-        t.add_row("[bold]attacks, all targets[/]", _fmt(d), f"{d['share_of_draws_lower']:.0%}")
-        d = res["attack_deaths_total"]
-        t.add_row("[bold]attack deaths, all[/]", _fmt(d), f"{d['share_of_draws_lower']:.0%}")
-        console.print(t)
-
-
-def _check_month(flag: str, value: str) -> None:
-    import re
-
-    from ffcast.errors import FFCastError
-
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
-        raise FFCastError(f"{flag}: {value!r} is not a month; write YYYY-MM, e.g. 2019-12")
-
-
-@scenarios_app.command("list")
 @user_errors
-def scenarios_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def run_cmd(
+    scenario: Annotated[str, typer.Argument(help="Preset name or path to a YAML file.")]
+    = "baseline",
+    draws: Draws = 1000,
+    seed: Seed = 0,
+    start: Annotated[str, typer.Option(help="First month recorded (YYYY-MM).")] = "2011-01",
+    end: End = "2026-12",
+    out: Annotated[Path | None, typer.Option(help="Write results: .nc .zarr .parquet "
+                                             ".csv")] = None,
+    as_json: AsJson = False,
+    chunk_size: Annotated[int, typer.Option(help="Draws per chunk (memory).")] = 250,
+    posterior: Annotated[str | None, typer.Option(
+        help="Posterior file from `ffcast calibrate`; default: the shipped posterior for "
+        "the scenario's cut-off.")] = None,
+    prior: Annotated[bool, typer.Option("--prior", help="Use the priors, not the "
+                                        "calibrated posterior.")] = False,
+    workers: Annotated[int | None, typer.Option(
+        help="Run chunks on a local Dask cluster of N processes (same numbers).")] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        help="Run chunks on an existing Dask cluster at tcp://HOST:PORT (same numbers).")]
+    = None,
+    quiet: Quiet = False,
+) -> None:
+    """Run a scenario and print the headline: pathways, returnees, attacks."""
+    from ffcast.runner import run
+
+    with progress(f"simulating {scenario}", draws, quiet or as_json) as advance:
+        head = run(scenario, draws=draws, seed=seed, start=start, end=end, out=out,
+                   chunk_size=chunk_size, progress=advance,
+                   posterior=posterior_spec(posterior, prior), workers=workers,
+                   scheduler=scheduler)
+    emit_headline(head, out, as_json, "results")
+
+
+def compare_table(res: dict) -> Table:
+    """The paired differences of :func:`ffcast.compare` as one table."""
+    from ffcast.results import quantities as Q
+
+    t = Table(title=f"{res['b']} minus {res['a']}: {res['draws']:,} paired draws (seed "
+              f"{res['seed']}), at {res['end_month']}; median [90% interval], share of "
+              "draws lower", title_justify="left")
+    for col in ("quantity", "difference", "P(B < A)"):
+        t.add_column(col, justify="left" if col == "quantity" else "right")
+
+    def row(label: str, d: dict) -> None:
+        t.add_row(label, fmt(d), f"{d['share_of_draws_lower']:.0%}")
+
+    for q in Q.PATHWAYS:
+        row(q.label, res["pathways"][q.name])
+    for g, label in Q.TARGET_LABELS.items():
+        row(f"Attacks {label}", res["attacks"][g])
+    row("[bold]Attacks, all targets[/]", res["attacks_total"])
+    for g, label in Q.TARGET_LABELS.items():
+        row(f"Deaths in attacks {label}", res["attack_deaths"][g])
+    row("[bold]Deaths in attacks, all targets[/]", res["attack_deaths_total"])
+    return t
+
+
+@user_errors
+def compare_cmd(
+    a: Annotated[str, typer.Argument(help="Reference scenario (preset or YAML).")],
+    b: Annotated[str, typer.Argument(help="Alternative scenario (preset or YAML).")],
+    draws: Draws = 1000,
+    seed: Seed = 0,
+    end: End = "2026-12",
+    as_json: AsJson = False,
+    quiet: Quiet = False,
+) -> None:
+    """Paired differences B - A under common random numbers (e.g. attacks averted)."""
+    from ffcast.runner import compare
+
+    with progress(f"simulating {a} and {b}", 2 * draws, quiet or as_json) as advance:
+        res = compare(a, b, draws=draws, seed=seed, end=end, progress=advance)
+    if as_json:
+        echo_json(res)
+        return
+    console.print(compare_table(res))
+
+
+@user_errors
+def scenarios_list(as_json: AsJson = False) -> None:
     """List the built-in presets."""
     from ffcast.scenario import list_presets, load_scenario
 
@@ -196,11 +186,10 @@ def scenarios_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> 
     console.print(t)
 
 
-@scenarios_app.command("show")
 @user_errors
 def scenarios_show(
     name: Annotated[str, typer.Argument(help="Preset name or YAML path.")],
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Show a scenario with every knob filled in (defaults included)."""
     import yaml
@@ -213,3 +202,12 @@ def scenarios_show(
         echo_json(data)
         return
     typer.echo(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100), nl=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the engine commands to the root app."""
+    app.command("run")(run_cmd)
+    app.command("compare")(compare_cmd)
+    scenarios_app.command("list")(scenarios_list)
+    scenarios_app.command("show")(scenarios_show)
+    app.add_typer(scenarios_app, name="scenarios")

@@ -11,11 +11,7 @@ method, so a script calling it needs an ``if __name__ == "__main__":`` guard.
 
 from __future__ import annotations
 
-import contextlib
-import logging
-import tempfile
-from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -52,22 +48,23 @@ def evaluate(
     point; the numbers are identical. Returns ``(N,)`` floats in the outcome's unit. Raises
     :class:`FFCastError` for bad input, before anything runs.
     """
-    from ffcast.distributed import check_options
-    from ffcast.runner import resolve_posterior
+    from ffcast.calibrate.posterior import resolve
+    from ffcast.options import run_options
     from ffcast.scenario import load_scenario
 
-    check_options(workers, scheduler)
+    run_options(draws=draws_per_point, seed=seed, start=start, end=end, countries=countries,
+                posterior=posterior, workers=workers, scheduler=scheduler)
     out = get_outcome(outcome) if isinstance(outcome, str) else outcome
     space = tuple(space) if space is not None else factors()
     pts = np.atleast_2d(np.asarray(points, dtype=float))
     if pts.shape[1] != len(space):
         raise FFCastError(f"points have {pts.shape[1]} columns for {len(space)} factors")
-    if draws_per_point < 1:
-        raise FFCastError("--draws-per-point: must be at least 1")
     scen = load_scenario(base) if isinstance(base, str) else base
     scenarios = [apply(scen, space, p) for p in pts]  # validate every point first
-    post = resolve_posterior(posterior, scen.cutoff)
+    post = resolve(posterior, scen.cutoff)
     job = _Job(out, draws_per_point, seed, start, end, countries, post)
+    if progress is not None:
+        progress(0)  # every point passed its checks: the work starts
     if workers is None and scheduler is None:
         return _in_process(job, scenarios, progress)
     return _on_cluster(job, scenarios, workers, scheduler, progress)
@@ -126,7 +123,9 @@ def _on_cluster(job: _Job, scenarios: list[Scenario], workers: int | None,
     from distributed import as_completed
 
     values = np.empty(len(scenarios))
-    with _client(workers, scheduler) as client:
+    from ffcast.distributed import client as dask_client
+
+    with dask_client(workers, scheduler) as client:
         job_f = client.scatter(job, broadcast=True, hash=False)
         futures = {client.submit(_run_point, job_f, s, pure=False, retries=2): i
                    for i, s in enumerate(scenarios)}
@@ -142,27 +141,3 @@ def _run_point(job: _Job, scenario: Scenario) -> float:
 
     numba.set_num_threads(1)  # worker processes already use every core between them
     return job(scenario)
-
-
-@contextlib.contextmanager
-def _client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
-    from distributed import Client
-
-    from ffcast.distributed import CONNECT_TIMEOUT, local_cluster
-
-    with contextlib.ExitStack() as stack:
-        if scheduler is not None:
-            try:
-                client = stack.enter_context(Client(scheduler, timeout=CONNECT_TIMEOUT,
-                                                    set_as_default=False))
-            except (OSError, TimeoutError, ValueError) as exc:
-                raise FFCastError(f"--scheduler: cannot connect to {scheduler} ({exc}); fix: "
-                                  "start `dask scheduler` there or drop --scheduler") from None
-        else:
-            assert workers is not None
-            tmp = stack.enter_context(tempfile.TemporaryDirectory(
-                prefix="ffcast-dask-", ignore_cleanup_errors=True))
-            logging.getLogger("distributed").setLevel(logging.ERROR)
-            cluster = stack.enter_context(local_cluster(workers, tmp))
-            client = stack.enter_context(Client(cluster, set_as_default=False))
-        yield client

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -57,8 +58,9 @@ def check(req: ReportRequest) -> None:
         raise FFCastError(f"--out: {req.out} is a directory; give a file name")
     if req.results is not None and req.scenario is not None:
         raise FFCastError("give a results file or --scenario, not both")
-    if req.draws < 1:
-        raise FFCastError("--draws: must be at least 1")
+    from ffcast.options import run_options
+
+    run_options(draws=req.draws, seed=req.seed, end=req.end, chunk_size=req.chunk_size)
     if req.png_dir is not None and req.png_dir.exists() and not req.png_dir.is_dir():
         raise FFCastError(f"--png-dir: {req.png_dir} exists and is not a directory")
     for spec in (req.scenario, req.compare):
@@ -79,7 +81,10 @@ def reduce_all(req: ReportRequest, progress: Callable[[int], None] | None = None
     if req.compare is None:
         return main, None
     months = main.meta.months
-    other = reduce_run(req.compare, main.draws, main.meta.seed, start=f"{months[0]:%Y-%m}",
+    if not np.array_equal(main.draws, np.arange(len(main.draws))):
+        raise FFCastError("--compare: the results file's draws are not 0..N-1, so a paired "
+                          "run cannot reproduce them; fix: compare two simulated scenarios")
+    other = reduce_run(req.compare, len(main.draws), main.meta.seed, start=f"{months[0]:%Y-%m}",
                        end=f"{months[-1]:%Y-%m}", chunk_size=req.chunk_size,
                        focus=main.meta.focus, progress=progress)
     return main, other
@@ -115,6 +120,8 @@ def mappable_countries() -> set[str]:
 def build_report(req: ReportRequest, progress: Callable[[int], None] | None = None) -> Path:
     """Check, reduce, draw and write the report; returns the HTML path."""
     check(req)
+    if progress is not None:
+        progress(0)  # every check passed: the work starts
     red, other = reduce_all(req, progress)
     figs = build_figures(red, other)
     document = page(

@@ -18,14 +18,9 @@ from plotly.subplots import make_subplots
 
 from ffcast.plots import style
 from ffcast.report.reduce import Difference, Reduction, RunMeta, quantiles
-from ffcast.runner import PATHWAY_ROWS
+from ffcast.results import quantities as Q
 
-PATHWAY_LABELS: dict[str, str] = {
-    "returned": "Returned home", "stayed": "Stayed in Iraq/Syria",
-    "joined_other": "Joined other groups", "relocated": "Relocated to third theatres",
-    "dispatched": "Dispatched abroad (active)", "detained_in_theatre": "Detained in Iraq/Syria",
-    "killed": "Killed (cumulative)", "travelled": "Travelled in total (cumulative)",
-}
+PATHWAY_LABELS: dict[str, str] = {q.name: q.label for q in (*Q.PATHWAYS, Q.TRAVELLED)}
 # "stayed" is in_theatre + insurgent: it takes the in-theatre colour.
 COLOURS: dict[str, str] = {**style.PATHWAY_COLOURS, "stayed": style.PATHWAY_COLOURS["in_theatre"],
                            "travelled": style.GREY}
@@ -129,7 +124,7 @@ def pathway_fans(red: Reduction, observed: pd.DataFrame) -> go.Figure:
 
     ``observed`` follows :mod:`ffcast.report.observed` (``key`` = pathway or ``travelled``).
     """
-    keys = [k for k, _ in PATHWAY_ROWS] + ["travelled"]
+    keys = [q.name for q in Q.PATHWAYS] + ["travelled"]
     fig = _panels([PATHWAY_LABELS[k] for k in keys], len(red.meta.months))
     x = month_ends(red.meta.months)
     for i, key in enumerate(keys):

@@ -15,10 +15,10 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ffcast.data import REGION_NAMES, REGIONS
-from ffcast.engine import layout as L
 from ffcast.plots import style
 from ffcast.report.figures import COLOURS, PATHWAY_LABELS, rgba
-from ffcast.report.reduce import HOME_LABELS, PATHWAYS, Reduction, quantiles
+from ffcast.report.reduce import PATHWAYS, Reduction, quantiles
+from ffcast.results import quantities as Q
 
 # Marker positions of the third theatres (approximate centres of the areas the engine's
 # theatre names stand for); "other" has no single place and is listed in the subtitle.
@@ -70,14 +70,14 @@ def sankey_figure(red: Reduction) -> go.Figure:
     nodes += [(f"{PATHWAY_LABELS[p]}: {v:,.0f}", COLOURS[p], 0.45, y)
               for p, v, y in zip(PATHWAYS, path_size, column_positions(path_size), strict=True)]
     home_y = 0.03 + column_positions(home, span=0.7)  # top part, beside "returned"
-    nodes += [(f"{HOME_LABELS[h]}: {v:,.0f}", style.SKY_BLUE, 0.999, y)
-              for h, v, y in zip(L.HOME_STOCKS, home, home_y, strict=True)]
+    nodes += [(f"{Q.HOME_LABELS[h]}: {v:,.0f}", style.SKY_BLUE, 0.999, y)
+              for h, v, y in zip(Q.HOME_STOCKS, home, home_y, strict=True)]
     links = [(i, len(regions) + j, flows[REGIONS.index(r), j], rgba(COLOURS[p], 0.35))
              for i, r in enumerate(regions) for j, p in enumerate(PATHWAYS)]
     first_home = len(regions) + len(PATHWAYS)
     returned = len(regions) + PATHWAYS.index("returned")
     links += [(returned, first_home + k, home[k], rgba(style.SKY_BLUE, 0.5))
-              for k in range(len(L.HOME_STOCKS))]
+              for k in range(len(Q.HOME_STOCKS))]
     label, colour, x, y = (list(v) for v in zip(*nodes, strict=True))
     src, dst, val, col = (list(v) for v in zip(*links, strict=True))
     fig = go.Figure(go.Sankey(
@@ -126,7 +126,7 @@ def map_figure(red: Reduction, names: dict[str, str],
                     lataxis_range=[-57, 84])
     fig.update_layout(margin={"l": 10, "r": 10, "t": 100}, showlegend=True,
                       legend={"x": 0.01, "y": 0.02, "yanchor": "bottom"})
-    other = quantiles(red.theatres[:, L.THEATRES.index("other")])[2]
+    other = quantiles(red.theatres[:, Q.THEATRES.index("other")])[2]
     fig.update_layout(title={
         "text": f"Where they are at {meta.months[-1]:%b %Y}: returnees at home, "
         "relocated fighters in third theatres",
@@ -142,7 +142,7 @@ def map_figure(red: Reduction, names: dict[str, str],
 
 def _theatre_markers(red: Reduction) -> go.Scattergeo:
     keys = list(THEATRE_PLACES)
-    q = quantiles(red.theatres[:, [L.THEATRES.index(k) for k in keys]])
+    q = quantiles(red.theatres[:, [Q.THEATRES.index(k) for k in keys]])
     med = q[2]
     size = 6 + 40 * np.sqrt(med / max(float(med.max(initial=0)), 1.0))
     return go.Scattergeo(

@@ -23,22 +23,14 @@ import xarray as xr
 
 from ffcast import data, results
 from ffcast.data import REGIONS
-from ffcast.engine import layout as L
 from ffcast.errors import FFCastError
-from ffcast.runner import PATHWAY_ROWS
+from ffcast.results import quantities as Q
 
 if TYPE_CHECKING:
     pass
 
-PATHWAYS: tuple[str, ...] = tuple(key for key, _ in PATHWAY_ROWS)
-HOME_LABELS: dict[str, str] = {
-    "undetected": "Undetected at home", "detected": "Known, case pending",
-    "prosecuted": "On trial", "incarcerated": "In prison",
-    "released": "Released, monitored", "in_rehabilitation": "In rehabilitation",
-    "disengaged": "Disengaged", "reengaged": "Re-engaged in militancy",
-}
+PATHWAYS: tuple[str, ...] = tuple(q.name for q in Q.PATHWAYS)
 FOCUS_SIZE = 8
-WESTERN_REGIONS: tuple[str, ...] = ("western_europe", "north_america_oceania")
 NOT_A_COUNTRY: tuple[str, ...] = ("ROW",)  # the unattributed rest-of-world pool
 
 
@@ -136,10 +128,10 @@ class Reduction:
         return cls(meta=meta, draws=np.full(d, -1, np.int64), pathways=z(t, len(PATHWAYS)),
                    travelled=z(t), territory=z(t, dtype=np.float32),
                    focus_returned=z(t, len(meta.focus)), country_returned=z(c),
-                   country_relocated=z(c), country_travelled=z(c), theatres=z(len(L.THEATRES)),
+                   country_relocated=z(c), country_travelled=z(c), theatres=z(len(Q.THEATRES)),
                    region_pathways=z(len(REGIONS), len(PATHWAYS)),
-                   home_outcomes=z(len(L.HOME_STOCKS)), attacks=z(y, len(L.TARGETS)),
-                   attack_deaths=z(y, len(L.TARGETS)), deaths_west=z(y))
+                   home_outcomes=z(len(Q.HOME_STOCKS)), attacks=z(y, len(Q.TARGETS)),
+                   attack_deaths=z(y, len(Q.TARGETS)), deaths_west=z(y))
 
     @property
     def arrays(self) -> dict[str, np.ndarray]:
@@ -185,7 +177,7 @@ class Reduction:
         starts = _year_starts(self.meta.months)
         attacks = ds["attacks"].sum("country").transpose("draw", "month", "target").values
         deaths = ds["attack_deaths"]
-        west = np.isin(np.asarray(self.meta.regions), WESTERN_REGIONS)
+        west = np.isin(np.asarray(self.meta.regions), Q.WESTERN_REGIONS)
         in_west = (deaths.sel(target="home").isel(country=west).sum("country")
                    + deaths.sel(target="western_abroad").sum("country")).values
         by_target = deaths.sum("country").transpose("draw", "month", "target").values
@@ -244,32 +236,23 @@ def reduce_chunks(chunks: Iterator[xr.Dataset], n_draws: int, focus: Sequence[st
     return acc.finish()
 
 
-def reduce_run(scenario: str | Path | None, draws: int | np.ndarray, seed: int,
+def reduce_run(scenario: str | Path | None, draws: int, seed: int,
                start: str = "2011-01", end: str = "2026-12", chunk_size: int = 250,
                focus: Sequence[str] | None = None,
                progress: Callable[[int], None] | None = None,
                posterior: object | None = "auto") -> Reduction:
-    """Simulate a scenario chunk by chunk and reduce it (raises FFCastError on bad input).
+    """Simulate a scenario through the runner's loop and reduce it chunk by chunk.
 
-    Chunks come from :func:`ffcast.distributed.run_chunks`, the runner's own loop, and
-    ``posterior`` is resolved as in :func:`ffcast.runner.run`, so the report shows the same
-    numbers as ``ffcast run`` with the same seed and draws.
+    The run is prepared and validated by :func:`ffcast.runner.prepare_run`, so the report
+    shows the same numbers as ``ffcast run`` with the same seed and draws, and rejects the
+    same bad input (raises FFCastError subclasses).
     """
-    from ffcast.distributed import run_chunks
-    from ffcast.engine import prepare
-    from ffcast.runner import resolve_posterior
+    from ffcast.runner import prepare_run
 
-    idx = np.arange(draws) if np.isscalar(draws) else np.asarray(draws, dtype=np.int64)
-    if len(idx) < 1:
-        raise FFCastError("draws: must be at least 1")
-    if chunk_size < 1:
-        raise FFCastError("chunk_size: must be at least 1")
-    prep = prepare(scenario, start=start, end=end)
-    post = resolve_posterior(posterior, prep.scenario.cutoff)
-    label = "prior" if post is None else f"posterior (cut-off {prep.scenario.cutoff})"
-    acc = _Accumulator(len(idx), focus, "simulated", progress, label)
-    run_chunks(prep, seed, idx, chunk_size, post,
-               on_chunk=lambda chunk: acc.add(results.to_dataset(prep, chunk, seed)))
+    job = prepare_run(scenario, draws=draws, seed=seed, start=start, end=end,
+                      chunk_size=chunk_size, posterior=posterior)
+    acc = _Accumulator(job.options.draws, focus, "simulated", progress, job.parameters)
+    job.chunks(lambda chunk: acc.add(results.to_dataset(job.prep, chunk, seed)))
     return acc.finish()
 
 
@@ -339,11 +322,11 @@ def paired_differences(a: Reduction, b: Reduction) -> list[Difference]:
     after = ma.years > ma.cutoff.year
     first = int(ma.years[after][0]) if after.any() else int(ma.years[-1])
     pairs: list[tuple[str, str, np.ndarray, np.ndarray]] = [
-        (label, "persons", a.pathways[:, -1, i], b.pathways[:, -1, i])
-        for i, (_, label) in enumerate(PATHWAY_ROWS)
+        (q.label, "persons", a.pathways[:, -1, i], b.pathways[:, -1, i])
+        for i, q in enumerate(Q.PATHWAYS)
     ]
-    pairs += [(f"At home: {HOME_LABELS[h].lower()}", "persons", a.home_outcomes[:, k],
-               b.home_outcomes[:, k]) for k, h in enumerate(L.HOME_STOCKS)]
+    pairs += [(f"At home: {Q.HOME_LABELS[h].lower()}", "persons", a.home_outcomes[:, k],
+               b.home_outcomes[:, k]) for k, h in enumerate(Q.HOME_STOCKS)]
     pairs += [
         (f"Attacks executed {first}–{ma.months[-1]:%Y}", "attacks",
          a.attacks[:, after].sum((1, 2)), b.attacks[:, after].sum((1, 2))),

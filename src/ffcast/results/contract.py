@@ -256,3 +256,49 @@ def pathway_totals(ds: xr.Dataset) -> xr.Dataset:
         out[q.name] = da
     return xr.Dataset(out, attrs={k: v for k, v in ds.attrs.items()
                                   if k in ("scenario_name", "seed", "ffcast_version")})
+
+
+def full_bytes(prep: Prepared, draws: int) -> int:
+    """Bytes the full results of ``draws`` draws of ``prep`` take in memory (int32 counts)."""
+    per_cell = (N_STOCKS + N_FLOWS + len(CUMULATIVE_SPECS)) * 4
+    return int(draws) * len(prep.recorded_months) * len(prep.countries) * per_cell
+
+
+def concat(parts: list[xr.Dataset], parameters: str | None = None) -> xr.Dataset:
+    """Chunk Datasets of one run joined along ``draw`` (attrs of the first, plus
+    ``parameters`` = "prior" / "posterior (cut-off ...)" when given)."""
+    if not parts:
+        raise FFCastError("concat: no chunks to join")
+    ds = parts[0] if len(parts) == 1 else xr.concat(parts, dim="draw", data_vars="all",
+                                                     coords="minimal", compat="override",
+                                                     combine_attrs="override")
+    if parameters is not None:
+        ds.attrs["parameters"] = parameters
+    return ds
+
+
+def check_dataset(ds: xr.Dataset) -> xr.Dataset:
+    """Check ``ds`` against the results contract; return it unchanged.
+
+    Every variable present with its dims, int32 counts with ``units`` and ``description``,
+    no negative count, and people conserved: the person stocks sum to
+    ``cumulative_travelled`` in every draw, month and country. Works on lazily loaded
+    (Dask-backed) Datasets too (it computes them). Raises :class:`FFCastError` naming the
+    first broken rule.
+    """
+    missing = [v for v in VARIABLES if v not in ds.data_vars]
+    if missing:
+        raise FFCastError(f"results: missing variables {', '.join(missing)}")
+    for spec in COUNT_SPECS:
+        var = ds[spec.name]
+        if var.dims != spec.dims:
+            raise FFCastError(f"results: {spec.name} has dims {var.dims}, not {spec.dims}")
+        if var.dtype != np.int32:
+            raise FFCastError(f"results: {spec.name} is {var.dtype}, not int32")
+        if not {"units", "description"} <= set(var.attrs):
+            raise FFCastError(f"results: {spec.name} lacks units or description")
+        if bool((var < 0).any()):
+            raise FFCastError(f"results: {spec.name} has a negative count")
+    if not bool((people_total(ds) == ds["cumulative_travelled"]).all()):
+        raise FFCastError("results: the person stocks do not sum to cumulative_travelled")
+    return ds

@@ -103,7 +103,8 @@ DISPATCHED = Quantity("dispatched", "Dispatched abroad (active)",
                       "Dispatched abroad as active operatives", ("dispatched",))
 DETAINED = Quantity("detained_in_theatre", "Detained in Iraq/Syria",
                     "Held in prisons or camps in Iraq/Syria", ("detained_in_theatre",))
-KILLED = Quantity("killed", "Killed", "Killed abroad, cumulative since 2011-01", ("killed",))
+KILLED = Quantity("killed", "Killed (cumulative)", "Killed abroad, cumulative since 2011-01",
+                  ("killed",))
 #: The headline pathways, in the order every table and chart shows them.
 PATHWAYS: tuple[Quantity, ...] = (RETURNED, STAYED, JOINED_OTHER, RELOCATED, DISPATCHED,
                                   DETAINED, KILLED)
