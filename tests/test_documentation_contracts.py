@@ -32,6 +32,35 @@ def test_every_parameter_has_a_source_or_judgement() -> None:
         assert p.unit and p.description, p.name
 
 
+def _python_blocks(path: Path) -> list[str]:
+    text = path.read_text()
+    return [block.split("```", 1)[0] for block in text.split("```python\n")[1:]]
+
+
+@pytest.mark.slow
+def test_guide_python_example_runs_as_written() -> None:
+    blocks = _python_blocks(ROOT / "docs" / "guide.md")
+    assert blocks, "the guide lost its Python example"
+    for code in blocks:
+        namespace: dict = {}
+        exec(compile(code, "docs/guide.md", "exec"), namespace)
+    assert namespace["summary"].shape[1] == 3
+
+
+@pytest.mark.slow
+def test_readme_python_example_runs_as_written() -> None:
+    """The README's Python block is the notebook API's contract: it must run as printed."""
+    blocks = _python_blocks(ROOT / "README.md")
+    assert blocks, "the README lost its Python example"
+    for code in blocks:
+        namespace: dict = {}
+        exec(compile(code, "README.md", "exec"), namespace)
+    from ffcast.results import check_dataset
+
+    check_dataset(namespace["ds"])
+    assert namespace["ds"].sizes["draw"] == 200
+
+
 def test_readme_quick_start_is_two_commands() -> None:
     readme = (ROOT / "README.md").read_text()
     assert "make run" in readme and "make test" in readme

@@ -24,7 +24,6 @@ MAX_CHUNK = 100_000
 MAX_WORKERS = 256
 #: Work guard: draws x months x countries above this would take hours even on a cluster.
 MAX_COUNTRY_MONTHS = 20_000_000_000
-RESULT_EXTENSIONS: tuple[str, ...] = (".nc", ".zarr", ".parquet", ".csv")
 
 
 def _draws(value: object) -> int:
