@@ -420,3 +420,39 @@ def test_crps_is_accurate_for_large_counts_with_small_spread():
     # Summing gaps keeps this exact where weighting the raw values would cancel 1e9s.
     samples = np.array([[1e9, 1e9 + 1.0] * 500])
     assert crps_ensemble([1e9], samples)[0] == 0.25
+
+
+def test_pit_histogram_is_flat_for_a_calibrated_forecaster() -> None:
+    from ffcast.backtest.metrics import pit_histogram
+
+    rng = np.random.default_rng(5)
+    mu = rng.uniform(5, 200, size=4000)
+    obs = rng.poisson(mu)
+    samples = rng.poisson(mu[:, None], size=(4000, 400))
+    h = pit_histogram(obs, samples, bins=10)
+    assert h.sum() == pytest.approx(1.0)
+    assert np.abs(h - 0.1).max() < 0.02
+
+
+def test_pit_histogram_is_u_shaped_when_overconfident() -> None:
+    from ffcast.backtest.metrics import pit_histogram
+
+    rng = np.random.default_rng(6)
+    mu = rng.uniform(50, 200, size=3000)
+    obs = rng.poisson(mu * rng.lognormal(0, 0.4, size=3000))  # truth more variable
+    samples = rng.poisson(mu[:, None], size=(3000, 300))
+    h = pit_histogram(obs, samples, bins=10)
+    assert h[0] > 0.2 and h[-1] > 0.2 and h[4] < 0.05
+
+
+def test_reliability_matches_nominal_levels_with_honest_bands() -> None:
+    from ffcast.backtest.metrics import reliability
+
+    rng = np.random.default_rng(7)
+    obs = rng.normal(size=2000)
+    samples = rng.normal(size=(2000, 500))
+    r = reliability(obs, samples, levels=(0.5, 0.9), n_boot=300)
+    assert np.allclose(r["coverage"], [0.5, 0.9], atol=0.03)
+    assert np.all(r["low"] <= r["coverage"]) and np.all(r["coverage"] <= r["high"])
+    small = reliability(obs[:20], samples[:20], levels=(0.5,), n_boot=300)
+    assert small["high"][0] - small["low"][0] > 0.2  # 20 rows cannot tell much

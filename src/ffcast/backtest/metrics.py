@@ -37,6 +37,9 @@ __all__ = [
     "interval_coverage",
     "interval_score",
     "log_ratio",
+    "pit_bounds",
+    "pit_histogram",
+    "reliability",
     "skill_score",
     "summarise",
 ]
@@ -419,3 +422,64 @@ def summarise(
         )
     summary["median_abs_log_ratio"] = float(np.median(_log_ratio(obs_array, sorted_samples)))
     return summary
+
+
+def pit_bounds(obs: ArrayLike, samples: ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """The predictive CDF just below and at each observation: ``(F(y-), F(y))`` per row.
+
+    For counts the probability integral transform is an interval, not a point (Czado,
+    Gneiting & Held 2009); both ends come from the empirical CDF of the ensemble.
+    """
+    obs_array, samples_array = _check_obs_samples(obs, samples)
+    below = (samples_array < obs_array[:, None]).mean(axis=1)
+    at = (samples_array <= obs_array[:, None]).mean(axis=1)
+    return below, at
+
+
+def pit_histogram(obs: ArrayLike, samples: ArrayLike, bins: int = 10) -> FloatArray:
+    """Non-randomised PIT histogram for count forecasts (Czado et al. 2009, eq. 2), shape
+    ``(bins,)``, summing to 1. A calibrated forecaster gives a flat histogram (each bin
+    ``1 / bins``); a U shape means intervals too narrow, a hump too wide.
+
+    Each row spreads its unit mass uniformly over [F(y-), F(y)] (a point mass at F(y) when
+    the ensemble has no draw equal to y).
+    """
+    if not isinstance(bins, int) or bins < 1:
+        raise ValueError(f"bins: {bins!r} must be a whole number >= 1")
+    lo, hi = pit_bounds(obs, samples)
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    width = np.maximum(hi - lo, 0.0)
+    mass = np.zeros(bins)
+    for k in range(bins):
+        a, b = edges[k], edges[k + 1]
+        overlap = np.clip(np.minimum(hi, b) - np.maximum(lo, a), 0.0, None)
+        spread = np.where(width > 0, overlap / np.where(width > 0, width, 1.0), 0.0)
+        point = (width == 0) & (hi > a) & ((hi <= b) if k < bins - 1 else (hi <= b + 1e-12))
+        point |= (width == 0) & (k == 0) & (hi == 0.0)
+        mass[k] = float(np.sum(spread + point))
+    return mass / max(len(lo), 1)
+
+
+def reliability(obs: ArrayLike, samples: ArrayLike,
+                levels: Sequence[float] = (0.5, 0.8, 0.9, 0.95), n_boot: int = 1000,
+                seed: int = 0) -> dict[str, FloatArray]:
+    """Empirical coverage of central intervals against their nominal levels, with a
+    bootstrap 90% interval over rows (rows resampled with replacement).
+
+    Returns ``{"level", "coverage", "low", "high"}``, each ``(len(levels),)``. A calibrated
+    forecaster's coverage is near its level; the bootstrap band says how much the number of
+    scored rows allows one to tell.
+    """
+    obs_array, samples_array = _check_obs_samples(obs, samples)
+    if obs_array.shape[0] == 0:
+        raise ValueError("obs: no rows to score (N == 0)")
+    lv = np.array([_check_level(level) for level in levels])
+    sorted_samples = np.sort(samples_array, axis=1)
+    inside = np.stack([
+        (lambda b: (b[0] <= obs_array) & (obs_array <= b[1]))(
+            _interval_bounds(sorted_samples, level)) for level in lv], axis=1)  # (N, L)
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, len(obs_array), size=(n_boot, len(obs_array)))
+    boot = inside[idx].mean(axis=1)  # (n_boot, L)
+    return {"level": lv, "coverage": inside.mean(axis=0),
+            "low": np.quantile(boot, 0.05, axis=0), "high": np.quantile(boot, 0.95, axis=0)}
