@@ -1,0 +1,74 @@
+"""The reporting model: what an authority publishes is not the model's latent count.
+
+Warning first: a published per-country figure is modelled as ``latent x bias_k x
+exp(noise_k * e)``, with ``e`` standard normal and ``k`` the kind of the source that
+produced the estimate: ``official`` (a national authority, agency or the UN: people
+identified and processed; minors and people never identified are often left out),
+``research`` (a think-tank or academic compilation of official and open-source figures)
+or ``press`` (a journalist's figure with no named producer). Bias and noise per kind are
+calibrated with everything else (their priors below are judgement, set before looking at
+any figure published after 2016), so a forecast of what France *will publish* carries
+France's reporting habits as well as the model's uncertainty about the latent count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import special
+
+KINDS: tuple[str, ...] = ("official", "research", "press")
+
+
+@dataclass(frozen=True)
+class ReportingPrior:
+    """Log-normal priors of one kind's multiplicative bias and log-scale noise."""
+
+    kind: str
+    bias_median: float
+    bias_sd_log: float
+    noise_median: float
+    noise_sd_log: float
+    source: str
+
+
+PRIORS: Mapping[str, ReportingPrior] = {
+    "official": ReportingPrior(
+        "official", 0.85, 0.3, 0.25, 0.4,
+        "judgement: authorities count people identified and processed (FACTS.md caveat 1); "
+        "some returnees are never identified, some counts leave out minors"),
+    "research": ReportingPrior(
+        "research", 1.0, 0.3, 0.3, 0.4,
+        "judgement: compilations mix official and open-source counts, some net of deaths "
+        "or returns, some not (TSG2015 methodology note)"),
+    "press": ReportingPrior(
+        "press", 1.0, 0.4, 0.4, 0.4,
+        "judgement: unattributed press figures are rounded and often out of date"),
+}
+COMPONENTS: tuple[str, ...] = tuple(f"reporting:{part}:{k}" for k in KINDS
+                                    for part in ("bias", "noise"))
+
+
+def sample(u: np.ndarray) -> dict[str, np.ndarray]:
+    """Bias and noise per kind from uniforms ``u`` (N, 2 * len(KINDS)) in COMPONENTS order.
+
+    Returns ``{"bias:<kind>": (N,), "noise:<kind>": (N,)}``.
+    """
+    u = np.clip(np.asarray(u, dtype=float), 1e-12, 1 - 1e-12)
+    z = special.ndtri(u)
+    out = {}
+    for i, k in enumerate(KINDS):
+        p = PRIORS[k]
+        out[f"bias:{k}"] = p.bias_median * np.exp(p.bias_sd_log * z[:, 2 * i])
+        out[f"noise:{k}"] = p.noise_median * np.exp(p.noise_sd_log * z[:, 2 * i + 1])
+    return out
+
+
+def published(latent: np.ndarray, bias: np.ndarray, noise: np.ndarray,
+              e: np.ndarray) -> np.ndarray:
+    """The figure an authority would publish: ``round(latent x bias x exp(noise x e))``,
+    never negative (a latent 0 is published as 0). Shapes broadcast."""
+    out = np.asarray(latent, dtype=float) * bias * np.exp(noise * e)
+    return np.round(np.maximum(out, 0.0))
