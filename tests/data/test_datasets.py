@@ -257,12 +257,15 @@ def test_attacks_west_holds_the_record_known_by_2016() -> None:
     assert set(executed["year"]) == set(range(2011, 2017))
 
 
-def test_attacks_west_names_events_not_people() -> None:
+def test_the_terrorism_record_names_events_not_people() -> None:
     attacks = data.load("attacks_west")
     assert "perpetrators" not in attacks.columns
-    text = " ".join(attacks[["name", "notes", "city"]].astype(str).to_numpy().ravel())
+    texts = [attacks[["name", "notes", "city"]], data.load("terror_counts")[["wording", "notes"]],
+             data.sources()[["publisher", "title", "notes"]]]  # URLs are left as published
+    text = " ".join(" ".join(t.astype(str).to_numpy().ravel()) for t in texts)
     for person in ("Merah", "Nemmouche", "Abaaoud", "Kouachi", "Coulibaly", "Amri", "Rigby",
-                   "Mateen", "Tsarnaev", "Hamel", "Laachraoui", "Bakraoui"):
+                   "Mateen", "Tsarnaev", "Hamel", "Laachraoui", "Bakraoui", "Arid Uka",
+                   "Rahami", "Daleel", "Kermiche", "Ghlam", "El-Hussein", "Couture-Rouleau"):
         assert person not in text
 
 
