@@ -200,3 +200,21 @@ def test_invariants_hold_for_any_subset_of_the_estimates(draw: st.DataObject) ->
     assert (best["low"] >= 0).all()
     assert (best["low"] <= best["central"]).all() and (best["central"] <= best["high"]).all()
     assert best["central"].sum() >= data.total_travellers_2016().central
+
+
+def test_docs_table_is_what_best_estimates_gives() -> None:
+    """docs/data.md prints the 15 largest countries and the remainder split: falsify it."""
+    doc = (Path(__file__).parents[2] / "docs" / "data.md").read_text(encoding="utf-8")
+    best = data.best_estimates().set_index("iso3")
+    printed = {}
+    for line in doc.splitlines():
+        cells = [c.strip().replace(",", "") for c in line.strip().strip("|").split("|")]
+        if len(cells) == 8 and cells[0].isdigit() and cells[1] in best.index:  # countries
+            printed[cells[1]] = tuple(int(c) for c in cells[4:7])
+        elif len(cells) == 5 and cells[0] in data.REMAINDER_CODES:  # the remainder split
+            printed[cells[0]] = tuple(int(c) for c in cells[1:4])
+    assert len(printed) == 15 + len(data.REMAINDER_CODES)
+    top = list(best.index[best["kind"] == "country"][:15])
+    assert set(printed) == set(top) | set(data.REMAINDER_CODES)
+    for code, numbers in printed.items():
+        assert numbers == tuple(best.loc[code, ["low", "central", "high"]]), code
