@@ -69,8 +69,8 @@ def _mask(prep: Prepared, scope: str) -> np.ndarray | None:
 
 
 def cutoff_end(prep: Prepared) -> pd.Timestamp:
-    """The last day of the cut-off month: nothing dated later is used."""
-    return pd.Period(prep.scenario.cutoff, "M").end_time.normalize()
+    """The last day of the cut-off month: nothing published later is used."""
+    return data.cutoff_end(prep.scenario.cutoff)
 
 
 def build_targets(prep: Prepared) -> list[Target]:

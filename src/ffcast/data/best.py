@@ -193,50 +193,56 @@ def _remainders(countries: pd.DataFrame, state: tuple[tuple[str, int], ...],
     world = _world(state, end, end)
     agg = calibration_data("aggregates", end)
     iso3, regions = list(countries["iso3"]), list(countries["region"])
-    raw: list[tuple[Remainder, float, float, float, Estimate, float]] = []
+    shares: list[tuple[Remainder, Estimate | None, float, pd.DataFrame]] = []
     for scope, rem in REMAINDERS.items():
         rows = agg[(agg["metric"] == TRAVELLED) & (agg["scope"] == scope)]
-        if rows.empty:
-            raw.append((rem, 0.0, 0.0, 0.0, world, 0.0))
-            continue
-        regional = estimate(rows)
-        then = _world(state, end, regional.newest)
-        share = regional.central / then.central
         inside = countries[scope_countries(scope, iso3, regions) or [False] * len(iso3)]
-        central = max(0.0, share * world.central - inside["central"].sum())
-        low = max(0.0, share * world.low - inside["high"].sum())
+        try:
+            regional = estimate(rows)
+            then = _world(state, end, regional.newest)
+        except (ValueError, FFCastError):  # no regional total, or no world total of its time
+            shares.append((rem, None, 0.0, inside))
+            continue
+        shares.append((rem, regional, regional.central / then.central, inside))
+    claims = [max(0.0, share * world.central - inside["central"].sum())
+              for _, _, share, inside in shares]
+    room = max(0, world.central - int(countries["central"].sum()))
+    scale = min(1.0, room / sum(claims)) if sum(claims) else 1.0
+    out = []
+    for (rem, regional, share, inside), claim in zip(shares, claims, strict=True):
+        low = max(0.0, share * world.low - inside["high"].sum()) * scale
         high = max(0.0, share * world.high - inside["low"].sum())
-        raw.append((rem, low, central, high, regional, share))
-    room = max(0.0, world.central - float(countries["central"].sum()))
-    claimed = sum(r[2] for r in raw)
-    scale = min(1.0, room / claimed) if claimed else 1.0
-    rows_out = [_remainder_row(rem, low * scale, central * scale, high, regional, share, world,
-                               scale) for rem, low, central, high, regional, share in raw]
-    given = sum(r["central"] for r in rows_out)
-    rest = max(0, world.central - int(countries["central"].sum()) - given)
-    rest_low = max(0, world.low - int(countries["high"].sum())
-                   - sum(r["high"] for r in rows_out))
-    rest_high = max(0, world.high - int(countries["low"].sum())
-                    - sum(r["low"] for r in rows_out))
-    rows_out.append(_row(REST_OF_WORLD.code, Estimate(
+        out.append(_remainder_row(rem, low, claim * scale, high, regional, share, world,
+                                  scale))
+    excess = sum(r["central"] for r in out) - room  # rounding may overshoot by a person or two
+    if excess > 0:
+        top = max(out, key=lambda r: r["central"])
+        top["central"] -= excess
+        top["low"] = min(top["low"], top["central"])
+    rest = room - sum(r["central"] for r in out)
+    rest_low = max(0, world.low - int(countries["high"].sum()) - sum(r["high"] for r in out))
+    rest_high = max(0, world.high - int(countries["low"].sum()) - sum(r["low"] for r in out))
+    out.append(_row(REST_OF_WORLD.code, Estimate(
         min(rest_low, rest), rest, max(rest_high, rest), end, world.n, world.sources,
         f"what no region claims: world total {world.central:,} ({world.rule}) minus the "
         f"country centrals and the regional remainders"), "remainder",
         REST_OF_WORLD.name, REST_OF_WORLD.region))
-    return pd.DataFrame(rows_out, columns=COLUMNS)
+    return pd.DataFrame(out, columns=COLUMNS)
 
 
 def _remainder_row(rem: Remainder, low: float, central: float, high: float,
-                   regional: Estimate, share: float, world: Estimate,
+                   regional: Estimate | None, share: float, world: Estimate,
                    scale: float) -> dict[str, object]:
     centre = _round(central)
-    est = Estimate(min(_round(low), centre), centre, max(_round(high), centre),
-                   regional.newest, regional.n, regional.sources + world.sources,
-                   f"regional total {regional.central:,} (to {regional.newest:%Y-%m}) = "
-                   f"{share:.1%} of the world then; x {world.central:,} now, minus the "
-                   f"region's country centrals"
-                   + (f"; scaled by {scale:.2f} so the rows sum to the world total"
-                      if scale < 1 else "") if share else "no regional total published")
+    if regional is None:
+        est = Estimate(0, 0, 0, world.newest, 0, (), "no regional total published by then")
+        return _row(rem.code, est, "remainder", rem.name, rem.region)
+    rule = (f"regional total {regional.central:,} (to {regional.newest:%Y-%m}) = {share:.1%} "
+            f"of the world then; x {world.central:,} now, minus the region's country centrals")
+    if scale < 1:
+        rule += f"; scaled by {scale:.2f} so the rows sum to the world total"
+    est = Estimate(min(_round(low), centre), centre, max(_round(high), centre), regional.newest,
+                   regional.n, regional.sources + world.sources, rule)
     return _row(rem.code, est, "remainder", rem.name, rem.region)
 
 
