@@ -68,9 +68,11 @@ def test_baselines_use_only_pre_cutoff_figures(validation_csv: Path) -> None:
     obs = read_observations(validation_csv)
     base = baselines(obs, "2016-12", 50, 0)
     fra = obs.index[obs["iso3"] == "FRA"][0]
-    # France's last published returnee figure before 2017 is GTI2015's 180.
-    assert np.all(base["last_observation"][fra] == 180)
-    assert np.isnan(base["last_observation"][obs.index[obs["iso3"] == "RUS"][0]]).all()
+    # France's last published returnee figure before 2017 is the PM's 203 (Jul 2016); GTI2015's
+    # 180 counted people who had left Syria and is flagged wrong_measure.
+    assert np.all(base["last_observation"][fra] == 203)
+    # Russia's: 'at least 73 returned and convicted' (Nov 2015)
+    assert np.all(base["last_observation"][obs.index[obs["iso3"] == "RUS"][0]] == 73)
     icct = base["icct_share"][fra]
     best = data.best_estimates("2016-12").set_index("iso3").loc["FRA"]
     assert 0.3 * best["low"] * 0.5 <= np.median(icct) <= 0.3 * best["high"] * 1.5

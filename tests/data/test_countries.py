@@ -45,7 +45,8 @@ def test_every_code_in_any_dataset_has_an_explicit_region() -> None:
     [("fra", "western_europe"), ("POL", "western_europe"), ("XKX", "balkans"),
      ("uzb", "fsu_central_asia"), ("MRT", "maghreb"), ("IRN", "middle_east_gulf"),
      ("CHN", "south_southeast_asia"), ("SOM", "sub_saharan_africa"),
-     ("NZL", "north_america_oceania"), ("BRA", "other"), ("ROW", "other")],
+     ("NZL", "north_america_oceania"), ("BRA", "other"), ("ROW", "other"),
+     ("R-MAG", "maghreb"), ("r-sea", "south_southeast_asia"), ("R-NAM", "north_america_oceania")],
 )
 def test_region_of(code: str, region: str) -> None:
     assert data.region_of(code) == region

@@ -1,10 +1,12 @@
 """Calibration targets: every pre-cut-off statement turned into one likelihood component.
 
-Warning first: only rows dated up to the cut-off enter (``as_of_date`` <= end of the cut-off
-month, ``post_cutoff`` False); the validation set is never read here. Conflicting sources
-each count as their own noisy observation. Stocks are compared as stocks (people killed,
-people still in the war zone), cumulative counts as cumulative counts, and monthly inflows
-as flows in that month.
+Warning first: only statements **published** by the end of the cut-off month enter, whatever
+month they describe, and each underlying estimate enters once however many outlets repeated
+it; flagged rows (wrong measure, wider scope, annual, unverifiable, suspect) never enter. All
+three rules live in :func:`ffcast.data.calibration_data`; the validation set is never read
+here. Conflicting estimates each count as their own noisy observation, at the month they
+describe (``as_of``). Stocks are compared as stocks (people killed, people still in the war
+zone), cumulative counts as cumulative counts, and monthly inflows as flows in that month.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ffcast import data
+from ffcast.data.scopes import scope_countries
 from ffcast.engine import Prepared
 
 # Quantities the engine reports per month and country for calibration (see observe()).
@@ -31,22 +34,6 @@ SIGMA_LOG = {"world": 0.15, "region": 0.25, "country_primary": 0.3,
 EFFECTIVE_STATEMENTS = 10.0
 SIGMA_SHARE = 0.05  # sd of a share (e.g. 30% returned) around the stated figure
 
-# Aggregate scopes mapped onto the model's regions (approximations stated in docs).
-SCOPE_REGIONS: dict[str, tuple[str, ...]] = {
-    "world": (),  # all countries
-    "western_europe": ("western_europe",),
-    "eu_member_states": ("western_europe",),
-    "europe": ("western_europe",),
-    "maghreb": ("maghreb",),
-    "middle_east": ("middle_east_gulf",),
-    "fsu_central_asia": ("fsu_central_asia",),
-    "balkans": ("balkans",),
-    "western": ("western_europe", "north_america_oceania"),
-}
-SCOPE_COUNTRIES: dict[str, tuple[str, ...]] = {
-    "north_america": ("USA", "CAN"),
-    "southeast_asia": ("IDN", "MYS", "PHL", "SGP", "THA", "MDV"),
-}
 MEASURE_QUANTITY = {"travelled": "cum_travelled", "returned": "cum_returned",
                     "dead": "killed", "in_theatre": "war_zone"}
 
@@ -68,6 +55,7 @@ class Target:
     source: str = ""
     as_of: str = ""
     weight: float = 1.0
+    published: str = ""  # when the statement became public (never after the cut-off)
 
 
 def _month_index(prep: Prepared, date: pd.Timestamp) -> int:
@@ -75,20 +63,14 @@ def _month_index(prep: Prepared, date: pd.Timestamp) -> int:
 
 
 def _mask(prep: Prepared, scope: str) -> np.ndarray | None:
-    iso = prep.countries["iso3"].to_numpy()
-    if scope in SCOPE_COUNTRIES:
-        return np.isin(iso, SCOPE_COUNTRIES[scope])
-    if scope not in SCOPE_REGIONS:
-        return None
-    regions = SCOPE_REGIONS[scope]
-    if not regions:
-        return np.ones(len(iso), dtype=bool)
-    return prep.countries["region"].isin(regions).to_numpy()
+    covered = scope_countries(scope, list(prep.countries["iso3"]),
+                              list(prep.countries["region"]))
+    return None if covered is None else np.asarray(covered, dtype=bool)
 
 
 def cutoff_end(prep: Prepared) -> pd.Timestamp:
-    """The last day of the cut-off month: nothing dated later is used."""
-    return pd.Period(prep.scenario.cutoff, "M").end_time.normalize()
+    """The last day of the cut-off month: nothing published later is used."""
+    return data.cutoff_end(prep.scenario.cutoff)
 
 
 def build_targets(prep: Prepared) -> list[Target]:
@@ -109,9 +91,8 @@ def _bounds(low: object, high: object) -> tuple[float, float]:
 
 
 def _country_targets(prep: Prepared, end: pd.Timestamp) -> list[Target]:
-    ff = data.calibration_data("foreign_fighters")
-    ff = ff[(ff["as_of_date"] <= end) & (ff["flag"] == "")
-            & (ff["as_of_date"] >= prep.months[0])]
+    ff = data.calibration_data("foreign_fighters", end)
+    ff = ff[ff["as_of_date"] >= prep.months[0]]
     grades = data.sources().set_index("id")["grade"].to_dict()
     iso = prep.countries["iso3"].to_numpy()
     out = []
@@ -128,13 +109,14 @@ def _country_targets(prep: Prepared, end: pd.Timestamp) -> list[Target]:
             mask=iso == row.iso3, low=lo, high=hi,
             sigma=SIGMA_LOG["country_primary" if primary else "country_secondary"],
             source=row.source, as_of=f"{row.as_of_date:%Y-%m-%d}",
+            published=f"{row.published_date:%Y-%m-%d}",
         ))
     return out
 
 
 def _aggregate_targets(prep: Prepared, end: pd.Timestamp) -> list[Target]:
-    agg = data.calibration_data("aggregates")
-    agg = agg[(agg["as_of_date"] <= end) & (agg["as_of_date"] >= prep.months[0])]
+    agg = data.calibration_data("aggregates", end)
+    agg = agg[agg["as_of_date"] >= prep.months[0]]
     out = []
     for row in agg.itertuples():
         mask = _mask(prep, row.scope)
@@ -143,7 +125,8 @@ def _aggregate_targets(prep: Prepared, end: pd.Timestamp) -> list[Target]:
         lo, hi = _bounds(row.low, row.high)
         month = _month_index(prep, row.as_of_date)
         common = {"month": month, "mask": mask, "low": lo, "high": hi, "source": row.source,
-                  "as_of": f"{row.as_of_date:%Y-%m-%d}"}
+                  "as_of": f"{row.as_of_date:%Y-%m-%d}",
+                  "published": f"{row.published_date:%Y-%m-%d}"}
         label = f"{row.scope} {row.metric}"
         if row.metric == "cumulative_travelled":
             sigma = SIGMA_LOG["world" if row.scope == "world" else "region"]
@@ -154,6 +137,9 @@ def _aggregate_targets(prep: Prepared, end: pd.Timestamp) -> list[Target]:
             # A statement about a month ("2016-04-26"), not a vague period ("2015 (peak)").
             out.append(Target(channel="inflow", label=label, quantity="inflow",
                               sigma=SIGMA_LOG["inflow"], **common))
+        elif row.metric == "cumulative_dead":
+            out.append(Target(channel="region_dead", label=label, quantity="killed",
+                              sigma=SIGMA_LOG["region"], **common))
         elif row.metric == "in_theatre":
             out.append(Target(channel="in_war_zone", label=label, quantity="war_zone",
                               sigma=SIGMA_LOG["region"], **common))

@@ -81,15 +81,28 @@ def show_sources(
 def best(
     as_json: JsonFlag = False,
 ) -> None:
-    """Best estimates of travellers by end 2016 per country, plus the rest-of-world row."""
+    """Best estimates of travellers by end 2016 per country, then the remainder split by region.
+
+    The remainder rows (``R-WEU`` ... and ``ROW``, ``kind`` = remainder) are travellers the
+    world total holds but no country statement names, assigned to the region whose published
+    total claims them. ``--json`` gives every row with its sources and rule.
+    """
     frame = data.best_estimates()
     if as_json:
         _emit(frame, True, title="best")
         return
     total = data.total_travellers_2016()
-    shown = frame.drop(columns=["rule", "sources"])
-    _emit(shown, False, title=f"Travellers by end 2016 (total {total.central:,}; "
-          f"range {total.low:,}-{total.high:,}; see `--json` for sources and rules)")
+    shown = frame.drop(columns=["rule", "sources", "kind"])
+    countries = shown[frame["kind"] == "country"]
+    remainders = shown[frame["kind"] == "remainder"]
+    _emit(countries, False, title=f"Travellers by end 2016, {len(countries)} countries "
+          f"(world total {total.central:,}; range {total.low:,}-{total.high:,}; see `--json` "
+          "for sources and rules)")
+    share = remainders["central"] / max(total.central, 1)
+    _emit(remainders.assign(share=[f"{v:.1%}" for v in share]), False,
+          title="Remainder split by region: travellers no country statement names")
+    typer.echo(f"countries {int(countries['central'].sum()):,} + remainders "
+               f"{int(remainders['central'].sum()):,} = {int(frame['central'].sum()):,}")
 
 
 @app.command("plot")

@@ -65,9 +65,9 @@ class RunSpec:
 
 
 def focus_options() -> list[dict[str, str]]:
-    """Origin countries with a traveller estimate, by name (the ROW pool excluded)."""
+    """Origin countries with a traveller estimate, by name (the remainder pools excluded)."""
     best = data.best_estimates()
-    best = best[best["iso3"] != "ROW"].sort_values("name")
+    best = best[~best["iso3"].map(data.is_remainder)].sort_values("name")
     return [{"label": f"{n} ({c})", "value": c} for c, n in zip(best["iso3"], best["name"],
                                                                 strict=True)]
 

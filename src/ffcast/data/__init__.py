@@ -1,14 +1,18 @@
 """Embedded, cited datasets and their loaders: nothing else in ffcast reads CSV.
 
 Every number carries a source id that resolves in :func:`sources`; every dataset passes one
-validation gate (:mod:`ffcast.data.validate`) when it is loaded. Aggregate counts per origin
-country only: nothing here is about a named person.
+validation gate (:mod:`ffcast.data.validate`) when it is loaded. Dated facts carry ``as_of``
+(what they describe) and ``published`` (when they became public); cut-off discipline uses
+``published`` (:func:`calibration_data`). Aggregate counts per origin country and an event
+table of attacks: nothing here is about a named person.
 """
 
 from ffcast.data.best import best_estimates, total_travellers_2016
 from ffcast.data.countries import (
+    REMAINDER_CODES,
     UnknownCountryError,
     is_known_iso3,
+    is_remainder,
     name_of,
     region_of,
     resolve_iso3,
@@ -18,6 +22,7 @@ from ffcast.data.loaders import (
     UnknownDatasetError,
     calibration_data,
     countries,
+    cutoff_end,
     load,
     names,
     sources,
@@ -25,19 +30,23 @@ from ffcast.data.loaders import (
     validate_file,
 )
 from ffcast.data.regions import REGION_NAMES, REGIONS
-from ffcast.data.schema import KNOWLEDGE_CUTOFF
+from ffcast.data.schema import FF_LINKED, KNOWLEDGE_CUTOFF
 
 __all__ = [
     "DATA_DIR_ENV",
+    "FF_LINKED",
     "KNOWLEDGE_CUTOFF",
     "REGIONS",
     "REGION_NAMES",
+    "REMAINDER_CODES",
     "UnknownCountryError",
     "UnknownDatasetError",
     "best_estimates",
     "calibration_data",
     "countries",
+    "cutoff_end",
     "is_known_iso3",
+    "is_remainder",
     "load",
     "name_of",
     "names",

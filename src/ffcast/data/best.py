@@ -1,21 +1,24 @@
-"""Best estimates of travellers by end 2016, per origin country, plus the rest-of-world row.
+"""Best estimates of travellers by a cut-off, per origin country, plus the remainder rows.
 
-The rule (argued in docs/decisions/0002-best-estimate-rule.md):
+Warning: only estimates **published** by the cut-off enter (``calibration_data``), each
+counted once however many outlets re-printed it, and never a flagged row (wrong measure,
+wider scope, annual, unverifiable, suspect). The rule (argued in
+docs/decisions/0002-best-estimate-rule.md) is applied the same way to a country, to a
+regional total and to the world total:
 
-1. Candidates: ``foreign_fighters`` rows with measure ``travelled``, not flagged, known by the
-   cut-off (``post_cutoff`` False), dated 2015-01-01..2016-12-31. A country with none falls
-   back to its older rows (``vintage`` = "pre2015_only").
-2. One figure per source: its latest statement (ties on the same date merge into one range).
-   A source's lower figure is its ``low`` (or ``high`` for "up to X"), its upper figure its
-   ``high`` (or ``low`` for "at least X"); its midpoint lies between them.
-3. central = median of the midpoints of the sources dated within 12 months of the country's
-   newest source (counts are cumulative, so recent vintages win), raised to the largest
-   "at least X" stated in that window (a recent floor cannot be undercut).
-4. low = min of the sources' explicit lows, high = max of their explicit highs; where a side
-   is missing or would exclude the central, it widens to the central.
-5. ``ISR`` and ``PSE`` are covered by the combined ``ISR;PSE`` row that ICSR and Quilliam use.
-6. ROW = total - sum of country centrals (never negative), with low/high from the total's
-   range against the sums of highs/lows.
+1. **The latest vintage leads.** The estimates whose ``as_of`` falls in the newest one's
+   calendar month or the two before (the leading vintage) set the central: the median of
+   their midpoints. Counts only grow, so an older figure is out of date rather than a
+   second opinion.
+2. **"At least X" is a bound, not a midpoint**: the largest floor of the leading vintage
+   raises the central; "up to X" sets it only when nothing else does.
+3. **Disagreement widens the range.** low/high span every estimate of the twelve calendar
+   months up to the newest ``as_of`` (a floor can only raise the high, a cap only lower the
+   low), and always include the central.
+4. **Remainders.** A region's share of all travellers is taken from its latest published
+   total divided by the world total of the same vintage; carried to the world total at the
+   cut-off it gives the region's travellers, and what its countries do not account for is
+   its remainder row (``R-MAG``, ...). What no region claims is ``ROW``.
 """
 
 from __future__ import annotations
@@ -26,24 +29,35 @@ from typing import NamedTuple
 import pandas as pd
 
 from ffcast.data.countries import name_of, region_of
-from ffcast.data.loaders import calibration_data, data_state
+from ffcast.data.loaders import calibration_data, cutoff_end, data_state
+from ffcast.data.scopes import REMAINDERS, REST_OF_WORLD, Remainder, scope_countries
 from ffcast.errors import FFCastError
 
-WINDOW_START = pd.Timestamp("2015-01-01")
 WINDOW_END = pd.Timestamp("2016-12-31")
-RECENT = pd.DateOffset(years=1)
-# World totals grow fast (20,000 in early 2015, 40,000 a year later), so only statements from
-# the last six months speak for the total at a date.
-TOTAL_WINDOW = pd.DateOffset(months=6)
+LEADING_MONTHS = 3  # the leading vintage: the newest estimate's month and the two before
+RANGE_MONTHS = 12  # disagreement counted into low/high: the newest month and the 11 before
 COMBINED = {"ISR": "ISR;PSE", "PSE": "ISR;PSE"}
+TRAVELLED = "cumulative_travelled"
 COLUMNS = [
     "iso3", "name", "region", "low", "central", "high", "n_estimates", "sources", "rule",
-    "newest_as_of", "vintage",
+    "newest_as_of", "kind",
 ]
 
 
+class Estimate(NamedTuple):
+    """One quantity by the rule: persons, with the evidence behind it."""
+
+    low: int
+    central: int
+    high: int
+    newest: pd.Timestamp  # as_of of the newest estimate (start of the leading vintage window)
+    n: int  # estimates within the range window
+    sources: tuple[str, ...]
+    rule: str
+
+
 class TravellerTotal(NamedTuple):
-    """World travellers to Syria/Iraq by end 2016, persons (see :func:`total_travellers_2016`)."""
+    """World travellers to Syria/Iraq by a cut-off, persons (see :func:`total_travellers_2016`)."""
 
     low: int
     central: int
@@ -51,157 +65,187 @@ class TravellerTotal(NamedTuple):
 
     @property
     def sources(self) -> tuple[str, ...]:
-        """Source ids of the statements behind the total."""
-        return _total(data_state())[1]
+        """Source ids of the statements behind the total (at end 2016)."""
+        return _world(data_state(), WINDOW_END, WINDOW_END).sources
+
+
+def estimate(rows: pd.DataFrame) -> Estimate:
+    """The rule applied to ``rows`` (one per estimate: low, high, as_of_date, source).
+
+    Raises:
+        ValueError: ``rows`` holds no number.
+    """
+    rows = rows[rows["low"].notna() | rows["high"].notna()]
+    if rows.empty:
+        raise ValueError("no estimate to apply the rule to")
+    low, high = rows["low"].astype("Float64"), rows["high"].astype("Float64")
+    newest = rows["as_of_date"].max()
+    age = (newest.year - rows["as_of_date"].dt.year) * 12 + (
+        newest.month - rows["as_of_date"].dt.month)  # whole calendar months
+    leading, ranged = age < LEADING_MONTHS, age < RANGE_MONTHS
+    two = low.notna() & high.notna()
+    floor, cap = high.isna(), low.isna()
+    mids = ((low + high) / 2)[leading & two]
+    if len(mids):
+        central, how = float(mids.median()), "median"
+    elif (leading & floor).any():
+        central, how = float(low[leading & floor].max()), "'at least' figure"
+    else:
+        central, how = float(high[leading & cap].median()), "'up to' figure"
+    top_floor = low[leading & floor].max() if (leading & floor).any() else None
+    if top_floor is not None and top_floor > central:
+        central, how = float(top_floor), how + " raised to an 'at least' figure"
+    centre = _round(central)
+    lows = pd.concat([low[ranged & two], high[ranged & cap]]).dropna()
+    highs = pd.concat([high[ranged & two], low[ranged & floor]]).dropna()
+    lo = min(_round(lows.min()) if len(lows) else centre, centre)
+    hi = max(_round(highs.max()) if len(highs) else centre, centre)
+    sources = _ids(rows.loc[ranged, "source"])
+    first = newest - pd.DateOffset(months=RANGE_MONTHS - 1)
+    rule = (f"{how} of the estimates of {newest - pd.DateOffset(months=LEADING_MONTHS - 1):%Y-%m}"
+            f"..{newest:%Y-%m} ({', '.join(_ids(rows.loc[leading, 'source']))}); range over "
+            f"{int(ranged.sum())} estimate(s) of {first:%Y-%m}..{newest:%Y-%m}")
+    return Estimate(lo, centre, hi, newest, int(ranged.sum()), sources, rule)
+
+
+def _ids(cells: pd.Series) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(part for cell in cells for part in str(cell).split(";")))
 
 
 def total_travellers_2016(as_of: str | pd.Timestamp = WINDOW_END) -> TravellerTotal:
     """(low, central, high) of all foreign travellers by ``as_of`` (default end 2016), persons.
 
-    From the ``aggregates`` world ``cumulative_travelled`` statements dated in the 12 months
-    up to ``as_of``: central = median of the figures of the last six months (the total grows
-    fast: 20,000 in early 2015, 40,000 a year later); low = the largest "at least X" (counts
-    only grow, so any such floor holds later); high = the largest figure stated.
+    The rule of this module applied to the world ``cumulative_travelled`` statements
+    published by ``as_of`` (one per estimate, unflagged).
+
+    Raises:
+        FFCastError: no world statement is known by then.
     """
-    return _total(data_state(), _as_of(as_of))[0]
-
-
-def _as_of(value: str | pd.Timestamp) -> pd.Timestamp:
-    """End of the period named by ``value`` ("2016-06" -> 2016-06-30), capped at end 2016."""
-    text = str(value)
-    ts = pd.Period(text[:7], "M").end_time.normalize() if len(text) == 7 else pd.Timestamp(text)
-    return min(ts, WINDOW_END)
-
-
-@functools.cache
-def _total(state: tuple[tuple[str, int], ...],
-           as_of: pd.Timestamp = WINDOW_END) -> tuple[TravellerTotal, tuple[str, ...]]:
-    del state  # only the cache key
-    agg = calibration_data("aggregates")
-    rows = agg[
-        (agg["metric"] == "cumulative_travelled")
-        & (agg["scope"] == "world")
-        & (agg["as_of_date"] > as_of - RECENT)
-        & (agg["as_of_date"] <= as_of)
-    ]
-    if rows.empty:
-        raise FFCastError(
-            f"aggregates: no world cumulative_travelled statement in the 12 months to "
-            f"{as_of:%Y-%m-%d}; fix: restore the world totals the ROW row needs"
-        )
-    lower = rows["low"].fillna(rows["high"])
-    upper = rows["high"].fillna(rows["low"])
-    latest = rows["as_of_date"] > as_of - TOTAL_WINDOW
-    mids = (lower + upper) / 2
-    central = _round((mids[latest] if latest.any() else mids).median())
-    floors = rows.loc[rows["high"].isna(), "low"]
-    low = _round(floors.max()) if len(floors) else _round(lower.min())
-    high = _round(upper.max())
-    total = TravellerTotal(min(low, central), central, max(high, central))
-    return total, tuple(dict.fromkeys(rows["source"]))
+    end = cutoff_end(as_of)
+    world = _world(data_state(), end, end)
+    return TravellerTotal(world.low, world.central, world.high)
 
 
 def best_estimates(as_of: str | pd.Timestamp = WINDOW_END) -> pd.DataFrame:
-    """Per-country travellers by ``as_of`` (default end 2016), persons: iso3, name, region,
-    low, central, high, n_estimates, sources (";"-joined), rule, newest_as_of, vintage; then
-    one ``ROW`` row. Only estimates dated up to ``as_of`` are used (rolling-origin backtests
-    pass their cut-off, so no later figure shapes the prior).
+    """Travellers by ``as_of`` (default end 2016), persons, per origin country, then one row
+    per regional remainder (``R-WEU``, ...) and ``ROW``.
 
-    Integers, ``0 <= low <= central <= high``; sorted by central, largest first.
+    Columns: iso3, name, region, low, central, high, n_estimates, sources (";"-joined), rule,
+    newest_as_of, kind (``country`` or ``remainder``). Integers, ``0 <= low <= central <=
+    high``; countries sorted by central, largest first. Only estimates published by
+    ``as_of`` are used, so a rolling-origin backtest's prior never sees a later figure.
+
+    Raises:
+        FFCastError: no usable travelled estimate or world total is known by ``as_of``.
     """
-    return _best(data_state(), _as_of(as_of)).copy(deep=True)
+    return _best(data_state(), cutoff_end(as_of)).copy(deep=True)
 
 
 @functools.cache
-def _best(state: tuple[tuple[str, int], ...], as_of: pd.Timestamp = WINDOW_END) -> pd.DataFrame:
-    del state  # only the cache key
-    ff = calibration_data("foreign_fighters")
-    travelled = ff[(ff["measure"] == "travelled") & (ff["flag"] == "")
-                   & (ff["as_of_date"] <= as_of)].copy()
-    folded = travelled["iso3"].map(COMBINED)
-    travelled = travelled[~folded.isin(travelled["iso3"])]
+def _best(state: tuple[tuple[str, int], ...], end: pd.Timestamp) -> pd.DataFrame:
+    ff = calibration_data("foreign_fighters", end)
+    travelled = ff[ff["measure"] == "travelled"]
+    travelled = travelled[~travelled["iso3"].map(COMBINED).isin(travelled["iso3"])]
+    travelled = travelled[travelled["low"].notna() | travelled["high"].notna()]
     if travelled.empty:
         raise FFCastError(
             "foreign_fighters: no usable travelled row; fix: restore the per-country estimates"
         )
-    rows = [_country_estimate(iso3, group, as_of)
+    rows = [_row(str(iso3), estimate(group), "country")
             for iso3, group in travelled.groupby("iso3")]
     table = pd.DataFrame(rows, columns=COLUMNS)
     table = table.sort_values(["central", "iso3"], ascending=[False, True], ignore_index=True)
-    table = pd.concat([table, pd.DataFrame([_rest_of_world(table, as_of)], columns=COLUMNS)],
-                      ignore_index=True)
+    table = pd.concat([table, _remainders(table, state, end)], ignore_index=True)
     for col in ("low", "central", "high", "n_estimates"):
         table[col] = table[col].astype("int64")
     table["newest_as_of"] = pd.to_datetime(table["newest_as_of"]).astype("datetime64[ns]")
     return table
 
 
-def _country_estimate(iso3: str, group: pd.DataFrame,
-                      as_of: pd.Timestamp = WINDOW_END) -> dict[str, object]:
-    start = as_of - (WINDOW_END - WINDOW_START)
-    in_window = group[group["as_of_date"].between(start, as_of)]
-    vintage = ""
-    if in_window.empty:
-        in_window, vintage = group, "pre2015_only"
-    per_source = _one_per_source(in_window)
-    newest = per_source["as_of_date"].max()
-    recent = per_source[per_source["as_of_date"] >= newest - RECENT]
-    lower = per_source["low"].fillna(per_source["high"]).astype(float)
-    upper = per_source["high"].fillna(per_source["low"]).astype(float)
-    mids = ((lower + upper) / 2)[recent.index]
-    central = _round(mids.median())
-    floors = recent.loc[recent["high"].isna(), "low"].dropna()
-    floored = bool(len(floors)) and int(floors.max()) > central
-    if floored:
-        central = int(floors.max())
-    lows, highs = per_source["low"].dropna(), per_source["high"].dropna()
-    low = min(int(lows.min()) if len(lows) else central, central)
-    high = max(int(highs.max()) if len(highs) else central, central)
-    if len(per_source) == 1:
-        rule = f"single source ({per_source['source'].iat[0]}, {newest:%Y-%m-%d})"
-    else:
-        rule = (
-            f"median of {len(recent)} of {len(per_source)} sources dated within 12 months "
-            f"of {newest:%Y-%m-%d}"
+def _row(code: str, est: Estimate, kind: str, name: str | None = None,
+         region: str | None = None) -> dict[str, object]:
+    return {
+        "iso3": code, "name": name or name_of(code), "region": region or region_of(code),
+        "low": est.low, "central": est.central, "high": est.high, "n_estimates": est.n,
+        "sources": ";".join(est.sources), "rule": est.rule, "newest_as_of": est.newest,
+        "kind": kind,
+    }
+
+
+@functools.cache
+def _world(state: tuple[tuple[str, int], ...], end: pd.Timestamp,
+           vintage: pd.Timestamp) -> Estimate:
+    """World total from statements published by ``end`` describing no later than ``vintage``."""
+    agg = calibration_data("aggregates", end)
+    rows = agg[(agg["metric"] == TRAVELLED) & (agg["scope"] == "world")
+               & (agg["as_of_date"] <= vintage)]
+    if rows.empty:
+        raise FFCastError(
+            f"aggregates: no world cumulative_travelled statement published by {end:%Y-%m-%d}; "
+            "fix: restore the world totals the remainder rows need"
         )
-    if floored:
-        rule += "; raised to a recent 'at least' figure"
-    if vintage:
-        rule += "; no 2015-2016 figure, older vintage used"
-    return {
-        "iso3": iso3, "name": name_of(iso3), "region": region_of(iso3), "low": low,
-        "central": central, "high": high, "n_estimates": len(per_source),
-        "sources": ";".join(per_source["source"]), "rule": rule, "newest_as_of": newest,
-        "vintage": vintage,
-    }
+    return estimate(rows)
 
 
-def _one_per_source(rows: pd.DataFrame) -> pd.DataFrame:
-    # A source's latest statement speaks for it; same-day duplicates (the same ICCT figure
-    # in two source files) merge into one range rather than counting twice.
-    latest = rows[rows["as_of_date"] == rows.groupby("source")["as_of_date"].transform("max")]
-    merged = latest.groupby("source", sort=True).agg(
-        low=("low", "min"), high=("high", "max"), as_of_date=("as_of_date", "max")
-    )
-    return merged.reset_index()
+def _remainders(countries: pd.DataFrame, state: tuple[tuple[str, int], ...],
+                end: pd.Timestamp) -> pd.DataFrame:
+    """One row per regional remainder, then ROW; together they close the gap to the world."""
+    world = _world(state, end, end)
+    agg = calibration_data("aggregates", end)
+    iso3, regions = list(countries["iso3"]), list(countries["region"])
+    shares: list[tuple[Remainder, Estimate | None, float, pd.DataFrame]] = []
+    for scope, rem in REMAINDERS.items():
+        rows = agg[(agg["metric"] == TRAVELLED) & (agg["scope"] == scope)]
+        inside = countries[scope_countries(scope, iso3, regions) or [False] * len(iso3)]
+        try:
+            regional = estimate(rows)
+            then = _world(state, end, regional.newest)
+        except (ValueError, FFCastError):  # no regional total, or no world total of its time
+            shares.append((rem, None, 0.0, inside))
+            continue
+        shares.append((rem, regional, regional.central / then.central, inside))
+    claims = [max(0.0, share * world.central - inside["central"].sum())
+              for _, _, share, inside in shares]
+    room = max(0, world.central - int(countries["central"].sum()))
+    scale = min(1.0, room / sum(claims)) if sum(claims) else 1.0
+    out = []
+    for (rem, regional, share, inside), claim in zip(shares, claims, strict=True):
+        low = max(0.0, share * world.low - inside["high"].sum()) * scale
+        high = max(0.0, share * world.high - inside["low"].sum())
+        out.append(_remainder_row(rem, low, claim * scale, high, regional, share, world,
+                                  scale))
+    excess = sum(r["central"] for r in out) - room  # rounding may overshoot by a person or two
+    if excess > 0:
+        top = max(out, key=lambda r: r["central"])
+        top["central"] -= excess
+        top["low"] = min(top["low"], top["central"])
+    rest = room - sum(r["central"] for r in out)
+    rest_low = max(0, world.low - int(countries["high"].sum()) - sum(r["high"] for r in out))
+    rest_high = max(0, world.high - int(countries["low"].sum()) - sum(r["low"] for r in out))
+    out.append(_row(REST_OF_WORLD.code, Estimate(
+        min(rest_low, rest), rest, max(rest_high, rest), end, world.n, world.sources,
+        f"what no region claims: world total {world.central:,} ({world.rule}) minus the "
+        f"country centrals and the regional remainders"), "remainder",
+        REST_OF_WORLD.name, REST_OF_WORLD.region))
+    return pd.DataFrame(out, columns=COLUMNS)
 
 
-def _rest_of_world(countries: pd.DataFrame,
-                   as_of: pd.Timestamp = WINDOW_END) -> dict[str, object]:
-    total = total_travellers_2016(as_of)
-    central = max(0, total.central - int(countries["central"].sum()))
-    low = min(max(0, total.low - int(countries["high"].sum())), central)
-    high = max(max(0, total.high - int(countries["low"].sum())), central)
-    return {
-        "iso3": "ROW", "name": name_of("ROW"), "region": "other", "low": low,
-        "central": central, "high": high, "n_estimates": len(total.sources),
-        "sources": ";".join(total.sources),
-        "rule": f"remainder: total {total.central} minus the sum of country centrals; low/high "
-        f"from total range {total.low}-{total.high} against the sums of highs/lows",
-        "newest_as_of": as_of, "vintage": "",
-    }
+def _remainder_row(rem: Remainder, low: float, central: float, high: float,
+                   regional: Estimate | None, share: float, world: Estimate,
+                   scale: float) -> dict[str, object]:
+    centre = _round(central)
+    if regional is None:
+        est = Estimate(0, 0, 0, world.newest, 0, (), "no regional total published by then")
+        return _row(rem.code, est, "remainder", rem.name, rem.region)
+    rule = (f"regional total {regional.central:,} (to {regional.newest:%Y-%m}) = {share:.1%} "
+            f"of the world then; x {world.central:,} now, minus the region's country centrals")
+    if scale < 1:
+        rule += f"; scaled by {scale:.2f} so the rows sum to the world total"
+    est = Estimate(min(_round(low), centre), centre, max(_round(high), centre), regional.newest,
+                   regional.n, regional.sources + world.sources, rule)
+    return _row(rem.code, est, "remainder", rem.name, rem.region)
 
 
 def _round(value: float) -> int:
     # half up, not banker's rounding: 137.5 persons -> 138
-    return int(value + 0.5)
+    return int(float(value) + 0.5)

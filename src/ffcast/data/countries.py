@@ -1,8 +1,11 @@
 """Country codes, names and model regions.
 
-Names come from ``pycountry`` (ISO 3166-1), plus three codes it lacks: ``XKX`` (Kosovo, the
+Names come from ``pycountry`` (ISO 3166-1), plus codes it lacks: ``XKX`` (Kosovo, the
 user-assigned code most data sets use), ``ISR;PSE`` (ICSR's combined "Israel/Palestinian
-Territories" row, which no source splits) and ``ROW`` (the unattributed rest of the world).
+Territories" row, which no source splits), and the remainders the best-estimate rule computes:
+one per regional scope (``R-WEU``, ``R-MAG``, ...: travellers a region's published total holds
+but no country statement names) and ``ROW`` (what no region claims). Remainders are not
+countries: reports, dashboards and maps use :func:`is_remainder` to leave them out.
 """
 
 from __future__ import annotations
@@ -13,13 +16,23 @@ import pandas as pd
 import pycountry
 
 from ffcast.data.regions import REGION_NAMES, REGION_OF
+from ffcast.data.scopes import REMAINDERS, REST_OF_WORLD
 from ffcast.errors import FFCastError, close_matches, echo
 
+_REMAINDERS = (*REMAINDERS.values(), REST_OF_WORLD)
+#: Codes of the computed remainder rows of ``best_estimates`` (regional ones, then ROW).
+REMAINDER_CODES: tuple[str, ...] = tuple(r.code for r in _REMAINDERS)
 EXTRA_CODES: dict[str, str] = {
     "XKX": "Kosovo",
     "ISR;PSE": "Israel/Palestinian Territories (combined)",
-    "ROW": "Rest of world (unattributed)",
+    **{r.code: r.name for r in _REMAINDERS},
 }
+_REGION_OF = {**REGION_OF, **{r.code: r.region for r in _REMAINDERS}}
+
+
+def is_remainder(code: str) -> bool:
+    """True for a computed remainder row (``ROW``, ``R-WEU``, ...), which is not a country."""
+    return str(code).strip().upper() in REMAINDER_CODES
 
 
 class UnknownCountryError(FFCastError):
@@ -39,13 +52,14 @@ def country_frame() -> pd.DataFrame:
     """Raw (string) countries table: iso3, name, region, region_name; sorted by iso3."""
     rows = []
     for code, name in sorted(_names().items()):
-        region = REGION_OF.get(code, "other")
+        region = _REGION_OF.get(code, "other")
         rows.append((code, name, region, REGION_NAMES[region]))
     return pd.DataFrame(rows, columns=["iso3", "name", "region", "region_name"], dtype=object)
 
 
 def is_known_iso3(code: str) -> bool:
-    """True if ``code`` (exact, upper case) is an ISO3 code ffcast knows, incl. XKX/ISR;PSE/ROW."""
+    """True if ``code`` (exact, upper case) is a code ffcast knows: ISO3, XKX, ISR;PSE, or a
+    remainder (``ROW``, ``R-...``)."""
     return code in _names()
 
 
@@ -55,7 +69,7 @@ def region_of(iso3: str) -> str:
     Raises:
         UnknownCountryError: the code is not known (message suggests the nearest).
     """
-    return REGION_OF.get(resolve_iso3(iso3), "other")
+    return _REGION_OF.get(resolve_iso3(iso3), "other")
 
 
 def name_of(iso3: str) -> str:

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ffcast.data.countries import country_frame, is_known_iso3
-from ffcast.data.schema import SPECS, DatasetSpec
+from ffcast.data.countries import country_frame, is_known_iso3, is_remainder
+from ffcast.data.repeats import one_vote
+from ffcast.data.schema import FF_LINKED, KNOWLEDGE_CUTOFF, SPECS, DatasetSpec
 from ffcast.data.validate import Context, read_table, validate_frame
 from ffcast.errors import FFCastError, did_you_mean, echo
 
@@ -71,8 +72,14 @@ def countries() -> pd.DataFrame:
     return load("countries")
 
 
-def calibration_data(name: str) -> pd.DataFrame:
-    """Rows of ``name`` a model may calibrate on: known by end 2016 (``post_cutoff`` False).
+def calibration_data(name: str, cutoff: str | pd.Timestamp | None = None) -> pd.DataFrame:
+    """What a model may use of ``name`` at ``cutoff``: one row per estimate, known by then.
+
+    Warning: this is the one home of cut-off discipline for the data. A row enters only when
+    it was **published** by the end of the cut-off month (default and cap: the knowledge
+    cut-off, 2016-12-31), whatever its ``as_of``; flagged rows (wrong measure, wider scope,
+    annual, unverifiable, suspect, ...) never enter; and re-reports are folded into the
+    estimate they repeat (:func:`ffcast.data.repeats.one_vote`), so each estimate counts once.
 
     Raises:
         FFCastError: ``name`` is backtest-only data (``validation_returnees``).
@@ -83,16 +90,40 @@ def calibration_data(name: str) -> pd.DataFrame:
             f"dataset: {name!r} is for backtests only and never calibrates; "
             "use load() to read it for scoring"
         )
-    frame = load(name)
-    if "post_cutoff" in frame.columns:
-        frame = frame.loc[~frame["post_cutoff"]].reset_index(drop=True)
-    return frame
+    return _calibration(spec.name, cutoff_end(cutoff), data_state()).copy(deep=True)
+
+
+def cutoff_end(cutoff: str | pd.Timestamp | None = None) -> pd.Timestamp:
+    """Last day of the month ``cutoff`` names ("2015-12" -> 2015-12-31), at most 2016-12-31.
+
+    Raises:
+        FFCastError: ``cutoff`` is not a date.
+    """
+    if cutoff is None:
+        return KNOWLEDGE_CUTOFF
+    try:
+        end = pd.Period(pd.Timestamp(str(cutoff)), "M").end_time.normalize()
+    except ValueError as exc:
+        raise FFCastError(f"cutoff: {echo(cutoff)} is not a date; fix: write YYYY-MM") from exc
+    return min(end, KNOWLEDGE_CUTOFF)
+
+
+@functools.cache
+def _calibration(name: str, end: pd.Timestamp, state: tuple[tuple[str, int], ...]
+                 ) -> pd.DataFrame:
+    spec = SPECS[name]
+    frame = _cached(name, state)
+    if spec.dated:
+        frame = frame[(frame["published_date"] <= end) & ~frame["post_cutoff"]]
+    if spec.flag_column:
+        frame = frame[frame[spec.flag_column] == ""]
+    return one_vote(frame, spec).reset_index(drop=True)
 
 
 def context(skip_sources: bool = False) -> Context:
     """Validation context in effect: the source registry's ids and the country check."""
     ids = None if skip_sources else frozenset(load("sources")["id"])
-    return Context(source_ids=ids, iso3_known=is_known_iso3)
+    return Context(source_ids=ids, iso3_known=is_known_iso3, is_remainder=is_remainder)
 
 
 def used_source_ids() -> set[str]:
@@ -180,5 +211,13 @@ def _territory_shares(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _attack_links(frame: pd.DataFrame) -> pd.DataFrame:
+    # "Linked to foreign fighters" means a perpetrator had travelled to Syria/Iraq (sent back
+    # by IS or came back); kept apart from jihadist terrorism in general.
+    frame["ff_linked"] = frame["ff_link"].isin(FF_LINKED)
+    frame["year"] = frame["date"].dt.year.astype("int64")
+    return frame
+
+
 TERRITORY_BASELINE_KM2 = 90_800.0
-_DERIVED = {"territory": _territory_shares}
+_DERIVED = {"territory": _territory_shares, "attacks_west": _attack_links}

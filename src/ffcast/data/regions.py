@@ -23,8 +23,9 @@ REGIONS: tuple[str, ...] = tuple(REGION_NAMES)
 
 # Explicit members per region (ISO 3166 alpha-3, plus XKX for Kosovo and the combined
 # "ISR;PSE" code of ICSR's "Israel/Palestinian Territories" row). Any other ISO code,
-# e.g. Latin America, the Caribbean and the Pacific islands, falls into ``other``:
-# no source in the data gives a figure for them, so they belong to the rest-of-world pool.
+# e.g. Latin America, the Caribbean and the Pacific islands, falls into ``other`` with the
+# rest-of-world pool ``ROW``; the one such country the data names (TTO) is listed. The
+# remainder rows' regions are in ffcast.data.scopes.
 _MEMBERS: dict[str, str] = {
     "western_europe": (
         "AUT BEL BGR HRV CYP CZE DNK EST FIN FRA DEU GRC HUN IRL ITA LVA LTU LUX MLT NLD POL "
@@ -47,7 +48,7 @@ _MEMBERS: dict[str, str] = {
         "SDN TZA TGO UGA ZMB ZWE MYT REU SHN"
     ),
     "north_america_oceania": "USA CAN AUS NZL",
-    "other": "ROW",
+    "other": "TTO",  # Trinidad and Tobago: the one Caribbean country with a figure
 }
 REGION_OF: dict[str, str] = {
     code: region for region, codes in _MEMBERS.items() for code in codes.split()

@@ -1,7 +1,10 @@
 """What each embedded dataset must look like: columns, types, vocabularies, key rules.
 
 The specs are read by the one validation gate (:mod:`ffcast.data.validate`); loaders never
-check anything themselves.
+check anything themselves. Every dataset of dated facts carries two dates: ``as_of`` (the
+date the figure describes) and ``published`` (when it became public). Cut-off discipline
+uses ``published``: ``post_cutoff`` is derived from it, and a stored ``post_cutoff`` cell must
+agree with it.
 """
 
 from __future__ import annotations
@@ -11,9 +14,9 @@ from typing import Literal
 
 import pandas as pd
 
-Kind = Literal["str", "int", "float", "date", "period", "bool"]
+Kind = Literal["str", "int", "float", "date", "period", "published", "bool"]
 
-#: Figures dated after this day were not knowable when the forecast is made (the essay's
+#: Figures published after this day were not knowable when the forecast is made (the essay's
 #: as-of, end 2016); they may be shipped but never calibrate anything.
 KNOWLEDGE_CUTOFF = pd.Timestamp("2016-12-31")
 
@@ -21,6 +24,7 @@ MEASURES = frozenset({"travelled", "returned", "dead", "in_theatre"})
 METRICS = frozenset(
     {
         "cumulative_travelled",
+        "cumulative_dead",
         "monthly_inflow",
         "share_returned",
         "share_dead",
@@ -33,11 +37,12 @@ METRICS = frozenset(
     }
 )
 # Scopes are the *source's* population, mapped to the nearest model region code where one
-# fits; the others name what the source says (e.g. ICSR's "Middle East" may include North
-# Africa, TSG's "Southeast Asia" is a subset of south_southeast_asia).
+# fits (see ffcast.data.scopes); the others name what the source says (e.g. ICSR's "Middle
+# East" may include North Africa, TSG's "Southeast Asia" is a subset of south_southeast_asia).
 SCOPES = frozenset(
     {
         "world",
+        "world_all_theatres",
         "syria_only",
         "western",
         "europe",
@@ -45,19 +50,65 @@ SCOPES = frozenset(
         "western_europe",
         "balkans",
         "fsu_central_asia",
+        "russia_central_asia",
         "maghreb",
         "middle_east_gulf",
         "middle_east",
         "middle_east_north_africa",
         "southeast_asia",
+        "southeast_asia_4",
         "north_america",
+        "country_sample",
     }
 )
 UNITS = frozenset({"persons", "persons/month", "fraction"})
 GRADES = frozenset({"primary", "secondary", "transcription"})
-FLAGS = frozenset({"", "low_gt_high", "conflicting_unverified"})
+#: Why a row is kept for provenance but never used by the best-estimate rule or calibration.
+FLAGS = frozenset(
+    {
+        "",
+        "low_gt_high",  # kept as published (ICSR Dec 2013 Qatar 15 > 14)
+        "conflicting_unverified",  # contradicts the primary figure and cannot be checked
+        "wrong_measure",  # counts something else (would-be travellers, non-fighters, ...)
+        "wider_scope",  # all conflict zones / since 2001 / incl. Libya, not Syria/Iraq only
+        "annual",  # a figure for one year, not a cumulative count
+        "unverifiable",  # attribution, source or vintage cannot be established
+        "suspect",  # implausible or garbled as reported
+    }
+)
 GTD_RELEASES = frozenset({"GTD_ECDAT", "GTD_OWID"})
 GTD_REGIONS = frozenset({"World", "Western Europe", "North America"})
+#: How an attack in the West relates to foreign fighters (attacks_west.ff_link).
+FF_LINKS = frozenset(
+    {"dispatched", "returnee", "attempted_traveller", "other_theatre", "none", "unknown"}
+)
+#: The links that mean "a perpetrator had travelled to Syria/Iraq": sent back by IS
+#: (dispatched) or came back on their own (returnee). Everything else is not FF-linked.
+FF_LINKED = frozenset({"dispatched", "returnee"})
+IS_LINKS = frozenset({"directed", "enabled", "inspired", "other_group", "none_known"})
+TERROR_SCOPES = frozenset(
+    {"west", "eu", "france", "germany", "usa", "oecd", "western_europe", "west_26_countries"}
+)
+TERROR_MEASURES = frozenset(
+    {
+        "plots_is_linked",
+        "plots_is_directed",
+        "plots_is_encouraged",
+        "attacks_is_linked",
+        "attacks_jihadist",  # failed + foiled + completed (TE-SAT)
+        "attacks_jihadist_executed",
+        "attacks_all_ideologies",
+        "attacks_by_syria_iraq_returnees",
+        "deaths_jihadist",
+        "deaths_all_ideologies",
+        "deaths_lone_actor",
+        "arrests_all_ideologies",
+        "share_deaths_is_connected",
+        "share_deaths_lone_actor",
+        "sample_returned_outside_custody",
+    }
+)
+TERROR_UNITS = frozenset({"plots", "attacks", "persons", "fraction"})
 
 
 @dataclass(frozen=True)
@@ -68,7 +119,7 @@ class Column:
     kind: Kind = "str"
     required: bool = False
     vocab: frozenset[str] | None = None
-    derive: str | None = None  # for kind "period": name of the parsed end-of-period column
+    derive: str | None = None  # for kinds "period"/"published": name of the parsed date column
 
 
 @dataclass(frozen=True)
@@ -86,12 +137,27 @@ class DatasetSpec:
     bounds: tuple[str, str] | None = None  # (low, high): low <= high unless flagged
     flag_column: str | None = None
     unique: tuple[str, ...] = ()
-    cutoff_column: str | None = None  # date column that decides ``post_cutoff``
+    dated: bool = False  # has as_of + published (+ a stored post_cutoff checked by the gate)
+    id_column: str | None = None  # stable row id other rows can point at
+    repeat_key: tuple[str, ...] = ()  # a repeat must describe the same (iso3, measure) ...
     calibration: bool = True  # False: backtest-only data, never used to calibrate
+
+    @property
+    def repeats_column(self) -> str | None:
+        """``repeats`` when the dataset marks re-reports of another row, else None."""
+        return "repeats" if self.repeat_key else None
 
 
 def _c(name: str, kind: Kind = "str", required: bool = False, **kw: object) -> Column:
     return Column(name, kind, required, **kw)  # type: ignore[arg-type]
+
+
+#: The three columns every dated dataset has, in this order.
+DATES: tuple[Column, ...] = (
+    _c("as_of", "period", required=True, derive="as_of_date"),
+    _c("published", "published", required=True, derive="published_date"),
+    _c("post_cutoff", "bool"),
+)
 
 
 SPECS: dict[str, DatasetSpec] = {
@@ -103,22 +169,28 @@ SPECS: dict[str, DatasetSpec] = {
             description="Per-country estimates of foreign fighters (travelled, returned, dead, "
             "in theatre), one row per source statement, persons",
             columns=(
+                _c("id", required=True),
                 _c("iso3", required=True),
                 _c("country", required=True),
                 _c("measure", required=True, vocab=MEASURES),
                 _c("low", "int"),
                 _c("high", "int"),
-                _c("as_of", "period", required=True, derive="as_of_date"),
+                *DATES,
                 _c("source", required=True),
+                _c("repeats"),
                 _c("flag", vocab=FLAGS),
                 _c("notes"),
+                _c("wording"),
             ),
             value_columns=("low", "high"),
             needs_value=True,
             iso3_column="iso3",
             bounds=("low", "high"),
             flag_column="flag",
-            cutoff_column="as_of_date",
+            unique=("id",),
+            dated=True,
+            id_column="id",
+            repeat_key=("iso3", "measure"),
         ),
         DatasetSpec(
             name="aggregates",
@@ -126,20 +198,28 @@ SPECS: dict[str, DatasetSpec] = {
             description="World and regional totals, monthly inflow and shares "
             "(returned, dead, ...), persons or fractions",
             columns=(
+                _c("id", required=True),
                 _c("metric", required=True, vocab=METRICS),
                 _c("scope", required=True, vocab=SCOPES),
                 _c("low", "float"),
                 _c("high", "float"),
                 _c("unit", required=True, vocab=UNITS),
-                _c("as_of", "period", required=True, derive="as_of_date"),
+                *DATES,
                 _c("source", required=True),
+                _c("repeats"),
+                _c("flag", vocab=FLAGS),
                 _c("wording", required=True),
                 _c("metric_original"),
+                _c("notes"),
             ),
             value_columns=("low", "high"),
             needs_value=True,
             bounds=("low", "high"),
-            cutoff_column="as_of_date",
+            flag_column="flag",
+            unique=("id",),
+            dated=True,
+            id_column="id",
+            repeat_key=("metric", "scope"),
         ),
         DatasetSpec(
             name="territory",
@@ -147,12 +227,13 @@ SPECS: dict[str, DatasetSpec] = {
             description="Area held by the Islamic State (IHS Conflict Monitor), km2",
             columns=(
                 _c("date", "date", required=True),
-                _c("date_wording", required=True),
+                *DATES,
                 _c("area_km2", "float"),
                 _c("change_note", required=True),
                 _c("source", required=True),
             ),
             value_columns=("area_km2",),
+            dated=True,
         ),
         DatasetSpec(
             name="deaths_gti",
@@ -164,12 +245,14 @@ SPECS: dict[str, DatasetSpec] = {
                 _c("scope", required=True),
                 _c("deaths", "int"),
                 _c("measure", required=True),
+                *DATES,
                 _c("source", required=True),
                 _c("note"),
                 _c("flag", vocab=FLAGS),
             ),
             value_columns=("deaths",),
             flag_column="flag",
+            dated=True,
         ),
         DatasetSpec(
             name="deaths_gtd",
@@ -182,17 +265,19 @@ SPECS: dict[str, DatasetSpec] = {
                 _c("region", required=True, vocab=GTD_REGIONS),
                 _c("nkill", "int"),
                 _c("incidents", "int"),
+                *DATES,
                 _c("source", required=True),
             ),
             value_columns=("nkill", "incidents"),
             needs_value=True,
             unique=("year", "release", "region"),
+            dated=True,
         ),
         DatasetSpec(
             name="parameters",
             file="parameters.csv",
             description="Research parameters for later modules (blowback rate, power-law "
-            "exponents, recidivism), with publication date",
+            "exponents, recidivism), with the period they describe and publication date",
             columns=(
                 _c("name", required=True),
                 _c("value", "float"),
@@ -200,15 +285,15 @@ SPECS: dict[str, DatasetSpec] = {
                 _c("high", "float"),
                 _c("unit", required=True),
                 _c("description", required=True),
+                *DATES,
                 _c("source", required=True),
-                _c("published_wording", "period", required=True, derive="published"),
                 _c("notes"),
             ),
             value_columns=("value", "low", "high"),
             needs_value=True,
             bounds=("low", "high"),
             unique=("name",),
-            cutoff_column="published",
+            dated=True,
         ),
         DatasetSpec(
             name="validation_returnees",
@@ -219,7 +304,7 @@ SPECS: dict[str, DatasetSpec] = {
                 _c("iso3", required=True),
                 _c("quantity", required=True, vocab=frozenset({"returned"})),
                 _c("value", "int", required=True),
-                _c("as_of", "period", required=True, derive="as_of_date"),
+                *DATES,
                 _c("source", required=True),
                 _c("notes"),
             ),
@@ -227,14 +312,74 @@ SPECS: dict[str, DatasetSpec] = {
             needs_value=True,
             iso3_column="iso3",
             unique=("iso3", "quantity"),
-            cutoff_column="as_of_date",
+            dated=True,
             calibration=False,
+        ),
+        DatasetSpec(
+            name="attacks_west",
+            file="attacks_west.csv",
+            description="Executed jihadist attacks in Western countries 2011-2016 (and foiled "
+            "plots where recorded), one row per event: deaths excluding perpetrators, "
+            "link to foreign fighters and to IS",
+            columns=(
+                _c("event_id", required=True),
+                _c("date", "date", required=True),
+                *DATES,
+                _c("iso3", required=True),
+                _c("city", required=True),
+                _c("name", required=True),
+                _c("deaths", "int", required=True),
+                _c("injured", "int"),
+                _c("injured_at_least", "bool", required=True),
+                _c("ff_link", required=True, vocab=FF_LINKS),
+                _c("is_link", required=True, vocab=IS_LINKS),
+                _c("executed", "bool", required=True),
+                _c("source", required=True),
+                _c("flag", vocab=FLAGS),
+                _c("notes", required=True),
+            ),
+            value_columns=("deaths", "injured"),
+            needs_value=True,
+            iso3_column="iso3",
+            flag_column="flag",
+            unique=("event_id",),
+            dated=True,
+        ),
+        DatasetSpec(
+            name="terror_counts",
+            file="terror_counts.csv",
+            description="Published counts of jihadist plots, attacks, deaths and arrests in the "
+            "West (TE-SAT, HJS, NSO, ...) per period, with scope and measure",
+            columns=(
+                _c("id", required=True),
+                _c("scope", required=True, vocab=TERROR_SCOPES),
+                _c("period_start", "period"),
+                _c("period_end", "period", required=True),
+                _c("measure", required=True, vocab=TERROR_MEASURES),
+                _c("low", "float"),
+                _c("high", "float"),
+                _c("unit", required=True, vocab=TERROR_UNITS),
+                *DATES,
+                _c("source", required=True),
+                _c("repeats"),
+                _c("flag", vocab=FLAGS),
+                _c("wording", required=True),
+                _c("notes"),
+            ),
+            value_columns=("low", "high"),
+            needs_value=True,
+            bounds=("low", "high"),
+            flag_column="flag",
+            unique=("id",),
+            dated=True,
+            id_column="id",
+            repeat_key=("scope", "measure"),
         ),
         DatasetSpec(
             name="countries",
             file=None,
-            description="Every ISO 3166 country (pycountry) plus XKX, ISR;PSE and ROW, "
-            "with the model region",
+            description="Every ISO 3166 country (pycountry) plus XKX, ISR;PSE, the regional "
+            "remainders (R-...) and ROW, with the model region",
             columns=(
                 _c("iso3", required=True),
                 _c("name", required=True),
@@ -242,7 +387,6 @@ SPECS: dict[str, DatasetSpec] = {
                 _c("region_name", required=True),
             ),
             source_column=None,
-            iso3_column="iso3",
             unique=("iso3",),
         ),
         DatasetSpec(

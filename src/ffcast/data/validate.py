@@ -2,9 +2,14 @@
 
 Checks, in order: the file reads as UTF-8 CSV with a consistent field count; the header has
 every required column; each row fills its required cells, parses (integers, floats, ISO dates,
-date wordings), uses the controlled vocabularies (measure, metric, scope, grade, ...), names a
-known ISO3 code, cites source ids that all resolve in the registry (";" separates several ids),
-has ``low <= high`` unless flagged, and carries a source for every number.
+date wordings), uses the controlled vocabularies (measure, metric, scope, grade, flag, link
+codes, ...), names a known ISO3 code (never a computed remainder such as ``ROW``), cites source
+ids that all resolve in the registry (";" separates several ids), has ``low <= high`` unless
+flagged, and carries a source for every number. Dated rows carry ``as_of`` and ``published``,
+describe no month after their publication, and store the ``post_cutoff`` that ``published``
+implies. Across rows: keys are unique, and a ``repeats`` id names another row of the same file
+that describes the same quantity, is itself an original (no chains) and, when flagged, passes
+its flag on.
 
 A failure raises :class:`ffcast.errors.DataValidationError` with the message
 ``"<file>: row <n>: <rule>: <detail>; fix: <how>"``, where ``row`` is the 1-based **data** row
@@ -30,14 +35,19 @@ from ffcast.errors import DataValidationError
 
 _INT = re.compile(r"^-?\d+$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# A publication date names its year first (YYYY, YYYY-MM or YYYY-MM-DD, then an optional
+# comment): "mid-2015" or "early 2017" would hide a post-cut-off date from a plain text check.
+_PUBLISHED = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?(\s*\(.*\))?$")
 
 
 @dataclass(frozen=True)
 class Context:
-    """What a row is checked against: known source ids (None = skip) and known ISO3 codes."""
+    """What a row is checked against: known source ids (None = skip), known ISO3 codes, and
+    the computed remainder codes (``ROW``, ``R-...``) no dataset may state."""
 
     source_ids: frozenset[str] | None
     iso3_known: Callable[[str], bool]
+    is_remainder: Callable[[str], bool] = lambda code: False
 
 
 def fail(label: str, row: int | str, rule: str, detail: str, fix: str) -> DataValidationError:
@@ -112,13 +122,16 @@ def validate_frame(
     raw = raw.fillna("").astype(str)
     parsed: dict[str, list[object]] = {c.name: [] for c in spec.columns}
     derived: dict[str, list[object]] = {c.derive: [] for c in spec.columns if c.derive}
-    for n, record in enumerate(raw.to_dict("records"), start=1):
+    records = raw.to_dict("records")
+    for n, record in enumerate(records, start=1):
         row = _check_row(spec, record, n, label, context)
         for col in spec.columns:
             parsed[col.name].append(row[col.name])
             if col.derive:
                 derived[col.derive].append(row[col.derive])
     _check_unique(spec, raw, label)
+    if spec.repeats_column:
+        _check_repeats(spec, records, label)
     return _typed(spec, raw, parsed, derived)
 
 
@@ -145,14 +158,14 @@ def _check_row(
             raise fail(label, n, "vocabulary", f"{col.name}={cell!r} is not allowed",
                        f"use one of: {allowed}")
         out[col.name] = _parse(col, cell, n, label)
-        if col.derive:
-            out[col.derive] = _parse_period(col, cell, n, label)
+        if col.kind in ("period", "published"):
+            date = _parse_period(col, cell, n, label)
+            if col.derive:
+                out[col.derive] = date
     if spec.iso3_column:
-        code = record[spec.iso3_column]
-        if not context.iso3_known(code):
-            raise fail(label, n, "unknown_iso3", f"{spec.iso3_column}={code!r} is not a known "
-                       "country code", "use an ISO 3166 alpha-3 code, XKX (Kosovo), ISR;PSE "
-                       "(combined) or ROW; see `ffcast data show countries`")
+        _check_iso3(record[spec.iso3_column], spec.iso3_column, n, label, context)
+    if spec.dated:
+        _check_dates(out, record, n, label)
     values = [c for c in spec.value_columns if out[c] is not None]
     if spec.needs_value and not values:
         cols = "/".join(spec.value_columns)
@@ -165,8 +178,39 @@ def _check_row(
     return out
 
 
+def _check_iso3(code: str, column: str, n: int, label: str, context: Context) -> None:
+    if context.is_remainder(code):
+        raise fail(label, n, "remainder_code", f"{column}={code!r} is a computed remainder, "
+                   "not a country a source can speak of", "state the figure for a country, "
+                   "or put a regional total in aggregates")
+    if not context.iso3_known(code):
+        raise fail(label, n, "unknown_iso3", f"{column}={code!r} is not a known "
+                   "country code", "use an ISO 3166 alpha-3 code, XKX (Kosovo) or ISR;PSE "
+                   "(combined); see `ffcast data show countries`")
+
+
+def _check_dates(out: dict[str, object], record: dict[str, str], n: int, label: str) -> None:
+    as_of, published = out["as_of_date"], out["published_date"]
+    if (as_of.year, as_of.month) > (published.year, published.month):  # type: ignore[union-attr]
+        raise fail(label, n, "as_of_after_published",
+                   f"as_of={record['as_of']!r} ends after published={record['published']!r}",
+                   "as_of is the date the figure describes and cannot be later than its "
+                   "publication; use a narrower wording (e.g. 2015-11 rather than 2015)")
+    derived = bool(published > KNOWLEDGE_CUTOFF)  # type: ignore[operator]
+    if bool(out["post_cutoff"]) != derived:
+        state = "true" if derived else "empty or false"
+        raise fail(label, n, "post_cutoff_mismatch",
+                   f"post_cutoff={record['post_cutoff']!r} but published="
+                   f"{record['published']!r}", f"post_cutoff must be {state}: it follows "
+                   f"from published (after {KNOWLEDGE_CUTOFF:%Y-%m-%d} or not)")
+
+
 def _parse(col: Column, cell: str, n: int, label: str) -> object:
-    if cell == "" and col.kind not in ("str", "period"):
+    if col.kind == "published" and not _PUBLISHED.match(cell):
+        raise fail(label, n, "bad_published", f"{col.name}={cell!r}",
+                   "write the publication date as YYYY, YYYY-MM or YYYY-MM-DD, optionally "
+                   "followed by a (comment)")
+    if cell == "" and col.kind not in ("str", "period", "published"):
         return None
     if col.kind == "int":
         if not _INT.match(cell):
@@ -202,6 +246,8 @@ def _parse(col: Column, cell: str, n: int, label: str) -> object:
 
 
 def _parse_period(col: Column, cell: str, n: int, label: str) -> pd.Timestamp:
+    if cell == "":
+        return pd.NaT
     try:
         return pd.Timestamp(end_of_period(cell))
     except ValueError as exc:
@@ -253,6 +299,33 @@ def _check_unique(spec: DatasetSpec, raw: pd.DataFrame, label: str) -> None:
                    "keep one row per " + "/".join(spec.unique))
 
 
+def _check_repeats(spec: DatasetSpec, records: list[dict[str, str]], label: str) -> None:
+    """Every ``repeats`` id names an original row of the same file about the same quantity."""
+    id_col, key = spec.id_column or "id", spec.repeat_key
+    by_id = {r[id_col]: (n, r) for n, r in enumerate(records, start=1)}
+    for n, record in enumerate(records, start=1):
+        target = record["repeats"]
+        if not target:
+            continue
+        if target not in by_id or target == record[id_col]:
+            what = "is the row itself" if target == record[id_col] else "is not an id here"
+            raise fail(label, n, "unknown_repeat", f"repeats={target!r} {what}",
+                       f"name the {id_col} of the row whose figure this one re-reports")
+        _, original = by_id[target]
+        if original["repeats"]:
+            raise fail(label, n, "repeat_chain", f"repeats={target!r}, which itself repeats "
+                       f"{original['repeats']!r}", "point at the original row")
+        if any(original[c] != record[c] for c in key):
+            ours = "/".join(record[c] for c in key)
+            theirs = "/".join(original[c] for c in key)
+            raise fail(label, n, "repeat_mismatch", f"{ours} repeats a row about {theirs}",
+                       f"a repeat describes the same {'/'.join(key)} as its original")
+        if spec.flag_column and original[spec.flag_column] and not record[spec.flag_column]:
+            raise fail(label, n, "repeat_of_flagged", f"repeats={target!r}, flagged "
+                       f"{original[spec.flag_column]!r}, but this row has no flag",
+                       "a re-report inherits its original's defect: copy the flag")
+
+
 def _typed(
     spec: DatasetSpec,
     raw: pd.DataFrame,
@@ -267,8 +340,8 @@ def _typed(
     extra = [c for c in raw.columns if c not in frame.columns]
     for name in extra:  # unknown extra columns pass through as text
         frame[name] = raw[name].to_numpy()
-    if spec.cutoff_column:
-        frame["post_cutoff"] = (frame[spec.cutoff_column] > KNOWLEDGE_CUTOFF).astype(bool)
+    if spec.dated:
+        frame["post_cutoff"] = (frame["published_date"] > KNOWLEDGE_CUTOFF).astype(bool)
     return frame
 
 
@@ -282,5 +355,5 @@ def _series(kind: str, values: Iterable[object]) -> pd.Series:
         # one resolution everywhere, so callers can compare dates across datasets
         return pd.to_datetime(pd.Series(values, dtype=object)).astype("datetime64[ns]")
     if kind == "bool":
-        return pd.Series(values, dtype=bool)
+        return pd.Series([bool(v) for v in values], dtype=bool)
     return pd.Series(values, dtype=object)

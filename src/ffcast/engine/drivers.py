@@ -53,13 +53,14 @@ def observed_territory(months: pd.DatetimeIndex, territory: pd.DataFrame,
                        cutoff: pd.Timestamp | None = None) -> np.ndarray:
     """Observed territory share on ``months`` (NaN after the last observation used).
 
-    ``territory`` is ``ffcast.data.load("territory")``; points dated after ``cutoff`` (a month
-    start) are ignored; the rest are placed at their month and interpolated linearly.
+    ``territory`` is ``ffcast.data.load("territory")``; points *published* after the
+    ``cutoff`` month (a month start) are ignored, whatever date they describe (IHS's end-2016
+    figure came out on 18 Jan 2017); the rest are placed at their month and interpolated.
     """
     pts = [(pd.Timestamp(m), v) for m, v in _PRE_SERIES]
     obs = territory.dropna(subset=["share_of_jan2015"])
     if cutoff is not None:
-        obs = obs[obs["date"] < cutoff + pd.offsets.MonthBegin(1)]
+        obs = obs[obs["published_date"] < cutoff + pd.offsets.MonthBegin(1)]
     pts += [(pd.Timestamp(d).to_period("M").start_time, float(s))
             for d, s in zip(obs["date"], obs["share_of_jan2015"], strict=True)]
     if cutoff is None or pd.Timestamp(_Q1_2016[0]) <= cutoff:

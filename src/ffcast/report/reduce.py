@@ -22,7 +22,7 @@ import pandas as pd
 import xarray as xr
 
 from ffcast import data, results
-from ffcast.data import REGIONS
+from ffcast.data import REGIONS, REMAINDER_CODES
 from ffcast.errors import FFCastError
 from ffcast.results import quantities as Q
 
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 PATHWAYS: tuple[str, ...] = tuple(q.name for q in Q.PATHWAYS)
 FOCUS_SIZE = 8
-NOT_A_COUNTRY: tuple[str, ...] = ("ROW",)  # the unattributed rest-of-world pool
+NOT_A_COUNTRY: tuple[str, ...] = REMAINDER_CODES  # unattributed pools (R-..., ROW)
 
 
 @dataclass(frozen=True)
