@@ -62,6 +62,11 @@ SCOPES = frozenset(
     }
 )
 UNITS = frozenset({"persons", "persons/month", "fraction"})
+#: Who produced the estimate a source states (the reporting model's kinds): a national
+#: authority, agency or the UN (``official``), a think tank or academic compilation
+#: (``research``), or a journalist with no named producer (``press``). A newspaper relaying a
+#: ministry's count is ``official``: the kind follows the producer, not the outlet.
+SOURCE_KINDS = frozenset({"official", "research", "press"})
 GRADES = frozenset({"primary", "secondary", "transcription"})
 #: Why a row is kept for provenance but never used by the best-estimate rule or calibration.
 FLAGS = frozenset(
@@ -400,6 +405,7 @@ SPECS: dict[str, DatasetSpec] = {
                 _c("date", required=True),
                 _c("url"),
                 _c("grade", required=True, vocab=GRADES),
+                _c("kind", required=True, vocab=SOURCE_KINDS),
                 _c("notes"),
             ),
             source_column=None,
