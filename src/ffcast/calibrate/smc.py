@@ -19,7 +19,7 @@ from scipy import special
 
 from ffcast.calibrate.likelihood import simulated_value, target_loglik
 from ffcast.calibrate.targets import Target, build_targets, needed_months
-from ffcast.engine import Latent, Prepared, prepare, run_chunk
+from ffcast.engine import Latent, Prepared, Recording, prepare, run_chunk
 from ffcast.engine import layout as L
 from ffcast.errors import FFCastError
 from ffcast.scenario import Scenario
@@ -30,6 +30,7 @@ CALIBRATED_PARAMS: tuple[str, ...] = (
     "death_base", "death_collapse", "capture_collapse", "early_return", "exit_decision",
 )
 NOISE_OFFSET = 1_000_000_000  # simulation-noise draw ids, apart from any forecast draw
+_WAR_ZONE = [L.IN_THEATRE, L.INSURGENT, L.JOINED_OTHER, L.DETAINED]
 
 
 @dataclass
@@ -92,8 +93,13 @@ class _Evaluator:
 
     def __init__(self, prep: Prepared, seed: int, targets: list[Target], block: Block):
         self.prep, self.seed, self.targets, self.block = prep, seed, targets, block
-        self.months = set(needed_months(targets).tolist())
-        self.until = max(self.months)
+        months = needed_months(targets)
+        # A monthly inflow at month m is the flow over (m - 1, m]: record m - 1 as well.
+        before = [t.month - 1 for t in targets if t.quantity == "inflow" and t.month > 0]
+        self.record = Recording(np.unique(np.concatenate([months, before]).astype(np.int64)),
+                                flows_from=0)
+        self.row = {int(m): r for r, m in enumerate(self.record.months)}
+        self.until = int(months.max())
         self.calls = 0
 
     def __call__(self, z: np.ndarray, noise_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -103,24 +109,26 @@ class _Evaluator:
         drawn afresh from the prior with the simulation noise, i.e. integrated out.
         """
         lat = self.block.apply(Latent.from_streams(self.prep, self.seed, noise_ids), z)
-        n, c = len(z), len(self.prep.countries)
-        cum = {"cum_travelled": np.zeros((n, c)), "cum_returned": np.zeros((n, c))}
-        seen: dict[int, dict[str, np.ndarray]] = {}
-        war = [L.IN_THEATRE, L.INSURGENT, L.JOINED_OTHER, L.DETAINED]
-
-        def observe(t: int, state: np.ndarray, flows: np.ndarray) -> None:
-            cum["cum_travelled"] += flows[:, :, L.ARRIVALS]
-            cum["cum_returned"] += flows[:, :, L.RETURNS]
-            if t in self.months:
-                seen[t] = {"cum_travelled": cum["cum_travelled"].copy(),
-                           "cum_returned": cum["cum_returned"].copy(),
-                           "killed": state[:, :, L.KILLED].astype(float),
-                           "war_zone": state[:, :, war].sum(-1).astype(float),
-                           "inflow": flows[:, :, L.ARRIVALS].astype(float)}
-
-        run_chunk(self.prep, self.seed, noise_ids, latent=lat, until=self.until,
-                  observe=observe, record=False, theatre_only=True)
+        ch = run_chunk(self.prep, self.seed, noise_ids, latent=lat, until=self.until,
+                       record=self.record, theatre_only=True)
         self.calls += 1
+        stocks, flows = ch.stocks, ch.flows
+        # Flows are summed from 2011-01 to the first recorded month, then between records:
+        # their running sum over the records is the count since 2011-01.
+        travelled = np.cumsum(flows[..., L.ARRIVALS], axis=1, dtype=np.int64)
+        returned = np.cumsum(flows[..., L.RETURNS], axis=1, dtype=np.int64)
+        war = stocks[..., _WAR_ZONE].sum(-1, dtype=np.int64)
+        seen: dict[int, dict[str, np.ndarray]] = {}
+        for t in self.targets:
+            if t.month in seen:
+                continue
+            r = self.row[t.month]
+            seen[t.month] = {"cum_travelled": travelled[:, r].astype(float),
+                             "cum_returned": returned[:, r].astype(float),
+                             "killed": stocks[:, r, :, L.KILLED].astype(float),
+                             "war_zone": war[:, r].astype(float),
+                             "inflow": flows[:, r, :, L.ARRIVALS].astype(float)}
+        n = len(z)
         ll = np.empty((n, len(self.targets)))
         sim = np.empty((n, len(self.targets)))
         for j, t in enumerate(self.targets):

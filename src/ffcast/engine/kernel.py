@@ -1,10 +1,12 @@
-"""The monthly steps of the engine, one numba function each (pure numerics, no I/O).
+"""The monthly step of one draw, in the order of the plan (numba).
 
 Warning first: every step draws its outflows from the stocks *as they stood when the step
-began* (a person moves at most once per step), competing hazards are turned into one
-multinomial per stock (so a stock can never go negative), and each step uses its own named
-random stream (see :mod:`ffcast.engine.rng`). The order of the steps is fixed in
-:data:`ffcast.engine.simulate.STEP_ORDER` and reads like the model description:
+began* (a person moves at most once per step), competing hazards become one exact
+multinomial per stock (so a stock can never go negative; see :mod:`ffcast.engine.hazards`),
+and each decision reads its own named random stream at fixed slots (see
+:mod:`ffcast.engine.rng` and the slot constants below). The plan, :data:`STEP_ORDER`,
+reads like the model description, and :func:`month` runs exactly these steps in this order,
+each over every origin country (a test reads :func:`month` and fails if they differ):
 
 1. ``arrivals``       Poisson arrivals into ``in_theatre``.
 2. ``theatre``        deaths, captures, exits split by pathway (return, stay as insurgent,
@@ -13,460 +15,540 @@ random stream (see :mod:`ffcast.engine.rng`). The order of the steps is fixed in
 3. ``home_pipeline``  screening, prosecution, prison, release, rehabilitation, recidivism and
                       prison radicalisation; new returnees enter after existing cases moved.
 4. ``plots_attacks``  plots, interdiction, the plot-to-attack lag, executed attacks, deaths.
-5. ``record``         (in Python) copy of stocks and flows into the results arrays.
+5. ``record``         stocks and the flows summed since the last recorded month are written
+                      to the output at the months asked for (int32, checked for overflow).
+
+Names: ``relocated`` always means fighters who moved to a third theatre abroad; people let
+out of prison or monitored at home are ``released``.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
+from ffcast.engine import clock as profile
 from ffcast.engine import layout as L
-from ffcast.engine.rng import STREAMS, uniform
+from ffcast.engine.hazards import (
+    HZ_DETAINED,
+    HZ_DETECTED,
+    HZ_DISENGAGED,
+    HZ_DISPATCHED,
+    HZ_INCARCERATED,
+    HZ_INSURGENT,
+    HZ_JOINED_OTHER,
+    HZ_PROSECUTED,
+    HZ_RADICALISED,
+    HZ_REENGAGED,
+    HZ_REHABILITATION,
+    HZ_RELEASED,
+    HZ_RELOCATED,
+    HZ_UNDETECTED,
+    compete7,
+    divide7,
+    moves,
+    row,
+)
+from ffcast.engine.rng import STREAMS, at, cell
 from ffcast.engine.sampling import binomial, poisson, power_law_severity
 from ffcast.scenario.priors import PARAM_INDEX as PI
 
-# Parameter positions as plain ints so numba folds them into constants.
+STEP_ORDER: tuple[str, ...] = ("arrivals", "theatre", "home_pipeline", "plots_attacks", "record")
+N_STEPS = len(STEP_ORDER)
+
+# Parameter positions as plain ints so numba folds them into constants (the stocks with
+# constant hazards read theirs from the hazard table instead).
 _DEATH_BASE = PI["death_base"]
 _DEATH_COLLAPSE = PI["death_collapse"]
 _CAPTURE = PI["capture_collapse"]
 _EARLY_RETURN = PI["early_return"]
 _EXIT_DECISION = PI["exit_decision"]
-_INS_DEATH = PI["insurgent_death"]
-_INS_CAPTURE = PI["insurgent_capture"]
-_INS_RETURN = PI["insurgent_return"]
-_CAMP_REPAT = PI["camp_repatriation"]
-_DET_DEATH = PI["detained_death"]
-_DET_ESCAPE = PI["detained_escape"]
-_OG_DEATH = PI["other_group_death"]
-_OG_RETURN = PI["other_group_return"]
-_REL_DEATH = PI["relocated_death"]
-_REL_RETURN = PI["relocated_return"]
-_DISP_ARREST = PI["dispatched_arrest"]
-_DISP_DEATH = PI["dispatched_death"]
-_DISP_DISENGAGE = PI["dispatched_disengage"]
 _DETECTION = PI["detection"]
-_LATE_DETECTION = PI["late_detection"]
-_UND_DISENGAGE = PI["undetected_disengage"]
-_UND_REENGAGE = PI["undetected_reengage"]
-_CASE_DECISION = PI["case_decision"]
-_PROSECUTION = PI["prosecution"]
-_REHAB_UPTAKE = PI["rehabilitation_uptake"]
-_TRIAL = PI["trial_decision"]
-_CONVICTION = PI["conviction"]
-_RELEASE = PI["prison_release"]
-_PRISON_RAD = PI["prison_radicalisation"]
-_REL_REENGAGE = PI["released_reengage"]
-_REL_DISENGAGE = PI["released_disengage"]
-_REHAB_COMPLETE = PI["rehabilitation_completion"]
-_REHAB_SUCCESS = PI["rehabilitation_success"]
-_DIS_REENGAGE = PI["disengaged_reengage"]
-_REENG_ARREST = PI["reengaged_arrest"]
-_REENG_DISENGAGE = PI["reengaged_disengage"]
-_PLOT_DISP = PI["plot_rate_dispatched"]
-_PLOT_REENG = PI["plot_rate_reengaged"]
-_PLOT_UND = PI["plot_rate_undetected"]
-_PLOT_REL = PI["plot_rate_relocated"]
-_PLOT_RAD = PI["plot_rate_radicalised"]
-_DISP_HOME = PI["dispatched_home_target"]
-_INTERDICT_HOME = PI["interdiction_home"]
-_INTERDICT_ABROAD = PI["interdiction_abroad"]
-_INTERDICT_THIRD = PI["interdiction_third"]
+_PRISON_RADICALISATION = PI["prison_radicalisation"]
+_PLOT_DISPATCHED = PI["plot_rate_dispatched"]
+_PLOT_REENGAGED = PI["plot_rate_reengaged"]
+_PLOT_UNDETECTED = PI["plot_rate_undetected"]
+_PLOT_RELOCATED = PI["plot_rate_relocated"]
+_PLOT_RADICALISED = PI["plot_rate_radicalised"]
+_DISPATCHED_HOME_TARGET = PI["dispatched_home_target"]
+_INTERDICTION = (PI["interdiction_home"], PI["interdiction_abroad"], PI["interdiction_third"])
 _ATTACK_LAG = PI["attack_lag"]
 _ZERO_DEATHS = PI["attack_zero_deaths"]
 _TAIL = PI["attack_tail"]
-_ALPHA = PI["severity_alpha"]
+_SEVERITY_ALPHA = PI["severity_alpha"]
 
 _S_ARRIVALS = STREAMS["arrivals"]
-_S_EXITS = STREAMS["theatre_exits"]
-_S_THEATRE = STREAMS["relocation_theatre"]
+_S_THEATRE_EXITS = STREAMS["theatre_exits"]
+_S_RELOCATION_THEATRE = STREAMS["relocation_theatre"]
 _S_INSURGENT = STREAMS["insurgent"]
 _S_DETAINED = STREAMS["detained"]
-_S_JOINED = STREAMS["joined_other"]
+_S_JOINED_OTHER = STREAMS["joined_other"]
 _S_RELOCATED = STREAMS["relocated"]
 _S_DISPATCHED = STREAMS["dispatched"]
-_S_HOME_ARR = STREAMS["home_arrivals"]
+_S_HOME_ARRIVALS = STREAMS["home_arrivals"]
 _S_HOME = STREAMS["home_pipeline"]
 _S_PLOTS = STREAMS["plots"]
-_S_INTERDICT = STREAMS["interdiction"]
-_S_LAG = STREAMS["attack_lag"]
+_S_INTERDICTION = STREAMS["interdiction"]
+_S_ATTACK_LAG = STREAMS["attack_lag"]
 _S_SEVERITY = STREAMS["severity"]
 _S_PRISON = STREAMS["prison_radicalisation"]
 
 _N_THEATRES = len(L.THEATRES)
 _N_TARGETS = len(L.TARGETS)
-_X_MIN = 12.0  # CSN2009: x_min = 12 for terrorist-attack deaths
+assert _N_THEATRES == 7 and len(L.PATHWAYS) == 5  # the theatre step unrolls these
+_X_MIN = float(L.MASS_CASUALTY_DEATHS)  # CSN2009: the power-law tail starts at 12 deaths
 _SEVERITY_CAP = 3000.0  # judgement: no single attack above 9/11 scale
+_SMALL_ATTACK_MAX = _X_MIN - 1.0  # attacks outside the tail kill 1..11 people, uniformly
+_INT32_MAX = 2**31 - 1
+MAX_TAIL_ATTACKS = 100_000  # per country, month and target: beyond it the inputs are absurd
+
+# --- Slots: where each decision reads its uniforms -----------------------------------------
+# Every decision reads a fixed block of slots of its own stream, whatever happened to the
+# other stocks. That is what keeps common random numbers aligned: a policy that fills or
+# empties one stock changes how many draws *that* stock makes, never which uniforms another
+# stock sees, so paired scenarios differ only where the policy acts. Never pack slots by
+# "next free slot"; give a new decision a new block (or a new stream).
+HAZARD_BLOCK = 4  # a stock with <= 3 exits: slot 0 "how many leave", 1-2 the split
+THEATRE_EXIT_SLOTS = 0  # in_theatre, 7 exits: slot 0 leave, 1..6 the split (own stream)
+RELOCATED_BLOCK = HAZARD_BLOCK  # third theatre k reads slots k*4 .. k*4+3 of "relocated"
+HOME_SLOT_UNDETECTED = 0 * HAZARD_BLOCK  # the home pipeline: one block per stock
+HOME_SLOT_DETECTED = 1 * HAZARD_BLOCK
+HOME_SLOT_PROSECUTED = 2 * HAZARD_BLOCK
+HOME_SLOT_INCARCERATED = 3 * HAZARD_BLOCK
+HOME_SLOT_RELEASED = 4 * HAZARD_BLOCK
+HOME_SLOT_REHABILITATION = 5 * HAZARD_BLOCK
+HOME_SLOT_DISENGAGED = 6 * HAZARD_BLOCK
+HOME_SLOT_REENGAGED = 7 * HAZARD_BLOCK
+PRISON_SLOT_NEW = 0  # prison radicalisation: new radicalised inmates, then their exits
+PRISON_SLOT_EXITS = 1
+PLOT_SLOT_DISPATCHED = 0  # plots: by source, then the home/abroad split of dispatched plots
+PLOT_SLOT_HOME = 1
+PLOT_SLOT_THIRD = 2
+PLOT_SLOT_DISPATCHED_HOME = 3
+LAG_BLOCK = L.MAX_LAG  # attack lag: target g reads slots g*24 + lag (one per lag month)
+SEVERITY_BLOCK = 1 << 32  # severity: target g's block; tail attack j at 16 + j
+SEVERITY_SLOT_ZERO = 0
+SEVERITY_SLOT_TAIL = 1
+SEVERITY_SLOT_SMALL = 2  # + k - 1 for the attacks killing k people (k = 1..10)
+SEVERITY_SLOT_EACH_TAIL = 16
+
+# Status codes of a draw (0 = fine): overflow of stock k is 1 + k, of flow f is
+# OVERFLOW_FLOW + f; absurd numbers of mass-casualty attacks TOO_MANY_ATTACKS + target.
+OVERFLOW_STOCK = 1
+OVERFLOW_FLOW = 1 + L.N_STOCKS
+TOO_MANY_ATTACKS = OVERFLOW_FLOW + L.N_FLOWS
 
 
-@njit(cache=True)
-def competing(
-    n: int, rates: np.ndarray, out: np.ndarray, key: np.uint64, t: int, c: int, slot0: int
-) -> int:
-    """Split ``n`` people among competing monthly hazards ``rates``; the rest stay.
+# --- 1. arrivals ----------------------------------------------------------------------------
 
-    Exact multinomial in two stages: how many leave ~ Binomial(n, 1 - exp(-sum(rates))),
-    then the leavers are split in proportion to the rates (sequential conditional
-    binomials). Usually nobody leaves a small stock in a month, so one draw suffices.
-    Uses slots ``slot0 .. slot0 + len(rates)``. Returns how many left.
+
+@njit(cache=True, error_model="numpy")
+def step_arrivals(state: np.ndarray, flows: np.ndarray, travellers: np.ndarray,
+                  drive: np.ndarray, keys: np.ndarray, t: int, codes: np.ndarray) -> None:
+    """Arrivals ~ Poisson(travellers x drive[t]) into ``in_theatre``, per country."""
+    key = keys[_S_ARRIVALS]
+    for c in range(codes.shape[0]):
+        expected = travellers[c] * drive[t, c]
+        if expected > 0.0:
+            a = poisson(expected, at(cell(key, t, codes[c]), 0))
+            state[c, L.IN_THEATRE] += a
+            flows[c, L.ARRIVALS] += a
+
+
+# --- 2. theatre: one function per stock abroad ----------------------------------------------
+
+
+@njit(cache=True, error_model="numpy")
+def leave_theatre(n: int, death: float, capture: float, early_return: float, decide: float,
+                  props: tuple, key: np.uint64, t: int, code: int) -> tuple:  # type: ignore[type-arg]
+    """``in_theatre``: (killed, detained, returned, insurgent, joined, relocated, dispatched).
+
+    Deaths, captures, early returns, and exit decisions (hazard ``decide``) split by the
+    pathway propensities ``props`` (return, stay, join, relocate, dispatch).
     """
-    out[:] = 0
-    total = rates.sum()
-    if n <= 0 or total <= 0.0:
-        return 0
-    moved = binomial(n, -math.expm1(-total), uniform(key, t, c, slot0))
-    if moved == 0:
-        return 0
-    left = moved
-    mass = total
-    last = rates.shape[0] - 1
-    while last > 0 and rates[last] <= 0.0:
-        last -= 1
-    for k in range(last):
-        if left <= 0:
-            break
-        if rates[k] <= 0.0:
-            continue
-        x = binomial(left, min(rates[k] / mass, 1.0), uniform(key, t, c, slot0 + 1 + k))
-        out[k] = x
-        left -= x
-        mass -= rates[k]
-    out[last] += left
-    return moved
+    if n <= 0:
+        return 0, 0, 0, 0, 0, 0, 0
+    rates = (death, capture, early_return + decide * props[0], decide * props[1],
+             decide * props[2], decide * props[3], decide * props[4])
+    return compete7(n, rates, cell(key, t, code), THEATRE_EXIT_SLOTS)
 
 
-@njit(cache=True)
-def split(
-    n: int, shares: np.ndarray, out: np.ndarray, key: np.uint64, t: int, c: int, slot0: int
-) -> None:
-    """Split ``n`` exactly among categories with ``shares`` (summing to 1): a multinomial."""
-    out[:] = 0
-    left = n
-    mass = 1.0
-    last = shares.shape[0] - 1
-    for k in range(last):
-        if left <= 0:
-            return
-        q = shares[k] / mass if mass > 0 else 0.0
-        x = binomial(left, min(max(q, 0.0), 1.0), uniform(key, t, c, slot0 + k))
-        out[k] = x
-        left -= x
-        mass -= shares[k]
-    out[last] = left
+@njit(cache=True, error_model="numpy")
+def stock_moves(n: int, hazards: tuple, key: np.uint64, t: int, code: int,  # type: ignore[type-arg]
+                slot: int) -> tuple[int, int, int]:
+    """The three exits of one stock with constant ``hazards`` (no hash at all when empty)."""
+    if n <= 0:
+        return 0, 0, 0
+    return moves(n, hazards, cell(key, t, code), slot)
 
 
-@njit(cache=True, parallel=True)
-def step_arrivals(
-    state: np.ndarray,
-    flows: np.ndarray,
-    lam: np.ndarray,
-    keys: np.ndarray,
-    t: int,
-    codes: np.ndarray,
-) -> None:
-    """Arrivals ~ Poisson(lam[d, c]) into ``in_theatre``."""
-    for d in prange(state.shape[0]):
-        key = keys[d, _S_ARRIVALS]
-        for c in range(state.shape[1]):
-            a = poisson(lam[d, c], uniform(key, t, codes[c], 0))
-            state[d, c, L.IN_THEATRE] += a
-            flows[d, c, L.ARRIVALS] = a
+@njit(cache=True, error_model="numpy")
+def third_theatres(state: np.ndarray, hazards: np.ndarray, c: int, arriving: tuple,
+                   key: np.uint64, t: int, code: int) -> tuple[int, int]:
+    """Each third theatre of country ``c``: killed, onward return (its own block of slots);
+    then this month's relocations ``arriving`` join. Returns (killed, returned)."""
+    killed = 0
+    returned = 0
+    cl = np.uint64(0)
+    hashed = False
+    relocated = row(hazards, c, HZ_RELOCATED)
+    for k in range(_N_THEATRES):
+        n = state[c, L.RELOCATED0 + k]
+        if n > 0:
+            if not hashed:
+                cl = cell(key, t, code)
+                hashed = True
+            x_killed, x_returned, _ = moves(n, relocated, cl, k * RELOCATED_BLOCK)
+            n -= x_killed + x_returned
+            killed += x_killed
+            returned += x_returned
+        state[c, L.RELOCATED0 + k] = n + arriving[k]
+    return killed, returned
 
 
-@njit(cache=True, parallel=True)
-def step_theatre(
-    state: np.ndarray,
-    flows: np.ndarray,
-    P: np.ndarray,
-    props: np.ndarray,
-    theatre_shares: np.ndarray,
-    pressure: np.ndarray,
-    ease: float,
-    keys: np.ndarray,
-    t: int,
-    codes: np.ndarray,
-    home_new: np.ndarray,
-) -> None:
+@njit(cache=True, error_model="numpy")
+def step_theatre(state: np.ndarray, flows: np.ndarray, params: np.ndarray,
+                 hazards: np.ndarray, paths: np.ndarray, shares: np.ndarray, pressure: float,
+                 ease: float, keys: np.ndarray, t: int, codes: np.ndarray,
+                 home_bound: np.ndarray) -> None:
     """Deaths, captures and exits by pathway in theatre; flows out of the other stocks abroad.
 
-    ``props[d, c, 5]`` are the pathway propensities (return, stay, join, relocate, dispatch),
-    ``theatre_shares[d, c, 7]`` the relocation destinations, ``pressure[d]`` the collapse
-    pressure this month and ``ease`` the ease of leaving (border) multiplier on early return.
-    ``home_new[d, c, 0]`` collects returnees, ``[.., 1]`` repatriated detainees.
+    Every outflow is drawn on the stocks as they stood at the start of the step.
+    ``home_bound[c]`` receives (returnees, repatriated detainees) for the home pipeline;
+    dispatched operatives who are arrested or drop out go straight to prison or
+    disengagement at home.
     """
-    for d in prange(state.shape[0]):
-        rates = np.empty(7)
-        out = np.empty(7)
-        rel = np.empty(_N_THEATRES, dtype=np.int64)
-        r3 = np.empty(3)
-        o3 = np.empty(3)
-        k_exit = keys[d, _S_EXITS]
-        k_th = keys[d, _S_THEATRE]
-        k_ins = keys[d, _S_INSURGENT]
-        k_det = keys[d, _S_DETAINED]
-        k_og = keys[d, _S_JOINED]
-        k_rel = keys[d, _S_RELOCATED]
-        k_disp = keys[d, _S_DISPATCHED]
-        pr = pressure[d]
-        for c in range(state.shape[1]):
-            s = state[d, c]
-            p = P[d, c]
-            cc = codes[c]
-            home_new[d, c, 0] = 0
-            home_new[d, c, 1] = 0
-            # Snapshot of the stocks abroad: every outflow below is drawn on these.
-            n_theatre = s[L.IN_THEATRE]
-            n_ins = s[L.INSURGENT]
-            n_det = s[L.DETAINED]
-            n_og = s[L.JOINED_OTHER]
-            n_disp = s[L.DISPATCHED]
-            # 1) in theatre: killed, detained, return, stay, join, relocate, dispatch.
-            dec = p[_EXIT_DECISION] * pr * pr
-            rates[0] = p[_DEATH_BASE] + p[_DEATH_COLLAPSE] * pr
-            rates[1] = p[_CAPTURE] * pr * pr
-            rates[2] = p[_EARLY_RETURN] * ease + dec * props[d, c, 0]
-            rates[3] = dec * props[d, c, 1]
-            rates[4] = dec * props[d, c, 2]
-            rates[5] = dec * props[d, c, 3]
-            rates[6] = dec * props[d, c, 4]
-            competing(n_theatre, rates, out, k_exit, t, cc, 0)
-            x_killed = int(out[0])
-            x_detained = int(out[1])
-            x_return = int(out[2])
-            x_insurgent = int(out[3])
-            x_join = int(out[4])
-            x_reloc = int(out[5])
-            x_disp = int(out[6])
-            split(x_reloc, theatre_shares[d, c], rel, k_th, t, cc, 0)
-            # 2) insurgents: killed, captured, return.
-            r3[0] = p[_INS_DEATH]
-            r3[1] = p[_INS_CAPTURE]
-            r3[2] = p[_INS_RETURN]
-            competing(n_ins, r3, o3, k_ins, t, cc, 0)
-            i_killed, i_capt, i_ret = int(o3[0]), int(o3[1]), int(o3[2])
-            # 3) detained: repatriated, died, escaped to the insurgency.
-            r3[0] = p[_CAMP_REPAT]
-            r3[1] = p[_DET_DEATH]
-            r3[2] = p[_DET_ESCAPE]
-            competing(n_det, r3, o3, k_det, t, cc, 0)
-            d_repat, d_died, d_escaped = int(o3[0]), int(o3[1]), int(o3[2])
-            # 4) other groups: killed, return.
-            r3[0] = p[_OG_DEATH]
-            r3[1] = p[_OG_RETURN]
-            r3[2] = 0.0
-            competing(n_og, r3, o3, k_og, t, cc, 0)
-            g_killed, g_ret = int(o3[0]), int(o3[1])
-            # 5) third theatres: killed, return (each theatre its own slots).
-            r_killed = 0
-            r_ret = 0
-            r3[0] = p[_REL_DEATH]
-            r3[1] = p[_REL_RETURN]
-            r3[2] = 0.0
-            for k in range(_N_THEATRES):
-                n_k = s[L.RELOCATED0 + k]
-                competing(n_k, r3, o3, k_rel, t, cc, 4 * k)
-                s[L.RELOCATED0 + k] = n_k - int(o3[0]) - int(o3[1]) + rel[k]
-                r_killed += int(o3[0])
-                r_ret += int(o3[1])
-            # 6) dispatched: arrested (prison), killed, drop out (disengaged).
-            r3[0] = p[_DISP_ARREST]
-            r3[1] = p[_DISP_DEATH]
-            r3[2] = p[_DISP_DISENGAGE]
-            competing(n_disp, r3, o3, k_disp, t, cc, 0)
-            p_arrest, p_killed, p_drop = int(o3[0]), int(o3[1]), int(o3[2])
-            # Apply all moves at once.
-            s[L.IN_THEATRE] = n_theatre - (
-                x_killed + x_detained + x_return + x_insurgent + x_join + x_reloc + x_disp
-            )
-            s[L.INSURGENT] = n_ins - i_killed - i_capt - i_ret + x_insurgent + d_escaped
-            s[L.DETAINED] = n_det - d_repat - d_died - d_escaped + x_detained + i_capt
-            s[L.JOINED_OTHER] = n_og - g_killed - g_ret + x_join
-            s[L.DISPATCHED] = n_disp - p_arrest - p_killed - p_drop + x_disp
-            s[L.KILLED] += x_killed + i_killed + d_died + g_killed + r_killed + p_killed
-            # Dispatched operatives who are arrested or drop out end in the home pipeline.
-            s[L.INCARCERATED] += p_arrest
-            s[L.DISENGAGED] += p_drop
-            home_new[d, c, 0] = x_return + i_ret + g_ret + r_ret
-            home_new[d, c, 1] = d_repat
-            flows[d, c, L.RETURNS] = x_return + i_ret + g_ret + r_ret + d_repat + p_arrest + p_drop
-            flows[d, c, L.REPATRIATED] = d_repat
+    squeeze = pressure * pressure
+    for c in range(codes.shape[0]):
+        code = codes[c]
+        n_theatre = state[c, L.IN_THEATRE]
+        n_insurgent = state[c, L.INSURGENT]
+        n_detained = state[c, L.DETAINED]
+        n_other = state[c, L.JOINED_OTHER]
+        n_dispatched = state[c, L.DISPATCHED]
+        x_killed, x_detained, x_return, x_insurgent, x_join, x_relocate, x_dispatch = \
+            leave_theatre(n_theatre,
+                          params[c, _DEATH_BASE] + params[c, _DEATH_COLLAPSE] * pressure,
+                          params[c, _CAPTURE] * squeeze, params[c, _EARLY_RETURN] * ease,
+                          params[c, _EXIT_DECISION] * squeeze,
+                          (paths[c, 0], paths[c, 1], paths[c, 2], paths[c, 3], paths[c, 4]),
+                          keys[_S_THEATRE_EXITS], t, code)
+        relocations = (0, 0, 0, 0, 0, 0, 0)
+        if x_relocate > 0:
+            relocations = divide7(x_relocate, (shares[c, 0], shares[c, 1], shares[c, 2],
+                                               shares[c, 3], shares[c, 4], shares[c, 5],
+                                               shares[c, 6]),
+                                  cell(keys[_S_RELOCATION_THEATRE], t, code), 0)
+        i_killed, i_captured, i_return = stock_moves(n_insurgent, row(hazards, c, HZ_INSURGENT),
+                                                     keys[_S_INSURGENT], t, code, 0)
+        d_repatriated, d_died, d_escaped = stock_moves(n_detained, row(hazards, c, HZ_DETAINED),
+                                                       keys[_S_DETAINED], t, code, 0)
+        g_killed, g_return, _ = stock_moves(n_other, row(hazards, c, HZ_JOINED_OTHER),
+                                            keys[_S_JOINED_OTHER], t, code, 0)
+        r_killed, r_return = third_theatres(state, hazards, c, relocations,
+                                            keys[_S_RELOCATED], t, code)
+        a_arrested, a_killed, a_dropped = stock_moves(n_dispatched, row(hazards, c, HZ_DISPATCHED),
+                                                      keys[_S_DISPATCHED], t, code, 0)
+        state[c, L.IN_THEATRE] = n_theatre - (x_killed + x_detained + x_return + x_insurgent
+                                              + x_join + x_relocate + x_dispatch)
+        state[c, L.INSURGENT] = (n_insurgent - i_killed - i_captured - i_return + x_insurgent
+                                 + d_escaped)
+        state[c, L.DETAINED] = (n_detained - d_repatriated - d_died - d_escaped + x_detained
+                                + i_captured)
+        state[c, L.JOINED_OTHER] = n_other - g_killed - g_return + x_join
+        state[c, L.DISPATCHED] = n_dispatched - a_arrested - a_killed - a_dropped + x_dispatch
+        state[c, L.KILLED] += x_killed + i_killed + d_died + g_killed + r_killed + a_killed
+        state[c, L.INCARCERATED] += a_arrested
+        state[c, L.DISENGAGED] += a_dropped
+        returnees = x_return + i_return + g_return + r_return
+        flows[c, L.RETURNS] += returnees + d_repatriated + a_arrested + a_dropped
+        flows[c, L.REPATRIATED] += d_repatriated
+        home_bound[c, 0] = returnees
+        home_bound[c, 1] = d_repatriated
 
 
-@njit(cache=True, parallel=True)
-def step_home(
-    state: np.ndarray,
-    flows: np.ndarray,
-    P: np.ndarray,
-    radical: np.ndarray,
-    keys: np.ndarray,
-    t: int,
-    codes: np.ndarray,
-    home_new: np.ndarray,
-) -> None:
+# --- 3. home pipeline -----------------------------------------------------------------------
+
+
+@njit(cache=True, error_model="numpy")
+def home_cases(state: np.ndarray, hazards: np.ndarray, c: int, key: np.uint64, t: int,
+               code: int) -> None:
+    """Existing cases of country ``c`` at home move, each stock on its start-of-step size,
+    from its own block of slots of the home-pipeline stream."""
+    und, det, pros = state[c, L.UNDETECTED], state[c, L.DETECTED], state[c, L.PROSECUTED]
+    inc, rel = state[c, L.INCARCERATED], state[c, L.RELEASED]
+    reh, dis, ree = state[c, L.IN_REHABILITATION], state[c, L.DISENGAGED], state[c, L.REENGAGED]
+    # undetected -> detected | disengaged | reengaged
+    u_det, u_dis, u_ree = stock_moves(und, row(hazards, c, HZ_UNDETECTED), key, t, code,
+                                      HOME_SLOT_UNDETECTED)
+    # detected -> case decided -> prosecuted | rehabilitation | released (monitored)
+    c_pros, c_reh, c_rel = stock_moves(det, row(hazards, c, HZ_DETECTED), key, t, code,
+                                       HOME_SLOT_DETECTED)
+    # prosecuted -> verdict -> incarcerated | released (acquitted)
+    v_inc, v_rel, _ = stock_moves(pros, row(hazards, c, HZ_PROSECUTED), key, t, code,
+                                  HOME_SLOT_PROSECUTED)
+    # incarcerated -> released
+    i_rel, _, _ = stock_moves(inc, row(hazards, c, HZ_INCARCERATED), key, t, code,
+                              HOME_SLOT_INCARCERATED)
+    # released -> reengaged | disengaged
+    l_ree, l_dis, _ = stock_moves(rel, row(hazards, c, HZ_RELEASED), key, t, code,
+                                  HOME_SLOT_RELEASED)
+    # rehabilitation -> disengaged (success) | released (failure)
+    h_dis, h_rel, _ = stock_moves(reh, row(hazards, c, HZ_REHABILITATION), key, t, code,
+                                  HOME_SLOT_REHABILITATION)
+    # disengaged -> reengaged
+    e_ree, _, _ = stock_moves(dis, row(hazards, c, HZ_DISENGAGED), key, t, code,
+                              HOME_SLOT_DISENGAGED)
+    # reengaged -> incarcerated | disengaged
+    g_inc, g_dis, _ = stock_moves(ree, row(hazards, c, HZ_REENGAGED), key, t, code,
+                                  HOME_SLOT_REENGAGED)
+    state[c, L.UNDETECTED] = und - u_det - u_dis - u_ree
+    state[c, L.DETECTED] = det - c_pros - c_reh - c_rel + u_det
+    state[c, L.PROSECUTED] = pros - v_inc - v_rel + c_pros
+    state[c, L.INCARCERATED] = inc - i_rel + v_inc + g_inc
+    state[c, L.RELEASED] = rel - l_ree - l_dis + c_rel + v_rel + i_rel + h_rel
+    state[c, L.IN_REHABILITATION] = reh - h_dis - h_rel + c_reh
+    state[c, L.DISENGAGED] = dis - e_ree + u_dis + l_dis + h_dis + g_dis
+    state[c, L.REENGAGED] = ree - g_inc - g_dis + u_ree + l_ree + e_ree
+
+
+@njit(cache=True, error_model="numpy")
+def prison_radicalisation(state: np.ndarray, hazards: np.ndarray, c: int, rate: float,
+                          inmates: int, key: np.uint64, t: int, code: int) -> int:
+    """Other inmates radicalised in prison (not travellers: bookkeeping, not a person stock):
+    Poisson(rate x inmates) new ones join the pool, which leaves at its own hazard.
+    Returns the new ones."""
+    expected = rate * inmates
+    pool = state[c, L.RADICALISED_INMATES]
+    if not expected > 0.0 and pool <= 0:
+        return 0
+    cl = cell(key, t, code)
+    new = poisson(expected, at(cl, PRISON_SLOT_NEW))
+    gone = 0
+    if pool > 0:
+        gone, _, _ = moves(pool, row(hazards, c, HZ_RADICALISED), cl, PRISON_SLOT_EXITS)
+    state[c, L.RADICALISED_INMATES] = pool + new - gone
+    return new
+
+
+@njit(cache=True, error_model="numpy")
+def step_home_pipeline(state: np.ndarray, flows: np.ndarray, params: np.ndarray,
+                       hazards: np.ndarray, home_bound: np.ndarray, keys: np.ndarray, t: int,
+                       codes: np.ndarray) -> None:
     """Screening, prosecution, prison, release, rehabilitation and recidivism at home.
 
-    Existing cases move first (on their start-of-step stocks); this month's returnees then
-    enter as detected or undetected, repatriated detainees as detected. ``radical[d, c]`` is
-    the (non-traveller) stock of inmates radicalised in prison.
+    Existing cases move first (on their start-of-step stocks), prison radicalisation works
+    on the start-of-step inmates; this month's returnees (``home_bound[c, 0]``) then enter
+    as detected or undetected, repatriated detainees (``home_bound[c, 1]``) as detected.
     """
-    for d in prange(state.shape[0]):
-        r = np.empty(3)
-        o = np.empty(3)
-        two = np.empty(2, dtype=np.int64)
-        sh = np.empty(2)
-        key = keys[d, _S_HOME]
-        k_arr = keys[d, _S_HOME_ARR]
-        k_pr = keys[d, _S_PRISON]
-        for c in range(state.shape[1]):
-            s = state[d, c]
-            p = P[d, c]
-            cc = codes[c]
-            und, det, pros = s[L.UNDETECTED], s[L.DETECTED], s[L.PROSECUTED]
-            inc, rel, reh = s[L.INCARCERATED], s[L.RELEASED], s[L.IN_REHABILITATION]
-            dis, ree = s[L.DISENGAGED], s[L.REENGAGED]
-            # undetected -> detected | disengaged | reengaged
-            r[0], r[1], r[2] = p[_LATE_DETECTION], p[_UND_DISENGAGE], p[_UND_REENGAGE]
-            competing(und, r, o, key, t, cc, 0)
-            u_det, u_dis, u_ree = int(o[0]), int(o[1]), int(o[2])
-            # detected -> case decided -> prosecuted | rehabilitation | released (monitored)
-            pros_share = p[_PROSECUTION]
-            reh_share = (1.0 - pros_share) * p[_REHAB_UPTAKE]
-            r[0] = p[_CASE_DECISION] * pros_share
-            r[1] = p[_CASE_DECISION] * reh_share
-            r[2] = p[_CASE_DECISION] * (1.0 - pros_share - reh_share)
-            competing(det, r, o, key, t, cc, 4)
-            c_pros, c_reh, c_rel = int(o[0]), int(o[1]), int(o[2])
-            # prosecuted -> verdict -> incarcerated | released (acquitted)
-            r[0] = p[_TRIAL] * p[_CONVICTION]
-            r[1] = p[_TRIAL] * (1.0 - p[_CONVICTION])
-            r[2] = 0.0
-            competing(pros, r, o, key, t, cc, 8)
-            v_inc, v_rel = int(o[0]), int(o[1])
-            # incarcerated -> released
-            r[0], r[1], r[2] = p[_RELEASE], 0.0, 0.0
-            competing(inc, r, o, key, t, cc, 12)
-            i_rel = int(o[0])
-            # released -> reengaged | disengaged
-            r[0], r[1], r[2] = p[_REL_REENGAGE], p[_REL_DISENGAGE], 0.0
-            competing(rel, r, o, key, t, cc, 16)
-            l_ree, l_dis = int(o[0]), int(o[1])
-            # rehabilitation -> disengaged (success) | released (failure)
-            r[0] = p[_REHAB_COMPLETE] * p[_REHAB_SUCCESS]
-            r[1] = p[_REHAB_COMPLETE] * (1.0 - p[_REHAB_SUCCESS])
-            r[2] = 0.0
-            competing(reh, r, o, key, t, cc, 20)
-            h_dis, h_rel = int(o[0]), int(o[1])
-            # disengaged -> reengaged
-            r[0], r[1], r[2] = p[_DIS_REENGAGE], 0.0, 0.0
-            competing(dis, r, o, key, t, cc, 24)
-            e_ree = int(o[0])
-            # reengaged -> incarcerated | disengaged
-            r[0], r[1], r[2] = p[_REENG_ARREST], p[_REENG_DISENGAGE], 0.0
-            competing(ree, r, o, key, t, cc, 28)
-            g_inc, g_dis = int(o[0]), int(o[1])
-            # prison radicalisation of other inmates (not travellers: a separate stock)
-            new_rad = poisson(p[_PRISON_RAD] * inc, uniform(k_pr, t, cc, 0))
-            r[0], r[1], r[2] = p[_REL_DISENGAGE], 0.0, 0.0
-            competing(radical[d, c], r, o, k_pr, t, cc, 1)
-            radical[d, c] += new_rad - int(o[0])
-            flows[d, c, L.RADICALISED] = new_rad
-            # Apply moves.
-            s[L.UNDETECTED] = und - u_det - u_dis - u_ree
-            s[L.DETECTED] = det - c_pros - c_reh - c_rel + u_det
-            s[L.PROSECUTED] = pros - v_inc - v_rel + c_pros
-            s[L.INCARCERATED] = inc - i_rel + v_inc + g_inc
-            s[L.RELEASED] = rel - l_ree - l_dis + c_rel + v_rel + i_rel + h_rel
-            s[L.IN_REHABILITATION] = reh - h_dis - h_rel + c_reh
-            s[L.DISENGAGED] = dis - e_ree + u_dis + l_dis + h_dis + g_dis
-            s[L.REENGAGED] = ree - g_inc - g_dis + u_ree + l_ree + e_ree
-            # New arrivals: screened at the border (detected) or not.
-            sh[0] = p[_DETECTION]
-            sh[1] = 1.0 - sh[0]
-            split(home_new[d, c, 0], sh, two, k_arr, t, cc, 0)
-            s[L.DETECTED] += two[0] + home_new[d, c, 1]
-            s[L.UNDETECTED] += two[1]
+    for c in range(codes.shape[0]):
+        code = codes[c]
+        inmates = state[c, L.INCARCERATED]
+        at_home = 0
+        for k in range(L.UNDETECTED, L.N_STOCKS):
+            at_home += state[c, k]
+        if at_home > 0:
+            home_cases(state, hazards, c, keys[_S_HOME], t, code)
+        flows[c, L.RADICALISED] += prison_radicalisation(
+            state, hazards, c, params[c, _PRISON_RADICALISATION], inmates, keys[_S_PRISON], t,
+            code)
+        returnees, repatriated = home_bound[c, 0], home_bound[c, 1]
+        detected = 0
+        if returnees > 0:  # screened at the border: detected or not
+            detected = binomial(returnees, params[c, _DETECTION],
+                                at(cell(keys[_S_HOME_ARRIVALS], t, code), 0))
+        state[c, L.DETECTED] += detected + repatriated
+        state[c, L.UNDETECTED] += returnees - detected
 
 
-@njit(cache=True, parallel=True)
-def step_plots(
-    state: np.ndarray,
-    flows: np.ndarray,
-    P: np.ndarray,
-    radical: np.ndarray,
-    queue: np.ndarray,
-    keys: np.ndarray,
-    t: int,
-    codes: np.ndarray,
-) -> None:
+# --- 4. plots and attacks -------------------------------------------------------------------
+
+
+@njit(cache=True, error_model="numpy")
+def schedule_attacks(state: np.ndarray, c: int, target: int, executed: int, mean_lag: float,
+                     key: np.uint64, t: int, code: int) -> None:
+    """Spread the plots that will be executed over the coming months (a multinomial).
+
+    The lag is 1 + geometric with mean ``mean_lag`` months, capped at MAX_LAG - 1; given a
+    lag of at least k months, it is exactly k with the constant probability 1 / mean_lag,
+    so the multinomial is a run of binomials with that probability (at most MAX_LAG - 2
+    draws, however many plots).
+    """
+    q = 1.0 / max(mean_lag, 1.0)
+    cl = cell(key, t, code)
+    base = L.SCHEDULED0 + target * L.MAX_LAG
+    left = executed
+    for lag in range(1, L.MAX_LAG - 1):
+        x = binomial(left, q, at(cl, target * LAG_BLOCK + lag))
+        state[c, base + (t + lag) % L.MAX_LAG] += x
+        left -= x
+        if left == 0:
+            return
+    state[c, base + (t + L.MAX_LAG - 1) % L.MAX_LAG] += left
+
+
+@njit(cache=True, error_model="numpy")
+def attack_deaths(n: int, zero: float, tail: float, alpha: float, target: int,
+                  key: np.uint64, t: int, code: int) -> tuple[int, int, int]:
+    """Deaths in ``n`` attacks executed this month: (deaths, mass-casualty attacks, status).
+
+    Each attack kills nobody with probability ``zero``; otherwise, with probability
+    ``tail``, a power-law number >= 12 (exponent ``alpha``, CSN2009, capped), else 1-11
+    people uniformly. How many attacks fall in each class and each of 1..11 is one
+    multinomial; each tail attack gets its own draw. More than MAX_TAIL_ATTACKS tail attacks
+    in one country-month is reported (status), not simulated.
+    """
+    c = cell(key, t, code)
+    base = target * SEVERITY_BLOCK
+    n_zero = binomial(n, zero, at(c, base + SEVERITY_SLOT_ZERO))
+    n_tail = binomial(n - n_zero, tail, at(c, base + SEVERITY_SLOT_TAIL))
+    if n_tail > MAX_TAIL_ATTACKS:
+        return 0, 0, TOO_MANY_ATTACKS + target
+    left = n - n_zero - n_tail
+    deaths = 0
+    k = 1
+    while left > 0 and k < _SMALL_ATTACK_MAX:
+        x = binomial(left, 1.0 / (_SMALL_ATTACK_MAX + 1.0 - k),
+                     at(c, base + SEVERITY_SLOT_SMALL + k - 1))
+        deaths += k * x
+        left -= x
+        k += 1
+    deaths += int(_SMALL_ATTACK_MAX) * left
+    mass = 0
+    for j in range(n_tail):
+        x = power_law_severity(alpha, _X_MIN, _SEVERITY_CAP,
+                               at(c, base + SEVERITY_SLOT_EACH_TAIL + j))
+        deaths += x
+        if x >= L.MASS_CASUALTY_DEATHS:
+            mass += 1
+    return deaths, mass, 0
+
+
+@njit(cache=True, error_model="numpy")
+def new_plots(dispatched: float, home: float, third: float, home_target: float,
+              key: np.uint64, t: int, code: int) -> tuple[int, int, int]:
+    """Plots started this month by target (home, western_abroad, third_theatre), from the
+    expected numbers by source: dispatched operatives (some against their home country),
+    home sources, and relocated fighters."""
+    c = cell(key, t, code)
+    n_disp = poisson(dispatched, at(c, PLOT_SLOT_DISPATCHED))
+    n_home = poisson(home, at(c, PLOT_SLOT_HOME))
+    n_third = poisson(third, at(c, PLOT_SLOT_THIRD))
+    disp_home = binomial(n_disp, home_target, at(c, PLOT_SLOT_DISPATCHED_HOME))
+    return n_home + disp_home, n_disp - disp_home, n_third
+
+
+@njit(cache=True, error_model="numpy")
+def step_plots_attacks(state: np.ndarray, flows: np.ndarray, params: np.ndarray,
+                       keys: np.ndarray, t: int, codes: np.ndarray) -> int:
     """Plots, interdiction, plot-to-attack lag, executed attacks and their deaths.
 
-    ``queue[d, c, target, t % MAX_LAG]`` holds attacks scheduled for month t. Plots are
-    recorded in the month they start, attacks and deaths in the month they are executed.
+    Plots are counted in the month they start, attacks and deaths in the month they are
+    executed. Returns a status code (0, or TOO_MANY_ATTACKS + target).
     """
-    max_lag = queue.shape[3]
-    for d in prange(state.shape[0]):
-        plots = np.zeros(_N_TARGETS, dtype=np.int64)
-        k_pl = keys[d, _S_PLOTS]
-        k_in = keys[d, _S_INTERDICT]
-        k_lag = keys[d, _S_LAG]
-        k_sev = keys[d, _S_SEVERITY]
-        for c in range(state.shape[1]):
-            s = state[d, c]
-            p = P[d, c]
-            cc = codes[c]
-            relocated = 0
-            for k in range(_N_THEATRES):
-                relocated += s[L.RELOCATED0 + k]
-            n_disp = poisson(p[_PLOT_DISP] * s[L.DISPATCHED], uniform(k_pl, t, cc, 0))
-            n_home = poisson(
-                p[_PLOT_REENG] * s[L.REENGAGED]
-                + p[_PLOT_UND] * s[L.UNDETECTED]
-                + p[_PLOT_RAD] * radical[d, c],
-                uniform(k_pl, t, cc, 1),
-            )
-            n_third = poisson(p[_PLOT_REL] * relocated, uniform(k_pl, t, cc, 2))
-            disp_home = binomial(n_disp, p[_DISP_HOME], uniform(k_pl, t, cc, 3))
-            plots[0] = n_home + disp_home
-            plots[1] = n_disp - disp_home
-            plots[2] = n_third
-            lag_q = 1.0 / max(p[_ATTACK_LAG], 1.0)
-            slot = 0
+    due0 = L.SCHEDULED0 + t % L.MAX_LAG
+    for c in range(codes.shape[0]):
+        code = codes[c]
+        relocated = 0
+        for k in range(_N_THEATRES):
+            relocated += state[c, L.RELOCATED0 + k]
+        from_dispatched = params[c, _PLOT_DISPATCHED] * state[c, L.DISPATCHED]
+        from_home = (params[c, _PLOT_REENGAGED] * state[c, L.REENGAGED]
+                     + params[c, _PLOT_UNDETECTED] * state[c, L.UNDETECTED]
+                     + params[c, _PLOT_RADICALISED] * state[c, L.RADICALISED_INMATES])
+        from_third = params[c, _PLOT_RELOCATED] * relocated
+        if from_dispatched > 0.0 or from_home > 0.0 or from_third > 0.0:
+            plotted = new_plots(from_dispatched, from_home, from_third,
+                                params[c, _DISPATCHED_HOME_TARGET], keys[_S_PLOTS], t, code)
+            c_int = np.uint64(0)
             for g in range(_N_TARGETS):
-                if g == 0:
-                    pi = p[_INTERDICT_HOME]
-                elif g == 1:
-                    pi = p[_INTERDICT_ABROAD]
-                else:
-                    pi = p[_INTERDICT_THIRD]
-                stopped = binomial(plots[g], pi, uniform(k_in, t, cc, g))
-                flows[d, c, L.PLOTS0 + g] = plots[g]
-                flows[d, c, L.INTERDICTED0 + g] = stopped
-                for _ in range(plots[g] - stopped):
-                    u = uniform(k_lag, t, cc, slot)
-                    slot += 1
-                    lag = 1 + int(math.log(u) / math.log(1.0 - lag_q)) if lag_q < 1.0 else 1
-                    if lag > max_lag - 1:
-                        lag = max_lag - 1
-                    queue[d, c, g, (t + lag) % max_lag] += 1
-            # Execute the attacks scheduled for this month.
-            sev_slot = 0
-            for g in range(_N_TARGETS):
-                n_att = queue[d, c, g, t % max_lag]
-                queue[d, c, g, t % max_lag] = 0
-                deaths = 0
-                for _ in range(n_att):
-                    u1 = uniform(k_sev, t, cc, sev_slot)
-                    u2 = uniform(k_sev, t, cc, sev_slot + 1)
-                    sev_slot += 2
-                    if u1 < p[_ZERO_DEATHS]:
-                        continue
-                    if u2 < p[_TAIL]:
-                        deaths += power_law_severity(
-                            p[_ALPHA], _X_MIN, _SEVERITY_CAP, u2 / p[_TAIL]
-                        )
-                    else:
-                        deaths += 1 + int(11.0 * (u2 - p[_TAIL]) / (1.0 - p[_TAIL]))
-                flows[d, c, L.ATTACKS0 + g] = n_att
-                flows[d, c, L.ATTACK_DEATHS0 + g] = deaths
+                n = plotted[g]
+                if n <= 0:
+                    continue
+                if c_int == 0:
+                    c_int = cell(keys[_S_INTERDICTION], t, code)
+                stopped = binomial(n, params[c, _INTERDICTION[g]], at(c_int, g))
+                flows[c, L.PLOTS0 + g] += n
+                flows[c, L.INTERDICTED0 + g] += stopped
+                if n > stopped:
+                    schedule_attacks(state, c, g, n - stopped, params[c, _ATTACK_LAG],
+                                     keys[_S_ATTACK_LAG], t, code)
+        for g in range(_N_TARGETS):
+            due = due0 + g * L.MAX_LAG
+            n = state[c, due]
+            if n <= 0:
+                continue
+            state[c, due] = 0
+            deaths, mass, status = attack_deaths(n, params[c, _ZERO_DEATHS], params[c, _TAIL],
+                                                 params[c, _SEVERITY_ALPHA], g,
+                                                 keys[_S_SEVERITY], t, code)
+            if status:
+                return status
+            flows[c, L.ATTACKS0 + g] += n
+            flows[c, L.ATTACK_DEATHS0 + g] += deaths
+            flows[c, L.ATTACKS_MASS0 + g] += mass
+    return 0
+
+
+# --- 5. record ------------------------------------------------------------------------------
+
+
+@njit(cache=True, error_model="numpy")
+def step_record(state: np.ndarray, flows: np.ndarray, stocks_out: np.ndarray,
+                flows_out: np.ndarray, recording: bool, before_window: bool) -> int:
+    """Write end-of-month stocks and the flows summed since the last record (int32).
+
+    ``stocks_out`` (C, N_STOCKS) and ``flows_out`` (C, N_FLOWS) are this month's rows of the
+    output. Flows of months before the first recorded interval are dropped. Returns a
+    status code: 0, or which count would not fit in int32 (nothing is ever wrapped).
+    """
+    if recording:
+        for c in range(state.shape[0]):
+            for k in range(L.N_STOCKS):
+                v = state[c, k]
+                if v > _INT32_MAX:
+                    return OVERFLOW_STOCK + k
+                stocks_out[c, k] = v
+            for f in range(L.N_FLOWS):
+                v = flows[c, f]
+                if v > _INT32_MAX:
+                    return OVERFLOW_FLOW + f
+                flows_out[c, f] = v
+                flows[c, f] = 0
+    elif before_window:
+        flows[:] = 0
+    return 0
+
+
+# --- The plan -------------------------------------------------------------------------------
+
+
+@njit(cache=True, error_model="numpy")
+def month(state: np.ndarray, flows: np.ndarray, params: np.ndarray, hazards: np.ndarray,
+          paths: np.ndarray, shares: np.ndarray, travellers: np.ndarray, drive: np.ndarray,
+          pressure: float, ease: float, keys: np.ndarray, t: int, codes: np.ndarray,
+          theatre_only: bool, stocks_out: np.ndarray, flows_out: np.ndarray, recording: bool,
+          before_window: bool, home_bound: np.ndarray, clock: np.ndarray) -> int:
+    """One month of one draw: the steps of STEP_ORDER, in that order, each over every country.
+
+    ``state`` (C, N_STATE) and ``flows`` (C, N_FLOWS, summed since the last record) are the
+    draw's; ``params`` / ``hazards`` / ``paths`` / ``shares`` its parameters, stock hazards,
+    pathway propensities and relocation shares in force this month. ``theatre_only`` stops
+    after the theatre (calibration). Returns a status code (0 = fine).
+    """
+    since = profile.start(clock)
+    step_arrivals(state, flows, travellers, drive, keys, t, codes)
+    since = profile.tick(clock, 0, since)
+    step_theatre(state, flows, params, hazards, paths, shares, pressure, ease, keys, t, codes,
+                 home_bound)
+    since = profile.tick(clock, 1, since)
+    status = 0
+    if not theatre_only:
+        step_home_pipeline(state, flows, params, hazards, home_bound, keys, t, codes)
+        since = profile.tick(clock, 2, since)
+        status = step_plots_attacks(state, flows, params, keys, t, codes)
+        since = profile.tick(clock, 3, since)
+    if status == 0:
+        status = step_record(state, flows, stocks_out, flows_out, recording, before_window)
+        profile.tick(clock, 4, since)
+    return status
