@@ -4,7 +4,7 @@ Warning first: these are *exact* binomial and Poisson draws by inversion, search
 from the mode (Kemp 1986's "chop-down from the mode"), so each costs O(sqrt(variance)) steps
 and consumes exactly one uniform; that is what keeps common random numbers aligned between
 scenarios. If floating-point rounding leaves the search without a hit (probability ~1e-15),
-the mode is returned.
+inversion from zero stops in the far tail and the search from the mode returns the mode.
 """
 
 from __future__ import annotations
@@ -15,6 +15,9 @@ import numpy as np
 from numba import njit
 
 _SMALL_MEAN = 15.0  # below this mean, plain inversion from 0 is faster and cannot underflow
+# Past the mean, a probability this small cannot matter any more: only rounding in the
+# running sum (u within ~1e-16 of 1) can leave the search without a hit, so stop there.
+_NEGLIGIBLE = 1e-17
 _POWER_N = 32  # up to this n, q**n by repeated squaring is cheaper than exp(n log1p(-p))
 _TABLE = 1024
 # log(k!) for k < _TABLE (a compile-time constant for numba); Stirling's series above.
@@ -98,7 +101,7 @@ def _invert_from_zero(n: int, p: float, ratio: float, p0: float, u: float) -> in
         pk = pk * ((n - k) * step * ratio)
         k += 1
         u -= pk
-        if pk < 1e-300 and k > n * p:
+        if pk < _NEGLIGIBLE and k > n * p:
             break
     return k
 
@@ -156,7 +159,7 @@ def poisson(lam: float, u: float) -> int:
             k += 1
             pk = pk * lam * _RECIPROCAL[k]  # k < _TABLE: the mean is below _SMALL_MEAN
             u -= pk
-            if pk < 1e-300 and k > lam:
+            if pk < _NEGLIGIBLE and k > lam:
                 break
         return k
     m = int(lam)

@@ -134,10 +134,11 @@ def run_chunk(prep: Prepared, seed: int, draws: np.ndarray, *, latent: Latent | 
     month index (e.g. the cut-off). ``record`` chooses the months written out (default:
     every month from ``prep.record_from``; memory is D x R x C x 40 x 4 bytes, so ask for
     the few months a summary needs). ``theatre_only`` skips the home pipeline and plots
-    (calibration needs only arrivals, theatre stocks and return flows): home stocks then
-    stay empty and people are NOT conserved in the stocks. Pass a dict as ``timings`` to
-    accumulate seconds: ``parameters`` and each step of ``STEP_ORDER`` (the compiled loop's
-    time split by the CPU cycles each step took; profiling costs a few per cent).
+    (calibration needs only arrivals, theatre stocks and return flows): returnees are
+    counted in the flows but enter no home stock, so people are NOT conserved in the
+    stocks. Pass a dict as ``timings`` to accumulate seconds: ``parameters`` and each step
+    of ``STEP_ORDER`` (the compiled loop's time split by the CPU cycles each step took;
+    profiling costs a few per cent).
     Raises :class:`FFCastError` if a recorded count would not fit in int32.
     """
     t0 = time.perf_counter()
