@@ -48,8 +48,26 @@ class Headline:
     travelled: np.ndarray | None = None  # (D,)
     posterior: str | None = None  # cut-off of the posterior used, None = priors
 
-    def extend(self, prep: Prepared, stocks: np.ndarray, flows: np.ndarray) -> None:
-        """Add one chunk's reductions."""
+    def extend(self, prep: Prepared, stocks: np.ndarray, flows: np.ndarray,
+               months: np.ndarray | None = None, flows_from: int | None = None) -> None:
+        """Add one chunk's reductions.
+
+        ``months`` and ``flows_from`` describe the chunk's recording (``ChunkResult.months``
+        and ``.flows_from``; default: every month from ``prep.record_from``). The headline
+        needs the last month and the flows after the cut-off, so any recording that has a
+        record boundary at the cut-off works, e.g. ``Recording.summary(prep)``.
+        """
+        if months is None:
+            months = np.arange(prep.record_from, prep.record_from + stocks.shape[1])
+        months = np.asarray(months)
+        first = np.r_[months[0] if flows_from is None else flows_from, months[:-1] + 1]
+        straddles = (first <= prep.cutoff_index) & (months > prep.cutoff_index)
+        if straddles.any():
+            from ffcast.errors import FFCastError
+
+            raise FFCastError("record: the headline counts attacks after the cut-off; record "
+                              "the cut-off month too")
+        after = first > prep.cutoff_index
         end = stocks[:, -1]  # (D, C, S)
         tot = end.sum(axis=1).astype(np.int64)
         parts = {
@@ -64,7 +82,6 @@ class Headline:
         for k, v in parts.items():
             self.pathways[k] = np.concatenate([self.pathways.get(k, np.empty(0, np.int64)), v])
         home = end[:, :, _HOME].sum(-1).astype(np.int64)
-        after = prep.recorded_months > prep.months[prep.cutoff_index]
         att = flows[:, after][..., L.ATTACKS0:L.ATTACKS0 + 3].sum(axis=(1, 2), dtype=np.int64)
         dth = flows[:, after][..., L.ATTACK_DEATHS0:L.ATTACK_DEATHS0 + 3].sum(axis=(1, 2),
                                                                                dtype=np.int64)

@@ -118,3 +118,29 @@ def test_timings_name_the_parameters_and_every_step(prep) -> None:  # type: igno
     assert all(v >= 0 for v in timings.values())
     b = run_chunk(prep, SEED, np.arange(3))  # profiling changes no number
     np.testing.assert_array_equal(a.stocks, b.stocks)
+
+
+def test_the_summary_recording_gives_the_same_headline_as_every_month(prep, full) -> None:  # type: ignore[no-untyped-def]
+    """Recording.summary (two months per draw) is all ffcast run's headline needs."""
+    from ffcast.runner import Headline
+
+    summary = run_chunk(prep, SEED, np.arange(5), record=Recording.summary(prep))
+    assert summary.stocks.shape[1] == 2
+    heads = []
+    for ch, months in ((full, None), (summary, summary.months)):
+        head = Headline(scenario="b", seed=SEED, draws=np.arange(5), end_month=prep.months[-1],
+                        forecast_from=prep.months[prep.cutoff_index + 1], countries=COUNTRIES)
+        head.extend(prep, ch.stocks, ch.flows, months, ch.flows_from)
+        heads.append(head.to_dict())
+    assert heads[0] == heads[1]
+
+
+def test_a_headline_refuses_flows_that_straddle_the_cutoff(prep) -> None:  # type: ignore[no-untyped-def]
+    from ffcast.runner import Headline
+
+    ch = run_chunk(prep, SEED, np.arange(2), record=Recording([len(prep.months) - 1],
+                                                              flows_from=0))
+    head = Headline(scenario="b", seed=SEED, draws=np.arange(2), end_month=prep.months[-1],
+                    forecast_from=prep.months[prep.cutoff_index + 1], countries=COUNTRIES)
+    with pytest.raises(FFCastError, match="cut-off"):
+        head.extend(prep, ch.stocks, ch.flows, ch.months, ch.flows_from)

@@ -139,6 +139,8 @@ def row(table: np.ndarray, c: int, stock: int) -> tuple[float, float, float, flo
 def moves(n: int, hazards: tuple, cl: np.uint64, slot: int) -> tuple[int, int, int]:  # type: ignore[type-arg]
     """How many of ``n`` people take each of a stock's three exits this month, given its
     ``hazards`` row; slot ``slot`` decides how many leave, ``slot + 1 .. + 2`` the split."""
+    if n <= 0:
+        return 0, 0, 0
     total, odds, split0, split1 = hazards
     moved = leave(n, total, odds, at(cl, slot))
     if moved == 0:

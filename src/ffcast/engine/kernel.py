@@ -274,34 +274,27 @@ def step_theatre(state: np.ndarray, flows: np.ndarray, params: np.ndarray,
 def home_cases(state: np.ndarray, hazards: np.ndarray, c: int, key: np.uint64, t: int,
                code: int) -> None:
     """Existing cases of country ``c`` at home move, each stock on its start-of-step size,
-    from its own block of slots of the home-pipeline stream."""
+    from its own block of slots of the home-pipeline stream (one cell for them all)."""
+    cl = cell(key, t, code)
     und, det, pros = state[c, L.UNDETECTED], state[c, L.DETECTED], state[c, L.PROSECUTED]
     inc, rel = state[c, L.INCARCERATED], state[c, L.RELEASED]
     reh, dis, ree = state[c, L.IN_REHABILITATION], state[c, L.DISENGAGED], state[c, L.REENGAGED]
     # undetected -> detected | disengaged | reengaged
-    u_det, u_dis, u_ree = stock_moves(und, row(hazards, c, HZ_UNDETECTED), key, t, code,
-                                      HOME_SLOT_UNDETECTED)
+    u_det, u_dis, u_ree = moves(und, row(hazards, c, HZ_UNDETECTED), cl, HOME_SLOT_UNDETECTED)
     # detected -> case decided -> prosecuted | rehabilitation | released (monitored)
-    c_pros, c_reh, c_rel = stock_moves(det, row(hazards, c, HZ_DETECTED), key, t, code,
-                                       HOME_SLOT_DETECTED)
+    c_pros, c_reh, c_rel = moves(det, row(hazards, c, HZ_DETECTED), cl, HOME_SLOT_DETECTED)
     # prosecuted -> verdict -> incarcerated | released (acquitted)
-    v_inc, v_rel, _ = stock_moves(pros, row(hazards, c, HZ_PROSECUTED), key, t, code,
-                                  HOME_SLOT_PROSECUTED)
+    v_inc, v_rel, _ = moves(pros, row(hazards, c, HZ_PROSECUTED), cl, HOME_SLOT_PROSECUTED)
     # incarcerated -> released
-    i_rel, _, _ = stock_moves(inc, row(hazards, c, HZ_INCARCERATED), key, t, code,
-                              HOME_SLOT_INCARCERATED)
+    i_rel, _, _ = moves(inc, row(hazards, c, HZ_INCARCERATED), cl, HOME_SLOT_INCARCERATED)
     # released -> reengaged | disengaged
-    l_ree, l_dis, _ = stock_moves(rel, row(hazards, c, HZ_RELEASED), key, t, code,
-                                  HOME_SLOT_RELEASED)
+    l_ree, l_dis, _ = moves(rel, row(hazards, c, HZ_RELEASED), cl, HOME_SLOT_RELEASED)
     # rehabilitation -> disengaged (success) | released (failure)
-    h_dis, h_rel, _ = stock_moves(reh, row(hazards, c, HZ_REHABILITATION), key, t, code,
-                                  HOME_SLOT_REHABILITATION)
+    h_dis, h_rel, _ = moves(reh, row(hazards, c, HZ_REHABILITATION), cl, HOME_SLOT_REHABILITATION)
     # disengaged -> reengaged
-    e_ree, _, _ = stock_moves(dis, row(hazards, c, HZ_DISENGAGED), key, t, code,
-                              HOME_SLOT_DISENGAGED)
+    e_ree, _, _ = moves(dis, row(hazards, c, HZ_DISENGAGED), cl, HOME_SLOT_DISENGAGED)
     # reengaged -> incarcerated | disengaged
-    g_inc, g_dis, _ = stock_moves(ree, row(hazards, c, HZ_REENGAGED), key, t, code,
-                                  HOME_SLOT_REENGAGED)
+    g_inc, g_dis, _ = moves(ree, row(hazards, c, HZ_REENGAGED), cl, HOME_SLOT_REENGAGED)
     state[c, L.UNDETECTED] = und - u_det - u_dis - u_ree
     state[c, L.DETECTED] = det - c_pros - c_reh - c_rel + u_det
     state[c, L.PROSECUTED] = pros - v_inc - v_rel + c_pros

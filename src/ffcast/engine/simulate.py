@@ -74,6 +74,16 @@ class Recording:
                                   f"month {months[0] if months.size else 0}]")
             object.__setattr__(self, "flows_from", start)
 
+    @classmethod
+    def summary(cls, prep: Prepared, until: int | None = None) -> Recording:
+        """The cut-off and the last simulated month, flows from the cut-off: what a headline
+        reduces to (end stocks; flows after the cut-off in record 1). Memory per draw is
+        two months, whatever the horizon."""
+        last = len(prep.months) - 1 if until is None else min(int(until), len(prep.months) - 1)
+        if last <= prep.cutoff_index:
+            return cls(np.array([last]))
+        return cls(np.array([prep.cutoff_index, last]), flows_from=prep.cutoff_index)
+
     @property
     def first_flow_month(self) -> int:
         """The first month whose flows are counted (``flows_from`` or the first month)."""
