@@ -104,7 +104,7 @@ def simulate_draw(i: int, keys: np.ndarray, travellers: np.ndarray, drive: np.nd
     return status
 
 
-@njit(cache=True, parallel=True, error_model="numpy")
+@njit(cache=True, parallel=True, nogil=True, error_model="numpy")
 def simulate_chunk(keys: np.ndarray, travellers: np.ndarray, drive: np.ndarray,
                    params_pre: np.ndarray, params_post: np.ndarray, paths_pre: np.ndarray,
                    paths_post: np.ndarray, theatres: np.ndarray, pressure: np.ndarray,
@@ -119,7 +119,8 @@ def simulate_chunk(keys: np.ndarray, travellers: np.ndarray, drive: np.ndarray,
     (D, T); ``drive`` (T, C) is the share of a country's travellers arriving each month,
     ``ease`` (T,) the early-return multiplier. Outputs ``stocks_out`` (D, R, C, N_STOCKS)
     and ``flows_out`` (D, R, C, N_FLOWS) at months ``rec_months``; ``clock`` is (D, 5)
-    cycle counts per step when profiling, else (D, 0).
+    cycle counts per step when profiling, else (D, 0). Releases the GIL (a server thread
+    keeps answering while a chunk runs).
     """
     for i in prange(keys.shape[0]):
         status[i] = simulate_draw(i, keys, travellers, drive, params_pre, params_post,

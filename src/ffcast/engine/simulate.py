@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+import numba
 import numpy as np
 
 from ffcast.engine import layout as L
@@ -165,12 +166,20 @@ def run_chunk(prep: Prepared, seed: int, draws: np.ndarray, *, latent: Latent | 
     clock = np.zeros((n_d, N_STEPS if timings is not None else 0), dtype=np.uint64)
     drive = np.ascontiguousarray(prep.shape[:, None] * prep.border)
     t1 = time.perf_counter()
-    loop.simulate_chunk(
-        stream_keys(seed, draws), np.ascontiguousarray(dp.travellers, dtype=np.float64), drive,
-        dp.params_pre, dp.params_post, dp.pathways_pre, dp.pathways_post, dp.theatres,
-        np.ascontiguousarray(dp.pressure), np.ascontiguousarray(prep.ease, dtype=np.float64),
-        prep.codes, int(prep.policy_index), int(prep.cutoff_index), int(n_t),
-        bool(theatre_only), rec.months, rec.first_flow_month, stocks, flows, status, clock)
+    # Dynamic scheduling, one draw at a time: a static split would leave the run waiting for
+    # whichever thread shares its core with another process (draws cost the same to start).
+    chunksize = numba.set_parallel_chunksize(1)
+    try:
+        loop.simulate_chunk(
+            stream_keys(seed, draws), np.ascontiguousarray(dp.travellers, dtype=np.float64),
+            drive, dp.params_pre, dp.params_post, dp.pathways_pre, dp.pathways_post,
+            dp.theatres, np.ascontiguousarray(dp.pressure),
+            np.ascontiguousarray(prep.ease, dtype=np.float64), prep.codes,
+            int(prep.policy_index), int(prep.cutoff_index), int(n_t),
+            bool(theatre_only), rec.months, rec.first_flow_month, stocks, flows, status,
+            clock)
+    finally:
+        numba.set_parallel_chunksize(chunksize)
     t2 = time.perf_counter()
     bad = np.flatnonzero(status)
     if bad.size:

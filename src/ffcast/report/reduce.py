@@ -25,10 +25,11 @@ from ffcast import data, results
 from ffcast.data import REGIONS
 from ffcast.engine import layout as L
 from ffcast.errors import FFCastError
+from ffcast.results.contract import dataset_attrs
 from ffcast.runner import PATHWAY_ROWS
 
 if TYPE_CHECKING:
-    pass
+    from ffcast.engine import ChunkResult, Prepared
 
 PATHWAYS: tuple[str, ...] = tuple(key for key, _ in PATHWAY_ROWS)
 HOME_LABELS: dict[str, str] = {
@@ -87,6 +88,18 @@ class RunMeta:
             focus=chosen, origin=origin,
             parameters=parameters or str(ds.attrs.get("parameters", "not recorded")),
         )
+
+
+def _meta_from_prep(prep: Prepared, seed: int, focus: Sequence[str] | None, origin: str,
+                    parameters: str | None) -> RunMeta:
+    """The RunMeta a results Dataset of this run would give (no Dataset built)."""
+    ds_like = xr.Dataset(
+        coords={"month": prep.recorded_months.to_numpy(),
+                "country": prep.countries["iso3"].to_numpy(dtype=str),
+                "country_name": ("country", prep.countries["name"].to_numpy(dtype=str)),
+                "region": ("country", prep.countries["region"].to_numpy(dtype=str))},
+        attrs=dataset_attrs(prep, seed))
+    return RunMeta.from_dataset(ds_like, focus, origin, parameters)
 
 
 def default_focus(countries: Sequence[str], size: int = FOCUS_SIZE) -> tuple[str, ...]:
@@ -193,11 +206,60 @@ class Reduction:
         self.attack_deaths[rows] = np.add.reduceat(by_target, starts, axis=1)
         self.deaths_west[rows] = np.add.reduceat(in_west, starts, axis=1)
 
+    def add_chunk(self, chunk: ChunkResult) -> None:
+        """Reduce one engine chunk (every month recorded) straight from its arrays.
+
+        The same numbers as ``add(results.to_dataset(prep, chunk, seed))`` (a test checks
+        it), ~50x faster: countries are summed first, in NumPy, with no xarray in between.
+        """
+        stocks, flows = chunk.stocks, chunk.flows  # (D, T, C, S) and (D, T, C, F), int32
+        rows = slice(self.filled, self.filled + stocks.shape[0])
+        if rows.stop > self.n_draws:
+            raise FFCastError(f"reduce: {rows.stop} draws given, {self.n_draws} expected")
+        meta = self.meta
+        world = stocks.sum(axis=2, dtype=np.int64)  # (D, T, S)
+        self.draws[rows] = chunk.draws
+        self.pathways[rows] = np.stack([world[..., s].sum(-1) for s in _PATHWAY_SLOTS], -1)
+        self.travelled[rows] = world[..., :L.N_STOCKS].sum(-1)
+        self.territory[rows] = chunk.territory
+        focus = [meta.countries.index(c) for c in meta.focus]
+        self.focus_returned[rows] = stocks[:, :, focus, _HOME].sum(-1, dtype=np.int64)
+        end = stocks[:, -1].astype(np.int64)  # (D, C, S)
+        at_end = np.stack([end[..., s].sum(-1) for s in _PATHWAY_SLOTS], -1)  # (D, C, 7)
+        self.country_returned[rows] = at_end[..., PATHWAYS.index("returned")]
+        self.country_relocated[rows] = at_end[..., PATHWAYS.index("relocated")]
+        self.country_travelled[rows] = end.sum(-1)
+        self.theatres[rows] = end[..., L.RELOCATED0:L.DISPATCHED].sum(1)
+        self.region_pathways[rows] = np.einsum("dcp,cr->drp", at_end,
+                                               _region_matrix(meta.regions))
+        self.home_outcomes[rows] = end[..., _HOME].sum(1)
+        starts = _year_starts(meta.months)
+        attacks = flows[..., L.ATTACKS0:L.ATTACKS0 + len(L.TARGETS)]
+        deaths = flows[..., L.ATTACK_DEATHS0:L.ATTACK_DEATHS0 + len(L.TARGETS)]
+        west = np.isin(np.asarray(meta.regions), WESTERN_REGIONS)
+        in_west = (deaths[:, :, west, 0].sum(2, dtype=np.int64)
+                   + deaths[..., 1].sum(2, dtype=np.int64))
+        self.attacks[rows] = np.add.reduceat(attacks.sum(2, dtype=np.int64), starts, axis=1)
+        self.attack_deaths[rows] = np.add.reduceat(deaths.sum(2, dtype=np.int64), starts,
+                                                   axis=1)
+        self.deaths_west[rows] = np.add.reduceat(in_west, starts, axis=1)
+        self.filled = rows.stop
+
     def finish(self) -> Reduction:
         """Check every draw was reduced; returns self."""
         if self.filled != self.n_draws:
             raise FFCastError(f"reduce: only {self.filled} of {self.n_draws} draws were given")
         return self
+
+
+# Engine slots of each headline pathway, in PATHWAYS order: the groups of
+# results.pathway_totals (a test checks add_chunk against add on the same chunk).
+_HOME = slice(L.UNDETECTED, L.N_STOCKS)
+_PATHWAY_SLOTS: tuple[list[int], ...] = tuple(
+    {"returned": list(range(L.UNDETECTED, L.N_STOCKS)),
+     "stayed": [L.IN_THEATRE, L.INSURGENT], "joined_other": [L.JOINED_OTHER],
+     "relocated": list(range(L.RELOCATED0, L.DISPATCHED)), "dispatched": [L.DISPATCHED],
+     "detained_in_theatre": [L.DETAINED], "killed": [L.KILLED]}[k] for k in PATHWAYS)
 
 
 def _region_matrix(regions: Sequence[str]) -> np.ndarray:
@@ -227,6 +289,14 @@ class _Accumulator:
         self.red.add(ds)
         if self.progress is not None:
             self.progress(ds.sizes["draw"])
+
+    def add_chunk(self, prep: Prepared, chunk: ChunkResult, seed: int) -> None:
+        if self.red is None:
+            meta = _meta_from_prep(prep, seed, self.focus, self.origin, self.parameters)
+            self.red = Reduction.empty(meta, self.n_draws)
+        self.red.add_chunk(chunk)
+        if self.progress is not None:
+            self.progress(len(chunk.draws))
 
     def finish(self) -> Reduction:
         if self.red is None:
@@ -269,7 +339,7 @@ def reduce_run(scenario: str | Path | None, draws: int | np.ndarray, seed: int,
     label = "prior" if post is None else f"posterior (cut-off {prep.scenario.cutoff})"
     acc = _Accumulator(len(idx), focus, "simulated", progress, label)
     run_chunks(prep, seed, idx, chunk_size, post,
-               on_chunk=lambda chunk: acc.add(results.to_dataset(prep, chunk, seed)))
+               on_chunk=lambda chunk: acc.add_chunk(prep, chunk, seed))
     return acc.finish()
 
 
