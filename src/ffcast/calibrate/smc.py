@@ -18,7 +18,7 @@ import pandas as pd
 from scipy import special
 
 from ffcast.calibrate.likelihood import simulated_value, target_loglik
-from ffcast.calibrate.targets import Target, build_targets, needed_months
+from ffcast.calibrate.targets import QUANTITIES, Target, build_targets, needed_months
 from ffcast.engine import Latent, Prepared, Recording, prepare, run_chunk
 from ffcast.engine import layout as L
 from ffcast.errors import FFCastError
@@ -31,6 +31,7 @@ CALIBRATED_PARAMS: tuple[str, ...] = (
 )
 NOISE_OFFSET = 1_000_000_000  # simulation-noise draw ids, apart from any forecast draw
 _WAR_ZONE = [L.IN_THEATRE, L.INSURGENT, L.JOINED_OTHER, L.DETAINED]
+EVALUATION_CHUNK = 250  # particles per engine call in an evaluation
 
 
 @dataclass
@@ -109,26 +110,26 @@ class _Evaluator:
         drawn afresh from the prior with the simulation noise, i.e. integrated out.
         """
         lat = self.block.apply(Latent.from_streams(self.prep, self.seed, noise_ids), z)
-        ch = run_chunk(self.prep, self.seed, noise_ids, latent=lat, until=self.until,
-                       record=self.record, theatre_only=True)
+        n, n_c, n_r = len(z), len(self.prep.countries), len(self.record.months)
+        # Per quantity (N, R, C): the population in chunks small enough that their outputs
+        # reuse the same memory (no page faults on every call).
+        q = {name: np.empty((n, n_r, n_c), dtype=np.int64) for name in QUANTITIES}
+        for lo in range(0, n, EVALUATION_CHUNK):
+            rows = slice(lo, min(n, lo + EVALUATION_CHUNK))
+            ch = run_chunk(self.prep, self.seed, noise_ids[rows],
+                           latent=lat.take(np.arange(rows.start, rows.stop)),
+                           until=self.until, record=self.record, theatre_only=True)
+            stocks, flows = ch.stocks, ch.flows
+            # Flows are summed from 2011-01 to the first recorded month, then between
+            # records: their running sum over the records is the count since 2011-01.
+            np.cumsum(flows[..., L.ARRIVALS], axis=1, out=q["cum_travelled"][rows])
+            np.cumsum(flows[..., L.RETURNS], axis=1, out=q["cum_returned"][rows])
+            q["killed"][rows] = stocks[..., L.KILLED]
+            q["war_zone"][rows] = stocks[..., _WAR_ZONE].sum(-1)
+            q["inflow"][rows] = flows[..., L.ARRIVALS]
         self.calls += 1
-        stocks, flows = ch.stocks, ch.flows
-        # Flows are summed from 2011-01 to the first recorded month, then between records:
-        # their running sum over the records is the count since 2011-01.
-        travelled = np.cumsum(flows[..., L.ARRIVALS], axis=1, dtype=np.int64)
-        returned = np.cumsum(flows[..., L.RETURNS], axis=1, dtype=np.int64)
-        war = stocks[..., _WAR_ZONE].sum(-1, dtype=np.int64)
-        seen: dict[int, dict[str, np.ndarray]] = {}
-        for t in self.targets:
-            if t.month in seen:
-                continue
-            r = self.row[t.month]
-            seen[t.month] = {"cum_travelled": travelled[:, r].astype(float),
-                             "cum_returned": returned[:, r].astype(float),
-                             "killed": stocks[:, r, :, L.KILLED].astype(float),
-                             "war_zone": war[:, r].astype(float),
-                             "inflow": flows[:, r, :, L.ARRIVALS].astype(float)}
-        n = len(z)
+        seen = {int(m): {name: q[name][:, r] for name in QUANTITIES}
+                for m, r in self.row.items()}
         ll = np.empty((n, len(self.targets)))
         sim = np.empty((n, len(self.targets)))
         for j, t in enumerate(self.targets):
