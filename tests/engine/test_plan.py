@@ -62,3 +62,10 @@ def test_the_stamp_covers_the_prior_table_and_every_compiled_engine_module() -> 
     assert {"layout.py", "priors.py", "regions.py"} <= names
     compiled = {p.stem for p in jit.ENGINE_DIR.glob("*.py") if "@njit" in p.read_text()}
     assert compiled <= set(jit.COMPILED_MODULES)
+
+
+def test_warm_up_runs_every_compiled_path() -> None:
+    """``make run`` calls it after installing, so later commands load the cache."""
+    from ffcast.engine.warm import warm_up
+
+    assert warm_up() > 0
