@@ -141,13 +141,15 @@ def worker_calibrate(particles: int) -> dict[str, Any]:
             "stages": len(res.stages)}
 
 
-def worker_history(draws: int) -> dict[str, Any]:
+def worker_history(draws: int, threads: int) -> dict[str, Any]:
     """The engine of whatever ffcast is first on sys.path: ``draws`` of the baseline in one
-    chunk, default recording, one numba thread (the same workload for every revision)."""
+    chunk, default recording, ``threads`` numba threads (0: all), the same workload for
+    every revision."""
     import numba
     import numpy as np
 
-    numba.set_num_threads(1)
+    if threads:
+        numba.set_num_threads(threads)
     from ffcast.engine import prepare, run_chunk
 
     prep = prepare(SCENARIO, start=START, end=END)
@@ -159,7 +161,7 @@ def worker_history(draws: int) -> dict[str, Any]:
         if best is None or r["ratio"] < best["ratio"]:
             best = r
     assert best is not None
-    return {**best, "draws": draws}
+    return {**best, "draws": draws, "threads": numba.get_num_threads()}
 
 
 # --------------------------------------------------------------------------------------------
@@ -206,18 +208,23 @@ def _export(revision: str, into: Path) -> Path:
 
 
 def history(revisions: list[str], draws: int) -> list[dict[str, Any]]:
-    """The same single-thread workload on each revision's engine (compiles each once)."""
+    """The same workload on each revision's engine, one thread and all (compiles each once).
+
+    Each row: the revision, then per thread setting seconds, ratio to the reference and the
+    speed-up over the first revision's ratio."""
     rows = []
     with tempfile.TemporaryDirectory(prefix="ffcast-bench-") as tmp:
         for rev in revisions:
             src = _export(rev, Path(tmp))
             print(f"  {rev}: compiling and timing {draws} draws ...", flush=True)
-            _spawn(["history", "2"], pythonpath=str(src))  # compile outside the clock
-            rows.append({"revision": rev, **_spawn(["history", str(draws)],
-                                                   pythonpath=str(src))})
-    base = rows[0]["ratio"]
-    for row in rows:
-        row["speedup_vs_first"] = base / row["ratio"]
+            _spawn(["history", "2", "1"], pythonpath=str(src))  # compile outside the clock
+            rows.append({"revision": rev,
+                         "one": _spawn(["history", str(draws), "1"], pythonpath=str(src)),
+                         "all": _spawn(["history", str(draws), "0"], pythonpath=str(src))})
+    for key in ("one", "all"):
+        base = rows[0][key]["ratio"]
+        for row in rows:
+            row[key]["speedup_vs_first"] = base / row[key]["ratio"]
     return rows
 
 
@@ -237,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         kind, *rest = a.worker
         workers = {"engine": lambda: worker_engine(int(rest[0]), int(rest[1]), rest[2]),
                    "jit": worker_jit, "calibrate": lambda: worker_calibrate(int(rest[0])),
-                   "history": lambda: worker_history(int(rest[0]))}
+                   "history": lambda: worker_history(int(rest[0]), int(rest[1]))}
         print(json.dumps(workers[kind]()))
         return 0
 
@@ -249,11 +256,13 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {"machine": machine}
     if a.history:
         results["history"] = history(a.history, a.history_draws)
-        print(f"\n| revision | {a.history_draws} draws, 1 thread | x ref | speed-up |")
-        print("|---|---:|---:|---:|")
+        print(f"\n{a.history_draws} draws of the baseline, every month recorded:\n")
+        print("| revision | 1 thread | speed-up | all threads | speed-up |")
+        print("|---|---|---:|---|---:|")
         for row in results["history"]:
-            print(f"| {row['revision']} | {row['seconds']:.2f} s | {row['ratio']:.2f} | "
-                  f"{row['speedup_vs_first']:.1f}x |")
+            one, every = row["one"], row["all"]
+            print(f"| {row['revision']} | {fmt(one)} | {one['speedup_vs_first']:.1f}x | "
+                  f"{fmt(every)} | {every['speedup_vs_first']:.1f}x |")
         _write(a.json, results)
         return 0
 

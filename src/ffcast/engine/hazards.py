@@ -135,16 +135,20 @@ def row(table: np.ndarray, c: int, stock: int) -> tuple[float, float, float, flo
             table[c, stock, SPLIT1])
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def moves(n: int, hazards: tuple, cl: np.uint64, slot: int) -> tuple[int, int, int]:  # type: ignore[type-arg]
     """How many of ``n`` people take each of a stock's three exits this month, given its
-    ``hazards`` row; slot ``slot`` decides how many leave, ``slot + 1 .. + 2`` the split."""
-    if n <= 0:
-        return 0, 0, 0
-    total, odds, split0, split1 = hazards
-    moved = leave(n, total, odds, at(cl, slot))
+    ``hazards`` row; slot ``slot`` decides how many leave, ``slot + 1 .. + 2`` the split.
+    The common "nobody leaves" is decided inline, without a call."""
+    moved = leave(n, hazards[TOTAL], hazards[ODDS], at(cl, slot)) if n > 0 else 0
     if moved == 0:
         return 0, 0, 0
+    return _split3(moved, hazards[SPLIT0], hazards[SPLIT1], cl, slot)
+
+
+@njit(cache=True, error_model="numpy")
+def _split3(moved: int, split0: float, split1: float, cl: np.uint64,
+            slot: int) -> tuple[int, int, int]:
     x0 = part(moved, split0, cl, slot + 1)
     x1 = part(moved - x0, split1, cl, slot + 2)
     return x0, x1, moved - x0 - x1

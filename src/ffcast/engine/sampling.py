@@ -49,36 +49,50 @@ def exp_neg_lower(x: float) -> float:
     return 1.0 - x * (1.0 - x * (0.5 - x * (1.0 / 6.0)))
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def binomial(n: int, p: float, u: float) -> int:
-    """Binomial(n, p) from one uniform ``u``; p is clipped to [0, 1], NaN counts as 0."""
+    """Binomial(n, p) from one uniform ``u``; p is clipped to [0, 1], NaN counts as 0.
+
+    The trivial cases and a proven zero are decided inline, without a call."""
     if n <= 0 or not p > 0.0:  # `not p > 0` is also true for NaN
         return 0
     if p >= 1.0:
         return n
-    q = 1.0 - p
     if n == 1:
-        return 1 if u > q else 0
+        return 1 if u > 1.0 - p else 0
+    if u <= 1.0 - n * p:  # P(0) = q^n >= 1 - np (Bernoulli): zero, without exp/log
+        return 0
+    return _binomial_some(n, p, u)
+
+
+@njit(cache=True, error_model="numpy")
+def _binomial_some(n: int, p: float, u: float) -> int:
+    """:func:`binomial` once a zero is not proven."""
+    q = 1.0 - p
     if n * p < _SMALL_MEAN:
-        if u <= 1.0 - n * p:  # P(0) = q^n >= 1 - np (Bernoulli): zero, without exp/log
-            return 0
         # Inversion from zero: P(0) = q^n cannot underflow when the mean is small.
         pk = q ** n if n <= _POWER_N else math.exp(n * math.log1p(-p))
         return _invert_from_zero(n, p, p / q, pk, u)
     return _chop_down(n, p, u)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def leave(n: int, rate: float, odds: float, u: float) -> int:
     """How many of ``n`` people leave under a total monthly hazard ``rate``: exactly
     Binomial(n, 1 - exp(-rate)) from one uniform. ``odds`` = expm1(rate) = p / (1 - p) can
     be passed in when it is constant for a stock (NaN: computed here, only if needed);
-    P(0) = exp(-n rate)."""
+    P(0) = exp(-n rate). The common "nobody leaves" is decided inline, without a call."""
     if n <= 0 or not rate > 0.0:
         return 0
     y = n * rate
     if u <= exp_neg_lower(y):
         return 0
+    return _leave_some(n, rate, odds, y, u)
+
+
+@njit(cache=True, error_model="numpy")
+def _leave_some(n: int, rate: float, odds: float, y: float, u: float) -> int:
+    """:func:`leave` once a zero is not proven (``y`` = n rate)."""
     if y < _SMALL_MEAN:  # the mean n p <= n rate is small: invert from zero
         if odds != odds:  # NaN: not given
             odds = math.expm1(rate)
@@ -142,16 +156,24 @@ def _chop_down(n: int, p: float, u: float) -> int:
     return m
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def poisson(lam: float, u: float) -> int:
-    """Poisson(lam) from one uniform ``u``; NaN counts as 0, lam is capped at 1e12."""
+    """Poisson(lam) from one uniform ``u``; NaN counts as 0, lam is capped at 1e12.
+
+    A proven zero is decided inline, without a call."""
     if not lam > 0.0:  # also true for NaN
         return 0
+    if u <= exp_neg_lower(lam):  # u <= P(0) = exp(-lam): zero, without exp
+        return 0
+    return _poisson_some(lam, u)
+
+
+@njit(cache=True, error_model="numpy")
+def _poisson_some(lam: float, u: float) -> int:
+    """:func:`poisson` once a zero is not proven."""
     if lam > 1e12:
         lam = 1e12
     if lam < _SMALL_MEAN:
-        if u <= exp_neg_lower(lam):  # u <= P(0) = exp(-lam): zero, without exp
-            return 0
         pk = math.exp(-lam)
         k = 0
         u -= pk
