@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from numba import njit
 from scipy import special
 
 from ffcast.calibrate.likelihood import simulated_value, target_loglik
@@ -30,7 +31,6 @@ CALIBRATED_PARAMS: tuple[str, ...] = (
     "death_base", "death_collapse", "capture_collapse", "early_return", "exit_decision",
 )
 NOISE_OFFSET = 1_000_000_000  # simulation-noise draw ids, apart from any forecast draw
-_WAR_ZONE = [L.IN_THEATRE, L.INSURGENT, L.JOINED_OTHER, L.DETAINED]
 EVALUATION_CHUNK = 250  # particles per engine call in an evaluation
 
 
@@ -102,6 +102,7 @@ class _Evaluator:
         self.row = {int(m): r for r, m in enumerate(self.record.months)}
         self.until = int(months.max())
         self.calls = 0
+        self._buffer: np.ndarray | None = None
 
     def __call__(self, z: np.ndarray, noise_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(log-likelihood per particle and target (N, T), simulated values (N, T)).
@@ -113,22 +114,18 @@ class _Evaluator:
         n, n_c, n_r = len(z), len(self.prep.countries), len(self.record.months)
         # Per quantity (N, R, C): the population in chunks small enough that their outputs
         # reuse the same memory (no page faults on every call).
-        q = {name: np.empty((n, n_r, n_c), dtype=np.int64) for name in QUANTITIES}
+        shape = (len(QUANTITIES), n, n_r, n_c)
+        if self._buffer is None or self._buffer.shape != shape:  # reused: no page faults
+            self._buffer = np.empty(shape, dtype=np.int64)
+        q = self._buffer
         for lo in range(0, n, EVALUATION_CHUNK):
             rows = slice(lo, min(n, lo + EVALUATION_CHUNK))
             ch = run_chunk(self.prep, self.seed, noise_ids[rows],
                            latent=lat.take(np.arange(rows.start, rows.stop)),
                            until=self.until, record=self.record, theatre_only=True)
-            stocks, flows = ch.stocks, ch.flows
-            # Flows are summed from 2011-01 to the first recorded month, then between
-            # records: their running sum over the records is the count since 2011-01.
-            np.cumsum(flows[..., L.ARRIVALS], axis=1, out=q["cum_travelled"][rows])
-            np.cumsum(flows[..., L.RETURNS], axis=1, out=q["cum_returned"][rows])
-            q["killed"][rows] = stocks[..., L.KILLED]
-            q["war_zone"][rows] = stocks[..., _WAR_ZONE].sum(-1)
-            q["inflow"][rows] = flows[..., L.ARRIVALS]
+            _quantities(ch.stocks, ch.flows, q, lo)
         self.calls += 1
-        seen = {int(m): {name: q[name][:, r] for name in QUANTITIES}
+        seen = {int(m): {name: q[i, :, r] for i, name in enumerate(QUANTITIES)}
                 for m, r in self.row.items()}
         ll = np.empty((n, len(self.targets)))
         sim = np.empty((n, len(self.targets)))
@@ -136,6 +133,36 @@ class _Evaluator:
             ll[:, j] = t.weight * target_loglik(t, seen[t.month])
             sim[:, j] = simulated_value(t, seen[t.month])
         return ll, sim
+
+
+@njit(cache=True)
+def _quantities(stocks: np.ndarray, flows: np.ndarray, out: np.ndarray, lo: int) -> None:
+    """Rows ``lo ..`` of ``out`` (QUANTITIES, N, R, C) from one chunk's recorded arrays.
+
+    Flows are summed from 2011-01 to the first recorded month, then between records, so
+    their running sum over the records is the count since 2011-01.
+    """
+    n_c = stocks.shape[2]
+    travelled = np.zeros(n_c, dtype=np.int64)
+    returned = np.zeros(n_c, dtype=np.int64)
+    for d in range(stocks.shape[0]):
+        travelled[:] = 0
+        returned[:] = 0
+        for r in range(stocks.shape[1]):
+            for c in range(n_c):
+                travelled[c] += flows[d, r, c, L.ARRIVALS]
+                returned[c] += flows[d, r, c, L.RETURNS]
+                out[0, lo + d, r, c] = travelled[c]
+                out[1, lo + d, r, c] = returned[c]
+                out[2, lo + d, r, c] = stocks[d, r, c, L.KILLED]
+                out[3, lo + d, r, c] = (stocks[d, r, c, L.IN_THEATRE]
+                                        + stocks[d, r, c, L.INSURGENT]
+                                        + stocks[d, r, c, L.JOINED_OTHER]
+                                        + stocks[d, r, c, L.DETAINED])
+                out[4, lo + d, r, c] = flows[d, r, c, L.ARRIVALS]
+
+
+assert QUANTITIES == ("cum_travelled", "cum_returned", "killed", "war_zone", "inflow")
 
 
 def _ess(logw: np.ndarray) -> float:

@@ -226,6 +226,13 @@ def step_theatre(state: np.ndarray, flows: np.ndarray, params: np.ndarray,
         n_detained = state[c, L.DETAINED]
         n_other = state[c, L.JOINED_OTHER]
         n_dispatched = state[c, L.DISPATCHED]
+        relocated = 0
+        for k in range(_N_THEATRES):
+            relocated += state[c, L.RELOCATED0 + k]
+        if n_theatre + n_insurgent + n_detained + n_other + n_dispatched + relocated == 0:
+            home_bound[c, 0] = 0  # nobody abroad: no work (no hash, no draw)
+            home_bound[c, 1] = 0
+            continue
         x_killed, x_detained, x_return, x_insurgent, x_join, x_relocate, x_dispatch = \
             leave_theatre(n_theatre,
                           params[c, _DEATH_BASE] + params[c, _DEATH_COLLAPSE] * pressure,
