@@ -210,14 +210,15 @@ class Reduction:
         """Reduce one engine chunk (every month recorded) straight from its arrays.
 
         The same numbers as ``add(results.to_dataset(prep, chunk, seed))`` (a test checks
-        it), ~50x faster: countries are summed first, in NumPy, with no xarray in between.
+        it), ~7x faster: countries are summed first, in NumPy, with no xarray in between.
         """
         stocks, flows = chunk.stocks, chunk.flows  # (D, T, C, S) and (D, T, C, F), int32
         rows = slice(self.filled, self.filled + stocks.shape[0])
         if rows.stop > self.n_draws:
             raise FFCastError(f"reduce: {rows.stop} draws given, {self.n_draws} expected")
         meta = self.meta
-        world = stocks.sum(axis=2, dtype=np.int64)  # (D, T, S)
+        world = np.einsum("dtcs->dts", stocks, dtype=np.int64)  # summed over countries
+        world_flows = np.einsum("dtcf->dtf", flows, dtype=np.int64)
         self.draws[rows] = chunk.draws
         self.pathways[rows] = np.stack([world[..., s].sum(-1) for s in _PATHWAY_SLOTS], -1)
         self.travelled[rows] = world[..., :L.N_STOCKS].sum(-1)
@@ -234,14 +235,14 @@ class Reduction:
                                                _region_matrix(meta.regions))
         self.home_outcomes[rows] = end[..., _HOME].sum(1)
         starts = _year_starts(meta.months)
-        attacks = flows[..., L.ATTACKS0:L.ATTACKS0 + len(L.TARGETS)]
-        deaths = flows[..., L.ATTACK_DEATHS0:L.ATTACK_DEATHS0 + len(L.TARGETS)]
-        west = np.isin(np.asarray(meta.regions), WESTERN_REGIONS)
-        in_west = (deaths[:, :, west, 0].sum(2, dtype=np.int64)
-                   + deaths[..., 1].sum(2, dtype=np.int64))
-        self.attacks[rows] = np.add.reduceat(attacks.sum(2, dtype=np.int64), starts, axis=1)
-        self.attack_deaths[rows] = np.add.reduceat(deaths.sum(2, dtype=np.int64), starts,
-                                                   axis=1)
+        targets = len(L.TARGETS)
+        attacks = world_flows[..., L.ATTACKS0:L.ATTACKS0 + targets]
+        deaths = world_flows[..., L.ATTACK_DEATHS0:L.ATTACK_DEATHS0 + targets]
+        west = np.flatnonzero(np.isin(np.asarray(meta.regions), WESTERN_REGIONS))
+        in_west = (flows[:, :, west, L.ATTACK_DEATHS0].sum(2, dtype=np.int64)
+                   + deaths[..., 1])  # at home in a Western country, or Western abroad
+        self.attacks[rows] = np.add.reduceat(attacks, starts, axis=1)
+        self.attack_deaths[rows] = np.add.reduceat(deaths, starts, axis=1)
         self.deaths_west[rows] = np.add.reduceat(in_west, starts, axis=1)
         self.filled = rows.stop
 
