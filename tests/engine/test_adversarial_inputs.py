@@ -1,6 +1,6 @@
 """Try to break the engine with absurd inputs, and check the attack model it claims.
 
-Claims under test (engine/kernel.py, simulate.py):
+Claims under test (engine/attacks.py, simulate.py):
 
 * absurd plot rates cannot hang the kernel: plot lags are one multinomial per country-month
   and severities are grouped, so the work per country-month is bounded; a count that would
@@ -22,7 +22,7 @@ import pytest
 from numba import njit
 from scipy import stats
 
-from ffcast.engine import Recording, kernel, prepare, run_chunk
+from ffcast.engine import Recording, attacks, prepare, run_chunk
 from ffcast.engine import layout as L
 from ffcast.errors import FFCastError
 from ffcast.scenario import Scenario
@@ -76,11 +76,11 @@ def test_a_count_beyond_int32_raises_naming_it_instead_of_wrapping() -> None:
 def test_mass_casualty_attacks_are_attacks_with_at_least_12_deaths() -> None:
     scen = _absurd(attack_tail=0.5, plot_rate_undetected=0.02, plot_rate_reengaged=0.05)
     ch = run_chunk(prepare(scen, end="2022-12", countries=COUNTRIES), 3, np.arange(8))
-    attacks = ch.flows[..., L.ATTACKS0:L.ATTACKS0 + 3]
+    executed = ch.flows[..., L.ATTACKS0:L.ATTACKS0 + 3]
     mass = ch.flows[..., L.ATTACKS_MASS0:L.ATTACKS_MASS0 + 3]
     deaths = ch.flows[..., L.ATTACK_DEATHS0:L.ATTACK_DEATHS0 + 3].astype(np.int64)
     assert mass.sum() > 0
-    assert np.all(mass <= attacks)
+    assert np.all(mass <= executed)
     assert np.all(deaths >= L.MASS_CASUALTY_DEATHS * mass.astype(np.int64))
 
 
@@ -89,7 +89,7 @@ def _one_attack_each(n_cells: int, zero: float, tail: float, alpha: float) -> np
     out = np.empty((n_cells, 2), dtype=np.int64)
     key = np.uint64(12345)
     for i in range(n_cells):
-        deaths, mass, _ = kernel.attack_deaths(1, zero, tail, alpha, 0, key, i % 192, i // 192)
+        deaths, mass, _ = attacks.attack_deaths(1, zero, tail, alpha, 0, key, i % 192, i // 192)
         out[i, 0] = deaths
         out[i, 1] = mass
     return out
@@ -116,7 +116,7 @@ def _lags(n_cells: int, executed: int, mean_lag: float) -> np.ndarray:
     key = np.uint64(999)
     for i in range(n_cells):
         state[:] = 0
-        kernel.schedule_attacks(state, 0, 0, executed, mean_lag, key, 0, i)
+        attacks.schedule_attacks(state, 0, 0, executed, mean_lag, key, 0, i)
         for lag in range(L.MAX_LAG):
             counts[lag] += state[0, L.SCHEDULED0 + lag]
     return counts

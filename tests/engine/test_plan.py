@@ -12,7 +12,19 @@ import textwrap
 
 from numba.core.dispatcher import Dispatcher
 
-from ffcast.engine import STEP_ORDER, clock, hazards, jit, kernel, loop, rng, sampling
+from ffcast.engine import (
+    STEP_ORDER,
+    attacks,
+    clock,
+    hazards,
+    home,
+    jit,
+    kernel,
+    loop,
+    rng,
+    sampling,
+    theatre,
+)
 
 
 def _calls_in_order(func: object) -> list[str]:
@@ -49,7 +61,7 @@ def test_profile_steps_follow_the_plan() -> None:
 
 
 def test_every_engine_function_is_cached_under_the_stamp_of_all_engine_sources() -> None:
-    for module in (kernel, loop, hazards, rng, sampling, clock):
+    for module in (kernel, loop, hazards, rng, sampling, clock, theatre, home, attacks):
         for name, obj in vars(module).items():
             if isinstance(obj, Dispatcher) and obj.py_func.__module__ == module.__name__:
                 locator = obj._cache._impl._locator
@@ -59,7 +71,7 @@ def test_every_engine_function_is_cached_under_the_stamp_of_all_engine_sources()
 
 def test_the_stamp_covers_the_prior_table_and_every_compiled_engine_module() -> None:
     names = {p.name for p in jit.SOURCES}
-    assert {"layout.py", "priors.py", "regions.py"} <= names
+    assert {"layout.py", "slots.py", "priors.py", "regions.py"} <= names
     compiled = {p.stem for p in jit.ENGINE_DIR.glob("*.py") if "@njit" in p.read_text()}
     assert compiled <= set(jit.COMPILED_MODULES)
 

@@ -24,8 +24,8 @@ ENGINE_DIR = Path(__file__).resolve().parent
 # constants they fold in (array layout, parameter positions and categories of the prior
 # table, the region list the priors are keyed on). A new numba module must be added here
 # (tests/engine/test_plan.py checks that every compiled engine function is covered).
-COMPILED_MODULES: tuple[str, ...] = ("clock", "hazards", "kernel", "layout", "loop", "rng",
-                                     "sampling")
+COMPILED_MODULES: tuple[str, ...] = ("attacks", "clock", "hazards", "home", "kernel", "layout",
+                                     "loop", "rng", "sampling", "slots", "theatre")
 SOURCES: tuple[Path, ...] = (
     *(ENGINE_DIR / f"{name}.py" for name in COMPILED_MODULES),
     ENGINE_DIR.parent / "scenario" / "priors.py",

@@ -2,8 +2,9 @@
 
 Warning first: this is one parallel region per chunk (``prange`` over draws), and inside it
 no Python at all: a draw's whole state (a few tens of KB) stays in the core's cache while
-its months run, and the plan of :mod:`ffcast.engine.kernel` runs for one country-month
-after another. Draws never share anything but read-only inputs, so the thread count cannot
+its months run, each month being the plan of :mod:`ffcast.engine.kernel` (every step over
+every country). Draws are handed to threads one at a time (dynamic scheduling, set by the
+caller), and never share anything but read-only inputs, so the thread count cannot
 change a number; every random number is addressed by (seed, draw, stream, month, country,
 slot), so neither can chunking.
 """
