@@ -12,6 +12,7 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e .
+	$(BIN)/python -m ffcast.engine.warm
 	@touch $(STAMP)
 
 $(TEST_STAMP): $(STAMP)

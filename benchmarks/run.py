@@ -1,21 +1,21 @@
-"""Engine benchmark: wall time, peak memory, throughput, step split, JIT cost, numba vs Python.
+"""Engine benchmark: throughput, memory, JIT cache, calibration, and speed-up by revision.
 
-Warning first: every configuration runs in a *fresh subprocess*, so ``ru_maxrss`` (the peak
-resident set of that process) belongs to that configuration alone, and the numba on-disk
-cache is warm unless the configuration says "cold". The numbers are wall-clock on whatever
-else the machine is doing: the load average before and after is printed so a noisy run can
-be recognised, and the CPU seconds of the worker are printed next to the wall time (on a busy
-machine, CPU time of a one-thread run is the better estimate of the engine's own cost).
-Nothing here asserts a time; ``make bench`` only prints.
+Warning first: this machine is shared, so a wall time alone means little. Every figure is
+printed next to the time of a fixed reference workload (2e7 NumPy binomial draws, one
+thread) measured in the same process just before and after, as ``ratio = time / reference``,
+and next to the load average. Compare ratios across runs, not seconds. Every configuration
+runs in a fresh subprocess, so its peak RSS (``ru_maxrss``) is its own. Nothing asserts a
+time.
 
-    python benchmarks/run.py            # 1,000 and 10,000 draws, all countries, 2011-01..2026-12
-    python benchmarks/run.py --quick    # 100 draws (CI smoke, ~1 minute)
-    python benchmarks/run.py --json out.json   # also write the raw figures
+    .venv/bin/python benchmarks/run.py              # engine, JIT, calibration (~5 min)
+    .venv/bin/python benchmarks/run.py --quick      # 100 draws (CI smoke)
+    .venv/bin/python benchmarks/run.py --history 8068525 HEAD   # same workload, by revision
+    .venv/bin/python benchmarks/run.py --json bench.json
 
-Chunked runs keep only a per-draw summary of each chunk (final-month stocks summed over
-countries, attacks and attack deaths summed over months and countries) and drop the chunk,
-so memory is bounded by one chunk: ``chunk_size * months * countries * (N_STOCKS + N_FLOWS)
-* 4`` bytes of recorded output (about 440 MB for 250 draws of the baseline).
+Workloads: the baseline scenario, all 62 origin rows, 2011-01..2026-12 (192 months), seed
+2016. ``summary`` records what ``ffcast run`` reduces to (stocks at the cut-off and the last
+month, flows between them), so memory does not grow with months; ``full`` records every
+month of every variable (what a results file holds).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import platform
 import resource
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from pathlib import Path
@@ -35,7 +36,38 @@ from typing import Any
 SEED = 2016
 SCENARIO = "baseline"
 START, END = "2011-01", "2026-12"
-CHUNK_SIZE = 250
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# --------------------------------------------------------------------------------------------
+# The reference workload (also imported by benchmarks/dashboard_load.py)
+# --------------------------------------------------------------------------------------------
+
+
+def reference_seconds() -> float:
+    """Seconds for 2e7 NumPy binomial draws (n=1000, p=0.3), one thread: the yardstick."""
+    import numpy as np
+
+    t0 = time.perf_counter()
+    np.random.default_rng(0).binomial(1000, 0.3, 20_000_000)
+    return time.perf_counter() - t0
+
+
+def timed(fn: Any) -> dict[str, Any]:
+    """Run ``fn()`` between two reference workloads; seconds, ratio and load average."""
+    before = reference_seconds()
+    t0 = time.perf_counter()
+    value = fn()
+    seconds = time.perf_counter() - t0
+    after = reference_seconds()
+    ref = 0.5 * (before + after)
+    return {"seconds": seconds, "reference_s": ref, "ratio": seconds / ref,
+            "load": os.getloadavg()[0], "value": value}
+
+
+def fmt(r: dict[str, Any]) -> str:
+    """``12.3 s (4.56 x ref, load 1.2)``."""
+    return f"{r['seconds']:.2f} s ({r['ratio']:.2f} x ref, load {r['load']:.1f})"
 
 
 # --------------------------------------------------------------------------------------------
@@ -43,70 +75,49 @@ CHUNK_SIZE = 250
 # --------------------------------------------------------------------------------------------
 
 
-def _rss_now_mib() -> float:
-    with open("/proc/self/status", encoding="ascii") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def _peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
-def worker_run(draws: int, chunk_size: int) -> dict[str, Any]:
-    """Simulate ``draws`` of the baseline in chunks; keep only a per-draw summary."""
+def worker_engine(draws: int, chunk: int, recording: str) -> dict[str, Any]:
+    """``draws`` of the baseline in chunks; ``recording`` is ``summary`` or ``full``."""
+    import numba
     import numpy as np
 
-    t_import = time.perf_counter()
+    from ffcast.engine import Recording, prepare, run_chunk
     from ffcast.engine import layout as L
-    from ffcast.engine import prepare, run_chunk
 
     prep = prepare(SCENARIO, start=START, end=END)
-    t_prepared = time.perf_counter()
-    run_chunk(prep, SEED, np.arange(2))  # loads the JIT cache (or compiles) outside the clock
-    t_warm = time.perf_counter()
-    rss_before = _rss_now_mib()
+    last = len(prep.months) - 1
+    record = (Recording(np.array([prep.cutoff_index, last]), flows_from=prep.cutoff_index)
+              if recording == "summary" else None)
+    run_chunk(prep, SEED, np.arange(2), record=record)  # JIT cache load outside the clock
+    finals: list[np.ndarray] = []
 
+    def run() -> None:
+        for lo in range(0, draws, chunk):
+            ch = run_chunk(prep, SEED, np.arange(lo, min(lo + chunk, draws)), record=record)
+            finals.append(ch.stocks[:, -1].sum(axis=1, dtype=np.int64))
+
+    r = timed(run)
     timings: dict[str, float] = {}
-    finals, attacks, deaths = [], [], []
-    a0, d0, nt = L.ATTACKS0, L.ATTACK_DEATHS0, len(L.TARGETS)
-    cpu0 = resource.getrusage(resource.RUSAGE_SELF)
-    t0 = time.perf_counter()
-    for lo in range(0, draws, chunk_size):
-        ch = run_chunk(prep, SEED, np.arange(lo, min(lo + chunk_size, draws)), timings=timings)
-        finals.append(ch.stocks[:, -1].sum(axis=1, dtype=np.int64))
-        attacks.append(ch.flows[..., a0:a0 + nt].sum(axis=(1, 2, 3), dtype=np.int64))
-        deaths.append(ch.flows[..., d0:d0 + nt].sum(axis=(1, 2, 3), dtype=np.int64))
-        del ch
-    wall = time.perf_counter() - t0
-    cpu1 = resource.getrusage(resource.RUSAGE_SELF)
-    cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
+    run_chunk(prep, SEED, np.arange(min(draws, 200)), record=record, timings=timings)
     final = np.concatenate(finals)
     n_c, n_t = len(prep.countries), len(prep.months)
-    import numba
-
-    return {
-        "draws": draws, "chunk_size": chunk_size, "countries": n_c, "months": n_t,
-        "threads": numba.get_num_threads(),
-        "wall_s": wall, "cpu_s": cpu, "country_months_per_s": draws * n_c * n_t / wall,
-        "draws_per_s": draws / wall,
-        "timings": timings, "other_s": wall - sum(timings.values()),
-        "peak_rss_mib": _peak_rss_mib(), "rss_before_run_mib": rss_before,
-        "import_prepare_s": t_prepared - t_import, "jit_load_s": t_warm - t_prepared,
-        "checksum": {"mean_final_killed": float(final[:, L.KILLED].mean()),
-                     "mean_final_travellers": float(final.sum(axis=1).mean()),
-                     "mean_attacks": float(np.concatenate(attacks).mean()),
-                     "mean_attack_deaths": float(np.concatenate(deaths).mean())},
-    }
+    return {**{k: v for k, v in r.items() if k != "value"},
+            "draws": draws, "chunk": chunk, "recording": recording,
+            "threads": numba.get_num_threads(), "country_months_per_s": draws * n_c * n_t
+            / r["seconds"], "peak_rss_mib": _peak_rss_mib(),
+            "step_share": {k: v / sum(timings.values()) for k, v in timings.items()},
+            "checksum": {"mean_final_killed": float(final[:, L.KILLED].mean()),
+                         "mean_final_travelled": float(final.sum(axis=1).mean())}}
 
 
 def worker_jit() -> dict[str, Any]:
-    """First call of the engine in this process (cold if NUMBA_CACHE_DIR is empty)."""
+    """First engine call of a fresh process (a cold compile if NUMBA_CACHE_DIR is empty)."""
+    t0 = time.perf_counter()
     import numpy as np
 
-    t0 = time.perf_counter()
     from ffcast.engine import prepare, run_chunk
 
     prep = prepare(SCENARIO, start=START, end="2017-12", countries=["FRA", "TUN"])
@@ -116,95 +127,41 @@ def worker_jit() -> dict[str, Any]:
     run_chunk(prep, SEED, np.arange(2))
     t3 = time.perf_counter()
     return {"import_prepare_s": t1 - t0, "first_call_s": t2 - t1, "second_call_s": t3 - t2,
-            "peak_rss_mib": _peak_rss_mib(),
-            "cache_dir": os.environ.get("NUMBA_CACHE_DIR", "(default)")}
+            "cache_dir": os.environ.get("NUMBA_CACHE_DIR", "(in tree)")}
 
 
-def worker_pyfunc(draws: int = 5, n_countries: int = 5, months: int = 6,
-                  first_month: int = 70) -> dict[str, Any]:
-    """The four monthly steps compiled vs. as plain Python (``.py_func``) on a tiny problem.
+def worker_calibrate(particles: int) -> dict[str, Any]:
+    """``ffcast calibrate --cutoff 2016-12`` with ``particles`` particles, after a warm-up."""
+    from ffcast.calibrate import calibrate
 
-    Both start from the same state (the compiled engine run to ``first_month``, when every
-    stock is populated), then advance ``months`` months. For the Python run the helpers the
-    steps call (samplers, RNG, competing hazards) are swapped for their ``.py_func`` too, so
-    no compiled code runs inside the steps.
-    """
-    import warnings
+    calibrate(cutoff="2016-12", particles=50, max_stages=1)  # JIT cache load
+    r = timed(lambda: calibrate(cutoff="2016-12", particles=particles, seed=0))
+    res = r.pop("value")
+    return {**r, "particles": particles, "simulations": res.simulations,
+            "stages": len(res.stages)}
 
+
+def worker_history(draws: int, threads: int) -> dict[str, Any]:
+    """The engine of whatever ffcast is first on sys.path: ``draws`` of the baseline in one
+    chunk, default recording, ``threads`` numba threads (0: all), the same workload for
+    every revision."""
+    import numba
     import numpy as np
 
-    from ffcast.engine import kernel, rng, sampling, simulate
-    from ffcast.engine import layout as L
-    from ffcast.engine.rng import stream_keys
+    if threads:
+        numba.set_num_threads(threads)
+    from ffcast.engine import prepare, run_chunk
 
-    countries = ["FRA", "TUN", "BEL", "RUS", "DEU"][:n_countries]
-    prep = simulate.prepare(SCENARIO, end=END, countries=countries)
-    dp = simulate.sample_parameters(prep, SEED, np.arange(draws))
-    keys = stream_keys(SEED, np.arange(draws))
-    shape = (draws, n_countries)
-    zeros = {"state": (*shape, L.N_STOCKS), "flows": (*shape, L.N_FLOWS),
-             "home_new": (*shape, 2), "radical": shape,
-             "queue": (*shape, len(L.TARGETS), L.MAX_LAG)}
-    st = {k: np.zeros(v, dtype=np.int64) for k, v in zeros.items()}
-    steps = ("step_arrivals", "step_theatre", "step_home", "step_plots")
-
-    def advance(fns: dict[str, Any], st: dict[str, np.ndarray], t_from: int, t_to: int,
-                clock: dict[str, float]) -> None:
-        for t in range(t_from, t_to):
-            params = dp.params_post if t >= prep.policy_index else dp.params_pre
-            paths = dp.pathways_post if t > prep.cutoff_index else dp.pathways_pre
-            lam = dp.travellers * (prep.shape[t] * prep.border[t])[None, :]
-            args = {
-                "step_arrivals": (st["state"], st["flows"], lam, keys, t, prep.codes),
-                "step_theatre": (st["state"], st["flows"], params, paths, dp.theatres,
-                                 np.ascontiguousarray(dp.pressure[:, t]), float(prep.ease[t]),
-                                 keys, t, prep.codes, st["home_new"]),
-                "step_home": (st["state"], st["flows"], params, st["radical"], keys, t,
-                              prep.codes, st["home_new"]),
-                "step_plots": (st["state"], st["flows"], params, st["radical"], st["queue"],
-                               keys, t, prep.codes),
-            }
-            for name in steps:
-                c0 = time.perf_counter()
-                fns[name](*args[name])
-                clock[name] = clock.get(name, 0.0) + time.perf_counter() - c0
-            st["flows"][:] = 0
-
-    compiled = {name: getattr(kernel, name) for name in steps}
-    advance(compiled, st, 0, first_month, {})
-    start_state = {k: v.copy() for k, v in st.items()}
-
-    # Compiled: repeat the same months from copies and take the best repeat (timer noise).
-    best: dict[str, float] = {}
-    for _ in range(30):
-        s = {k: v.copy() for k, v in start_state.items()}
-        clock: dict[str, float] = {}
-        advance(compiled, s, first_month, first_month + months, clock)
-        best = {k: min(v, best.get(k, v)) for k, v in clock.items()}
-    nb_state = s["state"]
-
-    # Pure Python: swap every jitted helper the steps reach for its .py_func.
-    for mod, names in ((kernel, ("competing", "split", "binomial", "poisson",
-                                 "power_law_severity", "uniform")),
-                       (sampling, ("binomial", "poisson")), (rng, ("mix64", "uniform"))):
-        for name in names:
-            setattr(mod, name, getattr(mod, name).py_func)
-    python = {name: getattr(kernel, name).py_func for name in steps}
-    s = {k: v.copy() for k, v in start_state.items()}
-    py_clock: dict[str, float] = {}
-    with np.errstate(over="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # uint64 wrap-around is intended
-        advance(python, s, first_month, first_month + months, py_clock)
-    import numba
-
-    return {
-        "draws": draws, "countries": n_countries, "months": months,
-        "threads": numba.get_num_threads(),
-        "numba_s": best, "python_s": py_clock,
-        "speedup": {k: py_clock[k] / best[k] for k in steps},
-        "speedup_total": sum(py_clock.values()) / sum(best.values()),
-        "identical_state": bool(np.array_equal(nb_state, s["state"])),
-    }
+    prep = prepare(SCENARIO, start=START, end=END)
+    run_chunk(prep, SEED, np.arange(2))
+    best: dict[str, Any] | None = None
+    for _ in range(3):
+        r = timed(lambda: run_chunk(prep, SEED, np.arange(draws)))
+        r.pop("value")
+        if best is None or r["ratio"] < best["ratio"]:
+            best = r
+    assert best is not None
+    return {**best, "draws": draws, "threads": numba.get_num_threads()}
 
 
 # --------------------------------------------------------------------------------------------
@@ -212,126 +169,157 @@ def worker_pyfunc(draws: int = 5, n_countries: int = 5, months: int = 6,
 # --------------------------------------------------------------------------------------------
 
 
-def _spawn(args: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
+def _spawn(args: list[str], env: dict[str, str] | None = None,
+           pythonpath: str | None = None) -> dict[str, Any]:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", *args]
-    t0 = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, **(env or {})})
+    full_env = {**os.environ, **(env or {})}
+    if pythonpath:
+        full_env["PYTHONPATH"] = pythonpath
+    done = subprocess.run(cmd, capture_output=True, text=True, env=full_env)
     if done.returncode != 0:
         raise SystemExit(f"benchmark worker {args} failed:\n{done.stderr[-3000:]}")
-    out = json.loads(done.stdout.strip().splitlines()[-1])
-    out["process_s"] = time.perf_counter() - t0
-    return out
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def _machine() -> dict[str, Any]:
     import numba
     import numpy as np
 
-    mem_kib = 0
-    with open("/proc/meminfo", encoding="ascii") as fh:
-        for line in fh:
-            if line.startswith("MemTotal:"):
-                mem_kib = int(line.split()[1])
     cpu = platform.processor()
     try:
         with open("/proc/cpuinfo", encoding="ascii") as fh:
             cpu = next(ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name"))
     except (OSError, StopIteration):
         pass
-    return {"nproc": os.cpu_count(), "cpu": cpu, "ram_gib": round(mem_kib / 2**20, 1),
-            "python": platform.python_version(), "numpy": np.__version__,
-            "numba": numba.__version__, "numba_threads": numba.config.NUMBA_NUM_THREADS,
-            "threading_layer": numba.config.THREADING_LAYER, "load_avg": os.getloadavg()}
+    return {"nproc": os.cpu_count(), "cpu": cpu, "python": platform.python_version(),
+            "numpy": np.__version__, "numba": numba.__version__,
+            "numba_threads": numba.config.NUMBA_NUM_THREADS, "load_avg": os.getloadavg()}
 
 
-def _fmt_steps(timings: dict[str, float], wall: float) -> str:
-    return ", ".join(f"{k} {v / wall:.0%}" for k, v in timings.items())
+def _export(revision: str, into: Path) -> Path:
+    """``src/`` of a git revision, extracted under ``into`` (its own numba cache)."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision, "src"],
+                             capture_output=True, check=True).stdout
+    target = into / revision.replace("/", "_")
+    target.mkdir(parents=True)
+    with tarfile.open(fileobj=__import__("io").BytesIO(archive)) as tar:
+        tar.extractall(target, filter="data")
+    return target / "src"
+
+
+def history(revisions: list[str], draws: int) -> list[dict[str, Any]]:
+    """The same workload on each revision's engine, one thread and all (compiles each once).
+
+    Each row: the revision, then per thread setting seconds, ratio to the reference and the
+    speed-up over the first revision's ratio."""
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="ffcast-bench-") as tmp:
+        for rev in revisions:
+            src = _export(rev, Path(tmp))
+            print(f"  {rev}: compiling and timing {draws} draws ...", flush=True)
+            _spawn(["history", "2", "1"], pythonpath=str(src))  # compile outside the clock
+            rows.append({"revision": rev,
+                         "one": _spawn(["history", str(draws), "1"], pythonpath=str(src)),
+                         "all": _spawn(["history", str(draws), "0"], pythonpath=str(src))})
+    for key in ("one", "all"):
+        base = rows[0][key]["ratio"]
+        for row in rows:
+            row[key]["speedup_vs_first"] = base / row[key]["ratio"]
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="100 draws only (CI smoke)")
-    ap.add_argument("--chunk-size", type=int, default=CHUNK_SIZE)
     ap.add_argument("--no-cold", action="store_true", help="skip the cold JIT compile")
+    ap.add_argument("--no-calibration", action="store_true", help="skip calibration")
+    ap.add_argument("--history", nargs="+", metavar="REV",
+                    help="only time these git revisions on the same workload")
+    ap.add_argument("--history-draws", type=int, default=100)
     ap.add_argument("--json", type=Path, help="also write raw figures to this file")
     ap.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
 
     if a.worker:
         kind, *rest = a.worker
-        if kind == "run":
-            res = worker_run(int(rest[0]), int(rest[1]))
-        elif kind == "jit":
-            res = worker_jit()
-        else:
-            res = worker_pyfunc()
-        print(json.dumps(res))
+        workers = {"engine": lambda: worker_engine(int(rest[0]), int(rest[1]), rest[2]),
+                   "jit": worker_jit, "calibrate": lambda: worker_calibrate(int(rest[0])),
+                   "history": lambda: worker_history(int(rest[0]), int(rest[1]))}
+        print(json.dumps(workers[kind]()))
         return 0
 
     machine = _machine()
     print(f"# ffcast engine benchmark ({SCENARIO}, {START}..{END}, seed {SEED})\n")
-    print(f"machine: {machine['nproc']} CPUs ({machine['cpu']}), {machine['ram_gib']} GiB RAM; "
-          f"Python {machine['python']}, NumPy {machine['numpy']}, numba {machine['numba']} "
-          f"({machine['numba_threads']} threads, layer {machine['threading_layer']}); "
-          f"load average before: {machine['load_avg'][0]:.2f}\n", flush=True)
+    print(f"machine: {machine['nproc']} CPUs ({machine['cpu']}); Python {machine['python']}, "
+          f"NumPy {machine['numpy']}, numba {machine['numba']} ({machine['numba_threads']} "
+          f"threads); load average before: {machine['load_avg'][0]:.2f}\n", flush=True)
+    results: dict[str, Any] = {"machine": machine}
+    if a.history:
+        results["history"] = history(a.history, a.history_draws)
+        print(f"\n{a.history_draws} draws of the baseline, every month recorded:\n")
+        print("| revision | 1 thread | speed-up | all threads | speed-up |")
+        print("|---|---|---:|---|---:|")
+        for row in results["history"]:
+            one, every = row["one"], row["all"]
+            print(f"| {row['revision']} | {fmt(one)} | {one['speedup_vs_first']:.1f}x | "
+                  f"{fmt(every)} | {every['speedup_vs_first']:.1f}x |")
+        _write(a.json, results)
+        return 0
 
-    # (draws, chunk size, numba threads; None = numba's default, one per CPU)
-    configs: list[tuple[int, int, int | None]] = (
-        [(100, a.chunk_size, None)] if a.quick
-        else [(1_000, a.chunk_size, None), (1_000, a.chunk_size, 1), (1_000, 1_000, None),
-              (10_000, a.chunk_size, None)])
-    results: dict[str, Any] = {"machine": machine, "runs": []}
-    for draws, chunk, threads in configs:
-        print(f"running {draws} draws, chunk {chunk}, threads {threads or 'default'} ...",
-              flush=True)
+    # (draws, chunk, recording, numba threads; None = one per CPU)
+    configs: list[tuple[int, int, str, int | None]] = (
+        [(100, 100, "summary", None)] if a.quick else
+        [(1_000, 1_000, "summary", None), (1_000, 1_000, "summary", 1),
+         (1_000, 250, "full", None), (10_000, 1_000, "summary", None)])
+    results["engine"] = []
+    for draws, chunk, recording, threads in configs:
+        print(f"engine: {draws:,} draws, chunk {chunk:,}, {recording} recording, "
+              f"threads {threads or 'all'} ...", flush=True)
         env = {"NUMBA_NUM_THREADS": str(threads)} if threads else None
-        results["runs"].append(_spawn(["run", str(draws), str(chunk)], env=env))
-
-    print("timing JIT (cache warm) ...", flush=True)
+        results["engine"].append(_spawn(["engine", str(draws), str(chunk), recording], env))
+    print("JIT: first call of a fresh process, cache warm ...", flush=True)
     results["jit_warm"] = _spawn(["jit"])
     if not (a.quick or a.no_cold):
-        print("timing JIT (cold: empty NUMBA_CACHE_DIR) ...", flush=True)
+        print("JIT: cold compile (empty NUMBA_CACHE_DIR) ...", flush=True)
         with tempfile.TemporaryDirectory() as cache:
             results["jit_cold"] = _spawn(["jit"], env={"NUMBA_CACHE_DIR": cache})
-    print("numba vs pure Python ...", flush=True)
-    results["pyfunc"] = [_spawn(["pyfunc"]), _spawn(["pyfunc"], env={"NUMBA_NUM_THREADS": "1"})]
+    if not (a.quick or a.no_calibration):
+        print("calibration: --cutoff 2016-12 --particles 2000 ...", flush=True)
+        results["calibration"] = _spawn(["calibrate", "2000"])
     results["load_avg_after"] = os.getloadavg()
+    _report(results)
+    _write(a.json, results)
+    return 0
 
-    print("\n| draws | chunk | threads | wall (s) | draws/s | country-months/s | peak RSS (MiB) "
-          "| RSS before run (MiB) | step split |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
-    for r in results["runs"]:
-        print(f"| {r['draws']:,} | {r['chunk_size']:,} | {r['threads']} | {r['wall_s']:.1f} | "
-              f"{r['cpu_s']:.1f} | "
-              f"{r['draws_per_s']:.0f} | {r['country_months_per_s']:,.0f} | "
-              f"{r['peak_rss_mib']:,.0f} | {r['rss_before_run_mib']:,.0f} | "
-              f"{_fmt_steps(r['timings'], r['wall_s'])}, sampling+other "
-              f"{r['other_s'] / r['wall_s']:.0%} |")
+
+def _report(results: dict[str, Any]) -> None:
+    print("\n| draws | chunk | recording | threads | engine time | M country-months/s "
+          "| peak RSS (MiB) | step split |")
+    print("|---:|---:|---|---:|---|---:|---:|---|")
+    for r in results["engine"]:
+        split = ", ".join(f"{k} {v:.0%}" for k, v in r["step_share"].items())
+        print(f"| {r['draws']:,} | {r['chunk']:,} | {r['recording']} | {r['threads']} | "
+              f"{fmt(r)} | {r['country_months_per_s'] / 1e6:.1f} | {r['peak_rss_mib']:,.0f} | "
+              f"{split} |")
     print()
-    for r in results["runs"]:
-        print(f"checksum {r['draws']} draws / chunk {r['chunk_size']}: {r['checksum']}")
+    for r in results["engine"]:
+        print(f"checksum {r['draws']} draws / {r['recording']}: {r['checksum']}")
     w = results["jit_warm"]
-    print(f"\nJIT, cache warm: first call {w['first_call_s']:.2f} s, second "
-          f"{w['second_call_s']:.3f} s (import+prepare {w['import_prepare_s']:.2f} s)")
+    print(f"\nJIT, cache warm: first call {w['first_call_s']:.2f} s (import+prepare "
+          f"{w['import_prepare_s']:.2f} s), second {w['second_call_s']:.3f} s")
     if "jit_cold" in results:
         c = results["jit_cold"]
-        print(f"JIT, cold compile: first call {c['first_call_s']:.1f} s, second "
-              f"{c['second_call_s']:.3f} s")
-    for p in results["pyfunc"]:
-        print(f"\nnumba ({p['threads']} threads) vs pure Python ({p['draws']} draws x "
-              f"{p['countries']} countries x {p['months']} months; best of 30 compiled repeats; "
-              f"identical state: {p['identical_state']})\n")
-        print("| step | numba (ms) | Python (ms) | speed-up |")
-        print("|---|---:|---:|---:|")
-        for k in p["numba_s"]:
-            print(f"| {k} | {p['numba_s'][k] * 1e3:.3f} | {p['python_s'][k] * 1e3:,.1f} | "
-                  f"{p['speedup'][k]:,.1f}x |")
-        print(f"| all | {sum(p['numba_s'].values()) * 1e3:.3f} | "
-              f"{sum(p['python_s'].values()) * 1e3:,.1f} | {p['speedup_total']:,.1f}x |")
+        print(f"JIT, cold compile: first call {c['first_call_s']:.1f} s")
+    if "calibration" in results:
+        c = results["calibration"]
+        print(f"\ncalibration 2016-12, {c['particles']:,} particles: {fmt(c)}, "
+              f"{c['simulations']} batched simulations, {c['stages']} stages")
     print(f"\nload average after: {results['load_avg_after'][0]:.2f}")
-    if a.json:
-        a.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
-    return 0
+
+
+def _write(path: Path | None, results: dict[str, Any]) -> None:
+    if path:
+        path.write_text(json.dumps(results, indent=2), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -128,13 +128,28 @@ class Headline:
                    forecast_from=prep.months[prep.cutoff_index] + pd.offsets.MonthBegin(1),
                    countries=prep.countries["iso3"].tolist(), parameters=run.parameters)
 
-    def extend(self, prep: Prepared, stocks: np.ndarray, flows: np.ndarray) -> None:
-        """Add one chunk's reductions (stocks and flows as the engine records them)."""
+    def extend(self, prep: Prepared, stocks: np.ndarray, flows: np.ndarray,
+               months: np.ndarray | None = None, flows_from: int | None = None) -> None:
+        """Add one chunk's reductions (stocks and flows as the engine records them).
+
+        ``months`` and ``flows_from`` describe the chunk's recording (``ChunkResult.months``
+        and ``.flows_from``; default: every month from ``prep.record_from``). The headline
+        needs the last month and the flows after the cut-off, so any recording that has a
+        record boundary at the cut-off works, e.g. ``Recording.summary(prep)``.
+        """
+        if months is None:
+            months = np.arange(prep.record_from, prep.record_from + stocks.shape[1])
+        months = np.asarray(months)
+        first = np.r_[months[0] if flows_from is None else flows_from, months[:-1] + 1]
+        straddles = (first <= prep.cutoff_index) & (months > prep.cutoff_index)
+        if straddles.any():
+            raise OptionsError("record: the headline counts attacks after the cut-off; record "
+                               "the cut-off month too")
+        after = first > prep.cutoff_index
         end = stocks[:, -1]  # (D, C, S)
         tot = end.sum(axis=1, dtype=np.int64)  # (D, S)
         for q in Q.PATHWAYS:
             self.pathways[q.name] = _cat(self.pathways.get(q.name), q.of(tot))
-        after = prep.recorded_months > prep.months[prep.cutoff_index]
         late = flows[:, after]
         att = late[..., Q.flow_slots("attacks")].sum(axis=(1, 2), dtype=np.int64)
         dth = late[..., Q.flow_slots("attack_deaths")].sum(axis=(1, 2), dtype=np.int64)

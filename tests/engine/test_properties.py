@@ -67,8 +67,8 @@ def overrides(draw: st.DrawFn) -> dict[str, dict[str, float]]:
     for p in draw(st.lists(st.sampled_from(PARAMS), max_size=6, unique_by=lambda p: p.name)):
         default = p.mean_for("other")
         hi = 1.0 if p.name in _PROBABILITY else max(4 * default, 1e-3)
-        if p.name == "severity_alpha":  # a power law needs alpha > 1
-            entry = {"mean": draw(st.floats(1.5, 4.0))}
+        if p.name == "severity_alpha":  # the scenario model requires alpha > 1.5
+            entry = {"mean": draw(st.floats(1.5, 4.0, exclude_min=True))}
         else:
             entry = {"mean": draw(st.floats(0.0, hi))}
         if draw(st.booleans()):

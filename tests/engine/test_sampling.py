@@ -22,7 +22,7 @@ import pytest
 from numba import njit
 from scipy import stats
 
-from ffcast.engine.sampling import _SMALL_MEAN, binomial, poisson, power_law_severity
+from ffcast.engine.sampling import _SMALL_MEAN, binomial, leave, poisson, power_law_severity
 
 GRID = 2**18
 
@@ -209,3 +209,36 @@ def test_nan_or_inf_inputs_do_not_hang() -> None:
         subprocess.run([sys.executable, "-c", code], timeout=8, check=True, capture_output=True)
     except subprocess.TimeoutExpired:
         pytest.fail("binomial/poisson did not return within 8 s on a NaN/inf input")
+
+
+@njit(cache=True)
+def _leaves(n: int, rate: float, odds: float, u: np.ndarray) -> np.ndarray:
+    out = np.empty(u.shape[0], dtype=np.int64)
+    for i in range(u.shape[0]):
+        out[i] = leave(n, rate, odds, u[i])
+    return out
+
+
+LEAVE_CASES = [(1, 0.02), (40, 0.01), (300, 0.004), (5, 0.9), (2_000, 0.05), (60, 3.0),
+               (10**9, 1e-9)]
+
+
+@pytest.mark.parametrize(("n", "rate"), LEAVE_CASES)
+@pytest.mark.parametrize("given_odds", [True, False])
+def test_leave_is_the_exact_binomial_of_one_minus_exp_rate(n: int, rate: float,
+                                                            given_odds: bool) -> None:
+    """``leave(n, rate)`` = Binomial(n, 1 - exp(-rate)) exactly, with or without odds."""
+    p = -np.expm1(-rate)
+    support = min(n, int(n * p + 12 * np.sqrt(n * p * (1 - p)) + 40))
+    pmf = stats.binom.pmf(np.arange(support + 1), n, p)
+    odds = np.expm1(rate) if given_odds else np.nan
+    _assert_grid_exact(_leaves(n, rate, odds, _grid()), pmf)
+
+
+def test_leave_edge_cases() -> None:
+    for u in EXTREME_U:
+        assert leave(0, 0.1, np.nan, u) == 0
+        assert leave(10, 0.0, np.nan, u) == 0
+        assert leave(10, float("nan"), np.nan, u) == 0
+        assert leave(10, 1e6, np.nan, u) == 10
+        assert 0 <= leave(1000, 0.3, np.nan, u) <= 1000

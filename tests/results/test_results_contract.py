@@ -27,7 +27,7 @@ STOCKS = ("in_theatre", "insurgent", "killed", "detained_in_theatre", "joined_ot
           "relocated", "dispatched", "undetected", "detected", "prosecuted", "incarcerated",
           "released", "in_rehabilitation", "disengaged", "reengaged")
 FLOWS = ("arrivals", "returns", "repatriated", "radicalised_inmates")
-BY_TARGET = ("plots", "interdicted_plots", "attacks", "attack_deaths")
+BY_TARGET = ("plots", "interdicted_plots", "attacks", "attack_deaths", "mass_casualty_attacks")
 UNITS = {"persons", "persons/month", "plots/month", "attacks/month", "deaths/month",
          "share of January 2015 extent"}
 

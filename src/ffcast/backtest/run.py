@@ -19,8 +19,8 @@ from scipy import special
 from ffcast import data
 from ffcast.backtest import metrics
 from ffcast.calibrate.targets import SIGMA_LOG
+from ffcast.engine import Recording, prepare, run_chunk
 from ffcast.engine import layout as L
-from ffcast.engine import prepare, run_chunk
 from ffcast.engine.rng import uniforms
 from ffcast.errors import ObservationError
 from ffcast.scenario import Scenario
@@ -62,23 +62,19 @@ def forecast_samples(obs: pd.DataFrame, cutoff: str, draws: int, seed: int,
     rows = [(k, months[k], col[iso], q) for k, (iso, q)
             in enumerate(zip(obs["iso3"], obs["quantity"], strict=True))]
     out = np.zeros((len(obs), draws))
+    # Flows counted from 2011-01, so their running sum over the records is cumulative.
+    record = Recording(np.unique(months), flows_from=0)
+    row = {int(m): r for r, m in enumerate(record.months)}
     for lo in range(0, draws, 250):
         ids = np.arange(lo, min(draws, lo + 250))
-        cum = np.zeros((len(ids), len(prep.countries), L.N_FLOWS))
-
-        def observe(t: int, state: np.ndarray, flows: np.ndarray, ids=ids, cum=cum) -> None:
-            cum += flows
-            for k, month, c, q in rows:
-                if month != t:
-                    continue
-                if q in _CUMULATIVE:
-                    out[k, ids] = cum[:, c, _CUMULATIVE[q]].sum(-1)
-                else:
-                    out[k, ids] = state[:, c, _STOCK[q]].sum(-1)
-
         lat = post.latent(prep, seed, ids) if post is not None else None
-        run_chunk(prep, seed, ids, latent=lat, until=max(months), observe=observe,
-                  record=False)
+        ch = run_chunk(prep, seed, ids, latent=lat, until=max(months), record=record)
+        cum = np.cumsum(ch.flows, axis=1, dtype=np.int64)
+        for k, month, c, q in rows:
+            if q in _CUMULATIVE:
+                out[k, ids] = cum[:, row[month], c, _CUMULATIVE[q]].sum(-1)
+            else:
+                out[k, ids] = ch.stocks[:, row[month], c, _STOCK[q]].sum(-1, dtype=np.int64)
         if progress is not None:
             progress(len(ids))
     return out

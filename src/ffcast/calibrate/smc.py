@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from numba import njit
 from scipy import special
 
 from ffcast.calibrate.likelihood import simulated_value, target_loglik
-from ffcast.calibrate.targets import Target, build_targets, needed_months
-from ffcast.engine import Latent, Prepared, prepare, run_chunk
+from ffcast.calibrate.targets import QUANTITIES, Target, build_targets, needed_months
+from ffcast.engine import Latent, Prepared, Recording, prepare, run_chunk
 from ffcast.engine import layout as L
 from ffcast.errors import FFCastError
 from ffcast.scenario import Scenario
@@ -30,6 +31,7 @@ CALIBRATED_PARAMS: tuple[str, ...] = (
     "death_base", "death_collapse", "capture_collapse", "early_return", "exit_decision",
 )
 NOISE_OFFSET = 1_000_000_000  # simulation-noise draw ids, apart from any forecast draw
+EVALUATION_CHUNK = 250  # particles per engine call in an evaluation
 
 
 @dataclass
@@ -92,9 +94,15 @@ class _Evaluator:
 
     def __init__(self, prep: Prepared, seed: int, targets: list[Target], block: Block):
         self.prep, self.seed, self.targets, self.block = prep, seed, targets, block
-        self.months = set(needed_months(targets).tolist())
-        self.until = max(self.months)
+        months = needed_months(targets)
+        # A monthly inflow at month m is the flow over (m - 1, m]: record m - 1 as well.
+        before = [t.month - 1 for t in targets if t.quantity == "inflow" and t.month > 0]
+        self.record = Recording(np.unique(np.concatenate([months, before]).astype(np.int64)),
+                                flows_from=0)
+        self.row = {int(m): r for r, m in enumerate(self.record.months)}
+        self.until = int(months.max())
         self.calls = 0
+        self._buffer: np.ndarray | None = None
 
     def __call__(self, z: np.ndarray, noise_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(log-likelihood per particle and target (N, T), simulated values (N, T)).
@@ -103,30 +111,58 @@ class _Evaluator:
         drawn afresh from the prior with the simulation noise, i.e. integrated out.
         """
         lat = self.block.apply(Latent.from_streams(self.prep, self.seed, noise_ids), z)
-        n, c = len(z), len(self.prep.countries)
-        cum = {"cum_travelled": np.zeros((n, c)), "cum_returned": np.zeros((n, c))}
-        seen: dict[int, dict[str, np.ndarray]] = {}
-        war = [L.IN_THEATRE, L.INSURGENT, L.JOINED_OTHER, L.DETAINED]
-
-        def observe(t: int, state: np.ndarray, flows: np.ndarray) -> None:
-            cum["cum_travelled"] += flows[:, :, L.ARRIVALS]
-            cum["cum_returned"] += flows[:, :, L.RETURNS]
-            if t in self.months:
-                seen[t] = {"cum_travelled": cum["cum_travelled"].copy(),
-                           "cum_returned": cum["cum_returned"].copy(),
-                           "killed": state[:, :, L.KILLED].astype(float),
-                           "war_zone": state[:, :, war].sum(-1).astype(float),
-                           "inflow": flows[:, :, L.ARRIVALS].astype(float)}
-
-        run_chunk(self.prep, self.seed, noise_ids, latent=lat, until=self.until,
-                  observe=observe, record=False, theatre_only=True)
+        n, n_c, n_r = len(z), len(self.prep.countries), len(self.record.months)
+        # Per quantity (N, R, C): the population in chunks small enough that their outputs
+        # reuse the same memory (no page faults on every call).
+        shape = (len(QUANTITIES), n, n_r, n_c)
+        if self._buffer is None or self._buffer.shape != shape:  # reused: no page faults
+            self._buffer = np.empty(shape, dtype=np.int64)
+        q = self._buffer
+        for lo in range(0, n, EVALUATION_CHUNK):
+            rows = slice(lo, min(n, lo + EVALUATION_CHUNK))
+            ch = run_chunk(self.prep, self.seed, noise_ids[rows],
+                           latent=lat.take(np.arange(rows.start, rows.stop)),
+                           until=self.until, record=self.record, theatre_only=True)
+            _quantities(ch.stocks, ch.flows, q, lo)
         self.calls += 1
+        seen = {int(m): {name: q[i, :, r] for i, name in enumerate(QUANTITIES)}
+                for m, r in self.row.items()}
         ll = np.empty((n, len(self.targets)))
         sim = np.empty((n, len(self.targets)))
         for j, t in enumerate(self.targets):
             ll[:, j] = t.weight * target_loglik(t, seen[t.month])
             sim[:, j] = simulated_value(t, seen[t.month])
         return ll, sim
+
+
+@njit(cache=True)
+def _quantities(stocks: np.ndarray, flows: np.ndarray, out: np.ndarray, lo: int) -> None:
+    """Rows ``lo ..`` of ``out`` (QUANTITIES, N, R, C) from one chunk's recorded arrays.
+
+    Flows are summed from 2011-01 to the first recorded month, then between records, so
+    their running sum over the records is the count since 2011-01.
+    """
+    n_c = stocks.shape[2]
+    travelled = np.zeros(n_c, dtype=np.int64)
+    returned = np.zeros(n_c, dtype=np.int64)
+    for d in range(stocks.shape[0]):
+        travelled[:] = 0
+        returned[:] = 0
+        for r in range(stocks.shape[1]):
+            for c in range(n_c):
+                travelled[c] += flows[d, r, c, L.ARRIVALS]
+                returned[c] += flows[d, r, c, L.RETURNS]
+                out[0, lo + d, r, c] = travelled[c]
+                out[1, lo + d, r, c] = returned[c]
+                out[2, lo + d, r, c] = stocks[d, r, c, L.KILLED]
+                out[3, lo + d, r, c] = (stocks[d, r, c, L.IN_THEATRE]
+                                        + stocks[d, r, c, L.INSURGENT]
+                                        + stocks[d, r, c, L.JOINED_OTHER]
+                                        + stocks[d, r, c, L.DETAINED])
+                out[4, lo + d, r, c] = flows[d, r, c, L.ARRIVALS]
+
+
+assert QUANTITIES == ("cum_travelled", "cum_returned", "killed", "war_zone", "inflow")
 
 
 def _ess(logw: np.ndarray) -> float:

@@ -1,16 +1,24 @@
-"""The Dash app: callbacks that validate, run (cached), and draw.
+"""The Dash app: callbacks that validate, run (cached, previewed, refined), and draw.
 
-Warning first: callbacks are thin wrappers around plain functions (:func:`run_view`,
-:func:`compare_view`) that take the raw browser values, so tests can send malformed values
-straight to them or to ``/_dash-update-component``. Every failure becomes text in the
-``#message`` box: :class:`ffcast.errors.FFCastError` with its own message, anything else as
-an internal error (logged with its traceback on the server only).
+Warning first: callbacks are module-level functions of the raw browser values (and the
+shared :class:`Runner`), registered by :func:`create_app`, so tests can call any of them
+alone, send malformed values straight to them or to ``/_dash-update-component``. Every
+failure becomes text in the ``#message`` box: :class:`ffcast.errors.FFCastError` with its
+own message, anything else as an internal error (logged with its traceback on the server
+only). A new run is answered in two steps: a preview of the first ``PREVIEW_DRAWS`` draws
+at once, then the requested ensemble computed in a background thread and swapped in by
+a polling interval; the status line says which one the page shows. The preview's draws are
+the first draws of the full ensemble (numbers are addressed by draw), so refining only adds
+draws, it never changes the ones shown.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 import dash
@@ -27,16 +35,26 @@ from ffcast.scenario import load_scenario
 log = logging.getLogger(__name__)
 CACHE_SIZE = 8  # reductions of ~1-20 MB each (100-2000 draws)
 FIGURES = ("fans", "country", "map", "sankey")  # views.main_figures keys; graph id fig-<key>
+PREVIEW_DRAWS = 100  # drawn first for a larger request: the first picture in well under 1 s
+TILT_IDS = tuple(f"tilt-{k}" for k in C.PATHWAY_KEYS)
+LEVER_IDS = tuple(f"lever-{k}" for k in C.LEVERS)
 
 
 class Runner:
-    """Reduced runs from validated specs, through one keyed LRU shared by all sessions."""
+    """Reduced runs from validated specs, through one keyed LRU shared by all sessions.
+
+    Full ensembles requested with :meth:`refine` are computed one at a time in a
+    background thread (the engine releases the GIL, so the server keeps answering).
+    """
 
     def __init__(self, maxsize: int = CACHE_SIZE) -> None:
         self.cache: RunCache[Reduction] = RunCache(maxsize)
         # Drawing the figures costs ~0.25 s of CPU under the GIL: cache them too, so a
         # repeated view costs only its serialisation.
         self.views: RunCache[tuple[Any, dict[str, Any]]] = RunCache(maxsize)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ffcast-refine")
+        self._jobs: dict[Any, Future[Any]] = {}
+        self._lock = threading.Lock()
 
     def reduction(self, spec: C.RunSpec) -> Reduction:
         """The run's reduction (simulated once per key; raises FFCastError)."""
@@ -52,6 +70,24 @@ class Runner:
 
         return self.views.get_or_compute(spec.key, draw)
 
+    def refine(self, spec: C.RunSpec) -> None:
+        """Compute ``spec``'s view in the background (once; queued behind any other)."""
+        with self._lock:
+            job = self._jobs.get(spec.key)
+            if job is None or (job.done() and job.exception() is not None):
+                self._jobs[spec.key] = self._pool.submit(self.view, spec)
+
+    def ready(self, spec: C.RunSpec) -> tuple[Any, dict[str, Any]] | None:
+        """The view if it is computed (re-raises a background failure), else None."""
+        found = self.views.peek(spec.key)
+        if found is not None:
+            return found
+        with self._lock:
+            job = self._jobs.get(spec.key)
+        if job is not None and job.done():
+            return job.result()
+        return None
+
 
 def _failure(exc: Exception) -> str:
     if isinstance(exc, FFCastError):
@@ -62,25 +98,51 @@ def _failure(exc: Exception) -> str:
 
 def run_view(runner: Runner, preset: Any, midpoint: Any, tilt: dict[str, Any],
              levers: dict[str, Any], focus: Any, horizon: Any, draws: Any,
-             seed: Any) -> dict[str, Any]:
+             seed: Any, preview: int = PREVIEW_DRAWS) -> dict[str, Any]:
     """Validate the controls, run (or hit the cache) and build every view.
 
-    Returns a dict with ``message`` (empty on success), ``status``, ``headline``,
-    ``figures`` (by graph id) and ``spec`` (the store's JSON); on failure only ``message``.
+    A request for more than ``preview`` draws that is not cached yet returns the preview
+    (its first ``preview`` draws) and starts the full run in the background
+    (``refining`` True). Returns a dict with ``message`` (empty on success), ``status``,
+    ``headline``, ``figures`` (by view name), ``spec`` (the store's JSON), ``seconds`` and
+    ``refining``; on failure only ``message``.
     """
     t0 = time.perf_counter()
     try:
         spec = C.run_spec(preset, midpoint, tilt, levers, draws, seed, horizon, focus)
         misses = runner.cache.misses
-        headline, figs = runner.view(spec)
+        full = runner.ready(spec)
+        refining = full is None and spec.draws > preview
+        shown = spec.with_draws(preview) if refining else spec
+        headline, figs = full if full is not None else runner.view(shown)
+        if refining:
+            runner.refine(spec)
         seconds = time.perf_counter() - t0
         source = "simulated" if runner.cache.misses > misses else "from cache"
-        return {"message": "", "headline": headline, "spec": spec.to_store(),
-                "figures": figs,
-                "status": f"{spec.draws:,} draws to {spec.end}, {source}, "
-                          f"{seconds:.2f} s on the server.", "seconds": seconds}
+        status = (f"Preview: the first {preview:,} of {spec.draws:,} draws to {spec.end}, "
+                  f"{seconds:.2f} s; the full ensemble is being computed and will replace "
+                  "it." if refining else
+                  f"{spec.draws:,} draws to {spec.end}, {source}, {seconds:.2f} s on the "
+                  "server.")
+        return {"message": "", "headline": headline, "spec": spec.to_store(), "figures": figs,
+                "status": status, "seconds": seconds, "refining": refining}
     except Exception as exc:  # every failure must become a message
         return {"message": _failure(exc)}
+
+
+def refined_view(runner: Runner, stored: Any) -> dict[str, Any] | None:
+    """The full view of the stored run once the background run is done, else None."""
+    try:
+        spec = C.from_store(stored)
+        found = runner.ready(spec)
+    except Exception as exc:
+        return {"message": _failure(exc)}
+    if found is None:
+        return None
+    headline, figs = found
+    return {"message": "", "headline": headline, "figures": figs,
+            "status": f"{spec.draws:,} draws to {spec.end} (full ensemble, computed in the "
+                      "background)."}
 
 
 def compare_view(runner: Runner, stored: Any) -> dict[str, Any]:
@@ -92,6 +154,80 @@ def compare_view(runner: Runner, stored: Any) -> dict[str, Any]:
         return {"message": "", "figure": fig}
     except Exception as exc:
         return {"message": _failure(exc)}
+
+
+# --- Callbacks (module level: each is testable alone) ---------------------------------------
+
+
+def fill_from_preset(preset: Any) -> list[Any]:
+    """Preset dropdown -> midpoint, tilt sliders, levers (and clears the message)."""
+    try:
+        values = C.preset_controls(preset)
+    except FFCastError as exc:
+        return [no_update] * (1 + len(TILT_IDS) + len(LEVER_IDS)) + [str(exc)]
+    return [values["midpoint"], *values["tilt"].values(), *values["levers"].values(), ""]
+
+
+def show_shares(*values: Any) -> Any:
+    """Tilt sliders and preset -> the effective post-cut-off pathway shares."""
+    try:
+        spec = C.run_spec(values[-1], "2017-07", dict(zip(C.PATHWAY_KEYS, values[:-1],
+                                                            strict=True)),
+                          {"rehabilitation_effect": 1, "dispatch_capacity": 1,
+                           "detection_capacity": 1, "border_control": 0},
+                          C.DRAWS_DEFAULT, 0, C.HORIZON_DEFAULT, C.DEFAULT_FOCUS)
+    except FFCastError:
+        return "Effective shares: fix the tilts first."
+    shares = C.effective_shares(spec.scenario)
+    return [html.Strong("Effective shares (traveller-weighted): "),
+            ", ".join(f"{C.PATHWAY_NAMES[k].lower()} {v:.0%}" for k, v in shares.items())]
+
+
+def on_run(runner: Runner, _clicks: int, preset: Any, midpoint: Any, *rest: Any) -> list[Any]:
+    """Run button -> message, status, headline, figures, stored spec, comparison, polling."""
+    n_t, n_l = len(TILT_IDS), len(LEVER_IDS)
+    tilt = dict(zip(C.PATHWAY_KEYS, rest[:n_t], strict=True))
+    levers = dict(zip(C.LEVERS, rest[n_t:n_t + n_l], strict=True))
+    focus, horizon, draws, seed = rest[n_t + n_l:]
+    out = run_view(runner, preset, midpoint, tilt, levers, focus, horizon, draws, seed)
+    if out["message"]:
+        return [out["message"], "", *([no_update] * (2 + len(FIGURES))), no_update, True]
+    return ["", out["status"], out["headline"], *[out["figures"][f] for f in FIGURES],
+            out["spec"], None, not out["refining"]]
+
+
+def on_refine(runner: Runner, _n: int, stored: Any) -> list[Any]:
+    """Polling interval -> the full ensemble's views once computed (then stops polling)."""
+    out = refined_view(runner, stored)
+    if out is None:
+        return [no_update] * (3 + len(FIGURES)) + [False]
+    if out["message"]:
+        return [out["message"], *([no_update] * (2 + len(FIGURES))), True]
+    return ["", out["status"], out["headline"], *[out["figures"][f] for f in FIGURES], True]
+
+
+def on_compare(runner: Runner, _clicks: int, stored: Any) -> list[Any]:
+    """Compare button -> the paired-difference figure against the baseline."""
+    out = compare_view(runner, stored)
+    if out["message"]:
+        return [no_update, out["message"]]
+    return [dcc.Graph(id="fig-comparison", figure=out["figure"],
+                      config=layout.GRAPH_CONFIG), ""]
+
+
+def on_download(_csv: int, _nc: int, _report: int, stored: Any, compared: Any) -> list[Any]:
+    """A download button -> the file (CSV / netCDF of the run, HTML report of the view)."""
+    try:
+        spec = C.from_store(stored)
+        which = dash.ctx.triggered_id
+        if which == "download-report":
+            content, name = downloads.report_file(spec, compare_baseline=bool(compared))
+        else:
+            content, name = downloads.results_file(spec, "csv" if which == "download-csv"
+                                                   else "nc")
+    except Exception as exc:
+        return [no_update, _failure(exc)]
+    return [dcc.send_bytes(content, name), ""]
 
 
 def create_app(runner: Runner | None = None) -> Dash:
@@ -106,84 +242,33 @@ def create_app(runner: Runner | None = None) -> Dash:
 
 
 def _register_callbacks(app: Dash, runner: Runner) -> None:
-    tilt_ids = [f"tilt-{k}" for k in C.PATHWAY_KEYS]
-    lever_ids = [f"lever-{k}" for k in C.LEVERS]
-
-    @app.callback([Output("midpoint", "value"), *[Output(i, "value") for i in tilt_ids],
-                   *[Output(i, "value") for i in lever_ids],
-                   Output("message", "children", allow_duplicate=True)],
-                  Input("preset", "value"), prevent_initial_call="initial_duplicate")
-    def fill_from_preset(preset: Any) -> list[Any]:
-        try:
-            values = C.preset_controls(preset)
-        except FFCastError as exc:
-            return [no_update] * (1 + len(tilt_ids) + len(lever_ids)) + [str(exc)]
-        return [values["midpoint"], *values["tilt"].values(),
-                *values["levers"].values(), ""]
-
-    @app.callback(Output("shares", "children"), [Input(i, "value") for i in tilt_ids],
-                  Input("preset", "value"))
-    def show_shares(*values: Any) -> Any:
-        try:
-            spec = C.run_spec(values[-1], "2017-07", dict(zip(C.PATHWAY_KEYS, values[:-1],
-                                                                strict=True)),
-                              {"rehabilitation_effect": 1, "dispatch_capacity": 1,
-                               "detection_capacity": 1, "border_control": 0},
-                              C.DRAWS_DEFAULT, 0, C.HORIZON_DEFAULT, C.DEFAULT_FOCUS)
-        except FFCastError:
-            return "Effective shares: fix the tilts first."
-        shares = C.effective_shares(spec.scenario)
-        return [html.Strong("Effective shares (traveller-weighted): "),
-                ", ".join(f"{C.PATHWAY_NAMES[k].lower()} {v:.0%}" for k, v in shares.items())]
-
-    @app.callback([Output("message", "children"), Output("status", "children"),
-                   Output("headline", "children"), *[Output(f"fig-{f}", "figure") for f in FIGURES],
-                   Output("run-spec", "data"), Output("comparison-box", "children")],
-                  Input("run", "n_clicks"),
-                  [State("preset", "value"), State("midpoint", "value"),
-                   *[State(i, "value") for i in tilt_ids],
-                   *[State(i, "value") for i in lever_ids],
-                   State("focus", "value"), State("horizon", "value"), State("draws", "value"),
-                   State("seed", "value")])
-    def on_run(_clicks: int, preset: Any, midpoint: Any, *rest: Any) -> list[Any]:
-        n_t, n_l = len(tilt_ids), len(lever_ids)
-        tilt = dict(zip(C.PATHWAY_KEYS, rest[:n_t], strict=True))
-        levers = dict(zip(C.LEVERS, rest[n_t:n_t + n_l], strict=True))
-        focus, horizon, draws, seed = rest[n_t + n_l:]
-        out = run_view(runner, preset, midpoint, tilt, levers, focus, horizon, draws, seed)
-        if out["message"]:
-            return [out["message"], "", *([no_update] * (2 + len(FIGURES))), no_update]
-        return ["", out["status"], out["headline"], *[out["figures"][f] for f in FIGURES],
-                out["spec"],
-                None]
-
-    @app.callback([Output("comparison-box", "children", allow_duplicate=True),
-                   Output("message", "children", allow_duplicate=True)],
-                  Input("compare", "n_clicks"), State("run-spec", "data"),
-                  prevent_initial_call=True)
-    def on_compare(_clicks: int, stored: Any) -> list[Any]:
-        out = compare_view(runner, stored)
-        if out["message"]:
-            return [no_update, out["message"]]
-        return [dcc.Graph(id="fig-comparison", figure=out["figure"],
-                          config=layout.GRAPH_CONFIG), ""]
-
-    @app.callback([Output("download", "data"),
-                   Output("message", "children", allow_duplicate=True)],
-                  [Input("download-csv", "n_clicks"), Input("download-nc", "n_clicks"),
-                   Input("download-report", "n_clicks")],
-                  State("run-spec", "data"), State("comparison-box", "children"),
-                  prevent_initial_call=True)
-    def on_download(_csv: int, _nc: int, _report: int, stored: Any,
-                    compared: Any) -> list[Any]:
-        try:
-            spec = C.from_store(stored)
-            which = dash.ctx.triggered_id
-            if which == "download-report":
-                content, name = downloads.report_file(spec, compare_baseline=bool(compared))
-            else:
-                content, name = downloads.results_file(spec, "csv" if which == "download-csv"
-                                                       else "nc")
-        except Exception as exc:
-            return [no_update, _failure(exc)]
-        return [dcc.send_bytes(content, name), ""]
+    figures = [Output(f"fig-{f}", "figure") for f in FIGURES]
+    message = Output("message", "children", allow_duplicate=True)
+    controls = [State("preset", "value"), State("midpoint", "value"),
+                *[State(i, "value") for i in TILT_IDS], *[State(i, "value") for i in LEVER_IDS],
+                State("focus", "value"), State("horizon", "value"), State("draws", "value"),
+                State("seed", "value")]
+    app.callback([Output("midpoint", "value"), *[Output(i, "value") for i in TILT_IDS],
+                  *[Output(i, "value") for i in LEVER_IDS], message],
+                 Input("preset", "value"), prevent_initial_call="initial_duplicate",
+                 )(fill_from_preset)
+    app.callback(Output("shares", "children"), [Input(i, "value") for i in TILT_IDS],
+                 Input("preset", "value"))(show_shares)
+    app.callback([Output("message", "children"), Output("status", "children"),
+                  Output("headline", "children"), *figures, Output("run-spec", "data"),
+                  Output("comparison-box", "children"), Output("refine", "disabled")],
+                 Input("run", "n_clicks"), controls)(partial(on_run, runner))
+    app.callback([message, Output("status", "children", allow_duplicate=True),
+                  Output("headline", "children", allow_duplicate=True),
+                  *[Output(f"fig-{f}", "figure", allow_duplicate=True) for f in FIGURES],
+                  Output("refine", "disabled", allow_duplicate=True)],
+                 Input("refine", "n_intervals"), State("run-spec", "data"),
+                 prevent_initial_call=True)(partial(on_refine, runner))
+    app.callback([Output("comparison-box", "children", allow_duplicate=True), message],
+                 Input("compare", "n_clicks"), State("run-spec", "data"),
+                 prevent_initial_call=True)(partial(on_compare, runner))
+    app.callback([Output("download", "data"), message],
+                 [Input("download-csv", "n_clicks"), Input("download-nc", "n_clicks"),
+                  Input("download-report", "n_clicks")],
+                 State("run-spec", "data"), State("comparison-box", "children"),
+                 prevent_initial_call=True)(on_download)

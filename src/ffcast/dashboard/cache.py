@@ -38,6 +38,11 @@ class RunCache(Generic[V]):
                 return self._items[key]
             return None
 
+    def peek(self, key: Hashable) -> V | None:
+        """The cached value for ``key`` or None, without computing (counts no hit)."""
+        with self._lock:
+            return self._items.get(key)
+
     def get_or_compute(self, key: Hashable, compute: Callable[[], V]) -> V:
         """The cached value for ``key``, computing (and caching) it on a miss.
 

@@ -31,7 +31,7 @@ OPTIONAL_LEVERS: tuple[str, ...] = ("prosecution_rate", "rehabilitation_uptake",
 SLIDER_LEVERS: tuple[str, ...] = ("rehabilitation_effect", "border_control",
                                   "dispatch_capacity", "detection_capacity")
 LEVERS: tuple[str, ...] = OPTIONAL_LEVERS + SLIDER_LEVERS
-DRAWS_MIN, DRAWS_MAX, DRAWS_DEFAULT = 50, 2000, 100
+DRAWS_MIN, DRAWS_MAX, DRAWS_DEFAULT = 50, 2000, 1000
 SEED_MAX = 2**31 - 1
 # Horizons offered: the engine always starts in 2011-01, so later horizons cost more.
 HORIZONS: tuple[str, ...] = ("2018-12", "2019-12", "2022-12", "2026-12")
@@ -58,6 +58,10 @@ class RunSpec:
         """JSON for the browser's ``dcc.Store`` (re-validated by :func:`from_store`)."""
         return {"scenario": self.scenario.model_dump(mode="json", by_alias=True),
                 "draws": self.draws, "seed": self.seed, "end": self.end, "focus": self.focus}
+
+    def with_draws(self, draws: int) -> RunSpec:
+        """The first ``draws`` draws of this run (a preview; same numbers for those draws)."""
+        return RunSpec(self.scenario, draws, self.seed, self.end, self.focus)
 
     def with_scenario(self, scenario: Scenario) -> RunSpec:
         """The same draws, seed, horizon and focus for another scenario (for CRN pairs)."""

@@ -146,4 +146,6 @@ def page() -> html.Div:
                             "scenario, press Run.")]),
         html.Div([controls_panel(), views_panel()], className="shell"),
         dcc.Store(id="run-spec"), dcc.Store(id="compared"),
+        # Polls for the full ensemble after a preview; enabled only while one is computed.
+        dcc.Interval(id="refine", interval=250, disabled=True),
     ])

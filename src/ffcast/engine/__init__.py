@@ -4,11 +4,13 @@ It reads the scenario layer (priors, scenario models) and is read by results, ca
 the run loop; it never imports anything above it.
 """
 
+from ffcast.engine import jit  # noqa: F401  (first: cache stamps over all engine sources)
 from ffcast.engine.simulate import (
     STEP_ORDER,
     ChunkResult,
     Latent,
     Prepared,
+    Recording,
     iter_chunks,
     prepare,
     run_chunk,
@@ -20,6 +22,7 @@ __all__ = [
     "ChunkResult",
     "Latent",
     "Prepared",
+    "Recording",
     "iter_chunks",
     "prepare",
     "run_chunk",

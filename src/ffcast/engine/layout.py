@@ -1,8 +1,10 @@
 """Names and array positions of the engine's stocks, flows and categories.
 
-The state of one ensemble chunk is an integer array ``(draws, countries, N_STOCKS)`` of whole
-people; every person who ever travelled is in exactly one of these stocks, so their sum over
-the last axis equals cumulative arrivals at all times (checked by tests).
+The state of one draw is an integer array ``(countries, N_STATE)``: the person stocks first
+(``N_STOCKS`` of them), then the bookkeeping that is not a person stock (inmates radicalised
+in prison, and the attacks scheduled for the coming months). Every person who ever travelled
+is in exactly one person stock, so their sum equals cumulative arrivals at all times
+(checked by tests).
 """
 
 from __future__ import annotations
@@ -29,6 +31,13 @@ DISENGAGED = IN_REHABILITATION + 1
 REENGAGED = DISENGAGED + 1
 N_STOCKS = REENGAGED + 1
 
+MAX_LAG = 24  # months from plot initiation to execution, at most (ring buffer length)
+
+# Bookkeeping after the person stocks in a draw's state row (not people who travelled).
+RADICALISED_INMATES = N_STOCKS  # other inmates radicalised in prison, still active
+SCHEDULED0 = RADICALISED_INMATES + 1  # + target * MAX_LAG + month % MAX_LAG: attacks due
+N_STATE = SCHEDULED0 + len(TARGETS) * MAX_LAG
+
 HOME_STOCKS: tuple[str, ...] = (
     "undetected", "detected", "prosecuted", "incarcerated", "released",
     "in_rehabilitation", "disengaged", "reengaged",
@@ -39,7 +48,7 @@ PERSON_STOCKS: tuple[str, ...] = (
     "dispatched", *HOME_STOCKS,
 )
 
-# Monthly flow counters, array (draws, countries, N_FLOWS).
+# Flow counters, array (countries, N_FLOWS): counts summed over the recorded interval.
 ARRIVALS = 0
 RETURNS = 1
 REPATRIATED = 2
@@ -48,6 +57,20 @@ PLOTS0 = 4  # + target
 INTERDICTED0 = PLOTS0 + len(TARGETS)
 ATTACKS0 = INTERDICTED0 + len(TARGETS)
 ATTACK_DEATHS0 = ATTACKS0 + len(TARGETS)
-N_FLOWS = ATTACK_DEATHS0 + len(TARGETS)
+ATTACKS_MASS0 = ATTACK_DEATHS0 + len(TARGETS)  # attacks with >= MASS_CASUALTY_DEATHS deaths
+N_FLOWS = ATTACKS_MASS0 + len(TARGETS)
 
-MAX_LAG = 24  # months from plot initiation to execution, at most
+MASS_CASUALTY_DEATHS = 12  # CSN2009: x_min = 12, where the power-law tail of deaths starts
+
+# One name per array position, for messages (e.g. which count would overflow int32).
+STOCK_NAMES: tuple[str, ...] = (
+    "in_theatre", "insurgent", "killed", "detained_in_theatre", "joined_other",
+    *(f"relocated[{t}]" for t in THEATRES), "dispatched", *HOME_STOCKS,
+)
+FLOW_NAMES: tuple[str, ...] = (
+    "arrivals", "returns", "repatriated", "radicalised_inmates",
+    *(f"plots[{g}]" for g in TARGETS), *(f"interdicted_plots[{g}]" for g in TARGETS),
+    *(f"attacks[{g}]" for g in TARGETS), *(f"attack_deaths[{g}]" for g in TARGETS),
+    *(f"mass_casualty_attacks[{g}]" for g in TARGETS),
+)
+assert len(STOCK_NAMES) == N_STOCKS and len(FLOW_NAMES) == N_FLOWS

@@ -28,6 +28,7 @@ from ffcast.errors import FFCastError
 from ffcast.results.quantities import (
     FLOW_SLOTS,
     HOME_STOCKS,
+    MASS_CASUALTY_DEATHS,
     N_FLOWS,
     N_STOCKS,
     PATHWAYS,
@@ -96,6 +97,9 @@ FLOW_SPECS: tuple[Spec, ...] = (
     Spec("attacks", "attacks/month", "Attacks executed this month, by target", "target"),
     Spec("attack_deaths", "deaths/month", "Deaths in attacks executed this month, by target",
          "target"),
+    Spec("mass_casualty_attacks", "attacks/month", "Attacks executed this month that killed "
+         f"at least {MASS_CASUALTY_DEATHS} people (the power-law tail, CSN2009), by target",
+         "target"),
 )
 CUMULATIVE_SPECS: tuple[Spec, ...] = (
     Spec("cumulative_travelled", PERSONS, "Everyone who travelled since 2011-01 (sum of the "
@@ -135,6 +139,11 @@ def _check_chunk(prep: Prepared, chunk: ChunkResult) -> None:
         if got != shape:
             raise FFCastError(f"chunk.{name}: shape {got} does not match the run {shape}; "
                               "fix: pass the Prepared the chunk was simulated with")
+    monthly = np.arange(prep.record_from, prep.record_from + t)
+    if not np.array_equal(chunk.months, monthly) or chunk.flows_from != prep.record_from:
+        raise FFCastError("chunk.months: the results contract needs every month of the run "
+                          "with monthly flows; fix: simulate the chunk with the default "
+                          "recording (record=None)")
 
 
 def _as_int32(total: np.ndarray, name: str) -> np.ndarray:

@@ -41,7 +41,9 @@ FLOW_SLOTS: dict[str, slice] = {
     "interdicted_plots": slice(L.INTERDICTED0, L.INTERDICTED0 + len(L.TARGETS)),
     "attacks": slice(L.ATTACKS0, L.ATTACKS0 + len(L.TARGETS)),
     "attack_deaths": slice(L.ATTACK_DEATHS0, L.ATTACK_DEATHS0 + len(L.TARGETS)),
+    "mass_casualty_attacks": slice(L.ATTACKS_MASS0, L.ATTACKS_MASS0 + len(L.TARGETS)),
 }
+MASS_CASUALTY_DEATHS: int = L.MASS_CASUALTY_DEATHS  # deaths that make an attack mass-casualty
 N_STOCKS: int = L.N_STOCKS
 N_FLOWS: int = L.N_FLOWS
 PERSON_STOCKS: tuple[str, ...] = L.PERSON_STOCKS

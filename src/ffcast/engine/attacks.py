@@ -1,0 +1,169 @@
+"""Plots and attacks: plots by source and target, interdiction, the lag, deaths.
+
+Warning first: the work a country-month costs is bounded whatever the inputs: plot lags are
+one multinomial over the lag months (at most MAX_LAG - 2 binomials a target), attack deaths
+one multinomial over the severity classes plus one draw per mass-casualty attack, and more
+than MAX_TAIL_ATTACKS such attacks in one country-month is reported as an error. Attacks
+count the *origin country's* fighters; "home" is the origin country.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from ffcast.engine import layout as L
+from ffcast.engine import slots as S
+from ffcast.engine.rng import at, cell
+from ffcast.engine.sampling import binomial, poisson, power_law_severity
+from ffcast.scenario.priors import PARAM_INDEX as PI
+
+# Parameter positions as plain ints so numba folds them into constants.
+_ATTACK_LAG = PI["attack_lag"]
+_DISPATCHED_HOME_TARGET = PI["dispatched_home_target"]
+_INTERDICTION = (PI["interdiction_home"], PI["interdiction_abroad"], PI["interdiction_third"])
+_PLOT_DISPATCHED = PI["plot_rate_dispatched"]
+_PLOT_RADICALISED = PI["plot_rate_radicalised"]
+_PLOT_REENGAGED = PI["plot_rate_reengaged"]
+_PLOT_RELOCATED = PI["plot_rate_relocated"]
+_PLOT_UNDETECTED = PI["plot_rate_undetected"]
+_SEVERITY_ALPHA = PI["severity_alpha"]
+_TAIL = PI["attack_tail"]
+_ZERO_DEATHS = PI["attack_zero_deaths"]
+_N_THEATRES = len(L.THEATRES)
+_N_TARGETS = len(L.TARGETS)
+_X_MIN = float(L.MASS_CASUALTY_DEATHS)  # CSN2009: the power-law tail starts at 12 deaths
+_SEVERITY_CAP = 3000.0  # judgement: no single attack above 9/11 scale
+_SMALL_ATTACK_MAX = _X_MIN - 1.0  # attacks outside the tail kill 1..11 people, uniformly
+MAX_TAIL_ATTACKS = 100_000  # per country, month and target: beyond it the inputs are absurd
+# Status of a draw when the inputs are absurd (see ffcast.engine.kernel for the others).
+TOO_MANY_ATTACKS = 1 + L.N_STOCKS + L.N_FLOWS  # + target
+
+
+# --- 4. plots and attacks -------------------------------------------------------------------
+
+
+@njit(cache=True, error_model="numpy")
+def schedule_attacks(state: np.ndarray, c: int, target: int, executed: int, mean_lag: float,
+                     key: np.uint64, t: int, code: int) -> None:
+    """Spread the plots that will be executed over the coming months (a multinomial).
+
+    The lag is 1 + geometric with mean ``mean_lag`` months, capped at MAX_LAG - 1; given a
+    lag of at least k months, it is exactly k with the constant probability 1 / mean_lag,
+    so the multinomial is a run of binomials with that probability (at most MAX_LAG - 2
+    draws, however many plots).
+    """
+    q = 1.0 / max(mean_lag, 1.0)
+    cl = cell(key, t, code)
+    base = L.SCHEDULED0 + target * L.MAX_LAG
+    left = executed
+    for lag in range(1, L.MAX_LAG - 1):
+        x = binomial(left, q, at(cl, target * S.LAG_BLOCK + lag))
+        state[c, base + (t + lag) % L.MAX_LAG] += x
+        left -= x
+        if left == 0:
+            return
+    state[c, base + (t + L.MAX_LAG - 1) % L.MAX_LAG] += left
+
+
+@njit(cache=True, error_model="numpy")
+def attack_deaths(n: int, zero: float, tail: float, alpha: float, target: int,
+                  key: np.uint64, t: int, code: int) -> tuple[int, int, int]:
+    """Deaths in ``n`` attacks executed this month: (deaths, mass-casualty attacks, status).
+
+    Each attack kills nobody with probability ``zero``; otherwise, with probability
+    ``tail``, a power-law number >= 12 (exponent ``alpha``, CSN2009, capped), else 1-11
+    people uniformly. How many attacks fall in each class and each of 1..11 is one
+    multinomial; each tail attack gets its own draw. More than MAX_TAIL_ATTACKS tail attacks
+    in one country-month is reported (status), not simulated.
+    """
+    c = cell(key, t, code)
+    base = target * S.SEVERITY_BLOCK
+    n_zero = binomial(n, zero, at(c, base + S.SEVERITY_SLOT_ZERO))
+    n_tail = binomial(n - n_zero, tail, at(c, base + S.SEVERITY_SLOT_TAIL))
+    if n_tail > MAX_TAIL_ATTACKS:
+        return 0, 0, TOO_MANY_ATTACKS + target
+    left = n - n_zero - n_tail
+    deaths = 0
+    k = 1
+    while left > 0 and k < _SMALL_ATTACK_MAX:
+        x = binomial(left, 1.0 / (_SMALL_ATTACK_MAX + 1.0 - k),
+                     at(c, base + S.SEVERITY_SLOT_SMALL + k - 1))
+        deaths += k * x
+        left -= x
+        k += 1
+    deaths += int(_SMALL_ATTACK_MAX) * left
+    mass = 0
+    for j in range(n_tail):
+        x = power_law_severity(alpha, _X_MIN, _SEVERITY_CAP,
+                               at(c, base + S.SEVERITY_SLOT_EACH_TAIL + j))
+        deaths += x
+        if x >= L.MASS_CASUALTY_DEATHS:
+            mass += 1
+    return deaths, mass, 0
+
+
+@njit(cache=True, error_model="numpy")
+def new_plots(dispatched: float, home: float, third: float, home_target: float,
+              key: np.uint64, t: int, code: int) -> tuple[int, int, int]:
+    """Plots started this month by target (home, western_abroad, third_theatre), from the
+    expected numbers by source: dispatched operatives (some against their home country),
+    home sources, and relocated fighters."""
+    c = cell(key, t, code)
+    n_disp = poisson(dispatched, at(c, S.PLOT_SLOT_DISPATCHED))
+    n_home = poisson(home, at(c, S.PLOT_SLOT_HOME))
+    n_third = poisson(third, at(c, S.PLOT_SLOT_THIRD))
+    disp_home = binomial(n_disp, home_target, at(c, S.PLOT_SLOT_DISPATCHED_HOME))
+    return n_home + disp_home, n_disp - disp_home, n_third
+
+
+@njit(cache=True, error_model="numpy")
+def step_plots_attacks(state: np.ndarray, flows: np.ndarray, params: np.ndarray,
+                       keys: np.ndarray, t: int, codes: np.ndarray) -> int:
+    """Plots, interdiction, plot-to-attack lag, executed attacks and their deaths.
+
+    Plots are counted in the month they start, attacks and deaths in the month they are
+    executed. Returns a status code (0, or TOO_MANY_ATTACKS + target).
+    """
+    due0 = L.SCHEDULED0 + t % L.MAX_LAG
+    for c in range(codes.shape[0]):
+        code = codes[c]
+        relocated = 0
+        for k in range(_N_THEATRES):
+            relocated += state[c, L.RELOCATED0 + k]
+        from_dispatched = params[c, _PLOT_DISPATCHED] * state[c, L.DISPATCHED]
+        from_home = (params[c, _PLOT_REENGAGED] * state[c, L.REENGAGED]
+                     + params[c, _PLOT_UNDETECTED] * state[c, L.UNDETECTED]
+                     + params[c, _PLOT_RADICALISED] * state[c, L.RADICALISED_INMATES])
+        from_third = params[c, _PLOT_RELOCATED] * relocated
+        if from_dispatched > 0.0 or from_home > 0.0 or from_third > 0.0:
+            plotted = new_plots(from_dispatched, from_home, from_third,
+                                params[c, _DISPATCHED_HOME_TARGET], keys[S.PLOTS], t, code)
+            c_int = np.uint64(0)
+            for g in range(_N_TARGETS):
+                n = plotted[g]
+                if n <= 0:
+                    continue
+                if c_int == 0:
+                    c_int = cell(keys[S.INTERDICTION], t, code)
+                stopped = binomial(n, params[c, _INTERDICTION[g]], at(c_int, g))
+                flows[c, L.PLOTS0 + g] += n
+                flows[c, L.INTERDICTED0 + g] += stopped
+                if n > stopped:
+                    schedule_attacks(state, c, g, n - stopped, params[c, _ATTACK_LAG],
+                                     keys[S.ATTACK_LAG], t, code)
+        for g in range(_N_TARGETS):
+            due = due0 + g * L.MAX_LAG
+            n = state[c, due]
+            if n <= 0:
+                continue
+            state[c, due] = 0
+            deaths, mass, status = attack_deaths(n, params[c, _ZERO_DEATHS], params[c, _TAIL],
+                                                 params[c, _SEVERITY_ALPHA], g,
+                                                 keys[S.SEVERITY], t, code)
+            if status:
+                return status
+            flows[c, L.ATTACKS0 + g] += n
+            flows[c, L.ATTACK_DEATHS0 + g] += deaths
+            flows[c, L.ATTACKS_MASS0 + g] += mass
+    return 0

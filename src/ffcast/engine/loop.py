@@ -1,0 +1,130 @@
+"""The compiled loop of one chunk: draws in parallel, each draw month by month (numba).
+
+Warning first: this is one parallel region per chunk (``prange`` over draws), and inside it
+no Python at all: a draw's whole state (a few tens of KB) stays in the core's cache while
+its months run, each month being the plan of :mod:`ffcast.engine.kernel` (every step over
+every country). Draws are handed to threads one at a time (dynamic scheduling, set by the
+caller), and never share anything but read-only inputs, so the thread count cannot
+change a number; every random number is addressed by (seed, draw, stream, month, country,
+slot), so neither can chunking.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange, types
+from numba.extending import intrinsic, overload
+from numba.np.arrayobj import make_array, populate_array
+
+from ffcast.engine import layout as L
+from ffcast.engine.hazards import N_HAZARD_COLUMNS, N_HAZARD_ROWS, stock_hazards
+from ffcast.engine.kernel import month
+
+
+def borrow(arr: np.ndarray) -> np.ndarray:
+    """The same array without its reference count (valid only while ``arr`` is alive).
+
+    Why: numba increments and decrements an array's shared reference count, atomically,
+    whenever a view of it is made or handed to a function it does not inline. In the hot
+    loop that is millions of atomic operations on one cache line that both threads write,
+    which cost more than the model itself. A borrowed array has no reference count, so
+    those operations become a null check. Use it only for arrays that outlive the loop.
+    In pure Python (``NUMBA_DISABLE_JIT=1``, ``.py_func``) it returns ``arr`` itself.
+    """
+    return arr
+
+
+@intrinsic
+def _borrow(typingctx, arr):  # type: ignore[no-untyped-def]
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        src = make_array(arr)(context, builder, args[0])
+        out = make_array(arr)(context, builder)
+        populate_array(out, data=src.data, shape=src.shape, strides=src.strides,
+                       itemsize=src.itemsize, meminfo=None, parent=None)
+        return out._getvalue()
+
+    return arr(arr), codegen
+
+
+@overload(borrow)
+def _borrow_overload(arr):  # type: ignore[no-untyped-def]
+    if isinstance(arr, types.Array):
+        return lambda arr: _borrow(arr)
+    return None
+
+
+@njit(cache=True, error_model="numpy")
+def simulate_draw(i: int, keys: np.ndarray, travellers: np.ndarray, drive: np.ndarray,
+                  params_pre: np.ndarray, params_post: np.ndarray, paths_pre: np.ndarray,
+                  paths_post: np.ndarray, theatres: np.ndarray, pressure: np.ndarray,
+                  ease: np.ndarray, codes: np.ndarray, policy_index: int, cutoff_index: int,
+                  n_months: int, theatre_only: bool, rec_months: np.ndarray, flows_from: int,
+                  stocks_out: np.ndarray, flows_out: np.ndarray, clock: np.ndarray) -> int:
+    """Simulate draw ``i`` (row i of every per-draw input) from 2011-01; returns a status."""
+    n_c = codes.shape[0]
+    owned = (np.zeros((n_c, L.N_STATE), dtype=np.int64),
+             np.zeros((n_c, L.N_FLOWS), dtype=np.int64),
+             np.zeros((n_c, 2), dtype=np.int64))
+    tables = (np.zeros((n_c, N_HAZARD_ROWS, N_HAZARD_COLUMNS)),
+              np.zeros((n_c, N_HAZARD_ROWS, N_HAZARD_COLUMNS)))
+    spare_owned = (np.zeros((n_c, L.N_STOCKS), dtype=np.int32),
+                   np.zeros((n_c, L.N_FLOWS), dtype=np.int32))
+    # Everything below runs on borrowed arrays (see `borrow`): no reference counting.
+    state, flows, home_bound = borrow(owned[0]), borrow(owned[1]), borrow(owned[2])
+    spare_stocks, spare_flows = borrow(spare_owned[0]), borrow(spare_owned[1])
+    travellers, pressure = borrow(travellers[i]), borrow(pressure[i])
+    params_pre, params_post = borrow(params_pre[i]), borrow(params_post[i])
+    hazards_pre, hazards_post = borrow(tables[0]), borrow(tables[1])
+    stock_hazards(params_pre, hazards_pre)
+    stock_hazards(params_post, hazards_post)
+    paths_pre, paths_post = borrow(paths_pre[i]), borrow(paths_post[i])
+    keys, theatres, clock = borrow(keys[i]), borrow(theatres[i]), borrow(clock[i])
+    drive, ease, codes = borrow(drive), borrow(ease), borrow(codes)
+    n_rec = rec_months.shape[0]
+    r = 0
+    status = 0
+    for t in range(n_months):
+        after = t >= policy_index
+        params = params_post if after else params_pre
+        hazards = hazards_post if after else hazards_pre
+        paths = paths_post if t > cutoff_index else paths_pre
+        recording = r < n_rec and rec_months[r] == t
+        status = month(state, flows, params, hazards, paths, theatres, travellers, drive,
+                       pressure[t], ease[t], keys, t, codes, theatre_only,
+                       stocks_out[i, r] if recording else spare_stocks,
+                       flows_out[i, r] if recording else spare_flows, recording,
+                       t < flows_from, home_bound, clock)
+        if status:
+            break
+        if recording:
+            r += 1
+    # The owned arrays must outlive every use of their borrowed views above.
+    owned[0][0, 0] += 0
+    tables[0][0, 0, 0] += 0.0
+    spare_owned[0][0, 0] += 0
+    return status
+
+
+@njit(cache=True, parallel=True, nogil=True, error_model="numpy")
+def simulate_chunk(keys: np.ndarray, travellers: np.ndarray, drive: np.ndarray,
+                   params_pre: np.ndarray, params_post: np.ndarray, paths_pre: np.ndarray,
+                   paths_post: np.ndarray, theatres: np.ndarray, pressure: np.ndarray,
+                   ease: np.ndarray, codes: np.ndarray, policy_index: int, cutoff_index: int,
+                   n_months: int, theatre_only: bool, rec_months: np.ndarray,
+                   flows_from: int, stocks_out: np.ndarray, flows_out: np.ndarray,
+                   status: np.ndarray, clock: np.ndarray) -> None:
+    """Every draw of a chunk, in parallel; ``status[i]`` is draw i's status code.
+
+    Per-draw inputs lead with the draw axis: ``keys`` (D, streams), ``travellers`` (D, C),
+    ``params_*`` (D, C, P), ``paths_*`` (D, C, 5), ``theatres`` (D, C, 7), ``pressure``
+    (D, T); ``drive`` (T, C) is the share of a country's travellers arriving each month,
+    ``ease`` (T,) the early-return multiplier. Outputs ``stocks_out`` (D, R, C, N_STOCKS)
+    and ``flows_out`` (D, R, C, N_FLOWS) at months ``rec_months``; ``clock`` is (D, 5)
+    cycle counts per step when profiling, else (D, 0). Releases the GIL (a server thread
+    keeps answering while a chunk runs).
+    """
+    for i in prange(keys.shape[0]):
+        status[i] = simulate_draw(i, keys, travellers, drive, params_pre, params_post,
+                                  paths_pre, paths_post, theatres, pressure, ease, codes,
+                                  policy_index, cutoff_index, n_months, theatre_only,
+                                  rec_months, flows_from, stocks_out, flows_out, clock)

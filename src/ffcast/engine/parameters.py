@@ -1,0 +1,245 @@
+"""Per-draw parameters: the uniforms behind every uncertain quantity, through the priors.
+
+Warning first: a draw's parameters are a pure function of (scenario, seed, draw index), or
+of the :class:`Latent` uniforms a caller passes (calibration particles, posterior draws),
+never of which other draws share the chunk. Policy levers change the parameters of the
+countries they apply to from the policy start; everything before it is the same in every
+scenario with the same priors (common random numbers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from ffcast.engine import drivers
+from ffcast.engine.prepared import Prepared, _month_offset
+from ffcast.engine.rng import uniforms
+from ffcast.scenario import Scenario
+from ffcast.scenario.priors import (
+    N_PARAMS,
+    PARAM_INDEX,
+    PARAMS,
+    REGIONS,
+    Param,
+    sample_dirichlet,
+    sample_scalar,
+)
+
+_TRAVELLER_SIGMA_FLOOR = 0.1  # judgement: even single-source counts are uncertain by ~10%
+
+
+@dataclass
+class DrawParameters:
+    """Per-draw quantities for one chunk of draws (arrays lead with the draw axis)."""
+
+    draws: np.ndarray
+    travellers: np.ndarray  # (D, C) travellers by the cut-off
+    params_pre: np.ndarray  # (D, C, N_PARAMS) before the policy start
+    params_post: np.ndarray  # (D, C, N_PARAMS) from the policy start
+    pathways_pre: np.ndarray  # (D, C, 5) up to the cut-off (prior)
+    pathways_post: np.ndarray  # (D, C, 5) after the cut-off (scenario)
+    theatres: np.ndarray  # (D, C, 7)
+    territory: np.ndarray  # (D, T)
+    pressure: np.ndarray  # (D, T)
+
+
+def _param_prior(scen: Scenario, p: Param) -> Param:
+    override = scen.parameters.get(p.name)
+    if override is None:
+        return p
+    return Param(p.name, override.mean if override.mean is not None else p.mean, p.dist,
+                 override.spread if override.spread is not None else p.spread, p.unit,
+                 p.description, "scenario override", p.policy)
+
+
+def pathway_means(scen: Scenario) -> np.ndarray:
+    """Post-cut-off pathway means per region (R, 5, rows in REGIONS order) after the
+    scenario's precedence: by_region > all > prior x tilt, each row renormalised to 1."""
+    from ffcast.scenario.priors import PATHWAY_PRIOR
+
+    tilt = np.array(scen.pathways.tilt.as_tuple())
+    out = np.empty((len(REGIONS), 5))
+    for r, region in enumerate(REGIONS):
+        m = np.array(PATHWAY_PRIOR[region]) * tilt
+        if scen.pathways.all is not None:
+            m = np.array(scen.pathways.all.as_tuple())
+        if region in scen.pathways.by_region:
+            m = np.array(scen.pathways.by_region[region].as_tuple())
+        out[r] = m / m.sum() if m.sum() > 0 else np.full(5, 0.2)
+    return out
+
+
+@dataclass
+class Latent:
+    """The uniforms behind every uncertain quantity of a set of draws.
+
+    Each field leads with the draw axis: ``params`` (D, N_PARAMS, R) one per parameter and
+    region, ``pathways`` (D, R, 5), ``theatres`` (D, R, 7), ``travellers`` (D, C) one per
+    country, ``collapse`` (D,). By default they come from the counter-based streams of each
+    draw; calibration replaces them (a particle is a point in this space, and in normal
+    scores ``ndtri(u)`` the prior is a standard normal).
+    """
+
+    params: np.ndarray
+    pathways: np.ndarray
+    theatres: np.ndarray
+    travellers: np.ndarray
+    collapse: np.ndarray
+
+    FIELDS = ("params", "pathways", "theatres", "travellers", "collapse")
+
+    @classmethod
+    def from_streams(cls, prep: Prepared, seed: int, draws: np.ndarray) -> Latent:
+        """The default uniforms of ``draws`` (pure functions of seed and draw index)."""
+        n_draws, n_r = len(draws), len(REGIONS)
+        slots = np.arange(N_PARAMS * 16).reshape(N_PARAMS, 16)[:, :n_r].ravel()
+        return cls(
+            params=uniforms(seed, draws, "params", slots).reshape(n_draws, N_PARAMS, n_r),
+            pathways=uniforms(seed, draws, "params",
+                              10_000 + np.arange(n_r * 5)).reshape(n_draws, n_r, 5),
+            theatres=uniforms(seed, draws, "params",
+                              20_000 + np.arange(n_r * 7)).reshape(n_draws, n_r, 7),
+            travellers=uniforms(seed, draws, "travellers", prep.codes),
+            collapse=uniforms(seed, draws, "collapse", np.array([0]))[:, 0],
+        )
+
+    def take(self, index: np.ndarray) -> Latent:
+        """The latent values of a subset (or resampling) of draws."""
+        return Latent(**{f: getattr(self, f)[index] for f in self.FIELDS})
+
+
+# The parameters the arrivals and theatre steps read (a theatre-only run needs no others).
+THEATRE_PARAMS: tuple[str, ...] = (
+    "death_base", "death_collapse", "capture_collapse", "early_return", "exit_decision",
+    "insurgent_death", "insurgent_capture", "insurgent_return", "camp_repatriation",
+    "detained_death", "detained_escape", "other_group_death", "other_group_return",
+    "relocated_death", "relocated_return", "dispatched_arrest", "dispatched_death",
+    "dispatched_disengage",
+)
+
+
+def sample_parameters(prep: Prepared, seed: int, draws: np.ndarray,
+                      latent: Latent | None = None, *, until: int | None = None,
+                      theatre_only: bool = False) -> DrawParameters:
+    """Turn the uniforms of ``draws`` (or ``latent``) into parameters through the priors.
+
+    ``until`` (last simulated month) and ``theatre_only`` only skip work whose result the
+    run would not read: the post-cut-off pathways and the policy before they apply, and
+    every parameter outside :data:`THEATRE_PARAMS` (left NaN) in a theatre-only run. The
+    values that are computed do not depend on them.
+    """
+    from ffcast.scenario.priors import (
+        PATHWAY_CONCENTRATION,
+        PATHWAY_PRIOR,
+        THEATRE_CONCENTRATION,
+        THEATRE_PRIOR,
+    )
+
+    lat = latent if latent is not None else Latent.from_streams(prep, seed, np.asarray(draws))
+    scen = prep.scenario
+    n_r = len(REGIONS)
+    reg = prep.region_index
+    # Scalar parameters: one value per draw and region (countries of a region share it).
+    u = np.clip(lat.params, 1e-12, 1 - 1e-12)
+    by_region = np.empty((u.shape[0], n_r, N_PARAMS))
+    last = len(prep.months) - 1 if until is None else until
+    for i, p0 in enumerate(PARAMS):
+        if theatre_only and p0.name not in THEATRE_PARAMS:
+            by_region[:, :, i] = np.nan
+            continue
+        p = _param_prior(scen, p0)
+        means = np.array([p.mean_for(r) for r in REGIONS])
+        by_region[:, :, i] = sample_scalar(p, means[None, :], u[:, i, :])
+    pre = by_region[:, reg, :]  # (D, C, P)
+    # Pathway propensities (Dirichlet by region), prior before the cut-off, scenario after.
+    up = np.clip(lat.pathways, 1e-12, 1 - 1e-12)
+    conc = scen.pathways.concentration or PATHWAY_CONCENTRATION
+    prior_alpha = np.array([PATHWAY_PRIOR[r] for r in REGIONS]) * PATHWAY_CONCENTRATION
+    post_alpha = pathway_means(scen) * conc
+    paths_pre = np.ascontiguousarray(
+        sample_dirichlet(np.broadcast_to(prior_alpha, up.shape), up)[:, reg, :])
+    paths_post = paths_pre
+    if last > prep.cutoff_index:
+        paths_post = sample_dirichlet(np.broadcast_to(np.maximum(post_alpha, 1e-9), up.shape),
+                                      up)[:, reg, :]
+    ut = lat.theatres
+    th_alpha = np.array([THEATRE_PRIOR[r] for r in REGIONS]) * THEATRE_CONCENTRATION
+    theatres = sample_dirichlet(np.broadcast_to(th_alpha, ut.shape), np.clip(ut, 1e-12, 1))
+    theatres = theatres[:, reg, :]
+    # Travellers by the cut-off per country: split lognormal through (low, central, high).
+    travellers = _sample_travellers(prep.countries, np.clip(lat.travellers, 1e-12, 1 - 1e-12))
+    # Collapse timing per draw.
+    uk = np.clip(lat.collapse, 1e-12, 1 - 1e-12)
+    mid = _month_offset(prep.months, scen.collapse.midpoint) + \
+        scen.collapse.midpoint_sd_months * special.ndtri(uk)
+    mid = np.maximum(mid, prep.cutoff_index + 1.0)
+    territory = drivers.territory_paths(prep.months, prep.observed,
+                                        prep.months[prep.cutoff_index], mid,
+                                        scen.collapse.steepness_months,
+                                        scen.collapse.residual_share)
+    pre = np.ascontiguousarray(pre)
+    post = pre
+    if last >= prep.policy_index or last > prep.cutoff_index:
+        if paths_post is paths_pre:  # the policy edits it in place
+            paths_post = paths_pre.copy()
+        post, paths_post = _apply_policy(prep, pre.copy(), paths_post)
+    return DrawParameters(
+        draws=np.asarray(draws), travellers=travellers, params_pre=pre,
+        params_post=np.ascontiguousarray(post), pathways_pre=paths_pre,
+        pathways_post=np.ascontiguousarray(paths_post), theatres=np.ascontiguousarray(theatres),
+        territory=territory, pressure=drivers.collapse_pressure(territory),
+    )
+
+
+def _sample_travellers(countries: pd.DataFrame, u: np.ndarray) -> np.ndarray:
+    central = countries["central"].to_numpy(float)
+    low = np.minimum(countries["low"].to_numpy(float), central)
+    high = np.maximum(countries["high"].to_numpy(float), central)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s_lo = np.where(low > 0, np.log(central / low) / 1.645, 0.5)
+        s_hi = np.where(central > 0, np.log(high / central) / 1.645, 0.0)
+    s_lo = np.maximum(np.nan_to_num(s_lo), _TRAVELLER_SIGMA_FLOOR)
+    s_hi = np.maximum(np.nan_to_num(s_hi), _TRAVELLER_SIGMA_FLOOR)
+    z = special.ndtri(u)
+    sigma = np.where(z < 0, s_lo, s_hi)
+    return central * np.exp(sigma * z)
+
+
+def _odds_scale(p: np.ndarray, factor: float) -> np.ndarray:
+    p = np.clip(p, 1e-9, 1 - 1e-9)
+    odds = p / (1 - p) * factor
+    return odds / (1 + odds)
+
+
+def _apply_policy(prep: Prepared, post: np.ndarray,
+                  paths_post: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Policy levers change parameters for the countries in the policy mask."""
+    pol = prep.scenario.policy
+    m = prep.policy_mask
+    sub = post[:, m, :]
+    if pol.prosecution_rate is not None:
+        sub[..., PARAM_INDEX["prosecution"]] = pol.prosecution_rate
+    if pol.rehabilitation_uptake is not None:
+        sub[..., PARAM_INDEX["rehabilitation_uptake"]] = pol.rehabilitation_uptake
+    if pol.rehabilitation_effect != 1.0:
+        i = PARAM_INDEX["rehabilitation_success"]
+        sub[..., i] = _odds_scale(sub[..., i], pol.rehabilitation_effect)
+    if pol.camp_repatriation is not None:
+        sub[..., PARAM_INDEX["camp_repatriation"]] = pol.camp_repatriation
+    if pol.detection_capacity != 1.0:
+        for name in ("detection", "interdiction_home", "interdiction_abroad"):
+            i = PARAM_INDEX[name]
+            sub[..., i] = _odds_scale(sub[..., i], pol.detection_capacity)
+    if pol.dispatch_capacity != 1.0:
+        sub[..., PARAM_INDEX["plot_rate_dispatched"]] *= pol.dispatch_capacity
+        pp = paths_post[:, m, :].copy()
+        pp[..., 4] *= pol.dispatch_capacity
+        paths_post[:, m, :] = pp / pp.sum(axis=-1, keepdims=True)
+    post[:, m, :] = sub
+    return post, paths_post
+
+

@@ -1,0 +1,108 @@
+"""What a run is before any draw: months, countries, drivers and policy timing.
+
+Warning first: the simulation always starts in 2011-01, whatever ``start`` is asked for,
+so that everyone who travelled is counted; months before ``start`` are simply not recorded.
+Nothing here is random: a :class:`Prepared` run is shared (and pickled to Dask workers)
+by every chunk of draws.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ffcast import data
+from ffcast.engine import drivers
+from ffcast.engine.rng import country_code
+from ffcast.errors import ScenarioError
+from ffcast.scenario import Scenario, load_scenario
+from ffcast.scenario.priors import REGIONS
+
+SIM_START = "2011-01"
+BORDER_TIGHTENING = "2015-07"  # judgement: Turkey tightened the border from mid-2015
+BORDER_TIGHTENING_EASE = 0.5  # early-return hazard multiplier after that month
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Everything about a run that does not depend on the draws."""
+
+    scenario: Scenario
+    months: pd.DatetimeIndex  # simulated months, from SIM_START
+    record_from: int  # index of the first recorded month
+    countries: pd.DataFrame  # iso3, name, region, low, central, high
+    codes: np.ndarray  # stable integer code per country (RNG counters)
+    region_index: np.ndarray  # per country, index into REGIONS
+    shape: np.ndarray  # (T,) recruitment shape
+    observed: np.ndarray  # (T,) observed territory share (NaN after last observation)
+    cutoff_index: int
+    policy_index: int
+    policy_mask: np.ndarray  # (C,) bool: countries the levers apply to
+    border: np.ndarray  # (T, C) arrival multiplier from travel controls
+    ease: np.ndarray  # (T,) early-return multiplier
+
+    @property
+    def recorded_months(self) -> pd.DatetimeIndex:
+        return self.months[self.record_from:]
+
+
+def _month_offset(months: pd.DatetimeIndex, month: str) -> int:
+    p = pd.Period(month, "M")
+    return (p.year - months[0].year) * 12 + (p.month - months[0].month)
+
+
+def prepare(scenario: Scenario | str | None = None, start: str = SIM_START,
+            end: str = "2026-12", countries: list[str] | None = None) -> Prepared:
+    """Fix drivers, countries and policy timing for a run (raises ScenarioError)."""
+    scen = load_scenario(scenario)
+    if pd.Period(start, "M") < pd.Period(SIM_START, "M"):
+        raise ScenarioError(f"start: {start} is before {SIM_START}; fix: use {SIM_START} or later")
+    if pd.Period(end, "M") < pd.Period(start, "M"):
+        raise ScenarioError(f"end: {end} is before start {start}; fix: swap them")
+    if pd.Period(end, "M") <= pd.Period(scen.cutoff, "M"):
+        raise ScenarioError(f"end: {end} must be after the cut-off {scen.cutoff}")
+    months = drivers.month_index(SIM_START, end)
+    best = data.best_estimates(as_of=scen.cutoff)
+    if countries:
+        from ffcast.scenario.validation import check_countries
+
+        try:
+            wanted = check_countries(countries)
+        except ValueError as exc:
+            raise ScenarioError(f"countries: {exc}") from exc
+        missing = sorted(set(wanted) - set(best["iso3"]))
+        if missing:
+            raise ScenarioError(f"countries: no traveller estimate for {', '.join(missing)}")
+        best = best[best["iso3"].isin(wanted)]
+    best = best.reset_index(drop=True)
+    cutoff = pd.Timestamp(pd.Period(scen.cutoff, "M").start_time)
+    k = _month_offset(months, scen.cutoff)
+    policy_index = _month_offset(months, scen.policy.start)
+    mask = np.ones(len(best), dtype=bool)
+    if scen.policy.countries is not None:
+        mask = best["iso3"].isin(scen.policy.countries).to_numpy()
+    border = np.ones((len(months), len(best)))
+    if scen.policy.border_control > 0:
+        after = np.arange(len(months)) >= max(policy_index, k + 1)
+        border[np.ix_(after, mask)] = 1.0 - scen.policy.border_control
+    ease = np.where(np.arange(len(months)) >= _month_offset(months, BORDER_TIGHTENING),
+                    BORDER_TIGHTENING_EASE, 1.0)
+    return Prepared(
+        scenario=scen,
+        months=months,
+        record_from=_month_offset(months, start),
+        countries=best,
+        codes=np.array([country_code(c) for c in best["iso3"]], dtype=np.int64),
+        region_index=np.array([REGIONS.index(r) for r in best["region"]], dtype=np.int64),
+        shape=drivers.recruitment_shape(months, cutoff),
+        observed=drivers.observed_territory(months, data.load("territory"), cutoff),
+        cutoff_index=k,
+        policy_index=policy_index,
+        policy_mask=mask,
+        border=border,
+        ease=ease,
+    )
+
+
