@@ -1,8 +1,11 @@
 """Log-likelihood of simulated quantities under each target's observation model.
 
 Counts: log-normal noise around the stated figure; a range [low, high] widens the noise by
-its own width; "at least X" and "up to X" are one-sided (probit) constraints. Shares: normal
-noise on the share. Every component is a pure function of dense arrays.
+its own width; "at least X" and "up to X" are one-sided (probit) constraints. A per-country
+statement is read through the reporting model (:mod:`ffcast.scenario.reporting`): the
+published figure is the latent count times its producer's bias, with its producer's noise,
+both calibrated per particle. Shares: normal noise on the share. Every component is a pure
+function of dense arrays.
 """
 
 from __future__ import annotations
@@ -11,13 +14,19 @@ import numpy as np
 from scipy import special
 
 from ffcast.calibrate.targets import Target
+from ffcast.scenario import reporting
 
 _Z90 = 1.6448536269514722
 
 
-def count_loglik(x: np.ndarray, low: float, high: float, sigma: float) -> np.ndarray:
-    """Log-likelihood (up to a constant) of simulated counts ``x`` (D,) for one statement."""
-    lx = np.log(np.asarray(x, dtype=float) + 1.0)
+def count_loglik(x: np.ndarray, low: float, high: float, sigma: float | np.ndarray,
+                 shift: float | np.ndarray = 0.0) -> np.ndarray:
+    """Log-likelihood (up to a constant) of simulated counts ``x`` (D,) for one statement.
+
+    ``sigma`` (scalar or per draw) is the sd of the log noise; ``shift`` (scalar or per
+    draw) the log of the reporting bias, added to the simulated log count.
+    """
+    lx = np.log(np.asarray(x, dtype=float) + 1.0) + shift
     if not np.isnan(low) and not np.isnan(high):
         centre = 0.5 * (np.log(low + 1.0) + np.log(high + 1.0))
         width = (np.log(high + 1.0) - np.log(low + 1.0)) / (2 * _Z90)
@@ -38,12 +47,22 @@ def share_loglik(share: np.ndarray, low: float, high: float, sigma: float) -> np
     return special.log_ndtr((high - share) / sigma)
 
 
-def target_loglik(t: Target, values: dict[str, np.ndarray]) -> np.ndarray:
-    """Log-likelihood per draw of target ``t``; ``values[q]`` is (D, C) at ``t.month``."""
+def target_loglik(t: Target, values: dict[str, np.ndarray],
+                  reporting_values: np.ndarray | None = None) -> np.ndarray:
+    """Log-likelihood per draw of target ``t``; ``values[q]`` is (D, C) at ``t.month``.
+
+    ``reporting_values`` (D, 6, :data:`ffcast.scenario.reporting.COMPONENTS` order) gives
+    each draw's reporting bias and noise; a target with a ``reporter`` kind uses them
+    instead of its channel's fixed noise.
+    """
     num = values[t.quantity][:, t.mask].sum(axis=1)
     if t.kind == "share":
         den = values[t.denominator][:, t.mask].sum(axis=1)
         return share_loglik(num / np.maximum(den, 1), t.low, t.high, t.sigma)
+    if t.reporter and reporting_values is not None:
+        bias = reporting_values[:, reporting.column("bias", t.reporter)]
+        noise = reporting_values[:, reporting.column("noise", t.reporter)]
+        return count_loglik(num, t.low, t.high, noise, np.log(bias))
     return count_loglik(num, t.low, t.high, t.sigma)
 
 

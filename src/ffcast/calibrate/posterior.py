@@ -22,12 +22,12 @@ import pandas as pd
 import xarray as xr
 from scipy import special
 
-from ffcast.calibrate.smc import Block, CalibrationResult
+from ffcast.calibrate.smc import CalibrationResult, assign
 from ffcast.engine import Latent, Prepared
 from ffcast.engine.rng import uniforms
 from ffcast.errors import FFCastError, OptionsError, echo
 from ffcast.files import atomic_path
-from ffcast.scenario.priors import PARAM_INDEX, PARAMS, REGIONS, sample_scalar
+from ffcast.scenario.priors import PARAMS, sample_scalar
 
 SHIPPED_CUTOFFS = ("2015-12", "2016-06", "2016-12")
 
@@ -41,28 +41,18 @@ class Posterior:
     names: list[str]
     attrs: dict
 
-    @property
-    def block(self) -> Block:
-        params = tuple(dict.fromkeys(n.split(":")[1] for n in self.names
-                                     if n.startswith("param:")))
-        countries = tuple(n.split(":")[1] for n in self.names if n.startswith("travellers:"))
-        return Block(params, countries)
-
     def latent(self, prep: Prepared, seed: int, draws: np.ndarray) -> Latent:
-        """Latent uniforms for forecast ``draws``: posterior where calibrated, prior elsewhere."""
+        """Latent uniforms for forecast ``draws``: posterior where calibrated, prior elsewhere.
+
+        Components the run does not have (a country it does not simulate) are skipped;
+        components the posterior lacks (e.g. a parameter added since it was fitted) keep
+        their prior draws.
+        """
         draws = np.asarray(draws, dtype=np.int64)
         lat = Latent.from_streams(prep, seed, draws)
         pick = (uniforms(seed, draws, "posterior", np.array([0]))[:, 0] * len(self.z))
         u = special.ndtr(self.z[np.minimum(pick.astype(np.int64), len(self.z) - 1)])
-        col = {n: j for j, n in enumerate(self.names)}
-        for p in self.block.params:
-            for r, region in enumerate(REGIONS):
-                lat.params[:, PARAM_INDEX[p], r] = u[:, col[f"param:{p}:{region}"]]
-        for c, iso3 in enumerate(prep.countries["iso3"]):
-            j = col.get(f"travellers:{iso3}")
-            if j is not None:
-                lat.travellers[:, c] = u[:, j]
-        return lat
+        return assign(lat, self.names, u, prep)
 
 
 def from_result(res: CalibrationResult) -> Posterior:
@@ -81,20 +71,38 @@ def from_result(res: CalibrationResult) -> Posterior:
 
 
 def fit_table(res: CalibrationResult) -> pd.DataFrame:
-    """Per target: the statement, prior and posterior predictive median and 90% interval."""
+    """Per statement: the figure, and the prior and posterior predictive of the published
+    figure (model count through the statement's observation noise) as median and 90%
+    interval; ``inside`` says whether the statement lies in the posterior's 90% interval
+    (a range by its midpoint, "at least X" when the interval reaches X, "up to X" likewise).
+    """
     rows = []
     for j, t in enumerate(res.targets):
         pr = np.percentile(res.prior_predictive[:, j], [5, 50, 95])
         po = np.percentile(res.predictive[:, j], [5, 50, 95])
-        lo = t.low if not np.isnan(t.low) else -np.inf
-        hi = t.high if not np.isnan(t.high) else np.inf
         rows.append({"channel": t.channel, "target": t.label, "as_of": t.as_of,
                      "low": None if np.isnan(t.low) else t.low,
                      "high": None if np.isnan(t.high) else t.high, "source": t.source,
+                     "reporter": getattr(t, "reporter", ""),
                      "weight": round(t.weight, 3), "prior_median": pr[1],
                      "posterior_median": po[1], "posterior_p5": po[0], "posterior_p95": po[2],
-                     "inside": bool(po[2] >= lo and po[0] <= hi)})
+                     "inside": _inside(t, po[0], po[2])})
     return pd.DataFrame(rows)
+
+
+def _inside(t: object, p5: float, p95: float) -> bool:
+    low, high = t.low, t.high  # type: ignore[attr-defined]
+    if np.isnan(low) and np.isnan(high):
+        return False
+    if np.isnan(high):  # at least `low`
+        return bool(p95 >= low)
+    if np.isnan(low):  # up to `high`
+        return bool(p5 <= high)
+    if getattr(t, "kind", "count") == "share":
+        point = 0.5 * (low + high)
+    else:
+        point = float(np.sqrt((low + 1.0) * (high + 1.0)) - 1.0)
+    return bool(p5 <= point <= p95)
 
 
 def parameter_table(post: Posterior) -> pd.DataFrame:
@@ -105,7 +113,7 @@ def parameter_table(post: Posterior) -> pd.DataFrame:
     prior_q = np.array([0.05, 0.5, 0.95])
     for j, name in enumerate(post.names):
         kind, pname, region = [*name.split(":"), ""][:3]
-        if kind != "param":
+        if kind != "param" or pname not in params:
             continue
         p = params[pname]
         mean = np.array([p.mean_for(region)])

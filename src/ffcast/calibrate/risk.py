@@ -99,24 +99,29 @@ def year_loglik(rec: YearRecord, expected: np.ndarray, expected_mass: np.ndarray
     return ll
 
 
-def record_years(attacks: pd.DataFrame, months: pd.DatetimeIndex, cutoff: str,
-                 first_year: int = 2011) -> list[YearRecord]:
-    """The yearly record known by the end of ``cutoff``, from the ``attacks_west`` table.
-
-    Only events published by the cut-off count; a year cut by the cut-off covers only its
-    months up to it. ``months`` are the run's month starts (to index the expected numbers).
+def record_years(prep_months: pd.DatetimeIndex, cutoff: str,
+                 attacks: pd.DataFrame | None = None, first_year: int = 2011
+                 ) -> list[YearRecord]:
+    """The yearly record known by the end of ``cutoff`` (executed attacks linked to foreign
+    fighters in Western countries, from ``attacks_west``), one :class:`YearRecord` per year
+    from ``first_year`` to the cut-off's year; a year cut by the cut-off covers its months
+    up to it. Only events published by the cut-off count (``data.calibration_data``).
+    ``prep_months`` are the run's month starts (to index the expected numbers).
     """
+    from ffcast import data
+
     end = pd.Period(cutoff, "M")
-    known = attacks[(attacks["published"] <= end.end_time) & attacks["executed"]
-                    & attacks["ff_link"].isin(LINKED)]
+    table = data.calibration_data("attacks_west", cutoff) if attacks is None else attacks
+    known = table[table["executed"].astype(bool) & table["ff_link"].isin(LINKED)]
     out = []
     for year in range(first_year, end.year + 1):
         last = min(pd.Period(f"{year}-12", "M"), end)
-        in_year = (months.year == year) & (months <= last.start_time)
+        in_year = (prep_months.year == year) & (prep_months <= last.start_time)
         events = known[(known["as_of_date"].dt.year == year)
                        & (known["as_of_date"] <= last.end_time)]
         tolls = tuple(int(d) for d in events["deaths"] if d >= MASS_CASUALTY_DEATHS)
+        sources = ";".join(dict.fromkeys(";".join(events["source"]).split(";"))) \
+            if len(events) else "attacks_west (none recorded)"
         out.append(YearRecord(year, np.flatnonzero(in_year), len(events), len(tolls), tolls,
-                              ";".join(dict.fromkeys(";".join(events["source"]).split(";")))
-                              if len(events) else ""))
+                              sources))
     return out

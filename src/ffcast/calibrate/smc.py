@@ -1,10 +1,21 @@
 """Sequential Monte Carlo calibration (likelihood tempering) on the vectorised engine.
 
 Warning first: a particle is a point in the *normal scores* of the calibrated uniforms (the
-prior there is a standard normal), plus the random numbers of one simulation. Every move
-re-simulates the whole population in one batched engine run with fresh simulation noise
-(pseudo-marginal Metropolis-Hastings), so the posterior accounts for the model's own
-stochasticity. Only data dated up to the cut-off are read (see :mod:`.targets`).
+prior there is a standard normal) together with the id of the simulation noise it was last
+evaluated with. Parameter moves are evaluated with the particle's own noise (common random
+numbers: the proposal and the current point differ by their parameters, not by chance), and
+every stage ends with a move of the noise alone at fixed parameters. Both leave the
+pseudo-marginal target p(theta) p(u) L(theta, u) invariant, whose theta-marginal is the
+posterior that integrates the model's own stochasticity (Andrieu & Roberts 2009); splitting
+the two is what keeps particles with a lucky noise draw from sticking (measured in
+docs/validation.md). Only data published up to the cut-off are read (see :mod:`.targets`).
+
+What is calibrated: the theatre hazards (deaths, captures, returns, exit decisions) by
+region; each country's own deviation in return and death around its region, with the scale
+of those deviations (partial pooling); the travellers per country; the organisation's
+external-operations capacity, dispatching, plot rates and attack severity, against the
+record of attacks linked to foreign fighters in the West (:mod:`.risk`); and the reporting
+model's bias and noise per kind of source.
 """
 
 from __future__ import annotations
@@ -15,50 +26,143 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from numba import njit
 from scipy import special
 
 from ffcast.calibrate.likelihood import simulated_value, target_loglik
-from ffcast.calibrate.targets import QUANTITIES, Target, build_targets, needed_months
-from ffcast.engine import Latent, Prepared, Recording, prepare, run_chunk
-from ffcast.engine import layout as L
-from ffcast.errors import FFCastError
-from ffcast.scenario import Scenario
-from ffcast.scenario.priors import PARAM_INDEX, REGIONS
-
-# Parameters that act before the cut-off on what the data observe (deaths, returns, stocks).
-CALIBRATED_PARAMS: tuple[str, ...] = (
-    "death_base", "death_collapse", "capture_collapse", "early_return", "exit_decision",
+from ffcast.calibrate.risk import YearRecord, poisson_loglik, record_years, year_loglik
+from ffcast.calibrate.targets import (
+    QUANTITIES,
+    Target,
+    build_targets,
+    needed_months,
+    observation_targets,
 )
+from ffcast.data.countries import is_remainder
+from ffcast.engine import Latent, Prepared, Recording, prepare, run_chunk
+from ffcast.errors import FFCastError
+from ffcast.results import quantities as Q
+from ffcast.scenario import Scenario, reporting
+from ffcast.scenario.priors import GLOBAL_PARAMS, PARAM_INDEX, PARAMS, REGIONS, sample_scalar
+
+# Parameters the data up to a cut-off inform (the rest are drawn from their priors with the
+# simulation noise, i.e. integrated out).
+CALIBRATED_PARAMS: tuple[str, ...] = (
+    # the theatre: deaths, captures, returns and exit decisions, by region
+    "death_base", "death_collapse", "capture_collapse", "early_return", "exit_decision",
+    # countries within their region (partial pooling)
+    "country_spread_return", "country_spread_death", "neighbour_return",
+    # the risk side: dispatching by the organisation, plots, severity
+    "directed_dispatch", "capacity_elasticity", "capacity_surge", "plot_rate_dispatched",
+    "plot_rate_reengaged", "plot_rate_undetected", "attack_tail_directed",
+    "attack_zero_deaths", "severity_alpha",
+)
+COUNTRY_CHANNELS: tuple[str, ...] = ("return", "death")  # Latent.country's axis 1
 NOISE_OFFSET = 1_000_000_000  # simulation-noise draw ids, apart from any forecast draw
 EVALUATION_CHUNK = 250  # particles per engine call in an evaluation
+_Z90 = 1.6448536269514722
 
 
-@dataclass
+@dataclass(frozen=True)
 class Block:
-    """Which latent uniforms calibration moves: parameter x region, and travellers."""
+    """Which latent uniforms calibration moves, by name (the posterior's components).
+
+    ``param:<name>:<region>`` (or ``param:<name>`` for a global parameter),
+    ``travellers:<iso3>``, ``country:<return|death>:<iso3>`` and ``reporting:<part>:<kind>``.
+    """
 
     params: tuple[str, ...]
     countries: tuple[str, ...]
+    effects: tuple[str, ...] = ()
+    reporting: bool = True
 
     @property
     def names(self) -> list[str]:
-        return ([f"param:{p}:{r}" for p in self.params for r in REGIONS]
-                + [f"travellers:{c}" for c in self.countries])
+        out = []
+        for p in self.params:
+            if p in GLOBAL_PARAMS:
+                out.append(f"param:{p}")
+            else:
+                out += [f"param:{p}:{r}" for r in REGIONS]
+        out += [f"travellers:{c}" for c in self.countries]
+        out += [f"country:{k}:{c}" for c in self.effects for k in COUNTRY_CHANNELS]
+        if self.reporting:
+            out += list(reporting.COMPONENTS)
+        return out
 
     @property
     def size(self) -> int:
-        return len(self.params) * len(REGIONS) + len(self.countries)
+        return len(self.names)
 
-    def apply(self, base: Latent, z: np.ndarray) -> Latent:
+    @classmethod
+    def for_run(cls, prep: Prepared) -> Block:
+        """The block calibrated for ``prep``'s countries."""
+        iso = tuple(prep.countries["iso3"])
+        return cls(CALIBRATED_PARAMS, iso, tuple(c for c in iso if not is_remainder(c)))
+
+    def apply(self, base: Latent, z: np.ndarray, prep: Prepared) -> Latent:
         """A copy of ``base`` with the calibrated uniforms replaced by ``ndtr(z)``."""
-        u = special.ndtr(z)
-        n_p = len(self.params) * len(REGIONS)
-        params = base.params.copy()
-        idx = [PARAM_INDEX[p] for p in self.params]
-        params[:, idx, :] = u[:, :n_p].reshape(len(z), len(idx), len(REGIONS))
-        return Latent(params=params, pathways=base.pathways, theatres=base.theatres,
-                      travellers=u[:, n_p:], collapse=base.collapse)
+        return assign(base, self.names, special.ndtr(z), prep)
+
+
+def assign(base: Latent, names: list[str], u: np.ndarray, prep: Prepared) -> Latent:
+    """A copy of ``base`` with the uniforms of the named components set from ``u`` (N, K).
+
+    Names that do not apply to ``prep`` (a country it does not simulate) are skipped, so a
+    posterior fitted with more countries still drives a run with fewer.
+    """
+    lat = Latent(**{f: getattr(base, f).copy() for f in Latent.FIELDS})
+    col = {c: i for i, c in enumerate(prep.countries["iso3"])}
+    for j, name in enumerate(names):
+        kind, *rest = name.split(":")
+        if kind == "param":
+            i = PARAM_INDEX[rest[0]]
+            if len(rest) == 1:
+                lat.params[:, i, :] = u[:, j, None]
+            else:
+                lat.params[:, i, REGIONS.index(rest[1])] = u[:, j]
+        elif kind == "travellers" and rest[0] in col:
+            lat.travellers[:, col[rest[0]]] = u[:, j]
+        elif kind == "country" and rest[1] in col:
+            lat.country[:, COUNTRY_CHANNELS.index(rest[0]), col[rest[1]]] = u[:, j]
+        elif kind == "reporting":
+            lat.reporting[:, reporting.COMPONENTS.index(name)] = u[:, j]
+    return lat
+
+
+def param_value(lat: Latent, name: str) -> np.ndarray:
+    """The value per draw of a global parameter from its uniforms (N,)."""
+    p = PARAMS[PARAM_INDEX[name]]
+    u = np.clip(lat.params[:, PARAM_INDEX[name], 0], 1e-12, 1 - 1e-12)
+    return sample_scalar(p, np.array([p.mean_for("other")]), u)
+
+
+@dataclass(frozen=True)
+class RiskTarget:
+    """One year's count in the record of attacks linked to foreign fighters in the West,
+    as a row of the fit table (its likelihood is :func:`ffcast.calibrate.risk.year_loglik`).
+    """
+
+    channel: str  # west_attacks or west_mass_casualty
+    label: str
+    low: float
+    high: float
+    source: str
+    as_of: str
+    published: str = ""
+    weight: float = 1.0
+    kind: str = "risk"
+    reporter: str = ""
+
+
+def risk_targets(records: list[YearRecord]) -> list[RiskTarget]:
+    """Two fit-table rows per year: executed attacks, and those with 12 or more deaths."""
+    out = []
+    for r in records:
+        for channel, value, what in (("west_attacks", r.attacks, "attacks"),
+                                     ("west_mass_casualty", r.mass, "mass-casualty attacks")):
+            out.append(RiskTarget(channel, f"{r.year} {what} linked to foreign fighters, West",
+                                  float(value), float(value), r.sources, f"{r.year}-12-31"))
+    return out
 
 
 @dataclass
@@ -70,6 +174,7 @@ class Stage:
     acceptance: float
     scale: float
     seconds: float
+    noise_acceptance: float = float("nan")  # share of particles whose noise was refreshed
 
 
 @dataclass
@@ -81,88 +186,114 @@ class CalibrationResult:
     block: Block
     z: np.ndarray  # (N, d)
     loglik: np.ndarray  # (N,)
-    targets: list[Target]
-    predictive: np.ndarray  # (N, n_targets) simulated value per target, final particles
+    targets: list  # Target and RiskTarget rows, in the columns' order
+    predictive: np.ndarray  # (N, n_targets) posterior predictive of each published figure
     prior_predictive: np.ndarray  # (N, n_targets) at temperature 0
     stages: list[Stage] = field(default_factory=list)
     seconds: float = 0.0
     simulations: int = 0
+    noise: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    observations: list[str] = field(default_factory=list)  # files the targets came from
 
 
 class _Evaluator:
     """Runs the engine for a population and returns per-target log-likelihoods."""
 
-    def __init__(self, prep: Prepared, seed: int, targets: list[Target], block: Block):
+    def __init__(self, prep: Prepared, seed: int, targets: list[Target],
+                 records: list[YearRecord], block: Block):
         self.prep, self.seed, self.targets, self.block = prep, seed, targets, block
-        months = needed_months(targets)
+        self.records = records
+        months = needed_months(targets) if targets else np.empty(0, dtype=np.int64)
         # A monthly inflow at month m is the flow over (m - 1, m]: record m - 1 as well.
         before = [t.month - 1 for t in targets if t.quantity == "inflow" and t.month > 0]
-        self.record = Recording(np.unique(np.concatenate([months, before]).astype(np.int64)),
-                                flows_from=0)
+        year_ends = [int(r.months[-1]) for r in records]
+        every = np.unique(np.concatenate([months, before, year_ends]).astype(np.int64))
+        self.record = Recording(every, flows_from=0)
         self.row = {int(m): r for r, m in enumerate(self.record.months)}
-        self.until = int(months.max())
+        self.until = int(every.max())
         self.calls = 0
+        self.rng = np.random.default_rng([seed, 0x9E7])
         self._buffer: np.ndarray | None = None
+        self._slots = (Q.flow_slots("arrivals")[0], Q.flow_slots("returns")[0],
+                       Q.KILLED.slots[0], Q.WAR_ZONE.slots)
+
+    @property
+    def n_columns(self) -> int:
+        return len(self.targets) + 2 * len(self.records)
 
     def __call__(self, z: np.ndarray, noise_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(log-likelihood per particle and target (N, T), simulated values (N, T)).
+        """(log-likelihood per particle and column (N, K), predictive draws (N, K)).
 
-        Everything outside the calibrated block (e.g. insurgent hazards, pathway shares) is
-        drawn afresh from the prior with the simulation noise, i.e. integrated out.
+        Columns are the targets, then two per year of the attack record (attacks, and
+        mass-casualty attacks; the year's whole likelihood sits in the first). Everything
+        outside the calibrated block (e.g. insurgent hazards, pathway shares) comes from
+        the prior with the particle's noise, i.e. is integrated out.
         """
-        lat = self.block.apply(Latent.from_streams(self.prep, self.seed, noise_ids), z)
+        lat = self.block.apply(Latent.from_streams(self.prep, self.seed, noise_ids), z,
+                               self.prep)
         n, n_c, n_r = len(z), len(self.prep.countries), len(self.record.months)
-        # Per quantity (N, R, C): the population in chunks small enough that their outputs
-        # reuse the same memory (no page faults on every call).
         shape = (len(QUANTITIES), n, n_r, n_c)
         if self._buffer is None or self._buffer.shape != shape:  # reused: no page faults
             self._buffer = np.empty(shape, dtype=np.int64)
         q = self._buffer
+        expected = np.empty((n, n_r, 2))
+        arrivals, returns, killed, war_zone = self._slots
         for lo in range(0, n, EVALUATION_CHUNK):
             rows = slice(lo, min(n, lo + EVALUATION_CHUNK))
             ch = run_chunk(self.prep, self.seed, noise_ids[rows],
                            latent=lat.take(np.arange(rows.start, rows.stop)),
-                           until=self.until, record=self.record, theatre_only=True)
-            _quantities(ch.stocks, ch.flows, q, lo)
+                           until=self.until, record=self.record, expected=True)
+            np.cumsum(ch.flows[..., arrivals], axis=1, out=q[0, rows])
+            np.cumsum(ch.flows[..., returns], axis=1, out=q[1, rows])
+            q[2, rows] = ch.stocks[..., killed]
+            q[3, rows] = ch.stocks[..., war_zone].sum(-1, dtype=np.int64)
+            q[4, rows] = ch.flows[..., arrivals]
+            expected[rows] = ch.expected
         self.calls += 1
+        rep = reporting.sample_array(lat.reporting)
         seen = {int(m): {name: q[i, :, r] for i, name in enumerate(QUANTITIES)}
                 for m, r in self.row.items()}
-        ll = np.empty((n, len(self.targets)))
-        sim = np.empty((n, len(self.targets)))
+        ll = np.zeros((n, self.n_columns))
+        pred = np.empty((n, self.n_columns))
         for j, t in enumerate(self.targets):
-            ll[:, j] = t.weight * target_loglik(t, seen[t.month])
-            sim[:, j] = simulated_value(t, seen[t.month])
-        return ll, sim
+            ll[:, j] = t.weight * target_loglik(t, seen[t.month], rep)
+            pred[:, j] = self._published(t, simulated_value(t, seen[t.month]), rep)
+        self._risk(ll, pred, expected, lat)
+        return ll, pred
 
+    def _published(self, t: Target, value: np.ndarray, rep: np.ndarray) -> np.ndarray:
+        """A draw of the figure the statement's producer would publish, with the noise the
+        likelihood gives it (its producer's, widened by a stated range): the predictive
+        check of the fit table compares the statement with these draws."""
+        e = self.rng.standard_normal(len(value))
+        two_sided = not (np.isnan(t.low) or np.isnan(t.high))
+        if t.kind == "share":
+            width = (t.high - t.low) / (2 * _Z90) if two_sided else 0.0
+            return value + np.hypot(t.sigma, width) * e
+        width = (np.log(t.high + 1.0) - np.log(t.low + 1.0)) / (2 * _Z90) if two_sided else 0.0
+        if t.reporter:
+            bias = rep[:, reporting.column("bias", t.reporter)]
+            noise = rep[:, reporting.column("noise", t.reporter)]
+            return (value + 1.0) * bias * np.exp(np.hypot(noise, width) * e) - 1.0
+        return (value + 1.0) * np.exp(np.hypot(t.sigma, width) * e) - 1.0
 
-@njit(cache=True)
-def _quantities(stocks: np.ndarray, flows: np.ndarray, out: np.ndarray, lo: int) -> None:
-    """Rows ``lo ..`` of ``out`` (QUANTITIES, N, R, C) from one chunk's recorded arrays.
-
-    Flows are summed from 2011-01 to the first recorded month, then between records, so
-    their running sum over the records is the count since 2011-01.
-    """
-    n_c = stocks.shape[2]
-    travelled = np.zeros(n_c, dtype=np.int64)
-    returned = np.zeros(n_c, dtype=np.int64)
-    for d in range(stocks.shape[0]):
-        travelled[:] = 0
-        returned[:] = 0
-        for r in range(stocks.shape[1]):
-            for c in range(n_c):
-                travelled[c] += flows[d, r, c, L.ARRIVALS]
-                returned[c] += flows[d, r, c, L.RETURNS]
-                out[0, lo + d, r, c] = travelled[c]
-                out[1, lo + d, r, c] = returned[c]
-                out[2, lo + d, r, c] = stocks[d, r, c, L.KILLED]
-                out[3, lo + d, r, c] = (stocks[d, r, c, L.IN_THEATRE]
-                                        + stocks[d, r, c, L.INSURGENT]
-                                        + stocks[d, r, c, L.JOINED_OTHER]
-                                        + stocks[d, r, c, L.DETAINED])
-                out[4, lo + d, r, c] = flows[d, r, c, L.ARRIVALS]
-
-
-assert QUANTITIES == ("cum_travelled", "cum_returned", "killed", "war_zone", "inflow")
+    def _risk(self, ll: np.ndarray, pred: np.ndarray, expected: np.ndarray,
+              lat: Latent) -> None:
+        """The attack record's columns: Poisson counts given the expected numbers."""
+        if not self.records:
+            return
+        cum = np.cumsum(expected, axis=1)  # (N, R, 2) since 2011-01
+        alpha = param_value(lat, "severity_alpha")
+        previous = np.zeros((len(cum), 2))
+        base = len(self.targets)
+        for k, rec in enumerate(self.records):
+            now = cum[:, self.row[int(rec.months[-1])]]
+            attacks, mass = (now - previous).T
+            previous = now
+            ll[:, base + 2 * k] = year_loglik(rec, attacks, mass, alpha)
+            ll[:, base + 2 * k + 1] = 0.0
+            pred[:, base + 2 * k] = self.rng.poisson(np.maximum(attacks, 0.0))
+            pred[:, base + 2 * k + 1] = self.rng.poisson(np.maximum(mass, 0.0))
 
 
 def _ess(logw: np.ndarray) -> float:
@@ -199,34 +330,46 @@ def calibrate(
     max_stages: int = 40,
     progress: Callable[[Stage], None] | None = None,
     targets: list[Target] | None = None,
+    records: list[YearRecord] | None = None,
+    observations: pd.DataFrame | None = None,
+    observations_label: str = "",
 ) -> CalibrationResult:
     """Fit the calibrated block to the record up to ``cutoff`` (``YYYY-MM``).
 
-    ``targets`` replaces the published record (synthetic-truth tests). Raises FFCastError
-    for fewer than 50 particles or a cut-off without data.
+    ``targets`` and ``records`` replace the published statements and the attack record
+    (synthetic-truth tests); ``observations`` (a validated observations frame with
+    ``published``) adds a user's own dated statements. Raises FFCastError for fewer than
+    50 particles or a cut-off without data.
     """
     if particles < 50:
         raise FFCastError("particles: use at least 50 (2,000 recommended)")
     t_start = time.perf_counter()
     end = str(pd.Period(cutoff, "M") + 1)
     prep = prepare(Scenario(name=f"calibration-{cutoff}", cutoff=cutoff), end=end)
-    targets = build_targets(prep) if targets is None else targets
+    targets = build_targets(prep) if targets is None else list(targets)
+    used = []
+    if observations is not None:
+        extra = observation_targets(prep, observations)
+        targets += extra
+        used = [f"{observations_label or 'observations'}: {len(extra)} statements"]
+    records = record_years(prep.months, cutoff) if records is None else records
     if not targets:
-        raise FFCastError(f"--cutoff: no calibration data dated up to {cutoff}")
-    block = Block(CALIBRATED_PARAMS, tuple(prep.countries["iso3"]))
-    evaluate = _Evaluator(prep, seed, targets, block)
+        raise FFCastError(f"--cutoff: no calibration data published up to {cutoff}")
+    block = Block.for_run(prep)
+    evaluate = _Evaluator(prep, seed, targets, records, block)
     rng = np.random.default_rng([seed, 0xCA1])
     n, d = particles, block.size
     z = rng.standard_normal((n, d))
     next_noise = NOISE_OFFSET
 
-    def noise(k: int) -> np.ndarray:
+    def fresh(k: int) -> np.ndarray:
         nonlocal next_noise
-        ids = np.arange(next_noise, next_noise + k)
+        ids = np.arange(next_noise, next_noise + k, dtype=np.int64)
         next_noise += k
         return ids
 
-    ll_t, sim = evaluate(z, noise(n))
+    nid = fresh(n)
+    ll_t, sim = evaluate(z, nid)
     ll = ll_t.sum(1)
     prior_sim = sim
     lam, scale = 0.0, 2.38 / np.sqrt(d)
@@ -237,38 +380,40 @@ def calibrate(
         logw = (new_lam - lam) * ll
         ess = _ess(logw)
         idx = _systematic(logw, rng)
-        z, ll, sim = z[idx], ll[idx], sim[idx]
+        z, ll, sim, nid = z[idx], ll[idx], sim[idx], nid[idx]
         lam = new_lam
-        z, ll, sim, acc, scale = _move(z, ll, sim, lam, scale, moves, rng, evaluate, noise)
-        stage = Stage(lam, ess, acc, scale, time.perf_counter() - t0)
+        z, ll, sim, acc, scale = _move(z, ll, sim, nid, lam, scale, moves, rng, evaluate)
+        nid, ll, sim, refreshed = _refresh(z, ll, sim, nid, lam, rng, evaluate, fresh)
+        stage = Stage(lam, ess, acc, scale, time.perf_counter() - t0, refreshed)
         stages.append(stage)
         if progress is not None:
             progress(stage)
     return CalibrationResult(
-        cutoff=cutoff, seed=seed, block=block, z=z, loglik=ll, targets=targets,
-        predictive=sim, prior_predictive=prior_sim, stages=stages,
-        seconds=time.perf_counter() - t_start, simulations=evaluate.calls,
+        cutoff=cutoff, seed=seed, block=block, z=z, loglik=ll,
+        targets=[*targets, *risk_targets(records)], predictive=sim,
+        prior_predictive=prior_sim, stages=stages, seconds=time.perf_counter() - t_start,
+        simulations=evaluate.calls, noise=nid, observations=used,
     )
 
 
-def _move(z: np.ndarray, ll: np.ndarray, sim: np.ndarray, lam: float, scale: float,
-          moves: int, rng: np.random.Generator, evaluate: _Evaluator,
-          noise: Callable[[int], np.ndarray]
+def _move(z: np.ndarray, ll: np.ndarray, sim: np.ndarray, nid: np.ndarray, lam: float,
+          scale: float, moves: int, rng: np.random.Generator, evaluate: _Evaluator
           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, float]:
-    """MH sweeps alternating two proposals, each one batched simulation of all particles.
+    """MH sweeps on the parameters, each one batched simulation of all particles, every
+    proposal evaluated with its particle's own noise (common random numbers).
 
     Even sweeps: a random walk with the population's covariance (fits informed directions).
     Odd sweeps: preconditioned Crank-Nicolson on a random quarter of the components,
     ``z' = sqrt(1 - b^2) z + b xi`` with ``xi ~ N(0, I)``, which leaves the prior invariant,
     so weakly informed components keep their prior spread instead of collapsing after
-    resampling (Cotter et al. 2013). At least ``moves`` sweeps, continued (up to 4 x)
-    until each particle has been accepted about once on average.
+    resampling (Cotter et al. 2013). At least ``2 x moves`` sweeps, continued (up to
+    ``8 x moves``) until each particle has been accepted about twice on average.
     """
     n, d = z.shape
     accepted = 0.0
     sweeps = 0
     beta = 0.5
-    while sweeps < 2 * moves or (accepted / n < 1.0 and sweeps < 8 * moves):
+    while sweeps < 2 * moves or (accepted / n < 2.0 and sweeps < 8 * moves):
         if sweeps % 2 == 0:
             chol = np.linalg.cholesky(np.cov(z, rowvar=False) + 1e-6 * np.eye(d))
             prop = z + scale * rng.standard_normal((n, d)) @ chol.T
@@ -276,7 +421,7 @@ def _move(z: np.ndarray, ll: np.ndarray, sim: np.ndarray, lam: float, scale: flo
             subset = rng.random((n, d)) < 0.25
             pcn = np.sqrt(1 - beta**2) * z + beta * rng.standard_normal((n, d))
             prop = np.where(subset, pcn, z)
-        ll_t, sim_p = evaluate(prop, noise(n))
+        ll_t, sim_p = evaluate(prop, nid)
         ll_p = ll_t.sum(1)
         log_a = lam * (ll_p - ll)
         if sweeps % 2 == 0:
@@ -293,3 +438,22 @@ def _move(z: np.ndarray, ll: np.ndarray, sim: np.ndarray, lam: float, scale: flo
             beta = float(np.clip(beta * np.exp(ok.mean() - 0.25), 0.02, 0.99))
         sweeps += 1
     return z, ll, sim, accepted / (n * sweeps), scale
+
+
+def _refresh(z: np.ndarray, ll: np.ndarray, sim: np.ndarray, nid: np.ndarray, lam: float,
+             rng: np.random.Generator, evaluate: _Evaluator,
+             fresh: Callable[[int], np.ndarray]
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Move the simulation noise at fixed parameters: a new noise for each particle,
+    accepted with probability min(1, L(theta, u')^lam / L(theta, u)^lam) (the noise's prior
+    is its proposal, so it cancels)."""
+    new = fresh(len(z))
+    ll_t, sim_p = evaluate(z, new)
+    ll_p = ll_t.sum(1)
+    ok = np.log(rng.random(len(z))) < lam * (ll_p - ll)
+    return (np.where(ok, new, nid), np.where(ok, ll_p, ll),
+            np.where(ok[:, None], sim_p, sim), float(ok.mean()))
+
+
+__all__ = ["CALIBRATED_PARAMS", "Block", "CalibrationResult", "RiskTarget", "Stage",
+           "assign", "calibrate", "param_value", "poisson_loglik", "risk_targets"]

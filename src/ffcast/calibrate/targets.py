@@ -56,6 +56,7 @@ class Target:
     as_of: str = ""
     weight: float = 1.0
     published: str = ""  # when the statement became public (never after the cut-off)
+    reporter: str = ""  # kind of producer (scenario.reporting.KINDS) for per-country counts
 
 
 def _month_index(prep: Prepared, date: pd.Timestamp) -> int:
@@ -93,25 +94,59 @@ def _bounds(low: object, high: object) -> tuple[float, float]:
 def _country_targets(prep: Prepared, end: pd.Timestamp) -> list[Target]:
     ff = data.calibration_data("foreign_fighters", end)
     ff = ff[ff["as_of_date"] >= prep.months[0]]
-    grades = data.sources().set_index("id")["grade"].to_dict()
+    return _statements(prep, ff)
+
+
+def _statements(prep: Prepared, rows: pd.DataFrame, channel_prefix: str = "country"
+                ) -> list[Target]:
+    """Per-country count statements (``iso3, measure, low, high, as_of_date,
+    published_date, source``) as targets read through the reporting model (the kind of
+    their first source's producer)."""
+    registry = data.sources().set_index("id")
+    grades, kinds = registry["grade"].to_dict(), registry["kind"].to_dict()
     iso = prep.countries["iso3"].to_numpy()
     out = []
-    for row in ff.itertuples():
+    for row in rows.itertuples():
         if row.iso3 not in iso or row.measure not in MEASURE_QUANTITY:
             continue
         lo, hi = _bounds(row.low, row.high)
         if (np.isnan(lo) and np.isnan(hi)) or (lo == 0 and hi == 0):
             continue
-        primary = all(grades.get(s, "secondary") == "primary" for s in row.source.split(";"))
+        ids = [s.strip() for s in str(row.source).split(";")]
+        primary = all(grades.get(s, "secondary") == "primary" for s in ids)
         out.append(Target(
-            channel=f"country_{row.measure}", label=f"{row.iso3} {row.measure}",
+            channel=f"{channel_prefix}_{row.measure}", label=f"{row.iso3} {row.measure}",
             quantity=MEASURE_QUANTITY[row.measure], month=_month_index(prep, row.as_of_date),
             mask=iso == row.iso3, low=lo, high=hi,
             sigma=SIGMA_LOG["country_primary" if primary else "country_secondary"],
             source=row.source, as_of=f"{row.as_of_date:%Y-%m-%d}",
-            published=f"{row.published_date:%Y-%m-%d}",
+            published=f"{row.published_date:%Y-%m-%d}", reporter=kinds.get(ids[0], "press"),
         ))
     return out
+
+
+def observation_targets(prep: Prepared, obs: pd.DataFrame) -> list[Target]:
+    """A user's own dated statements (``ffcast calibrate --observations``) as targets.
+
+    ``obs`` is a validated observations frame (:func:`ffcast.backtest.read_observations`,
+    with ``published``); only statements published by the cut-off and describing a month
+    the run simulates are used (the others are ignored by construction, never fitted).
+    A user's figure is read as an official count (the reporting model's ``official``
+    kind), each as its own estimate.
+    """
+    end = cutoff_end(prep)
+    measure = {"cumulative_returned": "returned", "cumulative_travelled": "travelled",
+               "killed": "dead", "in_theatre": "in_theatre"}
+    rows = obs[obs["quantity"].isin(measure) & (obs["published_date"] <= end)
+               & (obs["month"] <= end) & (obs["month"] >= prep.months[0])].copy()
+    if rows.empty:
+        return []
+    rows["measure"] = rows["quantity"].map(measure)
+    rows["low"] = rows["low"].where(rows["low"].notna(), rows["value"])
+    rows["high"] = rows["high"].where(rows["high"].notna(), rows["value"])
+    rows["as_of_date"] = rows["month"] + pd.offsets.MonthEnd(0)
+    out = _statements(prep, rows.assign(source=rows["source"].astype(str)), "user")
+    return [replace(t, reporter="official") for t in out]
 
 
 def _aggregate_targets(prep: Prepared, end: pd.Timestamp) -> list[Target]:

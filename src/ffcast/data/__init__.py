@@ -29,7 +29,7 @@ from ffcast.data.loaders import (
     used_source_ids,
     validate_file,
 )
-from ffcast.data.regions import REGION_NAMES, REGIONS
+from ffcast.data.regions import REGION_NAMES, REGIONS, WESTERN_REGIONS
 from ffcast.data.schema import FF_LINKED, KNOWLEDGE_CUTOFF
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "REGIONS",
     "REGION_NAMES",
     "REMAINDER_CODES",
+    "WESTERN_REGIONS",
     "UnknownCountryError",
     "UnknownDatasetError",
     "best_estimates",

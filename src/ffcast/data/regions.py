@@ -20,6 +20,8 @@ REGION_NAMES: dict[str, str] = {
     "other": "Other / rest of world",
 }
 REGIONS: tuple[str, ...] = tuple(REGION_NAMES)
+#: Origin regions whose fighters' "home" is a Western country (for attacks in the West).
+WESTERN_REGIONS: tuple[str, ...] = ("western_europe", "north_america_oceania")
 
 # Explicit members per region (ISO 3166 alpha-3, plus XKX for Kosovo and the combined
 # "ISR;PSE" code of ICSR's "Israel/Palestinian Territories" row). Any other ISO code,

@@ -29,9 +29,13 @@ _PLOT_RELOCATED = PI["plot_rate_relocated"]
 _PLOT_UNDETECTED = PI["plot_rate_undetected"]
 _SEVERITY_ALPHA = PI["severity_alpha"]
 _TAIL = PI["attack_tail"]
+_TAIL_DIRECTED = PI["attack_tail_directed"]
 _ZERO_DEATHS = PI["attack_zero_deaths"]
 _N_THEATRES = len(L.THEATRES)
 _N_TARGETS = len(L.TARGETS)
+_N_KINDS = len(L.PLOT_KINDS)
+_HOME, _ABROAD, _THIRD = 0, 1, 2
+assert L.TARGETS == ("home", "western_abroad", "third_theatre")
 _X_MIN = float(L.MASS_CASUALTY_DEATHS)  # CSN2009: the power-law tail starts at 12 deaths
 _SEVERITY_CAP = 3000.0  # judgement: no single attack above 9/11 scale
 _SMALL_ATTACK_MAX = _X_MIN - 1.0  # attacks outside the tail kill 1..11 people, uniformly
@@ -44,21 +48,21 @@ TOO_MANY_ATTACKS = 1 + L.N_STOCKS + L.N_FLOWS  # + target
 
 
 @njit(cache=True, error_model="numpy")
-def schedule_attacks(state: np.ndarray, c: int, target: int, executed: int, mean_lag: float,
+def schedule_attacks(state: np.ndarray, c: int, queue: int, executed: int, mean_lag: float,
                      key: np.uint64, t: int, code: int) -> None:
     """Spread the plots that will be executed over the coming months (a multinomial).
 
     The lag is 1 + geometric with mean ``mean_lag`` months, capped at MAX_LAG - 1; given a
     lag of at least k months, it is exactly k with the constant probability 1 / mean_lag,
     so the multinomial is a run of binomials with that probability (at most MAX_LAG - 2
-    draws, however many plots).
+    draws, however many plots). ``queue`` is ``kind * 3 + target``.
     """
     q = 1.0 / max(mean_lag, 1.0)
     cl = cell(key, t, code)
-    base = L.SCHEDULED0 + target * L.MAX_LAG
+    base = L.SCHEDULED0 + queue * L.MAX_LAG
     left = executed
     for lag in range(1, L.MAX_LAG - 1):
-        x = binomial(left, q, at(cl, target * S.LAG_BLOCK + lag))
+        x = binomial(left, q, at(cl, queue * S.LAG_BLOCK + lag))
         state[c, base + (t + lag) % L.MAX_LAG] += x
         left -= x
         if left == 0:
@@ -67,7 +71,7 @@ def schedule_attacks(state: np.ndarray, c: int, target: int, executed: int, mean
 
 
 @njit(cache=True, error_model="numpy")
-def attack_deaths(n: int, zero: float, tail: float, alpha: float, target: int,
+def attack_deaths(n: int, zero: float, tail: float, alpha: float, queue: int,
                   key: np.uint64, t: int, code: int) -> tuple[int, int, int]:
     """Deaths in ``n`` attacks executed this month: (deaths, mass-casualty attacks, status).
 
@@ -78,11 +82,11 @@ def attack_deaths(n: int, zero: float, tail: float, alpha: float, target: int,
     in one country-month is reported (status), not simulated.
     """
     c = cell(key, t, code)
-    base = target * S.SEVERITY_BLOCK
+    base = queue * S.SEVERITY_BLOCK
     n_zero = binomial(n, zero, at(c, base + S.SEVERITY_SLOT_ZERO))
     n_tail = binomial(n - n_zero, tail, at(c, base + S.SEVERITY_SLOT_TAIL))
     if n_tail > MAX_TAIL_ATTACKS:
-        return 0, 0, TOO_MANY_ATTACKS + target
+        return 0, 0, TOO_MANY_ATTACKS + queue % _N_TARGETS
     left = n - n_zero - n_tail
     deaths = 0
     k = 1
@@ -105,25 +109,57 @@ def attack_deaths(n: int, zero: float, tail: float, alpha: float, target: int,
 
 @njit(cache=True, error_model="numpy")
 def new_plots(dispatched: float, home: float, third: float, home_target: float,
-              key: np.uint64, t: int, code: int) -> tuple[int, int, int]:
-    """Plots started this month by target (home, western_abroad, third_theatre), from the
-    expected numbers by source: dispatched operatives (some against their home country),
-    home sources, and relocated fighters."""
+              key: np.uint64, t: int, code: int) -> tuple[int, int, int, int]:
+    """Plots started this month, from the expected numbers by source: (directed at home,
+    directed at another Western country, other at home, other in third theatres).
+
+    Dispatched operatives' plots are directed, some against their home country; home sources
+    (re-engaged and undetected returnees, radicalised inmates) plot at home; relocated
+    fighters in their third theatre.
+    """
     c = cell(key, t, code)
     n_disp = poisson(dispatched, at(c, S.PLOT_SLOT_DISPATCHED))
     n_home = poisson(home, at(c, S.PLOT_SLOT_HOME))
     n_third = poisson(third, at(c, S.PLOT_SLOT_THIRD))
     disp_home = binomial(n_disp, home_target, at(c, S.PLOT_SLOT_DISPATCHED_HOME))
-    return n_home + disp_home, n_disp - disp_home, n_third
+    return disp_home, n_disp - disp_home, n_home, n_third
+
+
+@njit(cache=True, error_model="numpy")
+def expect_west(ring: np.ndarray, t: int, attacks: float, mass: float,
+                mean_lag: float) -> None:
+    """Add plots started this month that will be executed in the West (expected numbers,
+    after interdiction) to ``ring`` (N_EXPECTED, MAX_LAG) over the months they will be
+    executed, with the lag distribution :func:`schedule_attacks` draws from."""
+    if attacks <= 0.0:
+        return
+    q = 1.0 / max(mean_lag, 1.0)
+    stay = 1.0
+    for lag in range(1, L.MAX_LAG - 1):
+        w = stay * q
+        slot = (t + lag) % L.MAX_LAG
+        ring[L.EXPECTED_WEST_ATTACKS, slot] += attacks * w
+        ring[L.EXPECTED_WEST_MASS, slot] += mass * w
+        stay -= w
+    slot = (t + L.MAX_LAG - 1) % L.MAX_LAG
+    ring[L.EXPECTED_WEST_ATTACKS, slot] += attacks * stay
+    ring[L.EXPECTED_WEST_MASS, slot] += mass * stay
 
 
 @njit(cache=True, error_model="numpy")
 def step_plots_attacks(state: np.ndarray, flows: np.ndarray, params: np.ndarray,
-                       keys: np.ndarray, t: int, codes: np.ndarray) -> int:
+                       keys: np.ndarray, t: int, codes: np.ndarray, west: np.ndarray,
+                       ring: np.ndarray, expected: np.ndarray, expect: bool) -> int:
     """Plots, interdiction, plot-to-attack lag, executed attacks and their deaths.
 
     Plots are counted in the month they start, attacks and deaths in the month they are
-    executed. Returns a status code (0, or TOO_MANY_ATTACKS + target).
+    executed. With ``expect``, also the *expected* number of attacks linked to foreign
+    fighters (dispatched operatives and returnees; radicalised inmates and relocated
+    fighters are not travellers to Syria/Iraq of the record's kind) executed this month in
+    Western countries (``west[c]``: the origin is Western, so its "home" is too), and of
+    those in the tail, added to ``expected`` (N_EXPECTED,): given the stocks, the executed
+    count is Poisson with that mean, which is what calibration compares with the record.
+    Returns a status code (0, or TOO_MANY_ATTACKS + target).
     """
     due0 = L.SCHEDULED0 + t % L.MAX_LAG
     for c in range(codes.shape[0]):
@@ -132,38 +168,65 @@ def step_plots_attacks(state: np.ndarray, flows: np.ndarray, params: np.ndarray,
         for k in range(_N_THEATRES):
             relocated += state[c, L.RELOCATED0 + k]
         from_dispatched = params[c, _PLOT_DISPATCHED] * state[c, L.DISPATCHED]
-        from_home = (params[c, _PLOT_REENGAGED] * state[c, L.REENGAGED]
-                     + params[c, _PLOT_UNDETECTED] * state[c, L.UNDETECTED]
-                     + params[c, _PLOT_RADICALISED] * state[c, L.RADICALISED_INMATES])
+        from_returnees = (params[c, _PLOT_REENGAGED] * state[c, L.REENGAGED]
+                          + params[c, _PLOT_UNDETECTED] * state[c, L.UNDETECTED])
+        from_home = from_returnees + (params[c, _PLOT_RADICALISED]
+                                      * state[c, L.RADICALISED_INMATES])
         from_third = params[c, _PLOT_RELOCATED] * relocated
+        if expect and (from_dispatched > 0.0 or from_returnees > 0.0):
+            h = params[c, _DISPATCHED_HOME_TARGET]
+            kept_home = 1.0 - params[c, _INTERDICTION[_HOME]]
+            kept_abroad = 1.0 - params[c, _INTERDICTION[_ABROAD]]
+            lethal = 1.0 - params[c, _ZERO_DEATHS]
+            mass_directed = lethal * params[c, _TAIL_DIRECTED]
+            mass_other = lethal * params[c, _TAIL]
+            at_home = 1.0 if west[c] else 0.0
+            directed_home = from_dispatched * h * kept_home * at_home
+            other_home = from_returnees * kept_home * at_home
+            directed_abroad = from_dispatched * (1.0 - h) * kept_abroad
+            expect_west(ring, t, directed_home + other_home + directed_abroad,
+                        (directed_home + directed_abroad) * mass_directed
+                        + other_home * mass_other, params[c, _ATTACK_LAG])
         if from_dispatched > 0.0 or from_home > 0.0 or from_third > 0.0:
             plotted = new_plots(from_dispatched, from_home, from_third,
                                 params[c, _DISPATCHED_HOME_TARGET], keys[S.PLOTS], t, code)
             c_int = np.uint64(0)
-            for g in range(_N_TARGETS):
-                n = plotted[g]
+            # (directed, home), (directed, abroad), (other, home), (other, third)
+            for j in range(4):
+                n = plotted[j]
                 if n <= 0:
                     continue
+                kind = L.DIRECTED if j < 2 else L.OTHER
+                g = (_HOME, _ABROAD, _HOME, _THIRD)[j]
+                queue = kind * _N_TARGETS + g
                 if c_int == 0:
                     c_int = cell(keys[S.INTERDICTION], t, code)
-                stopped = binomial(n, params[c, _INTERDICTION[g]], at(c_int, g))
+                stopped = binomial(n, params[c, _INTERDICTION[g]],
+                                   at(c_int, kind * S.INTERDICTION_BLOCK + g))
                 flows[c, L.PLOTS0 + g] += n
                 flows[c, L.INTERDICTED0 + g] += stopped
                 if n > stopped:
-                    schedule_attacks(state, c, g, n - stopped, params[c, _ATTACK_LAG],
+                    schedule_attacks(state, c, queue, n - stopped, params[c, _ATTACK_LAG],
                                      keys[S.ATTACK_LAG], t, code)
-        for g in range(_N_TARGETS):
-            due = due0 + g * L.MAX_LAG
+        for queue in range(_N_KINDS * _N_TARGETS):
+            due = due0 + queue * L.MAX_LAG
             n = state[c, due]
             if n <= 0:
                 continue
             state[c, due] = 0
-            deaths, mass, status = attack_deaths(n, params[c, _ZERO_DEATHS], params[c, _TAIL],
-                                                 params[c, _SEVERITY_ALPHA], g,
+            g = queue % _N_TARGETS
+            tail = params[c, _TAIL_DIRECTED] if queue < _N_TARGETS else params[c, _TAIL]
+            deaths, mass, status = attack_deaths(n, params[c, _ZERO_DEATHS], tail,
+                                                 params[c, _SEVERITY_ALPHA], queue,
                                                  keys[S.SEVERITY], t, code)
             if status:
                 return status
             flows[c, L.ATTACKS0 + g] += n
             flows[c, L.ATTACK_DEATHS0 + g] += deaths
             flows[c, L.ATTACKS_MASS0 + g] += mass
+    if expect:
+        slot = t % L.MAX_LAG
+        for k in range(L.N_EXPECTED):
+            expected[k] += ring[k, slot]
+            ring[k, slot] = 0.0
     return 0

@@ -53,14 +53,20 @@ __all__ = ["STEP_ORDER", "TOO_MANY_ATTACKS", "month", "step_arrivals", "step_hom
 
 @njit(cache=True, error_model="numpy")
 def step_record(state: np.ndarray, flows: np.ndarray, stocks_out: np.ndarray,
-                flows_out: np.ndarray, recording: bool, before_window: bool) -> int:
+                flows_out: np.ndarray, expected: np.ndarray, expected_out: np.ndarray,
+                recording: bool, before_window: bool) -> int:
     """Write end-of-month stocks and the flows summed since the last record (int32).
 
     ``stocks_out`` (C, N_STOCKS) and ``flows_out`` (C, N_FLOWS) are this month's rows of the
-    output. Flows of months before the first recorded interval are dropped. Returns a
-    status code: 0, or which count would not fit in int32 (nothing is ever wrapped).
+    output; ``expected_out`` (N_EXPECTED,) receives the expected numbers summed since the
+    last record (floats, when they are computed). Flows of months before the first recorded
+    interval are dropped. Returns a status code: 0, or which count would not fit in int32
+    (nothing is ever wrapped).
     """
     if recording:
+        for k in range(expected.shape[0]):
+            expected_out[k] = expected[k]
+            expected[k] = 0.0
         for c in range(state.shape[0]):
             for k in range(L.N_STOCKS):
                 v = state[c, k]
@@ -75,6 +81,7 @@ def step_record(state: np.ndarray, flows: np.ndarray, stocks_out: np.ndarray,
                 flows[c, f] = 0
     elif before_window:
         flows[:] = 0
+        expected[:] = 0.0
     return 0
 
 
@@ -84,29 +91,36 @@ def step_record(state: np.ndarray, flows: np.ndarray, stocks_out: np.ndarray,
 @njit(cache=True, error_model="numpy")
 def month(state: np.ndarray, flows: np.ndarray, params: np.ndarray, hazards: np.ndarray,
           paths: np.ndarray, shares: np.ndarray, travellers: np.ndarray, drive: np.ndarray,
-          pressure: float, ease: float, keys: np.ndarray, t: int, codes: np.ndarray,
-          theatre_only: bool, stocks_out: np.ndarray, flows_out: np.ndarray, recording: bool,
-          before_window: bool, home_bound: np.ndarray, clock: np.ndarray) -> int:
+          pressure: float, capacity: float, ease: float, keys: np.ndarray, t: int,
+          codes: np.ndarray, theatre_only: bool, stocks_out: np.ndarray, flows_out: np.ndarray,
+          recording: bool, before_window: bool, home_bound: np.ndarray, west: np.ndarray,
+          ring: np.ndarray, expected: np.ndarray, expected_out: np.ndarray, expect: bool,
+          clock: np.ndarray) -> int:
     """One month of one draw: the steps of STEP_ORDER, in that order, each over every country.
 
     ``state`` (C, N_STATE) and ``flows`` (C, N_FLOWS, summed since the last record) are the
     draw's; ``params`` / ``hazards`` / ``paths`` / ``shares`` its parameters, stock hazards,
-    pathway propensities and relocation shares in force this month. ``theatre_only`` stops
-    after the theatre (calibration). Returns a status code (0 = fine).
+    pathway propensities and relocation shares in force this month; ``pressure`` and
+    ``capacity`` the collapse pressure and the organisation's external-operations capacity.
+    ``theatre_only`` stops after the theatre (calibration); ``expect`` also computes the
+    expected attacks in the West (``west``, ``ring``, ``expected``: see
+    :func:`ffcast.engine.attacks.step_plots_attacks`). Returns a status code (0 = fine).
     """
     since = profile.start(clock)
     step_arrivals(state, flows, travellers, drive, keys, t, codes)
     since = profile.tick(clock, 0, since)
-    step_theatre(state, flows, params, hazards, paths, shares, pressure, ease, keys, t, codes,
-                 home_bound)
+    step_theatre(state, flows, params, hazards, paths, shares, pressure, capacity, ease, keys,
+                 t, codes, home_bound)
     since = profile.tick(clock, 1, since)
     status = 0
     if not theatre_only:
         step_home_pipeline(state, flows, params, hazards, home_bound, keys, t, codes)
         since = profile.tick(clock, 2, since)
-        status = step_plots_attacks(state, flows, params, keys, t, codes)
+        status = step_plots_attacks(state, flows, params, keys, t, codes, west, ring,
+                                    expected, expect)
         since = profile.tick(clock, 3, since)
     if status == 0:
-        status = step_record(state, flows, stocks_out, flows_out, recording, before_window)
+        status = step_record(state, flows, stocks_out, flows_out, expected, expected_out,
+                             recording, before_window)
         profile.tick(clock, 4, since)
     return status

@@ -35,8 +35,17 @@ MAX_LAG = 24  # months from plot initiation to execution, at most (ring buffer l
 
 # Bookkeeping after the person stocks in a draw's state row (not people who travelled).
 RADICALISED_INMATES = N_STOCKS  # other inmates radicalised in prison, still active
-SCHEDULED0 = RADICALISED_INMATES + 1  # + target * MAX_LAG + month % MAX_LAG: attacks due
-N_STATE = SCHEDULED0 + len(TARGETS) * MAX_LAG
+# Attacks due in the coming months, by kind of plot: directed (by dispatched operatives) or
+# other (returnees, radicalised inmates, relocated fighters); their severities differ.
+PLOT_KINDS: tuple[str, ...] = ("directed", "other")
+DIRECTED, OTHER = 0, 1
+SCHEDULED0 = RADICALISED_INMATES + 1  # + (kind * targets + target) * MAX_LAG + month % MAX_LAG
+N_STATE = SCHEDULED0 + len(PLOT_KINDS) * len(TARGETS) * MAX_LAG
+# Expected numbers (floats, for calibration): attacks linked to foreign fighters executed in
+# Western countries (by dispatched operatives and returnees), and those in the power-law tail.
+EXPECTED_WEST_ATTACKS = 0
+EXPECTED_WEST_MASS = 1
+N_EXPECTED = 2
 
 HOME_STOCKS: tuple[str, ...] = (
     "undetected", "detected", "prosecuted", "incarcerated", "released",

@@ -57,9 +57,11 @@ def _borrow_overload(arr):  # type: ignore[no-untyped-def]
 def simulate_draw(i: int, keys: np.ndarray, travellers: np.ndarray, drive: np.ndarray,
                   params_pre: np.ndarray, params_post: np.ndarray, paths_pre: np.ndarray,
                   paths_post: np.ndarray, theatres: np.ndarray, pressure: np.ndarray,
-                  ease: np.ndarray, codes: np.ndarray, policy_index: int, cutoff_index: int,
-                  n_months: int, theatre_only: bool, rec_months: np.ndarray, flows_from: int,
-                  stocks_out: np.ndarray, flows_out: np.ndarray, clock: np.ndarray) -> int:
+                  capacity: np.ndarray, ease: np.ndarray, codes: np.ndarray, west: np.ndarray,
+                  policy_index: int, cutoff_index: int, n_months: int, theatre_only: bool,
+                  expect: bool, rec_months: np.ndarray, flows_from: int,
+                  stocks_out: np.ndarray, flows_out: np.ndarray, expected_out: np.ndarray,
+                  clock: np.ndarray) -> int:
     """Simulate draw ``i`` (row i of every per-draw input) from 2011-01; returns a status."""
     n_c = codes.shape[0]
     owned = (np.zeros((n_c, L.N_STATE), dtype=np.int64),
@@ -69,17 +71,21 @@ def simulate_draw(i: int, keys: np.ndarray, travellers: np.ndarray, drive: np.nd
               np.zeros((n_c, N_HAZARD_ROWS, N_HAZARD_COLUMNS)))
     spare_owned = (np.zeros((n_c, L.N_STOCKS), dtype=np.int32),
                    np.zeros((n_c, L.N_FLOWS), dtype=np.int32))
+    floats = (np.zeros((L.N_EXPECTED, L.MAX_LAG)), np.zeros(L.N_EXPECTED),
+              np.zeros(L.N_EXPECTED))
     # Everything below runs on borrowed arrays (see `borrow`): no reference counting.
     state, flows, home_bound = borrow(owned[0]), borrow(owned[1]), borrow(owned[2])
     spare_stocks, spare_flows = borrow(spare_owned[0]), borrow(spare_owned[1])
     travellers, pressure = borrow(travellers[i]), borrow(pressure[i])
+    capacity = borrow(capacity[i])
+    ring, expected, spare_expected = borrow(floats[0]), borrow(floats[1]), borrow(floats[2])
     params_pre, params_post = borrow(params_pre[i]), borrow(params_post[i])
     hazards_pre, hazards_post = borrow(tables[0]), borrow(tables[1])
     stock_hazards(params_pre, hazards_pre)
     stock_hazards(params_post, hazards_post)
     paths_pre, paths_post = borrow(paths_pre[i]), borrow(paths_post[i])
     keys, theatres, clock = borrow(keys[i]), borrow(theatres[i]), borrow(clock[i])
-    drive, ease, codes = borrow(drive), borrow(ease), borrow(codes)
+    drive, ease, codes, west = borrow(drive), borrow(ease), borrow(codes), borrow(west)
     n_rec = rec_months.shape[0]
     r = 0
     status = 0
@@ -90,10 +96,12 @@ def simulate_draw(i: int, keys: np.ndarray, travellers: np.ndarray, drive: np.nd
         paths = paths_post if t > cutoff_index else paths_pre
         recording = r < n_rec and rec_months[r] == t
         status = month(state, flows, params, hazards, paths, theatres, travellers, drive,
-                       pressure[t], ease[t], keys, t, codes, theatre_only,
+                       pressure[t], capacity[t], ease[t], keys, t, codes, theatre_only,
                        stocks_out[i, r] if recording else spare_stocks,
                        flows_out[i, r] if recording else spare_flows, recording,
-                       t < flows_from, home_bound, clock)
+                       t < flows_from, home_bound, west, ring, expected,
+                       expected_out[i, r] if recording and expect else spare_expected,
+                       expect, clock)
         if status:
             break
         if recording:
@@ -102,6 +110,7 @@ def simulate_draw(i: int, keys: np.ndarray, travellers: np.ndarray, drive: np.nd
     owned[0][0, 0] += 0
     tables[0][0, 0, 0] += 0.0
     spare_owned[0][0, 0] += 0
+    floats[0][0, 0] += 0.0
     return status
 
 
@@ -109,22 +118,26 @@ def simulate_draw(i: int, keys: np.ndarray, travellers: np.ndarray, drive: np.nd
 def simulate_chunk(keys: np.ndarray, travellers: np.ndarray, drive: np.ndarray,
                    params_pre: np.ndarray, params_post: np.ndarray, paths_pre: np.ndarray,
                    paths_post: np.ndarray, theatres: np.ndarray, pressure: np.ndarray,
-                   ease: np.ndarray, codes: np.ndarray, policy_index: int, cutoff_index: int,
-                   n_months: int, theatre_only: bool, rec_months: np.ndarray,
+                   capacity: np.ndarray, ease: np.ndarray, codes: np.ndarray,
+                   west: np.ndarray, policy_index: int, cutoff_index: int, n_months: int,
+                   theatre_only: bool, expect: bool, rec_months: np.ndarray,
                    flows_from: int, stocks_out: np.ndarray, flows_out: np.ndarray,
-                   status: np.ndarray, clock: np.ndarray) -> None:
+                   expected_out: np.ndarray, status: np.ndarray, clock: np.ndarray) -> None:
     """Every draw of a chunk, in parallel; ``status[i]`` is draw i's status code.
 
     Per-draw inputs lead with the draw axis: ``keys`` (D, streams), ``travellers`` (D, C),
-    ``params_*`` (D, C, P), ``paths_*`` (D, C, 5), ``theatres`` (D, C, 7), ``pressure``
-    (D, T); ``drive`` (T, C) is the share of a country's travellers arriving each month,
-    ``ease`` (T,) the early-return multiplier. Outputs ``stocks_out`` (D, R, C, N_STOCKS)
-    and ``flows_out`` (D, R, C, N_FLOWS) at months ``rec_months``; ``clock`` is (D, 5)
+    ``params_*`` (D, C, P), ``paths_*`` (D, C, 5), ``theatres`` (D, C, 7), ``pressure`` and
+    ``capacity`` (D, T); ``drive`` (T, C) is the share of a country's travellers arriving
+    each month, ``ease`` (T,) the early-return multiplier, ``west`` (C,) whether an origin is
+    Western. Outputs ``stocks_out`` (D, R, C, N_STOCKS) and ``flows_out`` (D, R, C,
+    N_FLOWS) at months ``rec_months``, and with ``expect`` the expected attacks in the West
+    ``expected_out`` (D, R, N_EXPECTED); ``clock`` is (D, 5)
     cycle counts per step when profiling, else (D, 0). Releases the GIL (a server thread
     keeps answering while a chunk runs).
     """
     for i in prange(keys.shape[0]):
         status[i] = simulate_draw(i, keys, travellers, drive, params_pre, params_post,
-                                  paths_pre, paths_post, theatres, pressure, ease, codes,
-                                  policy_index, cutoff_index, n_months, theatre_only,
-                                  rec_months, flows_from, stocks_out, flows_out, clock)
+                                  paths_pre, paths_post, theatres, pressure, capacity, ease,
+                                  codes, west, policy_index, cutoff_index, n_months,
+                                  theatre_only, expect, rec_months, flows_from, stocks_out,
+                                  flows_out, expected_out, clock)

@@ -9,18 +9,20 @@ scenario with the same priors (common random numbers).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 from scipy import special
 
+from ffcast.data.countries import is_remainder
 from ffcast.engine import drivers
 from ffcast.engine.prepared import Prepared, _month_offset
 from ffcast.engine.rng import uniforms
-from ffcast.scenario import Scenario
+from ffcast.scenario import Scenario, reporting
 from ffcast.scenario.priors import (
     N_PARAMS,
+    NEIGHBOURS_OF_THEATRE,
     PARAM_INDEX,
     PARAMS,
     REGIONS,
@@ -45,15 +47,17 @@ class DrawParameters:
     theatres: np.ndarray  # (D, C, 7)
     territory: np.ndarray  # (D, T)
     pressure: np.ndarray  # (D, T)
+    capacity: np.ndarray  # (D, T) the organisation's external-operations capacity
+    reporting: np.ndarray  # (D, 6) bias and noise per kind of source (scenario.reporting)
 
 
 def _param_prior(scen: Scenario, p: Param) -> Param:
     override = scen.parameters.get(p.name)
     if override is None:
         return p
-    return Param(p.name, override.mean if override.mean is not None else p.mean, p.dist,
-                 override.spread if override.spread is not None else p.spread, p.unit,
-                 p.description, "scenario override", p.policy)
+    return replace(p, mean=override.mean if override.mean is not None else p.mean,
+                   spread=override.spread if override.spread is not None else p.spread,
+                   source="scenario override")
 
 
 def pathway_means(scen: Scenario) -> np.ndarray:
@@ -79,9 +83,11 @@ class Latent:
 
     Each field leads with the draw axis: ``params`` (D, N_PARAMS, R) one per parameter and
     region, ``pathways`` (D, R, 5), ``theatres`` (D, R, 7), ``travellers`` (D, C) one per
-    country, ``collapse`` (D,). By default they come from the counter-based streams of each
-    draw; calibration replaces them (a particle is a point in this space, and in normal
-    scores ``ndtri(u)`` the prior is a standard normal).
+    country, ``collapse`` (D,), ``country`` (D, 2, C) each country's own deviation from its
+    region (return, death), ``reporting`` (D, 6) the reporting model's bias and noise per
+    kind of source. By default they come from the counter-based streams of each draw;
+    calibration replaces them (a particle is a point in this space, and in normal scores
+    ``ndtri(u)`` the prior is a standard normal).
     """
 
     params: np.ndarray
@@ -89,8 +95,11 @@ class Latent:
     theatres: np.ndarray
     travellers: np.ndarray
     collapse: np.ndarray
+    country: np.ndarray
+    reporting: np.ndarray
 
-    FIELDS = ("params", "pathways", "theatres", "travellers", "collapse")
+    FIELDS = ("params", "pathways", "theatres", "travellers", "collapse", "country",
+              "reporting")
 
     @classmethod
     def from_streams(cls, prep: Prepared, seed: int, draws: np.ndarray) -> Latent:
@@ -105,6 +114,9 @@ class Latent:
                               20_000 + np.arange(n_r * 7)).reshape(n_draws, n_r, 7),
             travellers=uniforms(seed, draws, "travellers", prep.codes),
             collapse=uniforms(seed, draws, "collapse", np.array([0]))[:, 0],
+            country=np.stack([uniforms(seed, draws, "country_effects", prep.codes * 2 + k)
+                              for k in range(COUNTRY_CHANNELS)], axis=1),
+            reporting=uniforms(seed, draws, "reporting", np.arange(len(reporting.COMPONENTS))),
         )
 
     def take(self, index: np.ndarray) -> Latent:
@@ -118,8 +130,10 @@ THEATRE_PARAMS: tuple[str, ...] = (
     "insurgent_death", "insurgent_capture", "insurgent_return", "camp_repatriation",
     "detained_death", "detained_escape", "other_group_death", "other_group_return",
     "relocated_death", "relocated_return", "dispatched_arrest", "dispatched_death",
-    "dispatched_disengage",
+    "dispatched_disengage", "directed_dispatch", "capacity_elasticity", "capacity_surge",
+    "country_spread_return", "country_spread_death", "neighbour_return",
 )
+COUNTRY_CHANNELS = 2  # a country's own deviation in return (0) and in death (1)
 
 
 def sample_parameters(prep: Prepared, seed: int, draws: np.ndarray,
@@ -152,20 +166,35 @@ def sample_parameters(prep: Prepared, seed: int, draws: np.ndarray,
             by_region[:, :, i] = np.nan
             continue
         p = _param_prior(scen, p0)
+        if p.scope == "global":  # one value per draw: the first region's uniform decides
+            by_region[:, :, i] = sample_scalar(p, np.array([p.mean_for("other")]),
+                                               u[:, i, :1])
+            continue
         means = np.array([p.mean_for(r) for r in REGIONS])
         by_region[:, :, i] = sample_scalar(p, means[None, :], u[:, i, :])
-    pre = by_region[:, reg, :]  # (D, C, P)
+    pre = by_region[:, reg, :].copy()  # (D, C, P)
+    ret, death = country_multipliers(prep, pre, np.clip(lat.country, 1e-12, 1 - 1e-12))
+    for name in ("early_return",):
+        pre[..., PARAM_INDEX[name]] *= ret
+    for name in ("death_base", "death_collapse"):
+        pre[..., PARAM_INDEX[name]] *= death
     # Pathway propensities (Dirichlet by region), prior before the cut-off, scenario after.
     up = np.clip(lat.pathways, 1e-12, 1 - 1e-12)
     conc = scen.pathways.concentration or PATHWAY_CONCENTRATION
     prior_alpha = np.array([PATHWAY_PRIOR[r] for r in REGIONS]) * PATHWAY_CONCENTRATION
     post_alpha = pathway_means(scen) * conc
-    paths_pre = np.ascontiguousarray(
-        sample_dirichlet(np.broadcast_to(prior_alpha, up.shape), up)[:, reg, :])
+    paths_pre = np.ascontiguousarray(_tilt_return(
+        sample_dirichlet(np.broadcast_to(prior_alpha, up.shape), up)[:, reg, :], ret))
     paths_post = paths_pre
     if last > prep.cutoff_index:
         paths_post = sample_dirichlet(np.broadcast_to(np.maximum(post_alpha, 1e-9), up.shape),
                                       up)[:, reg, :]
+        # A country's own return propensity stays with it after the cut-off, unless the
+        # scenario sets absolute shares for its region.
+        fixed = np.array([scen.pathways.all is not None or r in scen.pathways.by_region
+                          for r in REGIONS])[reg]
+        paths_post = np.where(fixed[None, :, None], paths_post,
+                              _tilt_return(paths_post, ret))
     ut = lat.theatres
     th_alpha = np.array([THEATRE_PRIOR[r] for r in REGIONS]) * THEATRE_CONCENTRATION
     theatres = sample_dirichlet(np.broadcast_to(th_alpha, ut.shape), np.clip(ut, 1e-12, 1))
@@ -187,12 +216,61 @@ def sample_parameters(prep: Prepared, seed: int, draws: np.ndarray,
         if paths_post is paths_pre:  # the policy edits it in place
             paths_post = paths_pre.copy()
         post, paths_post = _apply_policy(prep, pre.copy(), paths_post)
+    pressure = drivers.collapse_pressure(territory)
     return DrawParameters(
         draws=np.asarray(draws), travellers=travellers, params_pre=pre,
         params_post=np.ascontiguousarray(post), pathways_pre=paths_pre,
         pathways_post=np.ascontiguousarray(paths_post), theatres=np.ascontiguousarray(theatres),
-        territory=territory, pressure=drivers.collapse_pressure(territory),
+        territory=territory, pressure=pressure,
+        capacity=capacity(territory, pressure, pre[:, 0, PARAM_INDEX["capacity_elasticity"]],
+                          pre[:, 0, PARAM_INDEX["capacity_surge"]]),
+        reporting=reporting.sample_array(lat.reporting),
     )
+
+
+def country_multipliers(prep: Prepared, pre: np.ndarray,
+                        u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each country's multipliers (D, C) on its region's return and death hazards.
+
+    Partial pooling: ``exp(spread x z)`` with z the country's own standard normal score
+    (``u`` (D, 2, C)) and the spread a calibrated scale, so countries without statements
+    stay near their region; fighters from a neighbour of Syria/Iraq return more easily
+    (``neighbour_return``). Remainder rows (unattributed travellers) take their region's
+    value.
+    """
+    z = special.ndtri(u)
+    own = ~prep.countries["iso3"].map(is_remainder).to_numpy(dtype=bool)
+    neighbour = prep.countries["iso3"].isin(NEIGHBOURS_OF_THEATRE).to_numpy()
+    s_ret = pre[:, :1, PARAM_INDEX["country_spread_return"]]
+    s_death = pre[:, :1, PARAM_INDEX["country_spread_death"]]
+    ret = np.exp(s_ret * z[:, 0, :] * own)
+    ret = np.where(neighbour, ret * pre[:, :1, PARAM_INDEX["neighbour_return"]], ret)
+    death = np.exp(s_death * z[:, 1, :] * own)
+    return ret, death
+
+
+def _tilt_return(paths: np.ndarray, ret: np.ndarray) -> np.ndarray:
+    """Pathway propensities (D, C, 5) with the return share scaled by ``ret`` (D, C) and the
+    five renormalised to 1."""
+    out = paths.copy()
+    out[..., 0] *= ret
+    return out / out.sum(axis=-1, keepdims=True)
+
+
+def capacity(territory: np.ndarray, pressure: np.ndarray, elasticity: np.ndarray,
+             surge: np.ndarray) -> np.ndarray:
+    """The Islamic State's external-operations capacity per draw and month (D, T).
+
+    ``territory ** elasticity x (1 + surge x pressure)``: zero before the group held ground
+    (2011-2012), 1 at the peak of the caliphate, then fading with the territory it loses
+    (elasticity) or surging as it collapses (surge), as each draw's parameters say. Dispatching
+    abroad is proportional to it.
+    """
+    e = np.asarray(elasticity, dtype=float)[:, None]
+    s = np.asarray(surge, dtype=float)[:, None]
+    with np.errstate(invalid="ignore"):
+        out = np.power(np.clip(territory, 0.0, None), e) * (1.0 + s * pressure)
+    return np.ascontiguousarray(np.nan_to_num(out, nan=0.0))
 
 
 def _sample_travellers(countries: pd.DataFrame, u: np.ndarray) -> np.ndarray:
@@ -236,6 +314,7 @@ def _apply_policy(prep: Prepared, post: np.ndarray,
             sub[..., i] = _odds_scale(sub[..., i], pol.detection_capacity)
     if pol.dispatch_capacity != 1.0:
         sub[..., PARAM_INDEX["plot_rate_dispatched"]] *= pol.dispatch_capacity
+        sub[..., PARAM_INDEX["directed_dispatch"]] *= pol.dispatch_capacity
         pp = paths_post[:, m, :].copy()
         pp[..., 4] *= pol.dispatch_capacity
         paths_post[:, m, :] = pp / pp.sum(axis=-1, keepdims=True)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ffcast import data
+from ffcast.data.regions import WESTERN_REGIONS
 from ffcast.engine import drivers
 from ffcast.engine.rng import country_code
 from ffcast.errors import ScenarioError
@@ -42,6 +43,7 @@ class Prepared:
     policy_mask: np.ndarray  # (C,) bool: countries the levers apply to
     border: np.ndarray  # (T, C) arrival multiplier from travel controls
     ease: np.ndarray  # (T,) early-return multiplier
+    west: np.ndarray  # (C,) bool: a Western origin (its "home" target is in the West)
 
     @property
     def recorded_months(self) -> pd.DatetimeIndex:
@@ -103,6 +105,7 @@ def prepare(scenario: Scenario | str | None = None, start: str = SIM_START,
         policy_mask=mask,
         border=border,
         ease=ease,
+        west=best["region"].isin(WESTERN_REGIONS).to_numpy(),
     )
 
 

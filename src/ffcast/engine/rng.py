@@ -54,6 +54,8 @@ STREAMS: dict[str, int] = {
     "travellers": 18,
     "posterior": 19,
     "observation_noise": 20,
+    "country_effects": 21,
+    "reporting": 22,
 }
 N_STREAMS = max(STREAMS.values()) + 1
 

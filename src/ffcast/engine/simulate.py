@@ -100,7 +100,10 @@ class ChunkResult:
     ``stocks`` (D, R, C, N_STOCKS) end-of-month stocks and ``flows`` (D, R, C, N_FLOWS) flows
     summed over each recorded interval (see :class:`Recording`), both int32 counts;
     ``months`` (R,) the recorded month indices into ``prep.months``; ``territory`` (D, R);
-    ``flows_from`` the first month counted in the first record's flows.
+    ``flows_from`` the first month counted in the first record's flows; ``expected`` (D, R,
+    N_EXPECTED) float64, summed like the flows: the expected numbers of attacks linked to
+    foreign fighters executed in Western countries and of those with 12 or more deaths
+    (given the simulated stocks), when the run asked for them, else zeros.
     """
 
     draws: np.ndarray
@@ -110,6 +113,7 @@ class ChunkResult:
     months: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     timings: dict[str, float] = field(default_factory=dict)
     flows_from: int = 0  # the first month counted in flows[:, 0]
+    expected: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, L.N_EXPECTED)))
 
 
 def _recording(prep: Prepared, record: Recording | None, n_months: int) -> Recording:
@@ -136,8 +140,8 @@ def _status_message(code: int) -> str:
 
 def run_chunk(prep: Prepared, seed: int, draws: np.ndarray, *, latent: Latent | None = None,
               until: int | None = None, record: Recording | None = None,
-              theatre_only: bool = False, timings: dict[str, float] | None = None
-              ) -> ChunkResult:
+              theatre_only: bool = False, timings: dict[str, float] | None = None,
+              expected: bool = False) -> ChunkResult:
     """Simulate ``draws`` (array of draw indices) and return the recorded arrays.
 
     ``draws`` index the random streams; ``latent`` (optional) replaces the uniforms behind
@@ -147,7 +151,9 @@ def run_chunk(prep: Prepared, seed: int, draws: np.ndarray, *, latent: Latent | 
     the few months a summary needs). ``theatre_only`` skips the home pipeline and plots
     (calibration needs only arrivals, theatre stocks and return flows): returnees are
     counted in the flows but enter no home stock, so people are NOT conserved in the
-    stocks. Pass a dict as ``timings`` to accumulate seconds: ``parameters`` and each step
+    stocks. ``expected`` also records the expected attacks in the West (``ChunkResult.
+    expected``; calibration's likelihood of the attack record). Pass a dict as ``timings``
+    to accumulate seconds: ``parameters`` and each step
     of ``STEP_ORDER`` (the compiled loop's time split by the CPU cycles each step took;
     profiling costs a few per cent).
     Raises :class:`FFCastError` if a recorded count would not fit in int32.
@@ -162,6 +168,7 @@ def run_chunk(prep: Prepared, seed: int, draws: np.ndarray, *, latent: Latent | 
     n_d, n_c, n_r = len(draws), len(prep.countries), rec.months.size
     stocks = np.empty((n_d, n_r, n_c, L.N_STOCKS), dtype=np.int32)
     flows = np.empty((n_d, n_r, n_c, L.N_FLOWS), dtype=np.int32)
+    expected_out = np.zeros((n_d, n_r, L.N_EXPECTED))
     status = np.zeros(n_d, dtype=np.int64)
     clock = np.zeros((n_d, N_STEPS if timings is not None else 0), dtype=np.uint64)
     drive = np.ascontiguousarray(prep.shape[:, None] * prep.border)
@@ -173,11 +180,12 @@ def run_chunk(prep: Prepared, seed: int, draws: np.ndarray, *, latent: Latent | 
         loop.simulate_chunk(
             stream_keys(seed, draws), np.ascontiguousarray(dp.travellers, dtype=np.float64),
             drive, dp.params_pre, dp.params_post, dp.pathways_pre, dp.pathways_post,
-            dp.theatres, np.ascontiguousarray(dp.pressure),
+            dp.theatres, np.ascontiguousarray(dp.pressure), np.ascontiguousarray(dp.capacity),
             np.ascontiguousarray(prep.ease, dtype=np.float64), prep.codes,
-            int(prep.policy_index), int(prep.cutoff_index), int(n_t),
-            bool(theatre_only), rec.months, rec.first_flow_month, stocks, flows, status,
-            clock)
+            np.ascontiguousarray(prep.west, dtype=np.bool_), int(prep.policy_index),
+            int(prep.cutoff_index), int(n_t), bool(theatre_only),
+            bool(expected and not theatre_only), rec.months, rec.first_flow_month, stocks,
+            flows, expected_out, status, clock)
     finally:
         numba.set_parallel_chunksize(chunksize)
     t2 = time.perf_counter()
@@ -193,7 +201,7 @@ def run_chunk(prep: Prepared, seed: int, draws: np.ndarray, *, latent: Latent | 
     return ChunkResult(draws=draws, stocks=stocks, flows=flows,
                        territory=dp.territory[:, rec.months], months=rec.months.copy(),
                        timings=dict(timings) if timings else {},
-                       flows_from=rec.first_flow_month)
+                       flows_from=rec.first_flow_month, expected=expected_out)
 
 
 def iter_chunks(prep: Prepared, seed: int, draws: int | np.ndarray,

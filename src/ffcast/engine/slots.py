@@ -48,8 +48,10 @@ PLOT_SLOT_DISPATCHED = 0  # plots: by source, then the home/abroad split of disp
 PLOT_SLOT_HOME = 1
 PLOT_SLOT_THIRD = 2
 PLOT_SLOT_DISPATCHED_HOME = 3
-LAG_BLOCK = L.MAX_LAG  # attack lag: target g reads slots g*24 + lag (one per lag month)
-SEVERITY_BLOCK = 1 << 32  # severity: target g's block; tail attack j at 16 + j
+INTERDICTION_BLOCK = len(L.TARGETS)  # interdiction: kind k, target g reads slot k*3 + g
+LAG_BLOCK = L.MAX_LAG  # attack lag: kind k, target g reads slots (k*3 + g)*24 + lag
+SEVERITY_BLOCK = 1 << 32  # severity: kind k, target g's block is (k*3 + g); tail attack j
+#                           at 16 + j within it
 SEVERITY_SLOT_ZERO = 0
 SEVERITY_SLOT_TAIL = 1
 SEVERITY_SLOT_SMALL = 2  # + k - 1 for the attacks killing k people (k = 1..10)

@@ -34,6 +34,7 @@ _DEATH_BASE = PI["death_base"]
 _DEATH_COLLAPSE = PI["death_collapse"]
 _EARLY_RETURN = PI["early_return"]
 _EXIT_DECISION = PI["exit_decision"]
+_DIRECTED_DISPATCH = PI["directed_dispatch"]
 _N_THEATRES = len(L.THEATRES)
 assert _N_THEATRES == 7 and len(L.PATHWAYS) == 5  # the theatre step unrolls these
 
@@ -59,16 +60,19 @@ def step_arrivals(state: np.ndarray, flows: np.ndarray, travellers: np.ndarray,
 
 @njit(cache=True, error_model="numpy")
 def leave_theatre(n: int, death: float, capture: float, early_return: float, decide: float,
-                  props: tuple, key: np.uint64, t: int, code: int) -> tuple:  # type: ignore[type-arg]
+                  props: tuple, dispatch: float, key: np.uint64, t: int,  # type: ignore[type-arg]
+                  code: int) -> tuple:  # type: ignore[type-arg]
     """``in_theatre``: (killed, detained, returned, insurgent, joined, relocated, dispatched).
 
     Deaths, captures, early returns, and exit decisions (hazard ``decide``) split by the
-    pathway propensities ``props`` (return, stay, join, relocate, dispatch).
+    pathway propensities ``props`` (return, stay, join, relocate, dispatch); ``dispatch`` is
+    the hazard of being sent abroad by the organisation (directed dispatch plus the dispatch
+    share of exit decisions, times its external-operations capacity).
     """
     if n <= 0:
         return 0, 0, 0, 0, 0, 0, 0
     rates = (death, capture, early_return + decide * props[0], decide * props[1],
-             decide * props[2], decide * props[3], decide * props[4])
+             decide * props[2], decide * props[3], dispatch)
     return compete7(n, rates, cell(key, t, code), S.THEATRE_EXIT_SLOTS)
 
 
@@ -108,14 +112,15 @@ def third_theatres(state: np.ndarray, hazards: np.ndarray, c: int, arriving: tup
 @njit(cache=True, error_model="numpy")
 def step_theatre(state: np.ndarray, flows: np.ndarray, params: np.ndarray,
                  hazards: np.ndarray, paths: np.ndarray, shares: np.ndarray, pressure: float,
-                 ease: float, keys: np.ndarray, t: int, codes: np.ndarray,
+                 capacity: float, ease: float, keys: np.ndarray, t: int, codes: np.ndarray,
                  home_bound: np.ndarray) -> None:
     """Deaths, captures and exits by pathway in theatre; flows out of the other stocks abroad.
 
     Every outflow is drawn on the stocks as they stood at the start of the step.
     ``home_bound[c]`` receives (returnees, repatriated detainees) for the home pipeline;
     dispatched operatives who are arrested or drop out go straight to prison or
-    disengagement at home.
+    disengagement at home. Nobody is sent abroad when the organisation has no
+    ``capacity`` (before it held ground, or once it is gone and surges no more).
     """
     squeeze = pressure * pressure
     for c in range(codes.shape[0]):
@@ -132,12 +137,14 @@ def step_theatre(state: np.ndarray, flows: np.ndarray, params: np.ndarray,
             home_bound[c, 0] = 0  # nobody abroad: no work (no hash, no draw)
             home_bound[c, 1] = 0
             continue
+        decide = params[c, _EXIT_DECISION] * squeeze
         x_killed, x_detained, x_return, x_insurgent, x_join, x_relocate, x_dispatch = \
             leave_theatre(n_theatre,
                           params[c, _DEATH_BASE] + params[c, _DEATH_COLLAPSE] * pressure,
                           params[c, _CAPTURE] * squeeze, params[c, _EARLY_RETURN] * ease,
-                          params[c, _EXIT_DECISION] * squeeze,
+                          decide,
                           (paths[c, 0], paths[c, 1], paths[c, 2], paths[c, 3], paths[c, 4]),
+                          (decide * paths[c, 4] + params[c, _DIRECTED_DISPATCH]) * capacity,
                           keys[S.THEATRE_EXITS], t, code)
         relocations = (0, 0, 0, 0, 0, 0, 0)
         if x_relocate > 0:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ffcast.data.regions import WESTERN_REGIONS as _WESTERN_REGIONS
 from ffcast.engine import layout as L
 
 PERSONS = "persons"
@@ -132,8 +133,8 @@ TARGET_LABELS: dict[str, str] = {
     "home": "at home (origin country)", "western_abroad": "abroad: other Western country",
     "third_theatre": "abroad: third theatres",
 }
-#: Origin regions whose "home" target is a Western country.
-WESTERN_REGIONS: tuple[str, ...] = ("western_europe", "north_america_oceania")
+#: Origin regions whose "home" target is a Western country (defined with the regions).
+WESTERN_REGIONS: tuple[str, ...] = _WESTERN_REGIONS
 
 assert set(HOME_LABELS) == set(HOME_STOCKS) and set(TARGET_LABELS) == set(TARGETS)
 assert set(STOCK_SLOTS) == set(PERSON_STOCKS)

@@ -32,6 +32,8 @@ class Param:
     ``dist`` is ``beta`` (probability; ``spread`` = concentration a+b), ``lognormal``
     (positive rate or multiplier; ``spread`` = sd of log) or ``fixed``. ``mean`` is the prior
     mean (beta) or median (lognormal); a dict gives one value per origin region.
+    ``scope`` is ``region`` (each origin region draws its own value) or ``global`` (one value
+    per draw for everyone: properties of the organisation or of attacks, not of an origin).
     """
 
     name: str
@@ -42,6 +44,7 @@ class Param:
     description: str
     source: str
     policy: bool = False  # a lever users commonly change (listed in scenarios)
+    scope: str = "region"  # "region" or "global"
 
     def mean_for(self, region: str) -> float:
         if isinstance(self.mean, dict):
@@ -187,21 +190,70 @@ PARAMS: tuple[Param, ...] = (
           "Share of plots in third theatres interdicted.", "judgement"),
     Param("attack_lag", 3.0, "lognormal", 0.3, "months",
           "Mean months from plot initiation to execution (geometric, at most 24).",
-          "judgement"),
+          "judgement", scope="global"),
     Param("attack_zero_deaths", 0.35, "beta", 30.0, "probability",
           "Share of veteran-involved attacks that kill nobody.",
-          "judgement; veterans make plots 'twice as likely to kill' (HEGG2013)"),
+          "judgement; veterans make plots 'twice as likely to kill' (HEGG2013)", scope="global"),
     Param("attack_tail", 0.15, "beta", 30.0, "probability",
-          "Share of lethal attacks in the power-law tail (12 or more deaths).", "judgement"),
+          "Share of lethal attacks in the power-law tail (12 or more deaths).", "judgement",
+          scope="global"),
     Param("severity_alpha", 2.4, "lognormal", 0.04, "exponent",
           "Power-law exponent of deaths per attack above x_min = 12.",
-          "CSN2009: alpha = 2.4 +/- 0.2, x_min = 12 +/- 4"),
+          "CSN2009: alpha = 2.4 +/- 0.2, x_min = 12 +/- 4", scope="global"),
+    # --- the organisation's external operations (issue 13) ------------------------------------
+    Param("directed_dispatch", 5e-5, "lognormal", 1.0, "per month at full capacity",
+          "Hazard that a fighter in theatre is sent abroad by the Islamic State's external "
+          "operations, times the organisation's capacity (before and after the collapse).",
+          "judgement: the network behind Paris 2015 and Brussels 2016 counted dozens of "
+          "operatives sent from Syria (ESSAY2017; NSO2016: IS 'exploited' the refugee flow 'to "
+          "transfer personnel'); wide on purpose: the attacks of 2014-2016 calibrate it"),
+    Param("capacity_elasticity", 1.0, "lognormal", 0.8, "exponent",
+          "How the external-operations capacity falls with the territory held: capacity = "
+          "territory ** elasticity x (1 + surge x collapse pressure); territory stands in for "
+          "revenue and safe havens for leaders, which fell with it.",
+          "judgement: holds both readings the essay allows, a capacity that fades with the "
+          "territory (elasticity 1-3) and one that barely depends on it (0.2-0.5)",
+          scope="global"),
+    Param("capacity_surge", 0.5, "lognormal", 1.0, "multiplier at full collapse",
+          "A last surge of dispatching as the caliphate collapses: capacity x (1 + surge x "
+          "collapse pressure).",
+          "judgement: the essay expects a possible 'last surge' of attacks abroad; the prior "
+          "spans no surge (0.1) to a tripling (2.6)", scope="global"),
+    Param("attack_tail_directed", 0.3, "beta", 6.0, "probability",
+          "Share of lethal attacks by dispatched operatives in the power-law tail (12 or more "
+          "deaths): directed operations aim at mass casualties.",
+          "judgement; veterans make attacks 'twice as likely to kill' (HEGG2013); wide",
+          scope="global"),
+    # --- countries within a region (issue 14): partial pooling -------------------------------
+    Param("country_spread_return", 0.4, "lognormal", 0.5, "sd of log",
+          "How much a country's return hazard and return share differ from its region's: "
+          "each country's multiplier is exp(spread x z), z standard normal (countries "
+          "without statements shrink to their region).",
+          "judgement: within-region returnee shares published by 2016 ranged from about 10% "
+          "to 50% (HCSS: Italy 10.5%, France 14.2%, Denmark 49.6%, UK 50%)", scope="global"),
+    Param("country_spread_death", 0.3, "lognormal", 0.5, "sd of log",
+          "How much a country's death hazard in theatre differs from its region's (as above).",
+          "judgement: confirmed-dead shares differed by country within Europe (ICCT2016)",
+          scope="global"),
+    Param("neighbour_return", 1.5, "lognormal", 0.5, "multiplier",
+          "Return hazard and return share of fighters from a country bordering Syria or Iraq "
+          "(Turkey, Jordan, Lebanon, Saudi Arabia, Kuwait, Iran, Israel/Palestine), relative "
+          "to their region: a land border makes going home easier.",
+          "judgement (geography: the land borders of Syria and Iraq); wide, calibrated on the "
+          "returnee statements", scope="global"),
 )
+
+#: Origins that share a land border with Syria or Iraq (geography), for ``neighbour_return``.
+NEIGHBOURS_OF_THEATRE: frozenset[str] = frozenset(
+    {"TUR", "JOR", "LBN", "SAU", "KWT", "IRN", "ISR", "PSE", "ISR;PSE", "IRQ", "SYR"})
 
 PARAM_INDEX: dict[str, int] = {p.name: i for i, p in enumerate(PARAMS)}
 N_PARAMS = len(PARAMS)
 #: Parameters that are probabilities (beta priors): a scenario may not set their mean above 1.
 PROBABILITIES: frozenset[str] = frozenset(p.name for p in PARAMS if p.dist == "beta")
+#: Parameters with one value per draw for every region (see ``Param.scope``).
+GLOBAL_PARAMS: frozenset[str] = frozenset(p.name for p in PARAMS if p.scope == "global")
+assert all(p.scope in ("region", "global") for p in PARAMS)
 
 # Exit-pathway propensities (Dirichlet prior means by origin region; concentration below).
 # Judgement from the essay and MODEL.md: Europeans return more, Maghreb fighters relocate to

@@ -1,4 +1,4 @@
-"""The reporting model: what an authority publishes is not the model's latent count.
+"""The reporting model's priors: what an authority publishes is not the model's latent count.
 
 Warning first: a published per-country figure is modelled as ``latent x bias_k x
 exp(noise_k * e)``, with ``e`` standard normal and ``k`` the kind of the source that
@@ -49,6 +49,17 @@ PRIORS: Mapping[str, ReportingPrior] = {
 }
 COMPONENTS: tuple[str, ...] = tuple(f"reporting:{part}:{k}" for k in KINDS
                                     for part in ("bias", "noise"))
+
+
+def column(part: str, kind: str) -> int:
+    """Position of ``part`` (``bias`` or ``noise``) of ``kind`` in :data:`COMPONENTS`."""
+    return COMPONENTS.index(f"reporting:{part}:{kind}")
+
+
+def sample_array(u: np.ndarray) -> np.ndarray:
+    """Bias and noise per kind (N, 6), in :data:`COMPONENTS` order, from uniforms (N, 6)."""
+    values = sample(u)
+    return np.stack([values[c.removeprefix("reporting:")] for c in COMPONENTS], axis=1)
 
 
 def sample(u: np.ndarray) -> dict[str, np.ndarray]:
