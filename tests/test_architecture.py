@@ -14,14 +14,14 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "ffcast"
 
 # Lowest first. A module may import from its own layer or any layer below it, never above.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("errors", "version"),
+    ("errors", "version", "files"),
     ("data",),
     ("scenario",),
     ("engine",),
     ("results",),
     ("plots",),
     ("calibrate",),
-    ("distributed", "runner", "api"),
+    ("options", "distributed", "runner", "api"),
     ("backtest", "experiments", "history"),
     ("report",),
     ("dashboard",),

@@ -28,8 +28,9 @@ from ffcast.calibrate import posterior as posteriors
 from ffcast.engine import ChunkResult, Prepared, prepare
 from ffcast.errors import OptionsError
 from ffcast.files import check_output
-from ffcast.options import RESULT_EXTENSIONS, RunOptions, run_options
+from ffcast.options import RunOptions, run_options
 from ffcast.results import quantities as Q
+from ffcast.results.writers import SUPPORTED_EXTENSIONS
 from ffcast.scenario import Scenario, load_scenario
 
 if TYPE_CHECKING:
@@ -198,7 +199,7 @@ def run(
     is called with the number of draws finished after each chunk. Raises
     :class:`ffcast.errors.FFCastError` subclasses for bad input, before anything is written.
     """
-    target = None if out is None else check_output(out, "out", RESULT_EXTENSIONS,
+    target = None if out is None else check_output(out, "out", SUPPORTED_EXTENSIONS,
                                                     folder_ok=str(out).endswith(".zarr"))
     job = prepare_run(scenario, draws=draws, seed=seed, start=start, end=end,
                       chunk_size=chunk_size, countries=countries, posterior=posterior,
