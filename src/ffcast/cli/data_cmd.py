@@ -100,9 +100,13 @@ def plot(
 ) -> None:
     """Draw one of the essay's figures (territory, deaths) to a PNG or HTML file."""
     if kind not in PLOT_KINDS:
-        raise FFCastError(f"kind: unknown plot {kind!r}; use one of: {', '.join(PLOT_KINDS)}")
-    if out.suffix.lower() not in PLOT_SUFFIXES:
-        raise FFCastError(f"--out: {out.name!r} must end in {' or '.join(PLOT_SUFFIXES)}")
+        from ffcast.errors import echo, suggestion
+
+        raise FFCastError(f"kind: unknown plot {echo(kind)}{suggestion(kind, PLOT_KINDS)}; use "
+                          f"one of: {', '.join(PLOT_KINDS)}")
+    from ffcast.files import check_output
+
+    check_output(out, "--out", PLOT_SUFFIXES)
     # Imported late: plotting pulls in plotly/kaleido, which `ffcast data list` should not pay
     from ffcast.plots.essay import render
 

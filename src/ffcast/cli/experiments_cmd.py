@@ -38,10 +38,14 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print the result as JSON."
 
 
 def _run_kwargs(end: str, countries: str | None, scenario: str, prior: bool,
-                workers: int | None, scheduler: str | None) -> dict[str, Any]:
+                workers: int | None, scheduler: str | None, seed: int = 0,
+                draws: int = 1) -> dict[str, Any]:
+    """The runs' keyword arguments, checked at the library's door (seed, draws per point,
+    end, countries, workers; raises OptionsError)."""
     from ffcast.options import run_options
 
-    opts = run_options(end=end, countries=countries, workers=workers, scheduler=scheduler)
+    opts = run_options(end=end, countries=countries, workers=workers, scheduler=scheduler,
+                       seed=seed, draws=draws)
     return {"end": end, "countries": opts.countries, "base": scenario,
             "posterior": None if prior else "auto", "workers": workers,
             "scheduler": scheduler}
@@ -123,7 +127,8 @@ def sensitivity_cmd(
     get_outcome(outcome)
     if out is not None:
         check_output(out, "--out", _OUT_EXT)
-    kwargs = _run_kwargs(end, countries, scenario, prior, workers, scheduler)
+    kwargs = _run_kwargs(end, countries, scenario, prior, workers, scheduler, seed,
+                         draws_per_point)
     space = factors(levers=levers)
     total = samples * (len(space) + (2 if method == "sobol" else 1))
     with progress(f"{method} sensitivity", total, quiet or as_json, "scenarios") as advance:
@@ -167,7 +172,8 @@ def discover_cmd(
     from ffcast.experiments import discover_run, factors, get_outcome
 
     get_outcome(outcome)
-    kwargs = _run_kwargs(end, countries, scenario, prior, workers, scheduler)
+    kwargs = _run_kwargs(end, countries, scenario, prior, workers, scheduler, seed,
+                         draws_per_point)
     space = factors(levers=not uncertainties_only)
     with progress("PRIM discovery", samples, quiet or as_json, "scenarios") as advance:
         box, trajectory, summary = discover_run(

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ffcast.cli.common import progress, user_errors
+from ffcast.cli.common import stages, user_errors
 from ffcast.cli.run_cmd import Quiet
 
 
@@ -19,7 +19,8 @@ def register(app: typer.Typer) -> None:
 @user_errors
 def report_cmd(
     results: Annotated[Path | None, typer.Argument(
-        help="Results file from `ffcast run --out` (.nc or .zarr); omit to simulate.")] = None,
+        help="Results file from `ffcast run --out` (.nc, .zarr, or every draw as .parquet/"
+        ".csv); omit to simulate.")] = None,
     out: Annotated[Path, typer.Option(help="Report file (.html).")] = Path("report.html"),
     scenario: Annotated[str | None, typer.Option(
         help="Preset or YAML file to simulate (default baseline).")] = None,
@@ -49,13 +50,46 @@ def report_cmd(
     run_options(draws=draws or 1000, seed=seed or 0, end=end or "2026-12",
                 chunk_size=chunk_size)
     check_output(out, "--out", (".html",))
+    if png_dir is not None:  # a probe file: the folder is created, or refused, now
+        check_output(png_dir / "pathways.png", "--png-dir", (".png",))
+    n_results = 0 if results is None else _results_draws(results)
     req = ReportRequest(out=out, results=results, scenario=scenario, compare=compare,
                         draws=draws or 1000, seed=seed or 0, end=end or "2026-12",
                         png_dir=png_dir, focus=focus_from_text(focus), chunk_size=chunk_size)
-    total = (req.draws if results is None else 0) * (2 if compare else 1)
-    label = f"report from {results}" if results is not None else "simulating for the report"
-    with progress(label, total, quiet) as advance:
-        path = build_report(req, progress=advance)
+    total = (req.draws if results is None else n_results) * (2 if compare else 1)
+    label = f"reading {results}" if results is not None else "simulating for the report"
+    final = "drawing the figures and writing the report" + (
+        " and the PNGs" if png_dir is not None else "")
+    with stages(quiet) as st:
+        st.start(label, total)
+
+        def advance(n: int) -> None:
+            st.advance(n)
+            if n and st.done >= total:  # every draw reduced: the figures come next
+                st.start(final, 0)
+
+        try:
+            path = build_report(req, progress=advance)
+        except FFCastError as exc:
+            if results is not None and str(results) not in str(exc):
+                raise FFCastError(f"{results}: {exc}") from None
+            raise
     typer.echo(str(path))
     if png_dir is not None:
         typer.echo(f"figures (PNG) in {png_dir}")
+
+
+def _results_draws(path: Path) -> int:
+    """Draws in a results file (names the file in every error; nothing is loaded)."""
+    from ffcast.errors import FFCastError
+    from ffcast.report.reduce import open_results
+
+    try:
+        ds = open_results(path)
+    except FFCastError as exc:
+        text = str(exc)
+        raise FFCastError(text if str(path) in text else f"{path}: {text}") from None
+    try:
+        return int(ds.sizes["draw"])
+    finally:
+        ds.close()

@@ -7,6 +7,7 @@ library's calls; the library checks every value (see :mod:`ffcast.options`).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -14,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ffcast.cli.common import echo_json, progress, user_errors
+from ffcast.cli.common import Stages, echo_json, stages, user_errors
 
 if TYPE_CHECKING:
     from ffcast.runner import Headline
@@ -29,6 +30,26 @@ Seed = Annotated[int, typer.Option(help="Random seed (0 to 2**63-1): same seed, 
 End = Annotated[str, typer.Option(help="Last month simulated (YYYY-MM).")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+AllDraws = Annotated[bool, typer.Option(
+    "--all-draws", help="With --out .csv/.parquet: every draw, not the summary (quantiles "
+    "and mean per variable, month and country).")]
+Force = Annotated[bool, typer.Option(
+    "--force", help="Write every draw even when the size estimate is over 1 GB.")]
+OutFile = Annotated[Path | None, typer.Option(
+    help="Write results: .nc/.zarr (every draw) or .csv/.parquet (a summary; every draw "
+    "with --all-draws).")]
+
+
+def run_stages(st: Stages, label: str, draws: int, out: Path | None) -> Callable[[int], None]:
+    """``advance`` for a run: the simulation stage, then writing ``out`` once every draw is
+    done (a summary export is reduced after the last chunk)."""
+    def advance(n: int) -> None:
+        st.advance(n)
+        if n and st.done >= draws and out is not None:
+            st.start(f"writing {out}", 0)
+
+    st.start(label, draws)
+    return advance
 
 
 def fmt(q: dict[str, float]) -> str:
@@ -96,8 +117,9 @@ def run_cmd(
     seed: Seed = 0,
     start: Annotated[str, typer.Option(help="First month recorded (YYYY-MM).")] = "2011-01",
     end: End = "2026-12",
-    out: Annotated[Path | None, typer.Option(help="Write results: .nc .zarr .parquet "
-                                             ".csv")] = None,
+    out: OutFile = None,
+    all_draws: AllDraws = False,
+    force: Force = False,
     as_json: AsJson = False,
     chunk_size: Annotated[int, typer.Option(help="Draws per chunk (memory).")] = 250,
     posterior: Annotated[str | None, typer.Option(
@@ -115,36 +137,88 @@ def run_cmd(
     """Run a scenario and print the headline: pathways, returnees, attacks."""
     from ffcast.runner import run
 
-    with progress(f"simulating {scenario}", draws, quiet or as_json) as advance:
+    with stages(quiet or as_json) as st:
         head = run(scenario, draws=draws, seed=seed, start=start, end=end, out=out,
-                   chunk_size=chunk_size, progress=advance,
+                   chunk_size=chunk_size,
+                   progress=run_stages(st, f"simulating {scenario}", draws, out),
                    posterior=posterior_spec(posterior, prior), workers=workers,
-                   scheduler=scheduler)
-    emit_headline(head, out, as_json, "results")
+                   scheduler=scheduler, all_draws=all_draws, force=force)
+    emit_headline(head, out, as_json, _what(out, all_draws))
 
 
-def compare_table(res: dict) -> Table:
-    """The paired differences of :func:`ffcast.compare` as one table."""
+def _what(out: Path | None, all_draws: bool) -> str:
+    from ffcast.results import SUMMARY_EXTENSIONS
+
+    if out is not None and out.suffix.lower() in SUMMARY_EXTENSIONS and not all_draws:
+        return "summary (mean, p5, p50, p95 per variable, month and country)"
+    return "results (every draw)"
+
+
+def fmt_diff(q: dict[str, float]) -> str:
+    """``+median  [+p5 – +p95]`` of a paired difference (signed; 0 unsigned)."""
+    def signed(x: float) -> str:
+        return "0" if round(x) == 0 else f"{x:+,.0f}"
+
+    return f"{signed(q['median'])}  [{signed(q['p5'])} – {signed(q['p95'])}]"
+
+
+def _unchanged(d: dict[str, float]) -> bool:
+    return d["p5"] == d["p95"] == d["median"] == 0 and d["mean"] == 0
+
+
+def compare_tables(res: dict) -> list[Table]:
+    """The paired differences of :func:`ffcast.compare` as tables: every pathway, every
+    home-pipeline stock, attacks and deaths by target; then the countries a policy names."""
     from ffcast.results import quantities as Q
 
-    t = Table(title=f"{res['b']} minus {res['a']}: {res['draws']:,} paired draws (seed "
-              f"{res['seed']}), at {res['end_month']}; median [90% interval], share of "
-              "draws lower", title_justify="left")
-    for col in ("quantity", "difference", "P(B < A)"):
-        t.add_column(col, justify="left" if col == "quantity" else "right")
+    head = (f"[bold]{res['b']}[/] minus [bold]{res['a']}[/]: {res['draws']:,} paired draws "
+            f"(seed {res['seed']}); median [90% interval] of the difference, and the share "
+            "of draws in which B is lower")
 
-    def row(label: str, d: dict) -> None:
-        t.add_row(label, fmt(d), f"{d['share_of_draws_lower']:.0%}")
+    def table(title: str) -> Table:
+        t = Table(title=title, title_justify="left")
+        t.add_column("quantity")
+        t.add_column("B − A", justify="right")
+        t.add_column("B lower", justify="right")
+        return t
 
+    def row(t: Table, label: str, d: dict[str, float]) -> None:
+        t.add_row(label, fmt_diff(d), f"{d['share_of_draws_lower']:.0%}")
+
+    span = f"{res.get('attacks_counted_from', 'cut-off')} – {res['end_month']}"
+
+    t = table(head)
+    t.add_row(f"[bold]People at {res['end_month']}, by pathway[/]", "", "")
     for q in Q.PATHWAYS:
-        row(q.label, res["pathways"][q.name])
-    for g, label in Q.TARGET_LABELS.items():
-        row(f"Attacks {label}", res["attacks"][g])
-    row("[bold]Attacks, all targets[/]", res["attacks_total"])
-    for g, label in Q.TARGET_LABELS.items():
-        row(f"Deaths in attacks {label}", res["attack_deaths"][g])
-    row("[bold]Deaths in attacks, all targets[/]", res["attack_deaths_total"])
-    return t
+        row(t, f"  {q.label}", res["pathways"][q.name])
+    t.add_section()
+    t.add_row("[bold]Of those returned home: where they are[/]", "", "")
+    for k, label in Q.HOME_LABELS.items():
+        row(t, f"  {label}", res["home"][k])
+    for key, label in (("attacks", "Attacks"), ("attack_deaths", "Deaths in attacks")):
+        t.add_section()
+        t.add_row(f"[bold]{label}, {span}[/]", "", "")
+        for g, where in Q.TARGET_LABELS.items():
+            row(t, f"  {where}", res[key][g])
+        row(t, "  all targets", res[f"{key}_total"])
+    tables = [t]
+    countries = res.get("countries") or {}
+    if countries:
+        c = table("The countries the policy names (home pipeline at "
+                  f"{res['end_month']}; attacks and deaths linked to their fighters); rows "
+                  "the policy leaves unchanged in every draw are not shown")
+        for i, (iso3, d) in enumerate(countries.items()):
+            if i:
+                c.add_section()
+            c.add_row(f"[bold]{d.get('name', iso3)} ({iso3})[/]", "", "")
+            for k, label in Q.HOME_LABELS.items():
+                if not _unchanged(d[k]):
+                    row(c, f"  {label}", d[k])
+            for key, label in (("attacks_total", f"Attacks, {span}"),
+                               ("attack_deaths_total", "Deaths in those attacks")):
+                row(c, f"  {label}", d[key])
+        tables.append(c)
+    return tables
 
 
 @user_errors
@@ -160,12 +234,20 @@ def compare_cmd(
     """Paired differences B - A under common random numbers (e.g. attacks averted)."""
     from ffcast.runner import compare
 
-    with progress(f"simulating {a} and {b}", 2 * draws, quiet or as_json) as advance:
+    with stages(quiet or as_json) as st:
+        labels = iter((f"simulating A: {a}", f"simulating B: {b}"))
+
+        def advance(n: int) -> None:
+            if n == 0 and st.done >= st.total:  # the library starts the next scenario
+                st.start(next(labels), draws)
+            st.advance(n)
+
         res = compare(a, b, draws=draws, seed=seed, end=end, progress=advance)
     if as_json:
         echo_json(res)
         return
-    console.print(compare_table(res))
+    for table in compare_tables(res):
+        console.print(table)
 
 
 @user_errors

@@ -9,6 +9,7 @@ studies published 2019-2021) is shown in the docs for comparison only and never 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,6 +26,29 @@ THEATRES: tuple[str, ...] = (
 TARGETS: tuple[str, ...] = ("home", "western_abroad", "third_theatre")
 
 
+#: The engine clips every prior uniform to [1e-12, 1 - 1e-12]; this is the normal score of
+#: the upper clip, so ``median * exp(spread * Z_EXTREME)`` is the largest value any draw of a
+#: log-normal prior can take (about 1,100 times the median for a spread of 1).
+Z_EXTREME = float(special.ndtri(1 - 1e-12))
+
+# Ceilings: the largest value any draw of a parameter may take, and why a modeller could
+# defend it. They are guards against absurd inputs (a run that never ends, counts that
+# overflow int32), about four times above every default prior's own extreme draw, so a
+# median raised threefold with the default spread still passes; a scenario whose overrides
+# let a draw pass its ceiling is refused at the door (see ``Scenario.parameters``). With
+# every plot rate at its ceiling a country-month sees at most about a million plots: int32
+# attack deaths stay ten times below overflow (mean deaths per attack ~200, capped at 3,000).
+HAZARD_CEILING = 10.0
+HAZARD_WHY = "a monthly hazard of 10 empties a stock within the month"
+PROBABILITY_WHY = "a probability"
+RADICALISATION_CEILING = 1.0
+RADICALISATION_WHY = "one per inmate-month, ~330 times the default"
+PLOT_ACTIVE_CEILING = 1.5
+PLOT_WHY_ACTIVE = "a plot every three weeks per militant, 150 times the default"
+PLOT_PASSIVE_CEILING = 0.15
+PLOT_WHY_PASSIVE = "300 times the default; HEGG2013: at most 1 in 9 veterans attack"
+
+
 @dataclass(frozen=True)
 class Param:
     """One scalar parameter with a prior.
@@ -32,6 +56,9 @@ class Param:
     ``dist`` is ``beta`` (probability; ``spread`` = concentration a+b), ``lognormal``
     (positive rate or multiplier; ``spread`` = sd of log) or ``fixed``. ``mean`` is the prior
     mean (beta) or median (lognormal); a dict gives one value per origin region.
+    ``ceiling`` is the largest value any draw may take (in ``unit``) and ``ceiling_why`` why
+    a modeller could defend it; by default 1 for probabilities and :data:`HAZARD_CEILING` for
+    monthly hazards.
     """
 
     name: str
@@ -42,11 +69,39 @@ class Param:
     description: str
     source: str
     policy: bool = False  # a lever users commonly change (listed in scenarios)
+    ceiling: float = 0.0  # 0: the default for its unit (set in __post_init__)
+    ceiling_why: str = ""
+
+    def __post_init__(self) -> None:
+        if self.ceiling > 0:
+            return
+        if self.dist == "beta":
+            ceiling, why = 1.0, PROBABILITY_WHY
+        elif self.unit.startswith("per month"):
+            ceiling, why = HAZARD_CEILING, HAZARD_WHY
+        else:  # a copy made elsewhere (e.g. with a scenario's override): checked already
+            ceiling, why = math.inf, "none given"
+        object.__setattr__(self, "ceiling", ceiling)
+        object.__setattr__(self, "ceiling_why", why)
 
     def mean_for(self, region: str) -> float:
         if isinstance(self.mean, dict):
             return self.mean.get(region, self.mean["other"])
         return self.mean
+
+    @property
+    def largest_mean(self) -> float:
+        """The largest prior mean/median over the origin regions."""
+        return max(self.mean.values()) if isinstance(self.mean, dict) else float(self.mean)
+
+    def extreme(self, mean: float | None = None, spread: float | None = None) -> float:
+        """The largest value a draw can take with this ``mean`` and ``spread`` (defaults:
+        the prior's own, its largest regional mean), in ``unit``."""
+        m = self.largest_mean if mean is None else float(mean)
+        s = self.spread if spread is None else float(spread)
+        if self.dist == "lognormal":
+            return m * float(np.exp(s * Z_EXTREME))
+        return m  # a beta draw never exceeds 1, a fixed one is its mean
 
 
 def _by_region(**kw: float) -> dict[str, float]:
@@ -145,7 +200,8 @@ PARAMS: tuple[Param, ...] = (
           "Release hazard (mean sentence served ~4.5 years).", "judgement"),
     Param("prison_radicalisation", 0.003, "lognormal", 0.6, "new radicals per inmate-month",
           "Other inmates radicalised by incarcerated returnees (not foreign fighters "
-          "themselves; counted separately).", "judgement; the essay flags the risk"),
+          "themselves; counted separately).", "judgement; the essay flags the risk",
+          ceiling=RADICALISATION_CEILING, ceiling_why=RADICALISATION_WHY),
     Param("released_reengage", 0.002, "lognormal", 0.5, "per month",
           "Recidivism hazard after release.",
           "judgement (pre-2017); post-cut-off studies (RENARD2020, HODWITZ2019/2021) shown in "
@@ -166,16 +222,21 @@ PARAMS: tuple[Param, ...] = (
     # --- plots and attacks ------------------------------------------------------------------
     Param("plot_rate_dispatched", 0.05, "lognormal", 0.5, "plots per person-month",
           "Plots initiated by dispatched operatives.",
-          "judgement; Paris 2015 and Brussels 2016 were run by dispatched fighters (ESSAY2017)"),
+          "judgement; Paris 2015 and Brussels 2016 were run by dispatched fighters (ESSAY2017)",
+          ceiling=6.0, ceiling_why="a plot every five days per operative, 120 times the default"),
     Param("plot_rate_reengaged", 0.01, "lognormal", 0.5, "plots per person-month",
-          "Plots initiated by re-engaged returnees.", "judgement"),
+          "Plots initiated by re-engaged returnees.", "judgement",
+          ceiling=PLOT_ACTIVE_CEILING, ceiling_why=PLOT_WHY_ACTIVE),
     Param("plot_rate_undetected", 0.0005, "lognormal", 0.6, "plots per person-month",
           "Plots initiated by undetected returnees.",
-          "judgement bounded by HEGG2013 (at most 1 in 9 return to attack)"),
+          "judgement bounded by HEGG2013 (at most 1 in 9 return to attack)",
+          ceiling=PLOT_PASSIVE_CEILING, ceiling_why=PLOT_WHY_PASSIVE),
     Param("plot_rate_relocated", 0.01, "lognormal", 0.5, "plots per person-month",
-          "Plots in third theatres by relocated fighters.", "judgement"),
+          "Plots in third theatres by relocated fighters.", "judgement",
+          ceiling=PLOT_ACTIVE_CEILING, ceiling_why=PLOT_WHY_ACTIVE),
     Param("plot_rate_radicalised", 0.0005, "lognormal", 0.6, "plots per person-month",
-          "Plots by inmates radicalised in prison (home-grown).", "judgement"),
+          "Plots by inmates radicalised in prison (home-grown).", "judgement",
+          ceiling=PLOT_PASSIVE_CEILING, ceiling_why=PLOT_WHY_PASSIVE),
     Param("dispatched_home_target", 0.5, "beta", 20.0, "probability",
           "Share of dispatched plots aimed at the operative's origin country.", "judgement"),
     Param("interdiction_home", 0.6, "beta", 20.0, "probability",
@@ -187,7 +248,8 @@ PARAMS: tuple[Param, ...] = (
           "Share of plots in third theatres interdicted.", "judgement"),
     Param("attack_lag", 3.0, "lognormal", 0.3, "months",
           "Mean months from plot initiation to execution (geometric, at most 24).",
-          "judgement"),
+          "judgement", ceiling=120.0,
+          ceiling_why="ten years; the engine holds no attack past 24 months anyway"),
     Param("attack_zero_deaths", 0.35, "beta", 30.0, "probability",
           "Share of veteran-involved attacks that kill nobody.",
           "judgement; veterans make plots 'twice as likely to kill' (HEGG2013)"),
@@ -195,13 +257,20 @@ PARAMS: tuple[Param, ...] = (
           "Share of lethal attacks in the power-law tail (12 or more deaths).", "judgement"),
     Param("severity_alpha", 2.4, "lognormal", 0.04, "exponent",
           "Power-law exponent of deaths per attack above x_min = 12.",
-          "CSN2009: alpha = 2.4 +/- 0.2, x_min = 12 +/- 4"),
+          "CSN2009: alpha = 2.4 +/- 0.2, x_min = 12 +/- 4", ceiling=12.0,
+          ceiling_why="at 12 almost no attack kills more than 12"),
 )
 
 PARAM_INDEX: dict[str, int] = {p.name: i for i, p in enumerate(PARAMS)}
 N_PARAMS = len(PARAMS)
 #: Parameters that are probabilities (beta priors): a scenario may not set their mean above 1.
 PROBABILITIES: frozenset[str] = frozenset(p.name for p in PARAMS if p.dist == "beta")
+#: The power-law exponent of deaths per attack must stay above this (CSN2009 estimates 2.4;
+#: at 1.5 and below the mean severity is dominated by the cap of the tail).
+SEVERITY_ALPHA_FLOOR = 1.5
+assert all(math.isfinite(p.ceiling) and p.ceiling_why for p in PARAMS), "a ceiling is missing"
+assert all(3 * p.extreme() <= p.ceiling for p in PARAMS if p.dist == "lognormal"), \
+    "a default prior with a threefold median passes its ceiling"
 
 # Exit-pathway propensities (Dirichlet prior means by origin region; concentration below).
 # Judgement from the essay and MODEL.md: Europeans return more, Maghreb fighters relocate to
