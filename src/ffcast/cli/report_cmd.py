@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -60,6 +61,8 @@ def report_cmd(
     label = f"reading {results}" if results is not None else "simulating for the report"
     final = "drawing the figures and writing the report" + (
         " and the PNGs" if png_dir is not None else "")
+    before = {p.name for p in png_dir.glob("*.png")} if png_dir is not None else set()
+    started = time.time()
     with stages(quiet) as st:
         st.start(label, total)
 
@@ -76,7 +79,10 @@ def report_cmd(
             raise
     typer.echo(str(path))
     if png_dir is not None:
-        typer.echo(f"figures (PNG) in {png_dir}")
+        written = [p.name for p in png_dir.glob("*.png") if p.stat().st_mtime >= started - 1]
+        replaced = len(set(written) & before)
+        typer.echo(f"figures (PNG) in {png_dir}: {len(written)} files"
+                   + (f", {replaced} of them replaced" if replaced else ""))
 
 
 def _results_draws(path: Path) -> int:
