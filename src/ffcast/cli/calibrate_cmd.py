@@ -20,6 +20,7 @@ from ffcast.cli.run_cmd import (
     Quiet,
     Seed,
     emit_headline,
+    precheck,
     run_stages,
 )
 
@@ -54,14 +55,15 @@ def calibrate_cmd(
     quiet: Quiet = False,
 ) -> None:
     """Fit the engine to the record up to the cut-off (SMC); write the posterior."""
+    from ffcast.files import check_output
+
+    check_output(out, "--out", (".nc",))
+    cutoff = checked_cutoff(cutoff)
     from ffcast.calibrate import calibrate, fit_table, from_result, parameter_table, save
     from ffcast.calibrate.smc import Stage
-    from ffcast.files import check_output
     from ffcast.options import run_options
 
-    cutoff = checked_cutoff(cutoff)
     run_options(seed=seed)
-    check_output(out, "--out", (".nc",))
     with stages(quiet or as_json) as st:
         st.start(f"calibrating at {cutoff} ({particles:,} particles)", 0)
 
@@ -122,6 +124,7 @@ def forecast_cmd(
     quiet: Quiet = False,
 ) -> None:
     """Run the posterior forward from the cut-off under a scenario (results contract)."""
+    precheck(out)
     from ffcast.errors import OptionsError
     from ffcast.runner import run
     from ffcast.scenario import load_scenario
@@ -156,15 +159,16 @@ def backtest_cmd(
     quiet: Quiet = False,
 ) -> None:
     """Score forecasts made at the cut-off against later observations, with baselines."""
-    from ffcast.backtest import read_observations
-    from ffcast.backtest.run import ROLLING_CUTOFFS, backtest
     from ffcast.files import check_output
-    from ffcast.options import run_options
 
-    cutoff = checked_cutoff(cutoff)
-    run_options(draws=draws, seed=seed, end=cutoff)  # the door: same rules as every run
     if out is not None:
         check_output(out, "--out", (".csv",))
+    cutoff = checked_cutoff(cutoff)
+    from ffcast.backtest import read_observations
+    from ffcast.backtest.run import ROLLING_CUTOFFS, backtest
+    from ffcast.options import run_options
+
+    run_options(draws=draws, seed=seed, end=cutoff)  # the door: same rules as every run
     obs = read_observations(observations)
     cutoffs = list(ROLLING_CUTOFFS) if rolling else [cutoff]
     results = []

@@ -7,16 +7,20 @@ Set ``FFCAST_DATA_DIR`` to read replacement dataset files (tests, deliberate ove
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from ffcast import data
 from ffcast.cli.common import echo_json, user_errors
 from ffcast.errors import FFCastError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# pandas and the data layer are imported inside the commands: `ffcast run --out /bad/path`
+# should fail in a blink, not after loading every library of the package.
 
 app = typer.Typer(no_args_is_help=True, help="Embedded, cited datasets.")
 
@@ -31,6 +35,9 @@ def list_datasets(
     as_json: JsonFlag = False,
 ) -> None:
     """List datasets with their row counts and descriptions."""
+    import pandas as pd
+
+    from ffcast import data
     from ffcast.data.schema import SPECS
 
     rows = [
@@ -51,6 +58,8 @@ def show(
     as_json: JsonFlag = False,
 ) -> None:
     """Show a dataset, optionally one country's rows."""
+    from ffcast import data
+
     frame = data.load(name)
     if country is not None:
         if "iso3" not in frame.columns:
@@ -70,6 +79,8 @@ def show_sources(
     as_json: JsonFlag = False,
 ) -> None:
     """Show the source registry (id, publisher, title, date, url, grade, notes)."""
+    from ffcast import data
+
     frame = data.sources()
     if used:
         frame = frame[frame["id"].isin(data.used_source_ids())].reset_index(drop=True)
@@ -82,6 +93,8 @@ def best(
     as_json: JsonFlag = False,
 ) -> None:
     """Best estimates of travellers by end 2016 per country, plus the rest-of-world row."""
+    from ffcast import data
+
     frame = data.best_estimates()
     if as_json:
         _emit(frame, True, title="best")
@@ -115,6 +128,8 @@ def plot(
 
 
 def _emit(frame: pd.DataFrame, as_json: bool, title: str) -> None:
+    import pandas as pd
+
     frame = _dates_as_text(frame)
     if as_json:
         echo_json(frame)
@@ -139,6 +154,8 @@ def _emit(frame: pd.DataFrame, as_json: bool, title: str) -> None:
 
 
 def _dates_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    import pandas as pd
+
     frame = frame.copy()
     for col in frame.columns:
         if pd.api.types.is_datetime64_any_dtype(frame[col]):

@@ -42,17 +42,18 @@ def report_cmd(
     """Write the HTML report: headline, fan charts, map, Sankey, history, sources."""
     from ffcast.errors import FFCastError
     from ffcast.files import check_output
-    from ffcast.options import run_options
-    from ffcast.report.build import ReportRequest, build_report, focus_from_text
 
-    if results is not None and (draws, seed, end) != (None, None, None):
-        raise FFCastError("--draws, --seed and --end come from the results file; drop them "
-                          "or drop the file to simulate")
-    run_options(draws=draws or 1000, seed=seed or 0, end=end or "2026-12",
-                chunk_size=chunk_size)
     check_output(out, "--out", (".html",))
     if png_dir is not None:  # a probe file: the folder is created, or refused, now
         check_output(png_dir / "pathways.png", "--png-dir", (".png",))
+    if results is not None and (draws, seed, end) != (None, None, None):
+        raise FFCastError("--draws, --seed and --end come from the results file; drop them "
+                          "or drop the file to simulate")
+    from ffcast.options import run_options
+    from ffcast.report.build import ReportRequest, build_report, focus_from_text
+
+    run_options(draws=draws or 1000, seed=seed or 0, end=end or "2026-12",
+                chunk_size=chunk_size)
     n_results = 0 if results is None else _results_draws(results)
     req = ReportRequest(out=out, results=results, scenario=scenario, compare=compare,
                         draws=draws or 1000, seed=seed or 0, end=end or "2026-12",
@@ -94,7 +95,11 @@ def _results_draws(path: Path) -> int:
         ds = open_results(path)
     except FFCastError as exc:
         text = str(exc)
-        raise FFCastError(text if str(path) in text else f"{path}: {text}") from None
+        text = text if str(path) in text else f"{path}: {text}"
+        if "fix:" not in text:
+            text += ("; fix: pass a results file from `ffcast run --out` (.nc, .zarr, or every "
+                     "draw as .csv/.parquet with --all-draws)")
+        raise FFCastError(text) from None
     try:
         return int(ds.sizes["draw"])
     finally:

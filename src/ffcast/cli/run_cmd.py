@@ -100,6 +100,15 @@ def emit_headline(head: Headline, out: Path | None, as_json: bool, what: str) ->
         console.print(f"{what} written to [bold]{out}[/]")
 
 
+def precheck(out: Path | None) -> None:
+    """Refuse an unwritable ``--out`` before the simulation libraries even load (the library
+    checks it again, extension included)."""
+    if out is not None:
+        from ffcast.files import check_output
+
+        check_output(out, "--out", folder_ok=out.suffix.lower() == ".zarr")
+
+
 def posterior_spec(posterior: str | None, prior: bool) -> str | None:
     """The library's ``posterior`` argument from ``--posterior FILE`` / ``--prior``."""
     if prior and posterior:
@@ -135,6 +144,7 @@ def run_cmd(
     quiet: Quiet = False,
 ) -> None:
     """Run a scenario and print the headline: pathways, returnees, attacks."""
+    precheck(out)
     from ffcast.runner import run
 
     with stages(quiet or as_json) as st:

@@ -36,7 +36,7 @@ def check_month(value: object) -> str:
     """``value`` as a ``YYYY-MM`` string within [MONTH_MIN, MONTH_MAX], or ValueError."""
     text = str(value).strip() if isinstance(value, str) else None
     if text is None or not _MONTH.match(text):
-        raise ValueError(f"{echo(value)} is not a month; write YYYY-MM, e.g. 2019-12")
+        raise ValueError(f"{echo(value)} is not a month; fix: write YYYY-MM, e.g. 2019-12")
     if not MONTH_MIN <= text <= MONTH_MAX:
         raise ValueError(f"{text} is outside {MONTH_MIN}..{MONTH_MAX}; fix: use a month in "
                          "that range")
