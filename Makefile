@@ -40,7 +40,7 @@ test: $(TEST_STAMP)
 # The long fuzz profile: thousands of valid scenarios and malformed inputs (tests/fuzz/).
 # `make test` runs the same properties with the small CI profile.
 fuzz: $(TEST_STAMP)
-	FFCAST_FUZZ=long $(BIN)/python -m pytest -q -p no:cacheprovider tests/fuzz -s
+	FFCAST_FUZZ=long $(BIN)/python -m pytest -q -p no:cacheprovider tests/fuzz
 
 BENCH_STAMP := $(VENV)/.installed-bench
 

@@ -97,9 +97,10 @@ def test_an_error_after_checks_leaves_no_progress_line() -> None:
     assert len(res.stderr.strip().splitlines()) == 1
 
 
-def test_a_stage_without_a_total_starts_at_once(capsys: pytest.CaptureFixture[str]) -> None:
+def test_stages_show_when_work_starts(capsys: pytest.CaptureFixture[str]) -> None:
     st = Stages()
-    st.start("thinking", 0)
+    st.start("waiting", 0)  # never advanced: no line at all
+    st.start("thinking", 0, now=True)
     st.note("halfway")
     st.start("counting", 2, "things")
     st.advance(0)

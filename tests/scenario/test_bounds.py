@@ -4,6 +4,7 @@ support, and validated copies. Each test tries to get an absurd value past the d
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,7 +21,7 @@ def _refused(**fields: object) -> str:
     return str(err.value)
 
 
-def _loads(tmp_path, text: str) -> Scenario:  # noqa: ANN001
+def _loads(tmp_path: Path, text: str) -> Scenario:
     path = tmp_path / "s.yaml"
     path.write_text(text, encoding="utf-8")
     return load_scenario(path)
@@ -50,7 +51,7 @@ def test_a_threefold_median_with_the_default_spread_is_allowed() -> None:
 
 
 @pytest.mark.parametrize("name", [p.name for p in PARAMS if p.dist == "lognormal"])
-def test_a_mean_or_spread_that_lets_a_draw_pass_the_ceiling_is_refused(tmp_path,  # noqa: ANN001
+def test_a_mean_or_spread_that_lets_a_draw_pass_the_ceiling_is_refused(tmp_path: Path,
                                                                        name: str) -> None:
     p = PARAMS[PARAM_INDEX[name]]
     with pytest.raises(ScenarioError) as err:

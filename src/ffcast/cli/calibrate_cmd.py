@@ -27,6 +27,20 @@ from ffcast.cli.run_cmd import (
 console = Console()
 
 
+MAX_PARTICLES = 100_000  # ~1 GB of particle state; a few hours of calibration
+
+
+def checked_count(value: int, flag: str, low: int, high: int, what: str) -> int:
+    """A whole number in [low, high] for ``flag`` (raises OptionsError with the fix)."""
+    from ffcast.errors import OptionsError
+    from ffcast.scenario.fields import check_whole
+
+    try:
+        return check_whole(value, low, high, what)
+    except ValueError as exc:
+        raise OptionsError(f"{flag}: {exc}") from None
+
+
 def checked_cutoff(cutoff: str) -> str:
     """``--cutoff`` checked against the months the data support (raises OptionsError)."""
     from ffcast.errors import OptionsError
@@ -59,6 +73,7 @@ def calibrate_cmd(
 
     check_output(out, "--out", (".nc",))
     cutoff = checked_cutoff(cutoff)
+    checked_count(particles, "--particles", 50, MAX_PARTICLES, "a number of particles")
     from ffcast.calibrate import calibrate, fit_table, from_result, parameter_table, save
     from ffcast.calibrate.smc import Stage
     from ffcast.options import run_options
@@ -73,7 +88,7 @@ def calibrate_cmd(
                     f"{stage.seconds:.1f}s")
 
         res = calibrate(cutoff=cutoff, particles=particles, seed=seed, progress=report)
-        st.start(f"writing {out}", 0)
+        st.start(f"writing {out}", 0, now=True)
         post = from_result(res)
         save(post, out)
     fit = fit_table(res)

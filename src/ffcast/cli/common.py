@@ -124,9 +124,9 @@ class Stages:
     In a terminal: a rich progress bar per stage (a spinner for a stage without a total).
     Otherwise (output piped to a file or a CI log): a line when a stage starts and one when
     it ends, with the elapsed time, so a log shows where the time went. ``quiet`` turns both
-    off. A stage with a total starts at its first :meth:`advance` (the library calls
+    off. A stage starts at its first :meth:`advance` or :meth:`note` (the library calls
     ``advance(0)`` once its input checks passed, so an input error stays the one line it
-    should be); one without a total (``total=0``) starts at once.
+    should be), or at once with ``now=True`` (a stage that follows finished work).
     """
 
     def __init__(self, quiet: bool = False) -> None:
@@ -141,12 +141,14 @@ class Stages:
         self._bar: Any = None
         self._task: Any = None
 
-    def start(self, label: str, total: int = 0, unit: str = "draws") -> None:
-        """End the current stage (if any) and open ``label`` of ``total`` ``unit``."""
+    def start(self, label: str, total: int = 0, unit: str = "draws",
+              now: bool = False) -> None:
+        """End the current stage (if any) and open ``label`` of ``total`` ``unit`` (0: no
+        count); it shows at its first advance, or at once with ``now``."""
         self.finish()
         self.label, self.total, self.unit, self.done = label, int(total), unit, 0
         self.started = False
-        if not self.total:
+        if now:
             self._begin()
 
     def _begin(self) -> None:
@@ -201,6 +203,8 @@ class Stages:
 
     def note(self, text: str) -> None:
         """A line of news within the current stage (above the bar in a terminal)."""
+        if not self.started:
+            self._begin()
         if self.quiet:
             return
         if self._bar is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -171,6 +172,11 @@ def discover_cmd(
     """Which factor region leads to an outcome above a threshold (PRIM box)."""
     from ffcast.experiments import discover_run, factors, get_outcome
 
+    if not math.isfinite(threshold):
+        from ffcast.errors import OptionsError
+
+        raise OptionsError(f"--threshold: {threshold} is not a finite number; fix: give the "
+                           "outcome value above which a point is a case, e.g. 800")
     get_outcome(outcome)
     kwargs = _run_kwargs(end, countries, scenario, prior, workers, scheduler, seed,
                          draws_per_point)

@@ -70,7 +70,7 @@ def report_cmd(
         def advance(n: int) -> None:
             st.advance(n)
             if n and st.done >= total:  # every draw reduced: the figures come next
-                st.start(final, 0)
+                st.start(final, 0, now=True)
 
         try:
             path = build_report(req, progress=advance)

@@ -46,7 +46,7 @@ def run_stages(st: Stages, label: str, draws: int, out: Path | None) -> Callable
     def advance(n: int) -> None:
         st.advance(n)
         if n and st.done >= draws and out is not None:
-            st.start(f"writing {out}", 0)
+            st.start(f"writing {out}", 0, now=True)
 
     st.start(label, draws)
     return advance

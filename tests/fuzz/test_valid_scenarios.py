@@ -1,0 +1,47 @@
+"""Any scenario the schema accepts runs, and the numbers keep the model's promises.
+
+For each generated scenario and run options: the run finishes (no crash, no hang, no
+overflow: every count is a non-negative int32), people are conserved (the person stocks
+sum to the cumulative arrivals, month by month and country by country), cumulative counts
+never fall, and the same seed gives the same numbers whatever the chunking.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from typing import Any
+
+import numpy as np
+from fuzz_strategies import LONG, run_options, scenarios
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import ffcast
+from ffcast.results import check_dataset, people_total
+from ffcast.scenario import Scenario
+
+MAX_SECONDS = 60.0  # one case; the slowest corner of the bounds takes a few seconds
+
+
+@settings(settings.get_profile("ffcast-fuzz-valid_scenarios"))
+@given(data=st.data())
+def test_every_valid_scenario_runs_and_keeps_the_model_s_promises(
+        data: st.DataObject, tally: Counter[str]) -> None:
+    raw: dict[str, Any] = data.draw(scenarios(), label="scenario")
+    scen = Scenario.model_validate(raw)  # the strategy stays inside the schema
+    opts = data.draw(run_options(scen.cutoff, LONG), label="options")
+    tally["valid_scenarios"] += 1
+    t0 = time.perf_counter()
+    ds = ffcast.simulate(scen, lazy=False, chunk_size=1, **opts)
+    assert time.perf_counter() - t0 < MAX_SECONDS, "a valid scenario ran too long"
+    check_dataset(ds)  # int32, non-negative, every variable, stocks sum to travelled
+    travelled = ds["cumulative_travelled"].astype(np.int64)
+    arrived = ds["arrivals"].astype(np.int64).cumsum("month")
+    np.testing.assert_array_equal(people_total(ds).values, arrived.values)
+    np.testing.assert_array_equal(travelled.values, arrived.values)
+    for name in ("cumulative_travelled", "cumulative_returned", "killed"):
+        assert (ds[name].diff("month") >= 0).all(), f"{name} fell"
+    again = ffcast.simulate(scen, lazy=False, chunk_size=2, **opts)
+    for name in ds.data_vars:
+        np.testing.assert_array_equal(ds[name].values, again[name].values, err_msg=name)
