@@ -217,11 +217,12 @@ def run(
     for name, flag in (("all_draws", all_draws), ("force", force)):
         if not isinstance(flag, bool):
             raise OptionsError(f"{name}: {flag!r} is not True or False")
-    target = None if out is None else check_output(out, "out", SUPPORTED_EXTENSIONS,
-                                                    folder_ok=str(out).endswith(".zarr"))
     job = prepare_run(scenario, draws=draws, seed=seed, start=start, end=end,
                       chunk_size=chunk_size, countries=countries, posterior=posterior,
                       workers=workers, scheduler=scheduler)
+    # Every argument passed: only now may a missing output folder be created.
+    target = None if out is None else check_output(out, "out", SUPPORTED_EXTENSIONS,
+                                                    folder_ok=str(out).endswith(".zarr"))
     if target is not None:
         check_export(job, target, all_draws, force)
     head = Headline.start(job)

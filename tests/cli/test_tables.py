@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rich.console import Console
 from typer.testing import CliRunner
 
@@ -75,3 +77,21 @@ def test_backtest_table_fits_80_columns_and_tells_forecasters_apart() -> None:
     for word in ("latent: the model count itself", "ICCT 30%: 30% of travellers return",
                  "last obs:"):
         assert word in legend
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),
+                    min_size=1, max_size=80).filter(lambda s: s.strip())
+       | st.sampled_from(["a[/b]", "[red]x", "[/]", "[link=x]y", "[bold]"]))
+def test_any_scenario_name_prints_in_the_tables(name: str) -> None:
+    """Names and paths are text, never markup (``[/b]`` once crashed the table title)."""
+    import tempfile
+
+    import yaml
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "s.yaml"
+        path.write_text(yaml.safe_dump({"name": name}), encoding="utf-8")
+        for args in (["run", str(path)], ["compare", str(path), "baseline"]):
+            res = runner.invoke(app, [*args, "--draws", "1", "--end", "2017-02", "-q"])
+            assert res.exit_code == 0, res.output[-1000:]

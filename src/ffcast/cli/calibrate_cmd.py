@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ffcast.cli.common import echo_json, stages, user_errors
@@ -70,15 +71,14 @@ def calibrate_cmd(
 ) -> None:
     """Fit the engine to the record up to the cut-off (SMC); write the posterior."""
     from ffcast.files import check_output
-
-    check_output(out, "--out", (".nc",))
-    cutoff = checked_cutoff(cutoff)
-    checked_count(particles, "--particles", 50, MAX_PARTICLES, "a number of particles")
-    from ffcast.calibrate import calibrate, fit_table, from_result, parameter_table, save
-    from ffcast.calibrate.smc import Stage
     from ffcast.options import run_options
 
+    cutoff = checked_cutoff(cutoff)
+    checked_count(particles, "--particles", 50, MAX_PARTICLES, "a number of particles")
     run_options(seed=seed)
+    check_output(out, "--out", (".nc",))
+    from ffcast.calibrate import calibrate, fit_table, from_result, parameter_table, save
+    from ffcast.calibrate.smc import Stage
     with stages(quiet or as_json) as st:
         st.start(f"calibrating at {cutoff} ({particles:,} particles)", 0)
 
@@ -120,7 +120,7 @@ def calibrate_cmd(
                   f"{r.prior_median:.4g} [{r.prior_p5:.3g}-{r.prior_p95:.3g}]",
                   f"{r.posterior_median:.4g} [{r.posterior_p5:.3g}-{r.posterior_p95:.3g}]")
     console.print(t)
-    console.print(f"posterior written to [bold]{out}[/]")
+    console.print(f"posterior written to [bold]{escape(str(out))}[/]")
 
 
 @user_errors
@@ -174,24 +174,31 @@ def backtest_cmd(
     quiet: Quiet = False,
 ) -> None:
     """Score forecasts made at the cut-off against later observations, with baselines."""
+    from ffcast.errors import FFCastError
     from ffcast.files import check_output
-
-    if out is not None:
-        check_output(out, "--out", (".csv",))
-    cutoff = checked_cutoff(cutoff)
-    from ffcast.backtest import read_observations
-    from ffcast.backtest.run import ROLLING_CUTOFFS, backtest
     from ffcast.options import run_options
 
+    cutoff = checked_cutoff(cutoff)
     run_options(draws=draws, seed=seed, end=cutoff)  # the door: same rules as every run
+    from ffcast.backtest import read_observations
+    from ffcast.backtest.run import ROLLING_CUTOFFS, backtest
+
     obs = read_observations(observations)
+    if out is not None:
+        check_output(out, "--out", (".csv",))
     cutoffs = list(ROLLING_CUTOFFS) if rolling else [cutoff]
     results = []
     with stages(quiet or as_json) as st:
         for c in cutoffs:
             st.start(f"backtest from {c}", draws)
-            results.append(backtest(obs, cutoff=c, draws=draws, seed=seed,
-                                    progress=st.advance))
+            try:
+                results.append(backtest(obs, cutoff=c, draws=draws, seed=seed,
+                                        progress=st.advance))
+            except FFCastError as exc:  # name the file the user gave, not "observations"
+                text = str(exc)
+                if text.startswith("observations:"):
+                    text = f"{observations}:{text.removeprefix('observations:')}"
+                raise type(exc)(text) from None
     if out is not None:
         import pandas as pd
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ffcast.cli.common import echo_json, user_errors
@@ -143,7 +144,7 @@ def _emit(frame: pd.DataFrame, as_json: bool, title: str) -> None:
                          min_width=max(len(str(col)), min(widest, 24)),
                          max_width=60 if prose else None)
     for row in frame.itertuples(index=False):
-        table.add_row(*("" if pd.isna(v) else str(v) for v in row))
+        table.add_row(*("" if pd.isna(v) else escape(str(v)) for v in row))
     console = Console()
     # A dataset row is worth more than a tidy fit: widen past a narrow terminal rather than
     # squeezing codes into ellipses (the terminal wraps long lines; nothing is cut off).

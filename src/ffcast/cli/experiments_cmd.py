@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ffcast.cli.common import echo_json, progress, user_errors
@@ -126,10 +127,10 @@ def sensitivity_cmd(
 
     check_method(method)
     get_outcome(outcome)
-    if out is not None:
-        check_output(out, "--out", _OUT_EXT)
     kwargs = _run_kwargs(end, countries, scenario, prior, workers, scheduler, seed,
                          draws_per_point)
+    if out is not None:
+        check_output(out, "--out", _OUT_EXT)
     space = factors(levers=levers)
     total = samples * (len(space) + (2 if method == "sobol" else 1))
     with progress(f"{method} sensitivity", total, quiet or as_json, "scenarios") as advance:
@@ -142,7 +143,7 @@ def sensitivity_cmd(
         return
     console.print(_sensitivity_table(res))
     if out is not None:
-        console.print(f"indices written to [bold]{out}[/]")
+        console.print(f"indices written to [bold]{escape(str(out))}[/]")
 
 @user_errors
 def discover_cmd(

@@ -43,9 +43,12 @@ def report_cmd(
     from ffcast.errors import FFCastError
     from ffcast.files import check_output
 
-    check_output(out, "--out", (".html",))
-    if png_dir is not None:  # a probe file: the folder is created, or refused, now
-        check_output(png_dir / "pathways.png", "--png-dir", (".png",))
+    # Output paths in existing folders are refused at once; missing folders are created
+    # only after every other argument passed.
+    for path, flag, ext in ((out, "--out", ".html"), (png_dir, "--png-dir", ".png")):
+        probe = None if path is None else path if flag == "--out" else path / f"x{ext}"
+        if probe is not None and probe.parent.exists():
+            check_output(probe, flag, (ext,), create_parent=False)
     if results is not None and (draws, seed, end) != (None, None, None):
         raise FFCastError("--draws, --seed and --end come from the results file; drop them "
                           "or drop the file to simulate")
@@ -54,10 +57,14 @@ def report_cmd(
 
     run_options(draws=draws or 1000, seed=seed or 0, end=end or "2026-12",
                 chunk_size=chunk_size)
+    focus_codes = focus_from_text(focus)
+    for path, flag, ext in ((out, "--out", ".html"), (png_dir, "--png-dir", ".png")):
+        if path is not None:  # a probe file in --png-dir: the folder is created now
+            check_output(path if flag == "--out" else path / f"x{ext}", flag, (ext,))
     n_results = 0 if results is None else _results_draws(results)
     req = ReportRequest(out=out, results=results, scenario=scenario, compare=compare,
                         draws=draws or 1000, seed=seed or 0, end=end or "2026-12",
-                        png_dir=png_dir, focus=focus_from_text(focus), chunk_size=chunk_size)
+                        png_dir=png_dir, focus=focus_codes, chunk_size=chunk_size)
     total = (req.draws if results is None else n_results) * (2 if compare else 1)
     label = f"reading {results}" if results is not None else "simulating for the report"
     final = "drawing the figures and writing the report" + (

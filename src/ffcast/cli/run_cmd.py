@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ffcast.cli.common import Stages, echo_json, stages, user_errors
@@ -61,7 +62,7 @@ def headline_tables(h: dict) -> list[Table]:
     """The headline of a run as rich tables: pathways, returnees by country, attacks."""
     from ffcast.results import quantities as Q
 
-    title = (f"Scenario [bold]{h['scenario']}[/]: {h['draws']:,} draws, seed {h['seed']}, "
+    title = (f"Scenario [bold]{escape(h['scenario'])}[/]: {h['draws']:,} draws, seed {h['seed']}, "
              f"{h['parameters']}; people by pathway at {h['end_month']} "
              "(median [90% interval])")
     paths = Table(title=title, title_justify="left")
@@ -97,16 +98,18 @@ def emit_headline(head: Headline, out: Path | None, as_json: bool, what: str) ->
     for table in headline_tables(h):
         console.print(table)
     if out is not None:
-        console.print(f"{what} written to [bold]{out}[/]")
+        console.print(f"{what} written to [bold]{escape(str(out))}[/]")
 
 
 def precheck(out: Path | None) -> None:
-    """Refuse an unwritable ``--out`` before the simulation libraries even load (the library
-    checks it again, extension included)."""
-    if out is not None:
+    """Refuse an unwritable ``--out`` in an existing folder before the simulation libraries
+    even load. The library checks it again (extension included) once every other argument
+    passed, and only then creates a missing folder."""
+    if out is not None and out.parent.exists():
         from ffcast.files import check_output
 
-        check_output(out, "--out", folder_ok=out.suffix.lower() == ".zarr")
+        check_output(out, "--out", folder_ok=out.suffix.lower() == ".zarr",
+                     create_parent=False)
 
 
 def posterior_spec(posterior: str | None, prior: bool) -> str | None:
@@ -181,9 +184,9 @@ def compare_tables(res: dict) -> list[Table]:
     home-pipeline stock, attacks and deaths by target; then the countries a policy names."""
     from ffcast.results import quantities as Q
 
-    head = (f"[bold]{res['b']}[/] minus [bold]{res['a']}[/]: {res['draws']:,} paired draws "
-            f"(seed {res['seed']}); median [90% interval] of the difference, and the share "
-            "of draws in which B is lower")
+    head = (f"[bold]{escape(res['b'])}[/] minus [bold]{escape(res['a'])}[/]: "
+            f"{res['draws']:,} paired draws (seed {res['seed']}); median [90% interval] of "
+            "the difference, and the share of draws in which B is lower")
 
     def table(title: str) -> Table:
         t = Table(title=title, title_justify="left")
