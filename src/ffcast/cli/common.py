@@ -241,6 +241,16 @@ def progress(label: str, total: int, quiet: bool = False,
         yield st.advance
 
 
+def require_chromium(flag: str) -> None:
+    """Refuse PNG output before any work when no Chromium is installed (kaleido needs one)."""
+    from ffcast.plots.export import find_chromium
+
+    if find_chromium() is None:
+        raise FFCastError(f"{flag}: PNG export needs Chromium, which was not found; fix: "
+                          "install Debian's `chromium` (`bash scripts/ensure_chromium.sh`), "
+                          "or ask for .html")
+
+
 def echo_json(obj: Any) -> None:
     """Print ``obj`` as JSON on stdout (NaN/NA/NaT -> null, dates -> ISO strings)."""
     typer.echo(json.dumps(_clean(obj), indent=2, default=_default, allow_nan=False))

@@ -120,7 +120,7 @@ def plot(
                           f"one of: {', '.join(PLOT_KINDS)}")
     from ffcast.files import check_output
 
-    check_output(out, "--out", PLOT_SUFFIXES)
+    check_output(out, "--out", PLOT_SUFFIXES)  # (a missing Chromium fails as fast in render)
     # Imported late: plotting pulls in plotly/kaleido, which `ffcast data list` should not pay
     from ffcast.plots.essay import render
 

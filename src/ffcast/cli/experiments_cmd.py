@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ffcast.cli.common import echo_json, progress, user_errors
+from ffcast.cli.common import echo_json, progress, require_chromium, user_errors
 from ffcast.cli.run_cmd import Quiet
 from ffcast.files import check_output
 
@@ -131,6 +131,8 @@ def sensitivity_cmd(
                          draws_per_point)
     if out is not None:
         check_output(out, "--out", _OUT_EXT)
+        if out.suffix.lower() == ".png":
+            require_chromium("--out")
     space = factors(levers=levers)
     total = samples * (len(space) + (2 if method == "sobol" else 1))
     with progress(f"{method} sensitivity", total, quiet or as_json, "scenarios") as advance:

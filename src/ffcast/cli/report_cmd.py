@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ffcast.cli.common import stages, user_errors
+from ffcast.cli.common import require_chromium, stages, user_errors
 from ffcast.cli.run_cmd import Quiet
 
 
@@ -58,6 +58,8 @@ def report_cmd(
     run_options(draws=draws or 1000, seed=seed or 0, end=end or "2026-12",
                 chunk_size=chunk_size)
     focus_codes = focus_from_text(focus)
+    if png_dir is not None:
+        require_chromium("--png-dir")
     for path, flag, ext in ((out, "--out", ".html"), (png_dir, "--png-dir", ".png")):
         if path is not None:  # a probe file in --png-dir: the folder is created now
             check_output(path if flag == "--out" else path / f"x{ext}", flag, (ext,))
