@@ -186,3 +186,21 @@ def test_a_bad_scheduler_leaves_no_traceback_at_exit(cwd: Path) -> None:
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [done.stderr.strip()], done.stderr
     assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+
+
+def test_running_out_of_memory_is_one_line_with_the_fix(capsys: pytest.CaptureFixture[str],
+                                                        ) -> None:
+    """``--chunk-size 100000`` on a small machine: numpy's MemoryError, not a traceback."""
+    import typer
+
+    from ffcast.cli.common import user_errors
+
+    @user_errors
+    def huge() -> None:
+        raise MemoryError("Unable to allocate 71.6 GiB for an array with shape (78, 100000)")
+
+    with pytest.raises(typer.Exit) as done:
+        huge()
+    assert done.value.exit_code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "out of memory" in err[0] and "--chunk-size" in err[0]

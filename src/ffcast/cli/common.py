@@ -56,7 +56,8 @@ def fail(message: str) -> None:
 
 
 def user_errors(func: F) -> F:
-    """Turn :class:`FFCastError` into one line on stderr and exit code 2 (no traceback)."""
+    """Turn :class:`FFCastError` (and running out of memory) into one line on stderr and
+    exit code 2 (no traceback)."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -65,6 +66,10 @@ def user_errors(func: F) -> F:
         except FFCastError as exc:
             fail(str(exc))
             raise typer.Exit(code=EXIT_USER_ERROR) from exc
+        except MemoryError as exc:  # e.g. a chunk of draws larger than this machine's memory
+            fail(f"out of memory ({one_line(str(exc), 120)}); fix: use a smaller "
+                 "--chunk-size, or fewer draws, countries or months")
+            raise typer.Exit(code=EXIT_USER_ERROR) from None
 
     return wrapper  # type: ignore[return-value]
 
