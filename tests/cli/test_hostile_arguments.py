@@ -73,6 +73,8 @@ CASES: list[tuple[list[str], str]] = [
      "--cutoff"),
     (["calibrate", "--particles", "50", "--cutoff", "0000-01"], "--cutoff"),
     (["report", "--draws", "2", "--end", "0000-01"], "--end"),
+    (["report", "--draws", "0"], "--draws"),  # an explicit 0 is not "the default"
+    (["report", "--draws", "2", "--end", ""], "--end"),
     (["sensitivity", "--outcome", "attacks_total", "--samples", "2", "--end", "0000-01"],
      "--end"),
     (["discover", "--outcome", "attacks_total", "--threshold", "1", "--end", "0000-01"],

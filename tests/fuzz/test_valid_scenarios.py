@@ -8,8 +8,10 @@ never fall, and the same seed gives the same numbers whatever the chunking.
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,6 +22,8 @@ from hypothesis import strategies as st
 import ffcast
 from ffcast.results import check_dataset, people_total
 from ffcast.scenario import Scenario
+
+EXTENSIONS = (".nc", ".zarr", ".csv", ".parquet")
 
 MAX_SECONDS = 60.0  # one case; the slowest corner of the bounds takes a few seconds
 
@@ -45,3 +49,32 @@ def test_every_valid_scenario_runs_and_keeps_the_model_s_promises(
     again = ffcast.simulate(scen, lazy=False, chunk_size=2, **opts)
     for name in ds.data_vars:
         np.testing.assert_array_equal(ds[name].values, again[name].values, err_msg=name)
+
+
+@settings(settings.get_profile("ffcast-fuzz-valid_cli"))
+@given(data=st.data())
+def test_every_valid_scenario_runs_through_the_cli(data: st.DataObject,
+                                                   tally: Counter[str]) -> None:
+    """The same scenarios as a YAML file on the command line: exit 0, the tables print
+    (names are text, not markup) and the output file appears, in any format."""
+    import yaml
+    from typer.testing import CliRunner
+
+    from ffcast.cli import app
+
+    raw: dict[str, Any] = data.draw(scenarios(), label="scenario")
+    scen = Scenario.model_validate(raw)
+    opts = data.draw(run_options(scen.cutoff, long=False), label="options")
+    ext = data.draw(st.sampled_from(EXTENSIONS), label="format")
+    tally["valid_cli"] += 1
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "s.yaml"
+        path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+        out = Path(tmp) / "out" / f"run{ext}"
+        args = ["run", str(path), "--draws", str(opts["draws"]), "--seed", str(opts["seed"]),
+                "--end", opts["end"], "--out", str(out), "-q"]
+        if opts["posterior"] == "prior":
+            args.append("--prior")
+        res = CliRunner().invoke(app, args)
+        assert res.exit_code == 0, res.output[-2000:]
+        assert out.exists() and "Returned home" in res.stdout

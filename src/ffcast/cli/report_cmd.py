@@ -55,8 +55,11 @@ def report_cmd(
     from ffcast.options import run_options
     from ffcast.report.build import ReportRequest, build_report, focus_from_text
 
-    run_options(draws=draws or 1000, seed=seed or 0, end=end or "2026-12",
-                chunk_size=chunk_size)
+    # An explicit 0 or "" is the user's value (and an error), not "use the default".
+    draws = 1000 if draws is None else draws
+    seed = 0 if seed is None else seed
+    end = "2026-12" if end is None else end
+    run_options(draws=draws, seed=seed, end=end, chunk_size=chunk_size)
     focus_codes = focus_from_text(focus)
     if png_dir is not None:
         require_chromium("--png-dir")
@@ -65,7 +68,7 @@ def report_cmd(
             check_output(path if flag == "--out" else path / f"x{ext}", flag, (ext,))
     n_results = 0 if results is None else _results_draws(results)
     req = ReportRequest(out=out, results=results, scenario=scenario, compare=compare,
-                        draws=draws or 1000, seed=seed or 0, end=end or "2026-12",
+                        draws=draws, seed=seed, end=end,
                         png_dir=png_dir, focus=focus_codes, chunk_size=chunk_size)
     total = (req.draws if results is None else n_results) * (2 if compare else 1)
     label = f"reading {results}" if results is not None else "simulating for the report"
