@@ -120,6 +120,10 @@ CASES: list[tuple[list[str], str]] = [
     (["data", "plot", "territory", "--out", "afile/t.png"], "--out"),
     (["sensitivity", "--outcome", "attacks_total", "--samples", "2", "--out", "afile/s.csv"],
      "--out"),
+    (["run", *SMALL, "--posterior", f"{LONG}.nc"], "--posterior"),
+    (["run", *SMALL, "--posterior", "nofile.nc"], "--posterior"),
+    (["forecast", "--draws", "2", "--posterior", "adir"], "--posterior"),
+    (["report", f"{LONG}.nc"], "fix"),
     # observation files (failure 7, and dates beyond what ffcast forecasts)
     (["backtest", "--observations", "huge.csv", "--draws", "2"], "value"),
     (["backtest", "--observations", "far.csv", "--draws", "2"], "as_of"),

@@ -99,6 +99,9 @@ def _cli_cases() -> st.SearchStrategy[list[str]]:
         bad_out.map(lambda v: ["data", "plot", "territory", "--out", v + ".png"]),
         bad_out.map(lambda v: ["calibrate", "--out", v + ".nc"]),
         LETTERS.map(lambda v: ["run", *small, "--out", f"x.{v}"]),
+        bad_out.map(lambda v: ["run", *small, "--posterior", v + ".nc"]),
+        bad_out.map(lambda v: ["forecast", "--draws", "1", "--posterior", v + ".nc"]),
+        bad_out.map(lambda v: ["report", v + ".nc"]),
         LETTERS.map(lambda v: ["run", "zz_" + v, *small]),
         LETTERS.map(lambda v: ["run", *small, "--scheduler", v]),
         LETTERS.map(lambda v: ["run", *small, "--no-" + v]),
@@ -118,7 +121,8 @@ def test_a_malformed_command_line_is_refused_in_one_line(args: list[str],
     tally["malformed_arguments"] += 1
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        (folder / "adir").mkdir()
+        for name in ("adir", "adir.nc", "adir.csv", "adir.html", "adir.png"):
+            (folder / name).mkdir()  # an existing folder where a file should go
         (folder / "afile").write_text("x")
         refused(args, folder)
 

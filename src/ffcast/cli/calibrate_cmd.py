@@ -20,6 +20,7 @@ from ffcast.cli.run_cmd import (
     OutFile,
     Quiet,
     Seed,
+    check_posterior_file,
     emit_headline,
     precheck,
     run_stages,
@@ -145,6 +146,8 @@ def forecast_cmd(
     from ffcast.scenario import load_scenario
 
     cutoff = checked_cutoff(cutoff)
+    if posterior is not None:
+        check_posterior_file(posterior)
     scen = load_scenario(scenario).replace(cutoff=cutoff)
     from ffcast.calibrate import SHIPPED_CUTOFFS
 

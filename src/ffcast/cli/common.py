@@ -16,6 +16,7 @@ import re
 import sys
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -39,6 +40,9 @@ def one_line(message: str, limit: int = 400) -> str:
     text = " ".join(str(message).split())
     long_quote = re.compile("'([^']{" + str(ECHO_LIMIT + 1) + ",})'")
     text = long_quote.sub(lambda m: "'" + m.group(1)[: ECHO_LIMIT - 3] + "…'", text)
+    # Unquoted input too (a path a library message repeats): no word beyond the limit.
+    long_word = re.compile(r"\S{" + str(ECHO_LIMIT + 1) + ",}")
+    text = long_word.sub(lambda m: m.group(0)[: ECHO_LIMIT - 1] + "…", text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -244,6 +248,15 @@ def progress(label: str, total: int, quiet: bool = False,
     with stages(quiet) as st:
         st.start(label, total, unit)
         yield st.advance
+
+
+def folder_exists(path: Path) -> bool:
+    """True if ``path``'s folder exists, or cannot even be looked up (a name too long for the
+    file system: :func:`ffcast.files.check_output` then says so in one line)."""
+    try:
+        return path.parent.exists()
+    except OSError:
+        return True
 
 
 def require_chromium(flag: str) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ffcast.cli.common import require_chromium, stages, user_errors
+from ffcast.cli.common import folder_exists, require_chromium, stages, user_errors
 from ffcast.cli.run_cmd import Quiet
 
 
@@ -47,7 +47,7 @@ def report_cmd(
     # only after every other argument passed.
     for path, flag, ext in ((out, "--out", ".html"), (png_dir, "--png-dir", ".png")):
         probe = None if path is None else path if flag == "--out" else path / f"x{ext}"
-        if probe is not None and probe.parent.exists():
+        if probe is not None and folder_exists(probe):
             check_output(probe, flag, (ext,), create_parent=False)
     if results is not None and (draws, seed, end) != (None, None, None):
         raise FFCastError("--draws, --seed and --end come from the results file; drop them "

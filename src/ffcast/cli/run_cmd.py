@@ -7,6 +7,7 @@ library's calls; the library checks every value (see :mod:`ffcast.options`).
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -16,7 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ffcast.cli.common import Stages, echo_json, stages, user_errors
+from ffcast.cli.common import Stages, echo_json, folder_exists, stages, user_errors
 
 if TYPE_CHECKING:
     from ffcast.runner import Headline
@@ -105,7 +106,7 @@ def precheck(out: Path | None) -> None:
     """Refuse an unwritable ``--out`` in an existing folder before the simulation libraries
     even load. The library checks it again (extension included) once every other argument
     passed, and only then creates a missing folder."""
-    if out is not None and out.parent.exists():
+    if out is not None and folder_exists(out):
         from ffcast.files import check_output
 
         check_output(out, "--out", folder_ok=out.suffix.lower() == ".zarr",
@@ -114,11 +115,28 @@ def precheck(out: Path | None) -> None:
 
 def posterior_spec(posterior: str | None, prior: bool) -> str | None:
     """The library's ``posterior`` argument from ``--posterior FILE`` / ``--prior``."""
-    if prior and posterior:
-        from ffcast.errors import OptionsError
+    from ffcast.errors import OptionsError
 
+    if prior and posterior:
         raise OptionsError("--prior and --posterior: choose one")
+    if posterior not in (None, "auto", "prior"):
+        check_posterior_file(posterior)
     return "prior" if prior else (posterior or "auto")
+
+
+def check_posterior_file(posterior: str) -> None:
+    """``--posterior`` names a readable file (one line with the fix, before any work)."""
+    from ffcast.errors import OptionsError, echo
+    from ffcast.files import MAX_NAME_BYTES, MAX_PATH_BYTES
+
+    path = Path(posterior)
+    if "\x00" in posterior or len(os.fsencode(posterior)) > MAX_PATH_BYTES or any(
+            len(os.fsencode(part)) > MAX_NAME_BYTES for part in path.parts):
+        raise OptionsError(f"--posterior: {echo(posterior)} is too long a path; fix: use a "
+                           "shorter name")
+    if not path.is_file():
+        raise OptionsError(f"--posterior: no file {echo(posterior)}; fix: pass the file "
+                           "`ffcast calibrate --out` wrote, or drop --posterior")
 
 
 @user_errors
