@@ -26,7 +26,7 @@ import pandas as pd
 
 from ffcast.calibrate import posterior as posteriors
 from ffcast.engine import ChunkResult, Prepared, prepare
-from ffcast.errors import OptionsError
+from ffcast.errors import OptionsError, echo
 from ffcast.files import check_output
 from ffcast.options import RunOptions, run_options
 from ffcast.results import quantities as Q
@@ -216,7 +216,7 @@ def run(
     """
     for name, flag in (("all_draws", all_draws), ("force", force)):
         if not isinstance(flag, bool):
-            raise OptionsError(f"{name}: {flag!r} is not True or False")
+            raise OptionsError(f"{name}: {echo(flag)} is not True or False")
     job = prepare_run(scenario, draws=draws, seed=seed, start=start, end=end,
                       chunk_size=chunk_size, countries=countries, posterior=posterior,
                       workers=workers, scheduler=scheduler)
@@ -294,7 +294,7 @@ def simulate(
     identical numbers. Raises :class:`FFCastError` subclasses for bad arguments.
     """
     if lazy not in (None, True, False):
-        raise OptionsError(f"lazy: {lazy!r} is not True, False or None")
+        raise OptionsError(f"lazy: {echo(lazy)} is not True, False or None")
     job = prepare_run(scenario, draws=draws, seed=seed, start=start, end=end,
                       chunk_size=chunk_size, countries=countries, posterior=posterior,
                       workers=workers, scheduler=scheduler)

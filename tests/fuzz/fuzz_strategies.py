@@ -232,6 +232,13 @@ def ceiling_breaches(draw: st.DrawFn) -> tuple[str, dict[str, float]]:
                     "spread": draw(st.floats(0.0, 3.0))}
 
 
+def alias_bomb(where: str, levels: int) -> str:
+    """YAML whose value at ``where`` is 9**levels strings by reference (a tiny file)."""
+    lines = ["zz_bomb:", '  - &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"  - &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, levels)]
+    return "\n".join(lines) + f"\n{where}: *a{levels - 1}\n"
+
+
 @st.composite
 def malformed_scenarios(draw: st.DrawFn) -> tuple[str, str]:
     """``(kind, YAML text)`` of a scenario the schema must refuse: a valid one, broken once."""
@@ -241,7 +248,7 @@ def malformed_scenarios(draw: st.DrawFn) -> tuple[str, str]:
     kind = draw(st.sampled_from([
         "unknown key", "bad month", "early cutoff", "out of range", "wrong type",
         "ceiling", "unknown parameter", "shares", "country", "region", "name",
-        "description", "not a mapping", "deep", "syntax", "huge"]))
+        "description", "not a mapping", "deep", "syntax", "huge", "alias bomb"]))
     if kind == "unknown key":
         section = draw(st.sampled_from(SECTIONS))
         _set(data, (*section, "zz_" + draw(LETTERS)), draw(st.integers()))
@@ -285,4 +292,10 @@ def malformed_scenarios(draw: st.DrawFn) -> tuple[str, str]:
                                             "policy:\n  - x: [\n", "'unclosed\n"]))
     elif kind == "huge":
         return kind, "description: '" + "x" * 1_000_100 + "'\n"
+    elif kind == "alias bomb":  # a billion items by reference, in a field that echoes input
+        where = draw(st.sampled_from(["cutoff", "name", "description", "collapse:\n  midpoint",
+                                      "policy:\n  countries", "policy:\n  start",
+                                      "pathways:\n  by_region:\n    maghreb",
+                                      "parameters:\n  death_base:\n    mean"]))
+        return kind, alias_bomb(where, draw(st.integers(5, 10)))
     return kind, yaml.safe_dump(data, allow_unicode=True)

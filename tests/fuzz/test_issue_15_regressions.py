@@ -96,6 +96,20 @@ def test_4_deeply_nested_yaml_is_one_line(depth: int) -> None:
     one_line(["run", "deep.yaml", "--draws", "1"], "nested too deeply")
 
 
+@pytest.mark.parametrize("where", ["cutoff", "description", "policy:\n  countries"])
+def test_4_a_yaml_alias_bomb_is_refused_at_once(where: str) -> None:
+    """A 1 kB file whose aliases make 9**10 items: the echo of the input must not expand it."""
+    import time
+
+    from fuzz_strategies import alias_bomb
+
+    Path("bomb.yaml").write_text(alias_bomb(where, 10))
+    t0 = time.perf_counter()
+    with pytest.raises(ScenarioError):
+        load_scenario("bomb.yaml")
+    assert time.perf_counter() - t0 < 5
+
+
 # 5. A scenario name or path over 255 bytes -> OSError: File name too long.
 @pytest.mark.parametrize("name", ["x" * 256, "x" * 300 + ".yaml", "é" * 200 + ".yaml",
                                   "d/" + "x" * 300 + ".yaml"])

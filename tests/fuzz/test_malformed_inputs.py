@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -54,7 +55,9 @@ def test_a_malformed_scenario_is_refused_in_one_line(case: tuple[str, str],
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         (folder / "s.yaml").write_text(text, encoding="utf-8")
+        t0 = time.perf_counter()
         line = refused(["run", "s.yaml", *SCENARIO_RUN], folder)
+        assert time.perf_counter() - t0 < 20, "refusing took too long"
     assert len(line) < 2 * ECHO_LIMIT + 300, line  # echoes stay short, whatever came in
 
 

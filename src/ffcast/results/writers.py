@@ -28,7 +28,7 @@ import numpy as np
 import xarray as xr
 
 from ffcast.engine import ChunkResult
-from ffcast.errors import FFCastError
+from ffcast.errors import FFCastError, echo
 from ffcast.results import formats
 from ffcast.results.contract import VARIABLES, to_dataset
 from ffcast.results.tidy import SUMMARY_COLUMNS, from_tidy
@@ -74,8 +74,8 @@ def export_size(prep: Prepared, draws: int, path: str | os.PathLike[str],
 def _extension(path: Path) -> str:
     ext = path.suffix.lower()
     if ext not in formats.BACKENDS:
-        raise FFCastError(f"{path}: unsupported extension {ext or '(none)'!r}; use one of "
-                          f"{', '.join(SUPPORTED_EXTENSIONS)}")
+        raise FFCastError(f"{echo(str(path))}: unsupported extension {echo(ext or '(none)')}; "
+                          f"fix: use one of {', '.join(SUPPORTED_EXTENSIONS)}")
     return ext
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ffcast.data.regions import REGIONS
+from ffcast.errors import echo
 from ffcast.scenario.fields import Cutoff, Month
 from ffcast.scenario.priors import (
     PARAM_INDEX,
@@ -98,7 +99,8 @@ class Pathways(_Strict):
     def _known_regions(cls, v: dict[str, PathwayShares]) -> dict[str, PathwayShares]:
         for region in v:
             if region not in REGIONS:
-                raise ValueError(f"unknown region {region!r}; valid regions: {', '.join(REGIONS)}")
+                raise ValueError(f"unknown region {echo(region)}; fix: use one of "
+                                 f"{', '.join(REGIONS)}")
         return v
 
 
@@ -159,7 +161,7 @@ def check_override(name: str, override: PriorOverride) -> None:
     from ffcast.errors import suggestion
 
     if name not in PARAM_INDEX:
-        raise ValueError(f"unknown parameter {name!r}{suggestion(name, PARAM_INDEX)}")
+        raise ValueError(f"unknown parameter {echo(name)}{suggestion(name, PARAM_INDEX)}")
     p: Param = PARAMS[PARAM_INDEX[name]]
     if override.mean is not None and name in PROBABILITIES and override.mean > 1:
         raise ValueError(f"{name} is a probability: mean must be <= 1")
