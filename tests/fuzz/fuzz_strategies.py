@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from ffcast.data.regions import REGIONS
 from ffcast.scenario.fields import CUTOFF_MIN
-from ffcast.scenario.priors import PARAMS, SEVERITY_ALPHA_FLOOR, Z_EXTREME
+from ffcast.scenario.priors import PARAMS, SEVERITY_ALPHA_FLOOR, Z_GUARD
 
 PATHWAY_KEYS = ("return", "stay", "join_other", "relocate", "dispatch")
 #: ``FFCAST_FUZZ=long`` (``make fuzz``) selects the long profile.
@@ -85,11 +85,11 @@ def override(draw: st.DrawFn, name: str) -> dict[str, float]:
     if spread is not None:
         out["spread"] = spread
     s = p.spread if spread is None else spread
-    top = p.ceiling / math.exp(s * Z_EXTREME) * (1 - 1e-9)
+    top = p.ceiling / math.exp(s * Z_GUARD) * (1 - 1e-9)
     if draw(st.booleans()) or p.largest_mean > top:
         if top <= low:  # this spread leaves no room for a mean: drop the spread instead
             out.pop("spread", None)
-            top = p.ceiling / math.exp(p.spread * Z_EXTREME) * (1 - 1e-9)
+            top = p.ceiling / math.exp(p.spread * Z_GUARD) * (1 - 1e-9)
         out["mean"] = draw(st.floats(low, top, allow_nan=False))
     return out
 
@@ -226,7 +226,7 @@ def ceiling_breaches(draw: st.DrawFn) -> tuple[str, dict[str, float]]:
         return p.name, {"mean": draw(st.floats(p.ceiling, 1e6, exclude_min=True)),
                         "spread": 0.0}
     if kind == "spread":  # with the default mean, a spread that reaches past the ceiling
-        low = math.log(p.ceiling / p.largest_mean) / Z_EXTREME
+        low = math.log(p.ceiling / p.largest_mean) / Z_GUARD
         return p.name, {"spread": draw(st.floats(low, 1e6, exclude_min=True))}
     return p.name, {"mean": draw(st.floats(p.ceiling, 1e6, exclude_min=True)),
                     "spread": draw(st.floats(0.0, 3.0))}

@@ -15,7 +15,7 @@ from ffcast.scenario.priors import (
     PARAMS,
     PROBABILITIES,
     SEVERITY_ALPHA_FLOOR,
-    Z_EXTREME,
+    Z_GUARD,
     Param,
 )
 
@@ -147,7 +147,7 @@ class PriorOverride(_Strict):
 
     ``spread`` is the sd of log for log-normal priors (at most 3: beyond that a prior spans
     more than twelve orders of magnitude) or the concentration of beta priors (at most 1e6).
-    Whatever the pair, no draw may pass the parameter's ceiling (see
+    Whatever the pair, at most one draw in a thousand may pass the parameter's ceiling (see
     :attr:`ffcast.scenario.priors.Param.ceiling`): the scenario checks it.
     """
 
@@ -156,8 +156,8 @@ class PriorOverride(_Strict):
 
 
 def check_override(name: str, override: PriorOverride) -> None:
-    """Raise ValueError (one line with the fix) if ``override`` of parameter ``name`` lets a
-    draw pass the parameter's ceiling, or breaks its own rule."""
+    """Raise ValueError (one line with the fix) if ``override`` of parameter ``name`` puts
+    more than one draw in a thousand above the parameter's ceiling, or breaks its own rule."""
     from ffcast.errors import suggestion
 
     if name not in PARAM_INDEX:
@@ -172,20 +172,20 @@ def check_override(name: str, override: PriorOverride) -> None:
             override.mean <= SEVERITY_ALPHA_FLOOR:
         raise ValueError(f"severity_alpha: the power-law exponent must be above "
                          f"{SEVERITY_ALPHA_FLOOR:g} (CSN2009 estimates 2.4); fix: raise the mean")
-    extreme = p.extreme(override.mean, override.spread)
-    if extreme <= p.ceiling:
+    tail = p.tail(override.mean, override.spread)
+    if tail <= p.ceiling:
         return
     mean = p.largest_mean if override.mean is None else override.mean
     spread = p.spread if override.spread is None else override.spread
     if p.dist != "lognormal" or spread == 0:
         raise ValueError(f"{name}: mean {mean:.4g} is above the ceiling of {p.ceiling:g} "
                          f"{p.unit} ({p.ceiling_why}); fix: use at most {p.ceiling:g}")
-    top_mean = p.ceiling / math.exp(spread * Z_EXTREME)
-    room = math.log(p.ceiling / mean) / Z_EXTREME if 0 < mean <= p.ceiling else 0.0
+    top_mean = p.ceiling / math.exp(spread * Z_GUARD)
+    room = math.log(p.ceiling / mean) / Z_GUARD if 0 < mean <= p.ceiling else 0.0
     fix = f"lower the mean to at most {_floor(top_mean)}" + (
         f" or the spread to at most {_floor(room)}" if room > 0 else "")
-    raise ValueError(f"{name}: mean {mean:.4g} with spread {spread:g} lets a draw reach "
-                     f"{extreme:.3g} {p.unit}, above the ceiling of {p.ceiling:g} "
+    raise ValueError(f"{name}: mean {mean:.4g} with spread {spread:g} puts one draw in a "
+                     f"thousand above {tail:.3g} {p.unit}, past the ceiling of {p.ceiling:g} "
                      f"({p.ceiling_why}); fix: {fix}")
 
 
