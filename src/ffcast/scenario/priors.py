@@ -9,6 +9,7 @@ studies published 2019-2021) is shown in the docs for comparison only and never 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,6 +26,33 @@ THEATRES: tuple[str, ...] = (
 TARGETS: tuple[str, ...] = ("home", "western_abroad", "third_theatre")
 
 
+#: The normal score of the 99.9th percentile: a prior may put at most one draw in a thousand
+#: above its parameter's ceiling, i.e. ``median * exp(spread * Z_GUARD) <= ceiling``.
+Z_GUARD = float(special.ndtri(0.999))
+#: The engine clips every prior uniform to [1e-12, 1 - 1e-12]: ``median * exp(spread *
+#: Z_EXTREME)`` is the largest value a draw can ever take (what the defaults stay under).
+Z_EXTREME = float(special.ndtri(1 - 1e-12))
+
+# Ceilings: how far a parameter may go, and why a modeller could defend it. They keep absurd
+# inputs out (the issue's 1e5 plots per person-month: runs that never end, counts that
+# overflow int32) without refusing a prior a modeller could hold: a median four times the
+# default with twice its spread passes, and no draw of a default prior ever reaches its
+# ceiling. A scenario whose override puts more than one draw in a thousand above a ceiling
+# is refused at the door (see ``Scenario.parameters``). With every plot rate at its ceiling
+# (spread 0) the largest origin sees about a million plots a month by 2100: attack deaths stay
+# several times below the int32 limit (mean deaths per attack ~200, capped at 3,000). Rarer
+# draws beyond a ceiling are the engine's to check (int64 sums, overflow reported).
+HAZARD_CEILING = 10.0
+HAZARD_WHY = "a monthly hazard of 10 empties a stock within the month"
+PROBABILITY_WHY = "a probability"
+RADICALISATION_CEILING = 1.0
+RADICALISATION_WHY = "one per inmate-month, ~330 times the default"
+PLOT_ACTIVE_CEILING = 1.5
+PLOT_WHY_ACTIVE = "a plot every three weeks per militant, 150 times the default"
+PLOT_PASSIVE_CEILING = 0.15
+PLOT_WHY_PASSIVE = "300 times the default; HEGG2013: at most 1 in 9 veterans attack"
+
+
 @dataclass(frozen=True)
 class Param:
     """One scalar parameter with a prior.
@@ -32,6 +60,9 @@ class Param:
     ``dist`` is ``beta`` (probability; ``spread`` = concentration a+b), ``lognormal``
     (positive rate or multiplier; ``spread`` = sd of log) or ``fixed``. ``mean`` is the prior
     mean (beta) or median (lognormal); a dict gives one value per origin region.
+    ``ceiling`` bounds the prior's 99.9th percentile (in ``unit``) and ``ceiling_why`` says
+    why a modeller could defend it; by default 1 for probabilities and :data:`HAZARD_CEILING` for
+    monthly hazards.
     """
 
     name: str
@@ -42,11 +73,41 @@ class Param:
     description: str
     source: str
     policy: bool = False  # a lever users commonly change (listed in scenarios)
+    ceiling: float = 0.0  # 0: the default for its unit (set in __post_init__)
+    ceiling_why: str = ""
+
+    def __post_init__(self) -> None:
+        if self.ceiling > 0:
+            return
+        if self.dist == "beta":
+            ceiling, why = 1.0, PROBABILITY_WHY
+        elif self.unit.startswith("per month"):
+            ceiling, why = HAZARD_CEILING, HAZARD_WHY
+        else:  # a copy made elsewhere (e.g. with a scenario's override): checked already
+            ceiling, why = math.inf, "none given"
+        object.__setattr__(self, "ceiling", ceiling)
+        object.__setattr__(self, "ceiling_why", why)
 
     def mean_for(self, region: str) -> float:
         if isinstance(self.mean, dict):
             return self.mean.get(region, self.mean["other"])
         return self.mean
+
+    @property
+    def largest_mean(self) -> float:
+        """The largest prior mean/median over the origin regions."""
+        return max(self.mean.values()) if isinstance(self.mean, dict) else float(self.mean)
+
+    def tail(self, mean: float | None = None, spread: float | None = None,
+             z: float = Z_GUARD) -> float:
+        """The prior's quantile at normal score ``z`` (default: its 99.9th percentile) with
+        this ``mean`` and ``spread`` (defaults: the prior's own, its largest regional
+        mean), in ``unit``."""
+        m = self.largest_mean if mean is None else float(mean)
+        s = self.spread if spread is None else float(spread)
+        if self.dist == "lognormal":
+            return m * float(np.exp(s * z))
+        return m  # a beta draw never exceeds 1, a fixed one is its mean
 
 
 def _by_region(**kw: float) -> dict[str, float]:
@@ -145,7 +206,8 @@ PARAMS: tuple[Param, ...] = (
           "Release hazard (mean sentence served ~4.5 years).", "judgement"),
     Param("prison_radicalisation", 0.003, "lognormal", 0.6, "new radicals per inmate-month",
           "Other inmates radicalised by incarcerated returnees (not foreign fighters "
-          "themselves; counted separately).", "judgement; the essay flags the risk"),
+          "themselves; counted separately).", "judgement; the essay flags the risk",
+          ceiling=RADICALISATION_CEILING, ceiling_why=RADICALISATION_WHY),
     Param("released_reengage", 0.002, "lognormal", 0.5, "per month",
           "Recidivism hazard after release.",
           "judgement (pre-2017); post-cut-off studies (RENARD2020, HODWITZ2019/2021) shown in "
@@ -166,16 +228,21 @@ PARAMS: tuple[Param, ...] = (
     # --- plots and attacks ------------------------------------------------------------------
     Param("plot_rate_dispatched", 0.05, "lognormal", 0.5, "plots per person-month",
           "Plots initiated by dispatched operatives.",
-          "judgement; Paris 2015 and Brussels 2016 were run by dispatched fighters (ESSAY2017)"),
+          "judgement; Paris 2015 and Brussels 2016 were run by dispatched fighters (ESSAY2017)",
+          ceiling=6.0, ceiling_why="a plot every five days per operative, 120 times the default"),
     Param("plot_rate_reengaged", 0.01, "lognormal", 0.5, "plots per person-month",
-          "Plots initiated by re-engaged returnees.", "judgement"),
+          "Plots initiated by re-engaged returnees.", "judgement",
+          ceiling=PLOT_ACTIVE_CEILING, ceiling_why=PLOT_WHY_ACTIVE),
     Param("plot_rate_undetected", 0.0005, "lognormal", 0.6, "plots per person-month",
           "Plots initiated by undetected returnees.",
-          "judgement bounded by HEGG2013 (at most 1 in 9 return to attack)"),
+          "judgement bounded by HEGG2013 (at most 1 in 9 return to attack)",
+          ceiling=PLOT_PASSIVE_CEILING, ceiling_why=PLOT_WHY_PASSIVE),
     Param("plot_rate_relocated", 0.01, "lognormal", 0.5, "plots per person-month",
-          "Plots in third theatres by relocated fighters.", "judgement"),
+          "Plots in third theatres by relocated fighters.", "judgement",
+          ceiling=PLOT_ACTIVE_CEILING, ceiling_why=PLOT_WHY_ACTIVE),
     Param("plot_rate_radicalised", 0.0005, "lognormal", 0.6, "plots per person-month",
-          "Plots by inmates radicalised in prison (home-grown).", "judgement"),
+          "Plots by inmates radicalised in prison (home-grown).", "judgement",
+          ceiling=PLOT_PASSIVE_CEILING, ceiling_why=PLOT_WHY_PASSIVE),
     Param("dispatched_home_target", 0.5, "beta", 20.0, "probability",
           "Share of dispatched plots aimed at the operative's origin country.", "judgement"),
     Param("interdiction_home", 0.6, "beta", 20.0, "probability",
@@ -187,7 +254,8 @@ PARAMS: tuple[Param, ...] = (
           "Share of plots in third theatres interdicted.", "judgement"),
     Param("attack_lag", 3.0, "lognormal", 0.3, "months",
           "Mean months from plot initiation to execution (geometric, at most 24).",
-          "judgement"),
+          "judgement", ceiling=120.0,
+          ceiling_why="ten years; the engine holds no attack past 24 months anyway"),
     Param("attack_zero_deaths", 0.35, "beta", 30.0, "probability",
           "Share of veteran-involved attacks that kill nobody.",
           "judgement; veterans make plots 'twice as likely to kill' (HEGG2013)"),
@@ -195,13 +263,21 @@ PARAMS: tuple[Param, ...] = (
           "Share of lethal attacks in the power-law tail (12 or more deaths).", "judgement"),
     Param("severity_alpha", 2.4, "lognormal", 0.04, "exponent",
           "Power-law exponent of deaths per attack above x_min = 12.",
-          "CSN2009: alpha = 2.4 +/- 0.2, x_min = 12 +/- 4"),
+          "CSN2009: alpha = 2.4 +/- 0.2, x_min = 12 +/- 4", ceiling=20.0,
+          ceiling_why="at 20 almost no attack kills more than 12"),
 )
 
 PARAM_INDEX: dict[str, int] = {p.name: i for i, p in enumerate(PARAMS)}
 N_PARAMS = len(PARAMS)
 #: Parameters that are probabilities (beta priors): a scenario may not set their mean above 1.
 PROBABILITIES: frozenset[str] = frozenset(p.name for p in PARAMS if p.dist == "beta")
+#: The power-law exponent of deaths per attack must stay above this (CSN2009 estimates 2.4;
+#: at 1.5 and below the mean severity is dominated by the cap of the tail).
+SEVERITY_ALPHA_FLOOR = 1.5
+assert all(math.isfinite(p.ceiling) and p.ceiling_why for p in PARAMS), "a ceiling is missing"
+assert all(p.tail(z=Z_EXTREME) <= p.ceiling for p in PARAMS), "a default draw passes a ceiling"
+assert all(p.tail(4 * p.largest_mean, 2 * p.spread) <= p.ceiling
+           for p in PARAMS if p.dist == "lognormal"), "4x the median, 2x the spread is refused"
 
 # Exit-pathway propensities (Dirichlet prior means by origin region; concentration below).
 # Judgement from the essay and MODEL.md: Europeans return more, Maghreb fighters relocate to
