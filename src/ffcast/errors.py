@@ -9,6 +9,7 @@ Messages never echo more than :data:`ECHO_LIMIT` characters of what the user typ
 from __future__ import annotations
 
 import difflib
+import reprlib
 from collections.abc import Iterable
 
 ECHO_LIMIT = 80  # characters of user input repeated in a message, at most
@@ -40,8 +41,18 @@ class OutputError(FFCastError):
 
 
 def echo(value: object, limit: int = ECHO_LIMIT) -> str:
-    """``repr`` of user input, cut to ``limit`` characters (so a message stays one line)."""
-    text = repr(value) if not isinstance(value, str) else repr(value.replace("\n", " "))
+    """``repr`` of user input, cut to ``limit`` characters (so a message stays one line).
+
+    Never builds more than it shows: strings are cut before ``repr``, containers are
+    abbreviated (a YAML alias bomb of a billion items echoes in microseconds).
+    """
+    if isinstance(value, str):
+        text = repr(value[: limit + 1].replace("\n", " "))
+    else:
+        short = reprlib.Repr()
+        short.maxlevel, short.maxstring, short.maxother = 3, limit, limit
+        short.maxlist = short.maxtuple = short.maxdict = short.maxset = 6
+        text = short.repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

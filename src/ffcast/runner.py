@@ -26,7 +26,7 @@ import pandas as pd
 
 from ffcast.calibrate import posterior as posteriors
 from ffcast.engine import ChunkResult, Prepared, prepare
-from ffcast.errors import OptionsError
+from ffcast.errors import OptionsError, echo
 from ffcast.files import check_output
 from ffcast.options import RunOptions, run_options
 from ffcast.results import quantities as Q
@@ -42,6 +42,8 @@ ScenarioSpec = Scenario | str | Path | None
 Progress = Callable[[int], None]
 #: simulate() returns a lazily computed Dataset when the full arrays would exceed this.
 EAGER_BYTES = 1 << 30
+#: run() refuses to write every draw as CSV/Parquet above this estimate unless forced.
+MAX_EXPORT_BYTES = 1 << 30
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,9 @@ class Headline:
     attack_deaths: np.ndarray | None = None  # (D, 3)
     travelled: np.ndarray | None = None  # (D,)
     parameters: str = "prior"
+    home_by_country: np.ndarray | None = None  # (D, C, HOME_STOCKS) at the end month
+    attacks_by_country: np.ndarray | None = None  # (D, C) after the cut-off, all targets
+    deaths_by_country: np.ndarray | None = None  # (D, C)
 
     @classmethod
     def start(cls, run: Run) -> Headline:
@@ -151,9 +156,14 @@ class Headline:
         for q in Q.PATHWAYS:
             self.pathways[q.name] = _cat(self.pathways.get(q.name), q.of(tot))
         late = flows[:, after]
-        att = late[..., Q.flow_slots("attacks")].sum(axis=(1, 2), dtype=np.int64)
-        dth = late[..., Q.flow_slots("attack_deaths")].sum(axis=(1, 2), dtype=np.int64)
+        att_c = late[..., Q.flow_slots("attacks")].sum(axis=1, dtype=np.int64)  # (D, C, 3)
+        dth_c = late[..., Q.flow_slots("attack_deaths")].sum(axis=1, dtype=np.int64)
+        att, dth = att_c.sum(axis=1), dth_c.sum(axis=1)
         self.returned_by_country = _cat(self.returned_by_country, Q.RETURNED.of(end))
+        home = np.asarray(end[..., Q.stock_slots(Q.HOME_STOCKS)], dtype=np.int64)
+        self.home_by_country = _cat(self.home_by_country, home)
+        self.attacks_by_country = _cat(self.attacks_by_country, att_c.sum(axis=-1))
+        self.deaths_by_country = _cat(self.deaths_by_country, dth_c.sum(axis=-1))
         self.attacks = _cat(self.attacks, att)
         self.attack_deaths = _cat(self.attack_deaths, dth)
         self.travelled = _cat(self.travelled, Q.TRAVELLED.of(tot))
@@ -204,29 +214,40 @@ def run(
     posterior: PosteriorSpec = "auto",
     workers: int | None = None,
     scheduler: str | None = None,
+    all_draws: bool = False,
+    force: bool = False,
 ) -> Headline:
     """Simulate ``draws`` draws of a scenario; optionally stream the results to ``out``.
 
-    ``posterior``: ``"auto"`` uses the shipped posterior for the scenario's cut-off when there
-    is one (else the priors), ``"prior"``/``None`` the priors, or a path / Posterior.
-    ``workers=N`` runs the chunks on a local Dask cluster of N processes, ``scheduler`` on an
-    existing one at ``tcp://HOST:PORT``; the numbers are identical either way. ``progress``
-    is called with the number of draws finished after each chunk. Raises
+    ``out`` ending in ``.nc`` or ``.zarr`` gets every draw; ``.csv`` or ``.parquet`` gets the
+    summary (mean, p5, p50, p95 per variable, month and country) unless ``all_draws``; every
+    draw as CSV/Parquet is refused when the estimate passes :data:`MAX_EXPORT_BYTES` unless
+    ``force``. ``posterior``: ``"auto"`` uses the shipped posterior for the scenario's
+    cut-off when there is one (else the priors), ``"prior"``/``None`` the priors, or a path
+    / Posterior. ``workers=N`` runs the chunks on a local Dask cluster of N processes,
+    ``scheduler`` on an existing one at ``tcp://HOST:PORT``; the numbers are identical either
+    way. ``progress`` is called with the number of draws finished after each chunk. Raises
     :class:`ffcast.errors.FFCastError` subclasses for bad input, before anything is written.
     """
-    target = None if out is None else check_output(out, "out", SUPPORTED_EXTENSIONS,
-                                                    folder_ok=str(out).endswith(".zarr"))
+    for name, flag in (("all_draws", all_draws), ("force", force)):
+        if not isinstance(flag, bool):
+            raise OptionsError(f"{name}: {echo(flag)} is not True or False")
     job = prepare_run(scenario, draws=draws, seed=seed, start=start, end=end,
                       chunk_size=chunk_size, countries=countries, posterior=posterior,
                       workers=workers, scheduler=scheduler)
+    # Every argument passed: only now may a missing output folder be created.
+    target = None if out is None else check_output(out, "out", SUPPORTED_EXTENSIONS,
+                                                    folder_ok=str(out).endswith(".zarr"))
+    if target is not None:
+        check_export(job, target, all_draws, force)
     head = Headline.start(job)
     with contextlib.ExitStack() as stack:
         writer = None
         if target is not None:
             from ffcast import results
 
-            writer = stack.enter_context(results.ResultsWriter(target, job.prep, job.options
-                                                               .seed))
+            writer = stack.enter_context(results.ResultsWriter(
+                target, job.prep, job.options.seed, all_draws=all_draws))
 
         def take(chunk: ChunkResult) -> None:
             head.extend(job.prep, chunk.stocks, chunk.flows)
@@ -237,6 +258,31 @@ def run(
 
         job.chunks(take, progress)
     return head
+
+
+def check_export(job: Run, target: Path, all_draws: bool, force: bool) -> None:
+    """Refuse every draw as CSV/Parquet when it would pass :data:`MAX_EXPORT_BYTES` (the
+    estimate and the alternatives in the message), unless ``force``."""
+    from ffcast import results
+
+    if not all_draws or force or target.suffix.lower() not in results.SUMMARY_EXTENSIONS:
+        return
+    rows, size = results.export_size(job.prep, job.options.draws, target, all_draws=True)
+    if size <= MAX_EXPORT_BYTES:
+        return
+    _, summary_size = results.export_size(job.prep, job.options.draws, target, all_draws=False)
+    raise OptionsError(f"out: every draw as {target.suffix.lower()[1:].upper()} would be "
+                       f"~{_human(size)} ({rows / 1e6:,.1f} million rows); fix: drop "
+                       f"--all-draws for the summary (~{_human(summary_size)}), write .nc, "
+                       "or add --force (force=True)")
+
+
+def _human(size: float) -> str:
+    for unit in ("bytes", "kB", "MB", "GB", "TB"):
+        if size < 1000 or unit == "TB":
+            return f"{size:,.0f} {unit}" if unit == "bytes" else f"{size:,.1f} {unit}"
+        size /= 1000
+    return f"{size:,.1f} TB"  # pragma: no cover
 
 
 def simulate(
@@ -263,7 +309,7 @@ def simulate(
     identical numbers. Raises :class:`FFCastError` subclasses for bad arguments.
     """
     if lazy not in (None, True, False):
-        raise OptionsError(f"lazy: {lazy!r} is not True, False or None")
+        raise OptionsError(f"lazy: {echo(lazy)} is not True, False or None")
     job = prepare_run(scenario, draws=draws, seed=seed, start=start, end=end,
                       chunk_size=chunk_size, countries=countries, posterior=posterior,
                       workers=workers, scheduler=scheduler)
@@ -324,13 +370,13 @@ def forecast(
     shipped posterior for that cut-off (else an error says how to make one). Returns the
     results Dataset from 2011-01 (history and forecast, split at the cut-off).
     """
-    from ffcast.scenario.fields import check_month
+    from ffcast.scenario.fields import check_cutoff
 
     try:
-        cutoff = check_month(cutoff)
+        cutoff = check_cutoff(cutoff)
     except ValueError as exc:
         raise OptionsError(f"cutoff: {exc}") from None
-    scen = load_scenario(scenario).model_copy(update={"cutoff": cutoff})
+    scen = load_scenario(scenario).replace(cutoff=cutoff)
     if posterior == "auto" and posteriors.shipped(cutoff) is None:
         raise OptionsError(f"cutoff: no shipped posterior for {cutoff} (shipped: "
                            f"{', '.join(posteriors.SHIPPED_CUTOFFS)}); fix: run `ffcast "
@@ -346,8 +392,11 @@ def compare(a: ScenarioSpec, b: ScenarioSpec, draws: int = 1000, seed: int = 0,
     """Paired differences B - A under common random numbers (same seed, same draws).
 
     Both scenarios are validated before either runs. Returns a JSON-ready dict: per
-    pathway, per attack target and in total, the median, 5-95% interval, mean and the share
-    of draws in which B is lower than A.
+    pathway, per home-pipeline stock (e.g. ``incarcerated``), per attack target and in
+    total, the median, 5-95% interval, mean and the share of draws in which B is lower than
+    A; and, under ``countries``, the same per country for the countries either scenario's
+    policy names (its ``name``, home stocks, attacks and deaths in attacks, all targets).
+    ``progress`` is called with 0 as each scenario starts, then with each chunk's draws.
     """
     jobs = [prepare_run(s, draws=draws, seed=seed, end=end, chunk_size=chunk_size,
                         posterior=posterior) for s in (a, b)]
@@ -358,21 +407,55 @@ def compare(a: ScenarioSpec, b: ScenarioSpec, draws: int = 1000, seed: int = 0,
                                                                 chunk.flows), progress)
         heads.append(head)
     ha, hb = heads
-
-    def diff(x: np.ndarray, y: np.ndarray) -> dict[str, float]:
-        d = y.astype(np.int64) - x.astype(np.int64)
-        return {**summary(d), "share_of_draws_lower": float((d < 0).mean())}
-
     assert ha.attacks is not None and hb.attacks is not None
     assert ha.attack_deaths is not None and hb.attack_deaths is not None
+    assert ha.home_by_country is not None and hb.home_by_country is not None
+    home_a, home_b = ha.home_by_country.sum(axis=1), hb.home_by_country.sum(axis=1)
     return {
         "a": ha.scenario, "b": hb.scenario, "seed": seed, "draws": draws,
         "end_month": ha.end_month.strftime("%Y-%m"),
-        "pathways": {k: diff(ha.pathways[k], hb.pathways[k]) for k in ha.pathways},
-        "attacks": {t: diff(ha.attacks[:, g], hb.attacks[:, g])
+        "attacks_counted_from": ha.forecast_from.strftime("%Y-%m"),
+        "pathways": {k: _diff(ha.pathways[k], hb.pathways[k]) for k in ha.pathways},
+        "home": {k: _diff(home_a[:, i], home_b[:, i]) for i, k in enumerate(Q.HOME_STOCKS)},
+        "attacks": {t: _diff(ha.attacks[:, g], hb.attacks[:, g])
                     for g, t in enumerate(Q.TARGETS)},
-        "attack_deaths": {t: diff(ha.attack_deaths[:, g], hb.attack_deaths[:, g])
+        "attack_deaths": {t: _diff(ha.attack_deaths[:, g], hb.attack_deaths[:, g])
                           for g, t in enumerate(Q.TARGETS)},
-        "attacks_total": diff(ha.attacks.sum(1), hb.attacks.sum(1)),
-        "attack_deaths_total": diff(ha.attack_deaths.sum(1), hb.attack_deaths.sum(1)),
+        "attacks_total": _diff(ha.attacks.sum(1), hb.attacks.sum(1)),
+        "attack_deaths_total": _diff(ha.attack_deaths.sum(1), hb.attack_deaths.sum(1)),
+        "countries": _country_diffs(jobs, ha, hb),
     }
+
+
+#: Per-country rows of a comparison: at most this many countries (in the policy's order).
+MAX_COMPARED_COUNTRIES = 12
+
+
+def _diff(x: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    d = y.astype(np.int64) - x.astype(np.int64)
+    return {**summary(d), "share_of_draws_lower": float((d < 0).mean())}
+
+
+def _country_diffs(jobs: list[Run], ha: Headline, hb: Headline) -> dict[str, dict]:
+    """Per-country differences for the countries either policy names (first ones only)."""
+    named: list[str] = []
+    for job in jobs:
+        named += job.prep.scenario.policy.countries or []
+    touched = [c for c in dict.fromkeys(named)
+               if c in ha.countries and c in hb.countries][:MAX_COMPARED_COUNTRIES]
+    assert ha.home_by_country is not None and hb.home_by_country is not None
+    assert ha.attacks_by_country is not None and hb.attacks_by_country is not None
+    assert ha.deaths_by_country is not None and hb.deaths_by_country is not None
+    names = dict(zip(jobs[0].prep.countries["iso3"], jobs[0].prep.countries["name"],
+                     strict=True))
+    out = {}
+    for iso3 in touched:
+        i, j = ha.countries.index(iso3), hb.countries.index(iso3)
+        row: dict = {"name": str(names.get(iso3, iso3))}
+        row |= {k: _diff(ha.home_by_country[:, i, s], hb.home_by_country[:, j, s])
+               for s, k in enumerate(Q.HOME_STOCKS)}
+        row["attacks_total"] = _diff(ha.attacks_by_country[:, i], hb.attacks_by_country[:, j])
+        row["attack_deaths_total"] = _diff(ha.deaths_by_country[:, i],
+                                           hb.deaths_by_country[:, j])
+        out[iso3] = row
+    return out

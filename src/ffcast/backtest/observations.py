@@ -45,7 +45,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ffcast.errors import ObservationError, did_you_mean
+from ffcast.errors import ECHO_LIMIT, ObservationError, did_you_mean, echo
+from ffcast.scenario.fields import MONTH_MAX
 
 __all__ = [
     "COLUMNS",
@@ -87,6 +88,8 @@ QUANTITIES: tuple[str, ...] = (
 """Quantities an observation may report (names of the model's stocks and flows)."""
 
 MAX_VALUE = 10_000_000  # no count of foreign fighters or of their attacks comes near this
+MAX_FILE_BYTES = 20_000_000  # a table of published figures: thousands of rows, not millions
+AS_OF_MIN = "1900-01"  # earlier dates are typos; later than MONTH_MAX ffcast never forecasts
 #: Observation sets shipped with ffcast, usable by name (e.g. ``--observations
 #: validation_returnees``): the public post-cut-off validation set, for scoring only.
 SHIPPED: tuple[str, ...] = ("validation_returnees",)
@@ -114,6 +117,12 @@ class _Where:
         return f"row {self.row} (line {self.line})"
 
 
+def _cut(text: str, limit: int = ECHO_LIMIT) -> str:
+    """``text`` (a file name, a column typed by the user) cut to ``limit`` characters."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _fail(name: str, where: object, column: str, rule: str, fix: str) -> ObservationError:
     """Build the one-line error ``<file>: <where>: <column>: <rule>; fix: <how>``."""
     return ObservationError(f"{name}: {where}: {column}: {rule}; fix: {fix}")
@@ -137,20 +146,20 @@ def _check_header(name: str, header: list[str], where: str) -> None:
                 else f"add a '{column}' column (required: {', '.join(REQUIRED_COLUMNS)})"
             )
             raise ObservationError(
-                f"{name}: {where}: {column}: required column missing; fix: {fix}"
+                f"{name}: {where}: {column}: required column missing; fix: {_cut(fix)}"
             )
     for column in unknown:
         near = did_you_mean(column, known)
         fix = f"did you mean '{near}'? rename it" if near else "remove the column"
         allowed = ", ".join((*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS))
         raise ObservationError(
-            f"{name}: {where}: {column or '(blank)'}: unknown column (allowed: {allowed}); "
+            f"{name}: {where}: {_cut(column) or '(blank)'}: unknown column (allowed: {allowed}); "
             f"fix: {fix}"
         )
     for column in header:
         if header.count(column) > 1:
             raise ObservationError(
-                f"{name}: {where}: {column}: column appears more than once; fix: keep one"
+                f"{name}: {where}: {_cut(column)}: column appears more than once; fix: keep one"
             )
 
 
@@ -197,12 +206,12 @@ def _parse_iso3(cell: object, fail: _Failer) -> str:
     if not _ISO3.fullmatch(text):
         raise fail(
             "iso3",
-            f"'{text}' is not a 3-letter code",
+            f"{echo(text)} is not a 3-letter code",
             "use the ISO 3166-1 alpha-3 code (e.g. FRA, not FR or France)",
         )
     raise fail(
         "iso3",
-        f"'{text}' is not a known ISO 3166-1 alpha-3 code",
+        f"{echo(text)} is not a known ISO 3166-1 alpha-3 code",
         "check the code against ISO 3166-1 (e.g. DEU for Germany, GBR for the UK)",
     )
 
@@ -217,7 +226,7 @@ def _parse_quantity(cell: object, fail: _Failer) -> str:
     near = did_you_mean(key, (*QUANTITIES, *QUANTITY_ALIASES)) if key else None
     allowed = ", ".join(QUANTITIES)
     fix = f"did you mean '{QUANTITY_ALIASES.get(near, near)}'?" if near else f"use one of {allowed}"
-    rule = f"'{text}' is not a known quantity" if text else "missing"
+    rule = f"{echo(text)} is not a known quantity" if text else "missing"
     raise fail("quantity", rule, fix)
 
 
@@ -234,11 +243,11 @@ def _parse_number(cell: object, column: str, fail: _Failer, *, required: bool) -
     except (TypeError, ValueError):
         raise fail(
             column,
-            f"'{_text(cell)}' is not a number",
+            f"{echo(_text(cell))} is not a number",
             "write a plain number such as 1200 or 1200.5 (no thousands separators or units)",
         ) from None
     if not math.isfinite(number):
-        raise fail(column, f"'{_text(cell)}' is not finite", "give a finite number >= 0")
+        raise fail(column, f"{echo(_text(cell))} is not finite", "give a finite number >= 0")
     if number < 0:
         raise fail(column, f"{number:g} is negative", "counts must be >= 0")
     if number > MAX_VALUE:
@@ -255,12 +264,15 @@ def _parse_as_of(cell: object, fail: _Failer) -> tuple[str, dt.date]:
     match = _DATE.fullmatch(text)
     fix = "write the date as YYYY-MM or YYYY-MM-DD, e.g. 2017-10"
     if not match:
-        raise fail("as_of", f"'{text}' is not a date" if text else "missing", fix)
+        raise fail("as_of", f"{echo(text)} is not a date" if text else "missing", fix)
     year, month, day = int(match[1]), int(match[2]), int(match[3] or 1)
     try:
         dt.date(year, month, day)
     except ValueError:
-        raise fail("as_of", f"'{text}' is not a valid calendar date", fix) from None
+        raise fail("as_of", f"{echo(text)} is not a valid calendar date", fix) from None
+    if not AS_OF_MIN <= f"{year:04d}-{month:02d}" <= MONTH_MAX:
+        raise fail("as_of", f"{echo(text)} is outside {AS_OF_MIN}..{MONTH_MAX} (ffcast "
+                   f"forecasts to {MONTH_MAX})", "give the month the value refers to")
     return text, dt.date(year, month, 1)
 
 
@@ -386,13 +398,27 @@ def read_observations(path: str | os.PathLike[str]) -> pd.DataFrame:
         ObservationError: the file is missing, unreadable, binary, empty, not comma-separated,
             or a row breaks a rule; the message names the file, row, line, column and fix.
     """
-    name = os.fspath(path)
-    if name in SHIPPED and not Path(name).exists():
-        return shipped_observations(name)
+    if not isinstance(path, str | os.PathLike):
+        raise ObservationError(f"observations: {echo(path)} is not a file name; fix: pass a CSV "
+                               f"path or a shipped set ({', '.join(SHIPPED)})")
+    file = os.fspath(path)
+    name = _cut(file)
+    if file in SHIPPED and not Path(file).exists():
+        return shipped_observations(file)
+    if "\x00" in file or len(os.fsencode(file)) > 4096 or any(
+            len(os.fsencode(part)) > 255 for part in Path(file).parts):
+        raise ObservationError(f"{name}: not a usable file name (too long); fix: use a shorter "
+                               f"path, or a shipped set ({', '.join(SHIPPED)})")
     try:
-        raw = Path(name).read_bytes()
+        if Path(file).is_file() and Path(file).stat().st_size > MAX_FILE_BYTES:
+            raise ObservationError(f"{name}: over {MAX_FILE_BYTES:,} bytes, more than a table of "
+                                   "published figures; fix: pass the right file")
+        raw = Path(file).read_bytes()
     except FileNotFoundError:
-        raise ObservationError(f"{name}: file not found; fix: check the path") from None
+        near = did_you_mean(file, SHIPPED)
+        fix = f"did you mean the shipped set {near!r}?" if near else (
+            f"check the path (shipped sets: {', '.join(SHIPPED)})")
+        raise ObservationError(f"{name}: file not found; fix: {fix}") from None
     except OSError as exc:
         raise ObservationError(
             f"{name}: cannot read file ({exc.strerror or exc}); fix: check the path and permissions"

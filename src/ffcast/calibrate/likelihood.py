@@ -20,36 +20,42 @@ _Z90 = 1.6448536269514722
 
 
 def count_loglik(x: np.ndarray, low: float, high: float, sigma: float | np.ndarray,
-                 shift: float | np.ndarray = 0.0) -> np.ndarray:
-    """Log-likelihood (up to a constant) of simulated counts ``x`` (D,) for one statement.
+                 shift: float | np.ndarray = 0.0, weight: float = 1.0) -> np.ndarray:
+    """Log-density (up to a constant) of one statement given simulated counts ``x`` (D,).
 
     ``sigma`` (scalar or per draw) is the sd of the log noise; ``shift`` (scalar or per
-    draw) the log of the reporting bias, added to the simulated log count.
+    draw) the log of the reporting bias, added to the simulated log count. A statement of
+    ``weight`` w < 1 (one of several repeating the same evidence) is read as a noisier
+    statement, sd ``s / sqrt(w)``: a proper density, so a calibrated noise is not pushed up
+    by down-weighting (multiplying the log-density by w would be).
     """
     lx = np.log(np.asarray(x, dtype=float) + 1.0) + shift
+    root = np.sqrt(weight)
     if not np.isnan(low) and not np.isnan(high):
         centre = 0.5 * (np.log(low + 1.0) + np.log(high + 1.0))
         width = (np.log(high + 1.0) - np.log(low + 1.0)) / (2 * _Z90)
-        s = np.hypot(sigma, width)
+        s = np.hypot(sigma, width) / root
         return -0.5 * ((lx - centre) / s) ** 2 - np.log(s)
     if not np.isnan(low):  # at least `low`
-        return special.log_ndtr((lx - np.log(low + 1.0)) / sigma)
-    return special.log_ndtr((np.log(high + 1.0) - lx) / sigma)  # up to `high`
+        return weight * special.log_ndtr((lx - np.log(low + 1.0)) / sigma)
+    return weight * special.log_ndtr((np.log(high + 1.0) - lx) / sigma)  # up to `high`
 
 
-def share_loglik(share: np.ndarray, low: float, high: float, sigma: float) -> np.ndarray:
-    """Log-likelihood of simulated shares (D,) for a stated share or range of shares."""
+def share_loglik(share: np.ndarray, low: float, high: float, sigma: float,
+                 weight: float = 1.0) -> np.ndarray:
+    """Log-density of a stated share or range of shares given simulated shares (D,)
+    (``weight`` as in :func:`count_loglik`)."""
     if not np.isnan(low) and not np.isnan(high):
-        s = np.hypot(sigma, (high - low) / (2 * _Z90))
+        s = np.hypot(sigma, (high - low) / (2 * _Z90)) / np.sqrt(weight)
         return -0.5 * ((share - 0.5 * (low + high)) / s) ** 2 - np.log(s)
     if not np.isnan(low):
-        return special.log_ndtr((share - low) / sigma)
-    return special.log_ndtr((high - share) / sigma)
+        return weight * special.log_ndtr((share - low) / sigma)
+    return weight * special.log_ndtr((high - share) / sigma)
 
 
 def target_loglik(t: Target, values: dict[str, np.ndarray],
                   reporting_values: np.ndarray | None = None) -> np.ndarray:
-    """Log-likelihood per draw of target ``t``; ``values[q]`` is (D, C) at ``t.month``.
+    """Log-likelihood per draw of target ``t`` (its weight included); ``values[q]`` is (D, C) at ``t.month``.
 
     ``reporting_values`` (D, 6, :data:`ffcast.scenario.reporting.COMPONENTS` order) gives
     each draw's reporting bias and noise; a target with a ``reporter`` kind uses them
@@ -58,12 +64,12 @@ def target_loglik(t: Target, values: dict[str, np.ndarray],
     num = values[t.quantity][:, t.mask].sum(axis=1)
     if t.kind == "share":
         den = values[t.denominator][:, t.mask].sum(axis=1)
-        return share_loglik(num / np.maximum(den, 1), t.low, t.high, t.sigma)
+        return share_loglik(num / np.maximum(den, 1), t.low, t.high, t.sigma, t.weight)
     if t.reporter and reporting_values is not None:
         bias = reporting_values[:, reporting.column("bias", t.reporter)]
         noise = reporting_values[:, reporting.column("noise", t.reporter)]
-        return count_loglik(num, t.low, t.high, noise, np.log(bias))
-    return count_loglik(num, t.low, t.high, t.sigma)
+        return count_loglik(num, t.low, t.high, noise, np.log(bias), t.weight)
+    return count_loglik(num, t.low, t.high, t.sigma, weight=t.weight)
 
 
 def simulated_value(t: Target, values: dict[str, np.ndarray]) -> np.ndarray:

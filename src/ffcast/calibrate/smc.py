@@ -256,7 +256,7 @@ class _Evaluator:
         ll = np.zeros((n, self.n_columns))
         pred = np.empty((n, self.n_columns))
         for j, t in enumerate(self.targets):
-            ll[:, j] = t.weight * target_loglik(t, seen[t.month], rep)
+            ll[:, j] = target_loglik(t, seen[t.month], rep)
             pred[:, j] = self._published(t, simulated_value(t, seen[t.month]), rep)
         self._risk(ll, pred, expected, lat)
         return ll, pred
@@ -403,24 +403,24 @@ def _move(z: np.ndarray, ll: np.ndarray, sim: np.ndarray, nid: np.ndarray, lam: 
     proposal evaluated with its particle's own noise (common random numbers).
 
     Even sweeps: a random walk with the population's covariance (fits informed directions).
-    Odd sweeps: preconditioned Crank-Nicolson on a random quarter of the components,
-    ``z' = sqrt(1 - b^2) z + b xi`` with ``xi ~ N(0, I)``, which leaves the prior invariant,
-    so weakly informed components keep their prior spread instead of collapsing after
-    resampling (Cotter et al. 2013). At least ``2 x moves`` sweeps, continued (up to
+    Odd sweeps: a fresh prior draw for a random subset of each particle's components (an
+    independence proposal from the prior, so only the likelihood enters the acceptance):
+    weakly informed components regain their prior spread after resampling instead of
+    staying on a few ancestors' values. The subset's share adapts so about a quarter of
+    the proposals are accepted. At least ``2 x moves`` sweeps, continued (up to
     ``8 x moves``) until each particle has been accepted about twice on average.
     """
     n, d = z.shape
     accepted = 0.0
     sweeps = 0
-    beta = 0.5
+    share = 0.25
     while sweeps < 2 * moves or (accepted / n < 2.0 and sweeps < 8 * moves):
         if sweeps % 2 == 0:
             chol = np.linalg.cholesky(np.cov(z, rowvar=False) + 1e-6 * np.eye(d))
             prop = z + scale * rng.standard_normal((n, d)) @ chol.T
         else:
-            subset = rng.random((n, d)) < 0.25
-            pcn = np.sqrt(1 - beta**2) * z + beta * rng.standard_normal((n, d))
-            prop = np.where(subset, pcn, z)
+            subset = rng.random((n, d)) < share
+            prop = np.where(subset, rng.standard_normal((n, d)), z)
         ll_t, sim_p = evaluate(prop, nid)
         ll_p = ll_t.sum(1)
         log_a = lam * (ll_p - ll)
@@ -435,7 +435,7 @@ def _move(z: np.ndarray, ll: np.ndarray, sim: np.ndarray, nid: np.ndarray, lam: 
         if sweeps % 2 == 0:
             scale *= float(np.exp(ok.mean() - 0.25))
         else:
-            beta = float(np.clip(beta * np.exp(ok.mean() - 0.25), 0.02, 0.99))
+            share = float(np.clip(share * np.exp(ok.mean() - 0.25), 1.0 / d, 0.5))
         sweeps += 1
     return z, ll, sim, accepted / (n * sweeps), scale
 

@@ -8,13 +8,50 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from ffcast.cli.common import echo_json, progress, user_errors
-from ffcast.cli.run_cmd import AsJson, Draws, Quiet, Seed, emit_headline
+from ffcast.cli.common import echo_json, stages, user_errors
+from ffcast.cli.run_cmd import (
+    AllDraws,
+    AsJson,
+    Draws,
+    Force,
+    OutFile,
+    Quiet,
+    Seed,
+    check_posterior_file,
+    emit_headline,
+    precheck,
+    run_stages,
+)
 
 console = Console()
-err = Console(stderr=True)
+
+
+MAX_PARTICLES = 100_000  # ~1 GB of particle state; a few hours of calibration
+
+
+def checked_count(value: int, flag: str, low: int, high: int, what: str) -> int:
+    """A whole number in [low, high] for ``flag`` (raises OptionsError with the fix)."""
+    from ffcast.errors import OptionsError
+    from ffcast.scenario.fields import check_whole
+
+    try:
+        return check_whole(value, low, high, what)
+    except ValueError as exc:
+        raise OptionsError(f"{flag}: {exc}") from None
+
+
+def checked_cutoff(cutoff: str) -> str:
+    """``--cutoff`` checked against the months the data support (raises OptionsError)."""
+    from ffcast.errors import OptionsError
+    from ffcast.scenario.fields import check_cutoff
+
+    try:
+        return check_cutoff(cutoff)
+    except ValueError as exc:
+        raise OptionsError(f"cutoff: {exc}") from None
 
 
 def register(app: typer.Typer) -> None:
@@ -34,21 +71,27 @@ def calibrate_cmd(
     quiet: Quiet = False,
 ) -> None:
     """Fit the engine to the record up to the cut-off (SMC); write the posterior."""
+    from ffcast.files import check_output
+    from ffcast.options import run_options
+
+    cutoff = checked_cutoff(cutoff)
+    checked_count(particles, "--particles", 50, MAX_PARTICLES, "a number of particles")
+    run_options(seed=seed)
+    check_output(out, "--out", (".nc",))
     from ffcast.calibrate import calibrate, fit_table, from_result, parameter_table, save
     from ffcast.calibrate.smc import Stage
-    from ffcast.files import check_output
+    with stages(quiet or as_json) as st:
+        st.start(f"calibrating at {cutoff} ({particles:,} particles)", 0)
 
-    check_output(out, "--out", (".nc",))
+        def report(stage: Stage) -> None:
+            st.note(f"ffcast: calibrating: temperature {stage.temperature:.3f}  ESS "
+                    f"{stage.ess:,.0f}  acceptance {stage.acceptance:.0%}  "
+                    f"{stage.seconds:.1f}s")
 
-    def report(stage: Stage) -> None:
-        if not (as_json or quiet):
-            err.print(f"ffcast: calibrating: temperature {stage.temperature:.3f}  ESS "
-                      f"{stage.ess:,.0f}  acceptance {stage.acceptance:.0%}  "
-                      f"{stage.seconds:.1f}s")
-
-    res = calibrate(cutoff=cutoff, particles=particles, seed=seed, progress=report)
-    post = from_result(res)
-    save(post, out)
+        res = calibrate(cutoff=cutoff, particles=particles, seed=seed, progress=report)
+        st.start(f"writing {out}", 0, now=True)
+        post = from_result(res)
+        save(post, out)
     fit = fit_table(res)
     params = parameter_table(post)
     diag = {
@@ -78,7 +121,7 @@ def calibrate_cmd(
                   f"{r.prior_median:.4g} [{r.prior_p5:.3g}-{r.prior_p95:.3g}]",
                   f"{r.posterior_median:.4g} [{r.posterior_p5:.3g}-{r.posterior_p95:.3g}]")
     console.print(t)
-    console.print(f"posterior written to [bold]{out}[/]")
+    console.print(f"posterior written to [bold]{escape(str(out))}[/]")
 
 
 @user_errors
@@ -90,30 +133,32 @@ def forecast_cmd(
     seed: Seed = 0,
     posterior: Annotated[str | None, typer.Option(help="Posterior file; default: shipped.")]
     = None,
-    out: Annotated[Path | None, typer.Option(help=".nc .zarr .parquet .csv")] = None,
+    out: OutFile = None,
+    all_draws: AllDraws = False,
+    force: Force = False,
     as_json: AsJson = False,
     quiet: Quiet = False,
 ) -> None:
     """Run the posterior forward from the cut-off under a scenario (results contract)."""
+    precheck(out)
     from ffcast.errors import OptionsError
     from ffcast.runner import run
     from ffcast.scenario import load_scenario
-    from ffcast.scenario.fields import check_month
 
-    try:
-        check_month(cutoff)
-    except ValueError as exc:
-        raise OptionsError(f"cutoff: {exc}") from None
-    scen = load_scenario(scenario).model_copy(update={"cutoff": cutoff})
+    cutoff = checked_cutoff(cutoff)
+    if posterior is not None:
+        check_posterior_file(posterior)
+    scen = load_scenario(scenario).replace(cutoff=cutoff)
     from ffcast.calibrate import SHIPPED_CUTOFFS
 
     if posterior is None and cutoff not in SHIPPED_CUTOFFS:
         raise OptionsError(f"cutoff: no shipped posterior for {cutoff} (shipped: "
                            f"{', '.join(SHIPPED_CUTOFFS)}); fix: run `ffcast calibrate "
                            f"--cutoff {cutoff}` and pass --posterior")
-    with progress(f"forecasting from {cutoff}", draws, quiet or as_json) as advance:
+    with stages(quiet or as_json) as st:
         head = run(scen, draws=draws, seed=seed, end=until, out=out,
-                   posterior=posterior or cutoff, progress=advance)
+                   posterior=posterior or cutoff, all_draws=all_draws, force=force,
+                   progress=run_stages(st, f"forecasting from {cutoff}", draws, out))
     emit_headline(head, out, as_json, "forecast")
 
 
@@ -132,20 +177,31 @@ def backtest_cmd(
     quiet: Quiet = False,
 ) -> None:
     """Score forecasts made at the cut-off against later observations, with baselines."""
-    from ffcast.backtest import read_observations
-    from ffcast.backtest.run import ROLLING_CUTOFFS, backtest
+    from ffcast.errors import FFCastError
     from ffcast.files import check_output
     from ffcast.options import run_options
 
+    cutoff = checked_cutoff(cutoff)
     run_options(draws=draws, seed=seed, end=cutoff)  # the door: same rules as every run
+    from ffcast.backtest import read_observations
+    from ffcast.backtest.run import ROLLING_CUTOFFS, backtest
+
+    obs = read_observations(observations)
     if out is not None:
         check_output(out, "--out", (".csv",))
-    obs = read_observations(observations)
     cutoffs = list(ROLLING_CUTOFFS) if rolling else [cutoff]
     results = []
-    for c in cutoffs:
-        with progress(f"backtest from {c}", draws, quiet or as_json) as advance:
-            results.append(backtest(obs, cutoff=c, draws=draws, seed=seed, progress=advance))
+    with stages(quiet or as_json) as st:
+        for c in cutoffs:
+            st.start(f"backtest from {c}", draws)
+            try:
+                results.append(backtest(obs, cutoff=c, draws=draws, seed=seed,
+                                        progress=st.advance))
+            except FFCastError as exc:  # name the file the user gave, not "observations"
+                text = str(exc)
+                if text.startswith("observations:"):
+                    text = f"{observations}:{text.removeprefix('observations:')}"
+                raise type(exc)(text) from None
     if out is not None:
         import pandas as pd
 
@@ -162,21 +218,39 @@ def backtest_cmd(
         _print_backtest(r)
 
 
-def _print_backtest(r: object) -> None:
-    s = r.summary  # type: ignore[attr-defined]
+#: Short names of the backtest's forecasters (tables fit 80 columns; the legend explains).
+FORECASTER_LABELS = {"ffcast": "ffcast", "ffcast_latent": "latent", "icct_share": "ICCT 30%",
+                     "last_observation": "last obs"}
+BACKTEST_LEGEND = (
+    "ffcast: what agencies would report (model count x reporting noise); latent: the model "
+    "count itself; ICCT 30%: 30% of travellers return; last obs: the last published figure "
+    "carried forward. n: observations scored; CRPS: continuous ranked probability score "
+    "(lower is better) of counts, log CRPS of log(1 + count); in 50/80/95%: observations "
+    "inside the central interval; |ln r|: median |log(forecast median / observed)|.")
+
+
+def backtest_table(s: dict) -> Table:
+    """One origin's scores as a table that fits 80 columns (abbreviations in the legend)."""
     t = Table(title=f"Backtest from {s['cutoff']}: {s['observations']} observations, "
-              f"{s['draws']:,} draws", title_justify="left")
-    for c in ("forecaster", "scored", "CRPS", "CRPS log1p", "cover 50%", "cover 80%",
-              "cover 95%", "median |log ratio|"):
-        t.add_column(c, justify="right" if c != "forecaster" else "left")
+              f"{s['draws']:,} draws", title_justify="left", caption=BACKTEST_LEGEND,
+              caption_justify="left")
+    for c in ("forecaster", "n", "CRPS", "log CRPS", "in 50%", "in 80%", "in 95%", "|ln r|"):
+        t.add_column(c, justify="right" if c != "forecaster" else "left", no_wrap=True)
     for name, m in s["forecasters"].items():
+        label = FORECASTER_LABELS.get(name, name)
         if not m.get("crps") and m.get("crps") != 0:
-            t.add_row(name, "0", *["–"] * 6)
+            t.add_row(label, "0", *["–"] * 6)
             continue
-        t.add_row(name, str(m["observations_scored"]), f"{m['crps']:.1f}",
+        t.add_row(label, str(m["observations_scored"]), f"{m['crps']:,.1f}",
                   f"{m['crps_log1p']:.3f}", f"{m['coverage_50']:.0%}", f"{m['coverage_80']:.0%}",
                   f"{m['coverage_95']:.0%}", f"{m['median_abs_log_ratio']:.2f}")
-    console.print(t)
-    sk = s["skill"]
-    console.print("CRPS skill of ffcast: " + ", ".join(
-        f"{k} {v:+.2f}" for k, v in sk.items() if isinstance(v, float)))
+    return t
+
+
+def _print_backtest(r: object) -> None:
+    s = r.summary  # type: ignore[attr-defined]
+    console.print(backtest_table(s))
+    names = {f"vs_{k}": f"vs {v}" for k, v in FORECASTER_LABELS.items()}
+    names["vs_best_baseline"] = "vs the best baseline"
+    console.print("CRPS skill of ffcast (above 0: better than the baseline): " + ", ".join(
+        f"{names.get(k, k)} {v:+.2f}" for k, v in s["skill"].items() if isinstance(v, float)))

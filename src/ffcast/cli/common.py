@@ -16,6 +16,7 @@ import re
 import sys
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -39,6 +40,9 @@ def one_line(message: str, limit: int = 400) -> str:
     text = " ".join(str(message).split())
     long_quote = re.compile("'([^']{" + str(ECHO_LIMIT + 1) + ",})'")
     text = long_quote.sub(lambda m: "'" + m.group(1)[: ECHO_LIMIT - 3] + "…'", text)
+    # Unquoted input too (a path a library message repeats): no word beyond the limit.
+    long_word = re.compile(r"\S{" + str(ECHO_LIMIT + 1) + ",}")
+    text = long_word.sub(lambda m: m.group(0)[: ECHO_LIMIT - 1] + "…", text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -56,7 +60,8 @@ def fail(message: str) -> None:
 
 
 def user_errors(func: F) -> F:
-    """Turn :class:`FFCastError` into one line on stderr and exit code 2 (no traceback)."""
+    """Turn :class:`FFCastError` (and running out of memory) into one line on stderr and
+    exit code 2 (no traceback)."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -65,8 +70,24 @@ def user_errors(func: F) -> F:
         except FFCastError as exc:
             fail(str(exc))
             raise typer.Exit(code=EXIT_USER_ERROR) from exc
+        except MemoryError as exc:  # e.g. a chunk of draws larger than this machine's memory
+            fail(f"out of memory ({one_line(str(exc), 120)}); fix: use a smaller "
+                 "--chunk-size, or fewer draws, countries or months")
+            raise typer.Exit(code=EXIT_USER_ERROR) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _named(cls: type, name: str) -> tuple[type, ...]:
+    """The classes called ``name`` in ``cls``'s MRO (Typer may vendor its own Click)."""
+    return tuple(k for k in cls.__mro__ if k.__name__ == name)
+
+
+# Command-line errors and interrupts from Click and from the Click copy inside Typer.
+CLICK_ERRORS: tuple[type[BaseException], ...] = tuple(dict.fromkeys(
+    (click.ClickException, *_named(typer.BadParameter, "ClickException"))))
+ABORTS: tuple[type[BaseException], ...] = tuple(dict.fromkeys(
+    (click.exceptions.Abort, *_named(typer.Abort, "Abort"), KeyboardInterrupt)))
 
 
 class OneLineErrors(TyperGroup):
@@ -79,11 +100,12 @@ class OneLineErrors(TyperGroup):
         try:
             code = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
                                 standalone_mode=False, **extra)
-        except click.ClickException as exc:
-            where = exc.ctx.command_path if getattr(exc, "ctx", None) else "ffcast"
-            fail(f"{exc.format_message()}; fix: see `{where} --help`")
+        except CLICK_ERRORS as exc:
+            ctx = getattr(exc, "ctx", None)
+            where = ctx.command_path if ctx is not None else "ffcast"
+            fail(f"{_option_message(exc).rstrip('.')}; fix: see `{where} --help`")
             code = EXIT_USER_ERROR
-        except click.exceptions.Abort:
+        except ABORTS:
             fail("interrupted; nothing was written")
             code = EXIT_INTERRUPTED
         code = code if isinstance(code, int) else 0
@@ -92,52 +114,159 @@ class OneLineErrors(TyperGroup):
         return code
 
 
+def _option_message(exc: BaseException) -> str:
+    """Click's message, naming the option when Click left it out (Typer's own coercion)."""
+    text = exc.format_message()  # type: ignore[attr-defined]
+    param = getattr(exc, "param", None)
+    names = getattr(param, "opts", None) or []
+    name = names[0] if names else getattr(param, "name", None)
+    if name and name not in text and not text.startswith(("Invalid value", "Missing")):
+        if not name.startswith("-"):
+            name = name.upper()
+        text = f"{name}: {text[:1].lower()}{text[1:]}"
+    return text
+
+
+class Stages:
+    """Progress of a command's stages on stderr, one after the other.
+
+    In a terminal: a rich progress bar per stage (a spinner for a stage without a total).
+    Otherwise (output piped to a file or a CI log): a line when a stage starts and one when
+    it ends, with the elapsed time, so a log shows where the time went. ``quiet`` turns both
+    off. A stage starts at its first :meth:`advance` or :meth:`note` (the library calls
+    ``advance(0)`` once its input checks passed, so an input error stays the one line it
+    should be), or at once with ``now=True`` (a stage that follows finished work).
+    """
+
+    def __init__(self, quiet: bool = False) -> None:
+        self.quiet = quiet
+        self.tty = sys.stderr.isatty()
+        self.label = ""
+        self.total = 0
+        self.unit = ""
+        self.done = 0
+        self.started = False
+        self._t0 = 0.0
+        self._bar: Any = None
+        self._task: Any = None
+
+    def start(self, label: str, total: int = 0, unit: str = "draws",
+              now: bool = False) -> None:
+        """End the current stage (if any) and open ``label`` of ``total`` ``unit`` (0: no
+        count); it shows at its first advance, or at once with ``now``."""
+        self.finish()
+        self.label, self.total, self.unit, self.done = label, int(total), unit, 0
+        self.started = False
+        if now:
+            self._begin()
+
+    def _begin(self) -> None:
+        self.started = True
+        self._t0 = time.perf_counter()
+        if self.quiet:
+            return
+        if self.tty:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                SpinnerColumn,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
+            columns = ((TextColumn(self.label), BarColumn(), MofNCompleteColumn())
+                       if self.total else (SpinnerColumn(), TextColumn(self.label)))
+            self._bar = Progress(*columns, TimeElapsedColumn(), console=Console(stderr=True),
+                                 transient=True)
+            self._bar.start()
+            self._task = self._bar.add_task(self.label, total=self.total or None)
+            return
+        size = f" ({self.total:,} {self.unit})" if self.total else ""
+        print(f"ffcast: {self.label}: started{size}", file=sys.stderr, flush=True)
+
+    def advance(self, n: int = 0) -> None:
+        """``n`` more units of the current stage are done (0: the work starts)."""
+        if not self.started:
+            self._begin()
+        self.done += n
+        if self._bar is not None and n:
+            self._bar.advance(self._task, n)
+
+    def finish(self) -> None:
+        """End the current stage: its end line (piped) or the bar's removal (terminal)."""
+        if not self.started:
+            return
+        self.started = False
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+        if self.quiet or self.tty:
+            return
+        seconds = time.perf_counter() - self._t0
+        size = f"{self.done:,}/{self.total:,} {self.unit} " if self.total else ""
+        print(f"ffcast: {self.label}: done, {size}in {seconds:.1f} s", file=sys.stderr,
+              flush=True)
+
+
+    def note(self, text: str) -> None:
+        """A line of news within the current stage (above the bar in a terminal)."""
+        if not self.started:
+            self._begin()
+        if self.quiet:
+            return
+        if self._bar is not None:
+            self._bar.console.print(text, markup=False, highlight=False)
+        else:
+            print(text, file=sys.stderr, flush=True)
+
+    def abort(self) -> None:
+        """Drop the current stage without an end line (the command failed)."""
+        self.started = False
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+
+
+@contextlib.contextmanager
+def stages(quiet: bool = False) -> Iterator[Stages]:
+    """A :class:`Stages` whose last stage is closed on exit (dropped after an error)."""
+    st = Stages(quiet)
+    try:
+        yield st
+    except BaseException:
+        st.abort()
+        raise
+    st.finish()
+
+
 @contextlib.contextmanager
 def progress(label: str, total: int, quiet: bool = False,
              unit: str = "draws") -> Iterator[Callable[[int], None]]:
-    """Report progress of one stage of ``total`` units on stderr; yields ``advance(n)``.
+    """One stage of ``total`` units (see :class:`Stages`); yields ``advance(n)``."""
+    with stages(quiet) as st:
+        st.start(label, total, unit)
+        yield st.advance
 
-    In a terminal: a rich progress bar. Otherwise (output piped to a file or a CI log): a
-    line when the stage starts (the first ``advance``, which the library makes with 0 once
-    its input checks passed) and one when it ends, with the elapsed time, so a log shows
-    where the time went. ``quiet`` turns both off.
-    """
-    if quiet:
-        yield lambda n: None
-        return
-    stderr = sys.stderr
-    if stderr.isatty():
-        from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-        )
 
-        with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), console=Console(stderr=True),
-                      transient=True) as bar:
-            task = bar.add_task(label, total=total or None)
-            yield lambda n: bar.advance(task, n)
-        return
-    t0 = time.perf_counter()
-    done, started = 0, False
+def folder_exists(path: Path) -> bool:
+    """True if ``path``'s folder exists, or cannot even be looked up (a name too long for the
+    file system: :func:`ffcast.files.check_output` then says so in one line)."""
+    try:
+        return path.parent.exists()
+    except OSError:
+        return True
 
-    def advance(n: int) -> None:
-        # The library calls advance(0) once its checks passed and the work starts, so an
-        # input error stays the one line it should be.
-        nonlocal done, started
-        if not started:
-            started = True
-            print(f"ffcast: {label}: started ({total:,} {unit})", file=stderr, flush=True)
-        done += n
 
-    yield advance
-    if started:
-        print(f"ffcast: {label}: {done:,}/{total:,} {unit} in {time.perf_counter() - t0:.1f} s",
-              file=stderr, flush=True)
+def require_chromium(flag: str) -> None:
+    """Refuse PNG output before any work when no Chromium is installed (kaleido needs one)."""
+    from ffcast.plots.export import find_chromium
+
+    if find_chromium() is None:
+        raise FFCastError(f"{flag}: PNG export needs Chromium, which was not found; fix: "
+                          "install Debian's `chromium` (`bash scripts/ensure_chromium.sh`), "
+                          "or ask for .html")
 
 
 def echo_json(obj: Any) -> None:

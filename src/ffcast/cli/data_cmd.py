@@ -7,16 +7,21 @@ Set ``FFCAST_DATA_DIR`` to read replacement dataset files (tests, deliberate ove
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from ffcast import data
 from ffcast.cli.common import echo_json, user_errors
 from ffcast.errors import FFCastError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# pandas and the data layer are imported inside the commands: `ffcast run --out /bad/path`
+# should fail in a blink, not after loading every library of the package.
 
 app = typer.Typer(no_args_is_help=True, help="Embedded, cited datasets.")
 
@@ -31,6 +36,9 @@ def list_datasets(
     as_json: JsonFlag = False,
 ) -> None:
     """List datasets with their row counts and descriptions."""
+    import pandas as pd
+
+    from ffcast import data
     from ffcast.data.schema import SPECS
 
     rows = [
@@ -51,6 +59,8 @@ def show(
     as_json: JsonFlag = False,
 ) -> None:
     """Show a dataset, optionally one country's rows."""
+    from ffcast import data
+
     frame = data.load(name)
     if country is not None:
         if "iso3" not in frame.columns:
@@ -70,6 +80,8 @@ def show_sources(
     as_json: JsonFlag = False,
 ) -> None:
     """Show the source registry (id, publisher, title, date, url, grade, notes)."""
+    from ffcast import data
+
     frame = data.sources()
     if used:
         frame = frame[frame["id"].isin(data.used_source_ids())].reset_index(drop=True)
@@ -87,6 +99,8 @@ def best(
     world total holds but no country statement names, assigned to the region whose published
     total claims them. ``--json`` gives every row with its sources and rule.
     """
+    from ffcast import data
+
     frame = data.best_estimates()
     if as_json:
         _emit(frame, True, title="best")
@@ -113,9 +127,13 @@ def plot(
 ) -> None:
     """Draw one of the essay's figures (territory, deaths) to a PNG or HTML file."""
     if kind not in PLOT_KINDS:
-        raise FFCastError(f"kind: unknown plot {kind!r}; use one of: {', '.join(PLOT_KINDS)}")
-    if out.suffix.lower() not in PLOT_SUFFIXES:
-        raise FFCastError(f"--out: {out.name!r} must end in {' or '.join(PLOT_SUFFIXES)}")
+        from ffcast.errors import echo, suggestion
+
+        raise FFCastError(f"kind: unknown plot {echo(kind)}{suggestion(kind, PLOT_KINDS)}; use "
+                          f"one of: {', '.join(PLOT_KINDS)}")
+    from ffcast.files import check_output
+
+    check_output(out, "--out", PLOT_SUFFIXES)  # (a missing Chromium fails as fast in render)
     # Imported late: plotting pulls in plotly/kaleido, which `ffcast data list` should not pay
     from ffcast.plots.essay import render
 
@@ -124,6 +142,8 @@ def plot(
 
 
 def _emit(frame: pd.DataFrame, as_json: bool, title: str) -> None:
+    import pandas as pd
+
     frame = _dates_as_text(frame)
     if as_json:
         echo_json(frame)
@@ -137,7 +157,7 @@ def _emit(frame: pd.DataFrame, as_json: bool, title: str) -> None:
                          min_width=max(len(str(col)), min(widest, 24)),
                          max_width=60 if prose else None)
     for row in frame.itertuples(index=False):
-        table.add_row(*("" if pd.isna(v) else str(v) for v in row))
+        table.add_row(*("" if pd.isna(v) else escape(str(v)) for v in row))
     console = Console()
     # A dataset row is worth more than a tidy fit: widen past a narrow terminal rather than
     # squeezing codes into ellipses (the terminal wraps long lines; nothing is cut off).
@@ -148,6 +168,8 @@ def _emit(frame: pd.DataFrame, as_json: bool, title: str) -> None:
 
 
 def _dates_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    import pandas as pd
+
     frame = frame.copy()
     for col in frame.columns:
         if pd.api.types.is_datetime64_any_dtype(frame[col]):

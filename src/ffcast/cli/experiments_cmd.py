@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from ffcast.cli.common import echo_json, progress, user_errors
+from ffcast.cli.common import echo_json, progress, require_chromium, user_errors
 from ffcast.cli.run_cmd import Quiet
 from ffcast.files import check_output
 
@@ -38,10 +40,14 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print the result as JSON."
 
 
 def _run_kwargs(end: str, countries: str | None, scenario: str, prior: bool,
-                workers: int | None, scheduler: str | None) -> dict[str, Any]:
+                workers: int | None, scheduler: str | None, seed: int = 0,
+                draws: int = 1) -> dict[str, Any]:
+    """The runs' keyword arguments, checked at the library's door (seed, draws per point,
+    end, countries, workers; raises OptionsError)."""
     from ffcast.options import run_options
 
-    opts = run_options(end=end, countries=countries, workers=workers, scheduler=scheduler)
+    opts = run_options(end=end, countries=countries, workers=workers, scheduler=scheduler,
+                       seed=seed, draws=draws)
     return {"end": end, "countries": opts.countries, "base": scenario,
             "posterior": None if prior else "auto", "workers": workers,
             "scheduler": scheduler}
@@ -121,9 +127,12 @@ def sensitivity_cmd(
 
     check_method(method)
     get_outcome(outcome)
+    kwargs = _run_kwargs(end, countries, scenario, prior, workers, scheduler, seed,
+                         draws_per_point)
     if out is not None:
         check_output(out, "--out", _OUT_EXT)
-    kwargs = _run_kwargs(end, countries, scenario, prior, workers, scheduler)
+        if out.suffix.lower() == ".png":
+            require_chromium("--out")
     space = factors(levers=levers)
     total = samples * (len(space) + (2 if method == "sobol" else 1))
     with progress(f"{method} sensitivity", total, quiet or as_json, "scenarios") as advance:
@@ -136,7 +145,7 @@ def sensitivity_cmd(
         return
     console.print(_sensitivity_table(res))
     if out is not None:
-        console.print(f"indices written to [bold]{out}[/]")
+        console.print(f"indices written to [bold]{escape(str(out))}[/]")
 
 @user_errors
 def discover_cmd(
@@ -166,8 +175,14 @@ def discover_cmd(
     """Which factor region leads to an outcome above a threshold (PRIM box)."""
     from ffcast.experiments import discover_run, factors, get_outcome
 
+    if not math.isfinite(threshold):
+        from ffcast.errors import OptionsError
+
+        raise OptionsError(f"--threshold: {threshold} is not a finite number; fix: give the "
+                           "outcome value above which a point is a case, e.g. 800")
     get_outcome(outcome)
-    kwargs = _run_kwargs(end, countries, scenario, prior, workers, scheduler)
+    kwargs = _run_kwargs(end, countries, scenario, prior, workers, scheduler, seed,
+                         draws_per_point)
     space = factors(levers=not uncertainties_only)
     with progress("PRIM discovery", samples, quiet or as_json, "scenarios") as advance:
         box, trajectory, summary = discover_run(

@@ -7,14 +7,17 @@ library's calls; the library checks every value (see :mod:`ffcast.options`).
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from ffcast.cli.common import echo_json, progress, user_errors
+from ffcast.cli.common import Stages, echo_json, folder_exists, stages, user_errors
 
 if TYPE_CHECKING:
     from ffcast.runner import Headline
@@ -29,6 +32,26 @@ Seed = Annotated[int, typer.Option(help="Random seed (0 to 2**63-1): same seed, 
 End = Annotated[str, typer.Option(help="Last month simulated (YYYY-MM).")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+AllDraws = Annotated[bool, typer.Option(
+    "--all-draws", help="With --out .csv/.parquet: every draw, not the summary (quantiles "
+    "and mean per variable, month and country).")]
+Force = Annotated[bool, typer.Option(
+    "--force", help="Write every draw even when the size estimate is over 1 GB.")]
+OutFile = Annotated[Path | None, typer.Option(
+    help="Write results: .nc/.zarr (every draw) or .csv/.parquet (a summary; every draw "
+    "with --all-draws).")]
+
+
+def run_stages(st: Stages, label: str, draws: int, out: Path | None) -> Callable[[int], None]:
+    """``advance`` for a run: the simulation stage, then writing ``out`` once every draw is
+    done (a summary export is reduced after the last chunk)."""
+    def advance(n: int) -> None:
+        st.advance(n)
+        if n and st.done >= draws and out is not None:
+            st.start(f"writing {out}", 0, now=True)
+
+    st.start(label, draws)
+    return advance
 
 
 def fmt(q: dict[str, float]) -> str:
@@ -40,7 +63,7 @@ def headline_tables(h: dict) -> list[Table]:
     """The headline of a run as rich tables: pathways, returnees by country, attacks."""
     from ffcast.results import quantities as Q
 
-    title = (f"Scenario [bold]{h['scenario']}[/]: {h['draws']:,} draws, seed {h['seed']}, "
+    title = (f"Scenario [bold]{escape(h['scenario'])}[/]: {h['draws']:,} draws, seed {h['seed']}, "
              f"{h['parameters']}; people by pathway at {h['end_month']} "
              "(median [90% interval])")
     paths = Table(title=title, title_justify="left")
@@ -76,16 +99,44 @@ def emit_headline(head: Headline, out: Path | None, as_json: bool, what: str) ->
     for table in headline_tables(h):
         console.print(table)
     if out is not None:
-        console.print(f"{what} written to [bold]{out}[/]")
+        console.print(f"{what} written to [bold]{escape(str(out))}[/]")
+
+
+def precheck(out: Path | None) -> None:
+    """Refuse an unwritable ``--out`` in an existing folder before the simulation libraries
+    even load. The library checks it again (extension included) once every other argument
+    passed, and only then creates a missing folder."""
+    if out is not None and folder_exists(out):
+        from ffcast.files import check_output
+
+        check_output(out, "--out", folder_ok=out.suffix.lower() == ".zarr",
+                     create_parent=False)
 
 
 def posterior_spec(posterior: str | None, prior: bool) -> str | None:
     """The library's ``posterior`` argument from ``--posterior FILE`` / ``--prior``."""
-    if prior and posterior:
-        from ffcast.errors import OptionsError
+    from ffcast.errors import OptionsError
 
+    if prior and posterior:
         raise OptionsError("--prior and --posterior: choose one")
+    if posterior not in (None, "auto", "prior"):
+        check_posterior_file(posterior)
     return "prior" if prior else (posterior or "auto")
+
+
+def check_posterior_file(posterior: str) -> None:
+    """``--posterior`` names a readable file (one line with the fix, before any work)."""
+    from ffcast.errors import OptionsError, echo
+    from ffcast.files import MAX_NAME_BYTES, MAX_PATH_BYTES
+
+    path = Path(posterior)
+    if "\x00" in posterior or len(os.fsencode(posterior)) > MAX_PATH_BYTES or any(
+            len(os.fsencode(part)) > MAX_NAME_BYTES for part in path.parts):
+        raise OptionsError(f"--posterior: {echo(posterior)} is too long a path; fix: use a "
+                           "shorter name")
+    if not path.is_file():
+        raise OptionsError(f"--posterior: no file {echo(posterior)}; fix: pass the file "
+                           "`ffcast calibrate --out` wrote, or drop --posterior")
 
 
 @user_errors
@@ -96,8 +147,9 @@ def run_cmd(
     seed: Seed = 0,
     start: Annotated[str, typer.Option(help="First month recorded (YYYY-MM).")] = "2011-01",
     end: End = "2026-12",
-    out: Annotated[Path | None, typer.Option(help="Write results: .nc .zarr .parquet "
-                                             ".csv")] = None,
+    out: OutFile = None,
+    all_draws: AllDraws = False,
+    force: Force = False,
     as_json: AsJson = False,
     chunk_size: Annotated[int, typer.Option(help="Draws per chunk (memory).")] = 250,
     posterior: Annotated[str | None, typer.Option(
@@ -113,38 +165,91 @@ def run_cmd(
     quiet: Quiet = False,
 ) -> None:
     """Run a scenario and print the headline: pathways, returnees, attacks."""
+    precheck(out)
     from ffcast.runner import run
 
-    with progress(f"simulating {scenario}", draws, quiet or as_json) as advance:
+    with stages(quiet or as_json) as st:
         head = run(scenario, draws=draws, seed=seed, start=start, end=end, out=out,
-                   chunk_size=chunk_size, progress=advance,
+                   chunk_size=chunk_size,
+                   progress=run_stages(st, f"simulating {scenario}", draws, out),
                    posterior=posterior_spec(posterior, prior), workers=workers,
-                   scheduler=scheduler)
-    emit_headline(head, out, as_json, "results")
+                   scheduler=scheduler, all_draws=all_draws, force=force)
+    emit_headline(head, out, as_json, _what(out, all_draws))
 
 
-def compare_table(res: dict) -> Table:
-    """The paired differences of :func:`ffcast.compare` as one table."""
+def _what(out: Path | None, all_draws: bool) -> str:
+    from ffcast.results import SUMMARY_EXTENSIONS
+
+    if out is not None and out.suffix.lower() in SUMMARY_EXTENSIONS and not all_draws:
+        return "summary (mean, p5, p50, p95 per variable, month and country)"
+    return "results (every draw)"
+
+
+def fmt_diff(q: dict[str, float]) -> str:
+    """``+median  [+p5 – +p95]`` of a paired difference (signed; 0 unsigned)."""
+    def signed(x: float) -> str:
+        return "0" if round(x) == 0 else f"{x:+,.0f}"
+
+    return f"{signed(q['median'])}  [{signed(q['p5'])} – {signed(q['p95'])}]"
+
+
+def _unchanged(d: dict[str, float]) -> bool:
+    return d["p5"] == d["p95"] == d["median"] == 0 and d["mean"] == 0
+
+
+def compare_tables(res: dict) -> list[Table]:
+    """The paired differences of :func:`ffcast.compare` as tables: every pathway, every
+    home-pipeline stock, attacks and deaths by target; then the countries a policy names."""
     from ffcast.results import quantities as Q
 
-    t = Table(title=f"{res['b']} minus {res['a']}: {res['draws']:,} paired draws (seed "
-              f"{res['seed']}), at {res['end_month']}; median [90% interval], share of "
-              "draws lower", title_justify="left")
-    for col in ("quantity", "difference", "P(B < A)"):
-        t.add_column(col, justify="left" if col == "quantity" else "right")
+    head = (f"[bold]{escape(res['b'])}[/] minus [bold]{escape(res['a'])}[/]: "
+            f"{res['draws']:,} paired draws (seed {res['seed']}); median [90% interval] of "
+            "the difference, and the share of draws in which B is lower")
 
-    def row(label: str, d: dict) -> None:
-        t.add_row(label, fmt(d), f"{d['share_of_draws_lower']:.0%}")
+    def table(title: str) -> Table:
+        t = Table(title=title, title_justify="left")
+        t.add_column("quantity")
+        t.add_column("B − A", justify="right")
+        t.add_column("B lower", justify="right")
+        return t
 
+    def row(t: Table, label: str, d: dict[str, float]) -> None:
+        t.add_row(label, fmt_diff(d), f"{d['share_of_draws_lower']:.0%}")
+
+    span = f"{res.get('attacks_counted_from', 'cut-off')} – {res['end_month']}"
+
+    t = table(head)
+    t.add_row(f"[bold]People at {res['end_month']}, by pathway[/]", "", "")
     for q in Q.PATHWAYS:
-        row(q.label, res["pathways"][q.name])
-    for g, label in Q.TARGET_LABELS.items():
-        row(f"Attacks {label}", res["attacks"][g])
-    row("[bold]Attacks, all targets[/]", res["attacks_total"])
-    for g, label in Q.TARGET_LABELS.items():
-        row(f"Deaths in attacks {label}", res["attack_deaths"][g])
-    row("[bold]Deaths in attacks, all targets[/]", res["attack_deaths_total"])
-    return t
+        row(t, f"  {q.label}", res["pathways"][q.name])
+    t.add_section()
+    t.add_row("[bold]Of those returned home: where they are[/]", "", "")
+    for k, label in Q.HOME_LABELS.items():
+        row(t, f"  {label}", res["home"][k])
+    for key, label in (("attacks", "Attacks"), ("attack_deaths", "Deaths in attacks")):
+        t.add_section()
+        t.add_row(f"[bold]{label}, {span}[/]", "", "")
+        for g, where in Q.TARGET_LABELS.items():
+            row(t, f"  {where}", res[key][g])
+        row(t, "  all targets", res[f"{key}_total"])
+    tables = [t]
+    countries = res.get("countries") or {}
+    if countries:
+        c = table("The countries the policy names (home pipeline at "
+                  f"{res['end_month']}; attacks and deaths linked to their fighters); rows "
+                  "the policy leaves unchanged in every draw are not shown")
+        for i, (iso3, d) in enumerate(countries.items()):
+            if i:
+                c.add_section()
+            c.add_row(f"[bold]{d.get('name', iso3)} ({iso3})[/]", "", "")
+            for k, label in Q.HOME_LABELS.items():
+                if not _unchanged(d[k]):
+                    row(c, f"  {label}", d[k])
+            for key, label in (("attacks_total", f"Attacks, {span}"),
+                               ("attack_deaths_total", "Deaths in those attacks")):
+                row(c, f"  {label}", d[key])
+        tables.append(c)
+    return tables
 
 
 @user_errors
@@ -160,12 +265,20 @@ def compare_cmd(
     """Paired differences B - A under common random numbers (e.g. attacks averted)."""
     from ffcast.runner import compare
 
-    with progress(f"simulating {a} and {b}", 2 * draws, quiet or as_json) as advance:
+    with stages(quiet or as_json) as st:
+        labels = iter((f"simulating A: {a}", f"simulating B: {b}"))
+
+        def advance(n: int) -> None:
+            if n == 0 and st.done >= st.total:  # the library starts the next scenario
+                st.start(next(labels), draws)
+            st.advance(n)
+
         res = compare(a, b, draws=draws, seed=seed, end=end, progress=advance)
     if as_json:
         echo_json(res)
         return
-    console.print(compare_table(res))
+    for table in compare_tables(res):
+        console.print(table)
 
 
 @user_errors

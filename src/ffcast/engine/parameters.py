@@ -243,10 +243,14 @@ def country_multipliers(prep: Prepared, pre: np.ndarray,
     neighbour = prep.countries["iso3"].isin(NEIGHBOURS_OF_THEATRE).to_numpy()
     s_ret = pre[:, :1, PARAM_INDEX["country_spread_return"]]
     s_death = pre[:, :1, PARAM_INDEX["country_spread_death"]]
-    ret = np.exp(s_ret * z[:, 0, :] * own)
+    # Exponents bounded (e^30 ~ 1e13): a spread at its ceiling saturates, never overflows.
+    ret = np.exp(np.clip(s_ret * z[:, 0, :] * own, -_LOG_MULT, _LOG_MULT))
     ret = np.where(neighbour, ret * pre[:, :1, PARAM_INDEX["neighbour_return"]], ret)
-    death = np.exp(s_death * z[:, 1, :] * own)
+    death = np.exp(np.clip(s_death * z[:, 1, :] * own, -_LOG_MULT, _LOG_MULT))
     return ret, death
+
+
+_LOG_MULT = 30.0
 
 
 def _tilt_return(paths: np.ndarray, ret: np.ndarray) -> np.ndarray:

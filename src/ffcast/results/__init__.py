@@ -21,16 +21,25 @@ from ffcast.results.contract import (
     to_dataset,
 )
 from ffcast.results.stats import quantiles, summary
-from ffcast.results.writers import SUPPORTED_EXTENSIONS, ResultsWriter, read, write
+from ffcast.results.writers import (
+    SUMMARY_EXTENSIONS,
+    SUPPORTED_EXTENSIONS,
+    ResultsWriter,
+    export_size,
+    read,
+    write,
+)
 
 __all__ = [
     "CONVENTIONS",
     "COUNT_VARIABLES",
+    "SUMMARY_EXTENSIONS",
     "SUPPORTED_EXTENSIONS",
     "VARIABLES",
     "ResultsWriter",
     "check_dataset",
     "concat",
+    "export_size",
     "full_bytes",
     "home_stocks",
     "pathway_totals",

@@ -10,26 +10,45 @@ one chunk in memory, and ``close`` finishes the file.
 - ``.zarr``: ``to_zarr`` then ``to_zarr(append_dim="draw")``.
 - ``.parquet`` / ``.csv``: the tidy long form (:mod:`ffcast.results.tidy`), one row group
   (Parquet) or block of rows (CSV) per variable and chunk.
+- ``.parquet`` / ``.csv`` *summaries* (the default of ``ffcast run --out x.csv``): quantiles
+  and mean per variable, month and country. Quantiles need every draw of a cell at once, so
+  beyond a small run the chunks are spilled to a temporary HDF5 store laid out month-major
+  next to the target (:class:`DrawStore`, LZF-compressed) and reduced a block of months at
+  a time at close: memory stays bounded by one chunk and one month block, whatever the
+  number of draws (disk: about 0.3 GB per 1,000 draws of the baseline to 2026).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
 import h5netcdf
+import h5py
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import xarray as xr
 
-from ffcast.results.tidy import METADATA_KEY, tidy_metadata, tidy_schema, tidy_tables
+from ffcast.results.tidy import (
+    METADATA_KEY,
+    SUMMARY_KEY,
+    summarise_block,
+    summary_metadata,
+    summary_schema,
+    tidy_metadata,
+    tidy_schema,
+    tidy_tables,
+)
 
 NETCDF_COMPLEVEL = 4  # zlib level: most of the gain of level 9 at a fraction of the time
 HDF5_CHUNK_BYTES = 1 << 20  # ~1 MiB uncompressed per HDF5 chunk (h5py's recommended range)
 DRAW_COORD_CHUNK = 1024  # draw labels are tiny; avoid one HDF5 chunk per append
 CSV_HEADER_PREFIX = f"# {METADATA_KEY}: "
+SUMMARY_BLOCK_BYTES = 64 << 20  # every draw of one variable over a block of months, at most
+SUMMARY_MEMORY_BYTES = 512 << 20  # draws held in memory before they go to a temporary file
 
 
 class Backend:
@@ -174,6 +193,164 @@ class CSVBackend(_TidyBackend):
             self._file = None
 
 
+class DrawStore:
+    """Every draw of every variable, month first and draw last, for a reduction by months.
+
+    ``append`` takes chunk Datasets (draw first, as the engine gives them) and keeps each
+    variable as ``(month, *rest, draw)``: in memory while the draws fit in
+    :data:`SUMMARY_MEMORY_BYTES`, then in a temporary HDF5 file at ``path`` (LZF, about six
+    times smaller: most cells of an ensemble are zero), chunked one month by one engine
+    chunk of draws, so :meth:`blocks` reads a block of months without touching the others.
+    """
+
+    def __init__(self, path: Path, memory_bytes: int | None = None) -> None:
+        self.path = path
+        self.memory_bytes = SUMMARY_MEMORY_BYTES if memory_bytes is None else memory_bytes
+        self._file: h5py.File | None = None
+        self._memory: dict[str, list[np.ndarray]] = {}
+        self._bytes = 0
+        self.draws = 0
+        self.dims: dict[str, tuple[str, ...]] = {}
+
+    @property
+    def spilled(self) -> bool:
+        """True once the draws went to the temporary file."""
+        return self._file is not None
+
+    def append(self, ds: xr.Dataset) -> None:
+        arrays = {}
+        for name, da in ds.data_vars.items():
+            rest = [str(d) for d in da.dims if d not in ("draw", "month")]
+            self.dims.setdefault(str(name), ("month", *rest))
+            arrays[str(name)] = np.ascontiguousarray(da.transpose("month", *rest, "draw").values)
+        self._bytes += sum(a.nbytes for a in arrays.values())
+        if self._file is None and self._bytes > self.memory_bytes:
+            self._spill()
+        if self._file is None:
+            for name, values in arrays.items():
+                self._memory.setdefault(name, []).append(values)
+        else:
+            self._write(arrays)
+        self.draws += ds.sizes["draw"]
+
+    def _spill(self) -> None:
+        self._file = h5py.File(self.path, "w")
+        held, self._memory = self._memory, {}
+        n_chunks = len(next(iter(held.values()), []))
+        draws = self.draws
+        self.draws = 0
+        for i in range(n_chunks):
+            self._write({name: parts[i] for name, parts in held.items()})
+            self.draws += next(iter(held.values()))[i].shape[-1]
+        assert self.draws == draws
+
+    def _write(self, arrays: dict[str, np.ndarray]) -> None:
+        assert self._file is not None
+        for name, values in arrays.items():
+            n0 = self._file[name].shape[-1] if name in self._file else 0
+            if name not in self._file:
+                shape = values.shape[:-1]
+                self._file.create_dataset(name, shape=(*shape, 0), dtype=values.dtype,
+                                          maxshape=(*shape, None), compression="lzf",
+                                          chunks=(1, *shape[1:], max(values.shape[-1], 1)))
+            dset = self._file[name]
+            dset.resize(n0 + values.shape[-1], axis=dset.ndim - 1)
+            dset[..., n0:] = values
+
+    def blocks(self, name: str) -> Iterator[tuple[slice, np.ndarray]]:
+        """``(months, values)`` of ``name``: blocks of months with every draw, in order."""
+        if self._file is None:
+            values = np.concatenate(self._memory[name], axis=-1)
+            yield slice(0, values.shape[0]), values
+            return
+        dset = self._file[name]
+        per_month = dset.dtype.itemsize * int(np.prod(dset.shape[1:]))
+        step = int(max(1, SUMMARY_BLOCK_BYTES // max(per_month, 1)))
+        for t0 in range(0, dset.shape[0], step):
+            months = slice(t0, min(t0 + step, dset.shape[0]))
+            yield months, dset[months]
+
+    def close(self) -> None:
+        """Drop the draws and delete the temporary file (idempotent)."""
+        self._memory = {}
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        self.path.unlink(missing_ok=True)
+
+
+class _SummaryBackend(Backend):
+    """Quantiles and mean per variable, month and country (see the module docstring)."""
+
+    month_type: pa.DataType = pa.timestamp("ms")
+
+    def __init__(self, tmp: Path) -> None:
+        super().__init__(tmp)
+        self.store = DrawStore(tmp.with_name(tmp.name + ".draws.h5"))
+        self._template: xr.Dataset | None = None
+
+    def append(self, ds: xr.Dataset) -> None:
+        if self._template is None:
+            self._template = ds.isel(draw=slice(0, 0)).copy(deep=True)
+        self.store.append(ds)
+        self.draws += ds.sizes["draw"]
+
+    def _tables(self, schema: pa.Schema) -> Iterator[pa.Table]:
+        ds = self._template
+        assert ds is not None
+        months = ds["month"].values
+        labels = {d: np.asarray(ds[d].values, dtype=str).tolist()
+                  for d in ("country", "theatre", "target") if d in ds.coords}
+        for name in ds.data_vars:
+            dims = self.store.dims[str(name)]
+            for block_months, values in self.store.blocks(str(name)):
+                yield summarise_block(str(name), values, months[block_months], labels, dims,
+                                      schema)
+
+    def close(self) -> None:
+        if self._template is None:
+            return
+        try:
+            schema = summary_schema(self.month_type)
+            meta = summary_metadata(self._template, self.draws)
+            self._write(schema, meta, self._tables(schema))
+        finally:
+            self.store.close()
+
+    def _write(self, schema: pa.Schema, meta: str, tables: Iterator[pa.Table]) -> None:
+        raise NotImplementedError
+
+    def abort(self) -> None:
+        self.store.close()
+
+
+class SummaryParquetBackend(_SummaryBackend):
+    """Summary long form in Parquet (zstd); provenance JSON in the schema metadata."""
+
+    def _write(self, schema: pa.Schema, meta: str, tables: Iterator[pa.Table]) -> None:
+        schema = schema.with_metadata({SUMMARY_KEY: meta})
+        with pq.ParquetWriter(self.tmp, schema, compression="zstd") as writer:
+            for table in tables:
+                if table.num_rows:
+                    writer.write_table(table.replace_schema_metadata(schema.metadata))
+
+
+class SummaryCSVBackend(_SummaryBackend):
+    """Summary long form as a plain CSV: a header line, months as ``YYYY-MM``, no quotes
+    (labels are codes without commas); opens as is in any spreadsheet or ``read_csv``."""
+
+    month_type = pa.string()
+
+    def _write(self, schema: pa.Schema, meta: str, tables: Iterator[pa.Table]) -> None:
+        options = pacsv.WriteOptions(include_header=False, quoting_style="none")
+        with open(self.tmp, "wb") as f:
+            f.write((",".join(schema.names) + "\n").encode())
+            with pacsv.CSVWriter(f, schema, write_options=options) as writer:
+                for table in tables:
+                    if table.num_rows:
+                        writer.write_table(table)
+
+
 BACKENDS: dict[str, type[Backend]] = {
     ".nc": NetCDFBackend,
     ".zarr": ZarrBackend,
@@ -181,6 +358,11 @@ BACKENDS: dict[str, type[Backend]] = {
     ".csv": CSVBackend,
 }
 DIRECTORY_FORMATS: frozenset[str] = frozenset({".zarr"})
+#: Formats whose default export is a summary (quantiles), not every draw.
+SUMMARY_BACKENDS: dict[str, type[Backend]] = {
+    ".parquet": SummaryParquetBackend,
+    ".csv": SummaryCSVBackend,
+}
 
 
 def read_netcdf(path: Path, lazy: bool) -> xr.Dataset:

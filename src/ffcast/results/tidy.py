@@ -9,6 +9,13 @@ or a ``# ffcast-results: {...}`` first line in CSV), so a round trip restores th
 Columns: ``draw`` (int64), ``month`` (date of the month start), ``country`` (ISO3; empty for
 ``territory``), ``variable``, ``theatre`` and ``target`` (empty when the variable has no
 such dim), ``value`` (float64).
+
+The *summary* long form (what a CSV or Parquet export holds unless every draw is asked for)
+has one row per variable, month, country (and theatre or target) with the ensemble
+``mean``, ``p5``, ``p50`` and ``p95`` over the draws (linear interpolation, as
+:func:`ffcast.results.quantiles`, rounded to :data:`SUMMARY_DECIMALS`); count cells whose
+four numbers all round to 0 are left out, so a missing row means "0 (to that precision)".
+See :data:`SUMMARY_COLUMNS`.
 """
 
 from __future__ import annotations
@@ -28,6 +35,12 @@ from ffcast.results.contract import COUNT_VARIABLES
 METADATA_KEY = "ffcast-results"
 COLUMNS: tuple[str, ...] = ("draw", "month", "country", "variable", "theatre", "target", "value")
 LABEL_DIMS: tuple[str, ...] = ("country", "theatre", "target")
+SUMMARY_KEY = "ffcast-summary"
+SUMMARY_QUANTILES: tuple[float, ...] = (0.05, 0.50, 0.95)
+SUMMARY_STATS: tuple[str, ...] = ("mean", "p5", "p50", "p95")
+SUMMARY_COLUMNS: tuple[str, ...] = ("variable", "month", "country", "theatre", "target",
+                                    *SUMMARY_STATS)
+SUMMARY_DECIMALS = 1  # stats of whole counts over draws: more digits only make files larger
 
 
 def _jsonable(value: Any) -> Any:
@@ -92,6 +105,72 @@ def tidy_tables(ds: xr.Dataset, schema: pa.Schema) -> Iterator[pa.Table]:
         columns["variable"] = _labels([str(name)], zeros)
         columns["value"] = pa.array(np.asarray(da.values, dtype=np.float64).ravel())
         yield pa.table([columns[c] for c in COLUMNS], schema=schema)
+
+
+def summary_schema(month_type: pa.DataType) -> pa.Schema:
+    """Arrow schema of the summary long form (labels dictionary-encoded, stats float64;
+    ``month`` a timestamp, or ``YYYY-MM`` text when ``month_type`` is a string)."""
+    label = pa.dictionary(pa.int32(), pa.string())
+    return pa.schema([("variable", label), ("month", month_type), ("country", label),
+                      ("theatre", label), ("target", label),
+                      *[(stat, pa.float64()) for stat in SUMMARY_STATS]])
+
+
+def summary_metadata(ds: xr.Dataset, draws: int) -> str:
+    """JSON provenance of a summary export: dataset attrs, draws, variables' units."""
+    meta = {"attrs": dict(ds.attrs), "draws": int(draws),
+            "quantiles": list(SUMMARY_QUANTILES),
+            "variables": {str(n): dict(ds[n].attrs) for n in ds.data_vars}}
+    return json.dumps(meta, default=_jsonable, sort_keys=False)
+
+
+def draw_quantiles(values: np.ndarray, q: tuple[float, ...]) -> np.ndarray:
+    """Quantiles ``q`` over the *last* axis, as numpy's ``method="linear"`` computes them,
+    but by one partial sort (:func:`numpy.partition`) in place of a full one."""
+    n = values.shape[-1]
+    h = (n - 1) * np.asarray(q, dtype=np.float64)
+    lo = np.floor(h).astype(np.int64)
+    hi = np.minimum(lo + 1, n - 1)
+    part = np.partition(values, np.unique(np.concatenate([lo, hi])), axis=-1)
+    low, high = part[..., lo].astype(np.float64), part[..., hi].astype(np.float64)
+    out = low + (h - lo) * (high - low)  # (..., len(q))
+    return np.moveaxis(out, -1, 0)
+
+
+def summarise_block(name: str, block: np.ndarray, months: np.ndarray,
+                    labels: dict[str, list[str]], dims: tuple[str, ...],
+                    schema: pa.Schema) -> pa.Table:
+    """The summary rows of one variable over a block of months.
+
+    ``block`` holds every draw with the draw axis *last*: ``(month, *rest, draw)`` where
+    ``rest`` follows ``dims[1:]`` (e.g. ``("country", "target")``); ``months`` are the
+    block's month starts and ``labels`` the coordinate values of each label dim. Count cells
+    whose four stats all round to 0 are dropped (counts are never negative).
+    """
+    values = np.asarray(block)
+    stats = np.round(draw_quantiles(values, SUMMARY_QUANTILES), SUMMARY_DECIMALS)
+    mean = np.round(values.mean(axis=-1, dtype=np.float64), SUMMARY_DECIMALS)
+    # A count cell whose stats all round to 0 (zero in every draw, or in all but a handful)
+    # says nothing a missing row does not; territory (a share) is always kept.
+    keep = np.ones(mean.shape, dtype=bool) if values.dtype.kind == "f" else \
+        (mean > 0) | (stats[-1] > 0)
+    index = np.nonzero(keep)
+    rest = dict(zip(dims[1:], index[1:], strict=True))
+    month_type = schema.field("month").type
+    zeros = np.zeros(len(index[0]), dtype=np.int32)
+    if pa.types.is_string(month_type):  # YYYY-MM: what a spreadsheet user reads
+        month_labels = np.datetime_as_string(months.astype("datetime64[M]")).tolist()
+        month = pa.array(np.asarray(month_labels, dtype=object)[index[0]], pa.string())
+    else:
+        month = pa.array(months[index[0]].astype("datetime64[ms]")).cast(month_type)
+    columns: dict[str, pa.Array] = {
+        "variable": _labels([name], zeros), "month": month, "mean": pa.array(mean[index]),
+    }
+    for dim in LABEL_DIMS:
+        columns[dim] = _labels(labels[dim], rest[dim]) if dim in rest else _labels([""], zeros)
+    for stat, q in zip(SUMMARY_STATS[1:], stats, strict=True):
+        columns[stat] = pa.array(q[index])
+    return pa.table([columns[c] for c in SUMMARY_COLUMNS], schema=schema)
 
 
 def _positions(values: np.ndarray, order: pd.Index, dim: str) -> np.ndarray:
@@ -166,4 +245,6 @@ def from_tidy(table: pa.Table, metadata: str | None) -> xr.Dataset:
     return ds
 
 
-__all__ = ["COLUMNS", "METADATA_KEY", "from_tidy", "tidy_metadata", "tidy_schema", "tidy_tables"]
+__all__ = ["COLUMNS", "METADATA_KEY", "SUMMARY_COLUMNS", "SUMMARY_KEY", "draw_quantiles",
+           "from_tidy", "summarise_block", "summary_metadata", "summary_schema",
+           "tidy_metadata", "tidy_schema", "tidy_tables"]

@@ -8,7 +8,10 @@ directory is moved aside, replaced, then deleted, which is atomic per rename but
 whole (a crash between the two renames leaves the old store under a hidden name).
 
 Supported: ``.nc`` (netCDF-4/HDF5), ``.zarr`` (directory store), ``.parquet`` and ``.csv``
-(tidy long form, see :mod:`ffcast.results.tidy`).
+(tidy long form, see :mod:`ffcast.results.tidy`). With ``all_draws=False`` a ``.parquet`` or
+``.csv`` target gets the *summary* (quantiles and mean per variable, month and country)
+instead of every draw: what a spreadsheet user wants, megabytes instead of gigabytes.
+:func:`export_size` estimates either before any work, so a caller can refuse a huge export.
 """
 
 from __future__ import annotations
@@ -25,22 +28,54 @@ import numpy as np
 import xarray as xr
 
 from ffcast.engine import ChunkResult
-from ffcast.errors import FFCastError
+from ffcast.errors import FFCastError, echo
 from ffcast.results import formats
 from ffcast.results.contract import VARIABLES, to_dataset
-from ffcast.results.tidy import from_tidy
+from ffcast.results.tidy import SUMMARY_COLUMNS, from_tidy
 
 if TYPE_CHECKING:
     from ffcast.engine import Prepared
 
 SUPPORTED_EXTENSIONS: tuple[str, ...] = tuple(formats.BACKENDS)
+#: Extensions whose export is a summary unless every draw is asked for.
+SUMMARY_EXTENSIONS: tuple[str, ...] = tuple(formats.SUMMARY_BACKENDS)
+# Bytes per row of each long form, measured on baseline runs (CSV text; Parquet with zstd
+# and dictionary-encoded labels). Estimates, not promises: they only need the right order.
+_ROW_BYTES = {(".csv", True): 46.0, (".parquet", True): 2.5,
+              (".csv", False): 60.0, (".parquet", False): 12.0}
+_CELL_BYTES = {".nc": 0.6, ".zarr": 0.6}  # compressed int32 counts, mostly zeros
+
+
+def cells_per_draw(prep: Prepared) -> int:
+    """Values one draw of ``prep`` records: every count cell of every month, and territory."""
+    from ffcast.results.contract import COUNT_SPECS
+    from ffcast.results.quantities import TARGETS, THEATRES
+
+    extra = {"theatre": len(THEATRES), "target": len(TARGETS), None: 1}
+    per_month = sum(len(prep.countries) * extra[s.extra] for s in COUNT_SPECS) + 1
+    return per_month * len(prep.recorded_months)
+
+
+def export_size(prep: Prepared, draws: int, path: str | os.PathLike[str],
+                all_draws: bool = True) -> tuple[int, int]:
+    """Estimated ``(rows, bytes)`` of writing ``draws`` draws of ``prep`` to ``path``.
+
+    Rows are those of the long form (0 for ``.nc``/``.zarr``); a summary has at most one
+    row per cell whatever the number of draws. Raises FFCastError for an unknown extension.
+    """
+    ext = _extension(Path(path))
+    cells = cells_per_draw(prep)
+    if ext in formats.SUMMARY_BACKENDS:
+        rows = cells * int(draws) if all_draws else cells
+        return rows, int(rows * _ROW_BYTES[(ext, all_draws)])
+    return 0, int(cells * int(draws) * _CELL_BYTES[ext])
 
 
 def _extension(path: Path) -> str:
     ext = path.suffix.lower()
     if ext not in formats.BACKENDS:
-        raise FFCastError(f"{path}: unsupported extension {ext or '(none)'!r}; use one of "
-                          f"{', '.join(SUPPORTED_EXTENSIONS)}")
+        raise FFCastError(f"{echo(str(path))}: unsupported extension {echo(ext or '(none)')}; "
+                          f"fix: use one of {', '.join(SUPPORTED_EXTENSIONS)}")
     return ext
 
 
@@ -90,14 +125,16 @@ class ResultsWriter:
     """
 
     def __init__(self, path: str | os.PathLike[str], prep: Prepared | None = None,
-                 seed: int | None = None) -> None:
+                 seed: int | None = None, *, all_draws: bool = True) -> None:
         self.path = Path(path)
         self.ext = _extension(self.path)
         _check_target(self.path, self.ext)
         self.prep = prep
         self.seed = seed
+        self.summary = not all_draws and self.ext in formats.SUMMARY_BACKENDS
         self.tmp = self.path.with_name(f".{self.path.name}.tmp-{uuid.uuid4().hex[:8]}")
-        self._backend = formats.BACKENDS[self.ext](self.tmp)
+        backends = formats.SUMMARY_BACKENDS if self.summary else formats.BACKENDS
+        self._backend = backends[self.ext](self.tmp)
         self._first: xr.Dataset | None = None
         self._draws: set[int] = set()
         self._open = True
@@ -228,5 +265,24 @@ def read(path: str | os.PathLike[str], lazy: bool = False) -> xr.Dataset:
         return _as_str(formats.read_netcdf(p, lazy))
     if ext == ".zarr":
         return _as_str(formats.read_zarr(p, lazy))
+    if _is_summary(p, ext):
+        raise FFCastError(f"{p}: a summary export (quantiles per variable, month and country), "
+                          "not every draw; fix: read it with pandas (pandas.read_csv or "
+                          "read_parquet), or write every draw with --all-draws or .nc")
     table, meta = formats.read_parquet(p) if ext == ".parquet" else formats.read_csv(p)
     return from_tidy(table, meta)
+
+
+def _is_summary(path: Path, ext: str) -> bool:
+    """True for a summary export (its header names the summary columns)."""
+    if ext == ".parquet":
+        import pyarrow.parquet as pq
+
+        try:
+            names = pq.read_schema(path).names
+        except Exception:  # not Parquet at all: read() reports that
+            return False
+    else:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            names = f.readline(10_000).strip().replace('"', "").split(",")
+    return list(names) == list(SUMMARY_COLUMNS)

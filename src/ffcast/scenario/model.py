@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import math
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ffcast.data.regions import REGIONS
-from ffcast.scenario.fields import Month
-from ffcast.scenario.priors import PARAM_INDEX, PROBABILITIES
+from ffcast.errors import echo
+from ffcast.scenario.fields import Cutoff, Month
+from ffcast.scenario.priors import (
+    PARAM_INDEX,
+    PARAMS,
+    PROBABILITIES,
+    SEVERITY_ALPHA_FLOOR,
+    Z_GUARD,
+    Param,
+)
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 Multiplier = Annotated[float, Field(ge=0.0, le=10.0)]
@@ -90,7 +99,8 @@ class Pathways(_Strict):
     def _known_regions(cls, v: dict[str, PathwayShares]) -> dict[str, PathwayShares]:
         for region in v:
             if region not in REGIONS:
-                raise ValueError(f"unknown region {region!r}; valid regions: {', '.join(REGIONS)}")
+                raise ValueError(f"unknown region {echo(region)}; fix: use one of "
+                                 f"{', '.join(REGIONS)}")
         return v
 
 
@@ -137,18 +147,62 @@ class PriorOverride(_Strict):
 
     ``spread`` is the sd of log for log-normal priors (at most 3: beyond that a prior spans
     more than twelve orders of magnitude) or the concentration of beta priors (at most 1e6).
+    Whatever the pair, at most one draw in a thousand may pass the parameter's ceiling (see
+    :attr:`ffcast.scenario.priors.Param.ceiling`): the scenario checks it.
     """
 
     mean: Annotated[float, Field(ge=0.0, le=1e6)] | None = None
     spread: Annotated[float, Field(ge=0.0, le=1e6)] | None = None
 
 
+def check_override(name: str, override: PriorOverride) -> None:
+    """Raise ValueError (one line with the fix) if ``override`` of parameter ``name`` puts
+    more than one draw in a thousand above the parameter's ceiling, or breaks its own rule."""
+    from ffcast.errors import suggestion
+
+    if name not in PARAM_INDEX:
+        raise ValueError(f"unknown parameter {echo(name)}{suggestion(name, PARAM_INDEX)}")
+    p: Param = PARAMS[PARAM_INDEX[name]]
+    if override.mean is not None and name in PROBABILITIES and override.mean > 1:
+        raise ValueError(f"{name} is a probability: mean must be <= 1")
+    if override.spread is not None and name not in PROBABILITIES and override.spread > 3:
+        raise ValueError(f"{name}: spread {override.spread:g} (sd of log) is too wide; "
+                         "fix: use at most 3")
+    if name == "severity_alpha" and override.mean is not None and \
+            override.mean <= SEVERITY_ALPHA_FLOOR:
+        raise ValueError(f"severity_alpha: the power-law exponent must be above "
+                         f"{SEVERITY_ALPHA_FLOOR:g} (CSN2009 estimates 2.4); fix: raise the mean")
+    tail = p.tail(override.mean, override.spread)
+    if tail <= p.ceiling:
+        return
+    mean = p.largest_mean if override.mean is None else override.mean
+    spread = p.spread if override.spread is None else override.spread
+    if p.dist != "lognormal" or spread == 0:
+        raise ValueError(f"{name}: mean {mean:.4g} is above the ceiling of {p.ceiling:g} "
+                         f"{p.unit} ({p.ceiling_why}); fix: use at most {p.ceiling:g}")
+    top_mean = p.ceiling / math.exp(spread * Z_GUARD)
+    room = math.log(p.ceiling / mean) / Z_GUARD if 0 < mean <= p.ceiling else 0.0
+    fix = f"lower the mean to at most {_floor(top_mean)}" + (
+        f" or the spread to at most {_floor(room)}" if room > 0 else "")
+    raise ValueError(f"{name}: mean {mean:.4g} with spread {spread:g} puts one draw in a "
+                     f"thousand above {tail:.3g} {p.unit}, past the ceiling of {p.ceiling:g} "
+                     f"({p.ceiling_why}); fix: {fix}")
+
+
+def _floor(x: float) -> str:
+    """``x`` rounded down to 3 significant digits (a bound the user can type and pass)."""
+    if x <= 0:
+        return "0"
+    scale = 10 ** (math.floor(math.log10(x)) - 2)
+    return f"{math.floor(x / scale) * scale:.3g}"
+
+
 class Scenario(_Strict):
     """A complete scenario. Every field has a default, so ``Scenario(name="x")`` is baseline."""
 
     name: str = Field("baseline", min_length=1, max_length=80)
-    description: str = ""
-    cutoff: Month = Field("2016-12", description="Last month of data the run knows (priors, "
+    description: str = Field("", max_length=2000)
+    cutoff: Cutoff = Field("2016-12", description="Last month of data the run knows (priors, "
                           "territory, posterior); the scenario takes over after it.")
     collapse: Collapse = Field(default_factory=Collapse)
     pathways: Pathways = Field(default_factory=Pathways)
@@ -166,19 +220,20 @@ class Scenario(_Strict):
     @field_validator("parameters")
     @classmethod
     def _known_parameters(cls, v: dict[str, PriorOverride]) -> dict[str, PriorOverride]:
-        from ffcast.errors import suggestion
-
         for name, override in v.items():
-            if name not in PARAM_INDEX:
-                raise ValueError(f"unknown parameter {name!r}{suggestion(name, PARAM_INDEX)}")
-            if override.mean is not None and name in PROBABILITIES and override.mean > 1:
-                raise ValueError(f"{name} is a probability: mean must be <= 1")
-            if (override.spread is not None and name not in PROBABILITIES
-                    and override.spread > 3):
-                raise ValueError(f"{name}: spread {override.spread:g} (sd of log) is too wide; "
-                                 "fix: use at most 3")
-            if name == "severity_alpha" and override.mean is not None and override.mean <= 1.5:
-                raise ValueError("severity_alpha: the power-law exponent must be above 1.5 "
-                                 "(CSN2009 estimates 2.4); fix: raise the mean")
+            check_override(name, override)
         return v
 
+    def replace(self, **changes: Any) -> Scenario:
+        """A validated copy with ``changes`` (``model_copy`` would skip the checks).
+
+        Raises :class:`ffcast.errors.ScenarioError` naming the field and the fix.
+        """
+        from ffcast.scenario.validation import format_errors
+
+        data = self.model_dump(by_alias=True)
+        data.update(changes)
+        try:
+            return Scenario.model_validate(data)
+        except ValidationError as exc:
+            raise format_errors(exc, Scenario, "scenario") from None

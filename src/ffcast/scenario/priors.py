@@ -9,6 +9,7 @@ studies published 2019-2021) is shown in the docs for comparison only and never 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,6 +26,33 @@ THEATRES: tuple[str, ...] = (
 TARGETS: tuple[str, ...] = ("home", "western_abroad", "third_theatre")
 
 
+#: The normal score of the 99.9th percentile: a prior may put at most one draw in a thousand
+#: above its parameter's ceiling, i.e. ``median * exp(spread * Z_GUARD) <= ceiling``.
+Z_GUARD = float(special.ndtri(0.999))
+#: The engine clips every prior uniform to [1e-12, 1 - 1e-12]: ``median * exp(spread *
+#: Z_EXTREME)`` is the largest value a draw can ever take (what the defaults stay under).
+Z_EXTREME = float(special.ndtri(1 - 1e-12))
+
+# Ceilings: how far a parameter may go, and why a modeller could defend it. They keep absurd
+# inputs out (the issue's 1e5 plots per person-month: runs that never end, counts that
+# overflow int32) without refusing a prior a modeller could hold: a median four times the
+# default with twice its spread passes, and no draw of a default prior ever reaches its
+# ceiling. A scenario whose override puts more than one draw in a thousand above a ceiling
+# is refused at the door (see ``Scenario.parameters``). With every plot rate at its ceiling
+# (spread 0) the largest origin sees about a million plots a month by 2100: attack deaths stay
+# several times below the int32 limit (mean deaths per attack ~200, capped at 3,000). Rarer
+# draws beyond a ceiling are the engine's to check (int64 sums, overflow reported).
+HAZARD_CEILING = 10.0
+HAZARD_WHY = "a monthly hazard of 10 empties a stock within the month"
+PROBABILITY_WHY = "a probability"
+RADICALISATION_CEILING = 1.0
+RADICALISATION_WHY = "one per inmate-month, ~330 times the default"
+PLOT_ACTIVE_CEILING = 1.5
+PLOT_WHY_ACTIVE = "a plot every three weeks per militant, 150 times the default"
+PLOT_PASSIVE_CEILING = 0.15
+PLOT_WHY_PASSIVE = "300 times the default; HEGG2013: at most 1 in 9 veterans attack"
+
+
 @dataclass(frozen=True)
 class Param:
     """One scalar parameter with a prior.
@@ -34,6 +62,9 @@ class Param:
     mean (beta) or median (lognormal); a dict gives one value per origin region.
     ``scope`` is ``region`` (each origin region draws its own value) or ``global`` (one value
     per draw for everyone: properties of the organisation or of attacks, not of an origin).
+    ``ceiling`` bounds the prior's 99.9th percentile (in ``unit``) and ``ceiling_why`` says
+    why a modeller could defend it; by default 1 for probabilities and :data:`HAZARD_CEILING` for
+    monthly hazards.
     """
 
     name: str
@@ -45,11 +76,41 @@ class Param:
     source: str
     policy: bool = False  # a lever users commonly change (listed in scenarios)
     scope: str = "region"  # "region" or "global"
+    ceiling: float = 0.0  # 0: the default for its unit (set in __post_init__)
+    ceiling_why: str = ""
+
+    def __post_init__(self) -> None:
+        if self.ceiling > 0:
+            return
+        if self.dist == "beta":
+            ceiling, why = 1.0, PROBABILITY_WHY
+        elif self.unit.startswith("per month"):
+            ceiling, why = HAZARD_CEILING, HAZARD_WHY
+        else:  # a copy made elsewhere (e.g. with a scenario's override): checked already
+            ceiling, why = math.inf, "none given"
+        object.__setattr__(self, "ceiling", ceiling)
+        object.__setattr__(self, "ceiling_why", why)
 
     def mean_for(self, region: str) -> float:
         if isinstance(self.mean, dict):
             return self.mean.get(region, self.mean["other"])
         return self.mean
+
+    @property
+    def largest_mean(self) -> float:
+        """The largest prior mean/median over the origin regions."""
+        return max(self.mean.values()) if isinstance(self.mean, dict) else float(self.mean)
+
+    def tail(self, mean: float | None = None, spread: float | None = None,
+             z: float = Z_GUARD) -> float:
+        """The prior's quantile at normal score ``z`` (default: its 99.9th percentile) with
+        this ``mean`` and ``spread`` (defaults: the prior's own, its largest regional
+        mean), in ``unit``."""
+        m = self.largest_mean if mean is None else float(mean)
+        s = self.spread if spread is None else float(spread)
+        if self.dist == "lognormal":
+            return m * float(np.exp(s * z))
+        return m  # a beta draw never exceeds 1, a fixed one is its mean
 
 
 def _by_region(**kw: float) -> dict[str, float]:
@@ -148,7 +209,8 @@ PARAMS: tuple[Param, ...] = (
           "Release hazard (mean sentence served ~4.5 years).", "judgement"),
     Param("prison_radicalisation", 0.003, "lognormal", 0.6, "new radicals per inmate-month",
           "Other inmates radicalised by incarcerated returnees (not foreign fighters "
-          "themselves; counted separately).", "judgement; the essay flags the risk"),
+          "themselves; counted separately).", "judgement; the essay flags the risk",
+          ceiling=RADICALISATION_CEILING, ceiling_why=RADICALISATION_WHY),
     Param("released_reengage", 0.002, "lognormal", 0.5, "per month",
           "Recidivism hazard after release.",
           "judgement (pre-2017); post-cut-off studies (RENARD2020, HODWITZ2019/2021) shown in "
@@ -169,16 +231,21 @@ PARAMS: tuple[Param, ...] = (
     # --- plots and attacks ------------------------------------------------------------------
     Param("plot_rate_dispatched", 0.05, "lognormal", 0.5, "plots per person-month",
           "Plots initiated by dispatched operatives.",
-          "judgement; Paris 2015 and Brussels 2016 were run by dispatched fighters (ESSAY2017)"),
+          "judgement; Paris 2015 and Brussels 2016 were run by dispatched fighters (ESSAY2017)",
+          ceiling=6.0, ceiling_why="a plot every five days per operative, 120 times the default"),
     Param("plot_rate_reengaged", 0.01, "lognormal", 0.5, "plots per person-month",
-          "Plots initiated by re-engaged returnees.", "judgement"),
+          "Plots initiated by re-engaged returnees.", "judgement",
+          ceiling=PLOT_ACTIVE_CEILING, ceiling_why=PLOT_WHY_ACTIVE),
     Param("plot_rate_undetected", 0.0005, "lognormal", 0.6, "plots per person-month",
           "Plots initiated by undetected returnees.",
-          "judgement bounded by HEGG2013 (at most 1 in 9 return to attack)"),
+          "judgement bounded by HEGG2013 (at most 1 in 9 return to attack)",
+          ceiling=PLOT_PASSIVE_CEILING, ceiling_why=PLOT_WHY_PASSIVE),
     Param("plot_rate_relocated", 0.01, "lognormal", 0.5, "plots per person-month",
-          "Plots in third theatres by relocated fighters.", "judgement"),
+          "Plots in third theatres by relocated fighters.", "judgement",
+          ceiling=PLOT_ACTIVE_CEILING, ceiling_why=PLOT_WHY_ACTIVE),
     Param("plot_rate_radicalised", 0.0005, "lognormal", 0.6, "plots per person-month",
-          "Plots by inmates radicalised in prison (home-grown).", "judgement"),
+          "Plots by inmates radicalised in prison (home-grown).", "judgement",
+          ceiling=PLOT_PASSIVE_CEILING, ceiling_why=PLOT_WHY_PASSIVE),
     Param("dispatched_home_target", 0.5, "beta", 20.0, "probability",
           "Share of dispatched plots aimed at the operative's origin country.", "judgement"),
     Param("interdiction_home", 0.6, "beta", 20.0, "probability",
@@ -190,7 +257,9 @@ PARAMS: tuple[Param, ...] = (
           "Share of plots in third theatres interdicted.", "judgement"),
     Param("attack_lag", 3.0, "lognormal", 0.3, "months",
           "Mean months from plot initiation to execution (geometric, at most 24).",
-          "judgement", scope="global"),
+          "judgement", ceiling=120.0,
+          ceiling_why="ten years; the engine holds no attack past 24 months anyway",
+          scope="global"),
     Param("attack_zero_deaths", 0.35, "beta", 30.0, "probability",
           "Share of veteran-involved attacks that kill nobody.",
           "judgement; veterans make plots 'twice as likely to kill' (HEGG2013)", scope="global"),
@@ -199,7 +268,8 @@ PARAMS: tuple[Param, ...] = (
           scope="global"),
     Param("severity_alpha", 2.4, "lognormal", 0.04, "exponent",
           "Power-law exponent of deaths per attack above x_min = 12.",
-          "CSN2009: alpha = 2.4 +/- 0.2, x_min = 12 +/- 4", scope="global"),
+          "CSN2009: alpha = 2.4 +/- 0.2, x_min = 12 +/- 4", ceiling=20.0,
+          ceiling_why="at 20 almost no attack kills more than 12", scope="global"),
     # --- the organisation's external operations (issue 13) ------------------------------------
     Param("directed_dispatch", 5e-5, "lognormal", 1.0, "per month at full capacity",
           "Hazard that a fighter in theatre is sent abroad by the Islamic State's external "
@@ -213,12 +283,14 @@ PARAMS: tuple[Param, ...] = (
           "revenue and safe havens for leaders, which fell with it.",
           "judgement: holds both readings the essay allows, a capacity that fades with the "
           "territory (elasticity 1-3) and one that barely depends on it (0.2-0.5)",
-          scope="global"),
+          scope="global", ceiling=1000.0,
+          ceiling_why="at 1,000 the capacity is gone at the first loss of territory"),
     Param("capacity_surge", 0.5, "lognormal", 1.0, "multiplier at full collapse",
           "A last surge of dispatching as the caliphate collapses: capacity x (1 + surge x "
           "collapse pressure).",
           "judgement: the essay expects a possible 'last surge' of attacks abroad; the prior "
-          "spans no surge (0.1) to a tripling (2.6)", scope="global"),
+          "spans no surge (0.1) to a tripling (2.6)", scope="global", ceiling=1000.0,
+          ceiling_why="a thousandfold surge: far beyond any reading of the essay"),
     Param("attack_tail_directed", 0.3, "beta", 6.0, "probability",
           "Share of lethal attacks by dispatched operatives in the power-law tail (12 or more "
           "deaths): directed operations aim at mass casualties.",
@@ -230,17 +302,20 @@ PARAMS: tuple[Param, ...] = (
           "each country's multiplier is exp(spread x z), z standard normal (countries "
           "without statements shrink to their region).",
           "judgement: within-region returnee shares published by 2016 ranged from about 10% "
-          "to 50% (HCSS: Italy 10.5%, France 14.2%, Denmark 49.6%, UK 50%)", scope="global"),
+          "to 50% (HCSS: Italy 10.5%, France 14.2%, Denmark 49.6%, UK 50%)", scope="global",
+          ceiling=50.0, ceiling_why="countries a factor e^50 apart: no pooling left"),
     Param("country_spread_death", 0.3, "lognormal", 0.5, "sd of log",
           "How much a country's death hazard in theatre differs from its region's (as above).",
           "judgement: confirmed-dead shares differed by country within Europe (ICCT2016)",
-          scope="global"),
+          scope="global", ceiling=50.0,
+          ceiling_why="countries a factor e^50 apart: no pooling left"),
     Param("neighbour_return", 1.5, "lognormal", 0.5, "multiplier",
           "Return hazard and return share of fighters from a country bordering Syria or Iraq "
           "(Turkey, Jordan, Lebanon, Saudi Arabia, Kuwait, Iran, Israel/Palestine), relative "
           "to their region: a land border makes going home easier.",
           "judgement (geography: the land borders of Syria and Iraq); wide, calibrated on the "
-          "returnee statements", scope="global"),
+          "returnee statements", scope="global", ceiling=200.0,
+          ceiling_why="200 times the region's return: every neighbour's fighter home at once"),
 )
 
 #: Origins that share a land border with Syria or Iraq (geography), for ``neighbour_return``.
@@ -254,6 +329,13 @@ PROBABILITIES: frozenset[str] = frozenset(p.name for p in PARAMS if p.dist == "b
 #: Parameters with one value per draw for every region (see ``Param.scope``).
 GLOBAL_PARAMS: frozenset[str] = frozenset(p.name for p in PARAMS if p.scope == "global")
 assert all(p.scope in ("region", "global") for p in PARAMS)
+#: The power-law exponent of deaths per attack must stay above this (CSN2009 estimates 2.4;
+#: at 1.5 and below the mean severity is dominated by the cap of the tail).
+SEVERITY_ALPHA_FLOOR = 1.5
+assert all(math.isfinite(p.ceiling) and p.ceiling_why for p in PARAMS), "a ceiling is missing"
+assert all(p.tail(z=Z_EXTREME) <= p.ceiling for p in PARAMS), "a default draw passes a ceiling"
+assert all(p.tail(4 * p.largest_mean, 2 * p.spread) <= p.ceiling
+           for p in PARAMS if p.dist == "lognormal"), "4x the median, 2x the spread is refused"
 
 # Exit-pathway propensities (Dirichlet prior means by origin region; concentration below).
 # Judgement from the essay and MODEL.md: Europeans return more, Maghreb fighters relocate to

@@ -18,7 +18,8 @@ def check_countries(codes: list[str]) -> list[str]:
     for code in codes:
         c = str(code).strip().upper()
         if not data.is_known_iso3(c):
-            raise ValueError(f"unknown country {echo(code)}{suggestion(c, known)} (use ISO3 codes)")
+            raise ValueError(f"unknown country {echo(code)}{suggestion(c, known)}; fix: use "
+                             "ISO3 codes, e.g. FRA (`ffcast data best` lists them)")
         out.append(c)
     return out
 
