@@ -31,8 +31,13 @@ COUNTRIES = ["FRA", "TUN", "BEL"]
 
 
 def _absurd(**parameters: float) -> Scenario:
-    return Scenario.model_validate({"name": "absurd", "parameters": {
-        k: {"mean": v, "spread": 0.0} for k, v in parameters.items()}})
+    """Past the door: the scenario schema refuses such means (ceilings); the engine must
+    still end in a clear error or finish, never hang or wrap (defence in depth)."""
+    from ffcast.scenario.model import PriorOverride
+
+    params = {k: PriorOverride.model_construct(mean=v, spread=0.0)
+              for k, v in parameters.items()}
+    return Scenario(name="absurd").model_copy(update={"parameters": params})
 
 
 def test_absurd_plot_rates_finish_quickly_with_an_error_naming_the_variable() -> None:
@@ -42,9 +47,11 @@ def test_absurd_plot_rates_finish_quickly_with_an_error_naming_the_variable() ->
         "from ffcast.engine import prepare, run_chunk\n"
         "from ffcast.errors import FFCastError\n"
         "from ffcast.scenario import Scenario\n"
-        "scen = Scenario.model_validate({'name': 'x', 'parameters': {\n"
-        "    'plot_rate_undetected': {'mean': 1e6}, 'plot_rate_reengaged': {'mean': 1e6},\n"
-        "    'plot_rate_dispatched': {'mean': 1e6}, 'plot_rate_relocated': {'mean': 1e6}}})\n"
+        "from ffcast.scenario.model import PriorOverride\n"
+        "scen = Scenario(name='x').model_copy(update={'parameters': {\n"
+        "    k: PriorOverride.model_construct(mean=1e6, spread=0.2) for k in (\n"
+        "    'plot_rate_undetected', 'plot_rate_reengaged', 'plot_rate_dispatched',\n"
+        "    'plot_rate_relocated')}})\n"
         f"prep = prepare(scen, end='2019-12', countries={COUNTRIES!r})\n"
         "try:\n"
         "    ch = run_chunk(prep, 1, np.arange(2))\n"
