@@ -62,6 +62,10 @@ EVALUATION_CHUNK = 250  # particles per engine call in an evaluation
 _Z90 = 1.6448536269514722
 
 
+#: How many components a random-walk move changes at once, on average (see :func:`_move`).
+RW_COMPONENTS = 12
+
+
 @dataclass(frozen=True)
 class Block:
     """Which latent uniforms calibration moves, by name (the posterior's components).
@@ -372,7 +376,7 @@ def calibrate(
     ll_t, sim = evaluate(z, nid)
     ll = ll_t.sum(1)
     prior_sim = sim
-    lam, scale = 0.0, 2.38 / np.sqrt(d)
+    lam, scale = 0.0, 2.38 / np.sqrt(min(d, RW_COMPONENTS))
     stages: list[Stage] = []
     while lam < 1.0 and len(stages) < max_stages:
         t0 = time.perf_counter()
@@ -402,22 +406,28 @@ def _move(z: np.ndarray, ll: np.ndarray, sim: np.ndarray, nid: np.ndarray, lam: 
     """MH sweeps on the parameters, each one batched simulation of all particles, every
     proposal evaluated with its particle's own noise (common random numbers).
 
-    Even sweeps: a random walk with the population's covariance (fits informed directions).
-    Odd sweeps: a fresh prior draw for a random subset of each particle's components (an
-    independence proposal from the prior, so only the likelihood enters the acceptance):
-    weakly informed components regain their prior spread after resampling instead of
-    staying on a few ancestors' values. The subset's share adapts so about a quarter of
-    the proposals are accepted. At least ``2 x moves`` sweeps, continued (up to
-    ``8 x moves``) until each particle has been accepted about twice on average.
+    Even sweeps: a random walk on a random subset of about :data:`RW_COMPONENTS` of each
+    particle's components, each stepped by the population's spread of that component
+    (Metropolis-within-Gibbs): the likelihood is nearly a product over countries and
+    regions, so a move of a few components is accepted with a large step, where a move of
+    all ~300 at once must crawl (step ~ 2.38 / sqrt(d)). Odd sweeps: a fresh prior draw
+    for a random subset of the components (an independence proposal from the prior, so
+    only the likelihood enters the acceptance): weakly informed components regain their
+    prior spread after resampling instead of staying on a few ancestors' values. Step and
+    subset adapt so about a quarter of the proposals are accepted. At least ``2 x moves``
+    sweeps, continued (up to ``8 x moves``) until each particle has been accepted about
+    twice on average.
     """
     n, d = z.shape
     accepted = 0.0
     sweeps = 0
     share = 0.25
+    pick = min(1.0, RW_COMPONENTS / d)
     while sweeps < 2 * moves or (accepted / n < 2.0 and sweeps < 8 * moves):
         if sweeps % 2 == 0:
-            chol = np.linalg.cholesky(np.cov(z, rowvar=False) + 1e-6 * np.eye(d))
-            prop = z + scale * rng.standard_normal((n, d)) @ chol.T
+            sd = np.maximum(z.std(axis=0), 0.05)
+            subset = rng.random((n, d)) < pick
+            prop = z + np.where(subset, scale * sd * rng.standard_normal((n, d)), 0.0)
         else:
             subset = rng.random((n, d)) < share
             prop = np.where(subset, rng.standard_normal((n, d)), z)
@@ -433,7 +443,7 @@ def _move(z: np.ndarray, ll: np.ndarray, sim: np.ndarray, nid: np.ndarray, lam: 
         accepted += ok.sum()
         # Keep both acceptance rates near 0.25 (Roberts & Rosenthal 2001).
         if sweeps % 2 == 0:
-            scale *= float(np.exp(ok.mean() - 0.25))
+            scale = float(np.clip(scale * np.exp(ok.mean() - 0.25), 0.01, 5.0))
         else:
             share = float(np.clip(share * np.exp(ok.mean() - 0.25), 1.0 / d, 0.5))
         sweeps += 1
