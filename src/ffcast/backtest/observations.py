@@ -59,7 +59,7 @@ __all__ = [
 ]
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("iso3", "quantity", "value", "as_of", "source")
-OPTIONAL_COLUMNS: tuple[str, ...] = ("low", "high", "notes")
+OPTIONAL_COLUMNS: tuple[str, ...] = ("low", "high", "notes", "published")
 COLUMNS: tuple[str, ...] = (
     "iso3",
     "quantity",
@@ -70,8 +70,12 @@ COLUMNS: tuple[str, ...] = (
     "month",
     "source",
     "notes",
+    "published_date",
 )
-"""Columns of the frame returned by :func:`read_observations`, in order."""
+"""Columns of the frame returned by :func:`read_observations`, in order. ``published_date``
+(optional in the file as ``published``, YYYY-MM or YYYY-MM-DD; NaT when blank) is when the
+figure became public: ``ffcast calibrate --observations`` fits only rows published by the
+cut-off and refuses a file without the column."""
 
 QUANTITIES: tuple[str, ...] = (
     "cumulative_returned",
@@ -256,22 +260,24 @@ def _parse_number(cell: object, column: str, fail: _Failer, *, required: bool) -
     return number
 
 
-def _parse_as_of(cell: object, fail: _Failer) -> tuple[str, dt.date]:
-    """Parse ``as_of``; return the text as written and the first day of its month."""
+def _parse_as_of(cell: object, fail: _Failer, column: str = "as_of"
+                 ) -> tuple[str, dt.date]:
+    """Parse ``as_of`` (or another date ``column``); return the text as written and the
+    first day of its month."""
     if isinstance(cell, dt.date):  # also pandas.Timestamp and datetime.datetime
         cell = cell.isoformat()[:10]
     text = _text(cell)
     match = _DATE.fullmatch(text)
     fix = "write the date as YYYY-MM or YYYY-MM-DD, e.g. 2017-10"
     if not match:
-        raise fail("as_of", f"{echo(text)} is not a date" if text else "missing", fix)
+        raise fail(column, f"{echo(text)} is not a date" if text else "missing", fix)
     year, month, day = int(match[1]), int(match[2]), int(match[3] or 1)
     try:
         dt.date(year, month, day)
     except ValueError:
-        raise fail("as_of", f"{echo(text)} is not a valid calendar date", fix) from None
+        raise fail(column, f"{echo(text)} is not a valid calendar date", fix) from None
     if not AS_OF_MIN <= f"{year:04d}-{month:02d}" <= MONTH_MAX:
-        raise fail("as_of", f"{echo(text)} is outside {AS_OF_MIN}..{MONTH_MAX} (ffcast "
+        raise fail(column, f"{echo(text)} is outside {AS_OF_MIN}..{MONTH_MAX} (ffcast "
                    f"forecasts to {MONTH_MAX})", "give the month the value refers to")
     return text, dt.date(year, month, 1)
 
@@ -299,6 +305,14 @@ def _parse_record(record: Mapping[str, object], fail: _Failer) -> dict[str, Any]
     if not math.isnan(high) and value > high:
         raise fail("high", f"value {value:g} > high {high:g}", "low must be <= value <= high")
     as_of, month = _parse_as_of(record.get("as_of"), fail)
+    published = pd.NaT
+    if not _is_blank(record.get("published")):
+        text, first = _parse_as_of(record.get("published"), fail, "published")
+        if first < month:
+            raise fail("published", f"{echo(text)} is before as_of {as_of}",
+                       "a figure is published on or after the date it describes")
+        stamp = pd.Timestamp(first)
+        published = stamp + pd.offsets.MonthEnd(0) if len(text) <= 7 else pd.Timestamp(text)
     source = _text(record.get("source"))
     if not source:
         raise fail("source", "missing", "cite where the number comes from")
@@ -313,6 +327,7 @@ def _parse_record(record: Mapping[str, object], fail: _Failer) -> dict[str, Any]
         "month": month,
         "source": source,
         "notes": notes,
+        "published_date": published,
     }
 
 
@@ -329,6 +344,7 @@ def _build(
     frame["high"] = frame["high"].astype(np.float64)
     months = np.array([np.datetime64(month, "M") for month in frame["month"]], dtype="M8[M]")
     frame["month"] = months.astype("datetime64[ns]")
+    frame["published_date"] = pd.to_datetime(frame["published_date"])
     return frame
 
 

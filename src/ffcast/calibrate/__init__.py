@@ -7,6 +7,7 @@ from ffcast.calibrate.posterior import (
     from_result,
     load,
     parameter_table,
+    reporting_table,
     save,
     shipped,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "from_result",
     "load",
     "parameter_table",
+    "reporting_table",
     "save",
     "shipped",
 ]

@@ -29,16 +29,22 @@ def count_loglik(x: np.ndarray, low: float, high: float, sigma: float | np.ndarr
     statement, sd ``s / sqrt(w)``: a proper density, so a calibrated noise is not pushed up
     by down-weighting (multiplying the log-density by w would be).
     """
-    lx = np.log(np.asarray(x, dtype=float) + 1.0) + shift
+    x = np.asarray(x, dtype=float)
+    lx = np.log(x + 1.0) + shift
     root = np.sqrt(weight)
+    # A small simulated count is itself noisy: Poisson noise on the log scale, 1/sqrt(x+1).
+    # Adding it keeps the likelihood of a handful of deaths from swinging with one
+    # simulation's luck (the pseudo-marginal estimate's variance, which makes SMC sticky).
+    count = 1.0 / np.sqrt(x + 1.0)
     if not np.isnan(low) and not np.isnan(high):
         centre = 0.5 * (np.log(low + 1.0) + np.log(high + 1.0))
         width = (np.log(high + 1.0) - np.log(low + 1.0)) / (2 * _Z90)
-        s = np.hypot(sigma, width) / root
+        s = np.sqrt(np.square(sigma) + width**2 + count**2) / root
         return -0.5 * ((lx - centre) / s) ** 2 - np.log(s)
+    s = np.hypot(sigma, count)
     if not np.isnan(low):  # at least `low`
-        return weight * special.log_ndtr((lx - np.log(low + 1.0)) / sigma)
-    return weight * special.log_ndtr((np.log(high + 1.0) - lx) / sigma)  # up to `high`
+        return weight * special.log_ndtr((lx - np.log(low + 1.0)) / s)
+    return weight * special.log_ndtr((np.log(high + 1.0) - lx) / s)  # up to `high`
 
 
 def share_loglik(share: np.ndarray, low: float, high: float, sigma: float,
@@ -55,7 +61,8 @@ def share_loglik(share: np.ndarray, low: float, high: float, sigma: float,
 
 def target_loglik(t: Target, values: dict[str, np.ndarray],
                   reporting_values: np.ndarray | None = None) -> np.ndarray:
-    """Log-likelihood per draw of target ``t`` (its weight included); ``values[q]`` is (D, C) at ``t.month``.
+    """Log-likelihood per draw of target ``t`` (its weight included); ``values[q]`` is
+    (D, C) at ``t.month``.
 
     ``reporting_values`` (D, 6, :data:`ffcast.scenario.reporting.COMPONENTS` order) gives
     each draw's reporting bias and noise; a target with a ``reporter`` kind uses them

@@ -63,6 +63,8 @@ def from_result(res: CalibrationResult) -> Posterior:
         "stages": json.dumps([s.__dict__ for s in res.stages]),
         "targets": len(res.targets),
         "fit": fit_table(res).to_json(orient="records"),
+        # The user's own statements fitted besides the embedded record (file: count).
+        "observations": json.dumps(res.observations),
     }
     from ffcast.version import __version__
 
@@ -125,6 +127,33 @@ def parameter_table(post: Posterior) -> pd.DataFrame:
                      "prior_p95": prior_v[2], "posterior_median": q[1], "posterior_p5": q[0],
                      "posterior_p95": q[2],
                      "shrinkage": 1 - (q[2] - q[0]) / max(prior_v[2] - prior_v[0], 1e-12)})
+    return pd.DataFrame(rows)
+
+
+def reporting_table(post: Posterior) -> pd.DataFrame:
+    """The reporting model per kind of source (official, research, press): bias and noise,
+    prior vs posterior median and 90% interval (prior where the posterior lacks them)."""
+    from ffcast.scenario import reporting
+
+    z = post.z.astype(float)
+    have = {n: j for j, n in enumerate(post.names)}
+    q = np.array([0.05, 0.5, 0.95])
+    prior = reporting.sample(np.tile(q[:, None], (1, len(reporting.COMPONENTS))))
+    u = np.full((len(z), len(reporting.COMPONENTS)), 0.5)
+    for i, name in enumerate(reporting.COMPONENTS):
+        if name in have:
+            u[:, i] = special.ndtr(z[:, have[name]])
+    posterior = reporting.sample(u)
+    rows = []
+    for name in reporting.COMPONENTS:
+        key = name.removeprefix("reporting:")
+        part, kind = key.split(":")
+        p5, p50, p95 = (np.percentile(posterior[key], [5, 50, 95]) if name in have
+                        else prior[key])
+        rows.append({"kind": kind, "part": part, "fitted": name in have,
+                     "prior_median": prior[key][1], "prior_p5": prior[key][0],
+                     "prior_p95": prior[key][2], "posterior_median": p50,
+                     "posterior_p5": p5, "posterior_p95": p95})
     return pd.DataFrame(rows)
 
 

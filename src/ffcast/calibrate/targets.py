@@ -20,6 +20,7 @@ import pandas as pd
 from ffcast import data
 from ffcast.data.scopes import scope_countries
 from ffcast.engine import Prepared
+from ffcast.errors import FFCastError
 
 # Quantities the engine reports per month and country for calibration (see observe()).
 QUANTITIES = ("cum_travelled", "cum_returned", "killed", "war_zone", "inflow")
@@ -123,6 +124,18 @@ def _statements(prep: Prepared, rows: pd.DataFrame, channel_prefix: str = "count
             published=f"{row.published_date:%Y-%m-%d}", reporter=kinds.get(ids[0], "press"),
         ))
     return out
+
+
+def check_published(obs: pd.DataFrame, name: str = "observations") -> pd.DataFrame:
+    """``obs`` if every row says when it became public (``published``), else one line: a
+    figure of unknown publication date cannot be kept apart from hindsight."""
+    if "published_date" not in obs or obs["published_date"].isna().any():
+        missing = obs.get("published_date", pd.Series(pd.NaT, index=obs.index)).isna()
+        first = int(np.flatnonzero(missing.to_numpy())[0]) + 1
+        raise FFCastError(f"{name}: row {first}: published: missing (calibration fits only "
+                          "figures public by the cut-off); fix: add a 'published' column with "
+                          "the date each figure became public (YYYY-MM or YYYY-MM-DD)")
+    return obs
 
 
 def observation_targets(prep: Prepared, obs: pd.DataFrame) -> list[Target]:

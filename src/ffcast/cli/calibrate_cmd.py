@@ -67,6 +67,9 @@ def calibrate_cmd(
     particles: Annotated[int, typer.Option(help="SMC particles (50 to 100,000).")] = 2000,
     seed: Seed = 0,
     out: Annotated[Path, typer.Option(help="Posterior file (.nc).")] = Path("posterior.nc"),
+    observations: Annotated[str | None, typer.Option(
+        help="Your own dated statements to fit as well: CSV (iso3,quantity,value,as_of,"
+        "published,source); only rows published by the cut-off are used.")] = None,
     as_json: AsJson = False,
     quiet: Quiet = False,
 ) -> None:
@@ -78,7 +81,20 @@ def calibrate_cmd(
     checked_count(particles, "--particles", 50, MAX_PARTICLES, "a number of particles")
     run_options(seed=seed)
     check_output(out, "--out", (".nc",))
-    from ffcast.calibrate import calibrate, fit_table, from_result, parameter_table, save
+    obs = None
+    if observations is not None:
+        from ffcast.backtest import read_observations
+        from ffcast.calibrate.targets import check_published
+
+        obs = check_published(read_observations(observations), observations)
+    from ffcast.calibrate import (
+        calibrate,
+        fit_table,
+        from_result,
+        parameter_table,
+        reporting_table,
+        save,
+    )
     from ffcast.calibrate.smc import Stage
     with stages(quiet or as_json) as st:
         st.start(f"calibrating at {cutoff} ({particles:,} particles)", 0)
@@ -88,7 +104,8 @@ def calibrate_cmd(
                     f"{stage.ess:,.0f}  acceptance {stage.acceptance:.0%}  "
                     f"{stage.seconds:.1f}s")
 
-        res = calibrate(cutoff=cutoff, particles=particles, seed=seed, progress=report)
+        res = calibrate(cutoff=cutoff, particles=particles, seed=seed, progress=report,
+                        observations=obs, observations_label=observations or "")
         st.start(f"writing {out}", 0, now=True)
         post = from_result(res)
         save(post, out)
@@ -98,9 +115,11 @@ def calibrate_cmd(
         "cutoff": cutoff, "particles": particles, "seed": seed, "out": str(out),
         "seconds": round(res.seconds, 1), "simulations": res.simulations,
         "stages": [s.__dict__ for s in res.stages], "targets": len(res.targets),
+        "observations": res.observations,
         "targets_inside_90": float(fit["inside"].mean()),
         "fit_by_channel": fit.groupby("channel")["inside"].mean().round(3).to_dict(),
         "parameters": json.loads(params.to_json(orient="records")),
+        "reporting": json.loads(reporting_table(post).to_json(orient="records")),
     }
     if as_json:
         echo_json(diag)
@@ -120,6 +139,15 @@ def calibrate_cmd(
         t.add_row(r.parameter, r.region,
                   f"{r.prior_median:.4g} [{r.prior_p5:.3g}-{r.prior_p95:.3g}]",
                   f"{r.posterior_median:.4g} [{r.posterior_p5:.3g}-{r.posterior_p95:.3g}]")
+    console.print(t)
+    t = Table(title="Reporting model: published = latent x bias x exp(noise x e), per kind "
+              "of source (median [90% interval])", title_justify="left")
+    for c in ("kind", "part", "prior", "posterior"):
+        t.add_column(c)
+    for r in reporting_table(post).itertuples():
+        t.add_row(r.kind, r.part,
+                  f"{r.prior_median:.3g} [{r.prior_p5:.3g}-{r.prior_p95:.3g}]",
+                  f"{r.posterior_median:.3g} [{r.posterior_p5:.3g}-{r.posterior_p95:.3g}]")
     console.print(t)
     console.print(f"posterior written to [bold]{escape(str(out))}[/]")
 

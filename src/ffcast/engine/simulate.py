@@ -11,7 +11,6 @@ only chooses which months are written out, never what is simulated.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numba
@@ -39,7 +38,7 @@ from ffcast.errors import FFCastError, ScenarioError
 
 __all__ = [
     "SIM_START", "STEP_ORDER", "ChunkResult", "DrawParameters", "Latent", "Prepared",
-    "Recording", "_sample_travellers", "iter_chunks", "pathway_means", "prepare", "run_chunk",
+    "Recording", "_sample_travellers", "pathway_means", "prepare", "run_chunk",
     "sample_parameters",
 ]
 
@@ -202,13 +201,3 @@ def run_chunk(prep: Prepared, seed: int, draws: np.ndarray, *, latent: Latent | 
                        territory=dp.territory[:, rec.months], months=rec.months.copy(),
                        timings=dict(timings) if timings else {},
                        flows_from=rec.first_flow_month, expected=expected_out)
-
-
-def iter_chunks(prep: Prepared, seed: int, draws: int | np.ndarray,
-                chunk_size: int = 100) -> Iterator[ChunkResult]:
-    """Yield ChunkResults over ``draws`` (a count or explicit indices) in chunks."""
-    idx = np.arange(draws) if np.isscalar(draws) else np.asarray(draws)
-    if chunk_size < 1:
-        raise ScenarioError("chunk_size: must be at least 1")
-    for i in range(0, len(idx), chunk_size):
-        yield run_chunk(prep, seed, idx[i:i + chunk_size])
