@@ -20,11 +20,12 @@ def fmt(v: object) -> str:
     return f"{v:g}"
 
 
-print("| parameter | default (mean/median) | prior | unit | meaning | source or judgement |")
-print("|---|---|---|---|---|---|")
+print("| parameter | default (mean/median) | prior | scope | unit | meaning | source or judgement |")
+print("|---|---|---|---|---|---|---|")
 for p in PARAMS:
     prior = f"{p.dist}, {'concentration' if p.dist == 'beta' else 'sd log'} {p.spread:g}"
-    print(f"| `{p.name}` | {fmt(p.mean)} | {prior} | {p.unit} | {p.description} | {p.source} |")
+    print(f"| `{p.name}` | {fmt(p.mean)} | {prior} | {p.scope} | {p.unit} | {p.description} "
+          f"| {p.source} |")
 print()
 print(f"Pathway propensities (Dirichlet means; concentration {PATHWAY_CONCENTRATION:g}):")
 print()

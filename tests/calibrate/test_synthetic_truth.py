@@ -1,59 +1,49 @@
-"""Synthetic truth: data simulated from known parameters -> calibration recovers them."""
+"""Synthetic truth: a record simulated from known parameters -> calibration recovers them.
+
+The full measurement (5 seeds, 1,000 particles; docs/validation.md) is
+``python scripts/synthetic_truth.py``; this test runs a small version of it so a change
+that breaks the sampler (a biased move, a likelihood that no longer matches its generator)
+fails the suite.
+"""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
-import pandas as pd
 import pytest
 
-from ffcast.calibrate import build_targets, calibrate
-from ffcast.calibrate.smc import CALIBRATED_PARAMS, NOISE_OFFSET, Block, _Evaluator
+from ffcast.calibrate import calibrate
+from ffcast.calibrate.risk import record_years
+from ffcast.calibrate.smc import Block
+from ffcast.calibrate.synthetic import coverage, prior_truth, synthetic_record
+from ffcast.calibrate.targets import build_targets
 from ffcast.engine import prepare
 from ffcast.scenario import Scenario
 
 CUTOFF = "2016-12"
 
 
-def _synthetic_targets(seed: int) -> tuple[list, np.ndarray, Block]:
-    """Targets whose values are simulated (with observation noise) from a true particle."""
-    prep = prepare(Scenario(cutoff=CUTOFF), end=str(pd.Period(CUTOFF, "M") + 1))
-    targets = build_targets(prep)
-    block = Block(CALIBRATED_PARAMS, tuple(prep.countries["iso3"]))
-    rng = np.random.default_rng(1000 + seed)
-    truth = rng.standard_normal((1, block.size))
-    _, sim = _Evaluator(prep, seed, targets, block)(truth, np.array([NOISE_OFFSET * 2 + seed]))
-    noisy = []
-    for t, value in zip(targets, sim[0], strict=True):
-        if t.kind == "share":
-            v = float(np.clip(value + t.sigma * rng.standard_normal(), 0, 1))
-        else:
-            v = float(value * np.exp(t.sigma * rng.standard_normal()))
-        noisy.append(replace(t, low=v, high=v))
-    return noisy, truth[0], block
-
-
 @pytest.mark.slow
-def test_true_values_inside_posterior_intervals_over_repeated_seeds() -> None:
-    """With the truth drawn from the prior, a perfect posterior covers 90% of components.
-
-    Measured here: about 70-83% per seed (200 particles), i.e. the posterior is somewhat
-    overconfident (docs/validation.md). The issue's bar is "most parameters": every seed
-    must cover at least 60% and the seeds together at least 70%.
-    """
-    coverage = []
-    for seed in (1, 2, 3):
-        targets, truth, block = _synthetic_targets(seed)
-        res = calibrate(cutoff=CUTOFF, particles=200, seed=seed, targets=targets)
-        lo, hi = np.percentile(res.z, [5, 95], axis=0)
-        inside = (truth >= lo) & (truth <= hi)
-        coverage.append(inside.mean())
-        names = np.array(block.names)
-        informed = (np.char.startswith(names, "param:death")
-                    | np.char.startswith(names, "param:early"))
-        assert inside[informed].mean() >= 0.5, (seed, inside[informed].mean())
-        # It learns: informed components are narrower than the prior's 90% width (3.29).
-        assert np.median((hi - lo)[informed]) < 3.29
-    assert min(coverage) >= 0.6, coverage
-    assert np.mean(coverage) >= 0.7, coverage
+def test_true_values_inside_posterior_intervals_and_the_data_narrow_them() -> None:
+    prep = prepare(Scenario(cutoff=CUTOFF), end="2017-01")
+    targets, records = build_targets(prep), record_years(prep.months, CUTOFF)
+    block = Block.for_run(prep)
+    names = np.array(block.names)
+    informed = np.char.startswith(names, ("param:death_base", "param:early_return",
+                                          "travellers"))
+    inside50, inside90 = [], []
+    for seed in (11, 12):
+        truth = prior_truth(block, seed)
+        syn_t, syn_r = synthetic_record(prep, targets, records, block, truth, seed)
+        res = calibrate(cutoff=CUTOFF, particles=200, seed=seed, targets=syn_t, records=syn_r)
+        cov = coverage(truth, res.z)
+        inside50.append(cov[0.5])
+        inside90.append(cov[0.9])
+        lo, hi = np.quantile(res.z, [0.05, 0.95], axis=0)
+        # The data narrow what they inform (the prior's 90% width is 3.29 in normal scores).
+        assert np.median((hi - lo)[informed]) < 3.0
+    c50, c90 = np.mean(inside50), np.mean(inside90)
+    # Measured with 1,000 particles over five seeds: see docs/validation.md. A small run
+    # covers a little less; a broken sampler covers far less (0.58 at 90% was seen before
+    # the fix of the stickiness).
+    assert c90 >= 0.75, (c50, c90)
+    assert c50 >= 0.33, (c50, c90)
