@@ -20,7 +20,8 @@ def fmt(v: object) -> str:
     return f"{v:g}"
 
 
-print("| parameter | default (mean/median) | prior | scope | unit | meaning | source or judgement |")
+print("| parameter | default (mean/median) | prior | scope | unit | meaning | "
+      "source or judgement |")
 print("|---|---|---|---|---|---|---|")
 for p in PARAMS:
     prior = f"{p.dist}, {'concentration' if p.dist == 'beta' else 'sd log'} {p.spread:g}"

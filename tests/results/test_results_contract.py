@@ -34,9 +34,10 @@ UNITS = {"persons", "persons/month", "plots/month", "attacks/month", "deaths/mon
 
 def test_every_named_variable_is_present_with_its_dims(ds: xr.Dataset) -> None:
     expected = {*STOCKS, *FLOWS, *BY_TARGET, "cumulative_travelled", "cumulative_returned",
-                "territory"}
+                "reported_returned", "territory"}
     assert set(ds.data_vars) == expected == set(VARIABLES)
-    for name in (*STOCKS, *FLOWS, "cumulative_travelled", "cumulative_returned"):
+    for name in (*STOCKS, *FLOWS, "cumulative_travelled", "cumulative_returned",
+                 "reported_returned"):
         want = ("draw", "month", "country", "theatre") if name == "relocated" else \
             ("draw", "month", "country")
         assert ds[name].dims == want, name

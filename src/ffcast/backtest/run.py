@@ -1,136 +1,157 @@
-"""Backtests: forecasts made at a cut-off, scored against what was observed later.
+"""Backtests: forecasts made at an origin, scored against what was published later.
 
-Warning first: the forecast uses only the posterior fitted to data up to the cut-off (and
-priors built from data up to then); the observations being scored are never read by the
-calibration. Baselines: ``icct_share`` (returned = 30% of travellers, the ICCT 2016 EU share,
-with the traveller uncertainty of the prior) and ``last_observation`` (the latest published
-figure for that country and quantity, carried forward; a point forecast).
+Warning first: the forecast uses only the posterior fitted to data published by the origin
+(the priors when none ships for it) and priors built from data published by then; the rows
+being scored are never read by the calibration, and the baselines see only statements
+published by the origin (:mod:`ffcast.backtest.baselines`). Forecasters:
+
+- ``ffcast``: the predictive distribution of the *published* figure: the model's count read
+  through the reporting model with the statement's producer kind (official / research /
+  press; a user's own file counts as official unless its source is in the registry);
+- ``ffcast_latent``: the model's count itself (how much of the spread is reporting);
+- the baselines ``last_observation``, ``icct_share`` and ``published_share``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from ffcast import data
-from ffcast.backtest import metrics
-from ffcast.calibrate.targets import SIGMA_LOG
-from ffcast.engine import Recording, prepare, run_chunk
-from ffcast.engine import layout as L
-from ffcast.engine.rng import uniforms
+from ffcast.backtest import baselines, metrics, statements
+from ffcast.backtest.forecast import forecast_rows
 from ffcast.errors import ObservationError
-from ffcast.scenario import Scenario
 
-ICCT_SHARE_RETURNED = 0.30  # ICCT2016: "around 30% have returned" (EU, end Oct 2015)
-ROLLING_CUTOFFS = ("2015-12", "2016-06", "2016-12")
-LEVELS = (0.5, 0.8, 0.95)
-_MEASURE = {"cumulative_returned": "returned", "cumulative_travelled": "travelled",
-            "killed": "dead", "in_theatre": "in_theatre"}
-_STOCK = {"killed": [L.KILLED], "in_theatre": [L.IN_THEATRE],
-          "detained_in_theatre": [L.DETAINED], "joined_other": [L.JOINED_OTHER],
-          "relocated": list(range(L.RELOCATED0, L.DISPATCHED)), "dispatched": [L.DISPATCHED]}
-_CUMULATIVE = {"cumulative_returned": [L.RETURNS], "cumulative_travelled": [L.ARRIVALS],
-               "attacks": list(range(L.ATTACKS0, L.ATTACKS0 + 3)),
-               "attack_deaths": list(range(L.ATTACK_DEATHS0, L.ATTACK_DEATHS0 + 3))}
+LEVELS = (0.5, 0.8, 0.9, 0.95)
+MODEL_FORECASTERS: tuple[str, ...] = ("ffcast", "ffcast_latent")
+FORECASTERS: tuple[str, ...] = (*MODEL_FORECASTERS, *baselines.NAMES)
+Progress = Callable[[int], None]
 
 
 @dataclass
-class BacktestResult:
-    """Scores per observation (``table``) and overall (``summary``) for one cut-off."""
+class OriginResult:
+    """One origin's scored rows (``table``), draws per forecaster and summary.
+
+    ``table`` has the rows' columns, then per forecaster its median and per-row scores
+    (``<name>_crps``, ``<name>_crps_log1p``, ``<name>_abs_log_ratio``,
+    ``<name>_covered_<L>``); NaN where a forecaster has no forecast for the row.
+    """
 
     cutoff: str
+    parameters: str
+    draws: int
+    seed: int
     table: pd.DataFrame
-    summary: dict
+    samples: dict[str, np.ndarray] = field(repr=False)
+    dropped: int = 0  # rows of countries without a traveller estimate by the origin
+
+    @property
+    def summary(self) -> dict:
+        """Scores per forecaster over its rows, and CRPS skill of ffcast per baseline."""
+        return summarise(self.table, self.samples, cutoff=self.cutoff, draws=self.draws,
+                         seed=self.seed, parameters=self.parameters, dropped=self.dropped)
 
 
-def forecast_samples(obs: pd.DataFrame, cutoff: str, draws: int, seed: int,
-                     posterior: object | None = "auto",
-                     progress: Callable[[int], None] | None = None) -> np.ndarray:
-    """Forecast draws (N_obs, draws) of each observation's quantity at its month and country."""
-    from ffcast.calibrate import posterior as post_mod
+# The backtest result of one origin kept its historical name.
+BacktestResult = OriginResult
 
-    end = max(obs["month"].max().to_period("M"), pd.Period(cutoff, "M") + 1)
-    prep = prepare(Scenario(name=f"forecast-{cutoff}", cutoff=cutoff), end=str(end))
-    post = post_mod.shipped(cutoff) if posterior == "auto" else posterior
-    col = {c: i for i, c in enumerate(prep.countries["iso3"])}
-    months = [(m.year - prep.months[0].year) * 12 + m.month - prep.months[0].month
-              for m in obs["month"]]
-    rows = [(k, months[k], col[iso], q) for k, (iso, q)
-            in enumerate(zip(obs["iso3"], obs["quantity"], strict=True))]
-    out = np.zeros((len(obs), draws))
-    # Flows counted from 2011-01, so their running sum over the records is cumulative.
-    record = Recording(np.unique(months), flows_from=0)
-    row = {int(m): r for r, m in enumerate(record.months)}
-    for lo in range(0, draws, 250):
-        ids = np.arange(lo, min(draws, lo + 250))
-        lat = post.latent(prep, seed, ids) if post is not None else None
-        ch = run_chunk(prep, seed, ids, latent=lat, until=max(months), record=record)
-        cum = np.cumsum(ch.flows, axis=1, dtype=np.int64)
-        for k, month, c, q in rows:
-            if q in _CUMULATIVE:
-                out[k, ids] = cum[:, row[month], c, _CUMULATIVE[q]].sum(-1)
-            else:
-                out[k, ids] = ch.stocks[:, row[month], c, _STOCK[q]].sum(-1, dtype=np.int64)
-        if progress is not None:
-            progress(len(ids))
+
+def modelled(origin: str) -> set[str]:
+    """Countries with a traveller estimate published by ``origin`` (the model runs them)."""
+    return set(data.best_estimates(as_of=origin)["iso3"])
+
+
+def score_origin(rows: pd.DataFrame, origin: str, draws: int, seed: int,
+                 progress: Progress | None = None) -> OriginResult:
+    """Forecast ``rows`` (statement rows, see :mod:`ffcast.backtest.statements`) from
+    ``origin`` with the model and the baselines, and score every row.
+
+    Rows of countries the model does not run at ``origin`` are dropped and counted.
+    """
+    keep = rows["iso3"].isin(modelled(origin)).to_numpy()
+    rows = rows[keep].reset_index(drop=True)
+    if rows.empty:
+        raise ObservationError(f"observations: no row to score from {origin}; fix: give rows "
+                               "of countries with a traveller estimate by the origin")
+    fc = forecast_rows(rows, origin, draws, seed, progress)
+    samples = {"ffcast": fc.reported, "ffcast_latent": fc.latent,
+               **baselines.all_baselines(rows, statements.known(origin), origin, draws, seed)}
+    return OriginResult(origin, fc.parameters, draws, seed, score_rows(rows, samples),
+                        samples, int((~keep).sum()))
+
+
+def score_rows(rows: pd.DataFrame, samples: dict[str, np.ndarray]) -> pd.DataFrame:
+    """``rows`` with each forecaster's median and per-row scores (NaN where it has none)."""
+    table = rows.copy()
+    y = rows["value"].to_numpy(float)
+    for name, draws in samples.items():
+        ok = ~np.isnan(draws).any(axis=1)
+        table[f"{name}_median"] = np.median(draws, axis=1)
+        if not ok.any():
+            continue
+        columns = {"crps": metrics.crps_ensemble(y[ok], draws[ok]),
+                   "crps_log1p": metrics.crps_log1p(y[ok], draws[ok]),
+                   "abs_log_ratio": metrics.log_ratio(y[ok], draws[ok])}
+        for level in LEVELS:
+            columns[f"covered_{round(level * 100)}"] = metrics.interval_coverage(
+                y[ok], draws[ok], level).astype(float)
+        for key, values in columns.items():
+            full = np.full(len(y), np.nan)
+            full[ok] = values
+            table[f"{name}_{key}"] = full
+    return table
+
+
+def summarise(table: pd.DataFrame, samples: dict[str, np.ndarray], **about: object) -> dict:
+    """Scores per forecaster (on the rows it forecasts) and CRPS skill of ffcast."""
+    y = table["value"].to_numpy(float)
+    out: dict = {**about, "observations": len(y), "forecasters": {}}
+    for name, draws in samples.items():
+        ok = ~np.isnan(draws).any(axis=1)
+        scores = metrics.summarise(y[ok], draws[ok], LEVELS) if ok.any() else {}
+        out["forecasters"][name] = {"observations_scored": int(ok.sum()), **scores}
+    out["skill"] = skill(table, [n for n in samples if n not in MODEL_FORECASTERS])
     return out
 
 
-def baselines(obs: pd.DataFrame, cutoff: str, draws: int, seed: int) -> dict[str, np.ndarray]:
-    """Baseline samples (N_obs, draws); rows a baseline cannot forecast are NaN."""
-    best = data.best_estimates(as_of=cutoff).set_index("iso3")
-    from ffcast.engine.simulate import _sample_travellers
+def skill(table: pd.DataFrame, baseline_names: list[str]) -> dict[str, float | str | int]:
+    """CRPS skill of ffcast against each baseline, on the rows that baseline forecasts.
 
-    u = uniforms(seed, np.arange(draws), "travellers", np.arange(len(best)))
-    travellers = _sample_travellers(best.reset_index(), np.clip(u, 1e-12, 1 - 1e-12)).T
-    row = {iso: i for i, iso in enumerate(best.index)}
-    share = np.full((len(obs), draws), np.nan)
-    locf = np.full((len(obs), draws), np.nan)
-    ff = data.calibration_data("foreign_fighters")
-    ff = ff[ff["as_of_date"] <= pd.Period(cutoff, "M").end_time]
-    for k, (iso, q) in enumerate(zip(obs["iso3"], obs["quantity"], strict=True)):
-        if q == "cumulative_returned" and iso in row:
-            share[k] = np.round(ICCT_SHARE_RETURNED * travellers[row[iso]])
-        prior = ff[(ff["iso3"] == iso) & (ff["measure"] == _MEASURE.get(q, ""))]
-        if len(prior):
-            last = prior.sort_values("as_of_date").iloc[-1]
-            vals = [v for v in (last["low"], last["high"]) if pd.notna(v)]
-            locf[k] = float(np.mean(vals))
-    return {"icct_share": share, "last_observation": locf}
-
-
-def _scores(obs: np.ndarray, samples: np.ndarray) -> dict[str, np.ndarray]:
-    out = {"crps": metrics.crps_ensemble(obs, samples),
-           "crps_log1p": metrics.crps_log1p(obs, samples),
-           "abs_log_ratio": metrics.log_ratio(obs, samples)}
-    for lv in LEVELS:
-        key = f"{round(lv * 100)}"
-        out[f"covered_{key}"] = metrics.interval_coverage(obs, samples, lv)
-        out[f"interval_score_{key}"] = metrics.interval_score(obs, samples, lv)
+    ``vs_<b>`` (counts) and ``vs_<b>_log1p``: ``1 - CRPS_ffcast / CRPS_b``, above 0 when
+    ffcast is better; ``vs_<b>_rows`` the rows compared. The *best baseline* is the one
+    ffcast beats by the least on the log1p scale (the hardest to beat on its own rows):
+    ``best_baseline`` and ``vs_best_baseline`` (counts), ``vs_best_baseline_log1p``.
+    """
+    out: dict[str, float | str | int] = {}
+    best, lowest = "", np.inf
+    for base in baseline_names:
+        ok = table[f"{base}_crps"].notna() if f"{base}_crps" in table else None
+        if ok is None or not ok.any():
+            continue
+        for scale, suffix in (("crps", ""), ("crps_log1p", "_log1p")):
+            m = table.loc[ok, f"ffcast_{scale}"].mean()
+            b = table.loc[ok, f"{base}_{scale}"].mean()
+            out[f"vs_{base}{suffix}"] = float(metrics.skill_score(m, b))
+        out[f"vs_{base}_rows"] = int(ok.sum())
+        if float(out[f"vs_{base}_log1p"]) < lowest:
+            best, lowest = base, float(out[f"vs_{base}_log1p"])
+    if best:
+        out["best_baseline"] = best
+        out["vs_best_baseline"] = out[f"vs_{best}"]
+        out["vs_best_baseline_log1p"] = out[f"vs_{best}_log1p"]
     return out
-
-
-def with_observation_noise(samples: np.ndarray, seed: int,
-                           sigma: float = SIGMA_LOG["country_secondary"]) -> np.ndarray:
-    """Posterior predictive of a *published* count: the model's count times log-normal
-    reporting noise (the observation model calibration uses), rounded to whole people."""
-    n, d = samples.shape
-    u = uniforms(seed, np.arange(d), "observation_noise", np.arange(n)).T
-    return np.round(samples * np.exp(sigma * special.ndtri(np.clip(u, 1e-12, 1 - 1e-12))))
 
 
 def backtest(obs: pd.DataFrame, cutoff: str = "2016-12", draws: int = 1000, seed: int = 0,
-             posterior: object | None = "auto",
-             progress: Callable[[int], None] | None = None,
-             observation_noise: bool = True) -> BacktestResult:
-    """Score the forecast from ``cutoff`` and the baselines on observations after it.
+             progress: Progress | None = None) -> OriginResult:
+    """Score the forecast from ``cutoff`` and the baselines on a user's observations after it.
 
-    ``observation_noise`` scores the predictive distribution of the published figure (model
-    count x reporting noise); the latent model count is also scored, as ``ffcast_latent``.
+    ``obs`` is a validated observations frame (:func:`ffcast.backtest.read_observations`).
+    Raises :class:`ObservationError` for a row dated by the cut-off or a country the model
+    does not run at it (one line naming the row or code and the fix).
     """
     end = pd.Period(cutoff, "M").end_time
     early = obs[obs["month"] <= end]
@@ -139,56 +160,11 @@ def backtest(obs: pd.DataFrame, cutoff: str = "2016-12", draws: int = 1000, seed
         raise ObservationError(
             f"observations: row {r + 1}: as_of {early.loc[r, 'as_of']} is not after the cut-off "
             f"{cutoff}; fix: backtests score only later observations")
-    known = set(prepare(Scenario(cutoff=cutoff), end=str(pd.Period(cutoff, "M") + 1))
-                .countries["iso3"])
-    missing = sorted(set(obs["iso3"]) - known)
+    missing = sorted(set(obs["iso3"]) - modelled(cutoff))
     if missing:
         raise ObservationError(f"observations: iso3 {', '.join(missing)} not modelled at "
                                f"cut-off {cutoff}; fix: drop those rows")
-    y = obs["value"].to_numpy(float)
-    if progress is not None:
-        progress(0)  # every check passed: the work starts
-    model = forecast_samples(obs, cutoff, draws, seed, posterior, progress)
-    table = obs[["iso3", "quantity", "as_of", "value", "source"]].copy()
-    q = np.percentile(model, [5, 50, 95], axis=1)
-    table["model_p5"], table["model_median"], table["model_p95"] = q
-    summary: dict = {"cutoff": cutoff, "draws": draws, "seed": seed, "observations": len(y),
-                     "posterior": posterior is not None, "observation_noise": observation_noise,
-                     "forecasters": {}}
-    forecasters = {"ffcast": with_observation_noise(model, seed) if observation_noise else model,
-                   **({"ffcast_latent": model} if observation_noise else {}),
-                   **baselines(obs, cutoff, draws, seed)}
-    for name, samples in forecasters.items():
-        ok = ~np.isnan(samples).any(axis=1)
-        med = np.full(len(y), np.nan)
-        med[ok] = np.median(samples[ok], axis=1)
-        table[f"{name}_median"] = med
-        sc = _scores(y[ok], samples[ok]) if ok.any() else {}
-        for key, v in sc.items():
-            col = np.full(len(y), np.nan)
-            col[ok] = v
-            table[f"{name}_{key}"] = col
-        summary["forecasters"][name] = {"observations_scored": int(ok.sum()),
-                                        **(metrics.summarise(y[ok], samples[ok], LEVELS)
-                                           if ok.any() else {})}
-    summary["skill"] = _skill(table)
-    return BacktestResult(cutoff, table, summary)
-
-
-def _skill(table: pd.DataFrame) -> dict[str, float | str]:
-    """CRPS skill of ffcast against each baseline on the rows both forecast."""
-    out: dict[str, float | str] = {}
-    best, best_crps = "", np.inf
-    for base in ("icct_share", "last_observation"):
-        ok = table[f"{base}_crps"].notna() if f"{base}_crps" in table else None
-        if ok is None or not ok.any():
-            continue
-        m, b = table.loc[ok, "ffcast_crps"].mean(), table.loc[ok, f"{base}_crps"].mean()
-        out[f"vs_{base}"] = float(metrics.skill_score(m, b))
-        out[f"vs_{base}_rows"] = int(ok.sum())
-        if ok.all() and b < best_crps:
-            best, best_crps = base, b
-    if best:
-        out["best_baseline"] = best
-        out["vs_best_baseline"] = out[f"vs_{best}"]
-    return out
+    rows = obs.assign(
+        kind=[data.producer_kind(s, default="official") for s in obs["source"]],
+        bound="", set="observations").reset_index(drop=True)
+    return score_origin(rows, cutoff, draws, seed, progress)

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ffcast.cli.common import echo_json, stages, user_errors
+from ffcast.cli.common import echo_json, require_chromium, stages, user_errors
 from ffcast.cli.run_cmd import (
     AllDraws,
     AsJson,
@@ -192,36 +192,56 @@ def forecast_cmd(
 
 @user_errors
 def backtest_cmd(
-    observations: Annotated[str, typer.Option(
+    observations: Annotated[str | None, typer.Option(
         help="CSV file (iso3,quantity,value,as_of,source), or the shipped set "
-        "`validation_returnees` (Oct 2017 returnees, for scoring only).")],
+        "`validation_returnees` (Oct 2017 returnees, for scoring only). Without it, "
+        "--rolling scores the published per-country statements.")] = None,
     cutoff: Annotated[str, typer.Option(help="Forecast origin (YYYY-MM).")] = "2016-12",
-    rolling: Annotated[bool, typer.Option(help="Also score the origins 2015-12 and 2016-06.")]
-    = False,
+    rolling: Annotated[bool, typer.Option(
+        help="Score the origins 2014-12, 2015-06, 2015-12, 2016-06 and 2016-12: on the "
+        "statements published after each (and the 2017 validation set at 2016-12), or on "
+        "--observations.")] = False,
     draws: Draws = 1000,
     seed: Seed = 0,
     as_json: AsJson = False,
     out: Annotated[Path | None, typer.Option(help="Per-observation scores (.csv).")] = None,
+    plot: Annotated[Path | None, typer.Option(
+        help="PIT histogram, reliability and coverage by origin (.png or .html).")] = None,
     quiet: Quiet = False,
 ) -> None:
     """Score forecasts made at the cut-off against later observations, with baselines."""
-    from ffcast.errors import FFCastError
+    from ffcast.errors import FFCastError, OptionsError
     from ffcast.files import check_output
     from ffcast.options import run_options
 
     cutoff = checked_cutoff(cutoff)
     run_options(draws=draws, seed=seed, end=cutoff)  # the door: same rules as every run
-    from ffcast.backtest import read_observations
-    from ffcast.backtest.run import ROLLING_CUTOFFS, backtest
+    if observations is None and not rolling:
+        raise OptionsError("observations: none given; fix: pass --observations FILE (or "
+                           "validation_returnees), or --rolling to score the published "
+                           "statements")
+    from ffcast.backtest import read_observations, statements
+    from ffcast.backtest.rolling import RollingResult
+    from ffcast.backtest.run import backtest, score_origin
 
-    obs = read_observations(observations)
+    obs = read_observations(observations) if observations is not None else None
     if out is not None:
         check_output(out, "--out", (".csv",))
-    cutoffs = list(ROLLING_CUTOFFS) if rolling else [cutoff]
+    if plot is not None:
+        from ffcast.backtest.figure import SUFFIXES
+
+        check_output(plot, "--plot", SUFFIXES)
+        if plot.suffix.lower() == ".png":
+            require_chromium("--plot")
+    origins = list(statements.ROLLING_ORIGINS) if rolling else [cutoff]
     results = []
     with stages(quiet or as_json) as st:
-        for c in cutoffs:
+        for c in origins:
             st.start(f"backtest from {c}", draws)
+            if obs is None:
+                results.append(score_origin(statements.scored(c), c, draws, seed,
+                                            progress=st.advance))
+                continue
             try:
                 results.append(backtest(obs, cutoff=c, draws=draws, seed=seed,
                                         progress=st.advance))
@@ -230,55 +250,84 @@ def backtest_cmd(
                 if text.startswith("observations:"):
                     text = f"{observations}:{text.removeprefix('observations:')}"
                 raise type(exc)(text) from None
-    if out is not None:
-        import pandas as pd
+        result = RollingResult(results)
+        if plot is not None:
+            from ffcast.backtest.figure import write
 
+            st.start(f"writing {plot}", 0, now=True)
+            write(result, plot)
+    if out is not None:
         from ffcast.files import atomic_write
 
-        table = pd.concat([r.table.assign(cutoff=r.cutoff) for r in results])
-        atomic_write(out, table.to_csv(index=False).encode("utf-8"))
+        atomic_write(out, result.table().to_csv(index=False).encode("utf-8"))
     if as_json:
-        echo_json({"origins": [{"summary": r.summary,
-                                "observations": json.loads(r.table.to_json(orient="records"))}
-                               for r in results]})
+        echo_json({**result.summary(),
+                   "observations": json.loads(result.table().to_json(orient="records",
+                                                                      date_format="iso"))})
         return
     for r in results:
-        _print_backtest(r)
+        _print_backtest(r.summary, legend=len(results) == 1)
+    if len(results) > 1:
+        _print_backtest(result.pooled())
+    _print_goals(result)
+    console.print(f"scored rows: {len(result.table())} (origins {', '.join(origins)})")
+    if plot is not None:
+        console.print(f"figure written to [bold]{escape(str(plot))}[/]")
 
 
 #: Short names of the backtest's forecasters (tables fit 80 columns; the legend explains).
 FORECASTER_LABELS = {"ffcast": "ffcast", "ffcast_latent": "latent", "icct_share": "ICCT 30%",
-                     "last_observation": "last obs"}
+                     "last_observation": "last obs", "published_share": "share",
+                     "best_baseline": "the best baseline"}
 BACKTEST_LEGEND = (
-    "ffcast: what agencies would report (model count x reporting noise); latent: the model "
-    "count itself; ICCT 30%: 30% of travellers return; last obs: the last published figure "
-    "carried forward. n: observations scored; CRPS: continuous ranked probability score "
-    "(lower is better) of counts, log CRPS of log(1 + count); in 50/80/95%: observations "
-    "inside the central interval; |ln r|: median |log(forecast median / observed)|.")
+    "ffcast: what the statement's producer would publish (model count through the reporting "
+    "model); latent: the model count itself; last obs: the last figure published by the "
+    "origin, carried forward; ICCT 30%: 30% of travellers return; share: the median share "
+    "of travellers published by the origin. n: observations scored; CRPS: continuous ranked "
+    "probability score (lower is better) of counts, log CRPS of log(1 + count); 50-95%: "
+    "observations inside the central interval; |ln r|: median |log(forecast median / "
+    "observed)|.")
 
 
-def backtest_table(s: dict) -> Table:
-    """One origin's scores as a table that fits 80 columns (abbreviations in the legend)."""
-    t = Table(title=f"Backtest from {s['cutoff']}: {s['observations']} observations, "
-              f"{s['draws']:,} draws", title_justify="left", caption=BACKTEST_LEGEND,
-              caption_justify="left")
-    for c in ("forecaster", "n", "CRPS", "log CRPS", "in 50%", "in 80%", "in 95%", "|ln r|"):
+def backtest_table(s: dict, legend: bool = True) -> Table:
+    """One origin's scores as a table that fits 80 columns (abbreviations in the legend,
+    printed under it when ``legend``)."""
+    about = f", {s['parameters']}" if s.get("parameters") else ""
+    dropped = (f"; {s['dropped']} rows of countries without a traveller estimate by then "
+               "left out" if s.get("dropped") else "")
+    origin = "All origins pooled" if s["cutoff"] == "pooled" else f"Backtest from {s['cutoff']}"
+    t = Table(title=f"{origin}: {s['observations']} observations, {s['draws']:,} draws"
+              f"{about}{dropped}", title_justify="left",
+              caption=BACKTEST_LEGEND if legend else None, caption_justify="left")
+    for c in ("forecaster", "n", "CRPS", "log CRPS", "50%", "80%", "90%", "95%", "|ln r|"):
         t.add_column(c, justify="right" if c != "forecaster" else "left", no_wrap=True)
     for name, m in s["forecasters"].items():
         label = FORECASTER_LABELS.get(name, name)
         if not m.get("crps") and m.get("crps") != 0:
-            t.add_row(label, "0", *["–"] * 6)
+            t.add_row(label, "0", *["–"] * 7)
             continue
         t.add_row(label, str(m["observations_scored"]), f"{m['crps']:,.1f}",
-                  f"{m['crps_log1p']:.3f}", f"{m['coverage_50']:.0%}", f"{m['coverage_80']:.0%}",
-                  f"{m['coverage_95']:.0%}", f"{m['median_abs_log_ratio']:.2f}")
+                  f"{m['crps_log1p']:.3f}", *(f"{m[f'coverage_{k}']:.0%}"
+                                             for k in (50, 80, 90, 95)),
+                  f"{m['median_abs_log_ratio']:.2f}")
     return t
 
 
-def _print_backtest(r: object) -> None:
-    s = r.summary  # type: ignore[attr-defined]
-    console.print(backtest_table(s))
+def _print_backtest(s: dict, legend: bool = True) -> None:
+    console.print(backtest_table(s, legend))
     names = {f"vs_{k}": f"vs {v}" for k, v in FORECASTER_LABELS.items()}
     names["vs_best_baseline"] = "vs the best baseline"
     console.print("CRPS skill of ffcast (above 0: better than the baseline): " + ", ".join(
-        f"{names.get(k, k)} {v:+.2f}" for k, v in s["skill"].items() if isinstance(v, float)))
+        f"{names.get(k, k)} {v:+.2f}" for k, v in s["skill"].items()
+        if isinstance(v, float) and not k.endswith("_log1p")))
+    console.print("  on log(1 + count): " + ", ".join(
+        f"{names.get(k.removesuffix('_log1p'), k)} {v:+.2f}" for k, v in s["skill"].items()
+        if isinstance(v, float) and k.endswith("_log1p")))
+
+
+def _print_goals(result: object) -> None:
+    goals = result.goals()  # type: ignore[attr-defined]
+    for g in goals:
+        verdict = "met" if g["met"] else "MISSED"
+        console.print(f"goal at 2016-12 ({g['rows']} rows): {g['goal']}: "
+                      f"{g['measured']:.2f} (target {g['target']}) {verdict}")

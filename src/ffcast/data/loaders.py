@@ -67,6 +67,20 @@ def sources() -> pd.DataFrame:
     return load("sources")
 
 
+def producer_kind(source: str, default: str = "press") -> str:
+    """The kind of producer (``official``, ``research`` or ``press``) behind a statement whose
+    ``source`` cell cites ``source`` ("A;B": the first id leads), from the source registry's
+    ``kind`` column; ``default`` when the id is not in the registry."""
+    first = str(source).split(";")[0].strip()
+    return _kinds(data_state()).get(first, default)
+
+
+@functools.cache
+def _kinds(state: tuple[tuple[str, int], ...]) -> dict[str, str]:
+    registry = _cached("sources", state)
+    return dict(zip(registry["id"], registry["kind"], strict=True))
+
+
 def countries() -> pd.DataFrame:
     """Every known country code with name, model region and region display name."""
     return load("countries")

@@ -35,6 +35,7 @@ from ffcast.engine.parameters import (  # re-exported: the engine's public names
 from ffcast.engine.prepared import SIM_START, Prepared, prepare
 from ffcast.engine.rng import stream_keys
 from ffcast.errors import FFCastError, ScenarioError
+from ffcast.scenario.reporting import COMPONENTS as REPORTING_COMPONENTS
 
 __all__ = [
     "SIM_START", "STEP_ORDER", "ChunkResult", "DrawParameters", "Latent", "Prepared",
@@ -102,7 +103,10 @@ class ChunkResult:
     ``flows_from`` the first month counted in the first record's flows; ``expected`` (D, R,
     N_EXPECTED) float64, summed like the flows: the expected numbers of attacks linked to
     foreign fighters executed in Western countries and of those with 12 or more deaths
-    (given the simulated stocks), when the run asked for them, else zeros.
+    (given the simulated stocks), when the run asked for them, else zeros; ``reporting``
+    (D, 6) each draw's reporting bias and noise per kind of source
+    (:data:`ffcast.scenario.reporting.COMPONENTS` order), which the results turn into the
+    figures an authority would publish.
     """
 
     draws: np.ndarray
@@ -113,6 +117,7 @@ class ChunkResult:
     timings: dict[str, float] = field(default_factory=dict)
     flows_from: int = 0  # the first month counted in flows[:, 0]
     expected: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, L.N_EXPECTED)))
+    reporting: np.ndarray = field(default_factory=lambda: np.zeros((0, len(REPORTING_COMPONENTS))))
 
 
 def _recording(prep: Prepared, record: Recording | None, n_months: int) -> Recording:
@@ -200,4 +205,5 @@ def run_chunk(prep: Prepared, seed: int, draws: np.ndarray, *, latent: Latent | 
     return ChunkResult(draws=draws, stocks=stocks, flows=flows,
                        territory=dp.territory[:, rec.months], months=rec.months.copy(),
                        timings=dict(timings) if timings else {},
-                       flows_from=rec.first_flow_month, expected=expected_out)
+                       flows_from=rec.first_flow_month, expected=expected_out,
+                       reporting=dp.reporting)

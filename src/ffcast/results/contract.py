@@ -7,6 +7,11 @@ who travelled (or came home) before that month are still in the stocks, so
 ``cumulative_travelled`` and ``cumulative_returned`` are exact totals since 2011-01 and are
 **not** the cumulative sums of the recorded ``arrivals`` and ``returns``.
 
+``reported_returned`` is not a model count but the predictive distribution of the cumulative
+returnee figure an official national authority would publish (:mod:`ffcast.results.reported`:
+the count times the draw's official reporting bias and a persistent log-normal error per
+country); compare it with published figures, read ``cumulative_returned`` for what happened.
+
 Dims: ``draw`` (ensemble draw indices), ``month`` (datetime64 month starts), ``country``
 (ISO3), plus ``theatre`` (7 third theatres, on ``relocated``) and ``target`` (3 targets, on
 the plot and attack flows). Each variable carries ``units`` and ``description`` attrs; the
@@ -25,6 +30,7 @@ import xarray as xr
 
 from ffcast.engine.simulate import SIM_START
 from ffcast.errors import FFCastError
+from ffcast.results import reported
 from ffcast.results.quantities import (
     FLOW_SLOTS,
     HOME_STOCKS,
@@ -38,12 +44,13 @@ from ffcast.results.quantities import (
     TARGETS,
     THEATRES,
 )
+from ffcast.scenario import reporting
 from ffcast.version import __version__
 
 if TYPE_CHECKING:
     from ffcast.engine import ChunkResult, Prepared
 
-CONVENTIONS = "ffcast-results-1"  # bump when a name, dim, dtype or unit changes
+CONVENTIONS = "ffcast-results-2"  # bump when a name, dim, dtype or unit changes
 CREATED_BY = "ffcast.results.to_dataset"
 PERSONS = "persons"
 PERSONS_MONTH = "persons/month"
@@ -107,9 +114,16 @@ CUMULATIVE_SPECS: tuple[Spec, ...] = (
     Spec("cumulative_returned", PERSONS, "Everyone who entered the home pipeline since 2011-01 "
          "(sum of the home stocks: nobody leaves them)" + _EOM),
 )
+REPORTED_SPECS: tuple[Spec, ...] = (
+    Spec("reported_returned", PERSONS, "Predictive distribution of the cumulative returnee "
+         "figure an official national authority would publish: cumulative_returned x the "
+         "draw's official reporting bias x a log-normal reporting error that persists over "
+         "the months (one per draw and country), rounded" + _EOM),
+)
 TERRITORY_DESCRIPTION = ("Territory held by the Islamic State in Iraq/Syria: observed up to "
                          "the cut-off, a scenario path after it")
-COUNT_SPECS: tuple[Spec, ...] = (*STOCK_SPECS, *FLOW_SPECS, *CUMULATIVE_SPECS)
+COUNT_SPECS: tuple[Spec, ...] = (*STOCK_SPECS, *FLOW_SPECS, *CUMULATIVE_SPECS,
+                                 *REPORTED_SPECS)
 SPECS: dict[str, Spec] = {s.name: s for s in COUNT_SPECS}
 COUNT_VARIABLES: tuple[str, ...] = tuple(SPECS)
 VARIABLES: tuple[str, ...] = (*COUNT_VARIABLES, "territory")
@@ -139,6 +153,9 @@ def _check_chunk(prep: Prepared, chunk: ChunkResult) -> None:
         if got != shape:
             raise FFCastError(f"chunk.{name}: shape {got} does not match the run {shape}; "
                               "fix: pass the Prepared the chunk was simulated with")
+    if chunk.reporting.shape != (d, len(reporting.COMPONENTS)):
+        raise FFCastError(f"chunk.reporting: shape {chunk.reporting.shape} does not match "
+                          f"{d} draws; fix: pass a chunk simulated by ffcast.engine.run_chunk")
     monthly = np.arange(prep.record_from, prep.record_from + t)
     if not np.array_equal(chunk.months, monthly) or chunk.flows_from != prep.record_from:
         raise FFCastError("chunk.months: the results contract needs every month of the run "
@@ -179,6 +196,12 @@ def to_dataset(prep: Prepared, chunk: ChunkResult, seed: int) -> xr.Dataset:
     for spec, values in zip(CUMULATIVE_SPECS, (travelled, returned), strict=True):
         data[spec.name] = xr.Variable(spec.dims, values,
                                       {"units": spec.units, "description": spec.description})
+    error = reported.reporting_error(seed, chunk.draws, prep.codes, "cumulative_returned",
+                                     "official")
+    published = reported.reported(returned, chunk.reporting, error, "official")
+    spec = REPORTED_SPECS[0]
+    data[spec.name] = xr.Variable(spec.dims, published.astype(np.int32),
+                                  {"units": spec.units, "description": spec.description})
     data["territory"] = xr.Variable(
         ("draw", "month"), np.asarray(chunk.territory, dtype=np.float64),
         {"units": TERRITORY_UNITS, "description": TERRITORY_DESCRIPTION})
@@ -269,7 +292,7 @@ def pathway_totals(ds: xr.Dataset) -> xr.Dataset:
 
 def full_bytes(prep: Prepared, draws: int) -> int:
     """Bytes the full results of ``draws`` draws of ``prep`` take in memory (int32 counts)."""
-    per_cell = (N_STOCKS + N_FLOWS + len(CUMULATIVE_SPECS)) * 4
+    per_cell = (N_STOCKS + N_FLOWS + len(CUMULATIVE_SPECS) + len(REPORTED_SPECS)) * 4
     return int(draws) * len(prep.recorded_months) * len(prep.countries) * per_cell
 
 
