@@ -27,7 +27,7 @@ def test_self_contained(report_path: Path) -> None:
 
 def test_sections_and_provenance(report_path: Path) -> None:
     text = report_path.read_text(encoding="utf-8")
-    for anchor in ("headline", "comparison", "pathways", "returnees", "where", "history",
+    for anchor in ("headline", "comparison", "risk", "pathways", "returnees", "where", "history",
                    "countries", "provenance"):
         assert f'id="{anchor}"' in text, anchor
     for needle in ("IHS2015", "GTD_OWID", "ICSR2015", "Seed", "prosecute-all",
@@ -54,7 +54,7 @@ def test_renders_offline_in_chromium(report_path: Path, page: Page) -> None:
     page.wait_for_function(
         "document.querySelectorAll('.js-plotly-plot .main-svg').length >= 10", timeout=30_000)
     plots = page.locator(".js-plotly-plot")
-    assert plots.count() == 9  # comparison, 2 fans, map, Sankey, 4 history figures
+    assert plots.count() == 10  # comparison, risk, 2 fans, map, Sankey, 4 history figures
     for i in range(plots.count()):
         drawn = plots.nth(i).evaluate(
             "el => el.querySelectorAll('svg path, svg rect, svg text').length")
