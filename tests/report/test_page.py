@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -33,6 +34,23 @@ def test_sections_and_provenance(report_path: Path) -> None:
     for needle in ("IHS2015", "GTD_OWID", "ICSR2015", "Seed", "prosecute-all",
                    "Known limits", "cutoff: 2016-12", "@media print"):
         assert needle in text, needle
+
+
+def test_risk_section_says_what_it_counts_and_shows_the_record(report_path: Path) -> None:
+    from ffcast.report.observed import attack_record
+
+    text = report_path.read_text(encoding="utf-8")
+    start = text.index('<section id="risk">')
+    section = text[start:text.index("</section>", start)]
+    for needle in ("linked to foreign fighters", "home-grown", 'id="risk-table"',
+                   "2016 record", "P(≥1 attack)"):
+        assert needle in section, needle
+    record = attack_record("2016-12")
+    for events in record.loc[record["attacks"] > 0, "events"]:
+        assert json.dumps(events)[1:-1] in section, events  # hover text of the record marks
+    body = section[section.index('id="risk-table"'):]
+    rows = re.findall(r"<tr><td>(\d{4})", body)
+    assert rows == ["2016", "2017", "2018", "2019"]  # the record, then every forecast year
 
 
 def test_no_half_written_report_on_failure(tmp_path: Path) -> None:
