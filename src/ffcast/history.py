@@ -2,7 +2,9 @@
 
 This is not calibration (see the calibration module): it shows, for the priors as they
 stand, where the baseline sits relative to each pre-cut-off statement. Only facts dated up
-to 2016-12 are used.
+to 2016-12 are used. The risk table (:func:`risk_record`) is derived, not written down: the
+record from the ``attacks_west`` data known by the cut-off, the model from a run of the
+calibrated posterior reduced like every other output.
 """
 
 from __future__ import annotations
@@ -81,6 +83,73 @@ def history_check(draws: int = 200, seed: int = 0) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def risk_record(draws: int = 1000, seed: int = 0, cutoff: str = "2016-12",
+                scenario: str = "baseline") -> pd.DataFrame:
+    """Attacks in the West linked to foreign fighters per year, model against record, 2011 to
+    the cut-off's year.
+
+    The model: ``scenario`` with its cut-off set to ``cutoff``, run to the cut-off with the
+    shipped posterior for that cut-off when there is one (else the priors), reduced by
+    :mod:`ffcast.results.risk` like every other output (the West as
+    :data:`ffcast.results.quantities.RISK_REGIONS` defines it). The record: the
+    ``attacks_west`` rows known by the cut-off whose perpetrators had been in Syria/Iraq,
+    counted as calibration counts them (:func:`ffcast.calibrate.risk.record_years`).
+    ``inside``: the record lies in the model's 90% predictive interval. A year cut by the
+    cut-off covers its months up to it on both sides. Raises FFCastError for bad input.
+    """
+    from ffcast.calibrate.risk import record_years
+    from ffcast.results import quantities as Q
+    from ffcast.results import risk
+    from ffcast.runner import prepare_run
+    from ffcast.scenario import load_scenario
+
+    # The engine needs a month after the cut-off; only months up to it are compared.
+    after = f"{pd.Period(cutoff, 'M') + 1}"
+    job = prepare_run(load_scenario(scenario).replace(cutoff=cutoff), draws=draws, seed=seed,
+                      end=after)
+    months = job.prep.recorded_months[:-1]
+    west = Q.western_origins(job.prep.countries["region"])
+    parts: list[np.ndarray] = []
+    job.chunks(lambda ch: parts.append(risk.yearly(Q.risk_counts(ch.flows[:, :-1], west),
+                                                   months)))
+    counts = np.concatenate(parts)[:, :, Q.RISK_REGIONS.index("west")]  # (D, Y, counts)
+    years = np.unique(months.year)
+    rows = []
+    for rec in record_years(job.prep.months, cutoff):
+        k = int(np.searchsorted(years, rec.year))
+        attacks = counts[:, k, Q.RISK_COUNTS.index("attacks")]
+        deaths = counts[:, k, Q.RISK_COUNTS.index("attack_deaths")]
+        lo, med, hi = np.percentile(attacks, [5, 50, 95])
+        rows.append({"year": rec.year, "record_attacks": rec.attacks,
+                     "model_median": med, "model_p5": lo, "model_p95": hi,
+                     "model_mean": attacks.mean(), "inside": bool(lo <= rec.attacks <= hi),
+                     "p_at_least_one": float((attacks > 0).mean()),
+                     "record_deaths": rec.deaths, "model_deaths_median": np.median(deaths),
+                     "record_events": "; ".join(rec.events) or "none"})
+    out = pd.DataFrame(rows)
+    out.attrs["parameters"] = job.parameters
+    return out
+
+
+def risk_markdown(table: pd.DataFrame) -> str:
+    """:func:`risk_record`'s table as the Markdown rows of ``docs/model.md``."""
+    from ffcast.results.risk import percent
+
+    lines = ["| year | record: attacks (deaths) | model: median [90% interval] | inside | "
+             "model P(>=1) | record: events |", "|---|---|---|---|---|---|"]
+    for r in table.itertuples():
+        lines.append(f"| {r.year} | {r.record_attacks} ({r.record_deaths}) | "
+                     f"{r.model_median:,.0f} [{r.model_p5:,.0f} – {r.model_p95:,.0f}] | "
+                     f"{'yes' if r.inside else '**no**'} | {percent(r.p_at_least_one)} | "
+                     f"{r.record_events} |")
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":  # python -m ffcast.history
     pd.set_option("display.width", 200)
+    pd.set_option("display.max_colwidth", 60)
     print(history_check().to_string(index=False, float_format=lambda v: f"{v:,.1f}"))
+    table = risk_record(draws=1000, seed=0)
+    print(f"\nAttacks in the West linked to foreign fighters per year, baseline, 1,000 draws, "
+          f"seed 0, {table.attrs['parameters']}; record known by 2016-12:")
+    print(risk_markdown(table))

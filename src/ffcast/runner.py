@@ -30,6 +30,8 @@ from ffcast.errors import OptionsError, echo
 from ffcast.files import check_output
 from ffcast.options import RunOptions, run_options
 from ffcast.results import quantities as Q
+from ffcast.results import risk
+from ffcast.results.stats import draw_summary
 from ffcast.results.writers import SUPPORTED_EXTENSIONS
 from ffcast.scenario import Scenario, load_scenario
 
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
     import xarray as xr
 
     from ffcast.calibrate.posterior import Posterior, PosteriorSpec
+    from ffcast.calibrate.risk import YearRecord
 
 ScenarioSpec = Scenario | str | Path | None
 Progress = Callable[[int], None]
@@ -106,6 +109,9 @@ class Headline:
     ``pathways`` follow :data:`ffcast.results.quantities.PATHWAYS` (persons at the end
     month); attacks and their deaths are those executed after the cut-off, by target, and
     are linked to foreign fighters by construction (the model has no other attackers).
+    ``risk`` counts them per calendar year after the cut-off (``risk_years``) and risk
+    region (:data:`ffcast.results.quantities.RISK_REGIONS`); ``record`` is the cut-off
+    year's attack record in the West, as known by the cut-off, for context.
     """
 
     scenario: str
@@ -123,15 +129,27 @@ class Headline:
     home_by_country: np.ndarray | None = None  # (D, C, HOME_STOCKS) at the end month
     attacks_by_country: np.ndarray | None = None  # (D, C) after the cut-off, all targets
     deaths_by_country: np.ndarray | None = None  # (D, C)
+    risk_years: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    risk_months: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    risk: np.ndarray | None = None  # (D, Y, RISK_REGIONS, RISK_COUNTS) per year after cut-off
+    record: YearRecord | None = None
 
     @classmethod
     def start(cls, run: Run) -> Headline:
         """An empty headline for ``run`` (chunks are added with :meth:`extend`)."""
+        from ffcast.calibrate.risk import record_years
+
         prep = run.prep
+        cutoff = prep.months[prep.cutoff_index]
+        after = prep.months[prep.cutoff_index + 1:]
+        years, months = np.unique(after.year, return_counts=True)
         return cls(scenario=prep.scenario.name, seed=run.options.seed, draws=run.draws,
                    end_month=prep.months[-1],
-                   forecast_from=prep.months[prep.cutoff_index] + pd.offsets.MonthBegin(1),
-                   countries=prep.countries["iso3"].tolist(), parameters=run.parameters)
+                   forecast_from=cutoff + pd.offsets.MonthBegin(1),
+                   countries=prep.countries["iso3"].tolist(), parameters=run.parameters,
+                   risk_years=years.astype(np.int64), risk_months=months.astype(np.int64),
+                   record=record_years(prep.months, f"{cutoff:%Y-%m}",
+                                       first_year=cutoff.year)[-1])
 
     def extend(self, prep: Prepared, stocks: np.ndarray, flows: np.ndarray,
                months: np.ndarray | None = None, flows_from: int | None = None) -> None:
@@ -139,8 +157,9 @@ class Headline:
 
         ``months`` and ``flows_from`` describe the chunk's recording (``ChunkResult.months``
         and ``.flows_from``; default: every month from ``prep.record_from``). The headline
-        needs the last month and the flows after the cut-off, so any recording that has a
-        record boundary at the cut-off works, e.g. ``Recording.summary(prep)``.
+        needs the last month and the flows after the cut-off per calendar year, so any
+        recording with a record boundary at the cut-off and at every December after it
+        works (every month, the default, does). Raises OptionsError otherwise.
         """
         if months is None:
             months = np.arange(prep.record_from, prep.record_from + stocks.shape[1])
@@ -151,6 +170,11 @@ class Headline:
             raise OptionsError("record: the headline counts attacks after the cut-off; record "
                                "the cut-off month too")
         after = first > prep.cutoff_index
+        year = prep.months[months].year.to_numpy()
+        if (after & (prep.months[first].year.to_numpy() != year)).any():
+            raise OptionsError("record: the headline counts attacks per calendar year; record "
+                               "every December after the cut-off too")
+        self._extend_risk(prep, flows[:, after], year[after])
         end = stocks[:, -1]  # (D, C, S)
         tot = end.sum(axis=1, dtype=np.int64)  # (D, S)
         for q in Q.PATHWAYS:
@@ -167,6 +191,35 @@ class Headline:
         self.attacks = _cat(self.attacks, att)
         self.attack_deaths = _cat(self.attack_deaths, dth)
         self.travelled = _cat(self.travelled, Q.TRAVELLED.of(tot))
+
+    def _extend_risk(self, prep: Prepared, flows: np.ndarray, year: np.ndarray) -> None:
+        """Add a chunk's per-year risk counts (``flows`` after the cut-off, ``year`` of each
+        record); years the chunk does not record stay 0 (a recording starting later)."""
+        counts = Q.risk_counts(flows, Q.western_origins(prep.countries["region"]))
+        per_year = np.zeros((len(flows), len(self.risk_years), *counts.shape[2:]), np.int64)
+        for k, y in enumerate(self.risk_years):
+            per_year[:, k] = counts[:, year == y].sum(axis=1)
+        self.risk = _cat(self.risk, per_year)
+
+    def risk_dict(self) -> dict:
+        """JSON-ready risk by year after the cut-off and region (see :meth:`to_dict`)."""
+        assert self.risk is not None
+        rec = self.record
+        return {
+            "linked_to": Q.LINKED_TO_FOREIGN_FIGHTERS,
+            "regions": {r: f"{Q.RISK_REGION_LABELS[r]}: {Q.RISK_REGION_DESCRIPTIONS[r]}"
+                        for r in Q.RISK_REGIONS},
+            "mass_casualty_deaths": Q.MASS_CASUALTY_DEATHS,
+            "record": None if rec is None else {
+                "year": rec.year, "region": "west", "known_by":
+                (self.forecast_from - pd.offsets.MonthBegin(1)).strftime("%Y-%m"),
+                "attacks": rec.attacks, "deaths": rec.deaths,
+                "mass_casualty_attacks": rec.mass, "events": list(rec.events),
+                "sources": rec.sources},
+            "years": {str(y): {"months": int(m), **risk.year_summary(self.risk[:, k])}
+                      for k, (y, m) in enumerate(zip(self.risk_years, self.risk_months,
+                                                     strict=True))},
+        }
 
     def to_dict(self, top: int = 10) -> dict:
         """JSON-ready summary: median, 5-95% interval and mean of every headline number."""
@@ -188,13 +241,12 @@ class Headline:
             "attacks": {t: summary(self.attacks[:, g]) for g, t in enumerate(Q.TARGETS)},
             "attack_deaths": {t: summary(self.attack_deaths[:, g])
                               for g, t in enumerate(Q.TARGETS)},
+            "risk": self.risk_dict(),
         }
 
 
-def summary(x: np.ndarray) -> dict[str, float]:
-    """Median, 5th and 95th percentile and mean of draws ``x`` (floats)."""
-    lo, med, hi = np.percentile(x, [5, 50, 95])
-    return {"median": float(med), "p5": float(lo), "p95": float(hi), "mean": float(np.mean(x))}
+#: Median, 5th and 95th percentile and mean of draws ``x`` (floats).
+summary = draw_summary
 
 
 def _cat(a: np.ndarray | None, b: np.ndarray) -> np.ndarray:

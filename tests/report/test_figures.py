@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import pytest
 
 from ffcast import data
-from ffcast.report import figures, flows, observed
+from ffcast.report import figures, flows, observed, risk
 from ffcast.report.build import build_figures, mappable_countries
 from ffcast.report.reduce import PATHWAYS, Reduction, paired_differences, quantiles
 
@@ -15,7 +15,8 @@ from ffcast.report.reduce import PATHWAYS, Reduction, paired_differences, quanti
 @pytest.fixture(scope="module")
 def published() -> dict:
     return {"world": observed.world_points(), "returned": observed.returned_points(),
-            "territory": observed.territory_points(), "gtd": observed.gtd_west_deaths()}
+            "territory": observed.territory_points(), "gtd": observed.gtd_west_deaths(),
+            "record": observed.attack_record("2016-12")}
 
 
 def _no_data(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -36,6 +37,7 @@ def _figures(red: Reduction, pub: dict) -> dict[str, go.Figure]:
         "compare": figures.comparison_figure(paired_differences(red, red), "a", "b", 20),
         "sankey": flows.sankey_figure(red),
         "map": flows.map_figure(red, names, {"FRA", "TUN"}),
+        "risk": risk.risk_figure(red, pub["record"]),
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -27,12 +28,29 @@ def test_self_contained(report_path: Path) -> None:
 
 def test_sections_and_provenance(report_path: Path) -> None:
     text = report_path.read_text(encoding="utf-8")
-    for anchor in ("headline", "comparison", "pathways", "returnees", "where", "history",
+    for anchor in ("headline", "comparison", "risk", "pathways", "returnees", "where", "history",
                    "countries", "provenance"):
         assert f'id="{anchor}"' in text, anchor
     for needle in ("IHS2015", "GTD_OWID", "ICSR2015", "Seed", "prosecute-all",
                    "Known limits", "cutoff: 2016-12", "@media print"):
         assert needle in text, needle
+
+
+def test_risk_section_says_what_it_counts_and_shows_the_record(report_path: Path) -> None:
+    from ffcast.report.observed import attack_record
+
+    text = report_path.read_text(encoding="utf-8")
+    start = text.index('<section id="risk">')
+    section = text[start:text.index("</section>", start)]
+    for needle in ("linked to foreign fighters", "home-grown", 'id="risk-table"',
+                   "2016 record", "P(≥1 attack)"):
+        assert needle in section, needle
+    record = attack_record("2016-12")
+    for events in record.loc[record["attacks"] > 0, "events"]:
+        assert json.dumps(events)[1:-1] in section, events  # hover text of the record marks
+    body = section[section.index('id="risk-table"'):]
+    rows = re.findall(r"<tr><td>(\d{4})", body)
+    assert rows == ["2016", "2017", "2018", "2019"]  # the record, then every forecast year
 
 
 def test_no_half_written_report_on_failure(tmp_path: Path) -> None:
@@ -54,7 +72,7 @@ def test_renders_offline_in_chromium(report_path: Path, page: Page) -> None:
     page.wait_for_function(
         "document.querySelectorAll('.js-plotly-plot .main-svg').length >= 10", timeout=30_000)
     plots = page.locator(".js-plotly-plot")
-    assert plots.count() == 9  # comparison, 2 fans, map, Sankey, 4 history figures
+    assert plots.count() == 10  # comparison, risk, 2 fans, map, Sankey, 4 history figures
     for i in range(plots.count()):
         drawn = plots.nth(i).evaluate(
             "el => el.querySelectorAll('svg path, svg rect, svg text').length")

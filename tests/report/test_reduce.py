@@ -21,6 +21,7 @@ from ffcast.report.reduce import (
     reduce_file,
     reduce_run,
 )
+from ffcast.results import quantities as Q
 from ffcast.runner import run
 
 from .conftest import DRAWS, END, SEED
@@ -68,7 +69,13 @@ def test_shapes_and_conservation(reduction: Reduction) -> None:
                                   red.pathways[:, -1, PATHWAYS.index("relocated")])
     np.testing.assert_array_equal(red.country_returned.sum(1),
                                   red.pathways[:, -1, PATHWAYS.index("returned")])
-    assert (red.deaths_west <= red.attack_deaths[:, :, :2].sum(-1)).all()
+    # The risk regions split every attack and every death exactly once.
+    np.testing.assert_array_equal(red.risk[..., Q.RISK_COUNTS.index("attacks")].sum(-1),
+                                  red.attacks.sum(-1))
+    np.testing.assert_array_equal(red.risk[..., Q.RISK_COUNTS.index("attack_deaths")].sum(-1),
+                                  red.attack_deaths.sum(-1))
+    west = red.risk[:, :, Q.RISK_REGIONS.index("west"), Q.RISK_COUNTS.index("attacks")]
+    assert (west >= red.attacks[:, :, Q.TARGETS.index("western_abroad")]).all()
 
 
 def test_chunking_does_not_change_anything(reduction: Reduction) -> None:
@@ -82,6 +89,9 @@ def test_matches_ffcast_run_headline(reduction: Reduction) -> None:
     head = run("baseline", draws=DRAWS, seed=SEED, end=END)
     for i, key in enumerate(PATHWAYS):
         np.testing.assert_array_equal(reduction.pathways[:, -1, i], head.pathways[key])
+    after = np.isin(reduction.meta.years, head.risk_years)
+    assert after.sum() == len(head.risk_years) > 0
+    np.testing.assert_array_equal(reduction.risk[:, after], head.risk)
 
 
 def test_results_file_reduces_like_the_simulation(reduction: Reduction,

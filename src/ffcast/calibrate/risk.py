@@ -36,7 +36,8 @@ class YearRecord:
 
     ``months`` are the month indices of the run covered (into ``prep.months``);
     ``attacks`` executed attacks linked to foreign fighters in Western countries,
-    ``mass`` those with at least 12 deaths, ``tolls`` their death tolls.
+    ``mass`` those with at least 12 deaths, ``tolls`` their death tolls; ``deaths`` all
+    deaths in the year's attacks and ``events`` their names (for tables, not the likelihood).
     """
 
     year: int
@@ -45,6 +46,8 @@ class YearRecord:
     mass: int
     tolls: tuple[int, ...]
     sources: str = ""
+    deaths: int = 0
+    events: tuple[str, ...] = ()
 
 
 def poisson_loglik(n: int | np.ndarray, mu: np.ndarray) -> np.ndarray:
@@ -123,5 +126,6 @@ def record_years(prep_months: pd.DatetimeIndex, cutoff: str,
         sources = ";".join(dict.fromkeys(";".join(events["source"]).split(";"))) \
             if len(events) else "attacks_west (none recorded)"
         out.append(YearRecord(year, np.flatnonzero(in_year), len(events), len(tolls), tolls,
-                              sources))
+                              sources, int(events["deaths"].sum()),
+                              tuple(str(n) for n in events["name"])))
     return out

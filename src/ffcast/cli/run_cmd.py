@@ -85,7 +85,38 @@ def headline_tables(h: dict) -> list[Table]:
         attacks.add_column(col, justify="left" if col == "target" else "right")
     for g, label in Q.TARGET_LABELS.items():
         attacks.add_row(label, fmt(h["attacks"][g]), fmt(h["attack_deaths"][g]))
-    return [paths, countries, attacks]
+    return [paths, countries, attacks, *risk_tables(h["risk"])]
+
+
+def risk_tables(risk: dict) -> list[Table]:
+    """One table per risk region: per year after the cut-off, attacks and deaths (mean, and
+    median [90% interval]) and the chance of at least one (mass-casualty) attack; the West's
+    table starts with the cut-off year's record."""
+    from ffcast.results import quantities as Q
+    from ffcast.results.risk import percent
+
+    out = []
+    for region in Q.RISK_REGIONS:
+        table = Table(title=f"Attacks linked to foreign fighters: {Q.RISK_REGION_LABELS[region]}"
+                      ", per year", title_justify="left",
+                      caption=Q.RISK_REGION_DESCRIPTIONS[region] + ".", caption_justify="left")
+        for col in ("year", "attacks", "median [90%]", "deaths", "median [90%]", "P(≥1)",
+                    f"P(≥1 ≥{risk['mass_casualty_deaths']} dead)"):
+            table.add_column(col, justify="left" if col == "year" else "right")
+        rec = risk["record"]
+        if region == "west" and rec is not None:
+            table.add_row(f"{rec['year']} record", f"{rec['attacks']}", "", f"{rec['deaths']}",
+                          "", "", f"{rec['mass_casualty_attacks']} attack(s)", style="dim")
+        for year, row in risk["years"].items():
+            q = row[region]
+            label = year if row["months"] == 12 else f"{year} ({row['months']} mo)"
+            table.add_row(label, f"{q['attacks']['mean']:,.1f}", fmt(q["attacks"]),
+                          f"{q['deaths']['mean']:,.0f}", fmt(q["deaths"]),
+                          percent(q["p_at_least_one"]), percent(q["p_mass_casualty"]))
+        out.append(table)
+    out[-1].caption += (f" Means are expected numbers. Linked to foreign fighters: "
+                        f"{risk['linked_to'].split(': ', 1)[1]}.")
+    return out
 
 
 def emit_headline(head: Headline, out: Path | None, as_json: bool, what: str) -> None:

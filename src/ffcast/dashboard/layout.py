@@ -45,6 +45,10 @@ button.primary { background: #0072B2; color: white; border: none; border-radius:
 .card-value { font-size: 24px; font-weight: bold; }
 .card-interval { font-size: 12px; color: #595959; }
 .note { font-size: 12px; color: #595959; }
+.risk { border-collapse: collapse; font-size: 13px; margin: 10px 0 4px; }
+.risk caption { text-align: left; font-weight: bold; padding-bottom: 4px; }
+.risk th, .risk td { padding: 3px 10px; border-bottom: 1px solid #e5e5e5; }
+.risk td.num, .risk th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .shares { font-size: 12px; margin: 6px 0; }
 .tab-body { padding-top: 8px; }
 """

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from dash import html
 
 from ffcast.plots import style
-from ffcast.report import figures, flows, observed
+from ffcast.report import figures, flows, observed, risk
 from ffcast.report.build import mappable_countries
 from ffcast.report.reduce import PATHWAYS, Reduction, paired_differences, quantiles
 from ffcast.report.sections import about, interval
@@ -59,7 +59,27 @@ def headline(red: Reduction) -> html.Div:
     note = (f"Scenario {meta.scenario_name}, {red.n_draws:,} draws, seed {meta.seed}, "
             f"people at the end of {meta.months[-1]:%B %Y} (median, 90% interval); "
             f"parameters: {meta.parameters}.")
-    return html.Div([html.Div(cards, className="cards"), html.P(note, className="note")])
+    return html.Div([html.Div(cards, className="cards"), html.P(note, className="note"),
+                     risk_table(red)])
+
+
+def risk_table(red: Reduction) -> html.Div:
+    """Per year after the cut-off: attacks and deaths in the West linked to foreign fighters
+    (mean, median, 90% interval) and P(at least one), the report's rows
+    (:func:`ffcast.report.risk.forecast_rows`)."""
+    rows = [html.Tr([html.Td(text, className="num" if i else None)
+                     for i, (text, _) in enumerate(cells)])
+            for cells in risk.forecast_cells(red)]
+    caption = html.Caption("Attacks in the West linked to foreign fighters, per year")
+    head = html.Thead(html.Tr([html.Th(h, className="num" if i else None)
+                               for i, h in enumerate(risk.HEADERS)]))
+    note = ("Linked to foreign fighters: attacks by the people the model follows, who "
+            "travelled to Syria/Iraq (at home also inmates they radicalised in prison); not "
+            "all jihadist terrorism. The West: attacks at home by fighters from Western "
+            "origins and on other Western countries by any origin. Means are expected "
+            "numbers; probabilities are shares of draws.")
+    return html.Div([html.Table([caption, head, html.Tbody(rows)], className="risk",
+                                id="risk-table"), html.P(note, className="note")])
 
 
 def country_figure(red: Reduction, name: str) -> go.Figure:

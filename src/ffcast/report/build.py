@@ -21,7 +21,7 @@ import plotly.io as pio
 from ffcast import data, version
 from ffcast.errors import FFCastError
 from ffcast.plots import essay, export
-from ffcast.report import figures, flows, observed, sections
+from ffcast.report import figures, flows, observed, risk, sections
 from ffcast.report.html import Section, asset_text, figure_html, page, topojson_dir, write
 from ffcast.report.reduce import (
     Reduction,
@@ -103,6 +103,7 @@ def build_figures(red: Reduction, other: Reduction | None = None) -> dict[str, g
         "model_territory": figures.territory_model_figure(red, observed.territory_points()),
         "essay_deaths": essay.deaths_figure(),
         "model_deaths": figures.deaths_model_figure(red, observed.gtd_west_deaths()),
+        "risk_west": risk.risk_figure(red, observed.attack_record(f"{red.meta.cutoff:%Y-%m}")),
     }
     if other is not None:
         figs = {"comparison": figures.comparison_figure(
@@ -151,6 +152,9 @@ def _sections(red: Reduction, other: Reduction | None, divs: list[str],
                            + sections.comparison_table(diffs, red.meta.scenario_name,
                                                        other.meta.scenario_name)))
     out += [
+        Section("risk", "Terrorism risk linked to foreign fighters: the West",
+                risk.risk_section(red, observed.attack_record(f"{red.meta.cutoff:%Y-%m}"),
+                                  div["risk_west"])),
         Section("pathways", "Pathways over time", figs("pathways")),
         Section("returnees", "Returnees by origin country", figs("returnees_by_country")),
         Section("where", "Where they are", figs("map", "sankey")),

@@ -214,7 +214,8 @@ def deaths_model_figure(red: Reduction, gtd_west: pd.Series) -> go.Figure:
                          "W. Europe + N. America", marker={"color": style.GRID,
                                                             "line": {"color": style.GREY}},
                          hovertemplate="%{x}: %{y:,.0f} deaths (GTD)<extra></extra>"))
-    series = ((red.deaths_west, "Model: deaths in the West (origin + other Western)",
+    series = ((red.risk_of("west", "attack_deaths"),
+               "Model: deaths in the West (origin + other Western)",
                style.BLUE, -0.12),
               (red.attack_deaths[:, :, 2], "Model: deaths in third theatres",
                style.BLUISH_GREEN, 0.12))

@@ -65,6 +65,32 @@ def gtd_west_deaths() -> pd.Series:
     return rows.groupby("year")["nkill"].sum().astype(float).rename("gtd_west")
 
 
+RECORD_COLUMNS: tuple[str, ...] = ("year", "attacks", "deaths", "mass", "events", "sources",
+                                   "all_executed")
+
+
+def attack_record(cutoff: str) -> pd.DataFrame:
+    """The attack record in the West known by the end of ``cutoff`` (YYYY-MM), per year
+    from 2011 to the cut-off's year: executed attacks linked to foreign fighters (people
+    who had been in Syria/Iraq: returnees or dispatched operatives), their deaths, the
+    mass-casualty ones and the events' names, exactly as calibration counts them
+    (:func:`ffcast.calibrate.risk.record_years`); ``all_executed`` counts every executed
+    jihadist attack in the dataset that year, linked or not (the home-grown majority).
+    """
+    from ffcast.calibrate.risk import record_years
+
+    end = pd.Period(cutoff, "M")
+    months = pd.date_range("2011-01-01", end.start_time, freq="MS")
+    known = data.calibration_data("attacks_west", cutoff)
+    executed = known[known["executed"].astype(bool)]
+    per_year = executed.groupby(executed["as_of_date"].dt.year).size()
+    return pd.DataFrame([{
+        "year": r.year, "attacks": r.attacks, "deaths": r.deaths, "mass": r.mass,
+        "events": "; ".join(r.events), "sources": r.sources,
+        "all_executed": int(per_year.get(r.year, 0))} for r in record_years(months, cutoff)],
+        columns=list(RECORD_COLUMNS))
+
+
 def _ids(cells: pd.Series) -> set[str]:
     return {part.strip() for cell in cells.dropna() for part in str(cell).split(";")} - {""}
 

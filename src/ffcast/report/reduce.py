@@ -25,6 +25,7 @@ from ffcast import data, results
 from ffcast.data import REGIONS, REMAINDER_CODES
 from ffcast.errors import FFCastError
 from ffcast.results import quantities as Q
+from ffcast.results import risk
 from ffcast.results.contract import dataset_attrs
 
 if TYPE_CHECKING:
@@ -127,7 +128,7 @@ class Reduction:
     home_outcomes: np.ndarray  # (D, H) returnees by home-pipeline stock at the horizon
     attacks: np.ndarray  # (D, Y, 3) attacks executed per year, by target
     attack_deaths: np.ndarray  # (D, Y, 3) deaths per year, by target
-    deaths_west: np.ndarray  # (D, Y) deaths in Western countries per year
+    risk: np.ndarray  # (D, Y, RISK_REGIONS, RISK_COUNTS) per year (ffcast.results.risk)
     filled: int = field(default=0)
 
     @classmethod
@@ -144,7 +145,8 @@ class Reduction:
                    country_relocated=z(c), country_travelled=z(c), theatres=z(len(Q.THEATRES)),
                    region_pathways=z(len(REGIONS), len(PATHWAYS)),
                    home_outcomes=z(len(Q.HOME_STOCKS)), attacks=z(y, len(Q.TARGETS)),
-                   attack_deaths=z(y, len(Q.TARGETS)), deaths_west=z(y))
+                   attack_deaths=z(y, len(Q.TARGETS)),
+                   risk=z(y, len(Q.RISK_REGIONS), len(Q.RISK_COUNTS)))
 
     @property
     def arrays(self) -> dict[str, np.ndarray]:
@@ -160,6 +162,11 @@ class Reduction:
     @property
     def n_draws(self) -> int:
         return len(self.draws)
+
+    def risk_of(self, region: str, count: str) -> np.ndarray:
+        """(D, Y) per-year ``count`` (one of :data:`ffcast.results.quantities.RISK_COUNTS`)
+        in risk ``region`` (one of ``RISK_REGIONS``)."""
+        return self.risk[:, :, Q.RISK_REGIONS.index(region), Q.RISK_COUNTS.index(count)]
 
     def add(self, ds: xr.Dataset) -> None:
         """Reduce one chunk of draws (a results Dataset, loaded) into the next rows."""
@@ -187,16 +194,17 @@ class Reduction:
         self.filled = rows.stop
 
     def _add_attacks(self, ds: xr.Dataset, rows: slice) -> None:
-        starts = _year_starts(self.meta.months)
+        months = self.meta.months
         attacks = ds["attacks"].sum("country").transpose("draw", "month", "target").values
-        deaths = ds["attack_deaths"]
-        west = np.isin(np.asarray(self.meta.regions), Q.WESTERN_REGIONS)
-        in_west = (deaths.sel(target="home").isel(country=west).sum("country")
-                   + deaths.sel(target="western_abroad").sum("country")).values
-        by_target = deaths.sum("country").transpose("draw", "month", "target").values
-        self.attacks[rows] = np.add.reduceat(attacks, starts, axis=1)
-        self.attack_deaths[rows] = np.add.reduceat(by_target, starts, axis=1)
-        self.deaths_west[rows] = np.add.reduceat(in_west, starts, axis=1)
+        by_target = ds["attack_deaths"].sum("country").transpose("draw", "month",
+                                                                 "target").values
+        west = Q.western_origins(self.meta.regions)
+        by_region = np.stack([Q.by_risk_region(ds[k].transpose("draw", "month", "country",
+                                                                "target").values, west)
+                              for k in Q.RISK_COUNTS], axis=-1)  # (D, T, regions, counts)
+        self.attacks[rows] = risk.yearly(attacks, months)
+        self.attack_deaths[rows] = risk.yearly(by_target, months)
+        self.risk[rows] = risk.yearly(by_region, months)
 
     def add_chunk(self, chunk: ChunkResult) -> None:
         """Reduce one engine chunk (every month recorded) straight from its arrays.
@@ -226,16 +234,12 @@ class Reduction:
         self.region_pathways[rows] = np.einsum("dcp,cr->drp", at_end,
                                                _region_matrix(meta.regions))
         self.home_outcomes[rows] = end[..., Q.stock_slots(list(Q.HOME_STOCKS))].sum(1)
-        starts = _year_starts(meta.months)
-        attacks = world_flows[..., Q.flow_slots("attacks")]
-        deaths = world_flows[..., Q.flow_slots("attack_deaths")]
-        west = np.flatnonzero(np.isin(np.asarray(meta.regions), Q.WESTERN_REGIONS))
-        home_deaths = Q.flow_slots("attack_deaths")[Q.TARGETS.index("home")]
-        in_west = (flows[:, :, west, home_deaths].sum(2, dtype=np.int64)
-                   + deaths[..., Q.TARGETS.index("western_abroad")])
-        self.attacks[rows] = np.add.reduceat(attacks, starts, axis=1)
-        self.attack_deaths[rows] = np.add.reduceat(deaths, starts, axis=1)
-        self.deaths_west[rows] = np.add.reduceat(in_west, starts, axis=1)
+        self.attacks[rows] = risk.yearly(world_flows[..., Q.flow_slots("attacks")],
+                                         meta.months)
+        self.attack_deaths[rows] = risk.yearly(world_flows[..., Q.flow_slots("attack_deaths")],
+                                               meta.months)
+        self.risk[rows] = risk.yearly(Q.risk_counts(flows, Q.western_origins(meta.regions)),
+                                      meta.months)
         self.filled = rows.stop
 
     def finish(self) -> Reduction:
@@ -249,11 +253,6 @@ def _region_matrix(regions: Sequence[str]) -> np.ndarray:
     """(C, R) one-hot membership of each country in :data:`ffcast.data.REGIONS`."""
     index = np.array([REGIONS.index(r) for r in regions])
     return (index[:, None] == np.arange(len(REGIONS))[None, :]).astype(np.int64)
-
-
-def _year_starts(months: pd.DatetimeIndex) -> np.ndarray:
-    """Index of each calendar year's first recorded month (months are sorted)."""
-    return np.flatnonzero(np.r_[True, months.year[1:] != months.year[:-1]])
 
 
 class _Accumulator:

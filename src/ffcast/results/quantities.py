@@ -136,7 +136,35 @@ TARGET_LABELS: dict[str, str] = {
 #: Origin regions whose "home" target is a Western country (defined with the regions).
 WESTERN_REGIONS: tuple[str, ...] = _WESTERN_REGIONS
 
+#: Where attacks happen, as every risk table groups them. All are *linked to foreign
+#: fighters* (attacks by the people the model follows), never all jihadist terrorism.
+RISK_REGIONS: tuple[str, ...] = ("west", "home_elsewhere", "third_theatres")
+RISK_REGION_LABELS: dict[str, str] = {
+    "west": "the West", "home_elsewhere": "home, elsewhere", "third_theatres": "third theatres",
+}
+RISK_REGION_DESCRIPTIONS: dict[str, str] = {
+    "west": "Western countries: attacks at home by fighters from Western origins "
+            "(Western Europe, North America and Oceania) and attacks on other Western "
+            "countries by fighters from any origin",
+    "home_elsewhere": "Attacks at home by fighters from non-Western origins",
+    "third_theatres": "Attacks in third theatres (Libya, the Sahel, ...) by relocated fighters",
+}
+#: Where an attack on each target lands: (target, Western origin?) -> risk region.
+_RISK_REGION_OF: dict[tuple[str, bool], str] = {
+    ("home", True): "west", ("home", False): "home_elsewhere",
+    ("western_abroad", True): "west", ("western_abroad", False): "west",
+    ("third_theatre", True): "third_theatres", ("third_theatre", False): "third_theatres",
+}
+#: The per-attack flows a risk table counts, in this order on its last axis.
+RISK_COUNTS: tuple[str, ...] = ("attacks", "attack_deaths", "mass_casualty_attacks")
+LINKED_TO_FOREIGN_FIGHTERS = (
+    "linked to foreign fighters: attacks by people the model follows, who travelled to "
+    "Syria/Iraq (at home also inmates they radicalised in prison); not all jihadist "
+    "terrorism, and most attacks in the West were home-grown")
+
 assert set(HOME_LABELS) == set(HOME_STOCKS) and set(TARGET_LABELS) == set(TARGETS)
+assert {g for g, _ in _RISK_REGION_OF} == set(TARGETS)
+assert set(_RISK_REGION_OF.values()) == set(RISK_REGIONS) == set(RISK_REGION_LABELS)
 assert set(STOCK_SLOTS) == set(PERSON_STOCKS)
 
 
@@ -146,3 +174,37 @@ def get(name: str) -> Quantity:
         return BY_NAME[name]
     except KeyError:
         raise KeyError(f"unknown quantity {name!r}; valid: {', '.join(BY_NAME)}") from None
+
+
+def western_origins(regions: np.ndarray | list[str] | tuple[str, ...]) -> np.ndarray:
+    """(C,) bool: whether each origin's model region is Western (its "home" is in the West)."""
+    return np.isin(np.asarray(regions, dtype=str), WESTERN_REGIONS)
+
+
+def risk_region_matrix(west: np.ndarray) -> np.ndarray:
+    """(C, TARGETS, RISK_REGIONS) 0/1 int64: the risk region of each origin's attacks on each
+    target (``west``: (C,) bool, :func:`western_origins`)."""
+    west = np.asarray(west, dtype=bool)
+    out = np.zeros((len(west), len(TARGETS), len(RISK_REGIONS)), dtype=np.int64)
+    for (target, western), region in _RISK_REGION_OF.items():
+        out[west == western, TARGETS.index(target), RISK_REGIONS.index(region)] = 1
+    return out
+
+
+def by_risk_region(per_target: np.ndarray, west: np.ndarray) -> np.ndarray:
+    """Counts by origin and target, ``(..., C, TARGETS)``, summed into the risk regions:
+    ``(..., RISK_REGIONS)`` int64. Never copies more than one target's counts at a time."""
+    per_target = np.asarray(per_target)
+    regions = risk_region_matrix(west)  # (C, TARGETS, RISK_REGIONS)
+    out = np.zeros((*per_target.shape[:-2], len(RISK_REGIONS)), dtype=np.int64)
+    for g in range(len(TARGETS)):
+        out += per_target[..., g].astype(np.int64) @ regions[:, g]
+    return out
+
+
+def risk_counts(flows: np.ndarray, west: np.ndarray) -> np.ndarray:
+    """:data:`RISK_COUNTS` of engine flows ``(..., C, N_FLOWS)`` by risk region:
+    ``(..., RISK_REGIONS, RISK_COUNTS)`` int64 (attacks, deaths, mass-casualty attacks)."""
+    flows = np.asarray(flows)
+    return np.stack([by_risk_region(flows[..., flow_slots(name)], west)
+                     for name in RISK_COUNTS], axis=-1)

@@ -18,6 +18,13 @@ SUMMARY_QUANTILES: tuple[float, ...] = (0.05, 0.10, 0.50, 0.90, 0.95)
 SUMMARY_LABELS: tuple[str, ...] = ("p5", "p10", "p50", "p90", "p95", "mean")
 
 
+def draw_summary(x: np.ndarray) -> dict[str, float]:
+    """Median, 5th and 95th percentile and mean of the draws ``x`` (1-D), as floats."""
+    lo, med, hi = np.percentile(np.asarray(x, dtype=np.float64), [5, 50, 95])
+    return {"median": float(med), "p5": float(lo), "p95": float(hi),
+            "mean": float(np.mean(x))}
+
+
 def _check(da: xr.DataArray, q: Sequence[float], dim: str) -> np.ndarray:
     if dim not in da.dims:
         raise FFCastError(f"dim: {dim!r} is not a dimension of {da.name!r}; "

@@ -1,0 +1,60 @@
+"""Terrorism risk per calendar year and risk region: the one reduction every output shows.
+
+Warning first: every number here is *linked to foreign fighters* (attacks by the people the
+model follows, see :data:`ffcast.results.quantities.LINKED_TO_FOREIGN_FIGHTERS`), never all
+jihadist terrorism; most attacks in the West were home-grown and are not counted. A
+probability is the share of draws with at least one event in the year (not a closed form),
+so with D draws it is known to about +-1/sqrt(D). Deaths per attack follow a power law: a
+year's mean deaths can sit far above its median, so both are given.
+
+The headline (:mod:`ffcast.runner`), the report and the dashboard all reduce a chunk with
+:func:`yearly` and summarise the per-draw counts with :func:`year_summary`, so the numbers
+agree wherever they are shown.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ffcast.results import quantities as Q
+from ffcast.results.stats import draw_summary
+
+
+def year_starts(months: pd.DatetimeIndex) -> np.ndarray:
+    """Index of each calendar year's first month in ``months`` (sorted month starts)."""
+    return np.flatnonzero(np.r_[True, months.year[1:] != months.year[:-1]])
+
+
+def yearly(monthly: np.ndarray, months: pd.DatetimeIndex) -> np.ndarray:
+    """Monthly counts ``(D, T, ...)`` summed per calendar year: ``(D, Y, ...)``, where Y
+    are the distinct years of ``months`` (T sorted month starts) in order."""
+    return np.add.reduceat(np.asarray(monthly, dtype=np.int64), year_starts(months), axis=1)
+
+
+def year_summary(counts: np.ndarray) -> dict[str, dict[str, float | dict[str, float]]]:
+    """Summary over draws of one year's counts ``(D, RISK_REGIONS, RISK_COUNTS)``, by region.
+
+    Per region: ``attacks`` and ``deaths`` (mean, median, p5, p95 over draws),
+    ``p_at_least_one`` (share of draws with an attack) and ``p_mass_casualty`` (share with
+    an attack of at least :data:`~ffcast.results.quantities.MASS_CASUALTY_DEATHS` deaths).
+    """
+    counts = np.asarray(counts)
+    attacks, deaths, mass = (Q.RISK_COUNTS.index(k) for k in
+                             ("attacks", "attack_deaths", "mass_casualty_attacks"))
+    return {region: {"attacks": draw_summary(counts[:, r, attacks]),
+                     "deaths": draw_summary(counts[:, r, deaths]),
+                     "p_at_least_one": float((counts[:, r, attacks] > 0).mean()),
+                     "p_mass_casualty": float((counts[:, r, mass] > 0).mean())}
+            for r, region in enumerate(Q.RISK_REGIONS)}
+
+
+
+def percent(p: float) -> str:
+    """A probability as a whole percentage that never rounds a possibility away ("<1%",
+    ">99%"), for tables."""
+    if 0 < p < 0.005:
+        return "<1%"
+    if 0.995 <= p < 1:
+        return ">99%"
+    return f"{p:.0%}"

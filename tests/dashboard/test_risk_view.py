@@ -1,0 +1,44 @@
+"""The dashboard's risk table shows the report's per-year West numbers for the chosen run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ffcast.dashboard import views
+from ffcast.report import risk
+from ffcast.report.reduce import reduce_run
+
+
+def _texts(component: Any) -> list[str]:
+    """Every string in a Dash component tree, depth first."""
+    if isinstance(component, str):
+        return [component]
+    children = getattr(component, "children", None)
+    if children is None:
+        return []
+    if not isinstance(children, list | tuple):
+        children = [children]
+    return [t for child in children for t in _texts(child)]
+
+
+def _find(component: Any, ident: str) -> Any:
+    if getattr(component, "id", None) == ident:
+        return component
+    children = getattr(component, "children", None) or []
+    for child in children if isinstance(children, list | tuple) else [children]:
+        if not isinstance(child, str) and (found := _find(child, ident)) is not None:
+            return found
+    return None
+
+
+def test_the_headline_holds_the_reports_risk_rows_for_the_chosen_scenario() -> None:
+    red = reduce_run("prosecute-all", 12, 3, end="2019-12")
+    table = _find(views.headline(red), "risk-table")
+    assert table is not None
+    texts = _texts(table)
+    assert list(risk.HEADERS) == texts[1:1 + len(risk.HEADERS)]
+    cells = [text for row in risk.forecast_cells(red) for text, _ in row]
+    assert texts[1 + len(risk.HEADERS):] == cells
+    assert [row[0][0] for row in risk.forecast_cells(red)] == ["2017", "2018", "2019"]
+    note = " ".join(_texts(views.risk_table(red)))
+    assert "linked to foreign fighters" in note and "not all jihadist terrorism" in note
