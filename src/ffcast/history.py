@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ffcast.engine import layout as L
 from ffcast.engine import prepare, run_chunk
+from ffcast.results import quantities as Q
 
 
 @dataclass(frozen=True)
@@ -56,25 +56,26 @@ def history_check(draws: int = 200, seed: int = 0) -> pd.DataFrame:
     rows = []
     for f in FACTS:
         t = months.index(pd.Timestamp(f.month + "-01"))
-        s = ch.stocks[:, t].astype(np.int64)  # (D, C, S)
-        people = s.sum(-1)  # (D, C) = cumulative travelled
-        home = s[..., L.UNDETECTED:].sum(-1)
-        war_zone = s[..., [L.IN_THEATRE, L.INSURGENT, L.JOINED_OTHER, L.DETAINED]].sum(-1)
+        s = ch.stocks[:, t]  # (D, C, S)
+        people = Q.TRAVELLED.of(s)  # (D, C) = cumulative travelled
+        home = Q.RETURNED.of(s)
+        war_zone = Q.WAR_ZONE.of(s)
+        killed = Q.KILLED.of(s)
         if f.label.startswith("Travelled"):
             x = people.sum(1)
         elif f.label.startswith("Remaining"):
             x = war_zone.sum(1)
         elif f.label.startswith("Monthly inflow"):
-            x = ch.flows[:, t, :, L.ARRIVALS].sum(1)
+            x = ch.flows[:, t][..., Q.flow_slots("arrivals")].sum(axis=(1, 2))
         elif f.label.startswith("Share of Europeans dead") or f.label.startswith(
                 "Share of EU fighters dead"):
-            x = 100 * s[:, we, L.KILLED].sum(1) / people[:, we].sum(1)
+            x = 100 * killed[:, we].sum(1) / people[:, we].sum(1)
         elif f.label.startswith("Share of EU fighters returned"):
             x = 100 * home[:, we].sum(1) / people[:, we].sum(1)
         elif f.label.startswith("Europeans still"):
             x = war_zone[:, we].sum(1)
         else:  # share killed, world
-            x = 100 * s[..., L.KILLED].sum(1) / people.sum(1)
+            x = 100 * killed.sum(1) / people.sum(1)
         lo, med, hi = np.percentile(x, [5, 50, 95])
         rows.append({"fact": f.label, "as_of": f.month, "published_low": f.low,
                      "published_high": f.high, "model_median": med, "model_p5": lo,

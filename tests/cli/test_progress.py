@@ -56,7 +56,7 @@ def _cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
      ["simulating for the report", "drawing the figures and writing the report"]),
     (["sensitivity", "--outcome", "attacks_total", "--samples", "2", "--draws-per-point",
       "1", "--end", "2017-06", "--countries", "FRA"], ["sobol sensitivity"]),
-    (["discover", "--outcome", "attacks_total", "--threshold", "0", "--samples", "10",
+    (["discover", "--outcome", "attacks_total", "--threshold", "1", "--samples", "10",
       "--draws-per-point", "1", "--end", "2017-06", "--countries", "FRA"],
      ["PRIM discovery"]),
 ])
@@ -79,8 +79,9 @@ def test_rolling_backtest_has_one_stage_per_origin() -> None:
     res = runner.invoke(app, ["backtest", "--observations", "validation_returnees",
                               "--draws", "3", "--rolling"])
     assert res.exit_code == 0, res.output[-2000:]
-    assert_stages(res.stderr, "backtest from 2015-12", "backtest from 2016-06",
-                  "backtest from 2016-12")
+    from ffcast.backtest.statements import ROLLING_ORIGINS
+
+    assert_stages(res.stderr, *(f"backtest from {c}" for c in ROLLING_ORIGINS))
 
 
 def test_calibration_reports_each_smc_stage() -> None:

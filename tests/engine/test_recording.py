@@ -121,11 +121,13 @@ def test_timings_name_the_parameters_and_every_step(prep) -> None:  # type: igno
 
 
 def test_the_summary_recording_gives_the_same_headline_as_every_month(prep, full) -> None:  # type: ignore[no-untyped-def]
-    """Recording.summary (two months per draw) is all ffcast run's headline needs."""
+    """Recording.summary (the cut-off, each December after it, the end) is all ffcast run's
+    headline needs."""
     from ffcast.runner import Headline
 
     summary = run_chunk(prep, SEED, np.arange(5), record=Recording.summary(prep))
-    assert summary.stocks.shape[1] == 2
+    after = prep.months[prep.cutoff_index + 1:-1]
+    assert summary.stocks.shape[1] == 2 + int((after.month == 12).sum())
     heads = []
     for ch, months in ((full, None), (summary, summary.months)):
         head = Headline(scenario="b", seed=SEED, draws=np.arange(5), end_month=prep.months[-1],

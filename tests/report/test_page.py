@@ -29,7 +29,7 @@ def test_self_contained(report_path: Path) -> None:
 def test_sections_and_provenance(report_path: Path) -> None:
     text = report_path.read_text(encoding="utf-8")
     for anchor in ("headline", "comparison", "risk", "pathways", "returnees", "where", "history",
-                   "countries", "provenance"):
+                   "countries", "remainder", "provenance"):
         assert f'id="{anchor}"' in text, anchor
     for needle in ("IHS2015", "GTD_OWID", "ICSR2015", "Seed", "prosecute-all",
                    "Known limits", "cutoff: 2016-12", "@media print"):
@@ -125,3 +125,18 @@ def test_map_png_is_drawn_offline(reduction: Reduction, tmp_path: Path) -> None:
     (path,) = write_pngs({"map": figs["map"]}, tmp_path)
     data = path.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 100_000
+
+
+def test_the_remainder_is_shown_by_region_and_no_row_holds_a_tenth_of_the_world(
+        report_path: Path) -> None:
+    from ffcast import data
+
+    text = report_path.read_text(encoding="utf-8")
+    start = text.index('<section id="remainder">')
+    section = text[start:text.index("</section>", start)]
+    best = data.best_estimates()
+    rest = best[best["kind"] == "remainder"]
+    assert 'id="remainder-table"' in section
+    for row in rest.itertuples():
+        assert row.iso3 in section
+    assert rest["central"].max() <= 0.10 * best["central"].sum()

@@ -21,17 +21,16 @@ _Z90 = 1.6448536269514722
 
 def count_loglik(x: np.ndarray, low: float, high: float, sigma: float | np.ndarray,
                  shift: float | np.ndarray = 0.0, weight: float = 1.0) -> np.ndarray:
-    """Log-density (up to a constant) of one statement given simulated counts ``x`` (D,).
+    """Log-likelihood (up to a constant) of one statement given simulated counts ``x`` (D,).
 
     ``sigma`` (scalar or per draw) is the sd of the log noise; ``shift`` (scalar or per
-    draw) the log of the reporting bias, added to the simulated log count. A statement of
-    ``weight`` w < 1 (one of several repeating the same evidence) is read as a noisier
-    statement, sd ``s / sqrt(w)``: a proper density, so a calibrated noise is not pushed up
-    by down-weighting (multiplying the log-density by w would be).
+    draw) the log of the reporting bias, added to the simulated log count. ``weight`` w
+    tempers the statement (its log-density times w, a power likelihood): statements that
+    repeat one another's evidence share one vote, and a calibrated noise keeps its meaning
+    (the per-statement error), which inflating the noise to s / sqrt(w) would not.
     """
     x = np.asarray(x, dtype=float)
     lx = np.log(x + 1.0) + shift
-    root = np.sqrt(weight)
     # A small simulated count is itself noisy: Poisson noise on the log scale, 1/sqrt(x+1).
     # Adding it keeps the likelihood of a handful of deaths from swinging with one
     # simulation's luck (the pseudo-marginal estimate's variance, which makes SMC sticky).
@@ -39,8 +38,8 @@ def count_loglik(x: np.ndarray, low: float, high: float, sigma: float | np.ndarr
     if not np.isnan(low) and not np.isnan(high):
         centre = 0.5 * (np.log(low + 1.0) + np.log(high + 1.0))
         width = (np.log(high + 1.0) - np.log(low + 1.0)) / (2 * _Z90)
-        s = np.sqrt(np.square(sigma) + width**2 + count**2) / root
-        return -0.5 * ((lx - centre) / s) ** 2 - np.log(s)
+        s = np.sqrt(np.square(sigma) + width**2 + count**2)
+        return weight * (-0.5 * ((lx - centre) / s) ** 2 - np.log(s))
     s = np.hypot(sigma, count)
     if not np.isnan(low):  # at least `low`
         return weight * special.log_ndtr((lx - np.log(low + 1.0)) / s)
@@ -49,11 +48,11 @@ def count_loglik(x: np.ndarray, low: float, high: float, sigma: float | np.ndarr
 
 def share_loglik(share: np.ndarray, low: float, high: float, sigma: float,
                  weight: float = 1.0) -> np.ndarray:
-    """Log-density of a stated share or range of shares given simulated shares (D,)
+    """Log-likelihood of a stated share or range of shares given simulated shares (D,)
     (``weight`` as in :func:`count_loglik`)."""
     if not np.isnan(low) and not np.isnan(high):
-        s = np.hypot(sigma, (high - low) / (2 * _Z90)) / np.sqrt(weight)
-        return -0.5 * ((share - 0.5 * (low + high)) / s) ** 2 - np.log(s)
+        s = np.hypot(sigma, (high - low) / (2 * _Z90))
+        return weight * (-0.5 * ((share - 0.5 * (low + high)) / s) ** 2 - np.log(s))
     if not np.isnan(low):
         return weight * special.log_ndtr((share - low) / sigma)
     return weight * special.log_ndtr((high - share) / sigma)

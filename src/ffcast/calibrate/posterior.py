@@ -114,7 +114,7 @@ def parameter_table(post: Posterior) -> pd.DataFrame:
     u = special.ndtr(post.z.astype(float))
     prior_q = np.array([0.05, 0.5, 0.95])
     for j, name in enumerate(post.names):
-        kind, pname, region = [*name.split(":"), ""][:3]
+        kind, pname, region = [*name.split(":"), "", ""][:3]
         if kind != "param" or pname not in params:
             continue
         p = params[pname]

@@ -77,13 +77,16 @@ class Recording:
 
     @classmethod
     def summary(cls, prep: Prepared, until: int | None = None) -> Recording:
-        """The cut-off and the last simulated month, flows from the cut-off: what a headline
-        reduces to (end stocks; flows after the cut-off in record 1). Memory per draw is
-        two months, whatever the horizon."""
+        """The cut-off, each December after it and the last simulated month, flows from the
+        cut-off: what a headline reduces to (end stocks; flows per calendar year after the
+        cut-off). Memory per draw is one month per year of horizon, never per month."""
         last = len(prep.months) - 1 if until is None else min(int(until), len(prep.months) - 1)
         if last <= prep.cutoff_index:
             return cls(np.array([last]))
-        return cls(np.array([prep.cutoff_index, last]), flows_from=prep.cutoff_index)
+        decembers = [i for i in range(prep.cutoff_index + 1, last)
+                     if prep.months[i].month == 12]
+        months = np.array([prep.cutoff_index, *decembers, last])
+        return cls(months, flows_from=prep.cutoff_index)
 
     @property
     def first_flow_month(self) -> int:

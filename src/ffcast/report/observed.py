@@ -22,6 +22,11 @@ COLUMNS: tuple[str, ...] = ("key", "date", "low", "high", "source", "text")
 WORLD_PANELS: dict[str, str] = {"cumulative_travelled": "travelled", "in_theatre": "stayed"}
 
 
+def best_estimates() -> pd.DataFrame:
+    """Best estimates of travellers per country and the regional remainders (end 2016)."""
+    return data.best_estimates()
+
+
 def world_points() -> pd.DataFrame:
     """World cumulative travellers and fighters still in theatre (persons), by date."""
     agg = data.calibration_data("aggregates")

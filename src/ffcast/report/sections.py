@@ -152,3 +152,27 @@ def _link(url: str) -> str:
     if re.match(r"https?://\S+$", url):
         return f'<a href="{esc(url)}" rel="noreferrer">{esc(url)}</a>'
     return esc(url)
+
+
+def remainder_table(best: pd.DataFrame) -> str:
+    """Travellers per origin region: named by a country statement vs the remainder that only
+    a regional or world total claims (``data.best_estimates()`` rows of kind remainder)."""
+    total = float(best["central"].sum())
+    rows = []
+    for region, g in best.groupby("region", sort=False):
+        named = float(g.loc[g["kind"] == "country", "central"].sum())
+        rest = g[g["kind"] == "remainder"]
+        left = float(rest["central"].sum())
+        rule = "; ".join(f"{r.iso3}: {r.rule}" for r in rest.itertuples())
+        rows.append([(esc(str(region).replace("_", " ")), None), (f"{named:,.0f}", named),
+                     (f"{left:,.0f}", left), (f"{left / max(total, 1.0):.1%}", left),
+                     (f"<span class=note>{esc(rule)}</span>", None)])
+    rows.sort(key=lambda r: -float(r[1][1]) - float(r[2][1]))
+    heads = [("Origin region", False), ("Named countries (central)", True),
+             ("Unattributed remainder (central)", True), ("Remainder, share of world", True),
+             ("How the remainder was derived", False)]
+    intro = ("<p>Travellers the world total holds but no country statement names are assigned "
+             "to the region whose published total claims them (their region's priors apply); "
+             "what no region claims stays in <code>ROW</code>. Best estimates of end 2016, "
+             f"world total {total:,.0f} (<code>ffcast data best</code>).</p>")
+    return intro + '<div class="scroll">' + table(heads, rows, "remainder-table", True) + "</div>"
