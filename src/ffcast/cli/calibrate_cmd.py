@@ -61,6 +61,9 @@ def register(app: typer.Typer) -> None:
     app.command("backtest")(backtest_cmd)
 
 
+LEARNT = 0.25  # the parameter table shows values whose 90% interval narrowed this much
+
+
 @user_errors
 def calibrate_cmd(
     cutoff: Annotated[str, typer.Option(help="Last month of data used (YYYY-MM).")] = "2016-12",
@@ -131,11 +134,13 @@ def calibrate_cmd(
     for ch, g in fit.groupby("channel"):
         t.add_row(str(ch), str(len(g)), f"{g['inside'].mean():.0%}")
     console.print(t)
-    t = Table(title="Posterior vs prior (median [90% interval]), per region",
-              title_justify="left")
+    learnt = params[params["shrinkage"] >= LEARNT]
+    t = Table(title=f"Posterior vs prior (median [90% interval]): the {len(learnt)} of "
+              f"{len(params)} parameter values whose 90% interval the data narrowed by at "
+              f"least {LEARNT:.0%} (all in --json)", title_justify="left")
     for c in ("parameter", "region", "prior", "posterior"):
         t.add_column(c)
-    for r in params.itertuples():
+    for r in learnt.itertuples():
         t.add_row(r.parameter, r.region,
                   f"{r.prior_median:.4g} [{r.prior_p5:.3g}-{r.prior_p95:.3g}]",
                   f"{r.posterior_median:.4g} [{r.posterior_p5:.3g}-{r.posterior_p95:.3g}]")
