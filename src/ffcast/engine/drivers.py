@@ -110,27 +110,69 @@ def collapse_pressure(paths: np.ndarray) -> np.ndarray:
     return np.clip(p, 0.0, 1.0)
 
 
-def recruitment_shape(months: pd.DatetimeIndex, cutoff: pd.Timestamp) -> np.ndarray:
+def recruitment_shape(months: pd.DatetimeIndex, cutoff: pd.Timestamp,
+                      cumulative: tuple[tuple[pd.Timestamp, float], ...] = ()) -> np.ndarray:
     """Share of a country's travellers-by-cut-off arriving in each month.
 
     Sums to 1 over months up to the cut-off (2016-12 by default); after it a residual
     trickle decays from the last anchor (border controls scale it in the engine).
+
+    Only anchors public by the cut-off are used. Before the first of them (a cut-off before
+    October 2015 knows no anchor before October 2014) the inflow rises from zero in 2011-01
+    as a power of time, ``A x (t / T) ** p``, reaching the first anchor's ``A`` at ``T``;
+    ``p`` makes the cumulative inflow match the latest world total in ``cumulative``
+    (``(month, travellers)`` published by the cut-off) up to that anchor, else ``p`` =
+    :data:`EARLY_RAMP_POWER`. Without this, an early cut-off put every traveller after the
+    first anchor, i.e. nobody in Syria before autumn 2014.
     """
+    start = pd.Timestamp(WAVE_START)
     known = [(m, v) for m, v, public in INFLOW_ANCHORS
              if pd.Timestamp(m) <= cutoff and pd.Timestamp(public) <= cutoff]
-    anchor_x = np.array([_months_between(months[0], pd.Timestamp(m)) for m, _ in known],
+    anchor_x = np.array([_months_between(start, pd.Timestamp(m)) for m, _ in known],
                         dtype=float)
     anchor_y = np.array([v for _, v in known])
-    t = np.arange(len(months), dtype=float)
-    shape = np.interp(t, anchor_x, anchor_y, left=0.0, right=anchor_y[-1])
-    k = _months_between(months[0], cutoff)
-    hist = np.arange(len(months)) <= k
-    # Normalise on the full historical window even when the run starts later.
-    full_x = np.arange(int(anchor_x.min()), k + 1, dtype=float)
-    total = np.interp(full_x, anchor_x, anchor_y).sum()
-    shape = shape / total
-    after = ~hist
+    k = _months_between(start, cutoff)  # the cut-off, in months since WAVE_START
+    grid = np.arange(max(k, int(anchor_x.max())) + 1, dtype=float)
+    raw = np.interp(grid, anchor_x, anchor_y, left=0.0, right=anchor_y[-1])
+    first, top = anchor_x[0], anchor_y[0]
+    if first > 0:
+        power = _early_power(first, top, [(_months_between(start, m), c) for m, c in cumulative
+                                          if _months_between(start, m) <= first])
+        early = grid < first
+        raw[early] = top * (grid[early] / first) ** power
+    total = raw[: k + 1].sum()
+    offset = _months_between(start, months[0])
+    t = np.arange(len(months), dtype=float) + offset  # the run's months since WAVE_START
+    shape = np.interp(t, grid, raw, left=0.0, right=raw[-1]) / total
+    after = t > k
     if after.any():
-        last = np.interp(float(k), anchor_x, anchor_y) / total
-        shape[after] = last * np.exp(-(t[after] - k) / POST_CUTOFF_INFLOW_DECAY_MONTHS)
+        shape[after] = raw[k] / total * np.exp(-(t[after] - k) / POST_CUTOFF_INFLOW_DECAY_MONTHS)
     return shape
+
+
+WAVE_START = "2011-01"  # the first month anyone in ffcast travels (the Syrian uprising)
+EARLY_RAMP_POWER = 2.0  # judgement, when no world total is public before the first anchor
+
+
+def _early_power(first: float, top: float, totals: list[tuple[int, float]]) -> float:
+    """The power ``p`` of the early ramp whose cumulative inflow at the latest of ``totals``
+    (month index, world travellers) matches it: ``top x first / (p + 1) x (m / first) **
+    (p + 1) = total``, solved by bisection on ``p`` in [0, 12]."""
+    if not totals:
+        return EARLY_RAMP_POWER
+    m, total = max(totals)
+    if m <= 0 or total <= 0:
+        return EARLY_RAMP_POWER
+
+    def excess(p: float) -> float:
+        return top * first / (p + 1.0) * (m / first) ** (p + 1.0) - total
+
+    lo, hi = 0.0, 12.0
+    if excess(lo) <= 0:
+        return lo
+    if excess(hi) >= 0:
+        return hi
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if excess(mid) > 0 else (lo, mid)
+    return 0.5 * (lo + hi)

@@ -50,6 +50,22 @@ class Prepared:
         return self.months[self.record_from:]
 
 
+def world_travelled(cutoff: pd.Timestamp) -> tuple[tuple[pd.Timestamp, float], ...]:
+    """World totals of travellers published by ``cutoff`` (month start of the cut-off):
+    ``(month described, travellers)``, a range read at its geometric midpoint, one-sided
+    statements at their bound. They shape the travel wave before the first inflow anchor
+    public by the cut-off (:func:`ffcast.engine.drivers.recruitment_shape`)."""
+    agg = data.calibration_data("aggregates", cutoff + pd.offsets.MonthEnd(0))
+    rows = agg[(agg["scope"] == "world") & (agg["metric"] == "cumulative_travelled")]
+    out = []
+    for r in rows.itertuples():
+        lo, hi = (float(v) if pd.notna(v) else np.nan for v in (r.low, r.high))
+        value = np.sqrt(lo * hi) if lo > 0 and hi > 0 else (hi if np.isnan(lo) else lo)
+        if np.isfinite(value) and value > 0:
+            out.append((pd.Timestamp(r.as_of_date).to_period("M").start_time, float(value)))
+    return tuple(sorted(out))
+
+
 def _month_offset(months: pd.DatetimeIndex, month: str) -> int:
     p = pd.Period(month, "M")
     return (p.year - months[0].year) * 12 + (p.month - months[0].month)
@@ -98,7 +114,7 @@ def prepare(scenario: Scenario | str | None = None, start: str = SIM_START,
         countries=best,
         codes=np.array([country_code(c) for c in best["iso3"]], dtype=np.int64),
         region_index=np.array([REGIONS.index(r) for r in best["region"]], dtype=np.int64),
-        shape=drivers.recruitment_shape(months, cutoff),
+        shape=drivers.recruitment_shape(months, cutoff, world_travelled(cutoff)),
         observed=drivers.observed_territory(months, data.load("territory"), cutoff),
         cutoff_index=k,
         policy_index=policy_index,
