@@ -29,7 +29,7 @@ from ffcast.errors import FFCastError, OptionsError, echo
 from ffcast.files import atomic_path
 from ffcast.scenario.priors import PARAMS, sample_scalar
 
-SHIPPED_CUTOFFS = ("2015-12", "2016-06", "2016-12")
+SHIPPED_CUTOFFS = ("2014-12", "2015-06", "2015-12", "2016-06", "2016-12")
 
 
 @dataclass
