@@ -98,9 +98,9 @@ def risk_record(draws: int = 1000, seed: int = 0, cutoff: str = "2016-12",
     ``inside``: the record lies in the model's 90% predictive interval. A year cut by the
     cut-off covers its months up to it on both sides. Raises FFCastError for bad input.
     """
+    from ffcast.backtest.risk import west_by_year
     from ffcast.calibrate.risk import record_years
     from ffcast.results import quantities as Q
-    from ffcast.results import risk
     from ffcast.runner import prepare_run
     from ffcast.scenario import load_scenario
 
@@ -108,13 +108,7 @@ def risk_record(draws: int = 1000, seed: int = 0, cutoff: str = "2016-12",
     after = f"{pd.Period(cutoff, 'M') + 1}"
     job = prepare_run(load_scenario(scenario).replace(cutoff=cutoff), draws=draws, seed=seed,
                       end=after)
-    months = job.prep.recorded_months[:-1]
-    west = Q.western_origins(job.prep.countries["region"])
-    parts: list[np.ndarray] = []
-    job.chunks(lambda ch: parts.append(risk.yearly(Q.risk_counts(ch.flows[:, :-1], west),
-                                                   months)))
-    counts = np.concatenate(parts)[:, :, Q.RISK_REGIONS.index("west")]  # (D, Y, counts)
-    years = np.unique(months.year)
+    counts, years = west_by_year(job, last=cutoff)  # (D, Y, RISK_COUNTS)
     rows = []
     for rec in record_years(job.prep.months, cutoff):
         k = int(np.searchsorted(years, rec.year))

@@ -2,6 +2,8 @@
 
 - :mod:`ffcast.backtest.metrics`: pure NumPy scores on ``obs (N,)`` and ``samples (N, S)``.
 - :mod:`ffcast.backtest.observations`: read and validate observation files once, at the door.
+- :mod:`ffcast.backtest.risk`: rolling-origin scores of attacks in the West linked to foreign
+  fighters (``ffcast backtest --risk``).
 """
 
 from ffcast.backtest.metrics import (

@@ -28,17 +28,23 @@ from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import ndtr
+from scipy import stats
+from scipy.special import ive, ndtr
 
 __all__ = [
+    "brier_score",
     "crps_ensemble",
     "crps_log1p",
     "crps_normal",
+    "crps_poisson",
     "interval_coverage",
     "interval_score",
     "log_ratio",
+    "log_score",
+    "log_score_poisson",
     "pit_bounds",
     "pit_histogram",
+    "poisson_interval_coverage",
     "reliability",
     "skill_score",
     "summarise",
@@ -367,6 +373,120 @@ def crps_normal(obs: ArrayLike, mu: ArrayLike, sigma: ArrayLike) -> FloatArray:
     density = np.exp(-0.5 * z * z) / np.sqrt(2.0 * np.pi)
     crps = safe_sigma * (z * (2.0 * ndtr(z) - 1.0) + 2.0 * density - _INV_SQRT_PI)
     return np.where(degenerate, np.abs(error), crps)
+
+
+# --------------------------------------------------------------------------------------------
+# Counts of rare events: a Poisson forecast in closed form, log and Brier scores
+# --------------------------------------------------------------------------------------------
+
+
+def _check_obs_mu(obs: ArrayLike, mu: ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """Validate counts ``obs`` >= 0 and Poisson means ``mu`` >= 0 that broadcast."""
+    obs_array = _as_finite_float(obs, "obs")
+    mu_array = _as_finite_float(mu, "mu")
+    _check_counts(obs_array, "obs")
+    if np.any(mu_array < 0):
+        raise ValueError(f"mu: Poisson means must be >= 0, found minimum {mu_array.min()}")
+    try:
+        return tuple(np.broadcast_arrays(obs_array, mu_array))  # type: ignore[return-value]
+    except ValueError:
+        raise ValueError(f"obs {np.shape(obs)} and mu {np.shape(mu)} do not broadcast") from None
+
+
+def crps_poisson(obs: ArrayLike, mu: ArrayLike) -> FloatArray:
+    """Closed-form CRPS of a Poisson forecast with mean ``mu`` (Wei & Held 2014, eq. 5).
+
+    ``CRPS = (y - mu)(2 F(y) - 1) + 2 mu f(floor(y)) - mu exp(-2 mu)(I0(2 mu) + I1(2 mu))``
+    with ``F``, ``f`` the Poisson CDF and mass function and ``I0``, ``I1`` modified Bessel
+    functions (exponentially scaled, so large means do not overflow). ``mu == 0`` gives
+    ``y``. Equals the sum over ``k >= 0`` of ``(F(k) - 1{y <= k})^2`` (the test oracle).
+
+    Args:
+        obs: observed counts, ``>= 0``, broadcastable with ``mu``.
+        mu: Poisson means, ``>= 0``, in the same units (events per scored period).
+
+    Returns:
+        CRPS, broadcast shape of the inputs, in events; ``>= 0``.
+
+    Raises:
+        ValueError: NaN/inf, non-numeric values, negative counts or means, or shapes that
+            do not broadcast.
+    """
+    y, m = _check_obs_mu(obs, mu)
+    cdf = stats.poisson.cdf(y, m)
+    pmf = stats.poisson.pmf(np.floor(y), m)
+    spread = m * (ive(0, 2.0 * m) + ive(1, 2.0 * m))
+    return np.maximum((y - m) * (2.0 * cdf - 1.0) + 2.0 * m * pmf - spread, 0.0)
+
+
+def log_score_poisson(obs: ArrayLike, mu: ArrayLike) -> FloatArray:
+    """Negative log predictive probability ``-log P(N = obs)``, ``N ~ Poisson(mu)``.
+
+    Lower is better; ``inf`` when ``mu == 0`` and ``obs > 0`` (the forecast ruled it out).
+    Raises ValueError as :func:`crps_poisson`.
+    """
+    y, m = _check_obs_mu(obs, mu)
+    return -stats.poisson.logpmf(y, m)
+
+
+def poisson_interval_coverage(obs: ArrayLike, mu: ArrayLike, level: float
+                              ) -> NDArray[np.bool_]:
+    """Whether each count lies in the central ``level`` interval of ``Poisson(mu)``: from
+    the ``(1 - level) / 2`` to the ``(1 + level) / 2`` quantile (the smallest ``k`` with
+    ``F(k) >= q``), both ends included. Raises ValueError as :func:`crps_poisson` or for
+    ``level`` outside (0, 1)."""
+    y, m = _check_obs_mu(obs, mu)
+    level = _check_level(level)
+    lower = stats.poisson.ppf((1.0 - level) / 2.0, m)
+    upper = stats.poisson.ppf((1.0 + level) / 2.0, m)
+    return (lower <= y) & (y <= upper)
+
+
+def log_score(obs: ArrayLike, samples: ArrayLike, floor_draws: float = 0.5) -> FloatArray:
+    """Negative log predictive probability of each observed count, from its ensemble.
+
+    Warning: the probability is the share of draws equal to the observation, floored at
+    ``floor_draws / S`` (half a draw by default), so a count no draw hit scores
+    ``log(2 S)`` rather than ``inf``; the score of a miss then grows with the ensemble
+    size, and only ensembles of the same size compare.
+
+    Args:
+        obs: observed counts, shape ``(N,)``, ``>= 0``.
+        samples: ensemble draws of the counts, shape ``(N, S)``, ``>= 0``.
+        floor_draws: the floor in draws, ``> 0``.
+
+    Returns:
+        ``-log p`` per row, shape ``(N,)``, natural log; lower is better, ``>= 0``.
+
+    Raises:
+        ValueError: as :func:`crps_ensemble`, negative counts, or ``floor_draws <= 0``.
+    """
+    obs_array, samples_array = _check_obs_samples(obs, samples)
+    _check_counts(obs_array, "obs")
+    _check_counts(samples_array, "samples")
+    if not floor_draws > 0:
+        raise ValueError(f"floor_draws: must be > 0, got {floor_draws}")
+    share = (samples_array == obs_array[:, None]).mean(axis=1)
+    return -np.log(np.maximum(share, floor_draws / samples_array.shape[1]))
+
+
+def brier_score(probability: ArrayLike, happened: ArrayLike) -> FloatArray:
+    """Brier score ``(p - 1{happened})^2`` of a forecast probability of an event, per row.
+
+    Lower is better: 0 for certainty that came true, 0.25 for a coin toss, 1 for certainty
+    that did not. Raises ValueError for NaN/inf, a probability outside [0, 1] or shapes that
+    do not broadcast.
+    """
+    p = _as_finite_float(probability, "probability")
+    if np.any((p < 0) | (p > 1)):
+        raise ValueError("probability: must lie in [0, 1]")
+    outcome = np.asarray(happened, dtype=bool).astype(np.float64)
+    try:
+        p, outcome = np.broadcast_arrays(p, outcome)
+    except ValueError:
+        raise ValueError(f"probability {p.shape} and happened {outcome.shape} do not "
+                         "broadcast") from None
+    return (p - outcome) ** 2
 
 
 def _level_key(level: float) -> str:

@@ -212,6 +212,10 @@ def backtest_cmd(
     out: Annotated[Path | None, typer.Option(help="Per-observation scores (.csv).")] = None,
     plot: Annotated[Path | None, typer.Option(
         help="PIT histogram, reliability and coverage by origin (.png or .html).")] = None,
+    risk: Annotated[bool, typer.Option(
+        help="Score the forecasts of attacks in the West linked to foreign fighters from the "
+        "origins 2015-06, 2015-12 and 2016-06 on the record known at 2016-12, against two "
+        "Poisson baselines (--out: one row per origin and period).")] = False,
     quiet: Quiet = False,
 ) -> None:
     """Score forecasts made at the cut-off against later observations, with baselines."""
@@ -221,6 +225,18 @@ def backtest_cmd(
 
     cutoff = checked_cutoff(cutoff)
     run_options(draws=draws, seed=seed, end=cutoff)  # the door: same rules as every run
+    if risk:
+        given = [f for f, v in (("--observations", observations), ("--rolling", rolling),
+                                ("--plot", plot)) if v]
+        if given:
+            raise OptionsError(f"risk: --risk scores the attack record on its own origins; "
+                               f"fix: drop {', '.join(given)}")
+        if out is not None:
+            check_output(out, "--out", (".csv",))
+        from ffcast.cli.risk_backtest import run_risk_backtest
+
+        run_risk_backtest(draws, seed, out, as_json, quiet)
+        return
     if observations is None and not rolling:
         raise OptionsError("observations: none given; fix: pass --observations FILE (or "
                            "validation_returnees), or --rolling to score the published "
