@@ -161,7 +161,7 @@ def test_cli_risk_prints_a_row_per_origin_and_fails_in_one_line() -> None:
     for origin in ORIGINS:
         assert any(line.startswith(f"│ {origin}") for line in lines), res.stdout
         assert f"risk backtest from {origin}" in res.stderr
-    assert "pooled" in res.stdout and "prior" in res.stdout
+    assert "pooled" in res.stdout and "posterior" in res.stdout
     as_json = runner.invoke(app, ["backtest", "--risk", "--draws", "20", "--json"])
     assert as_json.exit_code == 0, as_json.output
     payload = json.loads(as_json.stdout)

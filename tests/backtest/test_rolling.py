@@ -11,9 +11,7 @@ work and fail in one line.
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Callable
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -31,23 +29,6 @@ from ffcast.scenario import Scenario
 
 runner = CliRunner()
 END_2016 = pd.Timestamp("2016-12-31")
-
-
-@pytest.fixture
-def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-              ) -> Callable[[str, list[str]], None]:
-    """Copy the embedded files to an override dir; the returned function appends CSV lines."""
-    src = Path(str(resources.files("ffcast.data") / "files"))
-    for f in src.iterdir():
-        shutil.copy(f, tmp_path / f.name)
-    monkeypatch.setenv(data.DATA_DIR_ENV, str(tmp_path))
-
-    def append(file: str, lines: list[str]) -> None:
-        path = tmp_path / file
-        path.write_text(path.read_text(encoding="utf-8") + "\n".join(lines) + "\n",
-                        encoding="utf-8")
-
-    return append
 
 
 @pytest.mark.parametrize("origin", statements.ROLLING_ORIGINS)
@@ -102,7 +83,8 @@ def test_a_late_statement_is_scored_only_after_its_origin_and_never_after_2016(
 def test_each_origin_forecasts_from_its_own_posterior_or_says_prior() -> None:
     row = pd.DataFrame({"iso3": ["FRA"], "quantity": ["cumulative_returned"],
                         "month": [pd.Timestamp("2016-12-01")], "kind": ["official"]})
-    assert forecast_rows(row, "2015-06", 4, 0).parameters == "prior"
+    assert forecast_rows(row, "2016-03", 4, 0).parameters == "prior"  # none ships for 2016-03
+    assert forecast_rows(row, "2015-06", 4, 0).parameters == "posterior (cut-off 2015-06)"
     assert forecast_rows(row, "2015-12", 4, 0).parameters == "posterior (cut-off 2015-12)"
 
 
@@ -159,7 +141,7 @@ def test_rolling_cli_scores_many_rows_plots_and_writes_the_table(tmp_path: Path)
     s = json.loads(res.stdout)
     assert s["scored_rows"] >= 40 and s["scored_rows"] == len(s["observations"])
     assert [o["cutoff"] for o in s["origins"]] == list(statements.ROLLING_ORIGINS)
-    assert s["origins"][0]["parameters"] == "prior"
+    assert s["origins"][0]["parameters"] == "posterior (cut-off 2014-12)"
     assert s["origins"][-1]["parameters"] == "posterior (cut-off 2016-12)"
     assert len(s["goals"]) == 3 and all(isinstance(g["met"], bool) for g in s["goals"])
     assert sum(s["pit_ffcast"]) == pytest.approx(1.0)

@@ -3,10 +3,7 @@ territory driver, whatever month it describes; and each estimate enters once."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
-from importlib import resources
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -21,23 +18,6 @@ from ffcast.scenario import Scenario
 def _targets(cutoff: str) -> list:
     prep = prepare(Scenario(cutoff=cutoff), end=str(pd.Period(cutoff, "M") + 1))
     return build_targets(prep)
-
-
-@pytest.fixture
-def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-              ) -> Callable[[str, list[str]], None]:
-    """Copy the embedded files to an override dir; the returned function appends CSV lines."""
-    src = Path(str(resources.files("ffcast.data") / "files"))
-    for f in src.iterdir():
-        shutil.copy(f, tmp_path / f.name)
-    monkeypatch.setenv(data.DATA_DIR_ENV, str(tmp_path))
-
-    def append(file: str, lines: list[str]) -> None:
-        path = tmp_path / file
-        path.write_text(path.read_text(encoding="utf-8") + "\n".join(lines) + "\n",
-                        encoding="utf-8")
-
-    return append
 
 
 @pytest.mark.parametrize("cutoff", ["2015-06", "2015-12", "2016-06", "2016-12"])

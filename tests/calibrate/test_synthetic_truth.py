@@ -1,9 +1,9 @@
 """Synthetic truth: a record simulated from known parameters -> calibration recovers them.
 
 The full measurement (5 seeds, 1,000 particles; docs/validation.md) is
-``python scripts/synthetic_truth.py``; this test runs a small version of it so a change
-that breaks the sampler (a biased move, a likelihood that no longer matches its generator)
-fails the suite.
+``python scripts/synthetic_truth.py --particles 1000 --seeds 1,2,3,4,5``; this test runs a
+small version of it so a change that breaks the sampler (a biased move, a likelihood that no
+longer matches its generator) fails the suite.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ def test_true_values_inside_posterior_intervals_and_the_data_narrow_them() -> No
     targets, records = build_targets(prep), record_years(prep.months, CUTOFF)
     block = Block.for_run(prep)
     names = np.array(block.names)
-    informed = np.char.startswith(names, ("param:death_base", "param:early_return",
-                                          "travellers"))
+    informed = np.array([n.startswith(("param:death_base", "param:early_return",
+                                       "travellers")) for n in names])
     inside50, inside90 = [], []
     for seed in (11, 12):
         truth = prior_truth(block, seed)
@@ -42,8 +42,9 @@ def test_true_values_inside_posterior_intervals_and_the_data_narrow_them() -> No
         # The data narrow what they inform (the prior's 90% width is 3.29 in normal scores).
         assert np.median((hi - lo)[informed]) < 3.0
     c50, c90 = np.mean(inside50), np.mean(inside90)
-    # Measured with 1,000 particles over five seeds: see docs/validation.md. A small run
-    # covers a little less; a broken sampler covers far less (0.58 at 90% was seen before
-    # the fix of the stickiness).
-    assert c90 >= 0.75, (c50, c90)
+    # Measured with 1,000 particles over five seeds: 0.46 at 50%, 0.87 at 90%
+    # (docs/validation.md); 300 particles over three seeds: 0.44 and 0.85. A broken sampler
+    # covers far less (0.27 and 0.72 with an independence proposal; 0.58 at 90% before the
+    # fix of the stickiness).
+    assert c90 >= 0.78, (c50, c90)
     assert c50 >= 0.33, (c50, c90)
