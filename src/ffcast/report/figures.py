@@ -231,7 +231,8 @@ def deaths_model_figure(red: Reduction, gtd_west: pd.Series) -> go.Figure:
             "%{customdata[1]:,.0f})<extra>" + name + "</extra>"))
     fig.add_vline(x=meta.cutoff.year + 0.5, line={"color": style.GREY, "dash": "dash",
                                                   "width": 1.5})
-    fig.add_annotation(x=meta.cutoff.year + 0.5, y=1, yref="paper", xanchor="left",
+    # Below the legend (top left), so the legend box never hides it.
+    fig.add_annotation(x=meta.cutoff.year + 0.5, y=0.7, yref="paper", xanchor="left",
                        yanchor="top", showarrow=False, xshift=3, text=f"Cut-off<br>"
                        f"{cutoff_date(meta):%b %Y}", font={"size": 11, "color": style.GREY})
     fig.update_layout(
