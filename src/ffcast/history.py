@@ -100,7 +100,6 @@ def risk_record(draws: int = 1000, seed: int = 0, cutoff: str = "2016-12",
     """
     from ffcast.backtest.risk import west_by_year
     from ffcast.calibrate.risk import record_years
-    from ffcast.results import quantities as Q
     from ffcast.runner import prepare_run
     from ffcast.scenario import load_scenario
 
