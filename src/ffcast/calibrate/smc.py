@@ -10,12 +10,14 @@ posterior that integrates the model's own stochasticity (Andrieu & Roberts 2009)
 the two is what keeps particles with a lucky noise draw from sticking (measured in
 docs/validation.md). Only data published up to the cut-off are read (see :mod:`.targets`).
 
-What is calibrated: the theatre hazards (deaths, captures, returns, exit decisions) by
-region; each country's own deviation in return and death around its region, with the scale
-of those deviations (partial pooling); the travellers per country; the organisation's
-external-operations capacity, dispatching, plot rates and attack severity, against the
-record of attacks linked to foreign fighters in the West (:mod:`.risk`); and the reporting
-model's bias and noise per kind of source.
+What is calibrated (:data:`CALIBRATED_PARAMS`, :class:`Block`; ADR 0014): every parameter
+(per region where regional), including the organisation's external-operations capacity,
+dispatching, plot rates and attack severity, fitted against the record of attacks linked to
+foreign fighters in the West (:mod:`.risk`); each country's own deviation in return and
+death around its region, with the scale of those deviations (partial pooling); the
+travellers per country; the exit-pathway shares and the collapse timing; and the reporting
+model's bias and noise per kind of source. The whole model runs (home pipeline and plots
+included); only the engine's binomial noise is integrated out.
 """
 
 from __future__ import annotations
