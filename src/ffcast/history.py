@@ -31,7 +31,7 @@ class Fact:
 
 FACTS: tuple[Fact, ...] = (
     Fact("Travelled in total, world", "2016-12", 36_000, 44_000,
-         "ESSAY2017; WH_AIDE2016 ('40,000'); STATE2016_WIKI ('in excess of 40,000')"),
+         "ESSAY2017; WARREN2016 ('40,000'); STATE2016_WIKI ('in excess of 40,000')"),
     Fact("Travelled in total, world", "2013-12", 8_500, 11_000, "SCHMID2015; ICSR2013"),
     Fact("Travelled in total, world", "2015-01", 16_700, 22_000, "ICSR2015; NCTC2015"),
     Fact("Remaining in the war zone, world", "2016-12", 10_000, 30_000, "ESSAY2017"),
