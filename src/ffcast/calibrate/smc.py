@@ -246,6 +246,22 @@ class _Evaluator:
         outside the calibrated block (e.g. insurgent hazards, pathway shares) comes from
         the prior with the particle's noise, i.e. is integrated out.
         """
+        lat, seen, expected = self.simulate(z, noise_ids)
+        n = len(z)
+        rep = reporting.sample_array(lat.reporting)
+        ll = np.zeros((n, self.n_columns))
+        pred = np.empty((n, self.n_columns))
+        for j, t in enumerate(self.targets):
+            ll[:, j] = target_loglik(t, seen[t.month], rep)
+            pred[:, j] = self._published(t, simulated_value(t, seen[t.month]), rep)
+        self._risk(ll, pred, expected, lat)
+        return ll, pred
+
+    def simulate(self, z: np.ndarray, noise_ids: np.ndarray
+                 ) -> tuple[Latent, dict[int, dict[str, np.ndarray]], np.ndarray]:
+        """Run the model for particles ``z`` with their noise: the latent uniforms, the
+        targets' quantities per recorded month (``seen[month][quantity]`` is (N, C)) and
+        the expected West attacks and mass-casualty attacks per recorded month (N, R, 2)."""
         lat = self.block.apply(Latent.from_streams(self.prep, self.seed, noise_ids), z,
                                self.prep)
         n, n_c, n_r = len(z), len(self.prep.countries), len(self.record.months)
@@ -267,16 +283,9 @@ class _Evaluator:
             q[4, rows] = ch.flows[..., arrivals]
             expected[rows] = ch.expected
         self.calls += 1
-        rep = reporting.sample_array(lat.reporting)
         seen = {int(m): {name: q[i, :, r] for i, name in enumerate(QUANTITIES)}
                 for m, r in self.row.items()}
-        ll = np.zeros((n, self.n_columns))
-        pred = np.empty((n, self.n_columns))
-        for j, t in enumerate(self.targets):
-            ll[:, j] = target_loglik(t, seen[t.month], rep)
-            pred[:, j] = self._published(t, simulated_value(t, seen[t.month]), rep)
-        self._risk(ll, pred, expected, lat)
-        return ll, pred
+        return lat, seen, expected
 
     def _published(self, t: Target, value: np.ndarray, rep: np.ndarray) -> np.ndarray:
         """A draw of the figure the statement's producer would publish, with the noise the

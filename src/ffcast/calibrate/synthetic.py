@@ -16,6 +16,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from ffcast.calibrate.likelihood import simulated_value
 from ffcast.calibrate.risk import MASS_CASUALTY_DEATHS, YearRecord
 from ffcast.calibrate.smc import NOISE_OFFSET, Block, _Evaluator, param_value
 from ffcast.calibrate.targets import Target
@@ -34,9 +35,8 @@ def synthetic_record(prep: Prepared, targets: list[Target], records: list[YearRe
     noise = np.array([TRUTH_NOISE + seed], dtype=np.int64)
     evaluate = _Evaluator(prep, seed, targets, records, block)
     z = truth[None, :]
-    lat = block.apply(Latent.from_streams(prep, seed, noise), z, prep)
+    lat, latent_values = _latent_values(evaluate, z, noise)
     rep = reporting.sample_array(lat.reporting)[0]
-    latent_values = _latent_values(evaluate, z, noise)
     out = []
     for t, value in zip(targets, latent_values[: len(targets)], strict=True):
         e = rng.standard_normal()
@@ -63,35 +63,20 @@ def synthetic_record(prep: Prepared, targets: list[Target], records: list[YearRe
     return out, new_records
 
 
-def _latent_values(evaluate: _Evaluator, z: np.ndarray, noise: np.ndarray) -> np.ndarray:
-    """The true latent values per column: targets' model quantities, then per year the
-    expected attacks and expected mass-casualty attacks (no observation noise)."""
-    from ffcast.calibrate.likelihood import simulated_value
-    from ffcast.calibrate.targets import QUANTITIES
-    from ffcast.engine import run_chunk
-
-    lat = evaluate.block.apply(Latent.from_streams(evaluate.prep, evaluate.seed, noise), z,
-                               evaluate.prep)
-    ch = run_chunk(evaluate.prep, evaluate.seed, noise, latent=lat, until=evaluate.until,
-                   record=evaluate.record, expected=True)
-    arrivals, returns, killed, war_zone = evaluate._slots
-    q = {
-        "cum_travelled": np.cumsum(ch.flows[..., arrivals], axis=1),
-        "cum_returned": np.cumsum(ch.flows[..., returns], axis=1),
-        "killed": ch.stocks[..., killed],
-        "war_zone": ch.stocks[..., war_zone].sum(-1),
-        "inflow": ch.flows[..., arrivals],
-    }
-    assert tuple(q) == QUANTITIES
-    out = [float(simulated_value(t, {k: v[:, evaluate.row[t.month]] for k, v in q.items()})[0])
-           for t in evaluate.targets]
-    cum = np.cumsum(ch.expected[0], axis=0)
+def _latent_values(evaluate: _Evaluator, z: np.ndarray, noise: np.ndarray
+                   ) -> tuple[Latent, np.ndarray]:
+    """The truth's latent uniforms and its true values per column: targets' model
+    quantities, then per year the expected attacks and expected mass-casualty attacks (no
+    observation noise)."""
+    lat, seen, expected = evaluate.simulate(z, noise)
+    out = [float(simulated_value(t, seen[t.month])[0]) for t in evaluate.targets]
+    cum = np.cumsum(expected[0], axis=0)
     previous = np.zeros(2)
     for rec in evaluate.records:
         now = cum[evaluate.row[int(rec.months[-1])]]
         out += list(now - previous)
         previous = now
-    return np.array(out)
+    return lat, np.array(out)
 
 
 def coverage(truth: np.ndarray, z: np.ndarray, levels: tuple[float, ...] = (0.5, 0.9)

@@ -104,7 +104,7 @@ def _statements(prep: Prepared, rows: pd.DataFrame, channel_prefix: str = "count
     published_date, source``) as targets read through the reporting model (the kind of
     their first source's producer)."""
     registry = data.sources().set_index("id")
-    grades, kinds = registry["grade"].to_dict(), registry["kind"].to_dict()
+    grades = registry["grade"].to_dict()
     iso = prep.countries["iso3"].to_numpy()
     out = []
     for row in rows.itertuples():
@@ -121,7 +121,7 @@ def _statements(prep: Prepared, rows: pd.DataFrame, channel_prefix: str = "count
             mask=iso == row.iso3, low=lo, high=hi,
             sigma=SIGMA_LOG["country_primary" if primary else "country_secondary"],
             source=row.source, as_of=f"{row.as_of_date:%Y-%m-%d}",
-            published=f"{row.published_date:%Y-%m-%d}", reporter=kinds.get(ids[0], "press"),
+            published=f"{row.published_date:%Y-%m-%d}", reporter=data.producer_kind(row.source),
         ))
     return out
 
