@@ -149,7 +149,8 @@ def expect_west(ring: np.ndarray, t: int, attacks: float, mass: float,
 @njit(cache=True, error_model="numpy")
 def step_plots_attacks(state: np.ndarray, flows: np.ndarray, params: np.ndarray,
                        keys: np.ndarray, t: int, codes: np.ndarray, west: np.ndarray,
-                       ring: np.ndarray, expected: np.ndarray, expect: bool) -> int:
+                       ring: np.ndarray, expected: np.ndarray, expect: bool,
+                       network: float = 1.0) -> int:
     """Plots, interdiction, plot-to-attack lag, executed attacks and their deaths.
 
     Plots are counted in the month they start, attacks and deaths in the month they are
@@ -159,6 +160,8 @@ def step_plots_attacks(state: np.ndarray, flows: np.ndarray, params: np.ndarray,
     Western countries (``west[c]``: the origin is Western, so its "home" is too), and of
     those in the tail, added to ``expected`` (N_EXPECTED,): given the stocks, the executed
     count is Poisson with that mean, which is what calibration compares with the record.
+    Dispatched operatives plot at their rate times ``network``, what is left of the
+    organisation's external-operations network (directed plots need it).
     Returns a status code (0, or TOO_MANY_ATTACKS + target).
     """
     due0 = L.SCHEDULED0 + t % L.MAX_LAG
@@ -167,7 +170,7 @@ def step_plots_attacks(state: np.ndarray, flows: np.ndarray, params: np.ndarray,
         relocated = 0
         for k in range(_N_THEATRES):
             relocated += state[c, L.RELOCATED0 + k]
-        from_dispatched = params[c, _PLOT_DISPATCHED] * state[c, L.DISPATCHED]
+        from_dispatched = params[c, _PLOT_DISPATCHED] * network * state[c, L.DISPATCHED]
         from_returnees = (params[c, _PLOT_REENGAGED] * state[c, L.REENGAGED]
                           + params[c, _PLOT_UNDETECTED] * state[c, L.UNDETECTED])
         from_home = from_returnees + (params[c, _PLOT_RADICALISED]

@@ -90,8 +90,14 @@ def territory_paths(
     """
     t = np.arange(len(months), dtype=float)
     k = min(_months_between(months[0], cutoff), len(months) - 1)
-    level = observed[k] if not np.isnan(observed[k]) else np.nanmax(observed)
-    base = np.where(np.isnan(observed), level, observed)
+    # The last observation public by the cut-off is carried forward to it: the territory
+    # does not bounce back to its peak in the months between the last published figure and
+    # the cut-off (it did before issue 19: at 2016-12 the IHS figure for end-2016 was
+    # published only in 2017-01, so November-December 2016 went back to 100%).
+    seen = np.flatnonzero(~np.isnan(observed[: k + 1]))
+    level = float(observed[seen[-1]]) if seen.size else float(np.nanmax(observed))
+    base = observed.copy()
+    base[(seen[-1] + 1) if seen.size else 0:] = level
     paths = np.broadcast_to(base, (midpoint.shape[0], len(months))).copy()
     if k + 1 < len(months):
         tt = t[k + 1:][None, :]

@@ -95,12 +95,14 @@ def prison_radicalisation(state: np.ndarray, hazards: np.ndarray, c: int, rate: 
 @njit(cache=True, error_model="numpy")
 def step_home_pipeline(state: np.ndarray, flows: np.ndarray, params: np.ndarray,
                        hazards: np.ndarray, home_bound: np.ndarray, keys: np.ndarray, t: int,
-                       codes: np.ndarray) -> None:
+                       codes: np.ndarray, west: np.ndarray, response: float = 0.0) -> None:
     """Screening, prosecution, prison, release, rehabilitation and recidivism at home.
 
     Existing cases move first (on their start-of-step stocks), prison radicalisation works
     on the start-of-step inmates; this month's returnees (``home_bound[c, 0]``) then enter
     as detected or undetected, repatriated detainees (``home_bound[c, 1]``) as detected.
+    In Western origins (``west``) the security response at home detects a share
+    ``response`` of the returnees the screening would have missed.
     """
     for c in range(codes.shape[0]):
         code = codes[c]
@@ -116,7 +118,10 @@ def step_home_pipeline(state: np.ndarray, flows: np.ndarray, params: np.ndarray,
         returnees, repatriated = home_bound[c, 0], home_bound[c, 1]
         detected = 0
         if returnees > 0:  # screened at the border: detected or not
-            detected = binomial(returnees, params[c, _DETECTION],
+            p_detect = params[c, _DETECTION]
+            if west[c] and response > 0.0:
+                p_detect = 1.0 - (1.0 - p_detect) * (1.0 - response)
+            detected = binomial(returnees, p_detect,
                                 at(cell(keys[S.HOME_ARRIVALS], t, code), 0))
         state[c, L.DETECTED] += detected + repatriated
         state[c, L.UNDETECTED] += returnees - detected

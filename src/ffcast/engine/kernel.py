@@ -91,7 +91,8 @@ def step_record(state: np.ndarray, flows: np.ndarray, stocks_out: np.ndarray,
 @njit(cache=True, error_model="numpy")
 def month(state: np.ndarray, flows: np.ndarray, params: np.ndarray, hazards: np.ndarray,
           paths: np.ndarray, shares: np.ndarray, travellers: np.ndarray, drive: np.ndarray,
-          pressure: float, capacity: float, ease: float, keys: np.ndarray, t: int,
+          pressure: float, capacity: float, ease: float, closure: float, network: float,
+          response: float, keys: np.ndarray, t: int,
           codes: np.ndarray, theatre_only: bool, stocks_out: np.ndarray, flows_out: np.ndarray,
           recording: bool, before_window: bool, home_bound: np.ndarray, west: np.ndarray,
           ring: np.ndarray, expected: np.ndarray, expected_out: np.ndarray, expect: bool,
@@ -101,7 +102,11 @@ def month(state: np.ndarray, flows: np.ndarray, params: np.ndarray, hazards: np.
     ``state`` (C, N_STATE) and ``flows`` (C, N_FLOWS, summed since the last record) are the
     draw's; ``params`` / ``hazards`` / ``paths`` / ``shares`` its parameters, stock hazards,
     pathway propensities and relocation shares in force this month; ``pressure`` and
-    ``capacity`` the collapse pressure and the organisation's external-operations capacity.
+    ``capacity`` the collapse pressure and the organisation's external-operations capacity;
+    ``ease``, ``closure`` and ``network`` the post-collapse regime of the month (the early-
+    return multiplier, the share of would-be returners who cannot get out, what is left of
+    the external-operations network, the security response at home:
+    :func:`ffcast.engine.parameters.routes`).
     ``theatre_only`` stops after the theatre (calibration); ``expect`` also computes the
     expected attacks in the West (``west``, ``ring``, ``expected``: see
     :func:`ffcast.engine.attacks.step_plots_attacks`). Returns a status code (0 = fine).
@@ -109,15 +114,16 @@ def month(state: np.ndarray, flows: np.ndarray, params: np.ndarray, hazards: np.
     since = profile.start(clock)
     step_arrivals(state, flows, travellers, drive, keys, t, codes)
     since = profile.tick(clock, 0, since)
-    step_theatre(state, flows, params, hazards, paths, shares, pressure, capacity, ease, keys,
-                 t, codes, home_bound)
+    step_theatre(state, flows, params, hazards, paths, shares, pressure, capacity, ease,
+                 closure, keys, t, codes, home_bound)
     since = profile.tick(clock, 1, since)
     status = 0
     if not theatre_only:
-        step_home_pipeline(state, flows, params, hazards, home_bound, keys, t, codes)
+        step_home_pipeline(state, flows, params, hazards, home_bound, keys, t, codes, west,
+                           response)
         since = profile.tick(clock, 2, since)
         status = step_plots_attacks(state, flows, params, keys, t, codes, west, ring,
-                                    expected, expect)
+                                    expected, expect, network)
         since = profile.tick(clock, 3, since)
     if status == 0:
         status = step_record(state, flows, stocks_out, flows_out, expected, expected_out,

@@ -57,7 +57,7 @@ def _borrow_overload(arr):  # type: ignore[no-untyped-def]
 def simulate_draw(i: int, keys: np.ndarray, travellers: np.ndarray, drive: np.ndarray,
                   params_pre: np.ndarray, params_post: np.ndarray, paths_pre: np.ndarray,
                   paths_post: np.ndarray, theatres: np.ndarray, pressure: np.ndarray,
-                  capacity: np.ndarray, ease: np.ndarray, codes: np.ndarray, west: np.ndarray,
+                  capacity: np.ndarray, routes: np.ndarray, codes: np.ndarray, west: np.ndarray,
                   policy_index: int, cutoff_index: int, n_months: int, theatre_only: bool,
                   expect: bool, rec_months: np.ndarray, flows_from: int,
                   stocks_out: np.ndarray, flows_out: np.ndarray, expected_out: np.ndarray,
@@ -77,7 +77,7 @@ def simulate_draw(i: int, keys: np.ndarray, travellers: np.ndarray, drive: np.nd
     state, flows, home_bound = borrow(owned[0]), borrow(owned[1]), borrow(owned[2])
     spare_stocks, spare_flows = borrow(spare_owned[0]), borrow(spare_owned[1])
     travellers, pressure = borrow(travellers[i]), borrow(pressure[i])
-    capacity = borrow(capacity[i])
+    capacity, routes = borrow(capacity[i]), borrow(routes[i])
     ring, expected, spare_expected = borrow(floats[0]), borrow(floats[1]), borrow(floats[2])
     params_pre, params_post = borrow(params_pre[i]), borrow(params_post[i])
     hazards_pre, hazards_post = borrow(tables[0]), borrow(tables[1])
@@ -85,7 +85,7 @@ def simulate_draw(i: int, keys: np.ndarray, travellers: np.ndarray, drive: np.nd
     stock_hazards(params_post, hazards_post)
     paths_pre, paths_post = borrow(paths_pre[i]), borrow(paths_post[i])
     keys, theatres, clock = borrow(keys[i]), borrow(theatres[i]), borrow(clock[i])
-    drive, ease, codes, west = borrow(drive), borrow(ease), borrow(codes), borrow(west)
+    drive, codes, west = borrow(drive), borrow(codes), borrow(west)
     n_rec = rec_months.shape[0]
     r = 0
     status = 0
@@ -96,7 +96,8 @@ def simulate_draw(i: int, keys: np.ndarray, travellers: np.ndarray, drive: np.nd
         paths = paths_post if t > cutoff_index else paths_pre
         recording = r < n_rec and rec_months[r] == t
         status = month(state, flows, params, hazards, paths, theatres, travellers, drive,
-                       pressure[t], capacity[t], ease[t], keys, t, codes, theatre_only,
+                       pressure[t], capacity[t], routes[t, 0], routes[t, 1], routes[t, 2],
+                       routes[t, 3], keys, t, codes, theatre_only,
                        stocks_out[i, r] if recording else spare_stocks,
                        flows_out[i, r] if recording else spare_flows, recording,
                        t < flows_from, home_bound, west, ring, expected,
@@ -118,7 +119,7 @@ def simulate_draw(i: int, keys: np.ndarray, travellers: np.ndarray, drive: np.nd
 def simulate_chunk(keys: np.ndarray, travellers: np.ndarray, drive: np.ndarray,
                    params_pre: np.ndarray, params_post: np.ndarray, paths_pre: np.ndarray,
                    paths_post: np.ndarray, theatres: np.ndarray, pressure: np.ndarray,
-                   capacity: np.ndarray, ease: np.ndarray, codes: np.ndarray,
+                   capacity: np.ndarray, routes: np.ndarray, codes: np.ndarray,
                    west: np.ndarray, policy_index: int, cutoff_index: int, n_months: int,
                    theatre_only: bool, expect: bool, rec_months: np.ndarray,
                    flows_from: int, stocks_out: np.ndarray, flows_out: np.ndarray,
@@ -128,7 +129,10 @@ def simulate_chunk(keys: np.ndarray, travellers: np.ndarray, drive: np.ndarray,
     Per-draw inputs lead with the draw axis: ``keys`` (D, streams), ``travellers`` (D, C),
     ``params_*`` (D, C, P), ``paths_*`` (D, C, 5), ``theatres`` (D, C, 7), ``pressure`` and
     ``capacity`` (D, T); ``drive`` (T, C) is the share of a country's travellers arriving
-    each month, ``ease`` (T,) the early-return multiplier, ``west`` (C,) whether an origin is
+    each month, ``routes`` (D, T, 4) the post-collapse regime (return ease, route closure, what
+    is left of the external-operations network, the security response at home:
+    ``ffcast.engine.parameters.routes``), ``west``
+    (C,) whether an origin is
     Western. Outputs ``stocks_out`` (D, R, C, N_STOCKS) and ``flows_out`` (D, R, C,
     N_FLOWS) at months ``rec_months``, and with ``expect`` the expected attacks in the West
     ``expected_out`` (D, R, N_EXPECTED); ``clock`` is (D, 5)
@@ -137,7 +141,7 @@ def simulate_chunk(keys: np.ndarray, travellers: np.ndarray, drive: np.ndarray,
     """
     for i in prange(keys.shape[0]):
         status[i] = simulate_draw(i, keys, travellers, drive, params_pre, params_post,
-                                  paths_pre, paths_post, theatres, pressure, capacity, ease,
+                                  paths_pre, paths_post, theatres, pressure, capacity, routes,
                                   codes, west, policy_index, cutoff_index, n_months,
                                   theatre_only, expect, rec_months, flows_from, stocks_out,
                                   flows_out, expected_out, clock)

@@ -48,6 +48,7 @@ class DrawParameters:
     territory: np.ndarray  # (D, T)
     pressure: np.ndarray  # (D, T)
     capacity: np.ndarray  # (D, T) the organisation's external-operations capacity
+    routes: np.ndarray  # (D, T, N_ROUTES) return ease, route closure, network (see routes())
     reporting: np.ndarray  # (D, 6) bias and noise per kind of source (scenario.reporting)
 
 
@@ -131,7 +132,8 @@ THEATRE_PARAMS: tuple[str, ...] = (
     "detained_death", "detained_escape", "other_group_death", "other_group_return",
     "relocated_death", "relocated_return", "dispatched_arrest", "dispatched_death",
     "dispatched_disengage", "directed_dispatch", "capacity_elasticity", "capacity_surge",
-    "country_spread_return", "country_spread_death", "neighbour_return",
+    "country_spread_return", "country_spread_death", "neighbour_return", "border_ease",
+    "route_closure", "ops_attrition", "home_response",
 )
 COUNTRY_CHANNELS = 2  # a country's own deviation in return (0) and in death (1)
 
@@ -217,13 +219,18 @@ def sample_parameters(prep: Prepared, seed: int, draws: np.ndarray,
             paths_post = paths_pre.copy()
         post, paths_post = _apply_policy(prep, pre.copy(), paths_post)
     pressure = drivers.collapse_pressure(territory)
+    g = pre[:, 0, :]  # global parameters: every country of a draw has the same value
+    paths_routes = routes(prep.tightened, pressure, g[:, PARAM_INDEX["border_ease"]],
+                          g[:, PARAM_INDEX["route_closure"]], g[:, PARAM_INDEX["ops_attrition"]],
+                          prep.responded, g[:, PARAM_INDEX["home_response"]])
     return DrawParameters(
         draws=np.asarray(draws), travellers=travellers, params_pre=pre,
         params_post=np.ascontiguousarray(post), pathways_pre=paths_pre,
         pathways_post=np.ascontiguousarray(paths_post), theatres=np.ascontiguousarray(theatres),
         territory=territory, pressure=pressure,
-        capacity=capacity(territory, pressure, pre[:, 0, PARAM_INDEX["capacity_elasticity"]],
-                          pre[:, 0, PARAM_INDEX["capacity_surge"]]),
+        capacity=capacity(territory, pressure, g[:, PARAM_INDEX["capacity_elasticity"]],
+                          g[:, PARAM_INDEX["capacity_surge"]]) * paths_routes[:, :, NETWORK],
+        routes=paths_routes,
         reporting=reporting.sample_array(lat.reporting),
     )
 
@@ -275,6 +282,48 @@ def capacity(territory: np.ndarray, pressure: np.ndarray, elasticity: np.ndarray
     with np.errstate(invalid="ignore"):
         out = np.power(np.clip(territory, 0.0, None), e) * (1.0 + s * pressure)
     return np.ascontiguousarray(np.nan_to_num(out, nan=0.0))
+
+
+#: Columns of :attr:`DrawParameters.routes`.
+EASE, CLOSURE, NETWORK, RESPONSE = 0, 1, 2, 3
+N_ROUTES = 4
+
+
+def routes(tightened: np.ndarray, pressure: np.ndarray, ease: np.ndarray, closure: np.ndarray,
+           attrition: np.ndarray, responded: np.ndarray | None = None,
+           response: np.ndarray | None = None) -> np.ndarray:
+    """The post-collapse regime per draw and month (D, T, :data:`N_ROUTES`).
+
+    - ``EASE``: the multiplier on early returns, ``border_ease`` from the Turkish border
+      tightening (``tightened`` (T,), when the cut-off knows it), else 1;
+    - ``CLOSURE``: the share of would-be returners who cannot get out this month,
+      ``route_closure x pressure`` (encirclement grows as the territory shrinks); they are
+      killed or captured instead;
+    - ``NETWORK``: what is left of the external-operations network,
+      ``exp(-ops_attrition x cumulative pressure)``; it multiplies the dispatch capacity and
+      the plot rate of dispatched operatives;
+    - ``RESPONSE``: the share of Western returnees who would have gone unnoticed on arrival
+      that the security response at home detects, ``home_response`` from the response
+      (``responded`` (T,), when the cut-off knows it), else 0.
+
+    Every value lies in [0, 1] whatever the inputs (NaN parameters are refused upstream).
+    """
+    tight = np.asarray(tightened, dtype=float)[None, :]
+    e = np.clip(np.asarray(ease, dtype=float), 0.0, 1.0)[:, None]
+    c = np.clip(np.asarray(closure, dtype=float), 0.0, 1.0)[:, None]
+    a = np.clip(np.asarray(attrition, dtype=float), 0.0, None)[:, None]
+    p = np.clip(np.asarray(pressure, dtype=float), 0.0, 1.0)
+    out = np.empty((*p.shape, N_ROUTES))
+    out[..., EASE] = np.where(tight > 0.0, e, 1.0)  # exact for any ease, tiny ones too
+    out[..., CLOSURE] = c * p
+    with np.errstate(over="ignore", invalid="ignore"):
+        out[..., NETWORK] = np.exp(-a * np.cumsum(p, axis=1))
+    out[..., NETWORK] = np.nan_to_num(out[..., NETWORK], nan=0.0)
+    out[..., RESPONSE] = 0.0
+    if responded is not None and response is not None:
+        r = np.clip(np.asarray(response, dtype=float), 0.0, 1.0)[:, None]
+        out[..., RESPONSE] = np.where(np.asarray(responded)[None, :] > 0.0, r, 0.0)
+    return np.ascontiguousarray(out)
 
 
 def _sample_travellers(countries: pd.DataFrame, u: np.ndarray) -> np.ndarray:

@@ -23,7 +23,14 @@ from ffcast.scenario.priors import REGIONS
 
 SIM_START = "2011-01"
 BORDER_TIGHTENING = "2015-07"  # judgement: Turkey tightened the border from mid-2015
-BORDER_TIGHTENING_EASE = 0.5  # early-return hazard multiplier after that month
+# The month the tightening was public (CSMON2015, 2015-06-23: the Tal Abyad crossing closed):
+# a run whose cut-off is earlier does not know it, and its returns are not held back.
+BORDER_TIGHTENING_PUBLISHED = "2015-06"
+# The security response at home after the Paris attacks of 13 November 2015: returnees are
+# investigated and charged as a rule (France's figures of Feb 2016, public c. 2016-03-01:
+# FR_AN2016_03). A run whose cut-off is earlier does not know it.
+HOME_RESPONSE = "2015-11"
+HOME_RESPONSE_PUBLISHED = "2016-03"
 
 
 @dataclass(frozen=True)
@@ -42,7 +49,8 @@ class Prepared:
     policy_index: int
     policy_mask: np.ndarray  # (C,) bool: countries the levers apply to
     border: np.ndarray  # (T, C) arrival multiplier from travel controls
-    ease: np.ndarray  # (T,) early-return multiplier
+    tightened: np.ndarray  # (T,) 1.0 from the border tightening when known by the cut-off
+    responded: np.ndarray  # (T,) 1.0 from the security response at home when known by then
     west: np.ndarray  # (C,) bool: a Western origin (its "home" target is in the West)
 
     @property
@@ -105,8 +113,12 @@ def prepare(scenario: Scenario | str | None = None, start: str = SIM_START,
     if scen.policy.border_control > 0:
         after = np.arange(len(months)) >= max(policy_index, k + 1)
         border[np.ix_(after, mask)] = 1.0 - scen.policy.border_control
-    ease = np.where(np.arange(len(months)) >= _month_offset(months, BORDER_TIGHTENING),
-                    BORDER_TIGHTENING_EASE, 1.0)
+    tightened = np.zeros(len(months))
+    if pd.Period(scen.cutoff, "M") >= pd.Period(BORDER_TIGHTENING_PUBLISHED, "M"):
+        tightened[_month_offset(months, BORDER_TIGHTENING):] = 1.0
+    responded = np.zeros(len(months))
+    if pd.Period(scen.cutoff, "M") >= pd.Period(HOME_RESPONSE_PUBLISHED, "M"):
+        responded[_month_offset(months, HOME_RESPONSE):] = 1.0
     return Prepared(
         scenario=scen,
         months=months,
@@ -120,7 +132,8 @@ def prepare(scenario: Scenario | str | None = None, start: str = SIM_START,
         policy_index=policy_index,
         policy_mask=mask,
         border=border,
-        ease=ease,
+        tightened=tightened,
+        responded=responded,
         west=best["region"].isin(WESTERN_REGIONS).to_numpy(),
     )
 

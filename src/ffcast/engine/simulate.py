@@ -188,7 +188,7 @@ def run_chunk(prep: Prepared, seed: int, draws: np.ndarray, *, latent: Latent | 
             stream_keys(seed, draws), np.ascontiguousarray(dp.travellers, dtype=np.float64),
             drive, dp.params_pre, dp.params_post, dp.pathways_pre, dp.pathways_post,
             dp.theatres, np.ascontiguousarray(dp.pressure), np.ascontiguousarray(dp.capacity),
-            np.ascontiguousarray(prep.ease, dtype=np.float64), prep.codes,
+            np.ascontiguousarray(dp.routes, dtype=np.float64), prep.codes,
             np.ascontiguousarray(prep.west, dtype=np.bool_), int(prep.policy_index),
             int(prep.cutoff_index), int(n_t), bool(theatre_only),
             bool(expected and not theatre_only), rec.months, rec.first_flow_month, stocks,

@@ -60,19 +60,27 @@ def step_arrivals(state: np.ndarray, flows: np.ndarray, travellers: np.ndarray,
 
 @njit(cache=True, error_model="numpy")
 def leave_theatre(n: int, death: float, capture: float, early_return: float, decide: float,
-                  props: tuple, dispatch: float, key: np.uint64, t: int,  # type: ignore[type-arg]
-                  code: int) -> tuple:  # type: ignore[type-arg]
+                  props: tuple, dispatch: float, closure: float,  # type: ignore[type-arg]
+                  key: np.uint64, t: int, code: int) -> tuple:  # type: ignore[type-arg]
     """``in_theatre``: (killed, detained, returned, insurgent, joined, relocated, dispatched).
 
     Deaths, captures, early returns, and exit decisions (hazard ``decide``) split by the
     pathway propensities ``props`` (return, stay, join, relocate, dispatch); ``dispatch`` is
     the hazard of being sent abroad by the organisation (directed dispatch plus the dispatch
-    share of exit decisions, times its external-operations capacity).
+    share of exit decisions, times its external-operations capacity). A share ``closure`` of
+    those who would go home cannot get out: they are killed or captured instead, split like
+    the month's death and capture hazards (the total hazard, hence who leaves
+    ``in_theatre``, is unchanged).
     """
     if n <= 0:
         return 0, 0, 0, 0, 0, 0, 0
-    rates = (death, capture, early_return + decide * props[0], decide * props[1],
-             decide * props[2], decide * props[3], dispatch)
+    going_home = early_return + decide * props[0]
+    blocked = going_home * closure
+    fight = death + capture
+    killed_share = death / fight if fight > 0.0 else 1.0
+    rates = (death + blocked * killed_share, capture + blocked * (1.0 - killed_share),
+             going_home - blocked, decide * props[1], decide * props[2], decide * props[3],
+             dispatch)
     return compete7(n, rates, cell(key, t, code), S.THEATRE_EXIT_SLOTS)
 
 
@@ -112,15 +120,17 @@ def third_theatres(state: np.ndarray, hazards: np.ndarray, c: int, arriving: tup
 @njit(cache=True, error_model="numpy")
 def step_theatre(state: np.ndarray, flows: np.ndarray, params: np.ndarray,
                  hazards: np.ndarray, paths: np.ndarray, shares: np.ndarray, pressure: float,
-                 capacity: float, ease: float, keys: np.ndarray, t: int, codes: np.ndarray,
-                 home_bound: np.ndarray) -> None:
+                 capacity: float, ease: float, closure: float, keys: np.ndarray, t: int,
+                 codes: np.ndarray, home_bound: np.ndarray) -> None:
     """Deaths, captures and exits by pathway in theatre; flows out of the other stocks abroad.
 
     Every outflow is drawn on the stocks as they stood at the start of the step.
     ``home_bound[c]`` receives (returnees, repatriated detainees) for the home pipeline;
     dispatched operatives who are arrested or drop out go straight to prison or
     disengagement at home. Nobody is sent abroad when the organisation has no
-    ``capacity`` (before it held ground, or once it is gone and surges no more).
+    ``capacity`` (before it held ground, or once it is gone and surges no more). ``ease``
+    multiplies early returns (the border tightening) and a share ``closure`` of would-be
+    returners cannot get out (encirclement): see :func:`ffcast.engine.parameters.routes`.
     """
     squeeze = pressure * pressure
     for c in range(codes.shape[0]):
@@ -145,7 +155,7 @@ def step_theatre(state: np.ndarray, flows: np.ndarray, params: np.ndarray,
                           decide,
                           (paths[c, 0], paths[c, 1], paths[c, 2], paths[c, 3], paths[c, 4]),
                           (decide * paths[c, 4] + params[c, _DIRECTED_DISPATCH]) * capacity,
-                          keys[S.THEATRE_EXITS], t, code)
+                          closure, keys[S.THEATRE_EXITS], t, code)
         relocations = (0, 0, 0, 0, 0, 0, 0)
         if x_relocate > 0:
             relocations = divide7(x_relocate, (shares[c, 0], shares[c, 1], shares[c, 2],

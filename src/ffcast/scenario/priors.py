@@ -135,8 +135,8 @@ PARAMS: tuple[Param, ...] = (
         western_europe=0.025, balkans=0.022, north_america_oceania=0.02, fsu_central_asia=0.006,
         maghreb=0.006, middle_east_gulf=0.01, south_southeast_asia=0.005,
         sub_saharan_africa=0.004, other=0.006), "lognormal", 0.3, "per month",
-          "Return hazard before the collapse (disillusionment, short stays); halved after "
-          "2015-07 as the Turkish border tightened.",
+          "Return hazard before the collapse (disillusionment, short stays); times "
+          "border_ease after 2015-07 as the Turkish border tightened.",
           "judgement anchored on ~30% of EU fighters returned by Oct 2015 (ICCT2016), "
           "'up to one-third' overall by Jan 2015 (ICSR2015_SPEECH), ~500 of 5-6,000 "
           "Tunisians (GTI2015)"),
@@ -316,6 +316,51 @@ PARAMS: tuple[Param, ...] = (
           "judgement (geography: the land borders of Syria and Iraq); wide, calibrated on the "
           "returnee statements", scope="global", ceiling=200.0,
           ceiling_why="200 times the region's return: every neighbour's fighter home at once"),
+    # --- the post-collapse regime (issue 19): routes out, external-operations networks -------
+    Param("border_ease", 0.5, "beta", 6.0, "multiplier",
+          "Return hazard in theatre after Turkey tightened its border (from 2015-07), "
+          "relative to before; applied only at cut-offs from 2015-06, when the closing of the "
+          "Tal Abyad crossing was public. Those held back stay in theatre.",
+          "judgement between two readings: closing one crossing 'rerouted' the flow (CSMON2015, "
+          "2015-06) vs Turkish screening that flagged 26,600 suspects and deported 2,500 "
+          "(DAILYSABAH2015, 2015-11); returns reported flat through 2015-2016 (France 213 in "
+          "spring 2015, 203 in July 2016: CAZENEUVE_AN2015, VALLS2016_07); wide (90%: "
+          "0.19-0.81)", scope="global"),
+    Param("route_closure", 0.5, "beta", 2.0, "probability at full collapse",
+          "Share of the fighters who would go home (early returns and exit decisions to "
+          "return) who cannot get out, times collapse pressure: as the territory shrinks the "
+          "last pockets are encircled and the border strip is lost. Those held back are "
+          "killed or captured (in proportion to the death and capture hazards of the month).",
+          "judgement between two readings public by 2016-12: a sealed ring ('stopped Daesh "
+          "from being able to escape', RUDAW2016; foreign fighters 'not gonna be able to "
+          "exfiltrate as easily', WASHEXAM2016; no IS territory left on the border, DOD2016) "
+          "vs a leaky one (cars still leaving Mosul, AHRAM2016; the convoy out of Manbij, "
+          "RT2016_MANBIJ); deserters executed (ICSR2015_DEF, BBC2015_DEF); uniform-like "
+          "prior (90%: 0.10-0.90)", scope="global"),
+    Param("home_response", 0.5, "beta", 3.0, "probability",
+          "The security response at home after the Paris attacks (from 2015-11, in Western "
+          "origins, at cut-offs from 2016-03 when it was public): the share of the returnees "
+          "who would have gone unnoticed on arrival that are now detected (investigated, "
+          "charged or monitored); who comes home late meets this pipeline.",
+          "judgement between two readings: systematic judicial treatment of every returnee "
+          "(France: 143 of 254 returnees in judicial proceedings by Feb 2016, FR_AN2016_03; "
+          "'traitement judiciaire systematique', FR_AN2016_11; UK: every returner 'can expect "
+          "to be subject to investigation', UK_HO2016; Belgium's 114 returnees under close "
+          "watch, GEENS2016_06) vs returnees who slip through or are mentored rather than "
+          "charged (Aarhus, AARHUS2015); wide (90%: 0.14-0.86)", scope="global"),
+    Param("ops_attrition", 0.3, "lognormal", 1.0, "per pressure-month",
+          "Losses of the external-operations network (planners killed, cells rolled up) as "
+          "the campaign against the group goes on: its capacity to dispatch and direct plots "
+          "is multiplied by exp(-attrition x cumulative collapse pressure), the pressure "
+          "summed over months (about 0.9 by 2015-12 and 3.5 by 2016-12).",
+          "judgement between two readings: attrition (planners killed after Paris, LWJ2015; "
+          "the Brussels cell rolled up, AP2016; al-Adnani killed, ABC2016; the external "
+          "networks emir killed, 'degrades and delays ISIL's current plots', AFM2016) vs "
+          "plotting that goes on (LWJ2016; 'several dozen people directed by IS may be "
+          "currently present in Europe', EUROPOL2016; a 'terrorist diaspora', COMEY2016); "
+          "wide (90%: 0.06-1.6: from no visible effect to a network gone within a year of "
+          "full collapse)", scope="global", ceiling=2000.0,
+          ceiling_why="at 2,000 the network is gone at the first loss of territory"),
 )
 
 #: Origins that share a land border with Syria or Iraq (geography), for ``neighbour_return``.

@@ -1,0 +1,155 @@
+"""The post-collapse regime (issue 19): routes out closing, the external-operations network's
+losses and the security response at home, each known only from the cut-off its evidence
+was public."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ffcast.engine import layout as L
+from ffcast.engine import prepare, run_chunk
+from ffcast.engine.parameters import CLOSURE, EASE, NETWORK, RESPONSE, routes, sample_parameters
+from ffcast.engine.prepared import (
+    BORDER_TIGHTENING,
+    BORDER_TIGHTENING_PUBLISHED,
+    HOME_RESPONSE,
+    HOME_RESPONSE_PUBLISHED,
+)
+from ffcast.engine.theatre import leave_theatre
+from ffcast.scenario import load_scenario
+from ffcast.scenario.priors import PARAM_INDEX, PARAMS
+
+
+def _index(prep, month: str) -> int:
+    return int(np.flatnonzero(prep.months == pd.Period(month, "M").start_time)[0])
+
+
+@pytest.mark.parametrize("cutoff, knows", [("2014-12", False), ("2015-05", False),
+                                           (BORDER_TIGHTENING_PUBLISHED, True),
+                                           ("2016-12", True)])
+def test_border_tightening_only_from_the_cutoff_that_knew_it(cutoff, knows):
+    prep = prepare(load_scenario("baseline").replace(cutoff=cutoff), end="2017-12",
+                   countries=["FRA"])
+    k = _index(prep, BORDER_TIGHTENING)
+    assert not prep.tightened[:k].any()
+    assert bool(prep.tightened[k:].all()) is knows
+    assert bool(prep.tightened.any()) is knows
+
+
+@pytest.mark.parametrize("cutoff, knows", [("2015-12", False), ("2016-02", False),
+                                           (HOME_RESPONSE_PUBLISHED, True), ("2016-12", True)])
+def test_home_response_only_from_the_cutoff_that_knew_it(cutoff, knows):
+    prep = prepare(load_scenario("baseline").replace(cutoff=cutoff), end="2017-12",
+                   countries=["FRA"])
+    k = _index(prep, HOME_RESPONSE)
+    assert not prep.responded[:k].any()
+    assert bool(prep.responded[k:].all()) is knows
+
+
+@settings(max_examples=60, deadline=None)
+@given(ease=st.floats(0, 1), closure=st.floats(0, 1),
+       attrition=st.one_of(st.floats(0, 1e6), st.sampled_from([0.0, 5e-324, 1e300])),
+       response=st.floats(0, 1), seed=st.integers(0, 2**32 - 1))
+def test_routes_closed_forms(ease, closure, attrition, response, seed):
+    """Each column is its closed form, in [0, 1], whatever the accepted inputs."""
+    rng = np.random.default_rng(seed)
+    t = 30
+    tightened = (np.arange(t) >= 10).astype(float)
+    responded = (np.arange(t) >= 20).astype(float)
+    pressure = np.clip(np.cumsum(rng.uniform(0, 0.1, (2, t)), axis=1), 0, 1)
+    out = routes(tightened, pressure, np.array([ease, ease]), np.array([closure, closure]),
+                 np.array([attrition, attrition]), responded, np.array([response, response]))
+    assert out.shape == (2, t, 4)
+    assert np.isfinite(out).all() and (out >= 0).all() and (out <= 1).all()
+    np.testing.assert_allclose(out[:, :10, EASE], 1.0)
+    np.testing.assert_allclose(out[:, 10:, EASE], ease)
+    np.testing.assert_allclose(out[..., CLOSURE], closure * pressure)
+    with np.errstate(over="ignore"):
+        network = np.exp(-attrition * np.cumsum(pressure, axis=1))
+    np.testing.assert_allclose(out[..., NETWORK], network, rtol=1e-12)
+    assert (np.diff(out[..., NETWORK], axis=1) <= 0).all()  # losses are never undone
+    np.testing.assert_allclose(out[:, :20, RESPONSE], 0.0)
+    np.testing.assert_allclose(out[:, 20:, RESPONSE], response)
+
+
+@pytest.mark.parametrize("closure", [0.0, 0.3, 1.0])
+def test_who_cannot_leave_is_killed_or_captured(closure):
+    """The closure moves would-be returners to death and capture; who leaves the theatre
+    (and every other exit) is unchanged, so people are conserved."""
+    args = dict(n=50_000, death=0.02, capture=0.01, early_return=0.03, decide=0.05,
+                props=(0.5, 0.2, 0.1, 0.1, 0.1), dispatch=0.001)
+    key, t, code = np.uint64(12345), 70, 250
+    open_ = leave_theatre(**args, closure=0.0, key=key, t=t, code=code)
+    shut = leave_theatre(**args, closure=closure, key=key, t=t, code=code)
+    assert sum(open_) == sum(shut)  # the same number leave
+    killed, detained, returned = shut[:3]
+    if closure == 1.0:
+        assert returned == 0
+    going_home = args["early_return"] + args["decide"] * args["props"][0]
+    total = args["death"] + args["capture"] + going_home + args["decide"] * 0.5 + 0.001
+    left = sum(shut)
+    # Expected share of the leavers going home, within 5 binomial standard errors.
+    p_home = going_home * (1 - closure) / total
+    assert abs(returned - left * p_home) <= 5 * np.sqrt(left * p_home * (1 - p_home)) + 1
+    p_killed = (args["death"] + going_home * closure * 2 / 3) / total
+    assert abs(killed - left * p_killed) <= 5 * np.sqrt(left * p_killed * (1 - p_killed)) + 1
+    assert detained + killed >= open_[0] + open_[1] - 5 * np.sqrt(left) or closure == 0.0
+
+
+def _scenario(cutoff: str, **params: float):
+    scen = load_scenario("baseline").replace(cutoff=cutoff)
+    data = scen.model_dump(mode="json")
+    data["parameters"] = {k: {"mean": v, "spread": 0.0} for k, v in params.items()}
+    return type(scen).model_validate(data)
+
+
+def test_a_spent_network_sends_and_directs_nobody():
+    """With the network gone at the first loss of territory, nobody is dispatched after
+    2015 and dispatched operatives plot no more; with no attrition they do."""
+    def run(attrition: float):
+        prep = prepare(_scenario("2016-12", ops_attrition=attrition, directed_dispatch=0.01,
+                                 plot_rate_dispatched=0.5),
+                       end="2018-12", countries=["FRA", "BEL", "DEU"])
+        res = run_chunk(prep, 3, np.arange(4))
+        months = prep.months[prep.record_from:]
+        later = np.asarray(months >= pd.Timestamp("2017-01-01"))
+        return res, later
+
+    gone, later = run(1000.0)
+    kept, _ = run(0.0)
+    d = L.STOCK_NAMES.index("dispatched")
+    # Those sent before the first loss of territory remain until caught, killed or out;
+    # nobody joins them later.
+    assert (np.diff(gone.stocks[..., d][:, later], axis=1) <= 0).all()
+    assert (np.diff(kept.stocks[..., d][:, later], axis=1) > 0).any()
+    assert gone.flows[..., L.FLOW_NAMES.index("plots[home]")][:, later].sum() \
+        < kept.flows[..., L.FLOW_NAMES.index("plots[home]")][:, later].sum()
+
+
+def test_new_parameters_are_global_and_cited():
+    for name in ("border_ease", "route_closure", "ops_attrition", "home_response"):
+        p = PARAMS[PARAM_INDEX[name]]
+        assert p.scope == "global" and p.source and "judgement" in p.source
+    prep = prepare("baseline", end="2017-12", countries=["FRA", "TUN"])
+    dp = sample_parameters(prep, 0, np.arange(8))
+    for name in ("border_ease", "route_closure", "ops_attrition", "home_response"):
+        v = dp.params_pre[:, :, PARAM_INDEX[name]]
+        assert np.isfinite(v).all() and (v == v[:, :1]).all()  # one value per draw
+
+
+@pytest.mark.parametrize("cutoff", ["2015-12", "2016-06", "2016-12"])
+def test_territory_does_not_bounce_back_at_the_cutoff(cutoff):
+    """Between the last figure public by the cut-off and the cut-off, the territory stays at
+    that figure; after it, it only falls (it went back to 100% before issue 19)."""
+    prep = prepare(load_scenario("baseline").replace(cutoff=cutoff), end="2019-12",
+                   countries=["FRA"])
+    dp = sample_parameters(prep, 0, np.arange(6))
+    seen = np.flatnonzero(~np.isnan(prep.observed[: prep.cutoff_index + 1]))[-1]
+    last = prep.observed[seen]
+    np.testing.assert_allclose(dp.territory[:, seen: prep.cutoff_index + 1], last)
+    assert (np.diff(dp.territory[:, seen:], axis=1) <= 1e-12).all()
+    assert (dp.pressure[:, seen:] >= dp.pressure[:, seen: seen + 1] - 1e-12).all()
