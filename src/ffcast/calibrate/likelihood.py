@@ -58,22 +58,36 @@ def share_loglik(share: np.ndarray, low: float, high: float, sigma: float,
     return weight * special.log_ndtr((high - share) / sigma)
 
 
+def bias_noise(t: Target, reporting_values: np.ndarray,
+               scope: np.ndarray | float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Per draw, the reporting bias and noise that read target ``t`` (a statement with a
+    ``reporter`` kind): its kind's, and for a count of people who *travelled* the bias
+    times ``scope`` (the parameter ``travelled_scope``: such counts take in people who
+    never reached the theatre, in transit or turned back, whom the model's travellers,
+    people arriving in Syria/Iraq, leave out)."""
+    bias = reporting_values[:, reporting.column("bias", t.reporter)]
+    noise = reporting_values[:, reporting.column("noise", t.reporter)]
+    if scope is not None and t.quantity == "cum_travelled":
+        bias = bias * scope
+    return bias, noise
+
+
 def target_loglik(t: Target, values: dict[str, np.ndarray],
-                  reporting_values: np.ndarray | None = None) -> np.ndarray:
+                  reporting_values: np.ndarray | None = None,
+                  scope: np.ndarray | float | None = None) -> np.ndarray:
     """Log-likelihood per draw of target ``t`` (its weight included); ``values[q]`` is
     (D, C) at ``t.month``.
 
     ``reporting_values`` (D, 6, :data:`ffcast.scenario.reporting.COMPONENTS` order) gives
     each draw's reporting bias and noise; a target with a ``reporter`` kind uses them
-    instead of its channel's fixed noise.
+    instead of its channel's fixed noise (see :func:`bias_noise` for ``scope``).
     """
     num = values[t.quantity][:, t.mask].sum(axis=1)
     if t.kind == "share":
         den = values[t.denominator][:, t.mask].sum(axis=1)
         return share_loglik(num / np.maximum(den, 1), t.low, t.high, t.sigma, t.weight)
     if t.reporter and reporting_values is not None:
-        bias = reporting_values[:, reporting.column("bias", t.reporter)]
-        noise = reporting_values[:, reporting.column("noise", t.reporter)]
+        bias, noise = bias_noise(t, reporting_values, scope)
         return count_loglik(num, t.low, t.high, noise, np.log(bias), t.weight)
     return count_loglik(num, t.low, t.high, t.sigma, weight=t.weight)
 

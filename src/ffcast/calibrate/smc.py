@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from ffcast.calibrate.likelihood import simulated_value, target_loglik
+from ffcast.calibrate.likelihood import bias_noise, simulated_value, target_loglik
 from ffcast.calibrate.risk import YearRecord, poisson_loglik, record_years, year_loglik
 from ffcast.calibrate.targets import (
     QUANTITIES,
@@ -249,11 +249,12 @@ class _Evaluator:
         lat, seen, expected = self.simulate(z, noise_ids)
         n = len(z)
         rep = reporting.sample_array(lat.reporting)
+        scope = param_value(lat, "travelled_scope")
         ll = np.zeros((n, self.n_columns))
         pred = np.empty((n, self.n_columns))
         for j, t in enumerate(self.targets):
-            ll[:, j] = target_loglik(t, seen[t.month], rep)
-            pred[:, j] = self._published(t, simulated_value(t, seen[t.month]), rep)
+            ll[:, j] = target_loglik(t, seen[t.month], rep, scope)
+            pred[:, j] = self._published(t, simulated_value(t, seen[t.month]), rep, scope)
         self._risk(ll, pred, expected, lat)
         return ll, pred
 
@@ -287,7 +288,8 @@ class _Evaluator:
                 for m, r in self.row.items()}
         return lat, seen, expected
 
-    def _published(self, t: Target, value: np.ndarray, rep: np.ndarray) -> np.ndarray:
+    def _published(self, t: Target, value: np.ndarray, rep: np.ndarray,
+                   scope: np.ndarray | None = None) -> np.ndarray:
         """A draw of the figure the statement's producer would publish, with the noise the
         likelihood gives it (its producer's, widened by a stated range): the predictive
         check of the fit table compares the statement with these draws."""
@@ -298,8 +300,7 @@ class _Evaluator:
             return value + np.hypot(t.sigma, width) * e
         width = (np.log(t.high + 1.0) - np.log(t.low + 1.0)) / (2 * _Z90) if two_sided else 0.0
         if t.reporter:
-            bias = rep[:, reporting.column("bias", t.reporter)]
-            noise = rep[:, reporting.column("noise", t.reporter)]
+            bias, noise = bias_noise(t, rep, scope)
             return (value + 1.0) * bias * np.exp(np.hypot(noise, width) * e) - 1.0
         return (value + 1.0) * np.exp(np.hypot(t.sigma, width) * e) - 1.0
 

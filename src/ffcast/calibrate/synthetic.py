@@ -16,7 +16,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from ffcast.calibrate.likelihood import simulated_value
+from ffcast.calibrate.likelihood import bias_noise, simulated_value
 from ffcast.calibrate.risk import MASS_CASUALTY_DEATHS, YearRecord
 from ffcast.calibrate.smc import NOISE_OFFSET, Block, _Evaluator, param_value
 from ffcast.calibrate.targets import Target
@@ -36,15 +36,15 @@ def synthetic_record(prep: Prepared, targets: list[Target], records: list[YearRe
     evaluate = _Evaluator(prep, seed, targets, records, block)
     z = truth[None, :]
     lat, latent_values = _latent_values(evaluate, z, noise)
-    rep = reporting.sample_array(lat.reporting)[0]
+    rep = reporting.sample_array(lat.reporting)
+    scope = param_value(lat, "travelled_scope")
     out = []
     for t, value in zip(targets, latent_values[: len(targets)], strict=True):
         e = rng.standard_normal()
         if t.kind == "share":
             v = float(np.clip(value + t.sigma * e, 0.0, 1.0))
         elif t.reporter:
-            bias = rep[reporting.column("bias", t.reporter)]
-            s = rep[reporting.column("noise", t.reporter)]
+            bias, s = (float(x[0]) for x in bias_noise(t, rep, scope))
             v = float(max((value + 1.0) * bias * np.exp(s * e) - 1.0, 0.0))
         else:
             v = float(max((value + 1.0) * np.exp(t.sigma * e) - 1.0, 0.0))

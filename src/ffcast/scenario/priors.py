@@ -316,6 +316,18 @@ PARAMS: tuple[Param, ...] = (
           "judgement (geography: the land borders of Syria and Iraq); wide, calibrated on the "
           "returnee statements", scope="global", ceiling=200.0,
           ceiling_why="200 times the region's return: every neighbour's fighter home at once"),
+    # --- what a count of people who "travelled" takes in (issue 19, item 3) ------------------
+    Param("travelled_scope", 1.2, "lognormal", 0.25, "multiplier",
+          "How much larger a published count of people who travelled is than the people who "
+          "reached Syria/Iraq (the model's travellers): such counts often take in people in "
+          "transit, turned back or only 'implicated' in the networks. It multiplies the "
+          "reporting bias of travelled statements only, so their definition does not inflate "
+          "the returnee, death and war-zone figures a country publishes.",
+          "judgement: France counted 350 on the spot and 170 'en transit' (CAZENEUVE_JDD2014_09); "
+          "French figures of ~1,500 count all individuals implicated in the networks "
+          "(SOHR2015_UK700 note) while ICCT2016 has 'more than 900 citizens who left'; wide "
+          "(90%: 0.8-1.8) so the statements decide", scope="global", ceiling=50.0,
+          ceiling_why="a published count fifty times the people who went"),
     # --- the post-collapse regime (issue 19): routes out, external-operations networks -------
     Param("border_ease", 0.5, "beta", 6.0, "multiplier",
           "Return hazard in theatre after Turkey tightened its border (from 2015-07), "
