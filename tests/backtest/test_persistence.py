@@ -20,6 +20,7 @@ import pytest
 
 from ffcast.backtest import baselines, country_fit, metrics, statements
 from ffcast.backtest.run import versus
+from ffcast.calibrate.posterior import Posterior
 
 MONTH0 = pd.Timestamp("2013-01-01")
 
@@ -205,7 +206,8 @@ def test_country_fit_sets_the_latest_statement_of_each_quantity_against_the_post
         row("CCC returned", "2015-06-30", 5, 5, 5.0),  # two statements only: left out
         row("CCC dead", "2015-06-30", 5, 5, 5.0),
     ])
-    t = country_fit.country_fit(fit)
+    post = Posterior("2016-12", np.zeros((2, 1)), ["x"], {"fit": fit.to_json(orient="records")})
+    t = country_fit.country_fit(country_fit.fit_of(post))  # as a posterior file stores it
     assert list(t["iso3"]) == ["AAA", "AAA", "BBB", "BBB", "BBB"]
     assert list(t["quantity"]) == ["returned", "dead", "returned", "dead", "in_theatre"]
     aaa = t.iloc[0]
