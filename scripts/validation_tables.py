@@ -2,14 +2,18 @@
 
 Run (from the repository root):
 
-    .venv/bin/python scripts/validation_tables.py [--section all|statements|risk]
-        [--draws 1000] [--seed 0] [--doc FILE] [--plot docs/img/backtest.png]
+    .venv/bin/python scripts/validation_tables.py
+        [--section all|statements|risk|country-fit] [--draws 1000] [--seed 0] [--doc FILE]
+        [--out FILE] [--plot docs/img/backtest.png]
 
 Everything between the markers ``<!-- backtest:begin -->`` and ``<!-- backtest:end -->``
 (the statements, :func:`ffcast.backtest.rolling.rolling`, the same code as ``ffcast backtest
---rolling``) and between ``<!-- risk-backtest:begin -->`` and ``<!-- risk-backtest:end -->``
+--rolling``), between ``<!-- risk-backtest:begin -->`` and ``<!-- risk-backtest:end -->``
 (attacks in the West, :func:`ffcast.backtest.risk.risk_backtest`, the same code as ``ffcast
-backtest --risk``) is replaced; the rest of the file is left as written. Re-running after a
+backtest --risk``) and between ``<!-- country-fit:begin -->`` and ``<!-- country-fit:end -->``
+(each shipped posterior against each country's latest statements,
+:mod:`ffcast.backtest.country_fit`) is replaced; the rest of the file is left as written.
+``--out`` writes the result elsewhere (default: back to ``--doc``). Re-running after a
 recalibration brings the document up to date.
 """
 
@@ -21,18 +25,21 @@ from pathlib import Path
 
 import numpy as np
 
+from ffcast.backtest import baselines, country_fit
 from ffcast.backtest.risk import LOG_FLOOR_DRAWS, RiskBacktest, risk_backtest
 from ffcast.backtest.rolling import RollingResult, rolling
-from ffcast.backtest.run import LEVELS
+from ffcast.backtest.run import LEVELS, LOG_HALF_WIDTH
 from ffcast.results.risk import percent
 
 BEGIN, END = "<!-- backtest:begin -->", "<!-- backtest:end -->"
 RISK_BEGIN, RISK_END = "<!-- risk-backtest:begin -->", "<!-- risk-backtest:end -->"
+FIT_BEGIN, FIT_END = "<!-- country-fit:begin -->", "<!-- country-fit:end -->"
 RISK_LABELS = {"ffcast": "ffcast", "last_year": "Poisson, last full year",
                "mean_rate": "Poisson, mean 2011 to origin"}
 LABELS = {"ffcast": "ffcast (published figure)", "ffcast_latent": "ffcast (model count)",
-          "last_observation": "last observation", "icct_share": "30% of travellers",
-          "published_share": "median published share"}
+          "persistence": "persistence", "last_observation": "last observation",
+          "icct_share": "30% of travellers", "published_share": "median published share"}
+QUANTITY_LABELS = {"returned": "returned", "dead": "dead", "in_theatre": "in war zone"}
 
 
 def _pct(v: float) -> str:
@@ -42,23 +49,52 @@ def _pct(v: float) -> str:
 def score_table(s: dict) -> list[str]:
     """Markdown rows of one summary (an origin or the pool)."""
     cov = " | ".join(f"{round(lv * 100)}% cov." for lv in LEVELS)
-    lines = [f"| forecaster | scored | CRPS | CRPS log1p | {cov} | median abs log ratio |",
-             "|---|---|---|---|" + "---|" * len(LEVELS) + "---|"]
+    lines = [f"| forecaster | scored | CRPS | CRPS log1p | log score | {cov} | "
+             "median abs log ratio |",
+             "|---|---|---|---|---|" + "---|" * len(LEVELS) + "---|"]
     for name, m in s["forecasters"].items():
         if "crps" not in m:
-            lines.append(f"| {LABELS.get(name, name)} | 0 |" + " |" * (3 + len(LEVELS)))
+            lines.append(f"| {LABELS.get(name, name)} | 0 |" + " |" * (4 + len(LEVELS)))
             continue
         covs = " | ".join(_pct(m[f"coverage_{round(lv * 100)}"]) for lv in LEVELS)
         lines.append(f"| {LABELS.get(name, name)} | {m['observations_scored']} | "
-                     f"{m['crps']:,.1f} | {m['crps_log1p']:.3f} | {covs} | "
-                     f"{m['median_abs_log_ratio']:.2f} |")
+                     f"{m['crps']:,.1f} | {m['crps_log1p']:.3f} | {m['log_score']:.2f} | "
+                     f"{covs} | {m['median_abs_log_ratio']:.2f} |")
     sk = s["skill"]
     skills = "; ".join(
         f"{LABELS.get(b, b)} {sk[f'vs_{b}_log1p']:+.2f} ({sk[f'vs_{b}_rows']} rows)"
-        for b in ("last_observation", "icct_share", "published_share") if f"vs_{b}_rows" in sk)
+        for b in baselines.NAMES if f"vs_{b}_rows" in sk)
     lines += ["", f"CRPS skill of ffcast on log1p (1 - CRPS_ffcast / CRPS_baseline, on the "
-                  f"rows the baseline forecasts): {skills}."]
+                  f"rows the baseline forecasts): {skills}.", "", *versus_table(s)]
     return lines
+
+
+def versus_table(s: dict) -> list[str]:
+    """Markdown rows: ffcast against persistence on exactly the rows persistence forecasts."""
+    v = s.get("versus", {})
+    if not v.get("rows"):
+        return ["ffcast against persistence: no row both forecast."]
+    lines = [f"ffcast against persistence on the {v['rows']} rows persistence forecasts:", "",
+             "| forecaster | CRPS log1p | log score | 80% cov. | median abs log ratio |",
+             "|---|---|---|---|---|"]
+    for name in (v["reference"], v["model"]):
+        m = v[name]
+        lines.append(f"| {LABELS.get(name, name)} | {m['crps_log1p']:.3f} | "
+                     f"{m['log_score']:.2f} | {_pct(m['coverage_80'])} | "
+                     f"{m['median_abs_log_ratio']:.2f} |")
+    lines += ["", f"CRPS log1p skill of ffcast against persistence (1 - CRPS_ffcast / "
+                  f"CRPS_persistence): {v['skill_log1p']:+.2f}."]
+    return lines
+
+
+def goals_table(goals: list[dict]) -> list[str]:
+    """Markdown rows of a list of goals."""
+    out = ["| goal | measured | target | rows | verdict |", "|---|---|---|---|---|"]
+    for g in goals:
+        goal = g["goal"].replace("|", "\\|")  # a pipe would end the Markdown cell
+        out.append(f"| {goal} | {g['measured']:.2f} | {g['target']} | {g['rows']} | "
+                   f"{'met' if g['met'] else '**missed**'} |")
+    return out
 
 
 def section(result: RollingResult, command: str) -> str:
@@ -73,12 +109,14 @@ def section(result: RollingResult, command: str) -> str:
         out.append(f"| {o.cutoff} | {o.parameters} | {len(o.table)} | "
                    f"{q.get('cumulative_returned', 0)} / {q.get('killed', 0)} / "
                    f"{q.get('in_theatre', 0)} | {o.dropped} |")
-    out += ["", "### Goals (issue 14), judged on the returnee rows at origin 2016-12", "",
-            "| goal | measured | target | rows | verdict |", "|---|---|---|---|---|"]
-    for g in s["goals"]:
-        goal = g["goal"].replace("|", "\\|")  # a pipe would end the Markdown cell
-        out.append(f"| {goal} | {g['measured']:.2f} | {g['target']} | {g['rows']} | "
-                   f"{'met' if g['met'] else '**missed**'} |")
+    out += ["", "### Goals (issue 19), against persistence, on the rows of every origin", "",
+            *goals_table(s["persistence_goals"]),
+            "", "### Goals (issue 14), judged on the returnee rows at origin 2016-12", "",
+            *goals_table(s["goals"]), "",
+            f"Log score: `-log` of the predictive density of log(1 + count), the share of "
+            f"draws within +-{LOG_HALF_WIDTH} of it on that scale (at least its rounding cell) "
+            f"over the cell's width, floored at half a draw; lower is better, and only "
+            f"ensembles of one size compare."]
     for o in s["origins"]:
         out += ["", f"### Origin {o['cutoff']}: {o['parameters']}", "", *score_table(o)]
     out += ["", "### All origins pooled", "", *score_table(s["pooled"]), "",
@@ -115,6 +153,54 @@ def risk_section(result: RiskBacktest, command: str, seed: int) -> str:
     return "\n".join(out)
 
 
+def _fit_cell(row: dict | None) -> str:
+    """One country's quantity: statement (month) / posterior median / ratio."""
+    if row is None:
+        return "-"
+    bound = {"at least": ">= ", "up to": "<= "}.get(row["bound"], "")
+    mark = "" if row["within"] else " **out**"
+    return (f"{bound}{row['statement']:,.0f} ({row['as_of']}) / "
+            f"{row['posterior_median']:,.0f} / x{row['ratio']:.2f}{mark}")
+
+
+def country_fit_section(command: str) -> str:
+    """The generated Markdown section: each shipped posterior against each country's
+    latest statements (:mod:`ffcast.backtest.country_fit`)."""
+    from ffcast.calibrate.posterior import SHIPPED_CUTOFFS, load
+
+    tables = {c: country_fit.country_fit(country_fit.fit_of(load(c))) for c in SHIPPED_CUTOFFS}
+    goal = country_fit.GOAL_CUTOFF
+    out = [FIT_BEGIN, "", f"Generated by `{command}`.", "",
+           f"| cut-off | countries (>= {country_fit.MIN_STATEMENTS} statements) | countries "
+           f"within x{country_fit.WITHIN:g} on every quantity | latest statements within "
+           f"x{country_fit.WITHIN:g} |", "|---|---|---|---|"]
+    for c, t in tables.items():
+        n = t["iso3"].nunique()
+        out.append(f"| {c} | {n} | {_pct(country_fit.share_within(t))} "
+                   f"({int(country_fit.countries_within(t).sum())}) | "
+                   f"{_pct(t['within'].mean() if len(t) else np.nan)} "
+                   f"({int(t['within'].sum())} of {len(t)}) |")
+    share = country_fit.share_within(tables[goal]) if goal in tables else np.nan
+    met = share >= country_fit.GOAL_SHARE
+    out += ["", f"Goal (issue 19): at least {country_fit.GOAL_SHARE:.0%} of countries within "
+                f"x{country_fit.WITHIN:g} at {goal}: measured {_pct(share)}, "
+                f"{'met' if met else '**missed**'}."]
+    for c, t in tables.items():
+        out += ["", f"#### Cut-off {c}", "",
+                "Each cell: latest statement (month) / posterior median / ratio; **out** "
+                f"when the ratio is outside x{country_fit.WITHIN:g}.", "",
+                "| country | statements | " + " | ".join(
+                    QUANTITY_LABELS[q] for q in country_fit.QUANTITIES) + " | within |",
+                "|---|---|" + "---|" * len(country_fit.QUANTITIES) + "---|"]
+        for iso3, rows in t.groupby("iso3"):
+            by = {r["quantity"]: r for r in rows.to_dict("records")}
+            cells = " | ".join(_fit_cell(by.get(q)) for q in country_fit.QUANTITIES)
+            out.append(f"| {iso3} | {int(rows['statements'].iloc[0])} | {cells} | "
+                       f"{'yes' if rows['within'].all() else 'no'} |")
+    out += ["", FIT_END]
+    return "\n".join(out)
+
+
 def replace(text: str, begin: str, end: str, section: str) -> str:
     """``text`` with everything from ``begin`` to ``end`` (both included) replaced."""
     head, rest = text.split(begin)
@@ -124,14 +210,18 @@ def replace(text: str, begin: str, end: str, section: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--section", choices=("all", "statements", "risk"), default="all")
+    parser.add_argument("--section", choices=("all", "statements", "risk", "country-fit"),
+                        default="all")
     parser.add_argument("--draws", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--doc", type=Path, default=Path("docs/validation.md"))
+    parser.add_argument("--out", type=Path, default=None,
+                        help="write the document here (default: back to --doc)")
     parser.add_argument("--plot", type=Path, default=None)
     args = parser.parse_args(argv)
     text = args.doc.read_text(encoding="utf-8")
-    markers = {"statements": (BEGIN, END), "risk": (RISK_BEGIN, RISK_END)}
+    markers = {"statements": (BEGIN, END), "risk": (RISK_BEGIN, RISK_END),
+               "country-fit": (FIT_BEGIN, FIT_END)}
     wanted = list(markers) if args.section == "all" else [args.section]
     for begin, end in (markers[w] for w in wanted):
         if text.count(begin) != 1 or text.count(end) != 1:
@@ -158,7 +248,10 @@ def main(argv: list[str] | None = None) -> int:
                    f"--seed {args.seed}")
         text = replace(text, RISK_BEGIN, RISK_END, risk_section(risk, command, args.seed))
         print(f"{args.doc}: {len(risk.table())} scored periods of attacks", file=sys.stderr)
-    args.doc.write_text(text, encoding="utf-8")
+    if "country-fit" in wanted:
+        text = replace(text, FIT_BEGIN, FIT_END, country_fit_section(
+            "python scripts/validation_tables.py --section country-fit"))
+    (args.out or args.doc).write_text(text, encoding="utf-8")
     return 0
 
 

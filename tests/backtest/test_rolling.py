@@ -144,6 +144,12 @@ def test_rolling_cli_scores_many_rows_plots_and_writes_the_table(tmp_path: Path)
     assert s["origins"][0]["parameters"] == "posterior (cut-off 2014-12)"
     assert s["origins"][-1]["parameters"] == "posterior (cut-off 2016-12)"
     assert len(s["goals"]) == 3 and all(isinstance(g["met"], bool) for g in s["goals"])
+    # issue 19: the naive forecasters lead, and ffcast is judged against persistence
+    assert list(s["origins"][0]["forecasters"])[:2] == ["persistence", "last_observation"]
+    assert s["pooled"]["versus"]["reference"] == "persistence"
+    assert 0 < s["pooled"]["versus"]["rows"] < s["scored_rows"]
+    assert len(s["persistence_goals"]) == 4
+    assert all(isinstance(g["met"], bool) for g in s["persistence_goals"])
     assert sum(s["pit_ffcast"]) == pytest.approx(1.0)
     assert plot.stat().st_size > 100_000  # plotly inlined: works offline
     table = pd.read_csv(out)

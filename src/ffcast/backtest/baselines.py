@@ -6,6 +6,12 @@ of :func:`ffcast.backtest.statements.known` and the traveller estimates of
 is scored on the rest, so compare scores on common rows (the skill in
 :mod:`ffcast.backtest.rolling` does).
 
+- ``persistence``: the figure ``last_observation`` carries forward, spread log-normally as
+  published figures have moved before the origin: ``(last + 1) exp(sigma sqrt(h) z) - 1``,
+  rounded, with ``h`` the months from the month the last figure describes to the row's
+  month (at least 1) and ``sigma`` per square-root month estimated from every pair of
+  successive statements known at the origin (:func:`persistence_sigma`). No drift: the
+  median is the last figure.
 - ``last_observation``: the latest statement of the same country and quantity (by the month
   it describes, then by publication) carried forward: a point forecast.
 - ``icct_share``: 30% of the country's travellers have returned (ICCT 2016's EU figure);
@@ -19,13 +25,26 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from ffcast import data
 from ffcast.engine.parameters import _sample_travellers
 from ffcast.engine.rng import country_code, uniforms
 
 ICCT_SHARE_RETURNED = 0.30  # ICCT2016: "around 30% have returned" (EU, end Oct 2015)
-NAMES: tuple[str, ...] = ("last_observation", "icct_share", "published_share")
+#: Naive forecasters first: the tables list them in this order, before the model.
+NAMES: tuple[str, ...] = ("persistence", "last_observation", "icct_share", "published_share")
+
+#: Persistence: the spread per square-root month when fewer than
+#: :data:`PERSISTENCE_MIN_PAIRS` pairs of successive statements are known (judgement: a
+#: figure moving by a factor exp(0.25 sqrt(12)) ~ 2.4 in a year at one standard deviation),
+#: the floor of the estimate (judgement: published figures are never that stable), and the
+#: fewest pairs an estimate is made from.
+PERSISTENCE_DEFAULT_SIGMA = 0.25
+PERSISTENCE_FLOOR_SIGMA = 0.05
+PERSISTENCE_MIN_PAIRS = 5
+_MAD_TO_SD = 1.0 / 0.6745  # median |N(0, 1)| = 0.6745
+_QUANTITY_SLOT = {"cumulative_returned": 1, "killed": 2, "in_theatre": 3}
 
 
 def traveller_draws(iso3: list[str], origin: str, draws: int, seed: int) -> np.ndarray:
@@ -45,13 +64,105 @@ def traveller_draws(iso3: list[str], origin: str, draws: int, seed: int) -> np.n
     return out
 
 
+def _latest(known: pd.DataFrame) -> pd.DataFrame:
+    """The latest known statement per country and quantity (by the month it describes, then
+    by publication), indexed by (iso3, quantity): its ``value`` and ``month``."""
+    return (known.sort_values(["month", "published"], kind="stable")
+            .groupby(["iso3", "quantity"])[["value", "month"]].last())
+
+
 def last_observation(rows: pd.DataFrame, known: pd.DataFrame, draws: int) -> np.ndarray:
     """The latest known figure of each row's country and quantity, as (N, draws) copies."""
-    latest = (known.sort_values(["month", "published"], kind="stable")
-              .groupby(["iso3", "quantity"])["value"].last())
     keys = pd.MultiIndex.from_arrays([rows["iso3"], rows["quantity"]])
-    point = latest.reindex(keys).to_numpy(dtype=float)
+    point = _latest(known)["value"].reindex(keys).to_numpy(dtype=float)
     return np.repeat(point[:, None], draws, axis=1)
+
+
+def _month_number(months: pd.Series) -> np.ndarray:
+    m = pd.to_datetime(months)
+    return (m.dt.year * 12 + m.dt.month - 1).to_numpy(dtype=np.int64)
+
+
+def successive_changes(known: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Log changes ``log((v2 + 1) / (v1 + 1))`` and gaps in months of every pair of successive
+    statements of one country and quantity in ``known`` (ordered by the month described;
+    several statements of one month count as the one ``last_observation`` would pick, so the
+    months of a pair differ)."""
+    if known.empty:
+        return np.empty(0), np.empty(0)
+    per_month = (known.sort_values(["month", "published"], kind="stable")
+                 .groupby(["iso3", "quantity", "month"], as_index=False)["value"].last()
+                 .sort_values(["iso3", "quantity", "month"], kind="stable"))
+    same = ((per_month["iso3"] == per_month["iso3"].shift())
+            & (per_month["quantity"] == per_month["quantity"].shift())).to_numpy()
+    log_value = np.log1p(per_month["value"].to_numpy(dtype=float))
+    month = _month_number(per_month["month"])
+    change = np.diff(log_value, prepend=np.nan)[same]
+    gap = np.diff(month, prepend=0)[same].astype(float)
+    return change, gap
+
+
+def persistence_sigma(known: pd.DataFrame) -> float:
+    """Spread per square-root month of published figures, from the statements ``known``.
+
+    A robust random-walk scale pooled over countries and quantities: the median over pairs of
+    successive statements of ``|log change| / sqrt(gap)``, over 0.6745 (the median of a
+    standard normal's absolute value), so that a Gaussian random walk of scale ``sigma``
+    gives ``sigma`` back; a few wild revisions (a figure redefined between sources) cannot
+    dominate it as they would a variance. No drift is taken out: the median absolute change
+    includes the figures' typical rise, so the spread covers it symmetrically. Floored at
+    :data:`PERSISTENCE_FLOOR_SIGMA`; :data:`PERSISTENCE_DEFAULT_SIGMA` when fewer than
+    :data:`PERSISTENCE_MIN_PAIRS` pairs are known.
+    """
+    change, gap = successive_changes(known)
+    if len(change) < PERSISTENCE_MIN_PAIRS:
+        return PERSISTENCE_DEFAULT_SIGMA
+    scale = float(np.median(np.abs(change) / np.sqrt(gap))) * _MAD_TO_SD
+    return max(scale, PERSISTENCE_FLOOR_SIGMA)
+
+
+def persistence_normals(rows: pd.DataFrame, draws: int, seed: int) -> np.ndarray:
+    """Standard normals (N, draws) of the persistence baseline: a pure function of (seed,
+    draw, country, quantity, month) on the ``persistence`` stream, so the same whatever the
+    rows around it, their order or the chunking; rows of one country, quantity and month
+    share them."""
+    codes = np.array([country_code(c) for c in rows["iso3"]], dtype=np.int64)
+    quantity = rows["quantity"].map(_QUANTITY_SLOT).fillna(0).to_numpy(dtype=np.int64)
+    slots = (codes << 16) ^ (quantity << 12) ^ (_month_number(rows["month"]) & 0xFFF)
+    u = uniforms(seed, np.arange(draws), "persistence", slots)  # (draws, N)
+    return stats.norm.ppf(u.T)
+
+
+def persistence_forecast(last: np.ndarray, horizon: np.ndarray, sigma: float,
+                         z: np.ndarray) -> np.ndarray:
+    """``(last + 1) exp(sigma sqrt(h) z) - 1`` rounded (a count: -1 rounds up to 0), for
+    ``last`` (N,), horizons (N,) in months (at least 1 is used) and normals ``z``
+    (N, draws); NaN where ``last`` is NaN."""
+    h = np.maximum(np.abs(horizon), 1.0)
+    spread = sigma * np.sqrt(h)
+    return np.maximum(np.round((last[:, None] + 1.0) * np.exp(spread[:, None] * z) - 1.0),
+                      0.0)
+
+
+def persistence(rows: pd.DataFrame, known: pd.DataFrame, draws: int, seed: int
+                ) -> np.ndarray:
+    """The persistence baseline's draws (N, draws): the figure :func:`last_observation`
+    carries forward, spread log-normally by :func:`persistence_sigma` of ``known`` over the
+    months from the month that figure describes to the row's month (at least one month:
+    two statements of one month still differ). NaN where no earlier figure is known."""
+    keys = pd.MultiIndex.from_arrays([rows["iso3"], rows["quantity"]])
+    latest = _latest(known).reindex(keys)
+    last = latest["value"].to_numpy(dtype=float)
+    out = np.full((len(rows), draws), np.nan)
+    have = np.isfinite(last)
+    if not have.any():
+        return out
+    horizon = (_month_number(rows["month"][have])
+               - _month_number(latest["month"][have].reset_index(drop=True)))
+    z = persistence_normals(rows[have], draws, seed)
+    out[have] = persistence_forecast(last[have], horizon.astype(float),
+                                     persistence_sigma(known), z)
+    return out
 
 
 def icct_share(rows: pd.DataFrame, travellers: np.ndarray) -> np.ndarray:
@@ -83,6 +194,7 @@ def all_baselines(rows: pd.DataFrame, known: pd.DataFrame, origin: str, draws: i
                   seed: int) -> dict[str, np.ndarray]:
     """Every baseline's draws (N, draws) for ``rows`` at ``origin``, by :data:`NAMES`."""
     travellers = traveller_draws(list(rows["iso3"]), origin, draws, seed)
-    return {"last_observation": last_observation(rows, known, draws),
+    return {"persistence": persistence(rows, known, draws, seed),
+            "last_observation": last_observation(rows, known, draws),
             "icct_share": icct_share(rows, travellers),
             "published_share": published_share(rows, known, origin, travellers)}

@@ -35,12 +35,15 @@ __all__ = [
     "brier_score",
     "crps_ensemble",
     "crps_log1p",
+    "crps_log1p_lognormal",
     "crps_normal",
     "crps_poisson",
     "interval_coverage",
     "interval_score",
     "log_ratio",
     "log_score",
+    "log_score_log1p",
+    "log_score_log1p_lognormal",
     "log_score_poisson",
     "pit_bounds",
     "pit_histogram",
@@ -373,6 +376,90 @@ def crps_normal(obs: ArrayLike, mu: ArrayLike, sigma: ArrayLike) -> FloatArray:
     density = np.exp(-0.5 * z * z) / np.sqrt(2.0 * np.pi)
     crps = safe_sigma * (z * (2.0 * ndtr(z) - 1.0) + 2.0 * density - _INV_SQRT_PI)
     return np.where(degenerate, np.abs(error), crps)
+
+
+def crps_log1p_lognormal(obs: ArrayLike, median: ArrayLike, sigma: ArrayLike) -> FloatArray:
+    """Closed-form CRPS on the log1p scale of the forecast ``(median + 1) exp(sigma Z) - 1``,
+    ``Z`` standard normal (a log-normal count shifted by one, as the persistence baseline).
+
+    On the log1p scale that forecast is ``N(log1p(median), sigma^2)``, so this is
+    :func:`crps_normal` of ``log1p(obs)``: the oracle of :func:`crps_log1p` on draws of it
+    (the ensemble of *rounded* draws differs slightly: rounding moves small counts).
+
+    Args:
+        obs: observed counts, ``>= 0``, broadcastable with the others.
+        median: the forecast's median count, ``>= 0``.
+        sigma: the spread of ``log1p`` of the count, ``>= 0``.
+
+    Returns:
+        CRPS in log1p(count) units, broadcast shape of the inputs; ``>= 0``.
+
+    Raises:
+        ValueError: as :func:`crps_normal`, or negative counts.
+    """
+    obs_array = _as_finite_float(obs, "obs")
+    median_array = _as_finite_float(median, "median")
+    _check_counts(obs_array, "obs")
+    _check_counts(median_array, "median")
+    return crps_normal(np.log1p(obs_array), np.log1p(median_array), sigma)
+
+
+def log_score_log1p_lognormal(obs: ArrayLike, median: ArrayLike, sigma: ArrayLike
+                              ) -> FloatArray:
+    """Closed-form ``-log`` density of ``log1p(obs)`` under the forecast of
+    :func:`crps_log1p_lognormal` (a normal on the log1p scale): the oracle of
+    :func:`log_score_log1p`. Raises ValueError for NaN/inf, negative counts, or ``sigma``
+    not ``> 0``."""
+    obs_array = _as_finite_float(obs, "obs")
+    median_array = _as_finite_float(median, "median")
+    sigma_array = _as_finite_float(sigma, "sigma")
+    _check_counts(obs_array, "obs")
+    _check_counts(median_array, "median")
+    if np.any(sigma_array <= 0):
+        raise ValueError(f"sigma: must be > 0, found minimum {sigma_array.min()}")
+    return -stats.norm.logpdf(np.log1p(obs_array), np.log1p(median_array), sigma_array)
+
+
+def log_score_log1p(obs: ArrayLike, samples: ArrayLike, half_width: float = 0.1,
+                    floor_draws: float = 0.5) -> FloatArray:
+    """``-log`` predictive density of ``log1p(obs)`` from an ensemble, by a box kernel.
+
+    The density is the share of draws whose ``log1p`` lies in a cell around ``log1p(obs)``
+    (``+- half_width``, widened to hold the observation's rounding cell ``[obs - 0.5,
+    obs + 0.5]``, so a small count is judged on the draws equal to it), divided by the cell's
+    width on the log1p scale. Relative, so a country of 5 and one of 5,000 weigh alike (the
+    exact-count :func:`log_score` gives almost every count in the hundreds its floor with a
+    few hundred draws). The share is floored at ``floor_draws / S`` as in :func:`log_score`:
+    a miss scores ``log(2 S width)`` rather than ``inf``, so only ensembles of one size
+    compare. A point forecast scores ``-log(1 / width)`` when it hits the cell.
+
+    Args:
+        obs: observed counts, shape ``(N,)``, ``>= 0`` (a range's midpoint may be fractional).
+        samples: ensemble draws, shape ``(N, S)``, ``>= 0``.
+        half_width: half the cell on the log1p scale, ``> 0`` (0.1: about +-10%).
+        floor_draws: the floor in draws, ``> 0``.
+
+    Returns:
+        ``-log`` density per row, shape ``(N,)``, natural log, lower is better (negative
+        when the density exceeds 1 per log1p unit).
+
+    Raises:
+        ValueError: as :func:`crps_ensemble`, negative counts, or a width or floor ``<= 0``.
+    """
+    obs_array, samples_array = _check_obs_samples(obs, samples)
+    _check_counts(obs_array, "obs")
+    _check_counts(samples_array, "samples")
+    if not half_width > 0:
+        raise ValueError(f"half_width: must be > 0, got {half_width}")
+    if not floor_draws > 0:
+        raise ValueError(f"floor_draws: must be > 0, got {floor_draws}")
+    centre = np.log1p(obs_array)
+    low = np.minimum(centre - half_width, np.log1p(np.maximum(obs_array - 0.5, 0.0)))
+    high = np.maximum(centre + half_width, np.log1p(obs_array + 0.5))
+    log_samples = np.log1p(samples_array)
+    inside = (log_samples >= low[:, None]) & (log_samples <= high[:, None])
+    share = np.maximum(inside.mean(axis=1), floor_draws / samples_array.shape[1])
+    return -np.log(share / (high - low))
 
 
 # --------------------------------------------------------------------------------------------

@@ -18,7 +18,15 @@ import numpy as np
 import pandas as pd
 
 from ffcast.backtest import metrics, statements
-from ffcast.backtest.run import LEVELS, OriginResult, Progress, score_origin, summarise
+from ffcast.backtest.run import (
+    LEVELS,
+    REFERENCE,
+    OriginResult,
+    Progress,
+    score_origin,
+    summarise,
+    versus,
+)
 
 #: The origin the goals are judged at, and the goals (issue 14), on returnee rows.
 GOAL_ORIGIN = "2016-12"
@@ -26,6 +34,10 @@ COVERAGE_GOAL = (0.70, 0.90)  # 80% central interval of reported_returned
 SKILL_GOAL = 0.30  # CRPS on log1p at least 30% better than the best baseline
 LOG_RATIO_GOAL = 0.30  # median |log ratio| of the median to the observation
 PIT_BINS = 10
+#: The goals of issue 19, against the persistence baseline, on every scored row.
+POOLED_LOG_RATIO_GOAL = 0.30  # pooled median |log ratio| of ffcast
+PERSISTENCE_SKILL_GOAL = 0.25  # pooled CRPS(log1p) skill against persistence, its rows
+POOLED_COVERAGE_GOAL = (0.75, 0.85)  # pooled 80% central interval of ffcast
 
 
 @dataclass
@@ -100,8 +112,46 @@ class RollingResult:
              "met": bool(ratio <= LOG_RATIO_GOAL)},
         ]
 
+    def persistence_goals(self) -> list[dict]:
+        """The goals of issue 19, on the rows of every origin: ffcast's pooled median
+        |log ratio|, its median |log ratio| below :data:`REFERENCE`'s at every origin (on the
+        rows persistence forecasts; ``measured`` is the worst origin's difference, ffcast
+        minus persistence), its pooled CRPS(log1p) skill against persistence (its rows) and
+        its pooled 80% coverage; each with its measured value, target and verdict."""
+        pooled = self.pooled()
+        f = pooled["forecasters"]["ffcast"]
+        rows = pooled["observations"]
+        v = pooled.get("versus", {})
+        per_origin = {o.cutoff: versus(o.table, o.samples) for o in self.origins}
+        gaps = {c: vo["ffcast"]["median_abs_log_ratio"]
+                - vo[REFERENCE]["median_abs_log_ratio"]
+                for c, vo in per_origin.items() if vo["rows"]}
+        worst = max(gaps.values()) if gaps else np.nan
+        compared = len(gaps) == len(self.origins)
+        ratio, cov = f.get("median_abs_log_ratio", np.nan), f.get("coverage_80", np.nan)
+        skill_log = v.get("skill_log1p", np.nan)
+        lost = [c for c, g in gaps.items() if not g < 0]
+        return [
+            {"goal": f"pooled median |log ratio| of ffcast at most {POOLED_LOG_RATIO_GOAL}",
+             "measured": ratio, "target": f"<= {POOLED_LOG_RATIO_GOAL:.2f}", "rows": rows,
+             "met": bool(ratio <= POOLED_LOG_RATIO_GOAL)},
+            {"goal": "median |log ratio| of ffcast below persistence's on the same rows at "
+                     "every origin (measured: the worst origin, ffcast minus persistence"
+                     + (f"; not below at {', '.join(lost)}" if lost else "") + ")",
+             "measured": worst, "target": "< 0 at every origin",
+             "rows": int(sum(vo["rows"] for vo in per_origin.values())),
+             "met": bool(compared and worst < 0)},
+            {"goal": "pooled CRPS on log1p at least 25% better than persistence (its rows)",
+             "measured": skill_log, "target": f">= {PERSISTENCE_SKILL_GOAL:.2f}",
+             "rows": int(v.get("rows", 0)), "met": bool(skill_log >= PERSISTENCE_SKILL_GOAL)},
+            {"goal": "pooled 80% interval coverage of ffcast in 75-85%",
+             "measured": cov, "target": "0.75-0.85", "rows": rows,
+             "met": bool(POOLED_COVERAGE_GOAL[0] <= cov <= POOLED_COVERAGE_GOAL[1])},
+        ]
+
     def summary(self) -> dict:
-        """JSON-ready: per origin and pooled scores, goals, PIT and reliability."""
+        """JSON-ready: per origin and pooled scores, goals (issue 14 in ``goals``, issue 19 in
+        ``persistence_goals``), PIT and reliability."""
         rel = self.reliability()
         return {
             "draws": self.draws, "seed": self.seed,
@@ -109,6 +159,7 @@ class RollingResult:
             "origins": [o.summary for o in self.origins],
             "pooled": self.pooled(),
             "goals": self.goals(),
+            "persistence_goals": self.persistence_goals(),
             "pit_ffcast": self.pit().tolist(),
             "reliability_ffcast": {k: v.tolist() for k, v in rel.items()},
         }

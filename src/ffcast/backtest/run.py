@@ -9,7 +9,8 @@ published by the origin (:mod:`ffcast.backtest.baselines`). Forecasters:
   through the reporting model with the statement's producer kind (official / research /
   press; a user's own file counts as official unless its source is in the registry);
 - ``ffcast_latent``: the model's count itself (how much of the spread is reporting);
-- the baselines ``last_observation``, ``icct_share`` and ``published_share``.
+- the baselines ``persistence``, ``last_observation``, ``icct_share`` and
+  ``published_share``, listed first in every table (:data:`FORECASTERS`).
 """
 
 from __future__ import annotations
@@ -27,7 +28,12 @@ from ffcast.errors import ObservationError
 
 LEVELS = (0.5, 0.8, 0.9, 0.95)
 MODEL_FORECASTERS: tuple[str, ...] = ("ffcast", "ffcast_latent")
-FORECASTERS: tuple[str, ...] = (*MODEL_FORECASTERS, *baselines.NAMES)
+#: The naive forecasters lead, so every table reads the model against them.
+FORECASTERS: tuple[str, ...] = (*baselines.NAMES, *MODEL_FORECASTERS)
+#: The naive forecaster the issue-19 goals compare ffcast with, on the rows it forecasts.
+REFERENCE = "persistence"
+#: Half-width on log1p of the cell of the log score (:func:`metrics.log_score_log1p`).
+LOG_HALF_WIDTH = 0.1
 Progress = Callable[[int], None]
 
 
@@ -36,7 +42,7 @@ class OriginResult:
     """One origin's scored rows (``table``), draws per forecaster and summary.
 
     ``table`` has the rows' columns, then per forecaster its median and per-row scores
-    (``<name>_crps``, ``<name>_crps_log1p``, ``<name>_abs_log_ratio``,
+    (``<name>_crps``, ``<name>_crps_log1p``, ``<name>_log_score``, ``<name>_abs_log_ratio``,
     ``<name>_covered_<L>``); NaN where a forecaster has no forecast for the row.
     """
 
@@ -77,8 +83,9 @@ def score_origin(rows: pd.DataFrame, origin: str, draws: int, seed: int,
         raise ObservationError(f"observations: no row to score from {origin}; fix: give rows "
                                "of countries with a traveller estimate by the origin")
     fc = forecast_rows(rows, origin, draws, seed, progress)
-    samples = {"ffcast": fc.reported, "ffcast_latent": fc.latent,
-               **baselines.all_baselines(rows, statements.known(origin), origin, draws, seed)}
+    found = {"ffcast": fc.reported, "ffcast_latent": fc.latent,
+             **baselines.all_baselines(rows, statements.known(origin), origin, draws, seed)}
+    samples = {name: found[name] for name in FORECASTERS}
     return OriginResult(origin, fc.parameters, draws, seed, score_rows(rows, samples),
                         samples, int((~keep).sum()))
 
@@ -94,6 +101,7 @@ def score_rows(rows: pd.DataFrame, samples: dict[str, np.ndarray]) -> pd.DataFra
             continue
         columns = {"crps": metrics.crps_ensemble(y[ok], draws[ok]),
                    "crps_log1p": metrics.crps_log1p(y[ok], draws[ok]),
+                   "log_score": metrics.log_score_log1p(y[ok], draws[ok], LOG_HALF_WIDTH),
                    "abs_log_ratio": metrics.log_ratio(y[ok], draws[ok])}
         for level in LEVELS:
             columns[f"covered_{round(level * 100)}"] = metrics.interval_coverage(
@@ -106,14 +114,47 @@ def score_rows(rows: pd.DataFrame, samples: dict[str, np.ndarray]) -> pd.DataFra
 
 
 def summarise(table: pd.DataFrame, samples: dict[str, np.ndarray], **about: object) -> dict:
-    """Scores per forecaster (on the rows it forecasts) and CRPS skill of ffcast."""
+    """Scores per forecaster (on the rows it forecasts: :func:`metrics.summarise` and the
+    mean ``log_score`` of :func:`metrics.log_score_log1p`), CRPS skill of ffcast, and ffcast
+    against :data:`REFERENCE` on the rows it forecasts (``versus``, :func:`versus`)."""
     y = table["value"].to_numpy(float)
     out: dict = {**about, "observations": len(y), "forecasters": {}}
     for name, draws in samples.items():
         ok = ~np.isnan(draws).any(axis=1)
         scores = metrics.summarise(y[ok], draws[ok], LEVELS) if ok.any() else {}
+        if ok.any():
+            scores["log_score"] = float(np.mean(
+                metrics.log_score_log1p(y[ok], draws[ok], LOG_HALF_WIDTH)))
         out["forecasters"][name] = {"observations_scored": int(ok.sum()), **scores}
     out["skill"] = skill(table, [n for n in samples if n not in MODEL_FORECASTERS])
+    if REFERENCE in samples and "ffcast" in samples:
+        out["versus"] = versus(table, samples)
+    return out
+
+
+def versus(table: pd.DataFrame, samples: dict[str, np.ndarray], model: str = "ffcast",
+           reference: str = REFERENCE) -> dict:
+    """``model`` and ``reference`` scored on exactly the rows ``reference`` forecasts.
+
+    ``rows``; per forecaster (``model``, ``reference``) ``crps_log1p`` and ``log_score``
+    (means), ``coverage_80`` and ``median_abs_log_ratio``; ``skill_log1p``:
+    ``1 - CRPS_model / CRPS_reference`` on log1p (NaN with no common row).
+    """
+    ok = ~np.isnan(samples[reference]).any(axis=1) & ~np.isnan(samples[model]).any(axis=1)
+    out: dict = {"model": model, "reference": reference, "rows": int(ok.sum())}
+    if not ok.any():
+        out["skill_log1p"] = float("nan")
+        return out
+    y = table["value"].to_numpy(float)[ok]
+    for name in (model, reference):
+        draws = samples[name][ok]
+        s = metrics.summarise(y, draws, (0.8,))
+        out[name] = {"crps_log1p": s["crps_log1p"], "coverage_80": s["coverage_80"],
+                     "median_abs_log_ratio": s["median_abs_log_ratio"],
+                     "log_score": float(np.mean(
+                         metrics.log_score_log1p(y, draws, LOG_HALF_WIDTH)))}
+    out["skill_log1p"] = float(metrics.skill_score(out[model]["crps_log1p"],
+                                                   out[reference]["crps_log1p"]))
     return out
 
 

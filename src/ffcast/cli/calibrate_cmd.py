@@ -291,6 +291,7 @@ def backtest_cmd(
     if len(results) > 1:
         _print_backtest(result.pooled())
     _print_goals(result)
+    _print_persistence_goals(result)
     console.print(f"scored rows: {len(result.table())} (origins {', '.join(origins)})")
     if plot is not None:
         console.print(f"figure written to [bold]{escape(str(plot))}[/]")
@@ -298,16 +299,17 @@ def backtest_cmd(
 
 #: Short names of the backtest's forecasters (tables fit 80 columns; the legend explains).
 FORECASTER_LABELS = {"ffcast": "ffcast", "ffcast_latent": "latent", "icct_share": "ICCT 30%",
-                     "last_observation": "last obs", "published_share": "share",
-                     "best_baseline": "the best baseline"}
+                     "persistence": "persist", "last_observation": "last obs",
+                     "published_share": "share", "best_baseline": "the best baseline"}
 BACKTEST_LEGEND = (
+    "persist: the last figure published by the origin, spread log-normally as published "
+    "figures moved before it; last obs: that figure carried forward (a point); ICCT 30%: 30% "
+    "of travellers return; share: the median share of travellers published by the origin; "
     "ffcast: what the statement's producer would publish (model count through the reporting "
-    "model); latent: the model count itself; last obs: the last figure published by the "
-    "origin, carried forward; ICCT 30%: 30% of travellers return; share: the median share "
-    "of travellers published by the origin. n: observations scored; CRPS: continuous ranked "
-    "probability score (lower is better) of counts, log CRPS of log(1 + count); 50-95%: "
-    "observations inside the central interval; |ln r|: median |log(forecast median / "
-    "observed)|.")
+    "model); latent: the model count itself. n: observations scored; CRPS: continuous ranked "
+    "probability score (lower is better) of counts, log CRPS of log(1 + count); -log p: "
+    "log score of log(1 + count) (lower is better); 50-95%: observations inside the central "
+    "interval; |ln r|: median |log(forecast median / observed)|.")
 
 
 def backtest_table(s: dict, legend: bool = True) -> Table:
@@ -320,22 +322,36 @@ def backtest_table(s: dict, legend: bool = True) -> Table:
     t = Table(title=f"{origin}: {s['observations']} observations, {s['draws']:,} draws"
               f"{about}{dropped}", title_justify="left",
               caption=BACKTEST_LEGEND if legend else None, caption_justify="left")
-    for c in ("forecaster", "n", "CRPS", "log CRPS", "50%", "80%", "90%", "95%", "|ln r|"):
+    for c in ("forecaster", "n", "CRPS", "log CRPS", "-log p", "50%", "80%", "90%", "95%",
+              "|ln r|"):
         t.add_column(c, justify="right" if c != "forecaster" else "left", no_wrap=True)
     for name, m in s["forecasters"].items():
         label = FORECASTER_LABELS.get(name, name)
         if not m.get("crps") and m.get("crps") != 0:
-            t.add_row(label, "0", *["–"] * 7)
+            t.add_row(label, "0", *["–"] * 8)
             continue
         t.add_row(label, str(m["observations_scored"]), f"{m['crps']:,.1f}",
-                  f"{m['crps_log1p']:.3f}", *(f"{m[f'coverage_{k}']:.0%}"
-                                             for k in (50, 80, 90, 95)),
+                  f"{m['crps_log1p']:.3f}", f"{m['log_score']:.2f}",
+                  *(f"{m[f'coverage_{k}']:.0%}" for k in (50, 80, 90, 95)),
                   f"{m['median_abs_log_ratio']:.2f}")
     return t
 
 
+def versus_line(v: dict) -> str:
+    """ffcast against the persistence baseline on the rows persistence forecasts, one line."""
+    if not v.get("rows"):
+        return "ffcast vs persist: no common row"
+    parts = [f"{FORECASTER_LABELS.get(n, n)} log CRPS {v[n]['crps_log1p']:.3f}, -log p "
+             f"{v[n]['log_score']:.2f}, 80% {v[n]['coverage_80']:.0%}, |ln r| "
+             f"{v[n]['median_abs_log_ratio']:.2f}" for n in (v["reference"], v["model"])]
+    return (f"on the {v['rows']} rows persist forecasts: {'; '.join(parts)}; log CRPS skill "
+            f"of ffcast {v['skill_log1p']:+.2f}")
+
+
 def _print_backtest(s: dict, legend: bool = True) -> None:
     console.print(backtest_table(s, legend))
+    if "versus" in s:
+        console.print(versus_line(s["versus"]))
     names = {f"vs_{k}": f"vs {v}" for k, v in FORECASTER_LABELS.items()}
     names["vs_best_baseline"] = "vs the best baseline"
     console.print("CRPS skill of ffcast (above 0: better than the baseline): " + ", ".join(
@@ -344,6 +360,13 @@ def _print_backtest(s: dict, legend: bool = True) -> None:
     console.print("  on log(1 + count): " + ", ".join(
         f"{names.get(k.removesuffix('_log1p'), k)} {v:+.2f}" for k, v in s["skill"].items()
         if isinstance(v, float) and k.endswith("_log1p")))
+
+
+def _print_persistence_goals(result: object) -> None:
+    for g in result.persistence_goals():  # type: ignore[attr-defined]
+        verdict = "met" if g["met"] else "MISSED"
+        console.print(f"goal vs persistence ({g['rows']} rows): {g['goal']}: "
+                      f"{g['measured']:.2f} (target {g['target']}) {verdict}")
 
 
 def _print_goals(result: object) -> None:

@@ -56,6 +56,7 @@ STREAMS: dict[str, int] = {
     "observation_noise": 20,
     "country_effects": 21,
     "reporting": 22,
+    "persistence": 23,  # the persistence baseline (ffcast.backtest.baselines)
 }
 N_STREAMS = max(STREAMS.values()) + 1
 
