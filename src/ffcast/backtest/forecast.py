@@ -12,6 +12,14 @@ Each row gets two predictive samples: ``latent``, the model's count (its ``quant
 month and country), and ``reported``, the figure its producer would publish (the reporting
 model of :mod:`ffcast.results.reported`, with the row's ``kind``; for quantities the
 reporting model does not cover, the latent count).
+
+Anchoring (issue 19). The reporting model's error persists: a country that counts its
+returnees narrowly keeps doing so. Given ``anchors``, the statements of the same country and
+quantity published by the origin, each draw's error for a new statement is conditioned on
+the errors those statements imply under that draw (:func:`ffcast.results.reported.
+anchored_error`), with the persistent share ``rho`` estimated from the anchors themselves
+(:func:`ffcast.results.reported.persistence_of_error`). So the forecast of what France will
+publish starts from what France has published, and moves as the model's count moves.
 """
 
 from __future__ import annotations
@@ -27,7 +35,7 @@ from ffcast.errors import ObservationError
 from ffcast.results import quantities as Q
 from ffcast.results import reported as R
 from ffcast.runner import prepare_run
-from ffcast.scenario import Scenario
+from ffcast.scenario import Scenario, reporting
 
 Progress = Callable[[int], None]
 CHUNK_SIZE = 100  # draws per chunk: every month of a few dozen countries stays under ~100 MB
@@ -46,12 +54,35 @@ class Forecast:
     latent: np.ndarray
     reported: np.ndarray
     parameters: str  # "prior" or "posterior (cut-off YYYY-MM)"
+    # Persistent shares of the reporting error (country, channel); None without anchors.
+    rho: tuple[float, float] | None = None
+    anchors: int = 0  # statements published by the origin that anchored the rows
+
+
+def _anchors(anchors: pd.DataFrame | None, rows: pd.DataFrame, origin: str) -> pd.DataFrame:
+    """The anchoring statements: same countries and reported quantities as ``rows``, a
+    figure (no "at least"/"up to"), describing a month by the origin."""
+    cols = ["iso3", "quantity", "value", "month", "kind"]
+    if anchors is None or anchors.empty:
+        return pd.DataFrame(columns=cols)
+    a = anchors[anchors["iso3"].isin(set(rows["iso3"]))
+                & anchors["quantity"].isin(set(R.REPORTED))
+                & anchors["month"].le(pd.Period(origin, "M").start_time)]
+    if "bound" in a:
+        a = a[a["bound"].fillna("") == ""]
+    a = a[a["value"] > 0]
+    if "kind" not in a:
+        a = a.assign(kind="official")
+    return a[cols].reset_index(drop=True)
 
 
 def forecast_rows(rows: pd.DataFrame, origin: str, draws: int, seed: int,
-                  progress: Progress | None = None, chunk_size: int = CHUNK_SIZE) -> Forecast:
+                  progress: Progress | None = None, chunk_size: int = CHUNK_SIZE,
+                  anchors: pd.DataFrame | None = None) -> Forecast:
     """Forecast draws of every row (``iso3``, ``quantity``, ``month``; ``kind`` optional,
-    default ``official``) made at ``origin``.
+    default ``official``) made at ``origin``, the reported figures anchored on ``anchors``
+    (statements published by the origin, :func:`ffcast.backtest.statements.known`; none:
+    the unconditional reporting error).
 
     Raises :class:`ObservationError` for a quantity the model does not forecast or a country
     without a traveller estimate published by the origin, and :class:`FFCastError`
@@ -61,7 +92,10 @@ def forecast_rows(rows: pd.DataFrame, origin: str, draws: int, seed: int,
     if unknown:
         raise ObservationError(f"observations: quantity {unknown[0]} cannot be forecast; "
                                f"fix: use one of {', '.join([*_STOCK, *_FLOW])}")
+    anchor = _anchors(anchors, rows, origin)
     first = rows["month"].min().to_period("M")
+    if len(anchor):
+        first = min(first, anchor["month"].min().to_period("M"))
     last = max(rows["month"].max().to_period("M"), pd.Period(origin, "M") + 1)
     # Cumulative flows need every month since 2011-01; stocks only the rows' months.
     start = "2011-01" if rows["quantity"].isin(_FLOW).any() else str(first)
@@ -78,9 +112,20 @@ def forecast_rows(rows: pd.DataFrame, origin: str, draws: int, seed: int,
     quantities = rows["quantity"].to_numpy()
     latent = np.zeros((len(rows), draws))
     published = np.zeros((len(rows), draws))
+    errors = np.full((len(rows), draws), np.nan)  # reported rows: the draw's own error
+    rep_values = np.zeros((draws, len(reporting.COMPONENTS)))
+    a_months = np.array([(m.to_period("M") - record).n for m in anchor["month"]], dtype=int)
+    a_cols = np.array([column[iso] for iso in anchor["iso3"]], dtype=int)
+    a_latent = np.zeros((len(anchor), draws))
 
     def take(chunk: ChunkResult) -> None:
         ids = chunk.draws
+        rep_values[ids] = chunk.reporting
+        if len(anchor):
+            a_stocks = chunk.stocks[:, a_months, a_cols, :]
+            for q in sorted(set(anchor["quantity"])):
+                at = (anchor["quantity"] == q).to_numpy()
+                a_latent[np.ix_(at, ids)] = _STOCK[q].of(a_stocks[:, at]).T
         stocks = chunk.stocks[:, months, cols, :]  # (D, N, S)
         for q in sorted(set(quantities)):
             at = quantities == q
@@ -95,9 +140,25 @@ def forecast_rows(rows: pd.DataFrame, origin: str, draws: int, seed: int,
                 continue
             for kind in sorted(set(kinds[at])):
                 sel = at & (kinds == kind)
-                error = R.reporting_error(seed, ids, prep.codes[cols[sel]], q, kind)
-                figure = R.reported(_STOCK[q].of(stocks[:, sel]), chunk.reporting, error, kind)
-                published[np.ix_(sel, ids)] = figure.T
+                errors[np.ix_(sel, ids)] = R.reporting_error(seed, ids, prep.codes[cols[sel]],
+                                                             q, kind).T
 
     run.chunks(take, progress)
-    return Forecast(latent, published, run.parameters)
+    # Each anchoring statement's standardised error under each draw, by channel.
+    past = np.empty((len(anchor), draws))
+    for kind in sorted(set(anchor["kind"])):
+        at = (anchor["kind"] == kind).to_numpy()
+        past[at] = R.residuals(anchor["value"].to_numpy(float)[at, None], a_latent[at],
+                               rep_values, kind)
+    by_country = {iso: np.flatnonzero((anchor["iso3"] == iso).to_numpy())
+                  for iso in dict.fromkeys(anchor["iso3"])}
+    a_quantity = anchor["quantity"].to_numpy()
+    rho, _ = R.persistence_of_error([(np.median(past[i], axis=1), a_quantity[i])
+                                     for i in by_country.values()])
+    for i in np.flatnonzero(np.isin(quantities, list(R.REPORTED))):
+        idx = by_country.get(rows["iso3"].iloc[i], np.array([], dtype=int))
+        error = R.anchored_error(past[idx], a_quantity[idx], quantities[i], rho, errors[i])
+        figure = R.reported(latent[i][:, None], rep_values, error[:, None], kinds[i])
+        published[i] = figure[:, 0]
+    return Forecast(latent, published, run.parameters, rho if len(anchor) else None,
+                    len(anchor))

@@ -82,9 +82,10 @@ def score_origin(rows: pd.DataFrame, origin: str, draws: int, seed: int,
     if rows.empty:
         raise ObservationError(f"observations: no row to score from {origin}; fix: give rows "
                                "of countries with a traveller estimate by the origin")
-    fc = forecast_rows(rows, origin, draws, seed, progress)
+    known = statements.known(origin)
+    fc = forecast_rows(rows, origin, draws, seed, progress, anchors=known)
     found = {"ffcast": fc.reported, "ffcast_latent": fc.latent,
-             **baselines.all_baselines(rows, statements.known(origin), origin, draws, seed)}
+             **baselines.all_baselines(rows, known, origin, draws, seed)}
     samples = {name: found[name] for name in FORECASTERS}
     return OriginResult(origin, fc.parameters, draws, seed, score_rows(rows, samples),
                         samples, int((~keep).sum()))

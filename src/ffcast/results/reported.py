@@ -86,3 +86,87 @@ def reported(latent: np.ndarray, reporting_values: np.ndarray, error: np.ndarray
     with np.errstate(over="ignore"):
         out = reporting.published(latent, bias.reshape(shape), noise.reshape(shape), err)
     return np.minimum(out, INT32_MAX)
+
+
+#: Judgement, used when too few statements are public to estimate them
+#: (:func:`persistence_of_error`): the shares of a published figure's log-scale reporting
+#: error that persist across a country's statements of every quantity (how it counts
+#: people at all) and across its statements of one quantity (how it counts that quantity).
+ERROR_PERSISTENCE_DEFAULT = (0.3, 0.4)
+MIN_PAIRS_FOR_PERSISTENCE = 10
+MAX_PERSISTENCE = 0.95
+
+
+def residuals(published: np.ndarray, latent: np.ndarray, reporting_values: np.ndarray,
+              kind: str) -> np.ndarray:
+    """Standardised reporting errors of published figures (..., D) given the draws' latent
+    counts (..., D): ``(log(published + 1) - log(latent x bias + 1)) / noise`` with the
+    draws' bias and noise for ``kind``."""
+    bias, noise = bias_noise(reporting_values, kind)
+    return (np.log(np.asarray(published, dtype=float) + 1.0)
+            - np.log(np.asarray(latent, dtype=float) * bias + 1.0)) / noise
+
+
+def persistence_of_error(countries: list[tuple[np.ndarray, np.ndarray]]
+                         ) -> tuple[tuple[float, float], int]:
+    """The persistent shares ``(rho_country, rho_channel)`` of the reporting error,
+    estimated by moments from each country's statement residuals at the posterior (a list
+    of ``(residuals (n,), quantity labels (n,))``, one per country): the mean product of two
+    residuals of one country and different quantities over the mean square is
+    ``rho_country``; of one country and the same quantity, ``rho_country + rho_channel``.
+    Both are clipped to [0, MAX_PERSISTENCE] with their sum at most MAX_PERSISTENCE. Returns
+    them and the pairs used; with fewer than :data:`MIN_PAIRS_FOR_PERSISTENCE` pairs of
+    either kind, that share is the judgement default."""
+    cross = {True: 0.0, False: 0.0}
+    pairs = {True: 0, False: 0}
+    square, n = 0.0, 0
+    for r, q in countries:
+        r, q = np.asarray(r, dtype=float), np.asarray(q)
+        ok = np.isfinite(r)
+        r, q = r[ok], q[ok]
+        square += float((r**2).sum())
+        n += r.size
+        prod = np.outer(r, r)
+        same = q[:, None] == q[None, :]
+        off = ~np.eye(r.size, dtype=bool)
+        for flag in (True, False):
+            sel = off & (same == flag)
+            cross[flag] += float(prod[sel].sum())
+            pairs[flag] += int(sel.sum())
+    scale = square / n if n and square > 0 else 0.0
+    c_default, q_default = ERROR_PERSISTENCE_DEFAULT
+    both = (cross[False] / pairs[False] / scale
+            if pairs[False] >= MIN_PAIRS_FOR_PERSISTENCE and scale else c_default)
+    same_q = (cross[True] / pairs[True] / scale
+              if pairs[True] >= MIN_PAIRS_FOR_PERSISTENCE and scale else c_default + q_default)
+    rho_c = float(np.clip(both, 0.0, MAX_PERSISTENCE))
+    rho_q = float(np.clip(same_q - rho_c, 0.0, MAX_PERSISTENCE - rho_c))
+    return (rho_c, rho_q), pairs[True] + pairs[False]
+
+
+def anchored_error(past: np.ndarray, quantities: np.ndarray, quantity: str,
+                   rho: tuple[float, float], error: np.ndarray) -> np.ndarray:
+    """The reporting error of a new statement of ``quantity`` (D,) given the standardised
+    errors ``past`` (n, D) of its country's earlier statements of ``quantities`` (n,)
+    (none: ``error`` itself).
+
+    Errors are jointly standard normal with correlation ``rho_country`` between two
+    statements of one country, plus ``rho_channel`` when they are of the same quantity
+    (``rho``). The new error is the conditional mean ``w . past`` plus the conditional sd
+    ``sqrt(1 - k . w)`` times ``error``, the draw's own standard normal, with ``k`` the
+    covariances with the past statements, ``K`` theirs, and ``w = K^-1 k`` (the same for
+    every draw).
+    """
+    error = np.asarray(error, dtype=float)
+    past = np.asarray(past, dtype=float).reshape(-1, error.shape[0])
+    quantities = np.asarray(quantities).reshape(-1)
+    if past.shape[0] == 0:
+        return error
+    rho_c = float(np.clip(rho[0], 0.0, MAX_PERSISTENCE))
+    rho_q = float(np.clip(rho[1], 0.0, MAX_PERSISTENCE - rho_c))
+    k = rho_c + rho_q * (quantities == quantity)
+    cov = rho_c + rho_q * (quantities[:, None] == quantities[None, :])
+    np.fill_diagonal(cov, 1.0)
+    w = np.linalg.solve(cov, k)
+    var = max(1.0 - float(k @ w), 1e-9)
+    return np.nan_to_num(w @ past, nan=0.0) + np.sqrt(var) * error

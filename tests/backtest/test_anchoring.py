@@ -1,0 +1,105 @@
+"""Anchoring the published-figure forecast on a country's own statements (issue 19): the
+persistent reporting error conditioned on what the country published by the origin, checked
+against the closed forms of Gaussian conditioning and on data drawn from the model it
+assumes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ffcast.backtest import statements
+from ffcast.backtest.forecast import _anchors, forecast_rows
+from ffcast.results import reported as R
+
+
+def _cov(quantities: np.ndarray, rho_c: float, rho_q: float) -> np.ndarray:
+    c = rho_c + rho_q * (quantities[:, None] == quantities[None, :])
+    np.fill_diagonal(c, 1.0)
+    return c
+
+
+def test_no_past_gives_the_unconditional_error():
+    e = np.random.default_rng(0).standard_normal(50)
+    out = R.anchored_error(np.empty((0, 50)), np.array([]), "killed", (0.3, 0.4), e)
+    np.testing.assert_array_equal(out, e)
+
+
+@pytest.mark.parametrize("rho", [(0.0, 0.0), (0.3, 0.4), (0.1, 0.8), (0.6, 0.0)])
+def test_conditioning_matches_the_joint_normal(rho):
+    """Draw (past, new) from the joint normal the model assumes; the anchored error given
+    the past must have the law of new | past: its mean is the regression of new on past and
+    its spread the residual sd (checked by the residuals' moments over many draws)."""
+    rng = np.random.default_rng(1)
+    q = np.array(["cumulative_returned", "killed", "killed", "in_theatre"])
+    new_q = "killed"
+    allq = np.append(q, new_q)
+    cov = _cov(allq, *rho)
+    n = 200_000
+    joint = rng.multivariate_normal(np.zeros(len(allq)), cov, size=n).T
+    past, new = joint[:-1], joint[-1]
+    z = rng.standard_normal(n)
+    out = R.anchored_error(past, q, new_q, rho, z)
+    # Same law as `new` given the past: mean zero overall, unit variance, and the
+    # covariance with each past error as the model says.
+    assert abs(out.mean()) < 0.01
+    assert abs(out.var() - 1.0) < 0.02
+    for i in range(len(q)):
+        assert abs(np.mean(out * past[i]) - cov[-1, i]) < 0.01
+    # The closed form: w = K^-1 k, residual variance 1 - k.w.
+    k = cov[-1, :-1]
+    w = np.linalg.solve(cov[:-1, :-1], k)
+    np.testing.assert_allclose(out - w @ past, np.sqrt(1 - k @ w) * z, atol=1e-9)
+
+
+def test_persistence_is_recovered_from_statements_drawn_from_the_model():
+    rng = np.random.default_rng(2)
+    rho = (0.25, 0.45)
+    countries = []
+    for _ in range(300):
+        q = rng.choice(["cumulative_returned", "killed", "in_theatre"], size=rng.integers(2, 6))
+        r = rng.multivariate_normal(np.zeros(len(q)), _cov(q, *rho))
+        countries.append((r, q))
+    (rc, rq), pairs = R.persistence_of_error(countries)
+    assert pairs > 1000
+    assert abs(rc - rho[0]) < 0.06 and abs(rq - rho[1]) < 0.08
+
+
+def test_persistence_falls_back_to_the_judgement_with_few_pairs():
+    (rc, rq), pairs = R.persistence_of_error([(np.array([0.5, -0.2]), np.array(["a", "a"]))])
+    assert pairs == 2
+    assert (rc, rq) == pytest.approx(R.ERROR_PERSISTENCE_DEFAULT)
+
+
+def test_anchors_are_only_figures_described_by_the_origin():
+    rows = pd.DataFrame({"iso3": ["FRA"], "quantity": ["cumulative_returned"],
+                         "month": [pd.Timestamp("2016-09-01")]})
+    known = statements.known("2016-06")
+    a = _anchors(known, rows, "2016-06")
+    assert len(a) and set(a["iso3"]) == {"FRA"}
+    assert (a["month"] <= pd.Timestamp("2016-06-01")).all()
+    assert set(a["quantity"]) <= set(R.REPORTED)
+    # A row the scored set holds (published after the origin) is never an anchor.
+    later = statements.scored("2016-06")
+    assert not set(map(tuple, later[["iso3", "quantity", "value", "as_of"]].to_numpy())) & \
+        set(map(tuple, known[["iso3", "quantity", "value", "as_of"]].to_numpy()))
+
+
+def test_anchoring_pulls_the_forecast_to_the_countrys_own_figure():
+    """France's forecast of its returnee count at 2016-09, made at 2016-06: anchored on what
+    France published, its median moves toward France's latest figure; without anchors it
+    is the model's count through the unconditional reporting error."""
+    rows = pd.DataFrame({"iso3": ["FRA"], "quantity": ["cumulative_returned"],
+                         "month": [pd.Timestamp("2016-09-01")], "kind": ["official"]})
+    known = statements.known("2016-06")
+    fra = known[(known["iso3"] == "FRA") & (known["quantity"] == "cumulative_returned")
+                & (known["bound"] == "")].sort_values("month")
+    latest = float(fra["value"].iloc[-1])
+    free = forecast_rows(rows, "2016-06", 200, 3)
+    held = forecast_rows(rows, "2016-06", 200, 3, anchors=known)
+    assert held.anchors > 0 and held.rho is not None
+    np.testing.assert_array_equal(free.latent, held.latent)  # the model's count is unchanged
+    gap_free = abs(np.log(np.median(free.reported) / latest))
+    gap_held = abs(np.log(np.median(held.reported) / latest))
+    assert gap_held < gap_free
