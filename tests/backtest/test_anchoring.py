@@ -51,6 +51,10 @@ def test_conditioning_matches_the_joint_normal(rho):
     k = cov[-1, :-1]
     w = np.linalg.solve(cov[:-1, :-1], k)
     np.testing.assert_allclose(out - w @ past, np.sqrt(1 - k @ w) * z, atol=1e-9)
+    # ... which is the regression of the true new error on the past ones.
+    w_hat = np.linalg.lstsq(past.T, new, rcond=None)[0]
+    np.testing.assert_allclose(w_hat, w, atol=0.01)
+    assert abs(np.var(new - w_hat @ past) - (1 - k @ w)) < 0.01
 
 
 def test_persistence_is_recovered_from_statements_drawn_from_the_model():
