@@ -133,6 +133,8 @@ class Headline:
     risk_months: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     risk: np.ndarray | None = None  # (D, Y, RISK_REGIONS, RISK_COUNTS) per year after cut-off
     record: YearRecord | None = None
+    # Per headline number, what it rests on (ffcast.calibrate.reliance); set by assess().
+    reliance: dict = field(default_factory=dict)
 
     @classmethod
     def start(cls, run: Run) -> Headline:
@@ -201,6 +203,41 @@ class Headline:
             per_year[:, k] = counts[:, year == y].sum(axis=1)
         self.risk = _cat(self.risk, per_year)
 
+    def outcomes(self) -> dict[str, np.ndarray]:
+        """The headline numbers per draw (D,) by key: ``pathway:<name>``, ``travelled``,
+        ``attacks:<target>``, ``deaths:<target>``, ``west_attacks:<year>``."""
+        assert self.attacks is not None and self.attack_deaths is not None
+        out = {f"pathway:{k}": v for k, v in self.pathways.items()}
+        if self.travelled is not None:
+            out["travelled"] = self.travelled
+        for g, t in enumerate(Q.TARGETS):
+            out[f"attacks:{t}"] = self.attacks[:, g]
+            out[f"deaths:{t}"] = self.attack_deaths[:, g]
+        if self.risk is not None:
+            west, attacks = Q.RISK_REGIONS.index("west"), Q.RISK_COUNTS.index("attacks")
+            for k, y in enumerate(self.risk_years):
+                out[f"west_attacks:{y}"] = self.risk[:, k, west, attacks]
+        return out
+
+    def assess(self, job: Run) -> None:
+        """Mark the headline numbers that rest mostly on parameters the data up to the
+        cut-off did not narrow (:mod:`ffcast.calibrate.reliance`)."""
+        from ffcast.calibrate.reliance import reliance
+        from ffcast.engine import Latent
+
+        prep, seed = job.prep, job.options.seed
+        post = job.posterior
+        lat = (post.latent(prep, seed, self.draws) if post is not None
+               else Latent.from_streams(prep, seed, self.draws))
+        self.reliance = reliance(lat, prep, self.outcomes(),
+                                 None if post is None else post.names,
+                                 None if post is None else post.z)
+
+    def prior_driven(self) -> dict[str, list[str]]:
+        """The headline numbers that rest mostly on what the data did not decide, each with
+        its strongest open components (empty before :meth:`assess`)."""
+        return {k: list(r.drivers) for k, r in self.reliance.items() if r.prior_driven}
+
     def risk_dict(self) -> dict:
         """JSON-ready risk by year after the cut-off and region (see :meth:`to_dict`)."""
         assert self.risk is not None
@@ -242,6 +279,7 @@ class Headline:
             "attack_deaths": {t: summary(self.attack_deaths[:, g])
                               for g, t in enumerate(Q.TARGETS)},
             "risk": self.risk_dict(),
+            "prior_driven": self.prior_driven(),
         }
 
 
@@ -309,6 +347,7 @@ def run(
                 writer.append(results.to_dataset(job.prep, chunk, job.options.seed))
 
         job.chunks(take, progress)
+    head.assess(job)
     return head
 
 

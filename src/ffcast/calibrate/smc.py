@@ -146,6 +146,34 @@ def assign(base: Latent, names: list[str], u: np.ndarray, prep: Prepared) -> Lat
     return lat
 
 
+def read(lat: Latent, names: list[str], prep: Prepared) -> tuple[np.ndarray, list[str]]:
+    """The uniforms (N, K) of the named components in ``lat`` (the inverse of
+    :func:`assign`) and the names read: components that do not apply to ``prep`` (a country
+    it does not simulate) are left out."""
+    col = {c: i for i, c in enumerate(prep.countries["iso3"])}
+    out, kept = [], []
+    for name in names:
+        kind, *rest = name.split(":")
+        if kind == "param":
+            region = 0 if len(rest) == 1 else REGIONS.index(rest[1])
+            out.append(lat.params[:, PARAM_INDEX[rest[0]], region])
+        elif kind == "travellers" and rest[0] in col:
+            out.append(lat.travellers[:, col[rest[0]]])
+        elif kind == "country" and rest[1] in col:
+            out.append(lat.country[:, COUNTRY_CHANNELS.index(rest[0]), col[rest[1]]])
+        elif kind == "reporting":
+            out.append(lat.reporting[:, reporting.COMPONENTS.index(name)])
+        elif kind == "pathways":
+            out.append(lat.pathways[:, REGIONS.index(rest[0]), int(rest[1])])
+        elif kind == "collapse":
+            out.append(lat.collapse)
+        else:
+            continue
+        kept.append(name)
+    n = len(lat.collapse)
+    return (np.stack(out, axis=1) if out else np.empty((n, 0))), kept
+
+
 def param_value(lat: Latent, name: str) -> np.ndarray:
     """The value per draw of a global parameter from its uniforms (N,)."""
     p = PARAMS[PARAM_INDEX[name]]
