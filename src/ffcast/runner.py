@@ -27,7 +27,7 @@ import pandas as pd
 from ffcast.calibrate import posterior as posteriors
 from ffcast.engine import ChunkResult, Prepared, prepare
 from ffcast.errors import OptionsError, echo
-from ffcast.files import check_output
+from ffcast.files import check_output, output_scope
 from ffcast.options import RunOptions, run_options
 from ffcast.results import quantities as Q
 from ffcast.results import risk
@@ -253,6 +253,7 @@ def _cat(a: np.ndarray | None, b: np.ndarray) -> np.ndarray:
     return b if a is None else np.concatenate([a, b])
 
 
+@output_scope()
 def run(
     scenario: ScenarioSpec = "baseline",
     draws: int = 1000,
@@ -279,7 +280,9 @@ def run(
     / Posterior. ``workers=N`` runs the chunks on a local Dask cluster of N processes,
     ``scheduler`` on an existing one at ``tcp://HOST:PORT``; the numbers are identical either
     way. ``progress`` is called with the number of draws finished after each chunk. Raises
-    :class:`ffcast.errors.FFCastError` subclasses for bad input, before anything is written.
+    :class:`ffcast.errors.FFCastError` subclasses for bad input, before anything is written;
+    a failure during the run leaves nothing behind either (not even a folder it created for
+    ``out``).
     """
     for name, flag in (("all_draws", all_draws), ("force", force)):
         if not isinstance(flag, bool):

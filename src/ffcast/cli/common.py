@@ -61,12 +61,15 @@ def fail(message: str) -> None:
 
 def user_errors(func: F) -> F:
     """Turn :class:`FFCastError` (and running out of memory) into one line on stderr and
-    exit code 2 (no traceback)."""
+    exit code 2 (no traceback). The command runs in :func:`ffcast.files.output_scope`: when it
+    fails (an error, an interrupt), the files and folders it created are removed."""
+    from ffcast.files import output_scope
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
+            with output_scope():
+                return func(*args, **kwargs)
         except FFCastError as exc:
             fail(str(exc))
             raise typer.Exit(code=EXIT_USER_ERROR) from exc
