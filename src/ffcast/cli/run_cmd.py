@@ -17,7 +17,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ffcast.cli.common import Stages, echo_json, folder_exists, stages, user_errors
+from ffcast.cli.common import (
+    Stages,
+    echo_json,
+    folder_exists,
+    print_table,
+    stages,
+    user_errors,
+)
 
 if TYPE_CHECKING:
     from ffcast.runner import Headline
@@ -55,8 +62,10 @@ def run_stages(st: Stages, label: str, draws: int, out: Path | None) -> Callable
 
 
 def fmt(q: dict[str, float]) -> str:
-    """``median  [p5 – p95]`` of a summary dict."""
-    return f"{q['median']:,.0f}  [{q['p5']:,.0f} – {q['p95']:,.0f}]"
+    """``median  [p5 – p95]`` of a summary dict, in whole numbers."""
+    from ffcast.results.risk import whole
+
+    return f"{whole(q['median'])}  [{whole(q['p5'])} – {whole(q['p95'])}]"
 
 
 def headline_tables(h: dict) -> list[Table]:
@@ -93,7 +102,7 @@ def risk_tables(risk: dict) -> list[Table]:
     median [90% interval]) and the chance of at least one (mass-casualty) attack; the West's
     table starts with the cut-off year's record."""
     from ffcast.results import quantities as Q
-    from ffcast.results.risk import percent
+    from ffcast.results.risk import mean_text, percent, whole
 
     out = []
     for region in Q.RISK_REGIONS:
@@ -105,13 +114,13 @@ def risk_tables(risk: dict) -> list[Table]:
             table.add_column(col, justify="left" if col == "year" else "right")
         rec = risk["record"]
         if region == "west" and rec is not None:
-            table.add_row(f"{rec['year']} record", f"{rec['attacks']}", "", f"{rec['deaths']}",
+            table.add_row(f"{rec['year']} record", whole(rec["attacks"]), "", whole(rec["deaths"]),
                           "", "", f"{rec['mass_casualty_attacks']} attack(s)", style="dim")
         for year, row in risk["years"].items():
             q = row[region]
             label = year if row["months"] == 12 else f"{year} ({row['months']} mo)"
-            table.add_row(label, f"{q['attacks']['mean']:,.1f}", fmt(q["attacks"]),
-                          f"{q['deaths']['mean']:,.0f}", fmt(q["deaths"]),
+            table.add_row(label, mean_text(q["attacks"]["mean"]), fmt(q["attacks"]),
+                          mean_text(q["deaths"]["mean"]), fmt(q["deaths"]),
                           percent(q["p_at_least_one"]), percent(q["p_mass_casualty"]))
         out.append(table)
     out[-1].caption += (f" Means are expected numbers. Linked to foreign fighters: "
@@ -128,7 +137,7 @@ def emit_headline(head: Headline, out: Path | None, as_json: bool, what: str) ->
         echo_json(h)
         return
     for table in headline_tables(h):
-        console.print(table)
+        print_table(console, table)
     if out is not None:
         console.print(f"{what} written to [bold]{escape(str(out))}[/]")
 
@@ -219,7 +228,7 @@ def _what(out: Path | None, all_draws: bool) -> str:
 def fmt_diff(q: dict[str, float]) -> str:
     """``+median  [+p5 – +p95]`` of a paired difference (signed; 0 unsigned)."""
     def signed(x: float) -> str:
-        return "0" if round(x) == 0 else f"{x:+,.0f}"
+        return "0" if round(x) == 0 else f"{x:+,.0f}"  # whole, signed
 
     return f"{signed(q['median'])}  [{signed(q['p5'])} – {signed(q['p95'])}]"
 
@@ -309,7 +318,7 @@ def compare_cmd(
         echo_json(res)
         return
     for table in compare_tables(res):
-        console.print(table)
+        print_table(console, table)
 
 
 @user_errors
@@ -327,7 +336,7 @@ def scenarios_list(as_json: AsJson = False) -> None:
     t.add_column("description")
     for r in rows:
         t.add_row(r["name"], r["description"])
-    console.print(t)
+    print_table(console, t)
 
 
 @user_errors
