@@ -441,20 +441,36 @@ def forecast(
                     posterior=posterior, chunk_size=chunk_size, lazy=lazy)
 
 
-def compare(a: ScenarioSpec, b: ScenarioSpec, draws: int = 1000, seed: int = 0,
-            end: str = "2026-12", chunk_size: int = 250, posterior: PosteriorSpec = "auto",
-            progress: Progress | None = None) -> dict:
+def compare(
+    a: ScenarioSpec,
+    b: ScenarioSpec,
+    draws: int = 1000,
+    seed: int = 0,
+    start: str = "2011-01",
+    end: str = "2026-12",
+    chunk_size: int = 250,
+    countries: list[str] | None = None,
+    progress: Progress | None = None,
+    posterior: PosteriorSpec = "auto",
+    workers: int | None = None,
+    scheduler: str | None = None,
+) -> dict:
     """Paired differences B - A under common random numbers (same seed, same draws).
 
-    Both scenarios are validated before either runs. Returns a JSON-ready dict: per
-    pathway, per home-pipeline stock (e.g. ``incarcerated``), per attack target and in
-    total, the median, 5-95% interval, mean and the share of draws in which B is lower than
-    A; and, under ``countries``, the same per country for the countries either scenario's
-    policy names (its ``name``, home stocks, attacks and deaths in attacks, all targets).
+    Takes :func:`run`'s arguments, which mean the same here and apply to both scenarios
+    (``start``, ``countries`` to simulate, ``posterior``, ``workers``, ``scheduler``...),
+    except those that write results (``out``, ``all_draws``, ``force``): a comparison
+    returns differences, not an ensemble. Both scenarios are validated before either runs.
+    Returns a JSON-ready dict: per pathway, per home-pipeline stock (e.g. ``incarcerated``),
+    per attack target and in total, the median, 5-95% interval, mean and the share of draws
+    in which B is lower than A; and, under the key ``countries``, the same per country for
+    the simulated countries either scenario's policy names (its ``name``, home stocks,
+    attacks and deaths in attacks, all targets).
     ``progress`` is called with 0 as each scenario starts, then with each chunk's draws.
     """
-    jobs = [prepare_run(s, draws=draws, seed=seed, end=end, chunk_size=chunk_size,
-                        posterior=posterior) for s in (a, b)]
+    jobs = [prepare_run(s, draws=draws, seed=seed, start=start, end=end,
+                        chunk_size=chunk_size, countries=countries, posterior=posterior,
+                        workers=workers, scheduler=scheduler) for s in (a, b)]
     heads = []
     for job in jobs:
         head = Headline.start(job)

@@ -44,6 +44,18 @@ AllDraws = Annotated[bool, typer.Option(
     "and mean per variable, month and country).")]
 Force = Annotated[bool, typer.Option(
     "--force", help="Write every draw even when the size estimate is over 1 GB.")]
+Start = Annotated[str, typer.Option(help="First month recorded (YYYY-MM).")]
+ChunkSize = Annotated[int, typer.Option(help="Draws per chunk (memory).")]
+PosteriorFile = Annotated[str | None, typer.Option(
+    "--posterior", help="Posterior file from `ffcast calibrate`; default: the shipped "
+    "posterior for the scenario's cut-off.")]
+Prior = Annotated[bool, typer.Option("--prior", help="Use the priors, not the calibrated "
+                                     "posterior.")]
+Workers = Annotated[int | None, typer.Option(
+    "--workers", help="Run chunks on a local Dask cluster of N processes (same numbers).")]
+Scheduler = Annotated[str | None, typer.Option(
+    "--scheduler", help="Run chunks on an existing Dask cluster at tcp://HOST:PORT (same "
+    "numbers).")]
 OutFile = Annotated[Path | None, typer.Option(
     help="Write results: .nc/.zarr (every draw) or .csv/.parquet (a summary; every draw "
     "with --all-draws).")]
@@ -185,23 +197,17 @@ def run_cmd(
     = "baseline",
     draws: Draws = 1000,
     seed: Seed = 0,
-    start: Annotated[str, typer.Option(help="First month recorded (YYYY-MM).")] = "2011-01",
+    start: Start = "2011-01",
     end: End = "2026-12",
     out: OutFile = None,
     all_draws: AllDraws = False,
     force: Force = False,
     as_json: AsJson = False,
-    chunk_size: Annotated[int, typer.Option(help="Draws per chunk (memory).")] = 250,
-    posterior: Annotated[str | None, typer.Option(
-        help="Posterior file from `ffcast calibrate`; default: the shipped posterior for "
-        "the scenario's cut-off.")] = None,
-    prior: Annotated[bool, typer.Option("--prior", help="Use the priors, not the "
-                                        "calibrated posterior.")] = False,
-    workers: Annotated[int | None, typer.Option(
-        help="Run chunks on a local Dask cluster of N processes (same numbers).")] = None,
-    scheduler: Annotated[str | None, typer.Option(
-        help="Run chunks on an existing Dask cluster at tcp://HOST:PORT (same numbers).")]
-    = None,
+    chunk_size: ChunkSize = 250,
+    posterior: PosteriorFile = None,
+    prior: Prior = False,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
     quiet: Quiet = False,
 ) -> None:
     """Run a scenario and print the headline: pathways, returnees, attacks."""
@@ -298,11 +304,19 @@ def compare_cmd(
     b: Annotated[str, typer.Argument(help="Alternative scenario (preset or YAML).")],
     draws: Draws = 1000,
     seed: Seed = 0,
+    start: Start = "2011-01",
     end: End = "2026-12",
     as_json: AsJson = False,
+    chunk_size: ChunkSize = 250,
+    posterior: PosteriorFile = None,
+    prior: Prior = False,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
     quiet: Quiet = False,
 ) -> None:
-    """Paired differences B - A under common random numbers (e.g. attacks averted)."""
+    """Paired differences B - A under common random numbers (e.g. attacks averted).
+
+    Options mean what they do for `ffcast run`, for both scenarios; nothing is written."""
     from ffcast.runner import compare
 
     with stages(quiet or as_json) as st:
@@ -313,7 +327,10 @@ def compare_cmd(
                 st.start(next(labels), draws)
             st.advance(n)
 
-        res = compare(a, b, draws=draws, seed=seed, end=end, progress=advance)
+        res = compare(a, b, draws=draws, seed=seed, start=start, end=end,
+                      chunk_size=chunk_size, progress=advance,
+                      posterior=posterior_spec(posterior, prior), workers=workers,
+                      scheduler=scheduler)
     if as_json:
         echo_json(res)
         return
