@@ -63,6 +63,11 @@ class Run:
         return posteriors.label(self.posterior)
 
     @property
+    def parameter_attrs(self) -> dict[str, str | int]:
+        """The results attrs that say which parameters the run used (posterior.describe)."""
+        return posteriors.describe(self.posterior)
+
+    @property
     def draws(self) -> np.ndarray:
         return np.arange(self.options.draws)
 
@@ -309,7 +314,9 @@ def run(
             if writer is not None:
                 from ffcast import results
 
-                writer.append(results.to_dataset(job.prep, chunk, job.options.seed))
+                ds = results.to_dataset(job.prep, chunk, job.options.seed)
+                ds.attrs.update(job.parameter_attrs)  # a report of the file can say them
+                writer.append(ds)
 
         job.chunks(take, progress)
     return head
@@ -374,7 +381,9 @@ def simulate(
         return _lazy_dataset(job)
     parts: list[xr.Dataset] = []
     job.chunks(lambda chunk: parts.append(results.to_dataset(job.prep, chunk, seed)))
-    return results.concat(parts, job.parameters)
+    out = results.concat(parts, job.parameters)
+    out.attrs.update(job.parameter_attrs)
+    return out
 
 
 def _lazy_dataset(job: Run) -> xr.Dataset:
@@ -404,7 +413,7 @@ def _lazy_dataset(job: Run) -> xr.Dataset:
     coords = {k: v for k, v in template.coords.items() if "draw" not in v.dims}
     coords["draw"] = ("draw", job.draws, template["draw"].attrs)
     out = xr.Dataset(data_vars, coords=coords, attrs=template.attrs)
-    out.attrs["parameters"] = job.parameters
+    out.attrs.update(job.parameter_attrs)
     return out
 
 

@@ -195,3 +195,55 @@ def test_the_remainder_is_shown_by_region_and_no_row_holds_a_tenth_of_the_world(
     for row in rest.itertuples():
         assert row.iso3 in section
     assert rest["central"].max() <= 0.10 * best["central"].sum()
+
+
+# --- The model card's status of the numbers says what made the report (issue 20) ----------
+
+def _status(path: Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    start = text.index("<strong>Status of the numbers.</strong>")
+    return re.sub(r"\s+", " ", text[start:text.index("</p>", start)])
+
+
+@pytest.mark.parametrize("fixture", ["default_report", "results_report"])
+def test_status_of_a_calibrated_report_names_its_posterior_and_backtests(
+        fixture: str, request: pytest.FixtureRequest) -> None:
+    """Simulated or read from a results file: the shipped 2016-12 posterior, its particle
+    count, and the rolling backtests that score it (not "calibration is separate work")."""
+    from ffcast.calibrate import posterior
+
+    status = _status(request.getfixturevalue(fixture))
+    particles = len(posterior.load("2016-12").z)
+    assert f"posterior calibrated to the record up to the cut-off 2016-12 ({particles:,} " \
+        "particles" in status
+    assert "rolling-origin backtest" in status and "docs/validation.md" in status
+    assert "prior" not in status.split("keeps its own prior draws")[0]
+    assert "rolling-origin backtest on published statements (origins 2014-12 to 2016-12) " \
+        "in <code>docs/validation.md</code> scores" in status
+    assert "separate work" not in status
+
+
+def test_status_of_a_prior_report_says_so(tmp_path: Path) -> None:
+    from ffcast.report.build import ReportRequest, build_report
+    from ffcast.runner import run
+
+    nc = tmp_path / "prior.nc"
+    run("baseline", draws=3, seed=1, end="2017-06", out=nc, posterior="prior")
+    status = _status(build_report(ReportRequest(out=tmp_path / "r.html", results=nc)))
+    assert "come from the <em>priors</em> alone" in status
+    assert "particles" not in status and "posterior calibrated" not in status
+
+
+def test_status_when_the_posterior_is_not_the_shipped_one_or_unknown(
+        reduction: Reduction) -> None:
+    import dataclasses
+
+    from ffcast.report.sections import status_of_numbers
+
+    meta = reduction.meta
+    assert meta.parameters == "posterior (cut-off 2016-12)" and meta.shipped
+    own = status_of_numbers(dataclasses.replace(meta, shipped=False, particles=200))
+    assert "(200 particles" in own and "no backtest scores it" in own
+    old = status_of_numbers(dataclasses.replace(meta, parameters="not recorded",
+                                                particles=None, shipped=None))
+    assert "does not record which parameters" in old and "particles" not in old
