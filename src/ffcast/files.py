@@ -5,11 +5,19 @@ and is renamed onto the target only when complete, so a crash, a full disk or an
 never leaves a half-written file where a user expects one. :func:`check_output` runs the
 cheap checks (extension, folder exists and is writable, not an existing folder) *before* a
 long simulation, so a bad ``--out`` fails in milliseconds, not after the work.
+
+Nothing written on failure: a command's work runs in :func:`output_scope`. Every folder made
+for its output (:func:`make_folder`, the only place ffcast creates one) and every file it
+brings into existence (:func:`atomic_path`, :func:`record_created`) is recorded there; if the
+command then fails, the new files are removed and so are the new folders, deepest first and
+only while empty (anything else put there meanwhile stays, and so do the folders holding
+it). A file that existed before and was replaced stays replaced.
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import os
 import tempfile
 import uuid
@@ -20,6 +28,83 @@ from ffcast.errors import OutputError, echo
 
 MAX_PATH_BYTES = 4096
 MAX_NAME_BYTES = 255
+
+# What the current output scope created, oldest first (None outside any scope).
+_CREATED: contextvars.ContextVar[list[Path] | None] = contextvars.ContextVar(
+    "ffcast_created_outputs", default=None)
+
+
+def record_created(path: str | os.PathLike[str]) -> None:
+    """Note that ``path`` (a file, a directory store or a folder) did not exist before this
+    command made it, so a failure of the command removes it (see :func:`output_scope`)."""
+    created = _CREATED.get()
+    if created is not None:
+        created.append(Path(path))
+
+
+def make_folder(path: str | os.PathLike[str]) -> Path:
+    """Create folder ``path`` and its missing parents, recording each one created (a failed
+    command removes them again; see :func:`output_scope`). Raises OSError as ``mkdir``."""
+    folder = Path(path)
+    missing = []
+    for p in (folder, *folder.parents):
+        if p.exists():
+            break
+        missing.append(p)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    finally:  # a partial success (a parent made, then a refusal) is recorded too
+        for p in reversed(missing):
+            if p.is_dir():
+                record_created(p)
+    return folder
+
+
+def _is_success(exc: BaseException) -> bool:
+    """An exit with status 0 (``sys.exit(0)``, Click's ``Exit(0)``) is not a failure."""
+    code = getattr(exc, "exit_code", getattr(exc, "code", 1) if isinstance(exc, SystemExit)
+                   else 1)
+    return code in (0, None)
+
+
+def _undo(created: list[Path]) -> None:
+    """Remove what a failed command created: files first, then folders deepest first, each
+    folder only if empty (``rmdir`` refuses otherwise)."""
+    for p in reversed(created):
+        try:
+            if p.is_symlink() or p.is_file():
+                p.unlink()
+            elif p.is_dir() and p.suffix.lower() == ".zarr":  # a directory store it wrote
+                import shutil
+
+                shutil.rmtree(p)
+            elif p.is_dir():
+                p.rmdir()
+        except OSError:
+            pass  # not empty (something else is there now), or gone already: leave it
+
+
+@contextlib.contextmanager
+def output_scope() -> Iterator[None]:
+    """Run a command's work; if it raises, remove the outputs and folders it created.
+
+    Scopes nest: an inner scope that succeeds hands what it created to the outer one, so a
+    later failure of the outer command still removes it. Usable as a decorator.
+    """
+    outer = _CREATED.get()
+    created: list[Path] = []
+    token = _CREATED.set(created)
+    try:
+        yield
+    except BaseException as exc:
+        if not _is_success(exc):
+            _undo(created)
+            created = []
+        raise
+    finally:
+        _CREATED.reset(token)
+        if outer is not None:
+            outer.extend(created)
 
 
 def check_output(path: str | os.PathLike[str], flag: str = "--out",
@@ -61,7 +146,7 @@ def check_output(path: str | os.PathLike[str], flag: str = "--out",
             raise OutputError(f"{flag}: folder {echo(str(parent))} does not exist; fix: "
                               "create it first")
         try:
-            parent.mkdir(parents=True, exist_ok=True)
+            make_folder(parent)
         except OSError as exc:
             raise OutputError(f"{flag}: cannot create folder {echo(str(parent))} "
                               f"({exc.strerror}); fix: choose a writable folder") from None
@@ -83,7 +168,7 @@ def atomic_path(path: str | os.PathLike[str], suffix: str = "") -> Iterator[Path
     The file is made readable by others (0644), as an ordinary file would be.
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(target.parent)
     fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
                                     suffix=suffix or ".tmp")
     os.close(fd)
@@ -91,7 +176,10 @@ def atomic_path(path: str | os.PathLike[str], suffix: str = "") -> Iterator[Path
     try:
         yield tmp
         os.chmod(tmp, 0o644)  # mkstemp creates 0600
+        new = not target.exists()
         os.replace(tmp, target)
+        if new:
+            record_created(target)
     finally:
         if tmp.exists():
             tmp.unlink()

@@ -27,7 +27,7 @@ import pandas as pd
 from ffcast.calibrate import posterior as posteriors
 from ffcast.engine import ChunkResult, Prepared, prepare
 from ffcast.errors import OptionsError, echo
-from ffcast.files import check_output
+from ffcast.files import check_output, output_scope
 from ffcast.options import RunOptions, run_options
 from ffcast.results import quantities as Q
 from ffcast.results import risk
@@ -61,6 +61,11 @@ class Run:
     def parameters(self) -> str:
         """``prior`` or ``posterior (cut-off YYYY-MM)``."""
         return posteriors.label(self.posterior)
+
+    @property
+    def parameter_attrs(self) -> dict[str, str | int]:
+        """The results attrs that say which parameters the run used (posterior.describe)."""
+        return posteriors.describe(self.posterior)
 
     @property
     def draws(self) -> np.ndarray:
@@ -291,6 +296,7 @@ def _cat(a: np.ndarray | None, b: np.ndarray) -> np.ndarray:
     return b if a is None else np.concatenate([a, b])
 
 
+@output_scope()
 def run(
     scenario: ScenarioSpec = "baseline",
     draws: int = 1000,
@@ -317,7 +323,9 @@ def run(
     / Posterior. ``workers=N`` runs the chunks on a local Dask cluster of N processes,
     ``scheduler`` on an existing one at ``tcp://HOST:PORT``; the numbers are identical either
     way. ``progress`` is called with the number of draws finished after each chunk. Raises
-    :class:`ffcast.errors.FFCastError` subclasses for bad input, before anything is written.
+    :class:`ffcast.errors.FFCastError` subclasses for bad input, before anything is written;
+    a failure during the run leaves nothing behind either (not even a folder it created for
+    ``out``).
     """
     for name, flag in (("all_draws", all_draws), ("force", force)):
         if not isinstance(flag, bool):
@@ -344,7 +352,9 @@ def run(
             if writer is not None:
                 from ffcast import results
 
-                writer.append(results.to_dataset(job.prep, chunk, job.options.seed))
+                ds = results.to_dataset(job.prep, chunk, job.options.seed)
+                ds.attrs.update(job.parameter_attrs)  # a report of the file can say them
+                writer.append(ds)
 
         job.chunks(take, progress)
     head.assess(job)
@@ -410,7 +420,9 @@ def simulate(
         return _lazy_dataset(job)
     parts: list[xr.Dataset] = []
     job.chunks(lambda chunk: parts.append(results.to_dataset(job.prep, chunk, seed)))
-    return results.concat(parts, job.parameters)
+    out = results.concat(parts, job.parameters)
+    out.attrs.update(job.parameter_attrs)
+    return out
 
 
 def _lazy_dataset(job: Run) -> xr.Dataset:
@@ -440,7 +452,7 @@ def _lazy_dataset(job: Run) -> xr.Dataset:
     coords = {k: v for k, v in template.coords.items() if "draw" not in v.dims}
     coords["draw"] = ("draw", job.draws, template["draw"].attrs)
     out = xr.Dataset(data_vars, coords=coords, attrs=template.attrs)
-    out.attrs["parameters"] = job.parameters
+    out.attrs.update(job.parameter_attrs)
     return out
 
 
@@ -477,20 +489,36 @@ def forecast(
                     posterior=posterior, chunk_size=chunk_size, lazy=lazy)
 
 
-def compare(a: ScenarioSpec, b: ScenarioSpec, draws: int = 1000, seed: int = 0,
-            end: str = "2026-12", chunk_size: int = 250, posterior: PosteriorSpec = "auto",
-            progress: Progress | None = None) -> dict:
+def compare(
+    a: ScenarioSpec,
+    b: ScenarioSpec,
+    draws: int = 1000,
+    seed: int = 0,
+    start: str = "2011-01",
+    end: str = "2026-12",
+    chunk_size: int = 250,
+    countries: list[str] | None = None,
+    progress: Progress | None = None,
+    posterior: PosteriorSpec = "auto",
+    workers: int | None = None,
+    scheduler: str | None = None,
+) -> dict:
     """Paired differences B - A under common random numbers (same seed, same draws).
 
-    Both scenarios are validated before either runs. Returns a JSON-ready dict: per
-    pathway, per home-pipeline stock (e.g. ``incarcerated``), per attack target and in
-    total, the median, 5-95% interval, mean and the share of draws in which B is lower than
-    A; and, under ``countries``, the same per country for the countries either scenario's
-    policy names (its ``name``, home stocks, attacks and deaths in attacks, all targets).
+    Takes :func:`run`'s arguments, which mean the same here and apply to both scenarios
+    (``start``, ``countries`` to simulate, ``posterior``, ``workers``, ``scheduler``...),
+    except those that write results (``out``, ``all_draws``, ``force``): a comparison
+    returns differences, not an ensemble. Both scenarios are validated before either runs.
+    Returns a JSON-ready dict: per pathway, per home-pipeline stock (e.g. ``incarcerated``),
+    per attack target and in total, the median, 5-95% interval, mean and the share of draws
+    in which B is lower than A; and, under the key ``countries``, the same per country for
+    the simulated countries either scenario's policy names (its ``name``, home stocks,
+    attacks and deaths in attacks, all targets).
     ``progress`` is called with 0 as each scenario starts, then with each chunk's draws.
     """
-    jobs = [prepare_run(s, draws=draws, seed=seed, end=end, chunk_size=chunk_size,
-                        posterior=posterior) for s in (a, b)]
+    jobs = [prepare_run(s, draws=draws, seed=seed, start=start, end=end,
+                        chunk_size=chunk_size, countries=countries, posterior=posterior,
+                        workers=workers, scheduler=scheduler) for s in (a, b)]
     heads = []
     for job in jobs:
         head = Headline.start(job)

@@ -96,3 +96,18 @@ def test_scenarios_list_and_show() -> None:
             "expeditionary"} <= names
     res = runner.invoke(app, ["scenarios", "show", "expeditionary", "--json"])
     assert json.loads(res.stdout)["policy"]["dispatch_capacity"] == 1.5
+
+
+def test_compare_takes_run_s_options_and_gives_the_library_s_numbers() -> None:
+    """`ffcast compare` has `ffcast run`'s simulation options, meaning the same thing."""
+    import ffcast
+
+    res = runner.invoke(app, ["compare", "baseline", "prosecute-all", *FAST, "--json",
+                              "--start", "2016-01", "--prior", "--chunk-size", "3"])
+    assert res.exit_code == 0, res.output
+    lib = ffcast.compare("baseline", "prosecute-all", draws=8, seed=3, end="2018-12",
+                         start="2016-01", posterior="prior", chunk_size=5)
+    assert json.loads(res.stdout) == json.loads(json.dumps(lib))
+    bad = runner.invoke(app, ["compare", "baseline", "baseline", *FAST, "--posterior",
+                              "no-such.nc"])
+    assert bad.exit_code == 2 and "--posterior" in bad.stderr

@@ -5,6 +5,7 @@ countries a policy names; the backtest table fits 80 columns with its legend."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,84 @@ def test_any_scenario_name_prints_in_the_tables(name: str) -> None:
         for args in (["run", str(path)], ["compare", str(path), "baseline"]):
             res = runner.invoke(app, [*args, "--draws", "1", "--end", "2017-02", "-q"])
             assert res.exit_code == 0, res.output[-1000:]
+
+
+# --- Huge values: whole numbers, never cut (issue 20) -------------------------------------
+
+def _huge_headline() -> tuple[dict, list[str]]:
+    """A headline dict as ``Headline.to_dict`` shapes it, from draws of huge counts (made by
+    the same summary functions), and the numbers its tables must print in full."""
+    import numpy as np
+
+    from ffcast.results import risk
+    from ffcast.results.stats import draw_summary
+
+    rng = np.random.default_rng(20)
+
+    def draws(scale: float) -> np.ndarray:
+        return rng.integers(int(scale), int(scale * 1.3), size=40).astype(np.int64)
+
+    summary = {q.name: draw_summary(draws(1.2578e9)) for q in Q.PATHWAYS}
+    counts = np.stack([np.stack([draws(3.7e5), draws(1.25e9), draws(3e5)], axis=-1)
+                       for _ in Q.RISK_REGIONS], axis=1)  # (D, regions, RISK_COUNTS)
+    h = {"scenario": "huge", "draws": 40, "seed": 1, "parameters": "prior",
+         "end_month": "2019-12", "attacks_counted_from": "2017-01",
+         "travelled": draw_summary(draws(4e9)), "pathways": summary,
+         "returned_by_country": {"FRA": draw_summary(draws(9.87e8))},
+         "attacks": {t: draw_summary(draws(4.8e6)) for t in Q.TARGETS},
+         "attack_deaths": {t: draw_summary(draws(1.98e8)) for t in Q.TARGETS},
+         "risk": {"linked_to": Q.LINKED_TO_FOREIGN_FIGHTERS,
+                  "mass_casualty_deaths": Q.MASS_CASUALTY_DEATHS,
+                  "record": {"year": 2016, "attacks": 1_234_567, "deaths": 7_654_321,
+                             "mass_casualty_attacks": 1},
+                  "years": {"2017": {"months": 12, **risk.year_summary(counts)}}}}
+    numbers = [h["travelled"]["p95"], h["pathways"]["returned"]["median"],
+               h["attack_deaths"]["home"]["p5"], h["risk"]["years"]["2017"]["west"]
+               ["attacks"]["mean"], h["risk"]["years"]["2017"]["west"]["deaths"]["mean"],
+               h["risk"]["years"]["2017"]["west"]["deaths"]["p95"], 1_234_567, 7_654_321]
+    return h, [f"{x:,.0f}" for x in numbers]
+
+
+def test_huge_counts_print_whole_and_uncut_at_80_columns(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """'1,257,80…' and '373,082.0' were in the run tables: numbers are whole and never cut,
+    however narrow the terminal (the table gets wider than the terminal rather)."""
+    from types import SimpleNamespace
+
+    h, numbers = _huge_headline()
+    console = Console(width=80, force_terminal=False, record=True)
+    monkeypatch.setattr(run_cmd, "console", console)
+    run_cmd.emit_headline(SimpleNamespace(to_dict=lambda: h), None, False, "results")
+    text = console.export_text()
+    assert "…" not in text
+    for number in numbers:
+        assert number in text, number
+    assert not re.search(r"\d{3}\.\d\b", text), "a large mean with a decimal"
+
+
+def test_huge_differences_print_whole_and_uncut_at_80_columns() -> None:
+    import numpy as np
+
+    from ffcast.results.stats import draw_summary
+
+    d = {**draw_summary(np.arange(-2_000_000_000, 1_500_000_000, 100_000_007)),
+         "share_of_draws_lower": 0.5}
+    res = {"a": "a", "b": "b", "draws": 35, "seed": 1, "end_month": "2019-12",
+           "attacks_counted_from": "2017-01", "pathways": {q.name: d for q in Q.PATHWAYS},
+           "home": dict.fromkeys(Q.HOME_LABELS, d), "attacks": dict.fromkeys(Q.TARGETS, d),
+           "attack_deaths": dict.fromkeys(Q.TARGETS, d), "attacks_total": d,
+           "attack_deaths_total": d, "countries": {}}
+    console = Console(width=80, force_terminal=False, record=True)
+    for table in run_cmd.compare_tables(res):
+        run_cmd.print_table(console, table)
+    text = console.export_text()
+    assert "…" not in text
+    for x in (d["median"], d["p5"], d["p95"]):
+        assert f"{x:+,.0f}" in text, x
+
+
+def test_small_means_keep_their_decimal_and_large_ones_are_whole() -> None:
+    from ffcast.results.risk import mean_text
+
+    assert [mean_text(x) for x in (0.42, 7.84, 9.96, 373_082.04, 1_257_803.6)] == \
+        ["0.4", "7.8", "10", "373,082", "1,257,804"]

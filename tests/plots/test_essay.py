@@ -263,6 +263,22 @@ def test_write_html_puts_several_figures_in_one_file(fake_data: None, tmp_path: 
     assert html.count('class="ffcast-figure"') == 2
     assert html.count("Plotly.newPlot") == 2
     assert html.count("/*! For license information") <= 1  # plotly.js inlined once
+    # ... in the head, so no figure's script runs before it ("Plotly is not defined")
+    assert html.index("plotly.js v") < html.index("</head>") < html.index("Plotly.newPlot")
+
+
+def test_no_figure_carries_plotly_js() -> None:
+    """plotly.js goes in a page's head (export.plotly_js), never with a figure: a figure
+    above the one that carried it would draw nothing. Every to_html call in ffcast says so."""
+    import re
+
+    src = Path(export.__file__).parents[1]
+    calls = {str(p.relative_to(src)): re.findall(r"include_plotlyjs\s*=\s*([^,)\s]+)",
+                                                 p.read_text(encoding="utf-8"))
+             for p in src.rglob("*.py")}
+    found = {k: v for k, v in calls.items() if v}
+    assert found, "no to_html call found: the check looks in the wrong place"
+    assert all(v == "False" for vs in found.values() for v in vs), found
 
 
 @pytest.mark.browser

@@ -33,6 +33,48 @@ def report_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def default_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The report `ffcast report` writes with no scenario options (baseline, no comparison)."""
+    from typer.testing import CliRunner
+
+    from ffcast.cli import app
+
+    out = tmp_path_factory.mktemp("default") / "report.html"
+    res = CliRunner().invoke(app, ["report", "--draws", str(DRAWS), "--seed", str(SEED),
+                                   "--end", END, "--out", str(out), "-q"])
+    assert res.exit_code == 0, res.output
+    return out
+
+
+@pytest.fixture(scope="session")
+def results_report(tmp_path_factory: pytest.TempPathFactory, results_file: Path) -> Path:
+    """`ffcast report runs/x.nc`: the report of a results file."""
+    from typer.testing import CliRunner
+
+    from ffcast.cli import app
+
+    out = tmp_path_factory.mktemp("from-results") / "report.html"
+    res = CliRunner().invoke(app, ["report", str(results_file), "--out", str(out), "-q"])
+    assert res.exit_code == 0, res.output
+    return out
+
+
+@pytest.fixture(scope="session")
+def dashboard_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The dashboard's report download of the current view (no comparison)."""
+    from ffcast.dashboard.controls import RunSpec
+    from ffcast.dashboard.downloads import report_file
+    from ffcast.scenario import load_scenario
+
+    spec = RunSpec(load_scenario("repatriate-camps"), draws=DRAWS, seed=SEED, end=END,
+                   focus="DEU")
+    content, name = report_file(spec, compare_baseline=False)
+    out = tmp_path_factory.mktemp("dashboard") / name
+    out.write_bytes(content)
+    return out
+
+
+@pytest.fixture(scope="session")
 def results_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A results file written by the runner (same seed, draws and months as above)."""
     from ffcast.runner import run

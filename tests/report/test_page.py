@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from ffcast.report.html import asset_text
 from ffcast.report.reduce import Reduction
 
 ALLOWED = ("file://", "data:", "about:", "blob:")
+#: Every way a report is made (the fixture that builds it) and how many figures it holds:
+#: `ffcast report` with defaults, with --compare, from a results file, and the dashboard's
+#: download of the current view.
+VARIANTS = {"default": ("default_report", 9), "compare": ("report_path", 10),
+            "results-file": ("results_report", 9), "dashboard": ("dashboard_report", 9)}
+
+
+@pytest.fixture(params=list(VARIANTS))
+def variant(request: pytest.FixtureRequest) -> tuple[Path, int]:
+    """(path, number of figures) of each kind of report."""
+    fixture, figures = VARIANTS[request.param]
+    return request.getfixturevalue(fixture), figures
 
 
 def test_self_contained(report_path: Path) -> None:
@@ -24,6 +38,47 @@ def test_self_contained(report_path: Path) -> None:
     geo = text.index("window.PlotlyGeoAssets")
     assert geo < text.index("plotly.js v"), "map shapes must be set before plotly.js"
     assert '"world_110m"' in text
+
+
+def test_plotly_js_is_inlined_once_before_every_figure_script(
+        variant: tuple[Path, int]) -> None:
+    """A figure whose script runs before plotly.js draws nothing ("Plotly is not defined"):
+    the library comes once, in the head, whatever the order of the sections."""
+    path, figures = variant
+    text = path.read_text(encoding="utf-8")
+    assert len(re.findall(r"plotly\.js v\d", text)) == 1, "plotly.js must be inlined once"
+    library = text.index("plotly.js v")
+    assert library < text.index("</head>"), "plotly.js belongs in the head"
+    calls = [m.start() for m in re.finditer(r"Plotly\.newPlot\(", text)]
+    assert len(calls) == figures
+    assert library < min(calls), "a figure's script runs before plotly.js is defined"
+
+
+@pytest.mark.browser
+def test_every_figure_draws_with_no_error_in_chromium(variant: tuple[Path, int],
+                                                      page: Page) -> None:
+    """Each report, opened offline: every figure container holds a drawn plot with data, and
+    the page logs no error (an exception or a console error, e.g. "Plotly is not defined")."""
+    path, figures = variant
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
+    page.on("console", lambda msg: errors.append(f"console {msg.type}: {msg.text}")
+            if msg.type == "error" else None)
+    page.context.set_offline(True)
+    page.goto(path.as_uri(), wait_until="load")
+    drawn = """() => [...document.querySelectorAll('.ffcast-figure')].map(f => {
+        const g = f.querySelector('.js-plotly-plot');
+        return {section: f.closest('section')?.id ?? '?',
+                svg: !!(g && g.querySelector('.main-svg')), traces: g?.data?.length ?? 0};
+    })"""
+    with contextlib.suppress(PlaywrightTimeout):  # the assertions below say what is missing
+        page.wait_for_function(f"({drawn})().every(f => f.svg && f.traces > 0)",
+                               timeout=20_000)
+    state = page.evaluate(drawn)
+    assert len(state) == figures, state
+    blank = [f for f in state if not (f["svg"] and f["traces"] > 0)]
+    assert not blank, f"figures that drew nothing: {blank}; {errors}"
+    assert errors == []
 
 
 def test_sections_and_provenance(report_path: Path) -> None:
@@ -140,3 +195,55 @@ def test_the_remainder_is_shown_by_region_and_no_row_holds_a_tenth_of_the_world(
     for row in rest.itertuples():
         assert row.iso3 in section
     assert rest["central"].max() <= 0.10 * best["central"].sum()
+
+
+# --- The model card's status of the numbers says what made the report (issue 20) ----------
+
+def _status(path: Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    start = text.index("<strong>Status of the numbers.</strong>")
+    return re.sub(r"\s+", " ", text[start:text.index("</p>", start)])
+
+
+@pytest.mark.parametrize("fixture", ["default_report", "results_report"])
+def test_status_of_a_calibrated_report_names_its_posterior_and_backtests(
+        fixture: str, request: pytest.FixtureRequest) -> None:
+    """Simulated or read from a results file: the shipped 2016-12 posterior, its particle
+    count, and the rolling backtests that score it (not "calibration is separate work")."""
+    from ffcast.calibrate import posterior
+
+    status = _status(request.getfixturevalue(fixture))
+    particles = len(posterior.load("2016-12").z)
+    assert f"posterior calibrated to the record up to the cut-off 2016-12 ({particles:,} " \
+        "particles" in status
+    assert "rolling-origin backtest" in status and "docs/validation.md" in status
+    assert "prior" not in status.split("keeps its own prior draws")[0]
+    assert "rolling-origin backtest on published statements (origins 2014-12 to 2016-12) " \
+        "in <code>docs/validation.md</code> scores" in status
+    assert "separate work" not in status
+
+
+def test_status_of_a_prior_report_says_so(tmp_path: Path) -> None:
+    from ffcast.report.build import ReportRequest, build_report
+    from ffcast.runner import run
+
+    nc = tmp_path / "prior.nc"
+    run("baseline", draws=3, seed=1, end="2017-06", out=nc, posterior="prior")
+    status = _status(build_report(ReportRequest(out=tmp_path / "r.html", results=nc)))
+    assert "come from the <em>priors</em> alone" in status
+    assert "particles" not in status and "posterior calibrated" not in status
+
+
+def test_status_when_the_posterior_is_not_the_shipped_one_or_unknown(
+        reduction: Reduction) -> None:
+    import dataclasses
+
+    from ffcast.report.sections import status_of_numbers
+
+    meta = reduction.meta
+    assert meta.parameters == "posterior (cut-off 2016-12)" and meta.shipped
+    own = status_of_numbers(dataclasses.replace(meta, shipped=False, particles=200))
+    assert "(200 particles" in own and "no backtest scores it" in own
+    old = status_of_numbers(dataclasses.replace(meta, parameters="not recorded",
+                                                particles=None, shipped=None))
+    assert "does not record which parameters" in old and "particles" not in old

@@ -248,6 +248,17 @@ def label(post: Posterior | None) -> str:
     return "prior" if post is None else f"posterior (cut-off {post.cutoff})"
 
 
+def describe(post: Posterior | None) -> dict[str, str | int]:
+    """What a run's parameters were, as results attrs (so a report of the file can say it):
+    ``parameters`` (:func:`label`), ``posterior_particles`` (0 for the priors) and
+    ``posterior_shipped`` (1 when it is the posterior ffcast ships for its cut-off, the one
+    the rolling backtest scores; 0 otherwise)."""
+    if post is None:
+        return {"parameters": label(None), "posterior_particles": 0, "posterior_shipped": 0}
+    return {"parameters": label(post), "posterior_particles": len(post.z),
+            "posterior_shipped": int(shipped(post.cutoff) is post)}
+
+
 def shipped(cutoff: str) -> Posterior | None:
     """The shipped posterior for ``cutoff`` if there is one."""
     try:

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ffcast.cli.common import echo_json, require_chromium, stages, user_errors
+from ffcast.cli.common import echo_json, print_table, require_chromium, stages, user_errors
 from ffcast.cli.run_cmd import (
     AllDraws,
     AsJson,
@@ -133,7 +133,7 @@ def calibrate_cmd(
         t.add_column(c)
     for ch, g in fit.groupby("channel"):
         t.add_row(str(ch), str(len(g)), f"{g['inside'].mean():.0%}")
-    console.print(t)
+    print_table(console, t)
     learnt = params[params["shrinkage"] >= LEARNT]
     t = Table(title=f"Posterior vs prior (median [90% interval]): the {len(learnt)} of "
               f"{len(params)} parameter values whose 90% interval the data narrowed by at "
@@ -144,7 +144,7 @@ def calibrate_cmd(
         t.add_row(r.parameter, r.region,
                   f"{r.prior_median:.4g} [{r.prior_p5:.3g}-{r.prior_p95:.3g}]",
                   f"{r.posterior_median:.4g} [{r.posterior_p5:.3g}-{r.posterior_p95:.3g}]")
-    console.print(t)
+    print_table(console, t)
     t = Table(title="Reporting model: published = latent x bias x exp(noise x e), per kind "
               "of source (median [90% interval])", title_justify="left")
     for c in ("kind", "part", "prior", "posterior"):
@@ -153,7 +153,7 @@ def calibrate_cmd(
         t.add_row(r.kind, r.part,
                   f"{r.prior_median:.3g} [{r.prior_p5:.3g}-{r.prior_p95:.3g}]",
                   f"{r.posterior_median:.3g} [{r.posterior_p5:.3g}-{r.posterior_p95:.3g}]")
-    console.print(t)
+    print_table(console, t)
     console.print(f"posterior written to [bold]{escape(str(out))}[/]")
 
 
@@ -349,7 +349,7 @@ def versus_line(v: dict) -> str:
 
 
 def _print_backtest(s: dict, legend: bool = True) -> None:
-    console.print(backtest_table(s, legend))
+    print_table(console, backtest_table(s, legend))
     if "versus" in s:
         console.print(versus_line(s["versus"]))
     names = {f"vs_{k}": f"vs {v}" for k, v in FORECASTER_LABELS.items()}

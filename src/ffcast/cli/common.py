@@ -17,13 +17,17 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 import typer
 from typer.core import TyperGroup
 
 from ffcast.errors import ECHO_LIMIT, FFCastError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_USER_ERROR = 2
@@ -61,12 +65,15 @@ def fail(message: str) -> None:
 
 def user_errors(func: F) -> F:
     """Turn :class:`FFCastError` (and running out of memory) into one line on stderr and
-    exit code 2 (no traceback)."""
+    exit code 2 (no traceback). The command runs in :func:`ffcast.files.output_scope`: when it
+    fails (an error, an interrupt), the files and folders it created are removed."""
+    from ffcast.files import output_scope
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
+            with output_scope():
+                return func(*args, **kwargs)
         except FFCastError as exc:
             fail(str(exc))
             raise typer.Exit(code=EXIT_USER_ERROR) from exc
@@ -267,6 +274,31 @@ def require_chromium(flag: str) -> None:
         raise FFCastError(f"{flag}: PNG export needs Chromium, which was not found; fix: "
                           "install Debian's `chromium` (`bash scripts/ensure_chromium.sh`), "
                           "or ask for .html")
+
+
+def fit_numbers(table: Table) -> Table:
+    """Make every right-aligned (numeric) column at least as wide as its widest cell and
+    fold rather than cut, so no number is wrapped or ellipsised to fit a narrow terminal
+    (the words of the text columns wrap instead)."""
+    from rich.text import Text
+
+    for column in table.columns:
+        if column.justify != "right":
+            continue
+        widths = [Text.from_markup(c).cell_len if isinstance(c, str) else c.cell_len
+                  for c in column.cells if isinstance(c, str | Text)]
+        column.min_width = max([column.min_width or 0, *widths])
+        column.overflow = "fold"
+    return table
+
+
+def print_table(console: Console, table: Table) -> None:
+    """Print ``table`` with every number whole (:func:`fit_numbers`). When even then it is
+    wider than the terminal, print it at the width it needs (the terminal wraps the lines)
+    rather than cut numbers: a table that cuts a number is a wrong answer."""
+    fit_numbers(table)
+    need = console.measure(table, options=console.options.update_width(10_000)).minimum
+    console.print(table, width=need if need > console.width else None, crop=False)
 
 
 def echo_json(obj: Any) -> None:

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ffcast.cli.common import echo_json, progress, require_chromium, user_errors
+from ffcast.cli.common import echo_json, print_table, progress, require_chromium, user_errors
 from ffcast.cli.run_cmd import Quiet
 from ffcast.files import check_output
 
@@ -143,7 +143,7 @@ def sensitivity_cmd(
     if as_json:
         echo_json({**res.to_dict(), "out": None if out is None else str(out)})
         return
-    console.print(_sensitivity_table(res))
+    print_table(console, _sensitivity_table(res))
     if out is not None:
         console.print(f"indices written to [bold]{escape(str(out))}[/]")
 
@@ -204,7 +204,7 @@ def discover_cmd(
     for name, (lo, hi), (blo, bhi) in zip(box.names, box.limits, box.bounds, strict=True):
         t.add_row(name, f"{lo:.3g}", f"{hi:.3g}", f"{blo:.3g} – {bhi:.3g}",
                   "[bold]yes[/]" if name in restricted else "")
-    console.print(t)
+    print_table(console, t)
 
 
 def register(app: typer.Typer) -> None:

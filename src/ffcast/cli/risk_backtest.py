@@ -11,8 +11,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from ffcast.backtest.risk import LOG_FLOOR_DRAWS, ORIGINS, RiskBacktest, risk_backtest
-from ffcast.cli.common import echo_json, stages
-from ffcast.results.risk import percent
+from ffcast.cli.common import echo_json, print_table, stages
+from ffcast.results.risk import percent, whole
 
 console = Console()
 
@@ -42,10 +42,10 @@ def period_table(result: RiskBacktest) -> Table:
     for c in ("origin", "period", "record", "ffcast", "deaths", "P>=1", "Poisson"):
         t.add_column(c, justify="left" if c in ("origin", "period") else "right", no_wrap=True)
     for r in result.table().itertuples():
-        t.add_row(r.origin, r.period, f"{r.attacks} ({r.deaths})",
-                  f"{r.model_median:.0f} [{r.model_p5:.0f}-{r.model_p95:.0f}]",
-                  f"{r.model_deaths_median:.0f} [{r.model_deaths_p5:.0f}-"
-                  f"{r.model_deaths_p95:.0f}]", percent(r.ffcast_p_any),
+        t.add_row(r.origin, r.period, f"{whole(r.attacks)} ({whole(r.deaths)})",
+                  f"{whole(r.model_median)} [{whole(r.model_p5)}-{whole(r.model_p95)}]",
+                  f"{whole(r.model_deaths_median)} [{whole(r.model_deaths_p5)}-"
+                  f"{whole(r.model_deaths_p95)}]", percent(r.ffcast_p_any),
                   f"{r.last_year_mean:.2f}/{r.mean_rate_mean:.2f}")
     return t
 
@@ -82,7 +82,7 @@ def run_risk_backtest(draws: int, seed: int, out: Path | None, as_json: bool,
                    "periods": json.loads(result.table().to_json(orient="records")),
                    "scores": json.loads(result.scores().to_json(orient="records"))})
         return
-    console.print(period_table(result))
-    console.print(score_table(result))
+    print_table(console, period_table(result))
+    print_table(console, score_table(result))
     if out is not None:
         console.print(f"per-period scores written to [bold]{escape(str(out))}[/]")

@@ -17,7 +17,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ffcast.cli.common import Stages, echo_json, folder_exists, stages, user_errors
+from ffcast.cli.common import (
+    Stages,
+    echo_json,
+    folder_exists,
+    print_table,
+    stages,
+    user_errors,
+)
 
 if TYPE_CHECKING:
     from ffcast.runner import Headline
@@ -37,6 +44,18 @@ AllDraws = Annotated[bool, typer.Option(
     "and mean per variable, month and country).")]
 Force = Annotated[bool, typer.Option(
     "--force", help="Write every draw even when the size estimate is over 1 GB.")]
+Start = Annotated[str, typer.Option(help="First month recorded (YYYY-MM).")]
+ChunkSize = Annotated[int, typer.Option(help="Draws per chunk (memory).")]
+PosteriorFile = Annotated[str | None, typer.Option(
+    "--posterior", help="Posterior file from `ffcast calibrate`; default: the shipped "
+    "posterior for the scenario's cut-off.")]
+Prior = Annotated[bool, typer.Option("--prior", help="Use the priors, not the calibrated "
+                                     "posterior.")]
+Workers = Annotated[int | None, typer.Option(
+    "--workers", help="Run chunks on a local Dask cluster of N processes (same numbers).")]
+Scheduler = Annotated[str | None, typer.Option(
+    "--scheduler", help="Run chunks on an existing Dask cluster at tcp://HOST:PORT (same "
+    "numbers).")]
 OutFile = Annotated[Path | None, typer.Option(
     help="Write results: .nc/.zarr (every draw) or .csv/.parquet (a summary; every draw "
     "with --all-draws).")]
@@ -55,8 +74,10 @@ def run_stages(st: Stages, label: str, draws: int, out: Path | None) -> Callable
 
 
 def fmt(q: dict[str, float]) -> str:
-    """``median  [p5 – p95]`` of a summary dict."""
-    return f"{q['median']:,.0f}  [{q['p5']:,.0f} – {q['p95']:,.0f}]"
+    """``median  [p5 – p95]`` of a summary dict, in whole numbers."""
+    from ffcast.results.risk import whole
+
+    return f"{whole(q['median'])}  [{whole(q['p5'])} – {whole(q['p95'])}]"
 
 
 def headline_tables(h: dict) -> list[Table]:
@@ -93,7 +114,7 @@ def risk_tables(risk: dict) -> list[Table]:
     median [90% interval]) and the chance of at least one (mass-casualty) attack; the West's
     table starts with the cut-off year's record."""
     from ffcast.results import quantities as Q
-    from ffcast.results.risk import percent
+    from ffcast.results.risk import mean_text, percent, whole
 
     out = []
     for region in Q.RISK_REGIONS:
@@ -105,13 +126,13 @@ def risk_tables(risk: dict) -> list[Table]:
             table.add_column(col, justify="left" if col == "year" else "right")
         rec = risk["record"]
         if region == "west" and rec is not None:
-            table.add_row(f"{rec['year']} record", f"{rec['attacks']}", "", f"{rec['deaths']}",
+            table.add_row(f"{rec['year']} record", whole(rec["attacks"]), "", whole(rec["deaths"]),
                           "", "", f"{rec['mass_casualty_attacks']} attack(s)", style="dim")
         for year, row in risk["years"].items():
             q = row[region]
             label = year if row["months"] == 12 else f"{year} ({row['months']} mo)"
-            table.add_row(label, f"{q['attacks']['mean']:,.1f}", fmt(q["attacks"]),
-                          f"{q['deaths']['mean']:,.0f}", fmt(q["deaths"]),
+            table.add_row(label, mean_text(q["attacks"]["mean"]), fmt(q["attacks"]),
+                          mean_text(q["deaths"]["mean"]), fmt(q["deaths"]),
                           percent(q["p_at_least_one"]), percent(q["p_mass_casualty"]))
         out.append(table)
     out[-1].caption += (f" Means are expected numbers. Linked to foreign fighters: "
@@ -128,7 +149,7 @@ def emit_headline(head: Headline, out: Path | None, as_json: bool, what: str) ->
         echo_json(h)
         return
     for table in headline_tables(h):
-        console.print(table)
+        print_table(console, table)
     if out is not None:
         console.print(f"{what} written to [bold]{escape(str(out))}[/]")
 
@@ -176,23 +197,17 @@ def run_cmd(
     = "baseline",
     draws: Draws = 1000,
     seed: Seed = 0,
-    start: Annotated[str, typer.Option(help="First month recorded (YYYY-MM).")] = "2011-01",
+    start: Start = "2011-01",
     end: End = "2026-12",
     out: OutFile = None,
     all_draws: AllDraws = False,
     force: Force = False,
     as_json: AsJson = False,
-    chunk_size: Annotated[int, typer.Option(help="Draws per chunk (memory).")] = 250,
-    posterior: Annotated[str | None, typer.Option(
-        help="Posterior file from `ffcast calibrate`; default: the shipped posterior for "
-        "the scenario's cut-off.")] = None,
-    prior: Annotated[bool, typer.Option("--prior", help="Use the priors, not the "
-                                        "calibrated posterior.")] = False,
-    workers: Annotated[int | None, typer.Option(
-        help="Run chunks on a local Dask cluster of N processes (same numbers).")] = None,
-    scheduler: Annotated[str | None, typer.Option(
-        help="Run chunks on an existing Dask cluster at tcp://HOST:PORT (same numbers).")]
-    = None,
+    chunk_size: ChunkSize = 250,
+    posterior: PosteriorFile = None,
+    prior: Prior = False,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
     quiet: Quiet = False,
 ) -> None:
     """Run a scenario and print the headline: pathways, returnees, attacks."""
@@ -219,7 +234,7 @@ def _what(out: Path | None, all_draws: bool) -> str:
 def fmt_diff(q: dict[str, float]) -> str:
     """``+median  [+p5 – +p95]`` of a paired difference (signed; 0 unsigned)."""
     def signed(x: float) -> str:
-        return "0" if round(x) == 0 else f"{x:+,.0f}"
+        return "0" if round(x) == 0 else f"{x:+,.0f}"  # whole, signed
 
     return f"{signed(q['median'])}  [{signed(q['p5'])} – {signed(q['p95'])}]"
 
@@ -289,11 +304,19 @@ def compare_cmd(
     b: Annotated[str, typer.Argument(help="Alternative scenario (preset or YAML).")],
     draws: Draws = 1000,
     seed: Seed = 0,
+    start: Start = "2011-01",
     end: End = "2026-12",
     as_json: AsJson = False,
+    chunk_size: ChunkSize = 250,
+    posterior: PosteriorFile = None,
+    prior: Prior = False,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
     quiet: Quiet = False,
 ) -> None:
-    """Paired differences B - A under common random numbers (e.g. attacks averted)."""
+    """Paired differences B - A under common random numbers (e.g. attacks averted).
+
+    Options mean what they do for `ffcast run`, for both scenarios; nothing is written."""
     from ffcast.runner import compare
 
     with stages(quiet or as_json) as st:
@@ -304,12 +327,15 @@ def compare_cmd(
                 st.start(next(labels), draws)
             st.advance(n)
 
-        res = compare(a, b, draws=draws, seed=seed, end=end, progress=advance)
+        res = compare(a, b, draws=draws, seed=seed, start=start, end=end,
+                      chunk_size=chunk_size, progress=advance,
+                      posterior=posterior_spec(posterior, prior), workers=workers,
+                      scheduler=scheduler)
     if as_json:
         echo_json(res)
         return
     for table in compare_tables(res):
-        console.print(table)
+        print_table(console, table)
 
 
 @user_errors
@@ -327,7 +353,7 @@ def scenarios_list(as_json: AsJson = False) -> None:
     t.add_column("description")
     for r in rows:
         t.add_row(r["name"], r["description"])
-    console.print(t)
+    print_table(console, t)
 
 
 @user_errors

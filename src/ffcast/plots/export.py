@@ -38,6 +38,16 @@ def find_chromium() -> str | None:
     return "/usr/bin/chromium" if os.access("/usr/bin/chromium", os.X_OK) else None
 
 
+def plotly_js() -> str:
+    """plotly.js as inline ``<script>`` tags for a page's ``<head>`` (the bundle plotly.py
+    ships; no MathJax). Every ffcast page puts it there, once: a figure's script that runs
+    before it draws nothing ("Plotly is not defined"), so no figure may carry it."""
+    from plotly.offline import get_plotlyjs
+
+    return ("<script>window.PlotlyConfig = {MathJaxConfig: 'local'};</script>\n"
+            f'<script charset="utf-8">{get_plotlyjs()}</script>\n')
+
+
 def write_html(
     fig_or_figs: go.Figure | Sequence[go.Figure],
     path: str | os.PathLike[str],
@@ -45,8 +55,8 @@ def write_html(
 ) -> Path:
     """Write one or more figures into ONE self-contained HTML file that works offline.
 
-    plotly.js (~4.5 MB) is inlined once, before the first figure; no script, style or font is
-    fetched from another host. Returns the written path.
+    plotly.js (~4.5 MB) is inlined once, in the head (:func:`plotly_js`); no script, style or
+    font is fetched from another host. Returns the written path.
     """
     figs = [fig_or_figs] if isinstance(fig_or_figs, go.Figure) else list(fig_or_figs)
     if not figs:
@@ -55,11 +65,11 @@ def write_html(
         pio.to_html(
             fig,
             full_html=False,
-            include_plotlyjs=(i == 0),  # True = inline the bundle; later figures reuse it
+            include_plotlyjs=False,  # in the head, before every figure
             include_mathjax=False,
             config=_PLOTLY_CONFIG,
         )
-        for i, fig in enumerate(figs)
+        for fig in figs
     ]
     body = "\n".join(f'<div class="ffcast-figure">{div}</div>' for div in divs)
     document = (
@@ -69,7 +79,7 @@ def write_html(
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         "<style>body{margin:1rem auto;max-width:1100px;font-family:Arial,sans-serif}"
         ".ffcast-figure{margin-bottom:2rem}</style>\n"
-        f"</head>\n<body>\n{body}\n</body>\n</html>\n"
+        f"{plotly_js()}</head>\n<body>\n{body}\n</body>\n</html>\n"
     )
     return atomic_write(Path(path), document.encode("utf-8"))
 

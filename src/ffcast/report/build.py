@@ -20,6 +20,7 @@ import plotly.io as pio
 
 from ffcast import data, version
 from ffcast.errors import FFCastError
+from ffcast.files import make_folder, output_scope
 from ffcast.plots import essay, export
 from ffcast.report import figures, flows, observed, risk, sections
 from ffcast.report.html import Section, asset_text, figure_html, page, topojson_dir, write
@@ -118,8 +119,10 @@ def mappable_countries() -> set[str]:
     return {g["id"] for g in geo["objects"]["countries"]["geometries"] if g.get("id")}
 
 
+@output_scope()
 def build_report(req: ReportRequest, progress: Callable[[int], None] | None = None) -> Path:
-    """Check, reduce, draw and write the report; returns the HTML path."""
+    """Check, reduce, draw and write the report; returns the HTML path. On failure, nothing
+    it wrote (the page, PNGs, folders it made) is left (:func:`ffcast.files.output_scope`)."""
     check(req)
     if progress is not None:
         progress(0)  # every check passed: the work starts
@@ -191,7 +194,7 @@ def offline_topojson() -> Iterator[None]:
 
 def write_pngs(figs: dict[str, go.Figure], directory: Path) -> list[Path]:
     """Each figure as ``<directory>/<name>.png`` at its own height (raises FFCastError)."""
-    directory.mkdir(parents=True, exist_ok=True)
+    make_folder(directory)
     paths = []
     with offline_topojson():
         for name, fig in figs.items():

@@ -1,8 +1,10 @@
 """The report page: one self-contained HTML file that works offline and prints.
 
-Warning first: nothing on the page may come from another host. plotly.js is inlined once
-(before the first figure), the world topojson is embedded as ``window.PlotlyGeoAssets``
-before it (plotly would otherwise fetch map shapes from a CDN and draw a blank map), the
+Warning first: nothing on the page may come from another host. plotly.js is inlined once,
+in the ``<head>``, so it runs before every figure's script whatever the order of the
+sections (a figure placed above the one that carried plotly.js drew nothing: "Plotly is not
+defined"); the world topojson is embedded as ``window.PlotlyGeoAssets`` before it (plotly
+would otherwise fetch map shapes from a CDN and draw a blank map), the
 CSS and the table script are inlined from ``ffcast/assets``; links to sources are plain
 anchors that load nothing until clicked. The file is written atomically.
 """
@@ -48,17 +50,18 @@ def esc(text: object) -> str:
 
 
 def figure_html(figs: Sequence[go.Figure]) -> list[str]:
-    """Each figure as a ``<div>``; plotly.js is inlined in the first one only.
+    """Each figure as a ``<div>`` and the script that draws it, without plotly.js (which
+    :func:`page` inlines once, in the head, so no figure depends on the order of the others).
 
     Figures fill the page width (the template's fixed 1000 px is for PNGs) and keep their
     height.
     """
     out = []
-    for i, fig in enumerate(figs):
+    for fig in figs:
         responsive = go.Figure(fig)
         responsive.layout.template.layout.width = None
         responsive.update_layout(autosize=True)
-        div = pio.to_html(responsive, full_html=False, include_plotlyjs=(i == 0),
+        div = pio.to_html(responsive, full_html=False, include_plotlyjs=False,
                           include_mathjax=False, config=export._PLOTLY_CONFIG,
                           default_width="100%")
         out.append(f'<div class="ffcast-figure">{div}</div>')
@@ -89,7 +92,10 @@ def table(headers: Sequence[tuple[str, bool]], rows: Sequence[Sequence[tuple[str
 
 
 def page(title: str, subtitle: str, sections: Sequence[Section]) -> str:
-    """The whole document: head (CSS, topojson), contents, sections, table script."""
+    """The whole document: head (CSS, topojson, plotly.js), contents, sections, table script.
+
+    plotly.js is in the head, before any section: every figure's script can rely on it.
+    """
     nav = "".join(f'<li><a href="#{s.anchor}">{esc(s.heading)}</a></li>' for s in sections)
     body = "\n".join(f'<section id="{s.anchor}"><h2>{esc(s.heading)}</h2>\n{s.body}</section>'
                      for s in sections)
@@ -101,6 +107,7 @@ def page(title: str, subtitle: str, sections: Sequence[Section]) -> str:
         f"<style>{asset_text('report.css')}</style>\n"
         # Before plotly.js runs: its geo module reads map shapes from here, not a CDN.
         f'<script>window.PlotlyGeoAssets = {{topojson: {{"world_110m": {geo}}}}};</script>\n'
+        f"{export.plotly_js()}"
         "</head>\n<body>\n"
         f"<header><h1>{esc(title)}</h1><p class=\"meta\">{subtitle}</p></header>\n"
         f'<nav aria-label="Contents"><ol>{nav}</ol></nav>\n{body}\n'

@@ -12,7 +12,7 @@ report does not depend on how draws are chunked.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -52,6 +52,8 @@ class RunMeta:
     focus: tuple[str, ...]
     origin: str  # "simulated" or the results file's path
     parameters: str = "not recorded"  # "prior" or "posterior (cut-off YYYY-MM)"
+    particles: int | None = None  # posterior particles (0: the priors; None: not recorded)
+    shipped: bool | None = None  # the posterior ffcast ships for the cut-off (None: unknown)
 
     @property
     def years(self) -> np.ndarray:
@@ -60,8 +62,14 @@ class RunMeta:
 
     @classmethod
     def from_dataset(cls, ds: xr.Dataset, focus: Sequence[str] | None, origin: str,
-                     parameters: str | None = None) -> RunMeta:
-        """Read the run's identity from a results Dataset (attrs and coords)."""
+                     parameters: Mapping[str, str | int] | str | None = None) -> RunMeta:
+        """Read the run's identity from a results Dataset (attrs and coords); ``parameters``
+        (:func:`ffcast.calibrate.posterior.describe`, or its label alone) replace the attrs
+        of that name."""
+        if isinstance(parameters, str):
+            parameters = {"parameters": parameters}
+        attrs = {**ds.attrs, **(parameters or {})}
+        particles, shipped = attrs.get("posterior_particles"), attrs.get("posterior_shipped")
         scen = json.loads(ds.attrs["scenario"])
         countries = tuple(str(c) for c in ds["country"].values)
         chosen = tuple(focus) if focus else default_focus(countries)
@@ -79,12 +87,14 @@ class RunMeta:
             country_names=tuple(str(n) for n in ds["country_name"].values),
             regions=tuple(str(r) for r in ds["region"].values),
             focus=chosen, origin=origin,
-            parameters=parameters or str(ds.attrs.get("parameters", "not recorded")),
+            parameters=str(attrs.get("parameters", "not recorded")),
+            particles=None if particles is None else int(particles),
+            shipped=None if shipped is None else bool(int(shipped)),
         )
 
 
 def _meta_from_prep(prep: Prepared, seed: int, focus: Sequence[str] | None, origin: str,
-                    parameters: str | None) -> RunMeta:
+                    parameters: Mapping[str, str | int] | str | None) -> RunMeta:
     """The RunMeta a results Dataset of this run would give (no Dataset built)."""
     ds_like = xr.Dataset(
         coords={"month": prep.recorded_months.to_numpy(),
@@ -259,7 +269,8 @@ class _Accumulator:
     """Feeds results Datasets of one run, chunk by chunk, into one Reduction."""
 
     def __init__(self, n_draws: int, focus: Sequence[str] | None, origin: str,
-                 progress: Callable[[int], None] | None, parameters: str | None) -> None:
+                 progress: Callable[[int], None] | None,
+                 parameters: Mapping[str, str | int] | None) -> None:
         self.n_draws, self.focus, self.origin = n_draws, focus, origin
         self.progress, self.parameters = progress, parameters
         self.red: Reduction | None = None
@@ -288,7 +299,7 @@ class _Accumulator:
 
 def reduce_chunks(chunks: Iterator[xr.Dataset], n_draws: int, focus: Sequence[str] | None,
                   origin: str, progress: Callable[[int], None] | None = None,
-                  parameters: str | None = None) -> Reduction:
+                  parameters: Mapping[str, str | int] | None = None) -> Reduction:
     """Reduce results Datasets of one run, one chunk of draws at a time."""
     acc = _Accumulator(n_draws, focus, origin, progress, parameters)
     for ds in chunks:
@@ -311,7 +322,7 @@ def reduce_run(scenario: str | Path | None, draws: int, seed: int,
 
     job = prepare_run(scenario, draws=draws, seed=seed, start=start, end=end,
                       chunk_size=chunk_size, posterior=posterior)
-    acc = _Accumulator(job.options.draws, focus, "simulated", progress, job.parameters)
+    acc = _Accumulator(job.options.draws, focus, "simulated", progress, job.parameter_attrs)
     job.chunks(lambda chunk: acc.add_chunk(job.prep, chunk, seed))
     return acc.finish()
 

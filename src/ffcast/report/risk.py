@@ -48,9 +48,9 @@ def forecast_cells(red: Reduction, region: str = WEST) -> list[list[tuple[str, f
     for r in forecast_rows(red, region):
         a, d = r["attacks"], r["deaths"]
         label = str(r["year"]) if r["months"] == 12 else f"{r['year']} ({r['months']} months)"
-        out.append([(label, None), (f"{a['mean']:,.1f}", a["mean"]),
+        out.append([(label, None), (risk.mean_text(a["mean"]), a["mean"]),
                     (f"{a['median']:,.0f} [{a['p5']:,.0f}–{a['p95']:,.0f}]", a["median"]),
-                    (f"{d['mean']:,.0f}", d["mean"]),
+                    (risk.mean_text(d["mean"]), d["mean"]),
                     (f"{d['median']:,.0f} [{d['p5']:,.0f}–{d['p95']:,.0f}]", d["median"]),
                     (risk.percent(r["p_at_least_one"]), r["p_at_least_one"]),
                     (risk.percent(r["p_mass_casualty"]), r["p_mass_casualty"])])

@@ -17,7 +17,7 @@ import yaml
 
 from ffcast.report.figures import PATHWAY_LABELS
 from ffcast.report.html import esc, table
-from ffcast.report.reduce import PATHWAYS, Difference, Reduction, quantiles
+from ffcast.report.reduce import PATHWAYS, Difference, Reduction, RunMeta, quantiles
 
 INTERVAL = "90% interval"
 
@@ -118,6 +118,62 @@ def scenario_yaml(scenario: dict) -> str:
                           allow_unicode=True, width=100)
 
 
+#: Where the model card asset takes this report's "Status of the numbers".
+STATUS_MARKER = "<!-- status-of-the-numbers:"
+
+
+def status_of_numbers(meta: RunMeta) -> str:
+    """The model card's "Status of the numbers", from what made this report: the priors or
+    a calibrated posterior (its cut-off and particles), and whether the rolling backtests of
+    ``docs/validation.md`` score it (they score the posteriors ffcast ships)."""
+    from ffcast.backtest import risk as risk_backtest
+    from ffcast.backtest.statements import ROLLING_ORIGINS
+
+    head = "<p><strong>Status of the numbers.</strong> "
+    cutoff = f"{meta.cutoff:%Y-%m}"
+    if meta.parameters == "prior":
+        return head + (
+            "These numbers come from the <em>priors</em> alone, not from a calibrated "
+            f"posterior: every default was set before looking at any observation dated "
+            f"after the cut-off ({cutoff}), and nothing was fitted to the record. The "
+            "backtests in <code>docs/validation.md</code> score the calibrated posteriors "
+            "ffcast ships, not the priors: read these forecasts as the prior model's, with "
+            "the uncertainty it states.</p>")
+    if not meta.parameters.startswith("posterior"):
+        return head + (
+            "The results file does not record which parameters made it (the priors or a "
+            "calibrated posterior; it was written by an older ffcast), so neither whether "
+            "the numbers were calibrated nor whether a backtest scores them is known.</p>")
+    particles = (f"{meta.particles:,} particles" if meta.particles
+                 else "particle count not recorded")
+    text = (f"These numbers come from the posterior calibrated to the record up to the "
+            f"cut-off {cutoff} ({particles}; <code>ffcast calibrate</code>, sequential Monte "
+            "Carlo): each draw takes the calibrated parameters of a posterior particle and "
+            "keeps its own prior draws for the parameters the record does not inform. ")
+    if meta.shipped is None:
+        return head + text + (
+            "Whether it is the posterior ffcast ships for that cut-off, the one the rolling "
+            "backtests of <code>docs/validation.md</code> score, is not recorded.</p>")
+    if not meta.shipped:
+        return head + text + (
+            "It is not the posterior ffcast ships for that cut-off, so no backtest scores "
+            "it: the rolling backtests of <code>docs/validation.md</code> score the shipped "
+            "posteriors.</p>")
+    scored = [f"the rolling-origin backtest on published statements (origins "
+              f"{ROLLING_ORIGINS[0]} to {ROLLING_ORIGINS[-1]})"] if cutoff in ROLLING_ORIGINS \
+        else []
+    if cutoff in risk_backtest.ORIGINS:
+        scored.append("the backtest of attacks in the West")
+    if not scored:
+        return head + text + ("It ships with ffcast, but no backtest in "
+                              "<code>docs/validation.md</code> starts at this cut-off.</p>")
+    return head + text + (
+        f"It ships with ffcast, and {' and '.join(scored)} in <code>docs/validation.md</code> "
+        f"{'score' if len(scored) > 1 else 'scores'} its forecasts from this cut-off against "
+        "what was published afterwards: read the numbers with the coverage and skill "
+        "measured there.</p>")
+
+
 def provenance(red: Reduction, sources: pd.DataFrame, report_version: str,
                model_card: str) -> str:
     """Run details, the scenario YAML, the model card summary and every source used."""
@@ -141,10 +197,19 @@ def provenance(red: Reduction, sources: pd.DataFrame, report_version: str,
                  ("URL", False), ("Used for", False)], rows, "sources-table", css="sources")
     return (f"<h3>This run</h3>{run}<h3>Scenario (every knob, defaults filled in)</h3>"
             f"<pre>{esc(scenario_yaml(meta.scenario))}</pre>"
-            f"<h3>Model card: key points</h3>{model_card}"
+            f"<h3>Model card: key points</h3>{_with_status(model_card, meta)}"
             f"<h3>Sources ({len(sources)})</h3><p class=note>Every source behind the numbers "
             "in this report, from ffcast's source registry (<code>ffcast data sources</code>)."
             f"</p>{src}")
+
+
+def _with_status(model_card: str, meta: RunMeta) -> str:
+    """The model card with this report's status of the numbers in its place."""
+    if STATUS_MARKER not in model_card:
+        raise ValueError("model_card.html has no status-of-the-numbers marker")
+    start = model_card.index(STATUS_MARKER)
+    end = model_card.index("-->", start) + len("-->")
+    return model_card[:start] + status_of_numbers(meta) + model_card[end:]
 
 
 def _link(url: str) -> str:

@@ -50,6 +50,18 @@ def year_summary(counts: np.ndarray) -> dict[str, dict[str, float | dict[str, fl
 
 
 
+def whole(x: float) -> str:
+    """A count (or a median or quantile of counts) as a whole number with thousands
+    separators: ``1,257,803``."""
+    return f"{x:,.0f}"
+
+
+def mean_text(x: float) -> str:
+    """An expected number: whole with thousands separators from 10 up (``373,082``), one
+    decimal below, where it is the information (``0.4`` attacks a year is not ``0``)."""
+    return f"{x:,.1f}" if abs(x) < 9.95 else whole(x)
+
+
 def percent(p: float) -> str:
     """A probability as a whole percentage that never rounds a possibility away ("<1%",
     ">99%"), for tables."""

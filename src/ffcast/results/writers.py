@@ -29,6 +29,7 @@ import xarray as xr
 
 from ffcast.engine import ChunkResult
 from ffcast.errors import FFCastError, echo
+from ffcast.files import record_created
 from ffcast.results import formats
 from ffcast.results.contract import VARIABLES, to_dataset
 from ffcast.results.tidy import SUMMARY_COLUMNS, from_tidy
@@ -212,7 +213,10 @@ class ResultsWriter:
         try:
             self._backend.close()
             _check_target(self.path, self.ext)
+            new = not (self.path.exists() or self.path.is_symlink())
             _replace(self.tmp, self.path)
+            if new:  # a command that fails later removes it (ffcast.files.output_scope)
+                record_created(self.path)
         except BaseException:
             self.abort()
             raise
