@@ -530,7 +530,14 @@ def compare(
     assert ha.attack_deaths is not None and hb.attack_deaths is not None
     assert ha.home_by_country is not None and hb.home_by_country is not None
     home_a, home_b = ha.home_by_country.sum(axis=1), hb.home_by_country.sum(axis=1)
+    drivers = _drivers(jobs[1], hb, {
+        "attacks_total": hb.attacks.sum(1).astype(np.int64) - ha.attacks.sum(1),
+        **{f"attacks:{t}": hb.attacks[:, g].astype(np.int64) - ha.attacks[:, g]
+           for g, t in enumerate(Q.TARGETS)},
+        "attack_deaths_total": (hb.attack_deaths.sum(1).astype(np.int64)
+                                - ha.attack_deaths.sum(1))})
     return {
+        "drivers": drivers,
         "a": ha.scenario, "b": hb.scenario, "seed": seed, "draws": draws,
         "end_month": ha.end_month.strftime("%Y-%m"),
         "attacks_counted_from": ha.forecast_from.strftime("%Y-%m"),
@@ -544,6 +551,25 @@ def compare(
         "attack_deaths_total": _diff(ha.attack_deaths.sum(1), hb.attack_deaths.sum(1)),
         "countries": _country_diffs(jobs, ha, hb),
     }
+
+
+def _drivers(job: Run, head: Headline, differences: dict[str, np.ndarray]) -> dict:
+    """What drives each paired difference across draws: the components (parameters per
+    region, pathway shares, ...) most rank-correlated with it, each with whether the data
+    up to the cut-off narrowed it (:mod:`ffcast.calibrate.reliance`); the two scenarios
+    share every random number, so the components are the same in both."""
+    from ffcast.calibrate.reliance import reliance
+    from ffcast.engine import Latent
+
+    prep, seed, post = job.prep, job.options.seed, job.posterior
+    lat = (post.latent(prep, seed, head.draws) if post is not None
+           else Latent.from_streams(prep, seed, head.draws))
+    found = reliance(lat, prep, differences, None if post is None else post.names,
+                     None if post is None else post.z)
+    return {k: {"prior_driven": r.prior_driven,
+                "strongest": [{"component": c, "rank_r2": round(v, 3), "narrowed": n}
+                              for c, v, n in r.strongest]}
+            for k, r in found.items()}
 
 
 #: Per-country rows of a comparison: at most this many countries (in the policy's order).

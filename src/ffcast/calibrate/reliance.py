@@ -36,6 +36,8 @@ class Reliance:
     narrowed: float  # summed squared rank correlations with narrowed components
     open: float  # ... with components the data did not narrow
     drivers: tuple[str, ...] = field(default=())  # the strongest open components, strongest first
+    # The strongest components of either kind: (label, squared rank correlation, narrowed).
+    strongest: tuple[tuple[str, float, bool], ...] = field(default=())
 
     @property
     def prior_driven(self) -> bool:
@@ -93,6 +95,9 @@ def reliance(lat: Latent, prep: Prepared, outcomes: dict[str, np.ndarray],
         r2 = np.where(keep, r * r, 0.0)
         order = np.argsort(-np.where(is_narrowed, 0.0, r2), kind="stable")
         drivers = tuple(label(names[i]) for i in order[:TOP] if r2[i] > 0 and not is_narrowed[i])
+        top = np.argsort(-r2, kind="stable")[:TOP]
+        strongest = tuple((label(names[i]), float(r2[i]), bool(is_narrowed[i]))
+                          for i in top if r2[i] > 0)
         out[key] = Reliance(float(r2[is_narrowed].sum()), float(r2[~is_narrowed].sum()),
-                            drivers)
+                            drivers, strongest)
     return out

@@ -87,12 +87,17 @@ def headline_tables(h: dict) -> list[Table]:
     title = (f"Scenario [bold]{escape(h['scenario'])}[/]: {h['draws']:,} draws, seed {h['seed']}, "
              f"{h['parameters']}; people by pathway at {h['end_month']} "
              "(median [90% interval])")
+    marked = h.get("prior_driven") or {}
+
+    def mark(key: str) -> str:
+        return " †" if key in marked else ""
+
     paths = Table(title=title, title_justify="left")
     paths.add_column("pathway")
     paths.add_column("people", justify="right")
     for q in Q.PATHWAYS:
-        paths.add_row(q.label, fmt(h["pathways"][q.name]))
-    paths.add_row(f"[bold]{Q.TRAVELLED.label}[/]", fmt(h["travelled"]))
+        paths.add_row(q.label + mark(f"pathway:{q.name}"), fmt(h["pathways"][q.name]))
+    paths.add_row(f"[bold]{Q.TRAVELLED.label}[/]" + mark("travelled"), fmt(h["travelled"]))
     countries = Table(title="Returnees by origin country (people who came home by "
                       f"{h['end_month']})", title_justify="left")
     countries.add_column("country")
@@ -104,23 +109,40 @@ def headline_tables(h: dict) -> list[Table]:
                     title_justify="left")
     for col in ("target", "attacks", "deaths"):
         attacks.add_column(col, justify="left" if col == "target" else "right")
-    for g, label in Q.TARGET_LABELS.items():
-        attacks.add_row(label, fmt(h["attacks"][g]), fmt(h["attack_deaths"][g]))
-    return [paths, countries, attacks, *risk_tables(h["risk"])]
+    for g in Q.HEADLINE_TARGETS:
+        attacks.add_row(Q.TARGET_LABELS[g] + mark(f"attacks:{g}"), fmt(h["attacks"][g]),
+                        fmt(h["attack_deaths"][g]))
+    tables = [paths, countries, attacks, *risk_tables(h["risk"], marked)]
+    if marked:
+        named = {k: v for k, v in marked.items() if v}
+        why = "; ".join(f"{k}: {', '.join(v)}" for k, v in list(named.items())[:6])
+        tables[-1].caption = (tables[-1].caption or "") + (
+            " † rests mostly on parameters the data up to the cut-off did not narrow "
+            f"(prior-driven; strongest open components: {why}).")
+    return tables
 
 
-def risk_tables(risk: dict) -> list[Table]:
+def risk_tables(risk: dict, marked: dict | None = None) -> list[Table]:
     """One table per risk region: per year after the cut-off, attacks and deaths (mean, and
     median [90% interval]) and the chance of at least one (mass-casualty) attack; the West's
-    table starts with the cut-off year's record."""
+    table starts with the cut-off year's record. Third theatres come last, labelled as the
+    prior-driven scenario they are; the West's years that rest mostly on parameters the
+    data did not narrow (``marked``, keys ``west_attacks:<year>``) carry a †."""
     from ffcast.results import quantities as Q
     from ffcast.results.risk import mean_text, percent, whole
 
+    marked = marked or {}
     out = []
     for region in Q.RISK_REGIONS:
-        table = Table(title=f"Attacks linked to foreign fighters: {Q.RISK_REGION_LABELS[region]}"
-                      ", per year", title_justify="left",
-                      caption=Q.RISK_REGION_DESCRIPTIONS[region] + ".", caption_justify="left")
+        scenario_only = region in Q.PRIOR_SCENARIO_REGIONS
+        title = (f"Attacks linked to foreign fighters: {Q.RISK_REGION_LABELS[region]}"
+                 ", per year")
+        caption = Q.RISK_REGION_DESCRIPTIONS[region] + "."
+        if scenario_only:
+            title = "[bold]Scenario, not a forecast[/]: " + title
+            caption = Q.PRIOR_SCENARIO_NOTE + ". " + caption
+        table = Table(title=title, title_justify="left", caption=caption,
+                      caption_justify="left")
         for col in ("year", "attacks", "median [90%]", "deaths", "median [90%]", "P(≥1)",
                     f"P(≥1 ≥{risk['mass_casualty_deaths']} dead)"):
             table.add_column(col, justify="left" if col == "year" else "right")
@@ -131,6 +153,8 @@ def risk_tables(risk: dict) -> list[Table]:
         for year, row in risk["years"].items():
             q = row[region]
             label = year if row["months"] == 12 else f"{year} ({row['months']} mo)"
+            if region == "west" and f"west_attacks:{year}" in marked:
+                label += " †"
             table.add_row(label, mean_text(q["attacks"]["mean"]), fmt(q["attacks"]),
                           mean_text(q["deaths"]["mean"]), fmt(q["deaths"]),
                           percent(q["p_at_least_one"]), percent(q["p_mass_casualty"]))
@@ -295,6 +319,26 @@ def compare_tables(res: dict) -> list[Table]:
                                ("attack_deaths_total", "Deaths in those attacks")):
                 row(c, f"  {label}", d[key])
         tables.append(c)
+    drivers = res.get("drivers") or {}
+    if drivers:
+        d = Table(title="What drives the difference across draws: the components most "
+                  "rank-correlated with it (r²); 'open' = the data up to the cut-off did not "
+                  "narrow it, so the difference rests on a prior there",
+                  title_justify="left")
+        d.add_column("difference")
+        d.add_column("strongest components (r², narrowed or open)")
+        for key, label in (("attacks_total", "Attacks, all targets"),
+                           ("attacks:home", "Attacks at home"),
+                           ("attacks:western_abroad", "Attacks in other Western countries"),
+                           ("attack_deaths_total", "Deaths in attacks")):
+            info = drivers.get(key)
+            if not info or not info["strongest"]:
+                continue
+            parts = [f"{c['component']} ({c['rank_r2']:.2f}, "
+                     f"{'narrowed' if c['narrowed'] else 'open'})" for c in info["strongest"]]
+            d.add_row(label + (" [prior-driven]" if info["prior_driven"] else ""),
+                      "; ".join(parts))
+        tables.append(d)
     return tables
 
 

@@ -16,6 +16,7 @@ from ffcast.report import figures, flows, observed, risk
 from ffcast.report.build import mappable_countries
 from ffcast.report.reduce import PATHWAYS, Reduction, paired_differences, quantiles
 from ffcast.report.sections import about, interval
+from ffcast.results import quantities as Q
 
 HEADLINE_KEYS: tuple[str, ...] = ("returned", "stayed", "detained_in_theatre", "relocated",
                                   "dispatched", "killed")
@@ -48,12 +49,15 @@ def headline(red: Reduction) -> html.Div:
     cards += [_card(figures.PATHWAY_LABELS[k], q[:, PATHWAYS.index(k)], figures.COLOURS[k],
                     f"headline-{k}") for k in HEADLINE_KEYS]
     after = meta.years > meta.cutoff.year
+    # Headline totals leave out third theatres, a prior-driven scenario fitted to no record.
+    kept = [Q.TARGETS.index(t) for t in Q.HEADLINE_TARGETS]
     cards += [
-        _card(f"Attacks {meta.cutoff.year + 1}–{meta.months[-1]:%Y}",
-              quantiles(red.attacks[:, after].sum((1, 2))), style.VERMILLION,
+        _card(f"Attacks {meta.cutoff.year + 1}–{meta.months[-1]:%Y} (not third theatres)",
+              quantiles(red.attacks[:, after][..., kept].sum((1, 2))), style.VERMILLION,
               "headline-attacks"),
-        _card(f"Deaths in attacks {meta.cutoff.year + 1}–{meta.months[-1]:%Y}",
-              quantiles(red.attack_deaths[:, after].sum((1, 2))), style.BLACK,
+        _card(f"Deaths in attacks {meta.cutoff.year + 1}–{meta.months[-1]:%Y} "
+              "(not third theatres)",
+              quantiles(red.attack_deaths[:, after][..., kept].sum((1, 2))), style.BLACK,
               "headline-deaths"),
     ]
     note = (f"Scenario {meta.scenario_name}, {red.n_draws:,} draws, seed {meta.seed}, "

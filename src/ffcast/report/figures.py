@@ -214,11 +214,11 @@ def deaths_model_figure(red: Reduction, gtd_west: pd.Series) -> go.Figure:
                          "W. Europe + N. America", marker={"color": style.GRID,
                                                             "line": {"color": style.GREY}},
                          hovertemplate="%{x}: %{y:,.0f} deaths (GTD)<extra></extra>"))
+    # Third theatres are a prior-driven scenario fitted to no record (Q.PRIOR_SCENARIO_NOTE):
+    # not drawn here, where the model stands next to a record.
     series = ((red.risk_of("west", "attack_deaths"),
                "Model: deaths in the West (origin + other Western)",
-               style.BLUE, -0.12),
-              (red.attack_deaths[:, :, 2], "Model: deaths in third theatres",
-               style.BLUISH_GREEN, 0.12))
+               style.BLUE, 0.0),)
     for draws, name, colour, shift in series:
         q = quantiles(draws)
         fig.add_trace(go.Scatter(
@@ -242,8 +242,9 @@ def deaths_model_figure(red: Reduction, gtd_west: pd.Series) -> go.Figure:
     _title(fig, "Deaths in attacks by foreign fighters: the model's history and forecast",
            "Diamonds: model median with 90% interval; grey bars: all terrorism deaths "
            "recorded by the GTD (a different, wider count)")
-    style.add_source_note(fig, "Model deaths count only attacks by the modelled travellers "
-                          "(dispatched, returned, relocated) and prison-radicalised inmates. "
+    style.add_source_note(fig, "Model deaths count only attacks in the West by the modelled "
+                          "travellers (dispatched, returned) and prison-radicalised inmates; "
+                          "third theatres, fitted to no record, are left out. "
                           "GTD release 0522 via Our World in Data, as in Figure 2.")
     return fig
 

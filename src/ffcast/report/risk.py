@@ -173,6 +173,7 @@ def risk_section(red: Reduction, record: pd.DataFrame, figure: str) -> str:
     note = ("<p class=\"note\">Means are expected numbers; deaths per attack follow a power "
             "law, so a year's mean can sit far above its median. Probabilities are shares of "
             f"draws ({red.n_draws:,}). {esc(Q.RISK_REGION_LABELS['home_elsewhere']).capitalize()}"
-            f" and {esc(Q.RISK_REGION_LABELS['third_theatres'])}: <code>ffcast run --json"
-            "</code>, key <code>risk</code>.</p>")
+            f": <code>ffcast run --json</code>, key <code>risk</code>. "
+            f"{esc(Q.RISK_REGION_LABELS['third_theatres']).capitalize()}: "
+            f"{esc(Q.PRIOR_SCENARIO_NOTE)}; in the same place.</p>")
     return words + f"<figure>{figure}</figure>" + table(heads, rows, table_id="risk-table") + note

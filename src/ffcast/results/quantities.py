@@ -155,6 +155,19 @@ _RISK_REGION_OF: dict[tuple[str, bool], str] = {
     ("western_abroad", True): "west", ("western_abroad", False): "west",
     ("third_theatre", True): "third_theatres", ("third_theatre", False): "third_theatres",
 }
+#: Attacks in third theatres by relocated fighters are fitted to no record: no cited count of
+#: them public by the cut-off is in ffcast (issue 19, item 5). They are shown only as a
+#: labelled, prior-driven scenario, never in a headline total or the deaths figure.
+PRIOR_SCENARIO_TARGETS: tuple[str, ...] = ("third_theatre",)
+PRIOR_SCENARIO_REGIONS: tuple[str, ...] = ("third_theatres",)
+HEADLINE_TARGETS: tuple[str, ...] = tuple(t for t in TARGETS if t not in PRIOR_SCENARIO_TARGETS)
+HEADLINE_RISK_REGIONS: tuple[str, ...] = tuple(r for r in RISK_REGIONS
+                                               if r not in PRIOR_SCENARIO_REGIONS)
+PRIOR_SCENARIO_NOTE = (
+    "A prior-driven scenario, not a forecast: attacks in third theatres (Libya, the Sahel, "
+    "...) by relocated fighters are fitted to no record (no count of them public by the "
+    "cut-off is in ffcast), so these numbers are what the priors on relocation and plot "
+    "rates imply, and are left out of every headline total")
 #: The per-attack flows a risk table counts, in this order on its last axis.
 RISK_COUNTS: tuple[str, ...] = ("attacks", "attack_deaths", "mass_casualty_attacks")
 LINKED_TO_FOREIGN_FIGHTERS = (
