@@ -9,7 +9,6 @@ failure: only what it created, and a folder only while it is empty.
 from __future__ import annotations
 
 import re
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -23,32 +22,7 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "ffcast"
 
 # Every attack knob at its bound (tests/fuzz/test_issue_15_regressions.py WORST_VALID): valid,
 # but run to 2100 its attacks pass what the engine can record, and it refuses in one line.
-IMPLAUSIBLE = textwrap.dedent("""\
-    name: worst-valid
-    pathways:
-      all: {return: 0.0, stay: 0.0, join_other: 0.0, relocate: 0.0, dispatch: 1.0}
-    policy: {dispatch_capacity: 10, prosecution_rate: 1}
-    parameters:
-      plot_rate_dispatched: {mean: 6, spread: 0}
-      plot_rate_reengaged: {mean: 1.5, spread: 0}
-      plot_rate_undetected: {mean: 0.15, spread: 0}
-      plot_rate_relocated: {mean: 1.5, spread: 0}
-      plot_rate_radicalised: {mean: 0.15, spread: 0}
-      prison_radicalisation: {mean: 1, spread: 0}
-      released_disengage: {mean: 0, spread: 0}
-      prison_release: {mean: 0, spread: 0}
-      dispatched_arrest: {mean: 0, spread: 0}
-      dispatched_death: {mean: 0, spread: 0}
-      dispatched_disengage: {mean: 0, spread: 0}
-      exit_decision: {mean: 10, spread: 0}
-      interdiction_home: {mean: 0}
-      interdiction_abroad: {mean: 0}
-      interdiction_third: {mean: 0}
-      attack_zero_deaths: {mean: 0}
-      attack_tail: {mean: 1}
-      severity_alpha: {mean: 1.51, spread: 0}
-      conviction: {mean: 1}
-    """)
+IMPLAUSIBLE = (Path(__file__).resolve().parents[1] / "worst_valid.yaml").read_text()
 
 
 def _tree(root: Path) -> list[str]:

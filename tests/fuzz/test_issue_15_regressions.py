@@ -162,32 +162,7 @@ ISSUE_9 = {"plot_rate_reengaged": {"mean": 1e5}, "attack_tail": {"mean": 1.0},
            "severity_alpha": {"mean": 1.51}}
 # Every knob that makes attacks at its bound: all exits dispatched, no arrests or deaths,
 # every plot rate at its ceiling, no interdiction, every lethal attack in the power-law tail.
-WORST_VALID = textwrap.dedent("""\
-    name: worst-valid
-    pathways:
-      all: {return: 0.0, stay: 0.0, join_other: 0.0, relocate: 0.0, dispatch: 1.0}
-    policy: {dispatch_capacity: 10, prosecution_rate: 1}
-    parameters:
-      plot_rate_dispatched: {mean: 6, spread: 0}
-      plot_rate_reengaged: {mean: 1.5, spread: 0}
-      plot_rate_undetected: {mean: 0.15, spread: 0}
-      plot_rate_relocated: {mean: 1.5, spread: 0}
-      plot_rate_radicalised: {mean: 0.15, spread: 0}
-      prison_radicalisation: {mean: 1, spread: 0}
-      released_disengage: {mean: 0, spread: 0}
-      prison_release: {mean: 0, spread: 0}
-      dispatched_arrest: {mean: 0, spread: 0}
-      dispatched_death: {mean: 0, spread: 0}
-      dispatched_disengage: {mean: 0, spread: 0}
-      exit_decision: {mean: 10, spread: 0}
-      interdiction_home: {mean: 0}
-      interdiction_abroad: {mean: 0}
-      interdiction_third: {mean: 0}
-      attack_zero_deaths: {mean: 0}
-      attack_tail: {mean: 1}
-      severity_alpha: {mean: 1.51, spread: 0}
-      conviction: {mean: 1}
-    """)
+WORST_VALID = (Path(__file__).resolve().parents[1] / "worst_valid.yaml").read_text()
 
 
 def test_9_the_issue_s_overflowing_scenario_is_refused_at_the_door() -> None:
