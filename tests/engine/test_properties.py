@@ -25,7 +25,7 @@ from typing import Any
 import numba
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from ffcast.engine import layout as L
@@ -82,6 +82,8 @@ def scenarios(draw: st.DrawFn) -> Scenario:
     tilt = {k: draw(st.floats(0.0, 10.0)) for k in
             draw(st.lists(st.sampled_from(["return", "stay", "join_other", "relocate",
                                            "dispatch"]), unique=True, max_size=5))}
+    if len(tilt) == 5 and max(tilt.values()) == 0:  # refused: no pathway left
+        tilt["stay"] = 1.0
     pathways: dict[str, Any] = {"tilt": tilt}
     if draw(st.booleans()):
         pathways["all"] = draw(shares())
@@ -100,6 +102,14 @@ def scenarios(draw: st.DrawFn) -> Scenario:
     if draw(st.booleans()):
         policy["countries"] = draw(st.lists(st.sampled_from(COUNTRIES), min_size=1,
                                             unique=True))
+    # A region whose exits could only be dispatched, with the dispatch lever at 0, is refused
+    # at run time ("nowhere to go"; tests/fuzz checks it): not a scenario to run here.
+    only_dispatch = [v for v in [pathways.get("all"), *pathways.get("by_region", {}).values()]
+                     if v is not None and max(v[k] for k in v if k != "dispatch") == 0]
+    if pathways.get("all") is None and all(tilt.get(k, 1.0) == 0 for k in
+                                           ("return", "stay", "join_other", "relocate")):
+        only_dispatch.append(tilt)
+    assume(not (only_dispatch and policy.get("dispatch_capacity") == 0))
     return Scenario.model_validate({
         "name": "random",
         "collapse": {

@@ -26,6 +26,7 @@ LONG = os.environ.get("FFCAST_FUZZ", "").lower() == "long"
 # 2,000; its malformed inputs (scenarios, command lines, observation files) 1,200.
 CASES = {
     "valid_scenarios": (8, 2000),
+    "sampled_answers": (12, 1500),
     "valid_cli": (4, 300),
     "malformed_scenarios": (30, 500),
     "malformed_arguments": (40, 400),
@@ -58,15 +59,37 @@ def unit(**kw: Any) -> st.SearchStrategy[float]:
     return st.floats(0.0, 1.0, allow_nan=False, **kw)
 
 
+# The edges of the accepted ranges, drawn often on purpose: subnormal, tiny and huge values
+# are where samplers underflow (issue 20: a beta spread of 5e-324 sampled NaN, a Dirichlet
+# concentration of 0.001 ignored the means).
+TINY = (5e-324, 1e-310, 1e-300, 1e-100, 1e-12)
+BETA_SPREADS = (0.0, *TINY, 1e-3, 0.5, 1.0, 20.0, 1e3, 1e6)
+PROBABILITY_MEANS = (0.0, 5e-324, 1e-300, 1e-12, 1e-6, 0.5, 1 - 1e-6, 1 - 1e-12, 1.0)
+LOG_SPREADS = (0.0, *TINY, 3.0)
+CONCENTRATIONS = (*TINY, 1e-3, 0.1, 1.0, 20.0, 1e4)
+
+
+def edges(values: tuple[float, ...], rest: st.SearchStrategy[float]) -> st.SearchStrategy[float]:
+    """One of ``values`` half the time, else ``rest``."""
+    return st.one_of(st.sampled_from(values), rest)
+
+
 def shares() -> st.SearchStrategy[dict[str, float]]:
-    """Five pathway shares that sum to 1 (within the schema's 1e-6)."""
-    raw = st.lists(st.floats(0.0, 1.0, allow_nan=False), min_size=5, max_size=5)
+    """Five pathway shares that sum to 1 (within the schema's 1e-6): vertices and zero shares
+    included."""
+    raw = st.lists(edges((0.0, 0.0, 5e-324, 1e-12, 1.0), st.floats(0.0, 1.0, allow_nan=False)),
+                   min_size=5, max_size=5)
     return raw.filter(lambda v: sum(v) > 1e-3).map(
         lambda v: dict(zip(PATHWAY_KEYS, [x / sum(v) for x in v], strict=True)))
 
 
 def multiplier() -> st.SearchStrategy[float]:
-    return st.floats(0.0, 10.0, allow_nan=False)
+    return edges((0.0, 5e-324, 1e-300, 10.0), st.floats(0.0, 10.0, allow_nan=False))
+
+
+def concentration() -> st.SearchStrategy[float]:
+    """A Dirichlet concentration the schema accepts: (0, 1e4]."""
+    return edges(CONCENTRATIONS, st.floats(0.0, 1e4, exclude_min=True, allow_nan=False))
 
 
 @st.composite
@@ -76,12 +99,13 @@ def override(draw: st.DrawFn, name: str) -> dict[str, float]:
     out: dict[str, float] = {}
     if p.dist == "beta":
         if draw(st.booleans()):
-            out["mean"] = draw(unit())
+            out["mean"] = draw(edges(PROBABILITY_MEANS, unit()))
         if draw(st.booleans()):
-            out["spread"] = draw(st.floats(0.0, 1e6, allow_nan=False))
+            out["spread"] = draw(edges(BETA_SPREADS, st.floats(0.0, 1e6, allow_nan=False)))
         return out
     low = SEVERITY_ALPHA_FLOOR * (1 + 1e-9) if name == "severity_alpha" else 0.0
-    spread = draw(st.one_of(st.none(), st.floats(0.0, 3.0, allow_nan=False)))
+    spread = draw(st.one_of(st.none(), edges(LOG_SPREADS,
+                                             st.floats(0.0, 3.0, allow_nan=False))))
     if spread is not None:
         out["spread"] = spread
     s = p.spread if spread is None else spread
@@ -90,7 +114,8 @@ def override(draw: st.DrawFn, name: str) -> dict[str, float]:
         if top <= low:  # this spread leaves no room for a mean: drop the spread instead
             out.pop("spread", None)
             top = p.ceiling / math.exp(p.spread * Z_GUARD) * (1 - 1e-9)
-        out["mean"] = draw(st.floats(low, top, allow_nan=False))
+        tiny = st.sampled_from([0.0, 5e-324, 1e-300]) if low == 0 else st.nothing()
+        out["mean"] = draw(st.one_of(tiny, st.floats(low, top, allow_nan=False)))
     return out
 
 
@@ -103,11 +128,12 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
         "midpoint_sd_months": st.floats(0.0, 24.0, allow_nan=False),
         "steepness_months": st.floats(0.5, 24.0, allow_nan=False, exclude_min=True),
         "residual_share": unit()})
-    tilt = st.fixed_dictionaries({}, optional={k: multiplier() for k in PATHWAY_KEYS})
+    tilt = st.fixed_dictionaries({}, optional={k: multiplier() for k in PATHWAY_KEYS}).filter(
+        lambda t: len(t) < 5 or max(t.values()) > 0)  # all five 0: refused (no pathway left)
     pathways = st.fixed_dictionaries({}, optional={
         "tilt": tilt, "all": shares(),
         "by_region": st.dictionaries(st.sampled_from(REGIONS), shares(), max_size=3),
-        "concentration": st.floats(1e-3, 1e4, allow_nan=False)})
+        "concentration": concentration()})
     policy = st.fixed_dictionaries({}, optional={
         "start": months("2011-01", "2040-12"),
         "countries": st.lists(st.sampled_from(countries()), min_size=1, max_size=5,
@@ -299,3 +325,24 @@ def malformed_scenarios(draw: st.DrawFn) -> tuple[str, str]:
                                       "parameters:\n  death_base:\n    mean"]))
         return kind, alias_bomb(where, draw(st.integers(5, 10)))
     return kind, yaml.safe_dump(data, allow_unicode=True)
+
+
+def dead_ends(scen: Any) -> list[str]:
+    """Regions whose post-cut-off pathway means leave open only pathways a lever set to 0
+    closes (dispatch: ``policy.dispatch_capacity``; return, for the neighbours of Syria/Iraq:
+    a ``neighbour_return`` mean of 0). A run may refuse such a scenario in one line
+    ("nowhere to go") if the lever reaches a country of the region."""
+    from ffcast.engine.parameters import pathway_means
+    from ffcast.scenario.priors import PATHWAYS
+
+    closed = set()
+    if scen.policy.dispatch_capacity == 0:
+        closed.add("dispatch")
+    nr = scen.parameters.get("neighbour_return")
+    if nr is not None and nr.mean == 0:
+        closed.add("return")
+    out = []
+    for region, row in zip(REGIONS, pathway_means(scen), strict=True):
+        if not {PATHWAYS[i] for i in range(5) if row[i] > 0} - closed:
+            out.append(region)
+    return out

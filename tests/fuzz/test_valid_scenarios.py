@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from fuzz_strategies import LONG, run_options, scenarios
+from fuzz_strategies import LONG, dead_ends, run_options, scenarios
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -30,6 +30,9 @@ MAX_SECONDS = 60.0  # one case; the slowest corner of the bounds takes a few sec
 # The one refusal a valid scenario may meet: a corner of the bounds (every plot knob at its
 # ceiling, decades on) whose counts the engine cannot record. It must say so in one line.
 IMPLAUSIBLE = "the inputs are implausible"
+# The other: a region whose pathway means leave open only pathways a lever set to 0 closes
+# (see fuzz_strategies.dead_ends): exits there have nowhere to go.
+NOWHERE = "nowhere to go"
 
 
 @settings(settings.get_profile("ffcast-fuzz-valid_scenarios"))
@@ -44,7 +47,12 @@ def test_every_valid_scenario_runs_and_keeps_the_model_s_promises(
     try:
         ds = ffcast.simulate(scen, lazy=False, chunk_size=1, **opts)
     except FFCastError as exc:  # the engine refuses numbers it cannot record: never a wrap
-        assert IMPLAUSIBLE in str(exc) and "\n" not in str(exc), exc
+        assert "\n" not in str(exc), exc
+        if NOWHERE in str(exc):
+            assert dead_ends(scen), exc
+            tally["valid_scenarios_refused_nowhere_to_go"] += 1
+            return
+        assert IMPLAUSIBLE in str(exc), exc
         tally["valid_scenarios_refused_as_implausible"] += 1
         return
     assert time.perf_counter() - t0 < MAX_SECONDS, "a valid scenario ran too long"
@@ -85,9 +93,10 @@ def test_every_valid_scenario_runs_through_the_cli(data: st.DataObject,
         if opts["posterior"] == "prior":
             args.append("--prior")
         res = CliRunner().invoke(app, args)
-        if res.exit_code == 2 and IMPLAUSIBLE in res.stderr:  # see IMPLAUSIBLE
+        if res.exit_code == 2 and (IMPLAUSIBLE in res.stderr or NOWHERE in res.stderr):
             assert len(res.stderr.strip().splitlines()) == 1 and not out.exists()
-            tally["valid_cli_refused_as_implausible"] += 1
+            assert IMPLAUSIBLE in res.stderr or dead_ends(scen), res.stderr
+            tally["valid_cli_refused"] += 1
             return
         assert res.exit_code == 0, res.output[-2000:]
         assert out.exists() and "Returned home" in res.stdout

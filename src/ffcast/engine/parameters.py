@@ -19,14 +19,17 @@ from ffcast.data.countries import is_remainder
 from ffcast.engine import drivers
 from ffcast.engine.prepared import Prepared, _month_offset
 from ffcast.engine.rng import uniforms
+from ffcast.errors import ScenarioError
 from ffcast.scenario import Scenario, reporting
 from ffcast.scenario.priors import (
     N_PARAMS,
     NEIGHBOURS_OF_THEATRE,
     PARAM_INDEX,
     PARAMS,
+    PATHWAYS,
     REGIONS,
     Param,
+    reweigh,
     sample_dirichlet,
     sample_scalar,
 )
@@ -70,11 +73,16 @@ def pathway_means(scen: Scenario) -> np.ndarray:
     out = np.empty((len(REGIONS), 5))
     for r, region in enumerate(REGIONS):
         m = np.array(PATHWAY_PRIOR[region]) * tilt
+        if not m.sum() > 1e-200:  # subnormal multipliers: scale them up before they underflow
+            m = np.array(PATHWAY_PRIOR[region]) * (tilt / tilt.max())
         if scen.pathways.all is not None:
             m = np.array(scen.pathways.all.as_tuple())
         if region in scen.pathways.by_region:
             m = np.array(scen.pathways.by_region[region].as_tuple())
-        out[r] = m / m.sum() if m.sum() > 0 else np.full(5, 0.2)
+        if not m.sum() > 0:  # the schema refuses it; a model_construct()ed scenario may not
+            raise ScenarioError(f"pathways: no pathway has a positive share for {region}; "
+                                "fix: give one a share or a tilt above 0")
+        out[r] = m / m.sum()
     return out
 
 
@@ -183,23 +191,28 @@ def sample_parameters(prep: Prepared, seed: int, draws: np.ndarray,
     # Pathway propensities (Dirichlet by region), prior before the cut-off, scenario after.
     up = np.clip(lat.pathways, 1e-12, 1 - 1e-12)
     conc = scen.pathways.concentration or PATHWAY_CONCENTRATION
-    prior_alpha = np.array([PATHWAY_PRIOR[r] for r in REGIONS]) * PATHWAY_CONCENTRATION
-    post_alpha = pathway_means(scen) * conc
+    prior_means = np.array([PATHWAY_PRIOR[r] for r in REGIONS])
     paths_pre = np.ascontiguousarray(_tilt_return(
-        sample_dirichlet(np.broadcast_to(prior_alpha, up.shape), up)[:, reg, :], ret))
+        sample_dirichlet(prior_means, PATHWAY_CONCENTRATION, up)[:, reg, :], ret))
     paths_post = paths_pre
+    post_log: tuple[np.ndarray, float] | None = None
     if last > prep.cutoff_index:
-        paths_post = sample_dirichlet(np.broadcast_to(np.maximum(post_alpha, 1e-9), up.shape),
-                                      up)[:, reg, :]
+        drawn, k = sample_dirichlet(pathway_means(scen), conc, up, log=True)
+        paths_post, k = drawn[:, reg, :], k[:, reg, :]
         # A country's own return propensity stays with it after the cut-off, unless the
         # scenario sets absolute shares for its region.
         fixed = np.array([scen.pathways.all is not None or r in scen.pathways.by_region
                           for r in REGIONS])[reg]
+        factor = np.ones_like(paths_post)
+        factor[..., 0] = np.where(fixed[None, :], 1.0, ret)
         paths_post = np.where(fixed[None, :, None], paths_post,
-                              _tilt_return(paths_post, ret))
+                              reweigh(paths_post, factor, k, conc))
+        with np.errstate(divide="ignore"):
+            k = k + conc * np.log(factor)  # the draws' log quantiles after the return tilt
+        post_log = (k, conc)
     ut = lat.theatres
-    th_alpha = np.array([THEATRE_PRIOR[r] for r in REGIONS]) * THEATRE_CONCENTRATION
-    theatres = sample_dirichlet(np.broadcast_to(th_alpha, ut.shape), np.clip(ut, 1e-12, 1))
+    th_means = np.array([THEATRE_PRIOR[r] for r in REGIONS])
+    theatres = sample_dirichlet(th_means, THEATRE_CONCENTRATION, np.clip(ut, 1e-12, 1))
     theatres = theatres[:, reg, :]
     # Travellers by the cut-off per country: split lognormal through (low, central, high).
     travellers = _sample_travellers(prep.countries, np.clip(lat.travellers, 1e-12, 1 - 1e-12))
@@ -217,13 +230,13 @@ def sample_parameters(prep: Prepared, seed: int, draws: np.ndarray,
     if last >= prep.policy_index or last > prep.cutoff_index:
         if paths_post is paths_pre:  # the policy edits it in place
             paths_post = paths_pre.copy()
-        post, paths_post = _apply_policy(prep, pre.copy(), paths_post)
+        post, paths_post = _apply_policy(prep, pre.copy(), paths_post, post_log)
     pressure = drivers.collapse_pressure(territory)
     g = pre[:, 0, :]  # global parameters: every country of a draw has the same value
     paths_routes = routes(prep.tightened, pressure, g[:, PARAM_INDEX["border_ease"]],
                           g[:, PARAM_INDEX["route_closure"]], g[:, PARAM_INDEX["ops_attrition"]],
                           prep.responded, g[:, PARAM_INDEX["home_response"]])
-    return DrawParameters(
+    dp = DrawParameters(
         draws=np.asarray(draws), travellers=travellers, params_pre=pre,
         params_post=np.ascontiguousarray(post), pathways_pre=paths_pre,
         pathways_post=np.ascontiguousarray(paths_post), theatres=np.ascontiguousarray(theatres),
@@ -233,6 +246,8 @@ def sample_parameters(prep: Prepared, seed: int, draws: np.ndarray,
         routes=paths_routes,
         reporting=reporting.sample_array(lat.reporting),
     )
+    check_finite(prep, dp, by_region, theatre_only=theatre_only)
+    return dp
 
 
 def country_multipliers(prep: Prepared, pre: np.ndarray,
@@ -346,9 +361,14 @@ def _odds_scale(p: np.ndarray, factor: float) -> np.ndarray:
     return odds / (1 + odds)
 
 
-def _apply_policy(prep: Prepared, post: np.ndarray,
-                  paths_post: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Policy levers change parameters for the countries in the policy mask."""
+def _apply_policy(prep: Prepared, post: np.ndarray, paths_post: np.ndarray,
+                  post_log: tuple[np.ndarray, float] | None = None,
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Policy levers change parameters for the countries in the policy mask.
+
+    ``post_log`` (the post-cut-off draws' log quantiles and concentration, see
+    :func:`~ffcast.scenario.priors.reweigh`) renormalises a draw the dispatch lever empties.
+    """
     pol = prep.scenario.policy
     m = prep.policy_mask
     sub = post[:, m, :]
@@ -368,10 +388,88 @@ def _apply_policy(prep: Prepared, post: np.ndarray,
     if pol.dispatch_capacity != 1.0:
         sub[..., PARAM_INDEX["plot_rate_dispatched"]] *= pol.dispatch_capacity
         sub[..., PARAM_INDEX["directed_dispatch"]] *= pol.dispatch_capacity
-        pp = paths_post[:, m, :].copy()
-        pp[..., 4] *= pol.dispatch_capacity
-        paths_post[:, m, :] = pp / pp.sum(axis=-1, keepdims=True)
+        factor = np.ones(5)
+        factor[4] = pol.dispatch_capacity
+        if post_log is None:  # the prior's draws (before the cut-off): no share is ever 0
+            pp = paths_post[:, m, :].copy()
+            pp[..., 4] *= pol.dispatch_capacity
+            paths_post[:, m, :] = pp / pp.sum(axis=-1, keepdims=True)
+        else:
+            k, conc = post_log
+            paths_post[:, m, :] = reweigh(paths_post[:, m, :], factor, k[:, m, :], conc)
     post[:, m, :] = sub
     return post, paths_post
 
 
+
+
+def check_finite(prep: Prepared, dp: DrawParameters, by_region: np.ndarray, *,
+                 theatre_only: bool = False) -> None:
+    """Raise :class:`ScenarioError` (one line naming the quantity, draw and place, and the
+    fix) if any sampled quantity the run reads is not a finite number: the engine would
+    read NaN as "never" and run on, silently wrong. ``by_region`` is (D, R, P) before the
+    country effects (it names the region and the prior)."""
+    cols = np.array([not theatre_only or p.name in THEATRE_PARAMS for p in PARAMS])
+    iso3 = prep.countries["iso3"].to_numpy()
+    region = [REGIONS[r] for r in prep.region_index]
+
+    def first_bad(a: np.ndarray) -> tuple[int, ...] | None:
+        bad = ~np.isfinite(a)
+        if not bad.any():
+            return None
+        return tuple(int(i) for i in np.argwhere(bad)[0])
+
+    if (at := first_bad(by_region[:, :, cols])) is not None:
+        d, r, j = at
+        p = _param_prior(prep.scenario, PARAMS[int(np.flatnonzero(cols)[j])])
+        how = "scenario override" if p.source == "scenario override" else "prior"
+        raise ScenarioError(
+            f"parameters.{p.name}: draw {int(dp.draws[d])}, region {REGIONS[r]}: the {how} "
+            f"(mean {p.mean_for(REGIONS[r]):.4g}, {p.dist} spread {p.spread:.4g}) sampled "
+            f"{by_region[d, r, np.flatnonzero(cols)[j]]}, which the engine cannot run on; fix: "
+            f"change the override of {p.name} (a bug if the scenario has none: report it)")
+    for label, arr in (("params_pre", dp.params_pre), ("params_post", dp.params_post)):
+        if (at := first_bad(arr[:, :, cols])) is not None:
+            d, c, j = at
+            name = PARAMS[int(np.flatnonzero(cols)[j])].name
+            raise ScenarioError(
+                f"parameters.{name}: draw {int(dp.draws[d])}, {iso3[c]}: "
+                f"{arr[d, c, np.flatnonzero(cols)[j]]} after the country effects and policy "
+                f"levers ({label}), which the engine cannot run on; fix: change the overrides "
+                "and levers that act on it (a bug if the scenario has none: report it)")
+    for label, arr in (("before the cut-off", dp.pathways_pre),
+                       ("after the cut-off", dp.pathways_post)):
+        if (at := first_bad(arr)) is not None:
+            d, c = at[0], at[1]
+            raise ScenarioError(_nowhere_to_go(prep, iso3[c], region[c], label, dp, d, c))
+    for name, arr in (("theatres", dp.theatres), ("travellers", dp.travellers),
+                      ("territory", dp.territory), ("collapse pressure", dp.pressure),
+                      ("capacity", dp.capacity), ("post-collapse regime", dp.routes),
+                      ("reporting", dp.reporting)):
+        if (at := first_bad(arr)) is not None:
+            raise ScenarioError(
+                f"{name}: draw {int(dp.draws[at[0]])} sampled {arr[at]} at {at[1:]}, which "
+                "the engine cannot run on; fix: check the scenario's collapse and data "
+                "overrides (a bug if there are none: report it)")
+
+
+def _nowhere_to_go(prep: Prepared, iso3: str, region: str, label: str,
+                   dp: DrawParameters, d: int, c: int) -> str:
+    """The message for a draw whose pathway shares are not numbers: every pathway the
+    scenario leaves open for the country is closed by a multiplier of 0."""
+    scen = prep.scenario
+    means = pathway_means(scen)[REGIONS.index(region)]
+    open_ = " and ".join(repr(PATHWAYS[i]) for i in range(5) if means[i] > 0)
+    closed = []
+    if scen.policy.dispatch_capacity == 0 and prep.policy_mask[c]:
+        closed.append("policy.dispatch_capacity 0 closes 'dispatch'")
+    if dp.params_pre[d, c, PARAM_INDEX["neighbour_return"]] == 0 and \
+            iso3 in NEIGHBOURS_OF_THEATRE:
+        closed.append("parameters.neighbour_return 0 closes 'return'")
+    if not closed:
+        return (f"pathways: draw {int(dp.draws[d])}, {iso3} ({region}): the shares {label} "
+                "are not numbers, which the engine cannot run on; fix: check pathways and "
+                "policy in the scenario (a bug if they are the defaults: report it)")
+    return (f"pathways: {iso3} ({region}) {label} has only {open_} open and "
+            f"{' and '.join(closed)}, so exits have nowhere to go; fix: give another pathway "
+            f"a share for {region} (pathways.all, pathways.by_region or pathways.tilt)")

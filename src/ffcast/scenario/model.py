@@ -79,6 +79,14 @@ class PathwayTilt(_Strict):
     relocate: Multiplier = 1.0
     dispatch: Multiplier = 1.0
 
+    @model_validator(mode="after")
+    def _some_pathway(self) -> PathwayTilt:
+        if not max(self.as_tuple()) > 0:
+            raise ValueError("the five multipliers are all 0, which leaves exits no pathway; "
+                             "fix: give at least one of return, stay, join_other, relocate "
+                             "and dispatch a multiplier above 0")
+        return self
+
     def as_tuple(self) -> tuple[float, float, float, float, float]:
         return (self.return_, self.stay, self.join_other, self.relocate, self.dispatch)
 
@@ -91,7 +99,8 @@ class Pathways(_Strict):
     by_region: dict[str, PathwayShares] = Field(default_factory=dict)
     concentration: float | None = Field(
         None, gt=0.0, le=10_000.0,
-        description="Dirichlet concentration (higher = less uncertainty); default 20.",
+        description="Dirichlet concentration (higher = less uncertainty; near 0 each draw "
+        "sits on one pathway, chosen with the mean shares' probabilities); default 20.",
     )
 
     @field_validator("by_region")
@@ -146,7 +155,9 @@ class PriorOverride(_Strict):
     """Replace the prior mean/median and/or spread of one engine parameter.
 
     ``spread`` is the sd of log for log-normal priors (at most 3: beyond that a prior spans
-    more than twelve orders of magnitude) or the concentration of beta priors (at most 1e6).
+    more than twelve orders of magnitude) or the concentration of beta priors (at most 1e6:
+    the draws tighten around the mean as it grows; as it shrinks towards 0 they tend to 0 or
+    1, a Bernoulli of the mean). ``spread: 0`` fixes the parameter at its mean.
     Whatever the pair, at most one draw in a thousand may pass the parameter's ceiling (see
     :attr:`ffcast.scenario.priors.Param.ceiling`): the scenario checks it.
     """

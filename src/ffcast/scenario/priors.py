@@ -444,21 +444,104 @@ class PriorSet:
     theatre_concentration: float = THEATRE_CONCENTRATION
 
 
+#: Below this, a beta shape parameter is past what the quantile function resolves (scipy's
+#: inverse is exact down to ~1e-285 and fails on subnormal shapes): the draw takes the exact
+#: small-concentration limit, a Bernoulli of the mean.
+BETA_SHAPE_FLOOR = 1e-280
+#: Below this, a gamma quantile is taken in log space (it would underflow: small shapes).
+GAMMA_LOG_BELOW = 1e-300
+#: The largest double below 1: a uniform of exactly 1 would give an infinite gamma quantile.
+U_MAX = 1.0 - 2.0**-53
+
+
 def sample_scalar(p: Param, mean: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Quantile transform of uniforms ``u`` through the prior of ``p`` with means ``mean``."""
+    """Quantile transform of uniforms ``u`` through the prior of ``p`` with means ``mean``.
+
+    Exact at every value a scenario may give. ``spread`` 0 fixes the parameter at its mean.
+    Log-normal: ``mean x exp(spread x z)`` (a mean of 0 gives 0; a subnormal spread, the
+    median). Beta with concentration ``spread`` = a + b: a mean of 0 or 1 gives exactly 0 or
+    1; as the concentration shrinks the draw tends to a Bernoulli of its mean (shapes below
+    :data:`BETA_SHAPE_FLOOR` take that limit: ``u > 1 - mean``), as it grows to the mean.
+    """
     if p.dist == "fixed" or p.spread == 0:
         return np.broadcast_to(mean, u.shape).astype(float)
     if p.dist == "lognormal":
         return mean * np.exp(p.spread * special.ndtri(u))
     if p.dist == "beta":
-        a = np.clip(mean, 1e-6, 1 - 1e-6) * p.spread
-        b = p.spread - a
-        return special.betaincinv(a, b, u)
+        m = np.asarray(mean, dtype=float)
+        s = p.spread
+        a = m * s
+        # s - a cancels when the mean is within 1e-6 of 1: take (1 - m) s there (exact).
+        b = np.where(m <= 1 - 1e-6, s - a, (1.0 - m) * s)
+        with np.errstate(invalid="ignore"):
+            x = special.betaincinv(a, b, u)
+        limit = np.minimum(a, b) < BETA_SHAPE_FLOOR  # also a mean of exactly 0 or 1
+        if np.any(limit):
+            x = np.where(limit, (u > 1.0 - m).astype(float), x)
+        return x
     raise ValueError(f"unknown prior distribution {p.dist!r} for {p.name}")
 
 
-def sample_dirichlet(alpha: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Dirichlet draws from uniforms via gamma quantiles; ``alpha`` and ``u`` share a shape."""
-    g = special.gammaincinv(alpha, u)
-    g = np.maximum(g, 1e-300)
-    return g / g.sum(axis=-1, keepdims=True)
+def sample_dirichlet(mean: np.ndarray, concentration: float, u: np.ndarray,
+                     log: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """Dirichlet draws with means ``mean`` (rows sum to 1) and ``concentration``, from one
+    uniform per component (``mean`` broadcasts to ``u``'s shape): gamma quantiles, normalised.
+
+    Exact at every accepted value: a zero mean gives exactly zero; a gamma quantile that
+    would underflow (a small shape: small concentration or small share) is taken in log
+    space, ``log G = (log u + lgamma(1 + a)) / a`` (the leading term of the lower incomplete
+    gamma, exact to O(G)), and its row normalised there. So a small concentration puts each
+    draw next to one vertex, chosen with the means' probabilities, as the Dirichlet does.
+    Rows whose quantiles are all representable are computed as ``G / sum(G)``.
+
+    ``log=True`` also returns ``K = concentration x log G`` (finite for positive means,
+    -inf for zero ones; G up to a factor per row): :func:`reweigh` uses it to renormalise a
+    row that multiplying some shares by factors would leave empty.
+    """
+    u = np.minimum(u, U_MAX)
+    mean = np.broadcast_to(np.asarray(mean, dtype=float), u.shape)
+    alpha = mean * concentration
+    positive = mean > 0
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        g = np.where(positive, special.gammaincinv(alpha, u), 0.0)
+        in_log = positive & ~(g >= GAMMA_LOG_BELOW)  # also NaN (a subnormal shape)
+        rows = in_log.any(axis=-1)
+        out = g / g.sum(axis=-1, keepdims=True)
+        if not (log or rows.any()):
+            return out
+        k = np.where(positive, concentration * np.log(np.where(in_log, 1.0, g)), -np.inf)
+        k = np.where(in_log, (np.log(np.maximum(u, 1e-300)) + special.gammaln(1.0 + alpha))
+                     / np.where(positive, mean, 1.0), k)
+    out[rows] = _softmax(k[rows], concentration)
+    return (out, k) if log else out
+
+
+def _softmax(k: np.ndarray, concentration: float,
+             log_factor: np.ndarray | float = 0.0) -> np.ndarray:
+    """Rows of ``exp(k / concentration + log_factor)``, normalised to 1 (last axis)."""
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        top = np.max(np.where(np.isfinite(log_factor), k, -np.inf), axis=-1, keepdims=True)
+        z = np.where(np.isneginf(k), -np.inf, (k - top) / concentration) + log_factor
+        z = z - np.max(z, axis=-1, keepdims=True)
+        w = np.exp(z)
+        return w / w.sum(axis=-1, keepdims=True)
+
+
+def reweigh(shares: np.ndarray, factor: np.ndarray, k: np.ndarray,
+            concentration: float) -> np.ndarray:
+    """Dirichlet draws ``shares`` with each share times ``factor`` (>= 0), renormalised.
+
+    ``k`` is the draws' :func:`sample_dirichlet` ``log`` output. A row whose product is
+    empty (every weighted share exactly 0: the draw sat on a vertex whose factor is 0) is
+    renormalised from its log quantiles, so the next most likely pathway takes the mass, as
+    in the exact Dirichlet; a row with no positive mean left stays NaN (nowhere to go).
+    """
+    w = shares * factor
+    total = w.sum(axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = w / total
+        empty = ~(total[..., 0] > 0)
+        if empty.any():
+            log_f = np.log(np.broadcast_to(factor, shares.shape)[empty])
+            out[empty] = _softmax(k[empty], concentration, log_f)
+    return out
