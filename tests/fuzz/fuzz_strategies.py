@@ -26,7 +26,7 @@ LONG = os.environ.get("FFCAST_FUZZ", "").lower() == "long"
 # 2,000; its malformed inputs (scenarios, command lines, observation files) 1,200.
 CASES = {
     "valid_scenarios": (8, 2000),
-    "sampled_answers": (12, 1500),
+    "sampled_answers": (12, 600),
     "valid_cli": (4, 300),
     "malformed_scenarios": (30, 500),
     "malformed_arguments": (40, 400),

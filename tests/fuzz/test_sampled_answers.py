@@ -14,10 +14,13 @@ sampled parameters and pathway shares are compared with what the scenario asks f
   is exactly 0 in every draw; with the dispatch lever at 0 the shares are the Dirichlet of
   the other four (its neutrality).
 
-Tolerances: 5 standard errors of the Monte Carlo estimate plus a floor for float rounding
-(1e-9), so the test cannot be flaky (the CI profile's cases are fixed; the long profile's
-are new every run, each a 1-in-1.7-million false alarm per check). Remainder rows (one per
-region, no country effect: ``exp(0)``) are read, so the region's draws are seen unaltered.
+Tolerances are deviation bounds that hold with probability 1 - 1e-9 each (Bernstein's
+inequality for values in [0, 1], which stays right for rare events such as a share of 1e-5
+that a few draws in 3,000 take; Gaussian and chi-square tail bounds for the logs of a
+log-normal), plus 1e-9 for float rounding. A case makes about 700 checks: the long profile's
+600 random cases raise a false alarm with probability below 1e-3, the CI profile's cases are
+fixed. Remainder rows (one per region, no country effect: ``exp(0)``) are read, so the
+region's draws are seen unaltered.
 """
 
 from __future__ import annotations
@@ -44,7 +47,8 @@ from ffcast.scenario.priors import (
 )
 
 DRAWS = 3000
-Z = 5.0  # standard errors
+DELTA = 1e-9  # probability that one check fails by chance
+LOG_2_OVER_DELTA = float(np.log(2 / DELTA))
 FLOOR = 1e-9  # float rounding of a quantile transform
 # One row per region with no country effect (remainders; SOM and ROW for the two regions
 # without a remainder row: SOM's multipliers are checked out of the comparison below).
@@ -53,16 +57,25 @@ COUNTRY_EFFECT = ("early_return", "death_base", "death_collapse")  # times exp(s
 MIN_NORMAL = 2.2250738585072014e-308
 
 
+def bernstein(var: float, n: int) -> float:
+    """t with P(|mean of n draws - expectation| >= t) <= DELTA for draws in an interval of
+    length 1 with variance ``var`` (Bernstein: 2 exp(-n t^2 / (2 var + 2 t / 3)))."""
+    lg = LOG_2_OVER_DELTA
+    return (lg / 3 + np.sqrt(lg * lg / 9 + 2 * n * max(var, 0.0) * lg)) / n
+
+
 def _close(x: np.ndarray, mean: float, var: float, what: str) -> None:
-    """The draws' mean is ``mean`` and (for values in [0, 1]) their variance ``var``."""
+    """Draws in [0, 1]: their mean is ``mean`` and their variance ``var``."""
     n = x.size
-    se = np.sqrt(max(var, 0.0) / n)
-    assert abs(x.mean() - mean) <= Z * se + FLOOR, (
-        f"{what}: mean {x.mean():.6g}, asked {mean:.6g} (se {se:.2g})")
-    # For values in [0, 1] the sample variance's standard error is at most sd / sqrt(n).
+    t = bernstein(var, n)
+    assert abs(x.mean() - mean) <= t + FLOOR, (
+        f"{what}: mean {x.mean():.6g}, asked {mean:.6g} (bound {t:.2g})")
+    # The sample variance: mean((x - mean)^2) (terms in [0, 1], variance <= var), less the
+    # square of the mean's deviation, times n / (n - 1).
     got = x.var(ddof=1)
-    assert abs(got - var) <= Z * np.sqrt(max(var, 0.0) / n) + FLOOR, (
-        f"{what}: variance {got:.6g}, asked {var:.6g}")
+    tv = bernstein(var, n)
+    bound = (tv + t * t) * n / (n - 1) + var / (n - 1) + FLOOR
+    assert abs(got - var) <= bound, f"{what}: variance {got:.6g}, asked {var:.6g}"
 
 
 def _check_beta(x: np.ndarray, m: float, s: float, what: str) -> None:
@@ -76,7 +89,7 @@ def _check_beta(x: np.ndarray, m: float, s: float, what: str) -> None:
 def _check_lognormal(x: np.ndarray, m: float, s: float, what: str) -> None:
     n = x.size
     assert np.all(x >= 0), f"{what}: a negative rate"
-    half = 0.5 + Z * 0.5 / np.sqrt(n)
+    half = 0.5 + bernstein(0.25, n)  # each side of the median: a share of at most 1/2
     assert (x < m).mean() <= half and (x > m).mean() <= half, (
         f"{what}: median {np.median(x):.6g}, asked {m:.6g}")
     if s == 0 or m == 0:
@@ -84,10 +97,16 @@ def _check_lognormal(x: np.ndarray, m: float, s: float, what: str) -> None:
         return
     if m * np.exp(-7.1 * s) > MIN_NORMAL and s > 1e-300:  # logs representable
         logs = np.log(x)
-        tol = Z * s / np.sqrt(n) + 1e-12 * (1 + abs(np.log(m)))
-        assert abs(logs.mean() - np.log(m)) <= tol, f"{what}: mean log {logs.mean():.6g}"
-        assert abs(logs.std(ddof=1) - s) <= Z * s / np.sqrt(2 * (n - 1)) + 1e-12 * (
-            1 + abs(np.log(m))), f"{what}: sd of log {logs.std(ddof=1):.6g}, asked {s:.6g}"
+        rounding = 1e-12 * (1 + abs(np.log(m)))
+        z = np.sqrt(2 * LOG_2_OVER_DELTA)  # Gaussian tail: 2 exp(-z^2 / 2) = DELTA
+        assert abs(logs.mean() - np.log(m)) <= z * s / np.sqrt(n) + rounding, (
+            f"{what}: mean log {logs.mean():.6g}, asked {np.log(m):.6g}")
+        # sd of log: (n - 1) sd^2 / s^2 is chi-square(n - 1); Laurent-Massart's bound.
+        k, lg = n - 1, LOG_2_OVER_DELTA
+        rel = max(np.sqrt(1 + 2 * np.sqrt(lg / k) + 2 * lg / k) - 1,
+                  1 - np.sqrt(max(1 - 2 * np.sqrt(lg / k), 0.0)))
+        assert abs(logs.std(ddof=1) - s) <= rel * s + rounding, (
+            f"{what}: sd of log {logs.std(ddof=1):.6g}, asked {s:.6g}")
 
 
 def _check_dirichlet(x: np.ndarray, means: np.ndarray, conc: float, what: str) -> None:
