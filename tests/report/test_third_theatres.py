@@ -55,3 +55,22 @@ def test_dashboard_cards_sum_only_the_headline_targets(reduction):
     total = np.median(reduction.attacks[:, after][..., kept].sum((1, 2)))
     everything = np.median(reduction.attacks[:, after].sum((1, 2)))
     assert total <= everything
+
+
+def test_report_marks_what_the_data_did_not_decide(tmp_path):
+    """A simulated report screens its headline (the note and the daggers follow
+    ``prior_driven``); a report from a results file says it was not screened."""
+    from ffcast.report import sections
+    from ffcast.report.reduce import reduce_run
+
+    red = reduce_run("baseline", 60, 4, end="2018-12")
+    assert red.assessed
+    html = sections.headline(red)
+    if red.prior_driven:
+        assert "rests mostly on parameters" in html and "†" in html
+        first = next(iter(red.prior_driven))
+        assert first in html
+    else:
+        assert "No headline number here rests mostly" in html
+    red.assessed, red.prior_driven = False, {}
+    assert "Not screened" in sections.headline(red)

@@ -140,6 +140,11 @@ class Reduction:
     attack_deaths: np.ndarray  # (D, Y, 3) deaths per year, by target
     risk: np.ndarray  # (D, Y, RISK_REGIONS, RISK_COUNTS) per year (ffcast.results.risk)
     filled: int = field(default=0)
+    # Headline numbers resting mostly on what the data did not decide (keys as
+    # ffcast.runner.Headline.outcomes), with their strongest open components; ``assessed``
+    # False for a report made from a results file (its draws' parameters are not at hand).
+    prior_driven: dict = field(default_factory=dict)
+    assessed: bool = field(default=False)
 
     @classmethod
     def empty(cls, meta: RunMeta, n_draws: int) -> Reduction:
@@ -324,7 +329,32 @@ def reduce_run(scenario: str | Path | None, draws: int, seed: int,
                       chunk_size=chunk_size, posterior=posterior)
     acc = _Accumulator(job.options.draws, focus, "simulated", progress, job.parameter_attrs)
     job.chunks(lambda chunk: acc.add_chunk(job.prep, chunk, seed))
-    return acc.finish()
+    red = acc.finish()
+    red.prior_driven, red.assessed = assess(job, red), True
+    return red
+
+
+def assess(job: object, red: Reduction) -> dict[str, list[str]]:
+    """The headline numbers of ``red`` (a simulated run of ``job``) that rest mostly on
+    parameters the data up to the cut-off did not narrow (:mod:`ffcast.calibrate.
+    reliance`), keyed as :meth:`ffcast.runner.Headline.outcomes`."""
+    from ffcast.calibrate.reliance import reliance
+    from ffcast.engine import Latent
+
+    prep, seed, post = job.prep, job.options.seed, job.posterior  # type: ignore[attr-defined]
+    order = np.argsort(red.draws, kind="stable")
+    draws = red.draws[order]
+    lat = (post.latent(prep, seed, draws) if post is not None
+           else Latent.from_streams(prep, seed, draws))
+    outcomes = {f"pathway:{k}": red.pathways[order, -1, i] for i, k in enumerate(PATHWAYS)}
+    outcomes["travelled"] = red.travelled[order, -1]
+    west, attacks = Q.RISK_REGIONS.index("west"), Q.RISK_COUNTS.index("attacks")
+    for k, y in enumerate(red.meta.years):
+        if y > red.meta.cutoff.year:
+            outcomes[f"west_attacks:{y}"] = red.risk[order, k, west, attacks]
+    found = reliance(lat, prep, outcomes, None if post is None else post.names,
+                     None if post is None else post.z)
+    return {k: list(r.drivers) for k, r in found.items() if r.prior_driven}
 
 
 def open_results(path: str | Path) -> xr.Dataset:

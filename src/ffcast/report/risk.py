@@ -48,6 +48,8 @@ def forecast_cells(red: Reduction, region: str = WEST) -> list[list[tuple[str, f
     for r in forecast_rows(red, region):
         a, d = r["attacks"], r["deaths"]
         label = str(r["year"]) if r["months"] == 12 else f"{r['year']} ({r['months']} months)"
+        if region == WEST and f"west_attacks:{r['year']}" in red.prior_driven:
+            label += " †"
         out.append([(label, None), (risk.mean_text(a["mean"]), a["mean"]),
                     (f"{a['median']:,.0f} [{a['p5']:,.0f}–{a['p95']:,.0f}]", a["median"]),
                     (risk.mean_text(d["mean"]), d["mean"]),

@@ -58,14 +58,37 @@ def headline(red: Reduction) -> str:
         "<p class=\"note\">Medians over draws; each pathway's median is taken on its own, "
         "so the medians need not add up to the total. The interval is where 90% of draws "
         "fall.</p>")
-    rows = [[(esc(PATHWAY_LABELS[k]), None), (f"{q[2, j]:,.0f}", q[2, j]),
+    marked = red.prior_driven
+
+    def mark(key: str) -> str:
+        return " †" if key in marked else ""
+
+    rows = [[(esc(PATHWAY_LABELS[k]) + mark(f"pathway:{k}"), None), (f"{q[2, j]:,.0f}", q[2, j]),
              (interval(q[:, j]), q[0, j]), (f"{share[2, j]:.0%}", share[2, j])]
             for j, k in enumerate(PATHWAYS)]
-    rows.append([("<strong>Travelled in total</strong>", None), (f"{trav[2]:,.0f}", trav[2]),
-                 (interval(trav), trav[0]), ("100%", 1.0)])
+    rows.append([("<strong>Travelled in total</strong>" + mark("travelled"), None),
+                 (f"{trav[2]:,.0f}", trav[2]), (interval(trav), trav[0]), ("100%", 1.0)])
     heads = [("Pathway, " + end, False), ("People (median)", True), (INTERVAL, True),
              ("Share of travellers (median)", True)]
-    return words + table(heads, rows, table_id="headline-table")
+    return words + table(heads, rows, table_id="headline-table") + reliance_note(red)
+
+
+def reliance_note(red: Reduction) -> str:
+    """What the † marks mean, and the strongest open components behind them; for a report
+    made from a results file, that the screening was not made."""
+    if not red.assessed:
+        return ("<p class=\"note\">Not screened for numbers that rest mostly on parameters the "
+                "data did not narrow: the draws' parameters were not at hand (a report made "
+                "from a results file or by the dashboard; <code>ffcast run --json</code> lists "
+                "them under <code>prior_driven</code>).</p>")
+    if not red.prior_driven:
+        return ("<p class=\"note\">No headline number here rests mostly on parameters the "
+                "data up to the cut-off did not narrow.</p>")
+    named = "; ".join(f"{esc(k)}: {esc(', '.join(v))}" for k, v in red.prior_driven.items()
+                      if v)
+    return ("<p class=\"note\">† rests mostly on parameters the data up to the cut-off did "
+            "not narrow: the number is the priors' reading more than the record's "
+            f"(strongest open components: {named}). See ffcast.calibrate.reliance.</p>")
 
 
 def country_table(red: Reduction, published: pd.DataFrame) -> str:
