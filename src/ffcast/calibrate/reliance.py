@@ -8,10 +8,12 @@ scores is at most :data:`NARROWED` of the prior's (the prior is a standard norma
 90% interval shrank by at least 25%); components the posterior does not hold (a parameter
 added since, or a run on the priors) are not narrowed. For each forecast number, the squared
 rank correlations across draws with every component that passes a significance screen
-(``|r| > 3 / sqrt(draws)``) are summed within the narrowed and the open components; a number
-*rests mostly on what the data did not decide* when the open sum is the larger and at least
-:data:`MIN_OPEN_SHARE` of its rank variance. Correlated components are counted more than
-once, so read the sums as weights for a ranking, not as shares that add to one.
+(``|r| > SIGNIFICANCE / sqrt(draws)``, 4 standard errors: about one chance in 15,000 for a
+component with no effect, so the ~1,000 components of a run rarely give a spurious driver)
+are summed within the narrowed and the open components; a number *rests mostly on what the
+data did not decide* when the open sum is the larger and at least :data:`MIN_OPEN_SHARE` of
+its rank variance. Correlated components are counted more than once, so read the sums as
+weights for a ranking, not as shares that add to one.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from ffcast.engine import Latent, Prepared
 NARROWED = 0.75  # posterior sd of the normal score / prior sd (1): a 25% narrower interval
 MIN_OPEN_SHARE = 0.2
 TOP = 3
+SIGNIFICANCE = 4.0  # standard errors of a rank correlation under no effect (1 / sqrt(D))
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,7 @@ def reliance(lat: Latent, prep: Prepared, outcomes: dict[str, np.ndarray],
         return out
     zr = stats.rankdata(z, axis=0)
     zr = (zr - zr.mean(axis=0)) / np.maximum(zr.std(axis=0), 1e-12)
-    cut = 3.0 / np.sqrt(d)
+    cut = SIGNIFICANCE / np.sqrt(d)
     for key, y in outcomes.items():
         y = np.asarray(y, dtype=float)
         if y.shape != (d,) or np.ptp(y) == 0:

@@ -73,6 +73,17 @@ def headline(red: Reduction) -> str:
     return words + table(heads, rows, table_id="headline-table") + reliance_note(red)
 
 
+def _outcome_label(key: str) -> str:
+    """A headline key as a reader sees it: ``pathway:returned`` -> ``Returned home``,
+    ``west_attacks:2017`` -> ``attacks in the West, 2017``."""
+    kind, _, rest = key.partition(":")
+    if kind == "pathway":
+        return PATHWAY_LABELS.get(rest, rest)
+    if kind == "west_attacks":
+        return f"attacks in the West, {rest}"
+    return "Travelled in total" if key == "travelled" else key
+
+
 def reliance_note(red: Reduction) -> str:
     """What the † marks mean, and the strongest open components behind them; for a report
     made from a results file, that the screening was not made."""
@@ -84,8 +95,8 @@ def reliance_note(red: Reduction) -> str:
     if not red.prior_driven:
         return ("<p class=\"note\">No headline number here rests mostly on parameters the "
                 "data up to the cut-off did not narrow.</p>")
-    named = "; ".join(f"{esc(k)}: {esc(', '.join(v))}" for k, v in red.prior_driven.items()
-                      if v)
+    named = "; ".join(f"{esc(_outcome_label(k))}: {esc(', '.join(v))}"
+                      for k, v in red.prior_driven.items() if v)
     return ("<p class=\"note\">† rests mostly on parameters the data up to the cut-off did "
             "not narrow: the number is the priors' reading more than the record's "
             f"(strongest open components: {named}). See ffcast.calibrate.reliance.</p>")
