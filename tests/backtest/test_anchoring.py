@@ -107,3 +107,22 @@ def test_anchoring_pulls_the_forecast_to_the_countrys_own_figure():
     gap_free = abs(np.log(np.median(free.reported) / latest))
     gap_held = abs(np.log(np.median(held.reported) / latest))
     assert gap_held < gap_free
+
+
+def test_a_statement_published_after_the_origin_never_anchors_the_forecast(data_copy):
+    """A fake French returnee figure describing 2015-10 but published in 2016-02: the
+    forecast made at 2015-12 is bit-for-bit unchanged; made at 2016-06 (when it was public)
+    it anchors the forecast and moves it."""
+    rows = pd.DataFrame({"iso3": ["FRA"], "quantity": ["cumulative_returned"],
+                         "month": [pd.Timestamp("2016-09-01")], "kind": ["official"]})
+
+    def forecast(origin: str) -> np.ndarray:
+        return forecast_rows(rows, origin, 30, 5, anchors=statements.known(origin)).reported
+
+    before = {o: forecast(o) for o in ("2015-12", "2016-06")}
+    late = ("FAKE:FRA:returned:late,FRA,France,returned,9999,9999,2015-10,2016-02-15,,"
+            "VALLS2016_07,,,a fake statement published after 2015-12,test")
+    data_copy("foreign_fighters.csv", [late])
+    assert (statements.known("2016-06")["value"] == 9999).any()  # the fake row is read
+    np.testing.assert_array_equal(forecast("2015-12"), before["2015-12"])
+    assert not np.array_equal(forecast("2016-06"), before["2016-06"])
