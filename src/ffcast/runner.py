@@ -67,6 +67,19 @@ class Run:
         """The results attrs that say which parameters the run used (posterior.describe)."""
         return posteriors.describe(self.posterior)
 
+    def reliance(self, draws: np.ndarray, outcomes: dict[str, np.ndarray]) -> dict:
+        """What each outcome (D,) of ``draws`` rests on: narrowed or open components
+        (:func:`ffcast.calibrate.reliance.reliance`), with the draws' own uniforms (the
+        posterior's where calibrated, else the priors') and the posterior's narrowing."""
+        from ffcast.calibrate.reliance import reliance
+        from ffcast.engine import Latent
+
+        prep, seed, post = self.prep, self.options.seed, self.posterior
+        lat = (post.latent(prep, seed, draws) if post is not None
+               else Latent.from_streams(prep, seed, draws))
+        return reliance(lat, prep, outcomes, None if post is None else post.names,
+                        None if post is None else post.z)
+
     @property
     def draws(self) -> np.ndarray:
         return np.arange(self.options.draws)
@@ -227,16 +240,7 @@ class Headline:
     def assess(self, job: Run) -> None:
         """Mark the headline numbers that rest mostly on parameters the data up to the
         cut-off did not narrow (:mod:`ffcast.calibrate.reliance`)."""
-        from ffcast.calibrate.reliance import reliance
-        from ffcast.engine import Latent
-
-        prep, seed = job.prep, job.options.seed
-        post = job.posterior
-        lat = (post.latent(prep, seed, self.draws) if post is not None
-               else Latent.from_streams(prep, seed, self.draws))
-        self.reliance = reliance(lat, prep, self.outcomes(),
-                                 None if post is None else post.names,
-                                 None if post is None else post.z)
+        self.reliance = job.reliance(self.draws, self.outcomes())
 
     def prior_driven(self) -> dict[str, list[str]]:
         """The headline numbers that rest mostly on what the data did not decide, each with
@@ -558,14 +562,7 @@ def _drivers(job: Run, head: Headline, differences: dict[str, np.ndarray]) -> di
     region, pathway shares, ...) most rank-correlated with it, each with whether the data
     up to the cut-off narrowed it (:mod:`ffcast.calibrate.reliance`); the two scenarios
     share every random number, so the components are the same in both."""
-    from ffcast.calibrate.reliance import reliance
-    from ffcast.engine import Latent
-
-    prep, seed, post = job.prep, job.options.seed, job.posterior
-    lat = (post.latent(prep, seed, head.draws) if post is not None
-           else Latent.from_streams(prep, seed, head.draws))
-    found = reliance(lat, prep, differences, None if post is None else post.names,
-                     None if post is None else post.z)
+    found = job.reliance(head.draws, differences)
     return {k: {"prior_driven": r.prior_driven,
                 "strongest": [{"component": c, "rank_r2": round(v, 3), "narrowed": n}
                               for c, v, n in r.strongest]}

@@ -338,6 +338,10 @@ def compare_tables(res: dict) -> list[Table]:
                      f"{'narrowed' if c['narrowed'] else 'open'})" for c in info["strongest"]]
             d.add_row(label + (" [prior-driven]" if info["prior_driven"] else ""),
                       "; ".join(parts))
+        if not d.row_count:
+            d.add_row("every difference", f"no component stands out at {res['draws']:,} draws "
+                      "(the screen asks for 4 standard errors); run more draws to see what "
+                      "drives them")
         tables.append(d)
     return tables
 

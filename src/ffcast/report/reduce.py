@@ -338,22 +338,14 @@ def assess(job: object, red: Reduction) -> dict[str, list[str]]:
     """The headline numbers of ``red`` (a simulated run of ``job``) that rest mostly on
     parameters the data up to the cut-off did not narrow (:mod:`ffcast.calibrate.
     reliance`), keyed as :meth:`ffcast.runner.Headline.outcomes`."""
-    from ffcast.calibrate.reliance import reliance
-    from ffcast.engine import Latent
-
-    prep, seed, post = job.prep, job.options.seed, job.posterior  # type: ignore[attr-defined]
     order = np.argsort(red.draws, kind="stable")
-    draws = red.draws[order]
-    lat = (post.latent(prep, seed, draws) if post is not None
-           else Latent.from_streams(prep, seed, draws))
     outcomes = {f"pathway:{k}": red.pathways[order, -1, i] for i, k in enumerate(PATHWAYS)}
     outcomes["travelled"] = red.travelled[order, -1]
     west, attacks = Q.RISK_REGIONS.index("west"), Q.RISK_COUNTS.index("attacks")
     for k, y in enumerate(red.meta.years):
         if y > red.meta.cutoff.year:
             outcomes[f"west_attacks:{y}"] = red.risk[order, k, west, attacks]
-    found = reliance(lat, prep, outcomes, None if post is None else post.names,
-                     None if post is None else post.z)
+    found = job.reliance(red.draws[order], outcomes)  # type: ignore[attr-defined]
     return {k: list(r.drivers) for k, r in found.items() if r.prior_driven}
 
 
