@@ -14,7 +14,7 @@ import numpy as np
 from scipy import special
 
 from ffcast.calibrate.targets import Target
-from ffcast.scenario import reporting
+from ffcast.results import reported
 
 _Z90 = 1.6448536269514722
 
@@ -65,8 +65,7 @@ def bias_noise(t: Target, reporting_values: np.ndarray,
     times ``scope`` (the parameter ``travelled_scope``: such counts take in people who
     never reached the theatre, in transit or turned back, whom the model's travellers,
     people arriving in Syria/Iraq, leave out)."""
-    bias = reporting_values[:, reporting.column("bias", t.reporter)]
-    noise = reporting_values[:, reporting.column("noise", t.reporter)]
+    bias, noise = reported.bias_noise(reporting_values, t.reporter)
     if scope is not None and t.quantity == "cum_travelled":
         bias = bias * scope
     return bias, noise

@@ -305,8 +305,7 @@ N_ROUTES = 4
 
 
 def routes(tightened: np.ndarray, pressure: np.ndarray, ease: np.ndarray, closure: np.ndarray,
-           attrition: np.ndarray, responded: np.ndarray | None = None,
-           response: np.ndarray | None = None) -> np.ndarray:
+           attrition: np.ndarray, responded: np.ndarray, response: np.ndarray) -> np.ndarray:
     """The post-collapse regime per draw and month (D, T, :data:`N_ROUTES`).
 
     - ``EASE``: the multiplier on early returns, ``border_ease`` from the Turkish border
@@ -334,10 +333,8 @@ def routes(tightened: np.ndarray, pressure: np.ndarray, ease: np.ndarray, closur
     with np.errstate(over="ignore", invalid="ignore"):
         out[..., NETWORK] = np.exp(-a * np.cumsum(p, axis=1))
     out[..., NETWORK] = np.nan_to_num(out[..., NETWORK], nan=0.0)
-    out[..., RESPONSE] = 0.0
-    if responded is not None and response is not None:
-        r = np.clip(np.asarray(response, dtype=float), 0.0, 1.0)[:, None]
-        out[..., RESPONSE] = np.where(np.asarray(responded)[None, :] > 0.0, r, 0.0)
+    r = np.clip(np.asarray(response, dtype=float), 0.0, 1.0)[:, None]
+    out[..., RESPONSE] = np.where(np.asarray(responded)[None, :] > 0.0, r, 0.0)
     return np.ascontiguousarray(out)
 
 
@@ -399,8 +396,6 @@ def _apply_policy(prep: Prepared, post: np.ndarray, paths_post: np.ndarray,
             paths_post[:, m, :] = reweigh(paths_post[:, m, :], factor, k[:, m, :], conc)
     post[:, m, :] = sub
     return post, paths_post
-
-
 
 
 def check_finite(prep: Prepared, dp: DrawParameters, by_region: np.ndarray, *,

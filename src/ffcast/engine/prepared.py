@@ -79,6 +79,16 @@ def _month_offset(months: pd.DatetimeIndex, month: str) -> int:
     return (p.year - months[0].year) * 12 + (p.month - months[0].month)
 
 
+def _known_from(months: pd.DatetimeIndex, cutoff: str, since: str, published: str
+                ) -> np.ndarray:
+    """(T,) 1.0 from month ``since`` on, when a run with this ``cutoff`` knows of it (its
+    evidence was ``published`` by the cut-off), else 0 everywhere."""
+    out = np.zeros(len(months))
+    if pd.Period(cutoff, "M") >= pd.Period(published, "M"):
+        out[_month_offset(months, since):] = 1.0
+    return out
+
+
 def prepare(scenario: Scenario | str | None = None, start: str = SIM_START,
             end: str = "2026-12", countries: list[str] | None = None) -> Prepared:
     """Fix drivers, countries and policy timing for a run (raises ScenarioError)."""
@@ -113,12 +123,8 @@ def prepare(scenario: Scenario | str | None = None, start: str = SIM_START,
     if scen.policy.border_control > 0:
         after = np.arange(len(months)) >= max(policy_index, k + 1)
         border[np.ix_(after, mask)] = 1.0 - scen.policy.border_control
-    tightened = np.zeros(len(months))
-    if pd.Period(scen.cutoff, "M") >= pd.Period(BORDER_TIGHTENING_PUBLISHED, "M"):
-        tightened[_month_offset(months, BORDER_TIGHTENING):] = 1.0
-    responded = np.zeros(len(months))
-    if pd.Period(scen.cutoff, "M") >= pd.Period(HOME_RESPONSE_PUBLISHED, "M"):
-        responded[_month_offset(months, HOME_RESPONSE):] = 1.0
+    tightened = _known_from(months, scen.cutoff, BORDER_TIGHTENING, BORDER_TIGHTENING_PUBLISHED)
+    responded = _known_from(months, scen.cutoff, HOME_RESPONSE, HOME_RESPONSE_PUBLISHED)
     return Prepared(
         scenario=scen,
         months=months,
