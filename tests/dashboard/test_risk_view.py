@@ -46,3 +46,10 @@ def test_the_headline_holds_the_reports_risk_rows_for_the_chosen_scenario() -> N
         f"west_attacks:{y}" in red.prior_driven for y in (2017, 2018, 2019)]
     note = " ".join(_texts(views.risk_table(red)))
     assert "linked to foreign fighters" in note and "not all jihadist terrorism" in note
+
+
+def test_the_dashboards_risk_note_explains_the_dagger() -> None:
+    red = reduce_run("baseline", 12, 3, end="2019-12")
+    note = " ".join(_texts(views.risk_table(red)))
+    marked = any(k.startswith("west_attacks:") for k in red.prior_driven)
+    assert ("† the year rests mostly on parameters" in note) is marked

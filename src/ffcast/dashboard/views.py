@@ -82,6 +82,10 @@ def risk_table(red: Reduction) -> html.Div:
             "all jihadist terrorism. The West: attacks at home by fighters from Western "
             "origins and on other Western countries by any origin. Means are expected "
             "numbers; probabilities are shares of draws.")
+    if any(k.startswith("west_attacks:") for k in red.prior_driven):
+        note += (" † the year rests mostly on parameters the data up to the cut-off did not "
+                 "narrow (the priors' reading more than the record's; `ffcast run --json`, key "
+                 "prior_driven, names them).")
     return html.Div([html.Table([caption, head, html.Tbody(rows)], className="risk",
                                 id="risk-table"), html.P(note, className="note")])
 
