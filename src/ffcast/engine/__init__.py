@@ -11,9 +11,11 @@ from ffcast.engine.simulate import (
     Latent,
     Prepared,
     Recording,
+    Snapshot,
     prepare,
     run_chunk,
     sample_parameters,
+    snapshot,
 )
 
 __all__ = [
@@ -22,7 +24,9 @@ __all__ = [
     "Latent",
     "Prepared",
     "Recording",
+    "Snapshot",
     "prepare",
     "run_chunk",
     "sample_parameters",
+    "snapshot",
 ]

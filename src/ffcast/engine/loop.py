@@ -61,8 +61,17 @@ def simulate_draw(i: int, keys: np.ndarray, travellers: np.ndarray, drive: np.nd
                   policy_index: int, cutoff_index: int, n_months: int, theatre_only: bool,
                   expect: bool, rec_months: np.ndarray, flows_from: int,
                   stocks_out: np.ndarray, flows_out: np.ndarray, expected_out: np.ndarray,
-                  clock: np.ndarray) -> int:
-    """Simulate draw ``i`` (row i of every per-draw input) from 2011-01; returns a status."""
+                  clock: np.ndarray, t0: int, init_state: np.ndarray, init_ring: np.ndarray,
+                  hist_keys: np.ndarray, hist_until: int, capture_month: int,
+                  cap_state: np.ndarray, cap_ring: np.ndarray) -> int:
+    """Simulate draw ``i`` (row i of every per-draw input) from month ``t0``; returns a status.
+
+    ``t0 > 0`` starts from ``init_state[i]`` and ``init_ring[i]`` (the draw's state at the
+    end of month ``t0 - 1``); months ``t <= hist_until`` read the random streams of
+    ``hist_keys[i]`` (the particle's own history) and later months those of ``keys[i]``;
+    at the end of month ``capture_month`` the state and the ring are copied to
+    ``cap_state[i]`` and ``cap_ring[i]``.
+    """
     n_c = codes.shape[0]
     owned = (np.zeros((n_c, L.N_STATE), dtype=np.int64),
              np.zeros((n_c, L.N_FLOWS), dtype=np.int64),
@@ -84,12 +93,20 @@ def simulate_draw(i: int, keys: np.ndarray, travellers: np.ndarray, drive: np.nd
     stock_hazards(params_pre, hazards_pre)
     stock_hazards(params_post, hazards_post)
     paths_pre, paths_post = borrow(paths_pre[i]), borrow(paths_post[i])
-    keys, theatres, clock = borrow(keys[i]), borrow(theatres[i]), borrow(clock[i])
+    theatres, clock = borrow(theatres[i]), borrow(clock[i])
+    own_keys = borrow(keys[i])
+    past_keys = borrow(hist_keys[i]) if hist_until >= 0 else own_keys
     drive, codes, west = borrow(drive), borrow(codes), borrow(west)
+    if t0 > 0:
+        state[:, :] = init_state[i]
+        ring[:, :] = init_ring[i]
     n_rec = rec_months.shape[0]
     r = 0
+    while r < n_rec and rec_months[r] < t0:
+        r += 1  # records before the start are the caller's (from the stored state)
     status = 0
-    for t in range(n_months):
+    for t in range(t0, n_months):
+        month_keys = past_keys if t <= hist_until else own_keys
         after = t >= policy_index
         params = params_post if after else params_pre
         hazards = hazards_post if after else hazards_pre
@@ -97,7 +114,7 @@ def simulate_draw(i: int, keys: np.ndarray, travellers: np.ndarray, drive: np.nd
         recording = r < n_rec and rec_months[r] == t
         status = month(state, flows, params, hazards, paths, theatres, travellers, drive,
                        pressure[t], capacity[t], routes[t, 0], routes[t, 1], routes[t, 2],
-                       routes[t, 3], keys, t, codes, theatre_only,
+                       routes[t, 3], month_keys, t, codes, theatre_only,
                        stocks_out[i, r] if recording else spare_stocks,
                        flows_out[i, r] if recording else spare_flows, recording,
                        t < flows_from, home_bound, west, ring, expected,
@@ -107,6 +124,9 @@ def simulate_draw(i: int, keys: np.ndarray, travellers: np.ndarray, drive: np.nd
             break
         if recording:
             r += 1
+        if t == capture_month:
+            cap_state[i] = state
+            cap_ring[i] = ring
     # The owned arrays must outlive every use of their borrowed views above.
     owned[0][0, 0] += 0
     tables[0][0, 0, 0] += 0.0
@@ -123,7 +143,10 @@ def simulate_chunk(keys: np.ndarray, travellers: np.ndarray, drive: np.ndarray,
                    west: np.ndarray, policy_index: int, cutoff_index: int, n_months: int,
                    theatre_only: bool, expect: bool, rec_months: np.ndarray,
                    flows_from: int, stocks_out: np.ndarray, flows_out: np.ndarray,
-                   expected_out: np.ndarray, status: np.ndarray, clock: np.ndarray) -> None:
+                   expected_out: np.ndarray, status: np.ndarray, clock: np.ndarray,
+                   t0: int, init_state: np.ndarray, init_ring: np.ndarray,
+                   hist_keys: np.ndarray, hist_until: int, capture_month: int,
+                   cap_state: np.ndarray, cap_ring: np.ndarray) -> None:
     """Every draw of a chunk, in parallel; ``status[i]`` is draw i's status code.
 
     Per-draw inputs lead with the draw axis: ``keys`` (D, streams), ``travellers`` (D, C),
@@ -136,12 +159,15 @@ def simulate_chunk(keys: np.ndarray, travellers: np.ndarray, drive: np.ndarray,
     Western. Outputs ``stocks_out`` (D, R, C, N_STOCKS) and ``flows_out`` (D, R, C,
     N_FLOWS) at months ``rec_months``, and with ``expect`` the expected attacks in the West
     ``expected_out`` (D, R, N_EXPECTED); ``clock`` is (D, 5)
-    cycle counts per step when profiling, else (D, 0). Releases the GIL (a server thread
-    keeps answering while a chunk runs).
+    cycle counts per step when profiling, else (D, 0). ``t0``, ``init_*``, ``hist_*`` and
+    ``capture_*``: start from a stored state, read a particle's own streams up to a month,
+    copy the state out at a month (see :func:`simulate_draw`; unused ones are (D, 0, ...)
+    arrays). Releases the GIL (a server thread keeps answering while a chunk runs).
     """
     for i in prange(keys.shape[0]):
         status[i] = simulate_draw(i, keys, travellers, drive, params_pre, params_post,
                                   paths_pre, paths_post, theatres, pressure, capacity, routes,
                                   codes, west, policy_index, cutoff_index, n_months,
                                   theatre_only, expect, rec_months, flows_from, stocks_out,
-                                  flows_out, expected_out, clock)
+                                  flows_out, expected_out, clock, t0, init_state, init_ring,
+                                  hist_keys, hist_until, capture_month, cap_state, cap_ring)

@@ -4,8 +4,9 @@ Warning first: results are a pure function of (scenario, seed, draw indices, mon
 simulated). Chunking draws differently, another thread count, other processes or a Dask
 cluster give bit-identical numbers, because every random number is addressed by (seed,
 draw, stream, month, country, slot) rather than drawn from a shared generator (see
-:mod:`ffcast.engine.rng`). The simulation always starts in 2011-01; a :class:`Recording`
-only chooses which months are written out, never what is simulated.
+:mod:`ffcast.engine.rng`). The simulation starts in 2011-01, or after the month of a
+:class:`Snapshot` (the same numbers as simulating those months with the same streams); a
+:class:`Recording` only chooses which months are written out, never what is simulated.
 """
 
 from __future__ import annotations
@@ -39,8 +40,8 @@ from ffcast.scenario.reporting import COMPONENTS as REPORTING_COMPONENTS
 
 __all__ = [
     "SIM_START", "STEP_ORDER", "ChunkResult", "DrawParameters", "Latent", "Prepared",
-    "Recording", "_sample_travellers", "pathway_means", "prepare", "run_chunk",
-    "sample_parameters",
+    "Recording", "Snapshot", "_sample_travellers", "pathway_means", "prepare", "run_chunk",
+    "sample_parameters", "snapshot",
 ]
 
 
@@ -121,6 +122,69 @@ class ChunkResult:
     flows_from: int = 0  # the first month counted in flows[:, 0]
     expected: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, L.N_EXPECTED)))
     reporting: np.ndarray = field(default_factory=lambda: np.zeros((0, len(REPORTING_COMPONENTS))))
+    captured: tuple[np.ndarray, np.ndarray] | None = None  # (state, ring) at ``capture``
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The state of a set of draws (or particles) at the end of month ``month``.
+
+    Everything a run needs to go on from ``month + 1`` as if it had simulated the months
+    before: ``state`` (D, C, N_STATE) the person stocks and the bookkeeping (radicalised
+    inmates, attacks already scheduled), ``ring`` (D, N_EXPECTED, MAX_LAG) the expected West
+    attacks already scheduled; and what a record at ``month`` holds: ``month_flows`` (D, C,
+    N_FLOWS) the flows of that month alone, ``total_flows`` those since 2011-01,
+    ``month_expected`` / ``total_expected`` (D, N_EXPECTED) likewise. ``countries`` the
+    iso3 codes of axis C. A run from a snapshot gives the same numbers as one that simulates
+    those months with the same streams (``tests/engine/test_snapshot.py``).
+    """
+
+    month: int
+    countries: tuple[str, ...]
+    state: np.ndarray
+    ring: np.ndarray
+    month_flows: np.ndarray
+    total_flows: np.ndarray
+    month_expected: np.ndarray
+    total_expected: np.ndarray
+
+    ARRAYS = ("state", "ring", "month_flows", "total_flows", "month_expected",
+              "total_expected")
+
+    def __len__(self) -> int:
+        return int(self.state.shape[0])
+
+    def take(self, index: np.ndarray) -> Snapshot:
+        """The snapshot of a subset (or resampling) of its draws."""
+        return Snapshot(self.month, self.countries,
+                        **{a: getattr(self, a)[index] for a in self.ARRAYS})
+
+    def for_countries(self, iso3: list[str]) -> Snapshot:
+        """The snapshot of ``iso3`` (countries do not interact in the person stocks; the
+        expected West attacks in ``ring`` sum over the countries captured). Raises
+        :class:`FFCastError` for a country the snapshot lacks."""
+        if tuple(iso3) == self.countries:
+            return self
+        col = {c: i for i, c in enumerate(self.countries)}
+        missing = [c for c in iso3 if c not in col]
+        if missing:
+            raise FFCastError(f"snapshot: no stored state for {', '.join(missing)}")
+        idx = np.array([col[c] for c in iso3], dtype=np.int64)
+        return Snapshot(self.month, tuple(iso3), self.state[:, idx], self.ring,
+                        self.month_flows[:, idx], self.total_flows[:, idx],
+                        self.month_expected, self.total_expected)
+
+    def resumes(self, record: Recording) -> bool:
+        """Whether a run recording ``record`` can start from this snapshot: every record at
+        or after ``month``, and one at ``month`` counting its flows from ``month`` or from
+        2011-01 (the snapshot holds both); a first record after ``month`` must not count
+        flows from before it."""
+        m = record.months
+        if not m.size or m[0] < self.month:
+            return False
+        if m[0] == self.month:
+            return record.first_flow_month in (self.month, 0)
+        return record.first_flow_month > self.month
 
 
 def _recording(prep: Prepared, record: Recording | None, n_months: int) -> Recording:
@@ -148,7 +212,9 @@ def _status_message(code: int) -> str:
 def run_chunk(prep: Prepared, seed: int, draws: np.ndarray, *, latent: Latent | None = None,
               until: int | None = None, record: Recording | None = None,
               theatre_only: bool = False, timings: dict[str, float] | None = None,
-              expected: bool = False) -> ChunkResult:
+              expected: bool = False, start: Snapshot | None = None,
+              history_keys: np.ndarray | None = None, history_until: int = -1,
+              capture: int | None = None) -> ChunkResult:
     """Simulate ``draws`` (array of draw indices) and return the recorded arrays.
 
     ``draws`` index the random streams; ``latent`` (optional) replaces the uniforms behind
@@ -162,7 +228,14 @@ def run_chunk(prep: Prepared, seed: int, draws: np.ndarray, *, latent: Latent | 
     expected``; calibration's likelihood of the attack record). Pass a dict as ``timings``
     to accumulate seconds: ``parameters`` and each step
     of ``STEP_ORDER`` (the compiled loop's time split by the CPU cycles each step took;
-    profiling costs a few per cent).
+    profiling costs a few per cent). ``start`` (a :class:`Snapshot` of these draws, in
+    ``prep``'s countries) simulates only the months after ``start.month``; ``record`` must
+    then satisfy ``start.resumes`` (a record at ``start.month`` is filled from it).
+    ``history_keys`` (D, streams) are the streams of months up to ``history_until`` (a
+    particle's own history; :func:`ffcast.engine.rng.stream_keys`), ``seed`` and ``draws``
+    those of later months. ``capture`` (a month index) also returns the state at the end
+    of that month (``ChunkResult.captured``; use :func:`snapshot` for a whole
+    :class:`Snapshot`).
     Raises :class:`FFCastError` if a recorded count would not fit in int32.
     """
     t0 = time.perf_counter()
@@ -176,9 +249,26 @@ def run_chunk(prep: Prepared, seed: int, draws: np.ndarray, *, latent: Latent | 
     stocks = np.empty((n_d, n_r, n_c, L.N_STOCKS), dtype=np.int32)
     flows = np.empty((n_d, n_r, n_c, L.N_FLOWS), dtype=np.int32)
     expected_out = np.zeros((n_d, n_r, L.N_EXPECTED))
+    t0, init_state, init_ring = 0, _NO_STATE, _NO_RING
+    if start is not None:
+        _check_start(prep, start, rec, n_d, theatre_only)
+        t0 = start.month + 1
+        init_state = np.ascontiguousarray(start.state, dtype=np.int64)
+        init_ring = np.ascontiguousarray(start.ring, dtype=np.float64)
+        if rec.months.size and rec.months[0] == start.month:
+            _fill_first_record(start, rec, stocks, flows, expected_out)
+    hist = _NO_KEYS if history_keys is None else np.ascontiguousarray(history_keys,
+                                                                      dtype=np.uint64)
+    if history_keys is not None and hist.shape[0] != n_d:
+        raise FFCastError("history_keys: give one row of stream keys per draw")
     status = np.zeros(n_d, dtype=np.int64)
     clock = np.zeros((n_d, N_STEPS if timings is not None else 0), dtype=np.uint64)
     drive = np.ascontiguousarray(prep.shape[:, None] * prep.border)
+    capture_month = -1 if capture is None else int(capture)
+    capture_state = (np.zeros((n_d, n_c, L.N_STATE), dtype=np.int64) if capture is not None
+                     else _NO_STATE)
+    capture_ring = (np.zeros((n_d, L.N_EXPECTED, L.MAX_LAG)) if capture is not None
+                    else _NO_RING)
     t1 = time.perf_counter()
     # Dynamic scheduling, one draw at a time: a static split would leave the run waiting for
     # whichever thread shares its core with another process (draws cost the same to start).
@@ -192,7 +282,9 @@ def run_chunk(prep: Prepared, seed: int, draws: np.ndarray, *, latent: Latent | 
             np.ascontiguousarray(prep.west, dtype=np.bool_), int(prep.policy_index),
             int(prep.cutoff_index), int(n_t), bool(theatre_only),
             bool(expected and not theatre_only), rec.months, rec.first_flow_month, stocks,
-            flows, expected_out, status, clock)
+            flows, expected_out, status, clock, int(t0), init_state, init_ring, hist,
+            int(history_until) if history_keys is not None else -1, int(capture_month),
+            capture_state, capture_ring)
     finally:
         numba.set_parallel_chunksize(chunksize)
     t2 = time.perf_counter()
@@ -209,4 +301,59 @@ def run_chunk(prep: Prepared, seed: int, draws: np.ndarray, *, latent: Latent | 
                        territory=dp.territory[:, rec.months], months=rec.months.copy(),
                        timings=dict(timings) if timings else {},
                        flows_from=rec.first_flow_month, expected=expected_out,
-                       reporting=dp.reporting)
+                       reporting=dp.reporting,
+                       captured=None if capture is None else (capture_state, capture_ring))
+
+
+_NO_STATE = np.zeros((0, 0, L.N_STATE), dtype=np.int64)
+_NO_RING = np.zeros((0, L.N_EXPECTED, L.MAX_LAG))
+_NO_KEYS = np.zeros((0, 0), dtype=np.uint64)
+
+
+def _check_start(prep: Prepared, start: Snapshot, rec: Recording, n_d: int,
+                 theatre_only: bool) -> None:
+    if len(start) != n_d or start.state.shape[1] != len(prep.countries):
+        raise FFCastError(f"start: a snapshot of {len(start)} draws x "
+                          f"{start.state.shape[1]} countries for {n_d} draws x "
+                          f"{len(prep.countries)} countries")
+    if tuple(prep.countries["iso3"]) != start.countries:
+        raise FFCastError("start: the snapshot's countries differ from the run's; use "
+                          "Snapshot.for_countries")
+    if theatre_only:
+        raise FFCastError("start: a theatre-only run cannot start from a snapshot")
+    if not 0 <= start.month < len(prep.months) - 1:
+        raise FFCastError(f"start: month {start.month} leaves nothing to simulate")
+    if not start.resumes(rec):
+        raise FFCastError(f"record: a run from the state at month {start.month} can record "
+                          "only that month and later ones, with flows counted from it")
+
+
+def _fill_first_record(start: Snapshot, rec: Recording, stocks: np.ndarray,
+                       flows: np.ndarray, expected: np.ndarray) -> None:
+    """The record at the snapshot's month, from the snapshot (checked for int32)."""
+    whole = rec.first_flow_month == 0
+    parts = ((start.state[..., :L.N_STOCKS], stocks, "stock"),
+             (start.total_flows if whole else start.month_flows, flows, "flow"))
+    for src, out, what in parts:
+        if src.size and (src.max() > np.iinfo(np.int32).max):
+            raise FFCastError(f"start: a {what} at month {start.month} exceeds the int32 range")
+        out[:, 0] = src
+    expected[:, 0] = start.total_expected if whole else start.month_expected
+
+
+def snapshot(prep: Prepared, seed: int, draws: np.ndarray, month: int, *,
+             latent: Latent | None = None) -> Snapshot:
+    """Simulate ``draws`` from 2011-01 to the end of ``month`` (with the expected West
+    attacks) and return their :class:`Snapshot` there."""
+    month = int(month)
+    if not 1 <= month < len(prep.months):
+        raise FFCastError(f"snapshot: month {month} is outside the run (1..{len(prep.months) - 1})")
+    ch = run_chunk(prep, seed, draws, latent=latent, until=month,
+                   record=Recording(np.array([month - 1, month]), flows_from=0),
+                   expected=True, capture=month)
+    assert ch.captured is not None
+    state, ring = ch.captured
+    month_flows = ch.flows[:, 1].astype(np.int64)
+    return Snapshot(month, tuple(prep.countries["iso3"]), state, ring, month_flows,
+                    ch.flows[:, 0].astype(np.int64) + month_flows, ch.expected[:, 1].copy(),
+                    ch.expected[:, 0] + ch.expected[:, 1])
