@@ -160,9 +160,11 @@ class Snapshot:
                         **{a: getattr(self, a)[index] for a in self.ARRAYS})
 
     def for_countries(self, iso3: list[str]) -> Snapshot:
-        """The snapshot of ``iso3`` (countries do not interact in the person stocks; the
-        expected West attacks in ``ring`` sum over the countries captured). Raises
-        :class:`FFCastError` for a country the snapshot lacks."""
+        """The snapshot of ``iso3``: countries do not interact in the people and attacks
+        simulated, so the subset resumes exactly like its own run; the *expected* West
+        attacks (``ring``) sum over the countries captured and cannot be split, so they
+        become NaN (a run of a subset that asks for them gets NaN, never a wrong number).
+        Raises :class:`FFCastError` for a country the snapshot lacks."""
         if tuple(iso3) == self.countries:
             return self
         col = {c: i for i, c in enumerate(self.countries)}
@@ -170,9 +172,10 @@ class Snapshot:
         if missing:
             raise FFCastError(f"snapshot: no stored state for {', '.join(missing)}")
         idx = np.array([col[c] for c in iso3], dtype=np.int64)
-        return Snapshot(self.month, tuple(iso3), self.state[:, idx], self.ring,
+        nan = np.full_like
+        return Snapshot(self.month, tuple(iso3), self.state[:, idx], nan(self.ring, np.nan),
                         self.month_flows[:, idx], self.total_flows[:, idx],
-                        self.month_expected, self.total_expected)
+                        nan(self.month_expected, np.nan), nan(self.total_expected, np.nan))
 
     def resumes(self, record: Recording) -> bool:
         """Whether a run recording ``record`` can start from this snapshot: every record at
