@@ -259,7 +259,8 @@ def run_chunk(prep: Prepared, seed: int, draws: np.ndarray, *, latent: Latent | 
         init_state = np.ascontiguousarray(start.state, dtype=np.int64)
         init_ring = np.ascontiguousarray(start.ring, dtype=np.float64)
         if rec.months.size and rec.months[0] == start.month:
-            _fill_first_record(start, rec, stocks, flows, expected_out)
+            _fill_first_record(start, rec, stocks, flows,
+                               expected_out if expected and not theatre_only else None)
     hist = _NO_KEYS if history_keys is None else np.ascontiguousarray(history_keys,
                                                                       dtype=np.uint64)
     if history_keys is not None and hist.shape[0] != n_d:
@@ -332,7 +333,7 @@ def _check_start(prep: Prepared, start: Snapshot, rec: Recording, n_d: int,
 
 
 def _fill_first_record(start: Snapshot, rec: Recording, stocks: np.ndarray,
-                       flows: np.ndarray, expected: np.ndarray) -> None:
+                       flows: np.ndarray, expected: np.ndarray | None) -> None:
     """The record at the snapshot's month, from the snapshot (checked for int32)."""
     whole = rec.first_flow_month == 0
     parts = ((start.state[..., :L.N_STOCKS], stocks, "stock"),
@@ -341,7 +342,8 @@ def _fill_first_record(start: Snapshot, rec: Recording, stocks: np.ndarray,
         if src.size and (src.max() > np.iinfo(np.int32).max):
             raise FFCastError(f"start: a {what} at month {start.month} exceeds the int32 range")
         out[:, 0] = src
-    expected[:, 0] = start.total_expected if whole else start.month_expected
+    if expected is not None:
+        expected[:, 0] = start.total_expected if whole else start.month_expected
 
 
 def snapshot(prep: Prepared, seed: int, draws: np.ndarray, month: int, *,
