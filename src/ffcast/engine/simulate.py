@@ -162,8 +162,9 @@ class Snapshot:
     def for_countries(self, iso3: list[str]) -> Snapshot:
         """The snapshot of ``iso3``: countries do not interact in the people and attacks
         simulated, so the subset resumes exactly like its own run; the *expected* West
-        attacks (``ring``) sum over the countries captured and cannot be split, so they
-        become NaN (a run of a subset that asks for them gets NaN, never a wrong number).
+        attacks already scheduled (``ring``) sum over the countries captured and cannot be
+        split, so they become NaN (a run of a subset that asks for them gets NaN for the
+        months they fall due, never a wrong number).
         Raises :class:`FFCastError` for a country the snapshot lacks."""
         if tuple(iso3) == self.countries:
             return self
