@@ -35,7 +35,7 @@ from ffcast.errors import FFCastError
 if TYPE_CHECKING:
     from distributed import Client, LocalCluster
 
-    from ffcast.engine import ChunkResult, Prepared
+    from ffcast.engine import ChunkResult, Prepared, Recording
 
 OnChunk = Callable[["ChunkResult"], None]
 
@@ -53,16 +53,22 @@ def chunk_ids(draws: int | np.ndarray, chunk_size: int) -> list[np.ndarray]:
 
 
 def simulate_chunk(prep: Prepared, seed: int, ids: np.ndarray,
-                   posterior: Any | None) -> ChunkResult:
-    """One chunk: posterior latent uniforms (if any), then the engine. Pure and retry-safe."""
-    from ffcast.engine import run_chunk
+                   posterior: Any | None, record: Recording | None = None) -> ChunkResult:
+    """One chunk: the posterior's particles (if any: their parameters, and their stored
+    states or their noise for the history), then the engine, recording ``record``
+    (default every month from ``prep.record_from``). Pure and retry-safe."""
+    from ffcast.engine import Recording, run_chunk
 
-    lat = posterior.latent(prep, seed, ids) if posterior is not None else None
-    return run_chunk(prep, seed, ids, latent=lat)
+    if record is None:
+        record = Recording(np.arange(prep.record_from, len(prep.months)))
+    if posterior is None:
+        return run_chunk(prep, seed, ids, record=record)
+    return run_chunk(prep, seed, ids, record=record,
+                     **posterior.chunk_inputs(prep, seed, ids, record))
 
 
 def _worker_task(prep: Prepared, seed: int, ids: np.ndarray, posterior: Any | None,
-                 version: str) -> ChunkResult:
+                 version: str, record: Recording | None = None) -> ChunkResult:
     import numba
 
     from ffcast import version as installed
@@ -72,7 +78,7 @@ def _worker_task(prep: Prepared, seed: int, ids: np.ndarray, posterior: Any | No
                           f"client {version}; fix: install the same version on every worker")
     # One numba thread per task: worker processes already use every core between them.
     numba.set_num_threads(1)
-    return simulate_chunk(prep, seed, ids, posterior)
+    return simulate_chunk(prep, seed, ids, posterior, record)
 
 
 def run_chunks(prep: Prepared, seed: int, draws: int | np.ndarray, chunk_size: int,
@@ -80,7 +86,8 @@ def run_chunks(prep: Prepared, seed: int, draws: int | np.ndarray, chunk_size: i
                scheduler: str | None = None, on_chunk: OnChunk | None = None, *,
                on_start: Callable[[], None] | None = None,
                local_directory: str | Path | None = None,
-               connect_timeout: float | None = None) -> None:
+               connect_timeout: float | None = None,
+               record: Recording | None = None) -> None:
     """Simulate ``draws`` in chunks of ``chunk_size`` and call ``on_chunk`` on each, in order.
 
     Arguments are trusted: :class:`ffcast.options.RunOptions` checked them at the door
@@ -91,8 +98,10 @@ def run_chunks(prep: Prepared, seed: int, draws: int | np.ndarray, chunk_size: i
     ``local_directory``, default a temporary directory removed afterwards) and closes it at
     the end; ``scheduler="tcp://HOST:PORT"`` uses an existing cluster. ``on_start`` is
     called once the work can start (after a cluster is connected). ``posterior`` is
-    anything with ``latent(prep, seed, ids)`` (a :class:`ffcast.calibrate.Posterior`) or
-    None for the priors. Raises :class:`FFCastError` for a scheduler that cannot be reached
+    anything with ``chunk_inputs(prep, seed, ids, record)`` (a
+    :class:`ffcast.calibrate.Posterior`) or None for the priors; ``record`` the months
+    each chunk records (default every month from ``prep.record_from``). Raises
+    :class:`FFCastError` for a scheduler that cannot be reached
     within ``connect_timeout`` seconds (default :data:`CONNECT_TIMEOUT`) or a cluster
     without workers; exceptions from ``on_chunk`` or a
     task propagate after the cluster is released.
@@ -103,16 +112,16 @@ def run_chunks(prep: Prepared, seed: int, draws: int | np.ndarray, chunk_size: i
     if workers is None and scheduler is None:
         start()
         for ids in chunks:
-            take(simulate_chunk(prep, seed, ids, posterior))
+            take(simulate_chunk(prep, seed, ids, posterior, record))
         return
     with client(workers, scheduler, local_directory,
                  CONNECT_TIMEOUT if connect_timeout is None else connect_timeout) as dask:
         start()  # connected, with a worker: the work starts
-        _stream(dask, prep, seed, chunks, posterior, take)
+        _stream(dask, prep, seed, chunks, posterior, take, record)
 
 
 def _stream(dask: Client, prep: Prepared, seed: int, chunks: list[np.ndarray],
-            posterior: Any | None, take: OnChunk) -> None:
+            posterior: Any | None, take: OnChunk, record: Recording | None = None) -> None:
     """Submit a sliding window of chunk tasks; release results to ``take`` in order.
 
     Inputs travel with each task (a few MB at most) rather than as scattered data: when a
@@ -136,9 +145,9 @@ def _stream(dask: Client, prep: Prepared, seed: int, chunks: list[np.ndarray],
 
     def submit(i: int) -> None:
         attempts[i] = attempts.get(i, 0) + 1
-        fut = dask.submit(_worker_task, prep, seed, chunks[i], posterior, __version__,
-                            key=f"ffcast-chunk-{run_id}-{i}-{attempts[i]}",
-                            retries=TASK_RETRIES, pure=False)
+        fut = dask.submit(_worker_task, prep, seed, chunks[i], posterior, __version__, record,
+                          key=f"ffcast-chunk-{run_id}-{i}-{attempts[i]}",
+                          retries=TASK_RETRIES, pure=False)
         index[fut.key] = i
         outstanding[i] = fut
         done.add(fut)

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ffcast.calibrate import posterior as posteriors
-from ffcast.engine import ChunkResult, Prepared, prepare
+from ffcast.engine import ChunkResult, Prepared, Recording, prepare
 from ffcast.errors import OptionsError, echo
 from ffcast.files import check_output, output_scope
 from ffcast.options import RunOptions, run_options
@@ -84,14 +84,45 @@ class Run:
     def draws(self) -> np.ndarray:
         return np.arange(self.options.draws)
 
+    @property
+    def origin_index(self) -> int:
+        """The last month of the history: forecasts count from the month after it (the
+        cut-off, or the month an updated posterior's particles reach)."""
+        if self.posterior is None:
+            return self.prep.cutoff_index
+        return self.posterior.origin_index(self.prep)
+
+    def summary_record(self) -> Recording:
+        """What a headline needs recorded: the origin, each December after it and the end
+        (:meth:`ffcast.engine.Recording.summary`); a run from stored particle states then
+        simulates nothing before the origin."""
+        return Recording.summary(self.prep, origin=self.origin_index)
+
+    def history_note(self, record: Recording | None = None) -> str | None:
+        """Why this run re-simulates the particles' history rather than starting from their
+        stored states (None when it starts from them, or runs on the priors)."""
+        from ffcast.calibrate.posterior import history_change
+
+        post = self.posterior
+        if post is None or post.noise is None:
+            return None
+        why = history_change(self.prep, post)
+        if why is None and record is not None and post.states is not None \
+                and not post.states.resumes(record):
+            why = f"it records months before {post.origin}"
+        return why
+
     def chunks(self, on_chunk: Callable[[ChunkResult], None],
-               progress: Progress | None = None) -> None:
+               progress: Progress | None = None, record: Recording | None = None) -> None:
         """Simulate every draw, chunk by chunk in draw order, and hand each to ``on_chunk``.
 
         The only loop over draw chunks in ffcast: in process, or on Dask when the options
         say so (:mod:`ffcast.distributed`); the numbers are identical either way.
-        ``progress(0)`` is called once the work starts (every check passed, any cluster
-        connected), then ``progress(n)`` after each chunk of ``n`` draws.
+        ``record``: the months recorded (default every month from the run's start); with a
+        posterior holding particle states, a record from the origin on simulates only the
+        months after it. ``progress(0)`` is called once the work starts (every check
+        passed, any cluster connected), then ``progress(n)`` after each chunk of ``n``
+        draws.
         """
         from ffcast.distributed import run_chunks
 
@@ -103,7 +134,7 @@ class Run:
 
         run_chunks(self.prep, o.seed, self.draws, o.chunk_size, self.posterior,
                    workers=o.workers, scheduler=o.scheduler, on_chunk=take,
-                   on_start=None if progress is None else lambda: progress(0))
+                   on_start=None if progress is None else lambda: progress(0), record=record)
 
 
 def prepare_run(scenario: ScenarioSpec = "baseline", options: RunOptions | None = None,
@@ -151,6 +182,7 @@ class Headline:
     risk_months: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     risk: np.ndarray | None = None  # (D, Y, RISK_REGIONS, RISK_COUNTS) per year after cut-off
     record: YearRecord | None = None
+    origin: int = -1  # month index the forecast counts from the month after (-1: cut-off)
     # Per headline number, what it rests on (ffcast.calibrate.reliance); set by assess().
     reliance: dict = field(default_factory=dict)
 
@@ -161,11 +193,12 @@ class Headline:
 
         prep = run.prep
         cutoff = prep.months[prep.cutoff_index]
-        after = prep.months[prep.cutoff_index + 1:]
+        origin = run.origin_index
+        after = prep.months[origin + 1:]
         years, months = np.unique(after.year, return_counts=True)
         return cls(scenario=prep.scenario.name, seed=run.options.seed, draws=run.draws,
-                   end_month=prep.months[-1],
-                   forecast_from=cutoff + pd.offsets.MonthBegin(1),
+                   end_month=prep.months[-1], origin=origin,
+                   forecast_from=prep.months[origin] + pd.offsets.MonthBegin(1),
                    countries=prep.countries["iso3"].tolist(), parameters=run.parameters,
                    risk_years=years.astype(np.int64), risk_months=months.astype(np.int64),
                    record=record_years(prep.months, f"{cutoff:%Y-%m}",
@@ -184,12 +217,13 @@ class Headline:
         if months is None:
             months = np.arange(prep.record_from, prep.record_from + stocks.shape[1])
         months = np.asarray(months)
+        origin = prep.cutoff_index if self.origin < 0 else self.origin
         first = np.r_[months[0] if flows_from is None else flows_from, months[:-1] + 1]
-        straddles = (first <= prep.cutoff_index) & (months > prep.cutoff_index)
+        straddles = (first <= origin) & (months > origin)
         if straddles.any():
             raise OptionsError("record: the headline counts attacks after the cut-off; record "
                                "the cut-off month too")
-        after = first > prep.cutoff_index
+        after = first > origin
         year = prep.months[months].year.to_numpy()
         if (after & (prep.months[first].year.to_numpy() != year)).any():
             raise OptionsError("record: the headline counts attacks per calendar year; record "
@@ -352,7 +386,7 @@ def run(
                 target, job.prep, job.options.seed, all_draws=all_draws))
 
         def take(chunk: ChunkResult) -> None:
-            head.extend(job.prep, chunk.stocks, chunk.flows)
+            head.extend(job.prep, chunk.stocks, chunk.flows, chunk.months, chunk.flows_from)
             if writer is not None:
                 from ffcast import results
 
@@ -360,7 +394,9 @@ def run(
                 ds.attrs.update(job.parameter_attrs)  # a report of the file can say them
                 writer.append(ds)
 
-        job.chunks(take, progress)
+        # A headline alone needs a few months recorded (and then nothing before the origin
+        # is simulated when the posterior holds particle states); a file, every month.
+        job.chunks(take, progress, None if writer is not None else job.summary_record())
     head.assess(job)
     return head
 
@@ -526,8 +562,9 @@ def compare(
     heads = []
     for job in jobs:
         head = Headline.start(job)
-        job.chunks(lambda chunk, head=head, job=job: head.extend(job.prep, chunk.stocks,
-                                                                chunk.flows), progress)
+        job.chunks(lambda chunk, head=head, job=job: head.extend(
+            job.prep, chunk.stocks, chunk.flows, chunk.months, chunk.flows_from), progress,
+            job.summary_record())
         heads.append(head)
     ha, hb = heads
     assert ha.attacks is not None and hb.attacks is not None

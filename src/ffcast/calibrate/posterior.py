@@ -1,10 +1,16 @@
 """The posterior ensemble: save, load, summarise, and turn into forecast draws.
 
-A posterior is a set of equally weighted particles in the normal scores of the calibrated
-uniforms (see :mod:`.smc`). A forecast draw ``d`` picks particle ``floor(u * N)`` with a
-uniform from its own ``posterior`` stream, takes that particle's calibrated parameters and
-keeps its own prior draws for everything the data do not inform; so forecasts stay
-bit-identical whatever the chunking.
+A posterior is a set of equally weighted particles: each a point in the normal scores of the
+calibrated uniforms (see :mod:`.smc`), the id of the simulation noise it was weighted with,
+and its state at the end of the cut-off month (the history that noise gave it: stocks,
+plots already scheduled; an :class:`ffcast.engine.Snapshot`). A forecast draw ``d`` picks
+particle ``floor(u * N)`` with a uniform from its own ``posterior`` stream, takes that
+particle's parameters *and history*, and simulates only the months after the cut-off with
+its own streams; so forecasts stay bit-identical whatever the chunking, and equal to a run
+that re-simulates the particle's history with the particle's noise (which is what a run
+does when its scenario changes the months before the cut-off, or when it records them).
+Posterior files written before particle states existed (no ``noise``) keep the old rule:
+the draw's own streams for the history too.
 """
 
 from __future__ import annotations
@@ -23,8 +29,8 @@ import xarray as xr
 from scipy import special
 
 from ffcast.calibrate.smc import CalibrationResult, assign
-from ffcast.engine import Latent, Prepared
-from ffcast.engine.rng import uniforms
+from ffcast.engine import Latent, Prepared, Recording, Snapshot, prepare, snapshot
+from ffcast.engine.rng import stream_keys, uniforms
 from ffcast.errors import FFCastError, OptionsError, echo
 from ffcast.files import atomic_path
 from ffcast.scenario.priors import PARAMS, sample_scalar
@@ -34,29 +40,131 @@ SHIPPED_CUTOFFS = ("2014-12", "2015-06", "2015-12", "2016-06", "2016-12")
 
 @dataclass
 class Posterior:
-    """Particles ``z`` (N, d) over ``names``, fitted at ``cutoff``."""
+    """Particles ``z`` (N, d) over ``names``, fitted at ``cutoff``; ``noise`` (N,) the
+    simulation noise of each particle (draw ids of the calibration's ``seed``) and
+    ``states`` their :class:`~ffcast.engine.Snapshot` at the end of month ``origin``
+    (the cut-off, or the month an :func:`ffcast.update` brought it to)."""
 
     cutoff: str
     z: np.ndarray
     names: list[str]
     attrs: dict
+    noise: np.ndarray | None = None
+    states: Snapshot | None = None
+
+    @property
+    def seed(self) -> int:
+        """The calibration's seed (the particles' noise ids are draws of it)."""
+        return int(self.attrs.get("seed", 0))
+
+    @property
+    def origin(self) -> str:
+        """The month (``YYYY-MM``) the particles' history reaches: forecasts start after it."""
+        return str(self.attrs.get("origin", self.cutoff))
+
+    def origin_index(self, prep: Prepared) -> int:
+        """:attr:`origin` as a month index of ``prep``."""
+        return int(np.searchsorted(prep.months, pd.Timestamp(self.origin)))
+
+    def pick(self, seed: int, draws: np.ndarray) -> np.ndarray:
+        """The particle each forecast draw takes (its own ``posterior`` stream)."""
+        draws = np.asarray(draws, dtype=np.int64)
+        u = uniforms(seed, draws, "posterior", np.array([0]))[:, 0]
+        return np.minimum((u * len(self.z)).astype(np.int64), len(self.z) - 1)
+
+    def particle_latent(self, prep: Prepared, particles: np.ndarray) -> Latent:
+        """The latent uniforms of ``particles``: calibrated components from ``z``, the rest
+        from the particle's own noise (legacy files without noise: not defined)."""
+        assert self.noise is not None
+        lat = Latent.from_streams(prep, self.seed, self.noise[particles])
+        return assign(lat, self.names, special.ndtr(self.z[particles]), prep)
 
     def latent(self, prep: Prepared, seed: int, draws: np.ndarray) -> Latent:
-        """Latent uniforms for forecast ``draws``: posterior where calibrated, prior elsewhere.
+        """Latent uniforms for forecast ``draws``: those of the particle each draw takes.
 
         Components the run does not have (a country it does not simulate) are skipped;
         components the posterior lacks (e.g. a parameter added since it was fitted) keep
-        their prior draws.
+        the particle's prior draws (legacy files without noise: the draw's own).
         """
         draws = np.asarray(draws, dtype=np.int64)
+        pick = self.pick(seed, draws)
+        if self.noise is not None:
+            return self.particle_latent(prep, pick)
         lat = Latent.from_streams(prep, seed, draws)
-        pick = (uniforms(seed, draws, "posterior", np.array([0]))[:, 0] * len(self.z))
-        u = special.ndtr(self.z[np.minimum(pick.astype(np.int64), len(self.z) - 1)])
-        return assign(lat, self.names, u, prep)
+        return assign(lat, self.names, special.ndtr(self.z[pick]), prep)
+
+    def chunk_inputs(self, prep: Prepared, seed: int, draws: np.ndarray,
+                     record: Recording) -> dict:
+        """The keyword arguments of :func:`ffcast.engine.run_chunk` for forecast ``draws``:
+        the particles' latent uniforms, and their stored states when the run can start
+        from them (:meth:`resumes`), else their noise for the months up to the origin."""
+        draws = np.asarray(draws, dtype=np.int64)
+        if self.noise is None:
+            return {"latent": self.latent(prep, seed, draws)}
+        pick = self.pick(seed, draws)
+        out: dict = {"latent": self.particle_latent(prep, pick)}
+        if self.resumes(prep, record):
+            assert self.states is not None
+            out["start"] = self.states.take(pick).for_countries(list(prep.countries["iso3"]))
+        else:
+            out["history_keys"] = stream_keys(self.seed, self.noise[pick])
+            out["history_until"] = self.origin_index(prep)
+        return out
+
+    def resumes(self, prep: Prepared, record: Recording) -> bool:
+        """Whether a run of ``prep`` recording ``record`` starts from the stored states:
+        they exist, the run records nothing before the origin, and the scenario leaves the
+        months up to the origin as the posterior's (:func:`history_change`)."""
+        return (self.states is not None and self.states.resumes(record)
+                and history_change(prep, self) is None)
 
 
-def from_result(res: CalibrationResult) -> Posterior:
-    """The posterior of a calibration run, with its diagnostics in ``attrs``."""
+def history_change(prep: Prepared, post: Posterior) -> str | None:
+    """Why a run of ``prep`` cannot take the posterior's stored history, or None when it
+    can: the scenario's months up to the origin are those the posterior was fitted with
+    (same cut-off, no prior overridden, levers starting after the origin, every country
+    stored). The rule is checked against the sampled inputs of the months before the
+    cut-off in ``tests/calibrate/test_particle_states.py``."""
+    scen = prep.scenario
+    if post.states is None:
+        return "the posterior holds no particle states"
+    if scen.cutoff != post.cutoff:
+        return f"its cut-off {scen.cutoff} is not the posterior's {post.cutoff}"
+    if scen.parameters:
+        return "it overrides priors (" + ", ".join(sorted(scen.parameters)) + ")"
+    if prep.policy_index <= post.origin_index(prep):
+        return f"its policy starts ({scen.policy.start}) by the origin {post.origin}"
+    stored = set(post.states.countries)
+    missing = [c for c in prep.countries["iso3"] if c not in stored]
+    if missing:
+        return "the posterior stores no state for " + ", ".join(missing[:5])
+    return None
+
+
+def calibration_prep(cutoff: str, through: str | None = None) -> Prepared:
+    """The prepared run a calibration at ``cutoff`` simulates (every country), up to the
+    month after ``through`` (default: the cut-off)."""
+    from ffcast.scenario import Scenario
+
+    end = str(max(pd.Period(cutoff, "M"), pd.Period(through or cutoff, "M")) + 1)
+    return prepare(Scenario(name=f"calibration-{cutoff}", cutoff=cutoff), end=end)
+
+
+def attach_states(post: Posterior, prep: Prepared | None = None) -> Posterior:
+    """``post`` with each particle's state at its origin, simulated from 2011-01 with the
+    particle's parameters and noise (``prep``: the calibration's, by default)."""
+    if post.noise is None:
+        raise FFCastError("posterior: no particle noise ids; re-run `ffcast calibrate`")
+    prep = prep or calibration_prep(post.cutoff, post.origin)
+    ids = np.arange(len(post.z))
+    states = snapshot(prep, post.seed, post.noise, post.origin_index(prep),
+                      latent=post.particle_latent(prep, ids))
+    return Posterior(post.cutoff, post.z, post.names, post.attrs, post.noise, states)
+
+
+def from_result(res: CalibrationResult, states: bool = True) -> Posterior:
+    """The posterior of a calibration run, with its diagnostics in ``attrs`` and (unless
+    ``states=False``) each particle's state at the cut-off (:func:`attach_states`)."""
     attrs = {
         "cutoff": res.cutoff, "seed": res.seed, "particles": len(res.z),
         "seconds": round(res.seconds, 1), "simulations": res.simulations,
@@ -69,7 +177,9 @@ def from_result(res: CalibrationResult) -> Posterior:
     from ffcast.version import __version__
 
     attrs["ffcast_version"] = __version__
-    return Posterior(res.cutoff, res.z.astype(np.float32), res.block.names, attrs)
+    post = Posterior(res.cutoff, res.z.astype(np.float32), res.block.names, attrs,
+                     np.asarray(res.noise, dtype=np.int64))
+    return attach_states(post) if states else post
 
 
 def fit_table(res: CalibrationResult) -> pd.DataFrame:
@@ -166,9 +276,47 @@ def save(post: Posterior, path: str | Path) -> Path:
         attrs={k: (json.dumps(v) if isinstance(v, dict | list) else v)
                for k, v in post.attrs.items()},
     )
+    if post.noise is not None:
+        ds["noise"] = ("particle", np.asarray(post.noise, dtype=np.int64))
+    if post.states is not None:
+        ds = ds.merge(_states_dataset(post.states))
+        ds.attrs["state_month"] = post.states.month
+    encoding = {v: {"zlib": True, "complevel": 4, "shuffle": True} for v in ds.data_vars}
     with atomic_path(path, suffix=".nc.tmp") as tmp:
-        ds.to_netcdf(tmp, engine="h5netcdf", encoding={"z": {"zlib": True, "complevel": 4}})
+        ds.to_netcdf(tmp, engine="h5netcdf", encoding=encoding)
     return path
+
+
+_STATE_DIMS = {"state": ("particle", "state_country", "state_slot"),
+               "ring": ("particle", "expected", "lag"),
+               "month_flows": ("particle", "state_country", "flow"),
+               "total_flows": ("particle", "state_country", "flow"),
+               "month_expected": ("particle", "expected"),
+               "total_expected": ("particle", "expected")}
+
+
+def _states_dataset(snap: Snapshot) -> xr.Dataset:
+    """The particle states as variables ``state_*`` (counts as int32, checked)."""
+    out = {}
+    for name, dims in _STATE_DIMS.items():
+        arr = getattr(snap, name)
+        if arr.dtype.kind == "i":
+            if arr.size and (arr.max() > np.iinfo(np.int32).max or arr.min() < 0):
+                raise FFCastError(f"posterior states: {name} outside the int32 range")
+            arr = arr.astype(np.int32)
+        out[f"state_{name}"] = (dims, arr)
+    return xr.Dataset(out, coords={"state_country": np.array(snap.countries, dtype=str)},
+                      attrs={"state_month": snap.month})
+
+
+def _read_states(ds: xr.Dataset) -> Snapshot | None:
+    if "state_state" not in ds:
+        return None
+    arrays = {name: (ds[f"state_{name}"].values.astype(np.int64)
+                     if ds[f"state_{name}"].dtype.kind == "i" else ds[f"state_{name}"].values)
+              for name in _STATE_DIMS}
+    return Snapshot(int(ds.attrs["state_month"]),
+                    tuple(str(c) for c in ds["state_country"].values), **arrays)
 
 
 def load(source: str | Path) -> Posterior:
@@ -210,8 +358,15 @@ def _read(path: Path) -> Posterior:
                           ) from exc
     if "z" not in ds or "cutoff" not in ds.attrs:
         raise FFCastError(f"{path}: not an ffcast posterior (no 'z' variable / cutoff attr)")
+    attrs = {k: v for k, v in ds.attrs.items() if k != "state_month"}
+    try:
+        states = _read_states(ds)
+    except (KeyError, ValueError, TypeError) as exc:
+        raise FFCastError(f"{path}: the particle states are incomplete ({exc}); fix: "
+                          "re-run `ffcast calibrate` or `ffcast update`") from exc
+    noise = ds["noise"].values.astype(np.int64) if "noise" in ds else None
     return Posterior(str(ds.attrs["cutoff"]), ds["z"].values,
-                     [str(c) for c in ds["component"].values], dict(ds.attrs))
+                     [str(c) for c in ds["component"].values], attrs, noise, states)
 
 
 #: What a caller may pass as ``posterior``: ``"auto"`` (the shipped posterior for the run's

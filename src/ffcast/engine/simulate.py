@@ -77,17 +77,19 @@ class Recording:
             object.__setattr__(self, "flows_from", start)
 
     @classmethod
-    def summary(cls, prep: Prepared, until: int | None = None) -> Recording:
-        """The cut-off, each December after it and the last simulated month, flows from the
-        cut-off: what a headline reduces to (end stocks; flows per calendar year after the
-        cut-off). Memory per draw is one month per year of horizon, never per month."""
+    def summary(cls, prep: Prepared, until: int | None = None,
+                origin: int | None = None) -> Recording:
+        """The origin (default the cut-off), each December after it and the last simulated
+        month, flows from the origin: what a headline reduces to (end stocks; flows per
+        calendar year after the origin). Memory per draw is one month per year of
+        horizon, never per month."""
         last = len(prep.months) - 1 if until is None else min(int(until), len(prep.months) - 1)
-        if last <= prep.cutoff_index:
+        k = prep.cutoff_index if origin is None else int(origin)
+        if last <= k:
             return cls(np.array([last]))
-        decembers = [i for i in range(prep.cutoff_index + 1, last)
-                     if prep.months[i].month == 12]
-        months = np.array([prep.cutoff_index, *decembers, last])
-        return cls(months, flows_from=prep.cutoff_index)
+        decembers = [i for i in range(k + 1, last) if prep.months[i].month == 12]
+        months = np.array([k, *decembers, last])
+        return cls(months, flows_from=k)
 
     @property
     def first_flow_month(self) -> int:
