@@ -107,8 +107,9 @@ class Run:
         if post is None or post.noise is None:
             return None
         why = history_change(self.prep, post)
-        if why is None and record is not None and post.states is not None \
-                and not post.states.resumes(record):
+        if record is None:  # the default: every month from the run's start
+            record = Recording(np.arange(self.prep.record_from, len(self.prep.months)))
+        if why is None and post.states is not None and not post.states.resumes(record):
             why = f"it records months before {post.origin}"
         return why
 

@@ -1,0 +1,125 @@
+"""Particle states: a posterior carries each particle's history to the cut-off, and a
+forecast from it equals one that re-simulates that history (issue 21).
+
+Classes of defect: a forecast that silently pairs a particle's parameters with another
+history; a scenario that changes the months before the cut-off but still takes the stored
+states; a corrupt or partial states file read as if whole.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from ffcast import runner
+from ffcast.calibrate import calibrate, from_result, load, save
+from ffcast.calibrate.posterior import Posterior, calibration_prep, history_change
+from ffcast.engine import prepare, sample_parameters
+from ffcast.errors import FFCastError
+from ffcast.scenario import Scenario, load_scenario
+from ffcast.scenario.presets import list_presets
+
+
+@pytest.fixture(scope="module")
+def post(tmp_path_factory) -> tuple[Posterior, str]:
+    res = calibrate(cutoff="2016-12", particles=50, seed=4, moves=1, max_stages=1)
+    path = str(tmp_path_factory.mktemp("post") / "p.nc")
+    save(from_result(res), path)
+    return load(path), path
+
+
+def test_states_round_trip_and_match_a_fresh_history(post):
+    p, _ = post
+    assert p.states is not None and p.noise is not None and len(p.noise) == len(p.z)
+    assert p.states.month == calibration_prep("2016-12").cutoff_index
+    from ffcast.calibrate.posterior import attach_states
+
+    again = attach_states(Posterior(p.cutoff, p.z, p.names, p.attrs, p.noise))
+    for name in p.states.ARRAYS:
+        np.testing.assert_array_equal(getattr(again.states, name), getattr(p.states, name))
+
+
+@pytest.mark.parametrize("scenario", ["baseline", "repatriate-camps", "border-lockdown"])
+def test_a_run_from_the_states_equals_one_that_resimulates_the_history(post, scenario):
+    _, path = post
+    job = runner.prepare_run(scenario, draws=60, seed=7, posterior=path, end="2020-12")
+    assert job.history_note(job.summary_record()) is None
+    fast = runner.Headline.start(job)
+    job.chunks(lambda c: fast.extend(job.prep, c.stocks, c.flows, c.months, c.flows_from),
+               record=job.summary_record())
+    slow = runner.Headline.start(job)  # every month from 2011: the history is re-simulated
+    assert job.history_note() is not None
+    job.chunks(lambda c: slow.extend(job.prep, c.stocks, c.flows))
+    for k in ("attacks", "attack_deaths", "travelled", "returned_by_country", "risk",
+              "home_by_country"):
+        np.testing.assert_array_equal(getattr(fast, k), getattr(slow, k), err_msg=k)
+
+
+def _history_inputs(prep, lat, k):
+    dp = sample_parameters(prep, 0, np.arange(len(lat.collapse)), lat, until=k)
+    params = dp.params_post if prep.policy_index <= k else dp.params_pre
+    return [dp.travellers, params, dp.pathways_pre, dp.theatres, dp.pressure[:, :k + 1],
+            dp.capacity[:, :k + 1], dp.routes[:, :k + 1], (prep.shape[:, None] * prep.border)[:k + 1]]
+
+
+SCENARIOS = [*list_presets(), {"name": "early-policy", "policy": {"start": "2016-06",
+                                                                    "prosecution_rate": 0.9}},
+             {"name": "override", "parameters": {"early_return": {"mean": 0.02}}},
+             {"name": "other-cutoff", "cutoff": "2016-06"},
+             {"name": "late-collapse", "collapse": {"midpoint": "2019-01"},
+              "pathways": {"tilt": {"return": 3.0}}}]
+
+
+@pytest.mark.parametrize("spec", SCENARIOS, ids=lambda s: s if isinstance(s, str) else s["name"])
+def test_the_history_rule_agrees_with_the_sampled_inputs(post, spec):
+    """When :func:`history_change` lets a scenario take the stored states, every input of
+    the months up to the cut-off is bit-for-bit the calibration's; when the inputs differ,
+    it says why."""
+    p, _ = post
+    scen = load_scenario(spec) if isinstance(spec, str) else Scenario.model_validate(spec)
+    prep = prepare(scen, end="2020-12")
+    ref = prepare(Scenario(name="ref", cutoff=p.cutoff), end="2020-12")
+    k = p.origin_index(ref)
+    ids = np.arange(10)
+    same = all(np.array_equal(a, b) for a, b in zip(
+        _history_inputs(prep, p.particle_latent(prep, ids), k),
+        _history_inputs(ref, p.particle_latent(ref, ids), k), strict=True)) \
+        if scen.cutoff == p.cutoff else False
+    why = history_change(prep, p)
+    if why is None:
+        assert same, f"{spec}: takes the stored states, but its history inputs differ"
+    if not same:
+        assert why, f"{spec}: its history differs and the rule did not see it"
+
+
+def test_a_countries_subset_starts_from_the_states(post):
+    _, path = post
+    kw = dict(draws=30, seed=2, posterior=path, end="2019-12", countries=["FRA", "BEL", "TUN"])
+    head = runner.run("baseline", **kw)
+    job = runner.prepare_run("baseline", **kw)
+    slow = runner.Headline.start(job)
+    job.chunks(lambda c: slow.extend(job.prep, c.stocks, c.flows))
+    np.testing.assert_array_equal(head.attacks, slow.attacks)
+    np.testing.assert_array_equal(head.returned_by_country, slow.returned_by_country)
+
+
+def test_a_posterior_without_states_resimulates_and_one_without_noise_still_runs(post):
+    p, _ = post
+    bare = Posterior(p.cutoff, p.z, p.names, p.attrs, p.noise)
+    legacy = Posterior(p.cutoff, p.z, p.names, p.attrs)
+    a = runner.run("baseline", draws=20, seed=1, posterior=p, end="2019-12")
+    b = runner.run("baseline", draws=20, seed=1, posterior=bare, end="2019-12")
+    np.testing.assert_array_equal(a.attacks, b.attacks)
+    c = runner.run("baseline", draws=20, seed=1, posterior=legacy, end="2019-12")
+    assert c.attacks is not None and c.attacks.shape == a.attacks.shape
+
+
+def test_a_damaged_states_file_is_refused_in_one_line(post, tmp_path):
+    _, path = post
+    with xr.open_dataset(path, engine="h5netcdf") as ds:
+        ds.load()
+    broken = tmp_path / "broken.nc"
+    ds.drop_vars("state_ring").to_netcdf(broken, engine="h5netcdf")
+    with pytest.raises(FFCastError, match="particle states are incomplete"):
+        load(broken)
