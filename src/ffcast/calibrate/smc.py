@@ -388,23 +388,27 @@ def calibrate(
     records: list[YearRecord] | None = None,
     observations: pd.DataFrame | None = None,
     observations_label: str = "",
+    through: str | None = None,
 ) -> CalibrationResult:
     """Fit the calibrated block to the record up to ``cutoff`` (``YYYY-MM``).
 
     ``targets`` and ``records`` replace the published statements and the attack record
     (synthetic-truth tests); ``observations`` (a validated observations frame with
-    ``published``) adds a user's own dated statements. Raises FFCastError for fewer than
-    50 particles or a cut-off without data.
+    ``published``) adds a user's own dated statements. ``through`` (``YYYY-MM``, after the
+    cut-off) fits the user's statements published up to that month too, with the embedded
+    record and priors still those of the cut-off (what :func:`ffcast.update` approximates
+    without refitting). Raises FFCastError for fewer than 50 particles or a cut-off
+    without data.
     """
     if particles < 50:
         raise FFCastError("particles: use at least 50 (2,000 recommended)")
     t_start = time.perf_counter()
-    end = str(pd.Period(cutoff, "M") + 1)
-    prep = prepare(Scenario(name=f"calibration-{cutoff}", cutoff=cutoff), end=end)
+    last = max(pd.Period(cutoff, "M"), pd.Period(through or cutoff, "M"))
+    prep = prepare(Scenario(name=f"calibration-{cutoff}", cutoff=cutoff), end=str(last + 1))
     targets = build_targets(prep) if targets is None else list(targets)
     used = []
     if observations is not None:
-        extra = observation_targets(prep, observations)
+        extra = observation_targets(prep, observations, until=last.end_time.normalize())
         targets += extra
         used = [f"{observations_label or 'observations'}: {len(extra)} statements"]
     records = record_years(prep.months, cutoff) if records is None else records

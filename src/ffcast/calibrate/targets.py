@@ -138,20 +138,27 @@ def check_published(obs: pd.DataFrame, name: str = "observations") -> pd.DataFra
     return obs
 
 
-def observation_targets(prep: Prepared, obs: pd.DataFrame) -> list[Target]:
+def observation_targets(prep: Prepared, obs: pd.DataFrame,
+                        until: pd.Timestamp | None = None,
+                        after: pd.Timestamp | None = None) -> list[Target]:
     """A user's own dated statements (``ffcast calibrate --observations``) as targets.
 
     ``obs`` is a validated observations frame (:func:`ffcast.backtest.read_observations`,
     with ``published``); only statements published by the cut-off and describing a month
     the run simulates are used (the others are ignored by construction, never fitted).
     A user's figure is read as an official count (the reporting model's ``official``
-    kind), each as its own estimate.
+    kind), each as its own estimate. ``until`` replaces the cut-off's last day (an update
+    folds in statements published after it) and ``after`` keeps only statements published
+    later than that day.
     """
-    end = cutoff_end(prep)
+    end = cutoff_end(prep) if until is None else until
     measure = {"cumulative_returned": "returned", "cumulative_travelled": "travelled",
                "killed": "dead", "in_theatre": "in_theatre"}
     rows = obs[obs["quantity"].isin(measure) & (obs["published_date"] <= end)
-               & (obs["month"] <= end) & (obs["month"] >= prep.months[0])].copy()
+               & (obs["month"] <= end) & (obs["month"] >= prep.months[0])
+               & (obs["month"] <= prep.months[-1])].copy()
+    if after is not None:
+        rows = rows[rows["published_date"] > after]
     if rows.empty:
         return []
     rows["measure"] = rows["quantity"].map(measure)
