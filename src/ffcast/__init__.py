@@ -9,6 +9,7 @@ The notebook API (each call validates its arguments and raises :class:`FFCastErr
     >>> fc = ffcast.forecast(cutoff="2016-12", until="2019-12")   # the posterior, forward
     >>> diff = ffcast.compare("baseline", "prosecute-all", draws=200)
     >>> head = ffcast.run("baseline", draws=1000, out="runs/baseline.nc")  # headline + file
+    >>> up = ffcast.update("2016-12", "new.csv", until="2017-06", out="p.nc")  # new statements
 
 The functions are loaded on first use, so ``import ffcast.data`` stays light.
 """
@@ -21,10 +22,10 @@ from ffcast.errors import FFCastError
 from ffcast.version import __version__
 
 if TYPE_CHECKING:
-    from ffcast.runner import compare, forecast, run, simulate
+    from ffcast.runner import compare, forecast, run, simulate, update
 
-__all__ = ["FFCastError", "__version__", "compare", "forecast", "run", "simulate"]
-_API = ("compare", "forecast", "run", "simulate")
+__all__ = ["FFCastError", "__version__", "compare", "forecast", "run", "simulate", "update"]
+_API = ("compare", "forecast", "run", "simulate", "update")
 
 
 def __getattr__(name: str) -> Any:

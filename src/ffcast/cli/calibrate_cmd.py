@@ -57,11 +57,129 @@ def checked_cutoff(cutoff: str) -> str:
 def register(app: typer.Typer) -> None:
     """Add the calibration, forecast and backtest commands to the root app."""
     app.command("calibrate")(calibrate_cmd)
+    app.command("update")(update_cmd)
     app.command("forecast")(forecast_cmd)
     app.command("backtest")(backtest_cmd)
 
 
 LEARNT = 0.25  # the parameter table shows values whose 90% interval narrowed this much
+
+#: What `ffcast update` shows moving: the forecast's headline numbers before and after.
+MOVED_DRAWS = 1000
+
+
+@user_errors
+def update_cmd(
+    posterior: Annotated[str, typer.Option(
+        help="The posterior to update: a file from `ffcast calibrate`/`ffcast update`, or "
+        "a shipped cut-off such as 2016-12.")] = "2016-12",
+    observations: Annotated[str, typer.Option(
+        help="CSV of new statements (iso3,quantity,value,as_of,published,source): those "
+        "published after the posterior's origin and by --until are folded in.")] = "",
+    until: Annotated[str, typer.Option(
+        help="The month (YYYY-MM) the updated posterior reaches; forecasts start after "
+        "it.")] = "",
+    out: Annotated[Path, typer.Option(help="Updated posterior file (.nc).")]
+    = Path("posterior-updated.nc"),
+    seed: Seed = 0,
+    as_json: AsJson = False,
+    quiet: Quiet = False,
+) -> None:
+    """Fold new statements into a posterior without refitting; show what moved."""
+    from ffcast.errors import OptionsError
+    from ffcast.files import check_output
+    from ffcast.options import run_options
+
+    if not observations:
+        raise OptionsError("--observations: required; fix: pass the CSV of new statements")
+    if not until:
+        raise OptionsError("--until: required; fix: give the month the statements reach, "
+                           "e.g. --until 2017-06")
+    from ffcast.calibrate.posterior import SHIPPED_CUTOFFS
+
+    if posterior not in SHIPPED_CUTOFFS:
+        check_posterior_file(posterior)
+    run_options(seed=seed)
+    check_output(out, "--out", (".nc",))
+    from ffcast.backtest import read_observations
+    from ffcast.calibrate import load, save
+    from ffcast.calibrate.targets import check_published
+    from ffcast.calibrate.update import update
+
+    obs = check_published(read_observations(observations), observations)
+    post = load(posterior)
+    with stages(quiet or as_json) as st:
+        st.start(f"updating {posterior} to {until}", 0)
+        res = update(post, obs, until, progress=st.note)
+        st.start(f"writing {out}", 0, now=True)
+        save(res.posterior, out)
+        st.start(f"forecasting before and after ({MOVED_DRAWS:,} draws each)", 0, now=True)
+        moved = _moved(post, res.posterior, seed)
+    diag = {"posterior": posterior, "out": str(out), "until": until,
+            "origin_before": post.origin, "origin_after": res.posterior.origin,
+            "statements": res.statements, "ignored": res.ignored,
+            "ess": round(res.ess, 1), "particles": len(res.posterior.z),
+            "acceptance": round(res.acceptance, 3),
+            "noise_acceptance": round(res.noise_acceptance, 3),
+            "seconds": round(res.seconds, 1), "moved": moved}
+    if as_json:
+        echo_json(diag)
+        return
+    t = Table(title="New statements: the published figure the posterior expects, before "
+              "and after (median [90%])", title_justify="left")
+    for c in ("statement", "as of", "figure", "before", "after"):
+        t.add_column(c, justify="right" if c in ("figure", "before", "after") else "left")
+    for r in res.statements.itertuples():
+        t.add_row(escape(str(r.statement)), str(r.as_of), f"{r.figure:,.0f}",
+                  f"{r.before_median:,.0f} [{r.before_p5:,.0f}, {r.before_p95:,.0f}]",
+                  f"{r.after_median:,.0f} [{r.after_p5:,.0f}, {r.after_p95:,.0f}]")
+    print_table(console, t)
+    m = Table(title=f"The forecast that moved (baseline, {MOVED_DRAWS:,} draws, seed {seed}): "
+              f"from {post.origin} vs from {res.posterior.origin}", title_justify="left")
+    for c in ("quantity", "before", "after"):
+        m.add_column(c, justify="left" if c == "quantity" else "right")
+    for row in moved:
+        m.add_row(row["quantity"], row["before"], row["after"])
+    print_table(console, m)
+    ignored = "; ".join(f"{v} {k}" for k, v in res.ignored.items() if v)
+    typer.echo(f"Effective sample size {res.ess:,.0f} of {len(res.posterior.z):,} particles; "
+               f"moves accepted {res.acceptance:.0%}, noise refreshed "
+               f"{res.noise_acceptance:.0%}; {res.seconds:.1f} s."
+               + (f" Not used: {ignored}." if ignored else ""))
+    typer.echo(f"Next: ffcast run baseline --posterior {out}")
+
+
+def _moved(before: object, after: object, seed: int) -> list[dict]:
+    """Headline numbers of the baseline forecast from each posterior (median [90%])."""
+    from ffcast import runner
+
+    heads = [runner.run("baseline", draws=MOVED_DRAWS, seed=seed, posterior=p)
+             for p in (before, after)]
+    dicts = [h.to_dict() for h in heads]
+
+    def fmt(s: dict) -> str:
+        return f"{s['median']:,.0f} [{s['p5']:,.0f}, {s['p95']:,.0f}]"
+
+    rows = [{"quantity": f"{k.replace('_', ' ')} by {dicts[0]['end_month']}",
+             "before": fmt(dicts[0]["pathways"][k]), "after": fmt(dicts[1]["pathways"][k])}
+            for k in dicts[0]["pathways"]]
+    top = list(dicts[0]["returned_by_country"])[:5]
+    for iso3 in top:
+        b = dicts[0]["returned_by_country"][iso3]
+        a = runner.summary(heads[1].returned_by_country[:, heads[1].countries.index(iso3)])
+        rows.append({"quantity": f"returned to {iso3} by {dicts[0]['end_month']}",
+                     "before": fmt(b), "after": fmt(a)})
+    for year in sorted(set(dicts[0]["risk"]["years"]) & set(dicts[1]["risk"]["years"]))[:3]:
+        b, a = (d["risk"]["years"][year] for d in dicts)
+        # A year the updated posterior has partly behind it counts only its later months.
+        rows.append({"quantity": f"attacks in the West linked to foreign fighters, {year}",
+                     "before": fmt(b["west"]["attacks"]) + _months(b["months"]),
+                     "after": fmt(a["west"]["attacks"]) + _months(a["months"])})
+    return rows
+
+
+def _months(n: int) -> str:
+    return "" if n == 12 else f" ({n} months)"
 
 
 @user_errors
