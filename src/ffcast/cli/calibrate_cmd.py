@@ -82,6 +82,9 @@ def update_cmd(
     out: Annotated[Path, typer.Option(help="Updated posterior file (.nc).")]
     = Path("posterior-updated.nc"),
     seed: Seed = 0,
+    draws: Annotated[int, typer.Option(
+        help="Draws of the baseline forecast shown before and after (1 to 100,000).")]
+    = MOVED_DRAWS,
     as_json: AsJson = False,
     quiet: Quiet = False,
 ) -> None:
@@ -99,7 +102,7 @@ def update_cmd(
 
     if posterior not in SHIPPED_CUTOFFS:
         check_posterior_file(posterior)
-    run_options(seed=seed)
+    run_options(seed=seed, draws=draws)
     check_output(out, "--out", (".nc",))
     from ffcast.backtest import read_observations
     from ffcast.calibrate import load, save
@@ -113,8 +116,8 @@ def update_cmd(
         res = update(post, obs, until, progress=st.note)
         st.start(f"writing {out}", 0, now=True)
         save(res.posterior, out)
-        st.start(f"forecasting before and after ({MOVED_DRAWS:,} draws each)", 0, now=True)
-        moved = _moved(post, res.posterior, seed)
+        st.start(f"forecasting before and after ({draws:,} draws each)", 0, now=True)
+        moved = _moved(post, res.posterior, seed, draws)
     diag = {"posterior": posterior, "out": str(out), "until": until,
             "origin_before": post.origin, "origin_after": res.posterior.origin,
             "statements": res.statements, "ignored": res.ignored,
@@ -134,7 +137,7 @@ def update_cmd(
                   f"{r.before_median:,.0f} [{r.before_p5:,.0f}, {r.before_p95:,.0f}]",
                   f"{r.after_median:,.0f} [{r.after_p5:,.0f}, {r.after_p95:,.0f}]")
     print_table(console, t)
-    m = Table(title=f"The forecast that moved (baseline, {MOVED_DRAWS:,} draws, seed {seed}): "
+    m = Table(title=f"The forecast that moved (baseline, {draws:,} draws, seed {seed}): "
               f"from {post.origin} vs from {res.posterior.origin}", title_justify="left")
     for c in ("quantity", "before", "after"):
         m.add_column(c, justify="left" if c == "quantity" else "right")
@@ -149,11 +152,11 @@ def update_cmd(
     typer.echo(f"Next: ffcast run baseline --posterior {out}")
 
 
-def _moved(before: object, after: object, seed: int) -> list[dict]:
+def _moved(before: object, after: object, seed: int, draws: int) -> list[dict]:
     """Headline numbers of the baseline forecast from each posterior (median [90%])."""
     from ffcast import runner
 
-    heads = [runner.run("baseline", draws=MOVED_DRAWS, seed=seed, posterior=p)
+    heads = [runner.run("baseline", draws=draws, seed=seed, posterior=p)
              for p in (before, after)]
     dicts = [h.to_dict() for h in heads]
 

@@ -57,9 +57,14 @@ class Runner:
         self._lock = threading.Lock()
 
     def reduction(self, spec: C.RunSpec) -> Reduction:
-        """The run's reduction (simulated once per key; raises FFCastError)."""
+        """The run's reduction (simulated once per key; raises FFCastError).
+
+        Recorded from the cut-off: the posterior's particles hold the history, so an
+        answer simulates only the months after it (a scenario that changes the months
+        before re-simulates them, with the same numbers as a run from 2011)."""
         return self.cache.get_or_compute(spec.key, lambda: reduce_run(
-            spec.scenario, spec.draws, spec.seed, end=spec.end, focus=(spec.focus,)))
+            spec.scenario, spec.draws, spec.seed, start=spec.scenario.cutoff, end=spec.end,
+            focus=(spec.focus,)))
 
     def view(self, spec: C.RunSpec) -> tuple[Any, dict[str, Any]]:
         """(headline component, figures as plotly JSON dicts by view name) of the run."""
