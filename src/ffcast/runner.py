@@ -184,6 +184,9 @@ class Headline:
     risk: np.ndarray | None = None  # (D, Y, RISK_REGIONS, RISK_COUNTS) per year after cut-off
     record: YearRecord | None = None
     origin: int = -1  # month index the forecast counts from the month after (-1: cut-off)
+    # Why the run re-simulated the posterior particles' history (None: it started from
+    # their stored states at the origin, or ran on the priors).
+    history: str | None = None
     # Per headline number, what it rests on (ffcast.calibrate.reliance); set by assess().
     reliance: dict = field(default_factory=dict)
 
@@ -324,6 +327,8 @@ class Headline:
                               for g, t in enumerate(Q.TARGETS)},
             "risk": self.risk_dict(),
             "prior_driven": self.prior_driven(),
+            "history": ("from the posterior's particle states" if self.history is None
+                        else f"re-simulated from 2011: {self.history}"),
         }
 
 
@@ -397,7 +402,9 @@ def run(
 
         # A headline alone needs a few months recorded (and then nothing before the origin
         # is simulated when the posterior holds particle states); a file, every month.
-        job.chunks(take, progress, None if writer is not None else job.summary_record())
+        record = None if writer is not None else job.summary_record()
+        head.history = job.history_note(record)
+        job.chunks(take, progress, record)
     head.assess(job)
     return head
 
