@@ -51,6 +51,7 @@ $(BENCH_STAMP): $(TEST_STAMP)
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/living.py
 	$(BIN)/python benchmarks/peers/run.py
 	$(BIN)/python benchmarks/dashboard_load.py --latency
 
