@@ -21,7 +21,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("results",),
     ("plots", "calibrate"),
     ("options", "distributed", "runner"),
-    ("backtest", "experiments", "history"),
+    ("backtest", "experiments", "history", "living"),
     ("report",),
     ("dashboard",),
     ("cli",),

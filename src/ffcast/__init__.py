@@ -22,7 +22,8 @@ from ffcast.errors import FFCastError
 from ffcast.version import __version__
 
 if TYPE_CHECKING:
-    from ffcast.runner import compare, forecast, run, simulate, update
+    from ffcast.living import update
+    from ffcast.runner import compare, forecast, run, simulate
 
 __all__ = ["FFCastError", "__version__", "compare", "forecast", "run", "simulate", "update"]
 _API = ("compare", "forecast", "run", "simulate", "update")
@@ -31,6 +32,10 @@ _API = ("compare", "forecast", "run", "simulate", "update")
 def __getattr__(name: str) -> Any:
     # PEP 562: the public calls live in ffcast.runner; importing it loads the engine (numba),
     # which a user of ffcast.data or ffcast.scenario alone should not pay for.
+    if name == "update":
+        from ffcast import living
+
+        return living.update
     if name in _API:
         from ffcast import runner
 

@@ -57,18 +57,28 @@ def simulate_chunk(prep: Prepared, seed: int, ids: np.ndarray,
     """One chunk: the posterior's particles (if any: their parameters, and their stored
     states or their noise for the history), then the engine, recording ``record``
     (default every month from ``prep.record_from``). Pure and retry-safe."""
-    from ffcast.engine import Recording, run_chunk
+    from ffcast.engine import run_chunk
 
-    if record is None:
-        record = Recording(np.arange(prep.record_from, len(prep.months)))
+    record = _record(prep, record)
     if posterior is None:
         return run_chunk(prep, seed, ids, record=record)
     return run_chunk(prep, seed, ids, record=record,
                      **posterior.chunk_inputs(prep, seed, ids, record))
 
 
-def _worker_task(prep: Prepared, seed: int, ids: np.ndarray, posterior: Any | None,
+def _record(prep: Prepared, record: Recording | None) -> Recording:
+    from ffcast.engine import Recording
+
+    if record is None:
+        return Recording(np.arange(prep.record_from, len(prep.months)))
+    return record
+
+
+def _worker_task(prep: Prepared, seed: int, ids: np.ndarray, inputs: dict[str, Any],
                  version: str, record: Recording | None = None) -> ChunkResult:
+    """A chunk on a worker: ``inputs`` are the chunk's own run_chunk arguments from the
+    posterior (its particles' parameters and states: a few MB), never the whole posterior
+    (its particle states are ~100 MB)."""
     import numba
 
     from ffcast import version as installed
@@ -78,7 +88,9 @@ def _worker_task(prep: Prepared, seed: int, ids: np.ndarray, posterior: Any | No
                           f"client {version}; fix: install the same version on every worker")
     # One numba thread per task: worker processes already use every core between them.
     numba.set_num_threads(1)
-    return simulate_chunk(prep, seed, ids, posterior, record)
+    from ffcast.engine import run_chunk
+
+    return run_chunk(prep, seed, ids, record=record, **inputs)
 
 
 def run_chunks(prep: Prepared, seed: int, draws: int | np.ndarray, chunk_size: int,
@@ -143,9 +155,13 @@ def _stream(dask: Client, prep: Prepared, seed: int, chunks: list[np.ndarray],
     done = as_completed(loop=dask.loop)
     next_submit = next_release = 0
 
+    record = _record(prep, record)
+
     def submit(i: int) -> None:
         attempts[i] = attempts.get(i, 0) + 1
-        fut = dask.submit(_worker_task, prep, seed, chunks[i], posterior, __version__, record,
+        inputs = {} if posterior is None else posterior.chunk_inputs(prep, seed, chunks[i],
+                                                                      record)
+        fut = dask.submit(_worker_task, prep, seed, chunks[i], inputs, __version__, record,
                           key=f"ffcast-chunk-{run_id}-{i}-{attempts[i]}",
                           retries=TASK_RETRIES, pure=False)
         index[fut.key] = i

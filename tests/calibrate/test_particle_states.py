@@ -59,8 +59,9 @@ def test_a_run_from_the_states_equals_one_that_resimulates_the_history(post, sce
 def _history_inputs(prep, lat, k):
     dp = sample_parameters(prep, 0, np.arange(len(lat.collapse)), lat, until=k)
     params = dp.params_post if prep.policy_index <= k else dp.params_pre
+    drive = prep.shape[:, None] * prep.border
     return [dp.travellers, params, dp.pathways_pre, dp.theatres, dp.pressure[:, :k + 1],
-            dp.capacity[:, :k + 1], dp.routes[:, :k + 1], (prep.shape[:, None] * prep.border)[:k + 1]]
+            dp.capacity[:, :k + 1], dp.routes[:, :k + 1], drive[:k + 1]]
 
 
 SCENARIOS = [*list_presets(), {"name": "early-policy", "policy": {"start": "2016-06",

@@ -73,14 +73,17 @@ class UpdateResult:
 
 
 def stored_statements(post: Posterior) -> pd.DataFrame:
-    """The user's statements a posterior has folded in so far (validated; may be empty)."""
-    from ffcast.backtest.observations import validate_observations
-
+    """The user's statements a posterior has folded in so far (may be empty): the columns
+    :func:`ffcast.calibrate.targets.observation_targets` reads (they were validated when
+    first read, by :func:`ffcast.backtest.read_observations`)."""
     records = json.loads(post.attrs.get("statements", "[]") or "[]")
     frame = pd.DataFrame(records, columns=list(STATEMENT_COLUMNS))
-    if frame.empty:
-        return frame
-    return validate_observations(frame, "posterior statements")
+    frame["month"] = pd.to_datetime(frame["as_of"].astype(str).str[:7] + "-01")
+    frame["published_date"] = pd.to_datetime(frame["published"])
+    for col in ("value", "low", "high"):
+        frame[col] = pd.to_numeric(frame[col]).astype(float)
+    frame["notes"] = frame["notes"].fillna("")
+    return frame
 
 
 def _as_records(obs: pd.DataFrame) -> list[dict]:
@@ -95,17 +98,19 @@ def _as_records(obs: pd.DataFrame) -> list[dict]:
     return out
 
 
-def update(posterior: Posterior | str, observations: pd.DataFrame | str, until: str, *,
-           moves: int = 1, progress: Callable[[str], None] | None = None) -> UpdateResult:
-    """Fold the statements of ``observations`` published after the posterior's origin and
-    by the end of ``until`` (``YYYY-MM``) into ``posterior`` (a :class:`Posterior`, a
-    file, or a shipped cut-off such as ``"2016-12"``); see the module docstring.
+def update(posterior: Posterior | str, observations: pd.DataFrame, until: str, *,
+           moves: int = 1, progress: Callable[[str], None] | None = None,
+           name: str = "observations") -> UpdateResult:
+    """Fold the statements of ``observations`` (a frame validated by
+    :func:`ffcast.backtest.read_observations`; ``name`` for messages) published after the
+    posterior's origin and by the end of ``until`` (``YYYY-MM``) into ``posterior`` (a
+    :class:`Posterior`, a file, or a shipped cut-off such as ``"2016-12"``); see the module
+    docstring.
 
     Raises :class:`FFCastError` for a posterior without particle noise (written before
     ffcast stored it: re-run ``ffcast calibrate``), a month not after the origin, or no
     statement to fold in (the message says which rows were left out and why).
     """
-    from ffcast.backtest import read_observations
     from ffcast.scenario.fields import check_cutoff
 
     t0 = time.perf_counter()
@@ -121,9 +126,7 @@ def update(posterior: Posterior | str, observations: pd.DataFrame | str, until: 
     if pd.Period(until, "M") <= pd.Period(post.origin, "M"):
         raise FFCastError(f"--until: {until} is not after the posterior's origin "
                           f"{post.origin}; fix: give a later month")
-    name = observations if isinstance(observations, str) else "observations"
-    obs = read_observations(observations) if isinstance(observations, str) else observations
-    obs = check_published(obs, name)
+    obs = check_published(observations, name)
     origin_end = pd.Period(post.origin, "M").end_time.normalize()
     until_end = pd.Period(until, "M").end_time.normalize()
     ignored = {
@@ -186,7 +189,7 @@ def update(posterior: Posterior | str, observations: pd.DataFrame | str, until: 
     history.append({"until": until, "statements": len(new), "ess": round(ess, 1),
                     "acceptance": round(acc, 3), "noise_acceptance": round(refreshed, 3),
                     "seconds": round(time.perf_counter() - t0, 1),
-                    "file": name if isinstance(observations, str) else ""})
+                    "file": name})
     folded = _as_records(earlier) + _as_records(
         usable[usable.index.isin(_used_rows(prep, usable, until_end, origin_end))])
     out.attrs.update({"origin": until, "updates": json.dumps(history),

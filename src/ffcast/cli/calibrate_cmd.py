@@ -113,7 +113,7 @@ def update_cmd(
     post = load(posterior)
     with stages(quiet or as_json) as st:
         st.start(f"updating {posterior} to {until}", 0)
-        res = update(post, obs, until, progress=st.note)
+        res = update(post, obs, until, progress=st.note, name=observations)
         st.start(f"writing {out}", 0, now=True)
         save(res.posterior, out)
         st.start(f"forecasting before and after ({draws:,} draws each)", 0, now=True)

@@ -174,10 +174,11 @@ def emit_headline(head: Headline, out: Path | None, as_json: bool, what: str) ->
         return
     for table in headline_tables(h):
         print_table(console, table)
-    if head.history is not None and head.parameters != "prior":
+    history = str(h.get("history") or "")
+    if history.startswith("re-simulated") and h.get("parameters") != "prior":
         console.print("This run re-simulated the posterior particles' history from 2011 "
                       "rather than start from their stored states (same numbers, more "
-                      f"time): {escape(head.history)}.")
+                      f"time): {escape(history.split(': ', 1)[-1])}.")
     if out is not None:
         console.print(f"{what} written to [bold]{escape(str(out))}[/]")
 
