@@ -110,7 +110,8 @@ class Run:
         if record is None:  # the default: every month from the run's start
             record = Recording(np.arange(self.prep.record_from, len(self.prep.months)))
         if why is None and post.states is not None and not post.states.resumes(record):
-            why = f"it records months before {post.origin}"
+            why = (f"it records months before {post.origin} (--start {post.origin} or later "
+                   "starts from them)")
         return why
 
     def chunks(self, on_chunk: Callable[[ChunkResult], None],
