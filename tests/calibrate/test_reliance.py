@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ffcast.calibrate.reliance import NARROWED, label, narrowed, reliance
+from ffcast.calibrate.reliance import NARROWED, label, narrowed, rankdata, reliance
 from ffcast.calibrate.smc import Block, read
 from ffcast.engine import Latent, prepare
 from ffcast.scenario.priors import PARAM_INDEX
@@ -68,3 +68,17 @@ def test_a_prior_run_decides_nothing(setting):
 def test_labels_read_like_the_model_card():
     assert label("param:exit_decision:maghreb") == "exit_decision (maghreb)"
     assert label("pathways:maghreb:3") == "pathway share relocate (maghreb)"
+
+
+@pytest.mark.parametrize("axis", [0, -1])
+def test_rankdata_gives_the_numbers_of_scipy_stats(axis):
+    stats = pytest.importorskip("scipy.stats")
+    rng = np.random.default_rng(4)
+    cases = [rng.normal(size=(300, 40)), rng.integers(0, 4, (60, 9)).astype(float),
+             rng.integers(0, 3, (25, 25)), np.array([[1.0, np.nan, 2.0], [3.0, 1.0, 1.0]]),
+             np.array([[-0.0, 0.0, 1.0], [2.0, 2.0, 2.0]]), np.empty((0, 3))]
+    for a in cases:
+        got, want = rankdata(a, axis=axis), stats.rankdata(a, axis=axis)
+        assert got.dtype == want.dtype and got.shape == want.shape
+        np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(rankdata(np.array([0, 2, 3, 2])), [1, 2.5, 4, 2.5])

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 from ffcast.calibrate.smc import Block, read
 from ffcast.engine import Latent, Prepared
@@ -56,6 +56,30 @@ def narrowed(names: list[str], z: np.ndarray | None) -> dict[str, bool]:
     return {n: bool(s <= NARROWED) for n, s in zip(names, sd, strict=True)}
 
 
+def rankdata(a: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Average ranks (1-based, ties share their mean rank) along ``axis``, as float; a slice
+    holding a NaN is all NaN. The numbers of ``scipy.stats.rankdata(a, axis=axis)`` (its
+    default method and NaN policy) without importing scipy.stats (~0.3 s)."""
+    x = np.swapaxes(np.asarray(a), axis, -1)
+    if x.size == 0:
+        return np.swapaxes(np.empty(x.shape, dtype=float), axis, -1)
+    n = x.shape[-1]
+    order = np.argsort(x, axis=-1, kind="stable")
+    y = np.take_along_axis(x, order, axis=-1)
+    # the first of each run of equal sorted values (every slice starts a run)
+    first = np.concatenate([np.ones((*x.shape[:-1], 1), dtype=bool), y[..., :-1] != y[..., 1:]],
+                           axis=-1).ravel()
+    starts = np.flatnonzero(first)
+    counts = np.diff(starts, append=first.size)
+    mean_rank = (starts % n + 1) + (counts - 1) / 2  # ordinal rank of the run's first + ...
+    sorted_ranks = np.repeat(mean_rank, counts).reshape(x.shape)
+    ranks = np.empty(x.shape, dtype=float)
+    np.put_along_axis(ranks, order, sorted_ranks, axis=-1)
+    if np.issubdtype(x.dtype, np.inexact):
+        ranks[np.isnan(x).any(axis=-1)] = np.nan
+    return np.swapaxes(ranks, axis, -1)
+
+
 def label(name: str) -> str:
     """A component name as a reader sees it: ``param:exit_decision:maghreb`` ->
     ``exit_decision (maghreb)``."""
@@ -83,7 +107,7 @@ def reliance(lat: Latent, prep: Prepared, outcomes: dict[str, np.ndarray],
     out: dict[str, Reliance] = {}
     if d < 10 or z.shape[1] == 0:
         return out
-    zr = stats.rankdata(z, axis=0)
+    zr = rankdata(z, axis=0)
     zr = (zr - zr.mean(axis=0)) / np.maximum(zr.std(axis=0), 1e-12)
     cut = SIGNIFICANCE / np.sqrt(d)
     for key, y in outcomes.items():
@@ -91,7 +115,7 @@ def reliance(lat: Latent, prep: Prepared, outcomes: dict[str, np.ndarray],
         if y.shape != (d,) or np.ptp(y) == 0:
             out[key] = Reliance(0.0, 0.0)
             continue
-        yr = stats.rankdata(y)
+        yr = rankdata(y)
         yr = (yr - yr.mean()) / yr.std()
         r = zr.T @ yr / d
         keep = np.abs(r) > cut

@@ -24,8 +24,10 @@ regional total and to the world total:
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from ffcast.data.countries import name_of, region_of
@@ -75,40 +77,67 @@ def estimate(rows: pd.DataFrame) -> Estimate:
     Raises:
         ValueError: ``rows`` holds no number.
     """
-    rows = rows[rows["low"].notna() | rows["high"].notna()]
-    if rows.empty:
+    return _estimate(*_columns(rows))
+
+
+Columns = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _columns(rows: pd.DataFrame) -> Columns:
+    """low and high (float, NaN when open), as_of_date (datetime64) and source of ``rows``."""
+    return (rows["low"].to_numpy(dtype=float, na_value=np.nan),
+            rows["high"].to_numpy(dtype=float, na_value=np.nan),
+            rows["as_of_date"].to_numpy(dtype="datetime64[ns]"),
+            rows["source"].to_numpy(dtype=object))
+
+
+def _estimate(low: np.ndarray, high: np.ndarray, as_of: np.ndarray,
+              source: np.ndarray) -> Estimate:
+    """:func:`estimate` on the columns of the rows (see :func:`_columns`)."""
+    known = ~np.isnan(low) | ~np.isnan(high)
+    if not known.all():
+        low, high, as_of, source = low[known], high[known], as_of[known], source[known]
+    if not len(low):
         raise ValueError("no estimate to apply the rule to")
-    low, high = rows["low"].astype("Float64"), rows["high"].astype("Float64")
-    newest = rows["as_of_date"].max()
-    age = (newest.year - rows["as_of_date"].dt.year) * 12 + (
-        newest.month - rows["as_of_date"].dt.month)  # whole calendar months
+    dated = ~np.isnat(as_of)
+    if not dated.any():
+        raise ValueError("no dated estimate to apply the rule to")
+    month = as_of.astype("datetime64[M]").astype(np.int64)  # months since 1970-01
+    newest_month = int(month[dated].max())
+    newest = pd.Timestamp(as_of[dated].max())
+    age = np.where(dated, newest_month - month, RANGE_MONTHS)  # whole calendar months
     leading, ranged = age < LEADING_MONTHS, age < RANGE_MONTHS
-    two = low.notna() & high.notna()
-    floor, cap = high.isna(), low.isna()
+    floor, cap = np.isnan(high), np.isnan(low)
+    two = ~floor & ~cap
     mids = ((low + high) / 2)[leading & two]
+    floors = low[leading & floor]
     if len(mids):
-        central, how = float(mids.median()), "median"
-    elif (leading & floor).any():
-        central, how = float(low[leading & floor].max()), "'at least' figure"
+        central, how = float(np.median(mids)), "median"
+    elif len(floors):
+        central, how = float(floors.max()), "'at least' figure"
     else:
-        central, how = float(high[leading & cap].median()), "'up to' figure"
-    top_floor = low[leading & floor].max() if (leading & floor).any() else None
-    if top_floor is not None and top_floor > central:
-        central, how = float(top_floor), how + " raised to an 'at least' figure"
+        central, how = float(np.median(high[leading & cap])), "'up to' figure"
+    if len(floors) and floors.max() > central:
+        central, how = float(floors.max()), how + " raised to an 'at least' figure"
     centre = _round(central)
-    lows = pd.concat([low[ranged & two], high[ranged & cap]]).dropna()
-    highs = pd.concat([high[ranged & two], low[ranged & floor]]).dropna()
+    lows = np.concatenate([low[ranged & two], high[ranged & cap]])
+    highs = np.concatenate([high[ranged & two], low[ranged & floor]])
     lo = min(_round(lows.min()) if len(lows) else centre, centre)
     hi = max(_round(highs.max()) if len(highs) else centre, centre)
-    sources = _ids(rows.loc[ranged, "source"])
-    first = newest - pd.DateOffset(months=RANGE_MONTHS - 1)
-    rule = (f"{how} of the estimates of {newest - pd.DateOffset(months=LEADING_MONTHS - 1):%Y-%m}"
-            f"..{newest:%Y-%m} ({', '.join(_ids(rows.loc[leading, 'source']))}); range over "
-            f"{int(ranged.sum())} estimate(s) of {first:%Y-%m}..{newest:%Y-%m}")
-    return Estimate(lo, centre, hi, newest, int(ranged.sum()), sources, rule)
+    n = int(ranged.sum())
+    rule = (f"{how} of the estimates of {_month(newest_month - LEADING_MONTHS + 1)}"
+            f"..{_month(newest_month)} ({', '.join(_ids(source[leading]))}); range over "
+            f"{n} estimate(s) of {_month(newest_month - RANGE_MONTHS + 1)}"
+            f"..{_month(newest_month)}")
+    return Estimate(lo, centre, hi, newest, n, _ids(source[ranged]), rule)
 
 
-def _ids(cells: pd.Series) -> tuple[str, ...]:
+def _month(months: int) -> str:
+    """``YYYY-MM`` of a count of months since 1970-01."""
+    return f"{1970 + months // 12:04d}-{months % 12 + 1:02d}"
+
+
+def _ids(cells: Iterable[object]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(part for cell in cells for part in str(cell).split(";")))
 
 
@@ -151,8 +180,14 @@ def _best(state: tuple[tuple[str, int], ...], end: pd.Timestamp) -> pd.DataFrame
         raise FFCastError(
             "foreign_fighters: no usable travelled row; fix: restore the per-country estimates"
         )
-    rows = [_row(str(iso3), estimate(group), "country")
-            for iso3, group in travelled.groupby("iso3")]
+    # the rule per country (rows of a country in file order), on numpy columns
+    codes = travelled["iso3"].to_numpy(dtype=object)
+    order = np.argsort(codes, kind="stable")
+    columns = [col[order] for col in _columns(travelled)]
+    codes = codes[order]
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    rows = [_row(str(codes[i]), _estimate(*(col[i:j] for col in columns)), "country")
+            for i, j in zip(starts, np.r_[starts[1:], len(codes)], strict=True)]
     table = pd.DataFrame(rows, columns=COLUMNS)
     table = table.sort_values(["central", "iso3"], ascending=[False, True], ignore_index=True)
     table = pd.concat([table, _remainders(table, state, end)], ignore_index=True)

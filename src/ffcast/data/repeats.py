@@ -9,6 +9,9 @@ rule, calibration targets) counts an estimate twice.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pandas as pd
 
 from ffcast.data.schema import DatasetSpec
@@ -28,21 +31,40 @@ def one_vote(frame: pd.DataFrame, spec: DatasetSpec) -> pd.DataFrame:
     if spec.repeats_column is None or frame.empty:
         return frame.copy()
     id_col = spec.id_column or "id"
-    key = frame["repeats"].where(frame["repeats"] != "", frame[id_col])
-    lead_first = frame.assign(_key=key, _lead=frame[id_col] != key)
+    ids = frame[id_col].reset_index(drop=True)
+    repeats = frame["repeats"].reset_index(drop=True)
+    key = repeats.where(repeats != "", ids)
+    # Row positions, lead first: the original, else the earliest-published repeat.
+    order = pd.DataFrame({"_key": key, "_lead": ids != key})
     if "published_date" in frame.columns:
-        lead_first = lead_first.sort_values(["_key", "_lead", "published_date"], kind="stable")
-    rows = []
-    for _, group in lead_first.groupby("_key", sort=False):
-        lead = group.iloc[0].copy()
-        for side, pick in (("low", "min"), ("high", "max")):
-            if side in group.columns and pd.notna(lead[side]):
-                lead[side] = getattr(group[side].dropna(), pick)()
-        lead["source"] = ";".join(dict.fromkeys(
-            part for cell in group["source"] for part in str(cell).split(";")))
-        lead["members"] = ";".join(group[id_col])
-        rows.append(lead)
-    out = pd.DataFrame(rows).drop(columns=["_key", "_lead"])
-    # keep the file's order and dtypes (Int64 counts stay nullable integers)
-    out = out.loc[sorted(out.index)]
-    return out.astype(frame.dtypes.to_dict()).reset_index(drop=True)
+        order["published_date"] = frame["published_date"].to_numpy()
+        order = order.sort_values(["_key", "_lead", "published_date"], kind="stable")
+    groups: dict[object, list[int]] = {}
+    for k, pos in zip(order["_key"].tolist(), order.index.tolist(), strict=True):
+        groups.setdefault(k, []).append(pos)
+    # one row per estimate, in the file's order (by the lead's index label)
+    labels = frame.index.tolist()
+    estimates = sorted(groups.values(), key=lambda members: labels[members[0]])
+    out = frame.iloc[[members[0] for members in estimates]].copy()
+    for side, pick in (("low", min), ("high", max)):
+        if side not in frame.columns:
+            continue
+        values = frame[side].tolist()
+        widened = [_widen(values, members, pick) for members in estimates]
+        out[side] = pd.Series(widened, index=out.index, dtype=frame[side].dtype)
+    cells, row_ids = frame["source"].tolist(), ids.tolist()
+    out["source"] = pd.Series(
+        [";".join(dict.fromkeys(part for m in members for part in str(cells[m]).split(";")))
+         for members in estimates], index=out.index, dtype=frame["source"].dtype)
+    out["members"] = pd.Series([";".join(row_ids[m] for m in members) for members in estimates],
+                               index=out.index)
+    return out.reset_index(drop=True)
+
+
+def _widen(values: list[Any], members: list[int], pick: Callable[..., Any]) -> Any:
+    """The lead's side (``values[members[0]]``) widened by its repeats' renderings of it
+    (``pick``: min or max over the members' known values); an open side stays open."""
+    lead = values[members[0]]
+    if len(members) == 1 or pd.isna(lead):
+        return lead
+    return pick(v for v in (values[m] for m in members) if not pd.isna(v))

@@ -22,10 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-import h5netcdf
-import h5py
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -42,6 +40,9 @@ from ffcast.results.tidy import (
     tidy_schema,
     tidy_tables,
 )
+
+if TYPE_CHECKING:
+    import h5py
 
 NETCDF_COMPLEVEL = 4  # zlib level: most of the gain of level 9 at a fraction of the time
 HDF5_CHUNK_BYTES = 1 << 20  # ~1 MiB uncompressed per HDF5 chunk (h5py's recommended range)
@@ -92,6 +93,8 @@ class NetCDFBackend(Backend):
         else:
             # Values go in raw: counts are int32 without encoding, territory is a float
             # whose only encoding is the NaN fill value; no other variable grows.
+            import h5netcdf  # h5py and h5netcdf: ~0.1 s, only when writing netCDF
+
             n0, n1 = self.draws, self.draws + ds.sizes["draw"]
             with h5netcdf.File(self.tmp, "a") as f:
                 f.resize_dimension("draw", n1)
@@ -234,6 +237,8 @@ class DrawStore:
         self.draws += ds.sizes["draw"]
 
     def _spill(self) -> None:
+        import h5py
+
         self._file = h5py.File(self.path, "w")
         held, self._memory = self._memory, {}
         n_chunks = len(next(iter(held.values()), []))
