@@ -21,11 +21,10 @@ import os
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
-import xarray as xr
 from scipy import special
 
 from ffcast.calibrate.smc import CalibrationResult, assign
@@ -34,6 +33,9 @@ from ffcast.engine.rng import stream_keys, uniforms
 from ffcast.errors import FFCastError, OptionsError, echo
 from ffcast.files import atomic_path
 from ffcast.scenario.priors import PARAMS, sample_scalar
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 SHIPPED_CUTOFFS = ("2014-12", "2015-06", "2015-12", "2016-06", "2016-12")
 
@@ -269,6 +271,8 @@ def reporting_table(post: Posterior) -> pd.DataFrame:
 
 def save(post: Posterior, path: str | Path) -> Path:
     """Write the posterior as netCDF (atomically)."""
+    import xarray as xr
+
     path = Path(path)
     ds = xr.Dataset(
         {"z": (("particle", "component"), post.z)},
@@ -296,6 +300,8 @@ _STATE_DIMS = {"state": ("particle", "state_country", "state_slot"),
 
 
 def _states_dataset(snap: Snapshot) -> xr.Dataset:
+    import xarray as xr
+
     """The particle states as variables ``state_*`` (counts as int32, checked)."""
     out = {}
     for name, dims in _STATE_DIMS.items():
@@ -309,13 +315,13 @@ def _states_dataset(snap: Snapshot) -> xr.Dataset:
                       attrs={"state_month": snap.month})
 
 
-def _read_states(ds: xr.Dataset) -> Snapshot | None:
+def _read_states(ds: _Plain) -> Snapshot | None:
     if "state_state" not in ds:
         return None
     # Counts stay int32 in memory (~60 MB for 1,000 particles); a chunk widens its own.
-    arrays = {name: ds[f"state_{name}"].values for name in _STATE_DIMS}
+    arrays = {name: np.asarray(ds[f"state_{name}"]) for name in _STATE_DIMS}
     return Snapshot(int(ds.attrs["state_month"]),
-                    tuple(str(c) for c in ds["state_country"].values), **arrays)
+                    tuple(str(c) for c in ds["state_country"]), **arrays)
 
 
 def load(source: str | Path) -> Posterior:
@@ -347,14 +353,23 @@ def _shipped_path(text: str) -> Path:
 
 
 def _read(path: Path) -> Posterior:
+    """A posterior file: read with h5py (a netCDF-4 file is HDF5; xarray's decoding layer
+    costs ~0.5 s of imports a run does not need), else through xarray (a file another
+    netCDF writer produced)."""
     if not path.exists():
         raise FFCastError(f"posterior file {path} does not exist; run `ffcast calibrate` first")
     try:
-        with xr.open_dataset(path, engine="h5netcdf") as ds:
-            ds.load()
-    except Exception as exc:
-        raise FFCastError(f"{path}: not a readable ffcast posterior ({exc.__class__.__name__})"
-                          ) from exc
+        ds = _read_hdf5(path)
+    except Exception:
+        try:
+            import xarray as xr
+
+            with xr.open_dataset(path, engine="h5netcdf") as opened:
+                opened.load()
+            ds = _Plain({k: opened[k].values for k in opened.variables}, dict(opened.attrs))
+        except Exception as exc:
+            raise FFCastError(f"{path}: not a readable ffcast posterior "
+                              f"({exc.__class__.__name__})") from exc
     if "z" not in ds or "cutoff" not in ds.attrs:
         raise FFCastError(f"{path}: not an ffcast posterior (no 'z' variable / cutoff attr)")
     attrs = {k: v for k, v in ds.attrs.items() if k != "state_month"}
@@ -363,9 +378,41 @@ def _read(path: Path) -> Posterior:
     except (KeyError, ValueError, TypeError) as exc:
         raise FFCastError(f"{path}: the particle states are incomplete ({exc}); fix: "
                           "re-run `ffcast calibrate` or `ffcast update`") from exc
-    noise = ds["noise"].values.astype(np.int64) if "noise" in ds else None
-    return Posterior(str(ds.attrs["cutoff"]), ds["z"].values,
-                     [str(c) for c in ds["component"].values], attrs, noise, states)
+    noise = ds["noise"].astype(np.int64) if "noise" in ds else None
+    return Posterior(str(ds.attrs["cutoff"]), ds["z"],
+                     [str(c) for c in ds["component"]], attrs, noise, states)
+
+
+class _Plain(dict):
+    """Variables of a posterior file as NumPy arrays by name, and its global ``attrs``."""
+
+    def __init__(self, variables: dict[str, np.ndarray], attrs: dict) -> None:
+        super().__init__(variables)
+        self.attrs = attrs
+
+
+def _read_hdf5(path: Path) -> _Plain:
+    import h5py
+
+    def value(v: object) -> object:
+        if isinstance(v, bytes | np.bytes_):
+            return v.decode("utf-8")
+        if isinstance(v, np.ndarray) and v.size == 1 and v.ndim <= 1:
+            return v.reshape(()).item() if v.dtype.kind in "iuf" else value(v.reshape(())[()])
+        return v
+
+    out: dict[str, np.ndarray] = {}
+    with h5py.File(path, "r") as f:
+        attrs = {k: value(v) for k, v in f.attrs.items() if not k.startswith("_")}
+        for name, item in f.items():
+            if not isinstance(item, h5py.Dataset):
+                continue
+            arr = item[()]  # (dimensions without values read as empty arrays: unused)
+            if arr.dtype.kind in "OS":
+                arr = np.array([a.decode("utf-8") if isinstance(a, bytes) else str(a)
+                                for a in arr.ravel()]).reshape(arr.shape)
+            out[name] = arr
+    return _Plain(out, attrs)
 
 
 #: What a caller may pass as ``posterior``: ``"auto"`` (the shipped posterior for the run's
