@@ -255,10 +255,10 @@ def run_chunk(prep: Prepared, seed: int, draws: np.ndarray, *, latent: Latent | 
     stocks = np.empty((n_d, n_r, n_c, L.N_STOCKS), dtype=np.int32)
     flows = np.empty((n_d, n_r, n_c, L.N_FLOWS), dtype=np.int32)
     expected_out = np.zeros((n_d, n_r, L.N_EXPECTED))
-    t0, init_state, init_ring = 0, _NO_STATE, _NO_RING
+    first, init_state, init_ring = 0, _NO_STATE, _NO_RING
     if start is not None:
         _check_start(prep, start, rec, n_d, theatre_only)
-        t0 = start.month + 1
+        first = start.month + 1
         init_state = np.ascontiguousarray(start.state, dtype=np.int64)
         init_ring = np.ascontiguousarray(start.ring, dtype=np.float64)
         if rec.months.size and rec.months[0] == start.month:
@@ -289,7 +289,7 @@ def run_chunk(prep: Prepared, seed: int, draws: np.ndarray, *, latent: Latent | 
             np.ascontiguousarray(prep.west, dtype=np.bool_), int(prep.policy_index),
             int(prep.cutoff_index), int(n_t), bool(theatre_only),
             bool(expected and not theatre_only), rec.months, rec.first_flow_month, stocks,
-            flows, expected_out, status, clock, int(t0), init_state, init_ring, hist,
+            flows, expected_out, status, clock, int(first), init_state, init_ring, hist,
             int(history_until) if history_keys is not None else -1, int(capture_month),
             capture_state, capture_ring)
     finally:
