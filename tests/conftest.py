@@ -27,3 +27,31 @@ def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
                         encoding="utf-8")
 
     return append
+
+
+#: New statements for the small updated posterior: published 2017-01..2017-06 (one of them
+#: public by the cut-off, so left out by the update).
+NEW_STATEMENTS = """iso3,quantity,value,as_of,published,source
+FRA,cumulative_returned,250,2017-02,2017-03,TEST-A
+BEL,cumulative_returned,125,2017-04,2017-05,TEST-B
+GBR,cumulative_returned,400,2017-05,2017-06,TEST-C
+DEU,cumulative_returned,290,2016-10,2016-11,TEST-OLD
+"""
+
+
+@pytest.fixture(scope="session")
+def updated_posterior(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(before, after): a small posterior of cut-off 2016-12 (50 particles) and the same
+    updated to 2017-06 with three statements published in 2017 (``ffcast update``)."""
+    from ffcast.backtest import read_observations
+    from ffcast.calibrate import calibrate, from_result, save
+    from ffcast.calibrate.update import update
+
+    folder = tmp_path_factory.mktemp("updated-posterior")
+    before, after, csv = folder / "before.nc", folder / "after.nc", folder / "new.csv"
+    post = from_result(calibrate(cutoff="2016-12", particles=50, seed=4, moves=1,
+                                 max_stages=1))
+    save(post, before)
+    csv.write_text(NEW_STATEMENTS, encoding="utf-8")
+    save(update(post, read_observations(csv), "2017-06").posterior, after)
+    return before, after

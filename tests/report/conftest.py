@@ -75,6 +75,23 @@ def dashboard_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def before_report(tmp_path_factory: pytest.TempPathFactory,
+                  updated_posterior: tuple[Path, Path]) -> Path:
+    """`ffcast report --posterior after.nc --before before.nc`: what an update moved."""
+    from typer.testing import CliRunner
+
+    from ffcast.cli import app
+
+    before, after = updated_posterior
+    out = tmp_path_factory.mktemp("before") / "moved.html"
+    res = CliRunner().invoke(app, ["report", "--posterior", str(after), "--before",
+                                   str(before), "--draws", str(DRAWS), "--seed", str(SEED),
+                                   "--end", END, "--out", str(out), "-q"])
+    assert res.exit_code == 0, res.output
+    return out
+
+
+@pytest.fixture(scope="session")
 def results_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A results file written by the runner (same seed, draws and months as above)."""
     from ffcast.runner import run

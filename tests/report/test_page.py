@@ -16,10 +16,11 @@ from ffcast.report.reduce import Reduction
 
 ALLOWED = ("file://", "data:", "about:", "blob:")
 #: Every way a report is made (the fixture that builds it) and how many figures it holds:
-#: `ffcast report` with defaults, with --compare, from a results file, and the dashboard's
-#: download of the current view.
+#: `ffcast report` with defaults, with --compare, from a results file, the dashboard's
+#: download of the current view, and with --before (what an update moved).
 VARIANTS = {"default": ("default_report", 9), "compare": ("report_path", 10),
-            "results-file": ("results_report", 9), "dashboard": ("dashboard_report", 9)}
+            "results-file": ("results_report", 9), "dashboard": ("dashboard_report", 9),
+            "before": ("before_report", 10)}
 
 
 @pytest.fixture(params=list(VARIANTS))

@@ -37,6 +37,12 @@ def report_cmd(
         help="Countries for the returnee fan charts, e.g. FRA,DEU,BEL (default: the 8 "
         "with the most travellers).")] = None,
     chunk_size: Annotated[int, typer.Option(help="Draws per chunk (memory).")] = 250,
+    posterior: Annotated[str | None, typer.Option(
+        help="Posterior file from `ffcast calibrate` or `ffcast update` (or a shipped cut-off "
+        "such as 2016-12); default: the shipped posterior for the scenario's cut-off.")] = None,
+    before: Annotated[str | None, typer.Option(
+        help="The posterior before the update (a file, or a shipped cut-off such as 2016-12): "
+        "the report adds 'What the update moved', the same run under both.")] = None,
     quiet: Quiet = False,
 ) -> None:
     """Write the HTML report: headline, fan charts, map, Sankey, history, sources."""
@@ -52,6 +58,12 @@ def report_cmd(
     if results is not None and (draws, seed, end) != (None, None, None):
         raise FFCastError("--draws, --seed and --end come from the results file; drop them "
                           "or drop the file to simulate")
+    if results is not None and (before, posterior) != (None, None):
+        flag = "--before" if before is not None else "--posterior"
+        raise FFCastError(f"{flag}: a results file holds draws simulated already, under the "
+                          "parameters it records; fix: drop the results file to simulate "
+                          "the scenario under " + ("both posteriors" if before is not None
+                                                   else "this posterior"))
     from ffcast.options import run_options
     from ffcast.report.build import ReportRequest, build_report, focus_from_text
 
@@ -69,8 +81,10 @@ def report_cmd(
     n_results = 0 if results is None else _results_draws(results)
     req = ReportRequest(out=out, results=results, scenario=scenario, compare=compare,
                         draws=draws, seed=seed, end=end,
-                        png_dir=png_dir, focus=focus_codes, chunk_size=chunk_size)
-    total = (req.draws if results is None else n_results) * (2 if compare else 1)
+                        png_dir=png_dir, focus=focus_codes, chunk_size=chunk_size,
+                        posterior=posterior, before=before)
+    total = (req.draws if results is None else n_results) * (
+        1 + (compare is not None) + (before is not None))
     label = f"reading {results}" if results is not None else "simulating for the report"
     final = "drawing the figures and writing the report" + (
         " and the PNGs" if png_dir is not None else "")

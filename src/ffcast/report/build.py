@@ -3,7 +3,9 @@
 Warning first: every input is checked before anything is simulated or written (the
 scenario names, the results file, the output path), and the page is written atomically, so
 a bad input leaves no half-written report. With a results file, ``--compare`` re-simulates
-the other scenario with the file's seed, draws and months (common random numbers).
+the other scenario with the file's seed, draws and months (common random numbers). With
+``--before``, the scenario is simulated again, same seed, draws and months, under the
+posterior before an update (:mod:`ffcast.report.moved`: the section "What the update moved").
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -22,7 +25,7 @@ from ffcast import data, version
 from ffcast.errors import FFCastError
 from ffcast.files import make_folder, output_scope
 from ffcast.plots import essay, export
-from ffcast.report import figures, flows, observed, risk, sections
+from ffcast.report import figures, flows, moved, observed, risk, sections
 from ffcast.report.html import Section, asset_text, figure_html, page, topojson_dir, write
 from ffcast.report.reduce import (
     Reduction,
@@ -47,10 +50,17 @@ class ReportRequest:
     png_dir: Path | None = None
     focus: tuple[str, ...] | None = None
     chunk_size: int = 250
+    # The posterior of the run (None: the shipped one for the scenario's cut-off) and the
+    # posterior before an update, for "What the update moved" (a file, a shipped cut-off
+    # such as "2016-12", or a loaded Posterior).
+    posterior: moved.PosteriorInput = None
+    before: moved.PosteriorInput = None
 
 
-def check(req: ReportRequest) -> None:
-    """Validate everything that can be checked before simulating (raises FFCastError)."""
+def check(req: ReportRequest) -> moved.Posteriors | None:
+    """Validate everything that can be checked before simulating (raises FFCastError);
+    returns the posteriors of a simulated report (None for a results file)."""
+    from ffcast.errors import OptionsError
     from ffcast.scenario import load_scenario
 
     if req.out.suffix.lower() not in (".html", ".htm"):
@@ -68,17 +78,43 @@ def check(req: ReportRequest) -> None:
         if spec is not None:
             load_scenario(spec)
     if req.results is not None:
+        for flag, value, aim in (("--before", req.before, "compare the posteriors"),
+                                 ("--posterior", req.posterior, "choose the posterior")):
+            if value is not None:
+                raise OptionsError(
+                    f"{flag}: a results file holds draws simulated already, under the "
+                    "parameters it records; fix: drop the results file and simulate "
+                    f"(--scenario) to {aim}")
         open_results(req.results).close()
+        return None
+    cutoff = load_scenario(req.scenario or "baseline").cutoff
+    params = moved.resolve_posteriors(req.posterior, req.before, cutoff)
+    origin = None if params.after is None else params.after.origin
+    if origin is not None and pd.Period(req.end, "M") <= pd.Period(origin, "M"):
+        raise OptionsError(f"--end: {req.end} is not after --posterior's origin {origin} (its "
+                           "particles' history reaches it, the forecast starts after it); "
+                           "fix: give a later --end")
+    if req.compare is not None and req.posterior is not None:
+        other = load_scenario(req.compare).cutoff
+        if other != cutoff:
+            raise OptionsError(f"--compare: its cut-off {other} is not --posterior's {cutoff}; "
+                               "fix: compare scenarios of the same cut-off")
+    return params
 
 
-def reduce_all(req: ReportRequest, progress: Callable[[int], None] | None = None
-               ) -> tuple[Reduction, Reduction | None]:
-    """The main run's reduction and, with ``compare``, the paired run's."""
+def reduce_all(req: ReportRequest, progress: Callable[[int], None] | None = None,
+               params: moved.Posteriors | None = None) -> tuple[Reduction, Reduction | None]:
+    """The main run's reduction and, with ``compare``, the paired run's (``params``: the
+    posteriors :func:`check` resolved; default: resolved again)."""
+    if req.results is None and params is None:
+        params = check(req)
     if req.results is not None:
         main = reduce_file(req.results, req.chunk_size, req.focus, progress)
     else:
+        assert params is not None
         main = reduce_run(req.scenario or "baseline", req.draws, req.seed, end=req.end,
-                          chunk_size=req.chunk_size, focus=req.focus, progress=progress)
+                          chunk_size=req.chunk_size, focus=req.focus, progress=progress,
+                          posterior=params.after_spec)
     if req.compare is None:
         return main, None
     months = main.meta.months
@@ -87,11 +123,26 @@ def reduce_all(req: ReportRequest, progress: Callable[[int], None] | None = None
                           "run cannot reproduce them; fix: compare two simulated scenarios")
     other = reduce_run(req.compare, len(main.draws), main.meta.seed, start=f"{months[0]:%Y-%m}",
                        end=f"{months[-1]:%Y-%m}", chunk_size=req.chunk_size,
-                       focus=main.meta.focus, progress=progress)
+                       focus=main.meta.focus, progress=progress,
+                       posterior="auto" if req.posterior is None or params is None
+                       else params.after_spec)
     return main, other
 
 
-def build_figures(red: Reduction, other: Reduction | None = None) -> dict[str, go.Figure]:
+def reduce_before(req: ReportRequest, main: Reduction, params: moved.Posteriors,
+                  progress: Callable[[int], None] | None = None) -> moved.Moved:
+    """The main run again, same scenario, seed, draws and months, under ``params.before``
+    (the draws are not paired with the main run's: the particles differ)."""
+    months = main.meta.months
+    before = reduce_run(req.scenario or "baseline", main.n_draws, main.meta.seed,
+                        start=f"{months[0]:%Y-%m}", end=f"{months[-1]:%Y-%m}",
+                        chunk_size=req.chunk_size, focus=main.meta.focus, progress=progress,
+                        posterior=params.before)
+    return moved.Moved(before, main, params)
+
+
+def build_figures(red: Reduction, other: Reduction | None = None,
+                  update: moved.Moved | None = None) -> dict[str, go.Figure]:
     """Every figure of the report by file stem, in page order."""
     names = dict(zip(red.meta.countries, red.meta.country_names, strict=True))
     published = observed.returned_points()
@@ -110,6 +161,8 @@ def build_figures(red: Reduction, other: Reduction | None = None) -> dict[str, g
         figs = {"comparison": figures.comparison_figure(
             paired_differences(red, other), red.meta.scenario_name, other.meta.scenario_name,
             red.n_draws), **figs}
+    if update is not None:
+        figs = {"moved": moved.moved_figure(update), **figs}
     return figs
 
 
@@ -123,17 +176,22 @@ def mappable_countries() -> set[str]:
 def build_report(req: ReportRequest, progress: Callable[[int], None] | None = None) -> Path:
     """Check, reduce, draw and write the report; returns the HTML path. On failure, nothing
     it wrote (the page, PNGs, folders it made) is left (:func:`ffcast.files.output_scope`)."""
-    check(req)
+    params = check(req)
     if progress is not None:
         progress(0)  # every check passed: the work starts
-    red, other = reduce_all(req, progress)
-    figs = build_figures(red, other)
+    red, other = reduce_all(req, progress, params)
+    update = None
+    if params is not None and params.before is not None:
+        update = reduce_before(req, red, params, progress)
+    figs = build_figures(red, other, update)
+    updated = (f"; statements to {pd.Period(red.meta.updated_to, 'M'):%b %Y} (updated "
+               "posterior)" if red.meta.updated_to else "")
     document = page(
         f"ffcast report: {red.meta.scenario_name}",
         f"{red.n_draws:,} draws, seed {red.meta.seed}, {red.meta.months[0]:%b %Y} – "
-        f"{red.meta.months[-1]:%b %Y}; data to {red.meta.cutoff:%b %Y}; ffcast "
+        f"{red.meta.months[-1]:%b %Y}; data to {red.meta.cutoff:%b %Y}{updated}; ffcast "
         f"{version.__version__}",
-        _sections(red, other, figure_html(list(figs.values())), list(figs)))
+        _sections(red, other, figure_html(list(figs.values())), list(figs), update))
     path = write(document, req.out)
     if req.png_dir is not None:
         write_pngs(figs, req.png_dir)
@@ -141,13 +199,16 @@ def build_report(req: ReportRequest, progress: Callable[[int], None] | None = No
 
 
 def _sections(red: Reduction, other: Reduction | None, divs: list[str],
-              keys: list[str]) -> list[Section]:
+              keys: list[str], update: moved.Moved | None = None) -> list[Section]:
     div = dict(zip(keys, divs, strict=True))
 
     def figs(*names: str) -> str:
         return "".join(f"<figure>{div[n]}</figure>" for n in names)
 
     out = [Section("headline", "Headline", sections.headline(red))]
+    if update is not None:
+        out.append(Section("moved", "What the update moved",
+                           moved.section(update, div["moved"])))
     if other is not None:
         diffs = paired_differences(red, other)
         out.append(Section("comparison", f"Scenario comparison: {other.meta.scenario_name} "

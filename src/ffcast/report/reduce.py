@@ -30,6 +30,7 @@ from ffcast.results.contract import dataset_attrs
 
 if TYPE_CHECKING:
     from ffcast.engine import ChunkResult, Prepared
+    from ffcast.runner import Run
 
 PATHWAYS: tuple[str, ...] = tuple(q.name for q in Q.PATHWAYS)
 FOCUS_SIZE = 8
@@ -54,6 +55,9 @@ class RunMeta:
     parameters: str = "not recorded"  # "prior" or "posterior (cut-off YYYY-MM)"
     particles: int | None = None  # posterior particles (0: the priors; None: not recorded)
     shipped: bool | None = None  # the posterior ffcast ships for the cut-off (None: unknown)
+    # The month an updated posterior's history reaches (``ffcast update``; forecasts start
+    # after it); None when the run's posterior was not updated past its cut-off, or unknown.
+    updated_to: str | None = None
 
     @property
     def years(self) -> np.ndarray:
@@ -90,6 +94,8 @@ class RunMeta:
             parameters=str(attrs.get("parameters", "not recorded")),
             particles=None if particles is None else int(particles),
             shipped=None if shipped is None else bool(int(shipped)),
+            updated_to=None if attrs.get("posterior_origin") is None
+            else str(attrs["posterior_origin"]),
         )
 
 
@@ -327,11 +333,20 @@ def reduce_run(scenario: str | Path | None, draws: int, seed: int,
 
     job = prepare_run(scenario, draws=draws, seed=seed, start=start, end=end,
                       chunk_size=chunk_size, posterior=posterior)
-    acc = _Accumulator(job.options.draws, focus, "simulated", progress, job.parameter_attrs)
+    acc = _Accumulator(job.options.draws, focus, "simulated", progress, _parameters(job))
     job.chunks(lambda chunk: acc.add_chunk(job.prep, chunk, seed))
     red = acc.finish()
     red.prior_driven, red.assessed = assess(job, red), True
     return red
+
+
+def _parameters(job: Run) -> dict[str, str | int]:
+    """The run's parameter attrs, and the origin of a posterior updated past its cut-off."""
+    attrs = dict(job.parameter_attrs)
+    post = job.posterior
+    if post is not None and post.origin != post.cutoff:
+        attrs["posterior_origin"] = post.origin
+    return attrs
 
 
 def assess(job: object, red: Reduction) -> dict[str, list[str]]:

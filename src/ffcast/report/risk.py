@@ -36,6 +36,19 @@ def forecast_rows(red: Reduction, region: str = WEST) -> list[dict]:
             for k, y in enumerate(meta.years) if y > meta.cutoff.year]
 
 
+def history_note(red: Reduction, year: int) -> str:
+    """`` (history to Oct)`` for a year an updated posterior (``ffcast update``) has partly
+    behind it, `` (history)`` for one wholly behind: its months up to the origin are the
+    particles' simulated history, weighed by the statements folded in, not a forecast."""
+    if not red.meta.updated_to:
+        return ""
+    origin = pd.Period(red.meta.updated_to, "M")
+    if year > origin.year:
+        return ""
+    return " (history)" if year < origin.year or origin.month == 12 else \
+        f" (history to {origin.strftime('%b')})"
+
+
 #: Column headers of the per-year risk table (report and dashboard).
 HEADERS: tuple[str, ...] = ("Year", "Attacks, mean", "Median [90% interval]", "Deaths, mean",
                             "Median [90% interval]", "P(≥1 attack)",
@@ -48,6 +61,7 @@ def forecast_cells(red: Reduction, region: str = WEST) -> list[list[tuple[str, f
     for r in forecast_rows(red, region):
         a, d = r["attacks"], r["deaths"]
         label = str(r["year"]) if r["months"] == 12 else f"{r['year']} ({r['months']} months)"
+        label += history_note(red, r["year"])
         if region == WEST and f"west_attacks:{r['year']}" in red.prior_driven:
             label += " †"
         out.append([(label, None), (risk.mean_text(a["mean"]), a["mean"]),

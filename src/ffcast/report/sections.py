@@ -184,6 +184,10 @@ def status_of_numbers(meta: RunMeta) -> str:
             f"cut-off {cutoff} ({particles}; <code>ffcast calibrate</code>, sequential Monte "
             "Carlo): each draw takes the calibrated parameters of a posterior particle and "
             "keeps its own prior draws for the parameters the record does not inform. ")
+    if meta.updated_to:
+        text += (f"It was then updated (<code>ffcast update</code>) with statements published "
+                 f"up to {esc(meta.updated_to)}, without refitting: its particles' history "
+                 f"reaches {esc(meta.updated_to)} and the forecast starts after it. ")
     if meta.shipped is None:
         return head + text + (
             "Whether it is the posterior ffcast ships for that cut-off, the one the rolling "
