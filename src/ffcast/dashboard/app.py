@@ -9,7 +9,9 @@ only). A new run is answered in two steps: a preview of the first ``PREVIEW_DRAW
 at once, then the requested ensemble computed in a background thread and swapped in by
 a polling interval; the status line says which one the page shows. The preview's draws are
 the first draws of the full ensemble (numbers are addressed by draw), so refining only adds
-draws, it never changes the ones shown.
+draws, it never changes the ones shown. With a posterior before an update (``ffcast dashboard
+--before``), the "Before the update" tab shows the same run under it beside the current one
+(unpaired: the particles differ), computed when the tab is opened.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import dash
 from dash import Dash, Input, Output, State, dcc, html, no_update
@@ -31,6 +33,9 @@ from ffcast.errors import FFCastError
 from ffcast.report.html import topojson_dir
 from ffcast.report.reduce import Reduction, reduce_run
 from ffcast.scenario import load_scenario
+
+if TYPE_CHECKING:
+    from ffcast.report.moved import Posteriors
 
 log = logging.getLogger(__name__)
 CACHE_SIZE = 8  # reductions of ~1-20 MB each (100-2000 draws)
@@ -45,9 +50,14 @@ class Runner:
 
     Full ensembles requested with :meth:`refine` are computed one at a time in a
     background thread (the engine releases the GIL, so the server keeps answering).
+    ``posteriors``: the parameters runs use (resolved at the door by
+    :func:`ffcast.report.moved.resolve_posteriors`); default: the shipped posterior for
+    each scenario's cut-off, and no posterior before an update.
     """
 
-    def __init__(self, maxsize: int = CACHE_SIZE) -> None:
+    def __init__(self, maxsize: int = CACHE_SIZE,
+                 posteriors: Posteriors | None = None) -> None:
+        self.posteriors = posteriors
         self.cache: RunCache[Reduction] = RunCache(maxsize)
         # Drawing the figures costs ~0.25 s of CPU under the GIL: cache them too, so a
         # repeated view costs only its serialisation.
@@ -64,7 +74,22 @@ class Runner:
         before re-simulates them, with the same numbers as a run from 2011)."""
         return self.cache.get_or_compute(spec.key, lambda: reduce_run(
             spec.scenario, spec.draws, spec.seed, start=spec.scenario.cutoff, end=spec.end,
-            focus=(spec.focus,)))
+            focus=(spec.focus,), posterior=self.posterior(spec)))
+
+    @property
+    def has_before(self) -> bool:
+        """Whether a posterior before the update was given (the "Before the update" view)."""
+        return self.posteriors is not None and self.posteriors.before is not None
+
+    def posterior(self, spec: C.RunSpec) -> Any:
+        """The ``posterior`` argument of ``spec``'s run (raises FFCastError for "before"
+        without one)."""
+        if spec.posterior == "before":
+            if self.posteriors is None or self.posteriors.before is None:
+                raise FFCastError("no posterior before the update; fix: start the dashboard "
+                                  "with --before")
+            return self.posteriors.before
+        return "auto" if self.posteriors is None else self.posteriors.after_spec
 
     def view(self, spec: C.RunSpec) -> tuple[Any, dict[str, Any]]:
         """(headline component, figures as plotly JSON dicts by view name) of the run."""
@@ -161,6 +186,22 @@ def compare_view(runner: Runner, stored: Any) -> dict[str, Any]:
         return {"message": _failure(exc)}
 
 
+def before_view(runner: Runner, stored: Any) -> dict[str, Any]:
+    """The stored run under the posterior before the update beside the current one: cards
+    with both, the before/after figure, the statements folded in (unpaired draws)."""
+    try:
+        spec = C.from_store(stored)
+        if not runner.has_before:
+            raise FFCastError("no posterior before the update; fix: start the dashboard with "
+                              "--before")
+        after = runner.reduction(spec)
+        before = runner.reduction(spec.with_posterior("before"))
+        assert runner.posteriors is not None
+        return {"message": "", **views.before_view(before, after, runner.posteriors)}
+    except Exception as exc:
+        return {"message": _failure(exc)}
+
+
 # --- Callbacks (module level: each is testable alone) ---------------------------------------
 
 
@@ -220,28 +261,53 @@ def on_compare(runner: Runner, _clicks: int, stored: Any) -> list[Any]:
                       config=layout.GRAPH_CONFIG), ""]
 
 
-def on_download(_csv: int, _nc: int, _report: int, stored: Any, compared: Any) -> list[Any]:
-    """A download button -> the file (CSV / netCDF of the run, HTML report of the view)."""
+def on_before(runner: Runner, tab: Any, stored: Any) -> list[Any]:
+    """The "Before the update" tab opened (or a new run while it is open) -> its view."""
+    if tab != "before":
+        return [no_update, no_update]
+    out = before_view(runner, stored)
+    if out["message"]:
+        return [no_update, out["message"]]
+    return [layout.before_children(out["header"], out["cards"], out["figure"],
+                                   out["footer"]), ""]
+
+
+def on_download(_csv: int, _nc: int, _report: int, stored: Any, compared: Any,
+                runner: Runner | None = None, tab: Any = None) -> list[Any]:
+    """A download button -> the file (CSV / netCDF of the run, HTML report of the view;
+    the report has "What the update moved" while the "Before the update" tab is open)."""
     try:
         spec = C.from_store(stored)
         which = dash.ctx.triggered_id
+        params = None if runner is None else runner.posteriors
         if which == "download-report":
-            content, name = downloads.report_file(spec, compare_baseline=bool(compared))
+            moved = params is not None and params.before is not None and tab == "before"
+            content, name = downloads.report_file(spec, compare_baseline=bool(compared),
+                                                  posteriors=params, before=moved)
         else:
             content, name = downloads.results_file(spec, "csv" if which == "download-csv"
-                                                   else "nc")
+                                                   else "nc", posteriors=params)
     except Exception as exc:
         return [no_update, _failure(exc)]
     return [dcc.send_bytes(content, name), ""]
 
 
-def create_app(runner: Runner | None = None) -> Dash:
-    """A new Dash app (own cache unless ``runner`` is given); JS and map served locally."""
-    runner = runner or Runner()
+def _download(runner: Runner, csv: int, nc: int, report: int, stored: Any, compared: Any,
+              tab: Any) -> list[Any]:
+    return on_download(csv, nc, report, stored, compared, runner, tab)
+
+
+def create_app(runner: Runner | None = None, posteriors: Posteriors | None = None) -> Dash:
+    """A new Dash app (own cache unless ``runner`` is given); JS and map served locally.
+    ``posteriors`` (for a new runner): the posterior runs use and the one before the update
+    (:func:`ffcast.report.moved.resolve_posteriors`); with one before, the page has the
+    "Before the update" tab."""
+    runner = runner or Runner(posteriors=posteriors)
     app = Dash(__name__, title="ffcast dashboard", assets_folder=str(topojson_dir().parent),
                assets_ignore=r".*\.(css|js)$", serve_locally=True, update_title=None)
     app.index_string = layout.INDEX
-    app.layout = layout.page
+    app.layout = partial(layout.page, parameters=layout.parameters_text(runner.posteriors),
+                         before=runner.has_before)
     _register_callbacks(app, runner)
     return app
 
@@ -276,4 +342,9 @@ def _register_callbacks(app: Dash, runner: Runner) -> None:
                  [Input("download-csv", "n_clicks"), Input("download-nc", "n_clicks"),
                   Input("download-report", "n_clicks")],
                  State("run-spec", "data"), State("comparison-box", "children"),
-                 prevent_initial_call=True)(on_download)
+                 State("tabs", "value"), prevent_initial_call=True)(
+        partial(_download, runner))
+    if runner.has_before:
+        app.callback([Output("before-box", "children"), message],
+                     Input("tabs", "value"), Input("run-spec", "data"),
+                     prevent_initial_call=True)(partial(on_before, runner))

@@ -39,20 +39,36 @@ HORIZON_DEFAULT = "2019-12"
 DEFAULT_FOCUS = "FRA"
 
 
+#: The posteriors a run may use, by name: the server's (``ffcast dashboard --posterior``,
+#: default the shipped one for the cut-off) and the one before the update (``--before``).
+POSTERIORS: tuple[str, ...] = ("current", "before")
+
+
 @dataclass(frozen=True)
 class RunSpec:
-    """A validated request for one run: the cache key and the input of every view."""
+    """A validated request for one run: the cache key and the input of every view.
+
+    ``posterior`` names which of the server's posteriors the run uses (:data:`POSTERIORS`);
+    the browser never chooses it (the store holds the current one's runs), the server does
+    for the "Before the update" view."""
 
     scenario: Scenario
     draws: int
     seed: int
     end: str
     focus: str
+    posterior: str = "current"
+
+    def __post_init__(self) -> None:
+        if self.posterior not in POSTERIORS:
+            raise ScenarioError(f"posterior: {self.posterior!r} is not one of "
+                                f"{', '.join(POSTERIORS)}")
 
     @property
-    def key(self) -> tuple[str, int, int, str, str]:
-        """Cache key: (scenario JSON, draws, seed, horizon, focus country)."""
-        return (self.scenario.model_dump_json(), self.draws, self.seed, self.end, self.focus)
+    def key(self) -> tuple[str, int, int, str, str, str]:
+        """Cache key: (scenario JSON, draws, seed, horizon, focus country, posterior)."""
+        return (self.scenario.model_dump_json(), self.draws, self.seed, self.end, self.focus,
+                self.posterior)
 
     def to_store(self) -> dict[str, Any]:
         """JSON for the browser's ``dcc.Store`` (re-validated by :func:`from_store`)."""
@@ -61,11 +77,16 @@ class RunSpec:
 
     def with_draws(self, draws: int) -> RunSpec:
         """The first ``draws`` draws of this run (a preview; same numbers for those draws)."""
-        return RunSpec(self.scenario, draws, self.seed, self.end, self.focus)
+        return RunSpec(self.scenario, draws, self.seed, self.end, self.focus, self.posterior)
 
     def with_scenario(self, scenario: Scenario) -> RunSpec:
         """The same draws, seed, horizon and focus for another scenario (for CRN pairs)."""
-        return RunSpec(scenario, self.draws, self.seed, self.end, self.focus)
+        return RunSpec(scenario, self.draws, self.seed, self.end, self.focus, self.posterior)
+
+    def with_posterior(self, posterior: str) -> RunSpec:
+        """The same run under another of the server's posteriors (:data:`POSTERIORS`; the
+        draws are not paired: the posteriors' particles differ)."""
+        return RunSpec(self.scenario, self.draws, self.seed, self.end, self.focus, posterior)
 
 
 def focus_options() -> list[dict[str, str]]:
@@ -199,3 +220,9 @@ def effective_shares(scenario: Scenario) -> dict[str, float]:
     total = w @ pathway_means(scenario)
     total /= max(total.sum(), 1e-12)
     return dict(zip(PATHWAY_KEYS, (float(x) for x in total), strict=True))
+
+
+def preset_cutoff() -> str:
+    """The cut-off of the page's scenarios (every preset shares the baseline's; the page
+    has no control for it), the one a posterior given to the dashboard must have."""
+    return load_scenario("baseline").cutoff

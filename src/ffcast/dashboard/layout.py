@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from dash import dcc, html
 
 from ffcast.dashboard import controls as C
@@ -51,6 +53,11 @@ button.primary { background: #0072B2; color: white; border: none; border-radius:
 .risk td.num, .risk th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .shares { font-size: 12px; margin: 6px 0; }
 .tab-body { padding-top: 8px; }
+.pair { display: grid; grid-template-columns: 1fr 1fr; gap: 6px; }
+.pair-name { font-size: 11px; color: #595959; text-transform: uppercase; }
+.pair-value { font-size: 20px; font-weight: bold; }
+.pair-value.before { color: #595959; } .pair-value.after { color: #0072B2; }
+header p.parameters { font-size: 12px; opacity: 0.85; }
 """
 INDEX = ("<!DOCTYPE html><html><head>{%metas%}<title>ffcast dashboard</title>{%favicon%}"
          "{%css%}<style>" + CSS + "</style></head><body>{%app_entry%}<footer>{%config%}"
@@ -126,29 +133,57 @@ def _graph(graph_id: str) -> dcc.Graph:
     return dcc.Graph(id=graph_id, config=GRAPH_CONFIG)
 
 
-def views_panel() -> html.Div:
-    """Message, headline, comparison and the tabs of figures."""
+def before_children(header: Any, cards: Any, figure: Any, footer: Any) -> list[Any]:
+    """The "Before the update" tab's content: what is compared, the cards with both, the
+    before/after figure and the statements folded in."""
+    return [header, cards, dcc.Graph(id="fig-before", figure=figure, config=GRAPH_CONFIG),
+            footer]
+
+
+def parameters_text(posteriors: Any) -> str:
+    """The header's line on the parameters runs use (and the posterior before an update);
+    ``posteriors``: a :class:`ffcast.report.moved.Posteriors` or None (the default)."""
+    if posteriors is None:
+        return ""
+    text = f"Parameters: {posteriors.after_label}"
+    if posteriors.after is not None and posteriors.after.origin != posteriors.after.cutoff:
+        text += f" (history to {posteriors.after.origin})"
+    if posteriors.before is not None:
+        text += f"; before the update: {posteriors.before_label}"
+    return text + "."
+
+
+def views_panel(before: bool = False) -> html.Div:
+    """Message, headline, comparison and the tabs of figures (with ``before``, the tab
+    "Before the update")."""
+    tabs = [
+        dcc.Tab(label="Pathways", value="fans", children=_graph("fig-fans")),
+        dcc.Tab(label="Focus country", value="country", children=_graph("fig-country")),
+        dcc.Tab(label="World map", value="map", children=_graph("fig-map")),
+        dcc.Tab(label="Flows (Sankey)", value="sankey", children=_graph("fig-sankey")),
+    ]
+    if before:
+        tabs.append(dcc.Tab(label="Before the update", value="before", children=dcc.Loading(
+            html.Div(id="before-box", className="tab-body"), type="dot")))
     return html.Div([
         html.Div(id="message", className="message", role="alert"),
         dcc.Loading(html.Div([html.Div(id="status", className="status"),
                               html.Div(id="headline")]), type="dot"),
         dcc.Loading(html.Div(id="comparison-box"), type="dot"),
-        dcc.Tabs(id="tabs", value="fans", children=[
-            dcc.Tab(label="Pathways", value="fans", children=_graph("fig-fans")),
-            dcc.Tab(label="Focus country", value="country", children=_graph("fig-country")),
-            dcc.Tab(label="World map", value="map", children=_graph("fig-map")),
-            dcc.Tab(label="Flows (Sankey)", value="sankey", children=_graph("fig-sankey")),
-        ]),
+        dcc.Tabs(id="tabs", value="fans", children=tabs),
     ], className="views")
 
 
-def page() -> html.Div:
-    """The whole page; per-session state lives in the two stores."""
+def page(parameters: str = "", before: bool = False) -> html.Div:
+    """The whole page; per-session state lives in the two stores. ``parameters``: a line on
+    the posterior runs use; ``before``: add the "Before the update" tab."""
     return html.Div([
         html.Header([html.H1("ffcast: what becomes of the foreign fighters"),
                      html.P("Calibrated stochastic stock-and-flow forecasts; change the "
-                            "scenario, press Run.")]),
-        html.Div([controls_panel(), views_panel()], className="shell"),
+                            "scenario, press Run."),
+                     *([html.P(parameters, className="parameters", id="parameters")]
+                       if parameters else [])]),
+        html.Div([controls_panel(), views_panel(before)], className="shell"),
         dcc.Store(id="run-spec"), dcc.Store(id="compared"),
         # Polls for the full ensemble after a preview; enabled only while one is computed.
         dcc.Interval(id="refine", interval=250, disabled=True),

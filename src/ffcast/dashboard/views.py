@@ -2,17 +2,20 @@
 
 Warning first: every chart is drawn by :mod:`ffcast.report.figures` and
 :mod:`ffcast.report.flows` (the same pure functions as the HTML report); this module only
-adds the headline cards, the single-country panel and sizes the figures for a browser.
+adds the headline cards, the single-country panel and sizes the figures for a browser. The
+"Before the update" view takes its rows and figure from :mod:`ffcast.report.moved`.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
 from dash import html
 
 from ffcast.plots import style
-from ffcast.report import figures, flows, observed, risk
+from ffcast.report import figures, flows, moved, observed, risk
 from ffcast.report.build import mappable_countries
 from ffcast.report.reduce import PATHWAYS, Reduction, paired_differences, quantiles
 from ffcast.report.sections import about, interval
@@ -60,9 +63,10 @@ def headline(red: Reduction) -> html.Div:
               quantiles(red.attack_deaths[:, after][..., kept].sum((1, 2))), style.BLACK,
               "headline-deaths"),
     ]
+    updated = f", updated to {meta.updated_to}" if meta.updated_to else ""
     note = (f"Scenario {meta.scenario_name}, {red.n_draws:,} draws, seed {meta.seed}, "
             f"people at the end of {meta.months[-1]:%B %Y} (median, 90% interval); "
-            f"parameters: {meta.parameters}.")
+            f"parameters: {meta.parameters}{updated}.")
     return html.Div([html.Div(cards, className="cards"), html.P(note, className="note"),
                      risk_table(red)])
 
@@ -125,3 +129,104 @@ def comparison(baseline: Reduction, current: Reduction) -> go.Figure:
     return responsive(figures.comparison_figure(diffs, baseline.meta.scenario_name,
                                                 current.meta.scenario_name,
                                                 current.n_draws))
+
+
+def _pair_card(title: str, qb: np.ndarray, qa: np.ndarray, colour: str,
+               card_id: str) -> html.Div:
+    """A headline card with the median and 90% interval before and after the update."""
+    def side(name: str, q: np.ndarray, suffix: str) -> html.Div:
+        return html.Div([html.Div(name, className="pair-name"),
+                         html.Div(about(q[2]), className=f"pair-value {suffix}",
+                                  id=f"{card_id}-{suffix}"),
+                         html.Div(interval(q), className="card-interval")])
+
+    return html.Div([html.Div(title, className="card-title"),
+                     html.Div([side("before", qb, "before"), side("after", qa, "after")],
+                              className="pair")],
+                    className="card", style={"borderTopColor": colour})
+
+
+def before_cards(update: moved.Moved) -> html.Div:
+    """Cards: travelled, the headline pathways, returnees of the focus country, and the
+    attacks and deaths after the cut-off (not third theatres), before and after."""
+    b, a = update.before, update.after
+    meta = a.meta
+    cards = [_pair_card("Travelled (total)", quantiles(b.travelled[:, -1]),
+                        quantiles(a.travelled[:, -1]), style.GREY, "before-travelled")]
+    for k in HEADLINE_KEYS:
+        i = PATHWAYS.index(k)
+        cards.append(_pair_card(figures.PATHWAY_LABELS[k], quantiles(b.pathways[:, -1, i]),
+                                quantiles(a.pathways[:, -1, i]), figures.COLOURS[k],
+                                f"before-{k}"))
+    name = meta.country_names[meta.countries.index(meta.focus[0])]
+    cards.append(_pair_card(f"Returned to {name}", quantiles(b.focus_returned[:, -1, 0]),
+                            quantiles(a.focus_returned[:, -1, 0]), style.BLUE,
+                            "before-focus"))
+    after = meta.years > meta.cutoff.year
+    kept = [Q.TARGETS.index(t) for t in Q.HEADLINE_TARGETS]
+    years = f"{meta.cutoff.year + 1}–{meta.months[-1]:%Y}"
+    for key, title, colour, arr in (
+            ("attacks", f"Attacks {years} (not third theatres)", style.VERMILLION, "attacks"),
+            ("deaths", f"Deaths in attacks {years} (not third theatres)", style.BLACK,
+             "attack_deaths")):
+        xb, xa = (getattr(r, arr)[:, after][..., kept].sum((1, 2)) for r in (b, a))
+        cards.append(_pair_card(title, quantiles(xb), quantiles(xa), colour,
+                                f"before-{key}"))
+    return html.Div(cards, className="cards")
+
+
+def statements_table(update: moved.Moved) -> html.Table | html.P:
+    """The statements folded in since the posterior before the update."""
+    frame = update.statements
+    meta = update.after.meta
+    names = dict(zip(meta.countries, meta.country_names, strict=True))
+    if frame.empty:
+        return html.P("The updated posterior holds no statement the one before does not.",
+                      className="note")
+    rows = []
+    for s in frame.itertuples():
+        both = s.low is not None and s.high is not None and not (
+            np.isnan(float(s.low)) or np.isnan(float(s.high)))
+        figure = f"{float(s.low):,.0f}–{float(s.high):,.0f}" if both else f"{float(s.value):,.0f}"
+        rows.append(html.Tr([html.Td(f"{names.get(str(s.iso3), s.iso3)} ({s.iso3})"),
+                             html.Td(moved.STATEMENT_QUANTITIES.get(str(s.quantity),
+                                                                    str(s.quantity))),
+                             html.Td(figure, className="num"), html.Td(str(s.as_of)),
+                             html.Td(str(s.published)), html.Td(str(s.source))]))
+    head = html.Thead(html.Tr([html.Th(h, className="num" if h == "Figure" else None)
+                               for h in ("Country", "Quantity", "Figure", "As of",
+                                         "Published", "Source")]))
+    caption = html.Caption(f"{len(frame):,} statement{'s' if len(frame) != 1 else ''} "
+                           "folded in since the posterior before the update")
+    return html.Table([caption, head, html.Tbody(rows)], className="risk",
+                      id="before-statements")
+
+
+def before_view(before: Reduction, after: Reduction,
+                posteriors: moved.Posteriors) -> dict[str, Any]:
+    """The "Before the update" view of one run: ``header`` (what is compared, and that the
+    draws are not paired), ``cards``, ``figure`` (before/after intervals per quantity,
+    sized for the page) and ``footer`` (the statements folded in, the year notes)."""
+    update = moved.Moved(before, after, posteriors)
+    rows = moved.headline_rows(update)
+    meta = after.meta
+    header = html.Div([
+        html.P([f"The same run ({meta.scenario_name}, {after.n_draws:,} draws, seed "
+                f"{meta.seed}, to {meta.months[-1]:%B %Y}) under the posterior ",
+                html.Strong("before"), f" the update, {posteriors.before_label} "
+                f"({moved.origin_name(update.pre)}), and ", html.Strong("after"),
+                f" it, {posteriors.after_label} ({moved.origin_name(update.post)})."],
+               id="before-lead"),
+        html.P(moved.UNPAIRED.format(draws=after.n_draws).replace("<em>", "").replace(
+            "</em>", ""), className="note")])
+    behind = [r for r in rows if r.behind]
+    notes: list[Any] = [statements_table(update)]
+    if behind:
+        notes.append(html.P("‡ The updated posterior has " + "; ".join(
+            f"{r.behind} behind it ({r.label})" for r in behind) + ": its particles' "
+            "simulated history, weighed by the statements folded in; both count the whole "
+            "calendar year. The attacks and deaths cards count every year after the "
+            "cut-off.", className="note"))
+    figure = responsive(moved.moved_figure(update, rows))
+    return {"header": header, "cards": before_cards(update), "figure": figure,
+            "footer": html.Div(notes)}
