@@ -150,7 +150,11 @@ def prepare_run(scenario: ScenarioSpec = "baseline", options: RunOptions | None 
     scen = load_scenario(scenario)
     prep = prepare(scen, start=opts.start, end=opts.end, countries=opts.countries)
     opts.check_work(len(prep.countries), len(prep.months))
-    return Run(prep, opts, posteriors.resolve(opts.posterior, prep.scenario.cutoff))
+    post = posteriors.resolve(opts.posterior, prep.scenario.cutoff)
+    if post is not None and post.origin_index(prep) >= len(prep.months) - 1:
+        raise OptionsError(f"end: {opts.end} is not after the posterior's origin {post.origin} "
+                           "(an update brought its particles there); fix: a later end")
+    return Run(prep, opts, post)
 
 
 @dataclass

@@ -80,3 +80,21 @@ def test_a_posterior_without_noise_ids_is_refused(small, tmp_path):
                               str(csv), "--until", "2017-06", "--out", str(tmp_path / "x.nc")])
     assert res.exit_code != 0 and "no particle noise ids" in res.output
     assert not (tmp_path / "x.nc").exists()
+
+
+def test_a_run_from_an_updated_posterior_starts_at_its_origin(small, tmp_path):
+    """It starts from the particles' states at the new origin (the baseline's default
+    policy, starting 2017-01, changes nothing), and an end before the origin is one line."""
+    post, csv = small
+    out = tmp_path / "p2.nc"
+    assert runner.invoke(app, ["update", "--posterior", str(post), "--observations", str(csv),
+                               "--until", "2017-06", "--out", str(out), "--draws", "4",
+                               "--json"]).exit_code == 0
+    res = runner.invoke(app, ["run", "baseline", "--posterior", str(out), "--draws", "6",
+                              "--json"])
+    assert res.exit_code == 0, res.output
+    h = json.loads(res.stdout)
+    assert h["history"] == "from the posterior's particle states"
+    assert h["attacks_counted_from"] == "2017-07"
+    bad = runner.invoke(app, ["run", "baseline", "--posterior", str(out), "--end", "2017-06"])
+    assert bad.exit_code == 2 and "is not after the posterior's origin 2017-06" in bad.output

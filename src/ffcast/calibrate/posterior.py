@@ -123,10 +123,13 @@ class Posterior:
 
 def history_change(prep: Prepared, post: Posterior) -> str | None:
     """Why a run of ``prep`` cannot take the posterior's stored history, or None when it
-    can: the scenario's months up to the origin are those the posterior was fitted with
-    (same cut-off, no prior overridden, levers starting after the origin, every country
-    stored). The rule is checked against the sampled inputs of the months before the
-    cut-off in ``tests/calibrate/test_particle_states.py``."""
+    can: the scenario's months up to the origin are those the posterior's particles were
+    simulated with (same cut-off, no prior overridden, no lever acting by the origin, every
+    country stored; and for a posterior updated past its cut-off, the calibration's
+    collapse and pathways, which act on the months between). The rule is checked against
+    the sampled inputs of those months in ``tests/calibrate/test_particle_states.py``."""
+    from ffcast.scenario import Collapse, Pathways, Policy
+
     scen = prep.scenario
     if post.states is None:
         return "the posterior holds no particle states"
@@ -134,8 +137,17 @@ def history_change(prep: Prepared, post: Posterior) -> str | None:
         return f"its cut-off {scen.cutoff} is not the posterior's {post.cutoff}"
     if scen.parameters:
         return "it overrides priors (" + ", ".join(sorted(scen.parameters)) + ")"
-    if prep.policy_index <= post.origin_index(prep):
+    levers = scen.policy.model_dump(exclude={"start", "countries"})
+    if prep.policy_index <= post.origin_index(prep) and \
+            levers != Policy().model_dump(exclude={"start", "countries"}):
         return f"its policy starts ({scen.policy.start}) by the origin {post.origin}"
+    if post.origin_index(prep) > prep.cutoff_index:
+        if scen.collapse != Collapse():
+            return (f"its collapse differs from the one the particles were simulated with "
+                    f"up to {post.origin}")
+        if scen.pathways != Pathways():
+            return (f"its pathways differ from those the particles were simulated with up "
+                    f"to {post.origin}")
     stored = set(post.states.countries)
     missing = [c for c in prep.countries["iso3"] if c not in stored]
     if missing:
