@@ -457,19 +457,29 @@ def resolve(spec: PosteriorSpec, cutoff: str) -> Posterior | None:
 
 
 def label(post: Posterior | None) -> str:
-    """How a run's parameters are described in outputs: ``prior`` or ``posterior (...)``."""
-    return "prior" if post is None else f"posterior (cut-off {post.cutoff})"
+    """How a run's parameters are described in outputs: ``prior``, ``posterior (cut-off
+    YYYY-MM)`` or, for a posterior an update brought past its cut-off, ``posterior (cut-off
+    YYYY-MM, updated to YYYY-MM)``."""
+    if post is None:
+        return "prior"
+    if post.origin != post.cutoff:
+        return f"posterior (cut-off {post.cutoff}, updated to {post.origin})"
+    return f"posterior (cut-off {post.cutoff})"
 
 
 def describe(post: Posterior | None) -> dict[str, str | int]:
     """What a run's parameters were, as results attrs (so a report of the file can say it):
     ``parameters`` (:func:`label`), ``posterior_particles`` (0 for the priors) and
     ``posterior_shipped`` (1 when it is the posterior ffcast ships for its cut-off, the one
-    the rolling backtest scores; 0 otherwise)."""
+    the rolling backtest scores; 0 otherwise) and, for a posterior an update brought past
+    its cut-off, ``posterior_origin`` (the month its particles reach)."""
     if post is None:
         return {"parameters": label(None), "posterior_particles": 0, "posterior_shipped": 0}
-    return {"parameters": label(post), "posterior_particles": len(post.z),
-            "posterior_shipped": int(shipped(post.cutoff) is post)}
+    out: dict[str, str | int] = {"parameters": label(post), "posterior_particles": len(post.z),
+                                 "posterior_shipped": int(shipped(post.cutoff) is post)}
+    if post.origin != post.cutoff:
+        out["posterior_origin"] = post.origin
+    return out
 
 
 def shipped(cutoff: str) -> Posterior | None:

@@ -341,12 +341,8 @@ def reduce_run(scenario: str | Path | None, draws: int, seed: int,
 
 
 def _parameters(job: Run) -> dict[str, str | int]:
-    """The run's parameter attrs, and the origin of a posterior updated past its cut-off."""
-    attrs = dict(job.parameter_attrs)
-    post = job.posterior
-    if post is not None and post.origin != post.cutoff:
-        attrs["posterior_origin"] = post.origin
-    return attrs
+    """The run's parameter attrs (with ``posterior_origin`` for an updated posterior)."""
+    return dict(job.parameter_attrs)
 
 
 def assess(job: object, red: Reduction) -> dict[str, list[str]]:
