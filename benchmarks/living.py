@@ -33,7 +33,6 @@ import resource
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -125,20 +124,25 @@ def worker_update() -> dict[str, Any]:
 
 
 def run_cli(repeats: int = 3) -> dict[str, Any]:
-    """``ffcast run baseline --draws 1000`` as a whole process (after one warm-up)."""
+    """``ffcast run baseline --draws 1000`` as a whole process (after one warm-up); its peak
+    RSS is measured by a fresh parent per repeat (``RUSAGE_CHILDREN`` of a long-lived parent
+    would be the largest of every child it ever waited for)."""
     exe = str(Path(sys.executable).with_name("ffcast"))
     cmd = [exe, "run", "baseline", "--draws", str(DRAWS), "--quiet"]
+    probe = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
+             "subprocess.run(sys.argv[1:], capture_output=True, check=True); "
+             "print(time.perf_counter() - t, "
+             "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)")
     subprocess.run(cmd, capture_output=True, check=True)
     walls, rss, refs, loads = [], [], [], []
     for _ in range(repeats):
         refs.append(reference_seconds())
         loads.append(os.getloadavg()[0])
-        t0 = time.perf_counter()
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        subprocess.run(cmd, capture_output=True, check=True)
-        walls.append(time.perf_counter() - t0)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        rss.append(max(after, before) / 1024)
+        done = subprocess.run([sys.executable, "-c", probe, *cmd], capture_output=True,
+                              text=True, check=True)
+        wall, peak = (float(x) for x in done.stdout.split())
+        walls.append(wall)
+        rss.append(peak)
     wall, ref = statistics.median(walls), statistics.median(refs)
     return {"seconds": wall, "reference_s": ref, "ratio": wall / ref,
             "load": statistics.median(loads), "peak_rss_mib": max(rss), "walls": walls}
