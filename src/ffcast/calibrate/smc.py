@@ -455,8 +455,13 @@ def calibrate(
     )
 
 
+#: What the moves evaluate particles with: an :class:`_Evaluator`, or anything called like it
+#: (per particle and column the log-likelihood, and per particle the draws to carry along).
+Evaluate = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
 def _move(z: np.ndarray, ll: np.ndarray, sim: np.ndarray, nid: np.ndarray, lam: float,
-          scale: float, moves: int, rng: np.random.Generator, evaluate: _Evaluator
+          scale: float, moves: int, rng: np.random.Generator, evaluate: Evaluate
           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, float]:
     """MH sweeps on the parameters, each one batched simulation of all particles, every
     proposal evaluated with its particle's own noise (common random numbers).
@@ -506,7 +511,7 @@ def _move(z: np.ndarray, ll: np.ndarray, sim: np.ndarray, nid: np.ndarray, lam: 
 
 
 def _refresh(z: np.ndarray, ll: np.ndarray, sim: np.ndarray, nid: np.ndarray, lam: float,
-             rng: np.random.Generator, evaluate: _Evaluator,
+             rng: np.random.Generator, evaluate: Evaluate,
              fresh: Callable[[int], np.ndarray]
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """Move the simulation noise at fixed parameters: a new noise for each particle,

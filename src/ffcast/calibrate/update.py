@@ -4,12 +4,16 @@ Warning first: an update is the next step of the same sequential Monte Carlo, no
 fit. Each particle keeps its parameters and its simulation noise, so its history up to the
 old origin is the one it was weighted with; its noise goes on to the new month (the
 particle's own continuation), the new statements weigh it through the reporting model
-(the incremental likelihood: only the new columns), the population is resampled, and
-moves that leave the posterior at the new month invariant rejuvenate it: random-walk and
+(the incremental likelihood: only the new columns), tempered in over as many steps as keep
+each step's effective sample size at half the particles (one step when they say little the
+posterior did not expect; twenty monthly counts of four countries can leave one particle
+in a hundred, measured in ``docs/validation.md``). At each step the population is
+resampled and moves that leave that step's target invariant rejuvenate it: random-walk and
 prior-refresh moves of the parameters and a refresh of the noise, each accepted on the
-whole likelihood (the embedded record, every statement folded in so far and the new ones,
-with common random numbers), as in :mod:`.smc`. The result is a posterior whose origin is
-the new month, with each particle's state there, so forecasts start after it.
+whole likelihood (the embedded record, every statement folded in so far and the new ones
+at the step's weight, with common random numbers), as in :mod:`.smc`. The result is a
+posterior whose origin is the new month, with each particle's state there, so forecasts
+start after it.
 
 What does not change: the embedded record and the priors stay those of the cut-off (no
 figure the package holds beyond it is read; the cut-off rule applies to the embedded data
@@ -30,7 +34,7 @@ import pandas as pd
 
 from ffcast.calibrate import posterior as posteriors
 from ffcast.calibrate.posterior import Posterior
-from ffcast.calibrate.risk import record_years
+from ffcast.calibrate.risk import YearRecord, record_years
 from ffcast.calibrate.smc import (
     RW_COMPONENTS,
     Block,
@@ -40,6 +44,7 @@ from ffcast.calibrate.smc import (
     _ess,
     _Evaluator,
     _move,
+    _next_temperature,
     _refresh,
     _systematic,
     risk_targets,
@@ -47,6 +52,8 @@ from ffcast.calibrate.smc import (
 from ffcast.calibrate.targets import build_targets, check_published, observation_targets
 from ffcast.errors import FFCastError
 
+#: At most this many tempering steps bring the new statements in (the last one goes to 1).
+MAX_STAGES = 40
 #: The columns of a posterior's stored statements (the user's, folded in so far).
 STATEMENT_COLUMNS = ("iso3", "quantity", "value", "low", "high", "as_of", "published",
                      "source", "notes")
@@ -58,9 +65,10 @@ class UpdateResult:
 
     ``statements`` the new statements used (a frame: the figure, and the posterior
     predictive of the published figure before and after as median and 90% interval);
-    ``ess`` the effective sample size of the incremental weights (out of the particles);
-    ``acceptance`` / ``noise_acceptance`` of the rejuvenating moves; ``ignored`` how many
-    rows of the file were not used, and why.
+    ``ess`` the effective sample size of the incremental weights of all the new statements
+    at once (out of the particles: how much they say that the posterior did not expect);
+    ``acceptance`` / ``noise_acceptance`` of the last step's rejuvenating moves; ``ignored``
+    how many rows of the file were not used, and why; ``stages`` the tempering steps.
     """
 
     posterior: Posterior
@@ -70,6 +78,7 @@ class UpdateResult:
     noise_acceptance: float
     seconds: float
     ignored: dict[str, int] = field(default_factory=dict)
+    stages: list[Stage] = field(default_factory=list)
 
 
 def stored_statements(post: Posterior) -> pd.DataFrame:
@@ -86,6 +95,13 @@ def stored_statements(post: Posterior) -> pd.DataFrame:
     return frame
 
 
+def reached_temperature(post: Posterior) -> float:
+    """The temperature the posterior's last SMC stage reached (1 unless its calibration
+    stopped at ``max_stages``; 1 when the file does not say)."""
+    stages = json.loads(post.attrs.get("stages", "[]") or "[]")
+    return float(stages[-1]["temperature"]) if stages else 1.0
+
+
 def _as_records(obs: pd.DataFrame) -> list[dict]:
     out = []
     for r in obs.itertuples():
@@ -100,12 +116,23 @@ def _as_records(obs: pd.DataFrame) -> list[dict]:
 
 def update(posterior: Posterior | str, observations: pd.DataFrame, until: str, *,
            moves: int = 1, progress: Callable[[str], None] | None = None,
-           name: str = "observations") -> UpdateResult:
+           name: str = "observations", targets: list[Target] | None = None,
+           records: list[YearRecord] | None = None, target_ess: float = 0.5
+           ) -> UpdateResult:
     """Fold the statements of ``observations`` (a frame validated by
     :func:`ffcast.backtest.read_observations`; ``name`` for messages) published after the
     posterior's origin and by the end of ``until`` (``YYYY-MM``) into ``posterior`` (a
     :class:`Posterior`, a file, or a shipped cut-off such as ``"2016-12"``); see the module
     docstring.
+
+    ``targets`` and ``records`` replace the embedded statements and attack record of the
+    cut-off, as in :func:`ffcast.calibrate.calibrate` (synthetic-truth checks: pass the
+    ones the posterior was fitted to). A posterior whose calibration stopped before
+    temperature 1 (``max_stages``) is brought there: its incremental weights include the
+    rest of the old likelihood, so the moves at temperature 1 and the weights target the
+    same posterior. The new statements are tempered in over as many steps as keep the
+    effective sample size of each step's weights at ``target_ess`` of the particles (as in
+    the calibration; 0 folds them in at once, in one step).
 
     Raises :class:`FFCastError` for a posterior without particle noise (written before
     ffcast stored it: re-run ``ffcast calibrate``), a month not after the origin, or no
@@ -140,7 +167,7 @@ def update(posterior: Posterior | str, observations: pd.DataFrame, until: str, *
     if block.names != post.names:
         raise FFCastError("--posterior: fitted with other components than this ffcast "
                           "calibrates; fix: re-run `ffcast calibrate`")
-    old = build_targets(prep)
+    old = build_targets(prep) if targets is None else list(targets)
     if not earlier.empty:
         old += observation_targets(prep, earlier, until=origin_end)
     new = observation_targets(prep, obs, until=until_end, after=origin_end)
@@ -151,21 +178,23 @@ def update(posterior: Posterior | str, observations: pd.DataFrame, until: str, *
         raise FFCastError(f"{name}: no statement published after {post.origin} and by "
                           f"{until} to fold in ({detail or 'the file is empty'}); fix: add "
                           "statements with their 'published' date, or choose --until")
-    records = record_years(prep.months, post.cutoff)
-    targets: list[Target] = [*old, *new]
-    evaluate = _Evaluator(prep, post.seed, targets, records, block)
+    if records is None:
+        records = record_years(prep.months, post.cutoff)
+    every: list[Target] = [*old, *new]
+    evaluate = _Evaluator(prep, post.seed, every, records, block)
     say(f"weighing {len(post.z):,} particles by {len(new)} new statements")
+    n = len(post.z)
     z = post.z.astype(float)
     nid = post.noise.copy()
-    ll_t, sim = evaluate(z, nid)
-    before = sim.copy()
     cols = slice(len(old), len(old) + len(new))
-    logw = ll_t[:, cols].sum(axis=1)
-    ess = _ess(logw)
+    bridge = _Bridge(evaluate, cols, reached_temperature(post))
+    if bridge.reached < 1.0:
+        say(f"the posterior stopped at temperature {bridge.reached:.3f}: completing it")
+    sim = bridge(z, nid)[1]
+    before = sim[:, :-2].copy()
+    ess = _ess(bridge.increment(sim))
     rng = np.random.default_rng([post.seed, 0x0DA7E, int(pd.Period(until, "M").ordinal)])
-    idx = _systematic(logw, rng)
-    z, ll, sim, nid = z[idx], ll_t.sum(axis=1)[idx], sim[idx], nid[idx]
-    say(f"effective sample size {ess:,.0f}; rejuvenating")
+    say(f"effective sample size of the new statements' weights {ess:,.0f}")
     next_noise = int(post.noise.max()) + 1
 
     def fresh(k: int) -> np.ndarray:
@@ -175,19 +204,33 @@ def update(posterior: Posterior | str, observations: pd.DataFrame, until: str, *
         return ids
 
     scale = 2.38 / np.sqrt(min(z.shape[1], RW_COMPONENTS))
-    t1 = time.perf_counter()
-    z, ll, sim, acc, scale = _move(z, ll, sim, nid, 1.0, scale, moves, rng, evaluate)
-    nid, ll, sim, refreshed = _refresh(z, ll, sim, nid, 1.0, rng, evaluate, fresh)
-    stage = Stage(1.0, ess, acc, scale, time.perf_counter() - t1, refreshed)
+    stages: list[Stage] = []
+    while bridge.phi < 1.0:
+        t1 = time.perf_counter()
+        inc = bridge.increment(sim)
+        phi = (1.0 if len(stages) == MAX_STAGES - 1
+               else _next_temperature(inc, bridge.phi, target_ess * n))
+        logw = (phi - bridge.phi) * inc
+        stage_ess = _ess(logw)
+        idx = _systematic(logw, rng)
+        z, sim, nid = z[idx], sim[idx], nid[idx]
+        bridge.phi = phi
+        ll = bridge.total(sim)
+        z, ll, sim, acc, scale = _move(z, ll, sim, nid, 1.0, scale, moves, rng, bridge)
+        nid, ll, sim, refreshed = _refresh(z, ll, sim, nid, 1.0, rng, bridge, fresh)
+        stages.append(Stage(phi, stage_ess, acc, scale, time.perf_counter() - t1, refreshed))
+        say(f"statements at weight {phi:.3f} (ESS {stage_ess:,.0f}, acceptance {acc:.2f})")
+    sim = sim[:, :-2]
     res = CalibrationResult(
         cutoff=post.cutoff, seed=post.seed, block=block, z=z, loglik=ll,
-        targets=[*targets, *risk_targets(records)], predictive=sim, prior_predictive=before,
-        stages=[stage], seconds=time.perf_counter() - t0, simulations=evaluate.calls,
+        targets=[*every, *risk_targets(records)], predictive=sim, prior_predictive=before,
+        stages=stages, seconds=time.perf_counter() - t0, simulations=evaluate.calls,
         noise=nid)
     out = posteriors.from_result(res, states=False)
     history = json.loads(post.attrs.get("updates", "[]") or "[]")
     history.append({"until": until, "statements": len(new), "ess": round(ess, 1),
-                    "acceptance": round(acc, 3), "noise_acceptance": round(refreshed, 3),
+                    "stages": len(stages), "acceptance": round(acc, 3),
+                    "noise_acceptance": round(refreshed, 3),
                     "seconds": round(time.perf_counter() - t0, 1),
                     "file": name})
     folded = _as_records(earlier) + _as_records(
@@ -198,7 +241,46 @@ def update(posterior: Posterior | str, observations: pd.DataFrame, until: str, *
     say("simulating each particle's state at the new origin")
     out = posteriors.attach_states(out, prep)
     table = _statement_table(new, before[:, cols], sim[:, cols])
-    return UpdateResult(out, table, ess, acc, refreshed, time.perf_counter() - t0, ignored)
+    return UpdateResult(out, table, ess, acc, refreshed, time.perf_counter() - t0, ignored,
+                        stages)
+
+
+class _Bridge:
+    """The whole likelihood on the way from the old posterior to the new one.
+
+    At step ``phi`` (0 to 1) the target is p(theta, u) L_old^(r + (1 - r) phi) L_new^phi,
+    where ``r`` is the temperature the old posterior reached (1 unless its calibration
+    stopped early): the new statements' likelihood is tempered in, as :func:`.smc.calibrate`
+    tempers the record, so a batch of statements that says much more than the posterior
+    expected does not leave one surviving particle. Called like the evaluator: the
+    log-likelihood columns at ``phi`` and the predictive draws, with each particle's old
+    and new log-likelihood appended as two last columns (the moves carry them along with
+    the accepted draws; :meth:`increment` and :meth:`total` read them).
+    """
+
+    def __init__(self, evaluate: _Evaluator, new: slice, reached: float) -> None:
+        self.evaluate, self.new, self.reached, self.phi = evaluate, new, reached, 0.0
+
+    @property
+    def calls(self) -> int:
+        return self.evaluate.calls
+
+    def __call__(self, z: np.ndarray, noise_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        ll_t, sim = self.evaluate(z, noise_ids)
+        old = ll_t[:, : self.new.start].sum(axis=1) + ll_t[:, self.new.stop:].sum(axis=1)
+        both = np.column_stack([old, ll_t[:, self.new].sum(axis=1)])
+        return both * self._weights(), np.column_stack([sim, both])
+
+    def _weights(self) -> np.ndarray:
+        return np.array([self.reached + (1.0 - self.reached) * self.phi, self.phi])
+
+    def increment(self, sim: np.ndarray) -> np.ndarray:
+        """The log-likelihood that goes from weight 0 to 1 along the bridge, per particle."""
+        return sim[:, -1] + (1.0 - self.reached) * sim[:, -2]
+
+    def total(self, sim: np.ndarray) -> np.ndarray:
+        """The log-likelihood at the current step, per particle."""
+        return sim[:, -2:] @ self._weights()
 
 
 def _used_rows(prep: object, rows: pd.DataFrame, until_end: pd.Timestamp,
@@ -224,4 +306,5 @@ def _statement_table(targets: list[Target], before: np.ndarray,
     return pd.DataFrame(rows)
 
 
-__all__ = ["STATEMENT_COLUMNS", "UpdateResult", "stored_statements", "update"]
+__all__ = ["STATEMENT_COLUMNS", "UpdateResult", "reached_temperature", "stored_statements",
+           "update"]
