@@ -8,6 +8,8 @@ tempers the likelihood, so the posterior is, if anything, wider than the data ne
 attack record is drawn from the true expected numbers (Poisson) and the true power-law
 severity. Over many truths drawn from the prior, a calibrated sampler puts each
 true component inside its 90% interval nine times in ten (:func:`coverage`).
+A user's statements published after the cut-off (what :func:`ffcast.calibrate.update.update`
+folds in) are drawn the same way, as official counts (:func:`synthetic_statements`).
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pandas as pd
 
 from ffcast.calibrate.likelihood import bias_noise, simulated_value
 from ffcast.calibrate.risk import MASS_CASUALTY_DEATHS, YearRecord
 from ffcast.calibrate.smc import NOISE_OFFSET, Block, _Evaluator, param_value
-from ffcast.calibrate.targets import Target
+from ffcast.calibrate.targets import Target, observation_targets
 from ffcast.engine import Latent, Prepared
 from ffcast.scenario import reporting
 
@@ -90,9 +93,41 @@ def coverage(truth: np.ndarray, z: np.ndarray, levels: tuple[float, ...] = (0.5,
     return out
 
 
+def statement_frame(countries: list[str], months: list[str], quantity: str = "cumulative_returned",
+                    lag: int = 1, source: str = "synthetic") -> pd.DataFrame:
+    """The rows of an observations file: one statement of ``quantity`` per country and
+    month (``YYYY-MM``, its ``as_of``), published ``lag`` months later, with placeholder
+    figures (1.0) for :func:`synthetic_statements` to replace. Validate it first
+    (:func:`ffcast.backtest.validate_observations`, which adds ``month`` and
+    ``published_date``)."""
+    rows = [{"iso3": c, "quantity": quantity, "value": 1.0, "as_of": m,
+             "published": str(pd.Period(m, "M") + lag), "source": source, "notes": ""}
+            for m in months for c in countries]
+    return pd.DataFrame(rows)
+
+
+def synthetic_statements(prep: Prepared, targets: list[Target], records: list[YearRecord],
+                         block: Block, truth: np.ndarray, seed: int, frame: pd.DataFrame,
+                         until: str) -> tuple[list[Target], list[YearRecord], pd.DataFrame]:
+    """:func:`synthetic_record` of ``targets`` and ``records``, and the user's statements
+    ``frame`` (validated; every row published by the end of ``until``, describing a month
+    ``prep`` simulates) with figures drawn from the same truth: the true count through the
+    reporting model of an official source, as :func:`observation_targets` reads them."""
+    end = pd.Period(until, "M").end_time.normalize()
+    user = observation_targets(prep, frame, until=end)
+    if len(user) != len(frame):
+        raise ValueError(f"{len(frame) - len(user)} of the statements would not be fitted "
+                         f"(published after {until}, or a month the run does not simulate)")
+    syn, syn_records = synthetic_record(prep, [*targets, *user], records, block, truth, seed)
+    out = frame.copy()
+    out["value"] = [t.low for t in syn[len(targets):]]
+    return syn[: len(targets)], syn_records, out
+
+
 def prior_truth(block: Block, seed: int) -> np.ndarray:
     """A truth drawn from the prior (standard normal scores), reproducible by ``seed``."""
     return np.random.default_rng([seed, 0x7A0]).standard_normal(block.size)
 
 
-__all__ = ["TRUTH_NOISE", "coverage", "prior_truth", "synthetic_record"]
+__all__ = ["TRUTH_NOISE", "coverage", "prior_truth", "statement_frame", "synthetic_record",
+           "synthetic_statements"]
