@@ -62,6 +62,7 @@ class Run:
 
     z: np.ndarray
     seconds: float
+    figures: np.ndarray  # log(1 + median of the predictive) of each new statement's figure
 
 
 @dataclass
@@ -125,6 +126,7 @@ def main() -> None:
           f"month later); {particles} particles, {truths} truths x 2 replicates, "
           f"{block.size} components ({informed.sum()} informed)", flush=True)
     results: list[Truth] = []
+    statements: list[np.ndarray] = []  # the figures each truth's statements give
     cov: dict[str, dict[float, list[np.ndarray]]] = {k: {0.5: [], 0.9: []}
                                                       for k in ("A0", "A", "B")}
     for k in range(truths):
@@ -136,21 +138,26 @@ def main() -> None:
                             if r.as_of == AS_OF[-1])
         print(f"truth {seed}: statements as of {AS_OF[-1]}: {figures}", flush=True)
         t = Truth(seed)
+        statements.append(said["value"].to_numpy())
         for rep in (1, 2):
             s = 1000 * seed + rep
             t0 = time.perf_counter()
             res = calibrate(CUTOFF, particles=particles, seed=s,
                             targets=syn_t, records=syn_r)
-            t.a0.append(Run(res.z, time.perf_counter() - t0))
+            seconds = time.perf_counter() - t0
             t0 = time.perf_counter()
             up = update(from_result(res, states=False), said, UNTIL, targets=syn_t,
                         records=syn_r, target_ess=args.target_ess)
-            t.a.append(Run(up.posterior.z.astype(float), time.perf_counter() - t0))
+            t.a0.append(Run(res.z, seconds, np.log1p(up.statements["before_median"].to_numpy())))
+            t.a.append(Run(up.posterior.z.astype(float), time.perf_counter() - t0,
+                           np.log1p(up.statements["after_median"].to_numpy())))
             t.ess.append(up.ess / particles)
             t0 = time.perf_counter()
             full = calibrate(CUTOFF, particles=particles, seed=s + 10,
                              targets=syn_t, records=syn_r, observations=said, through=UNTIL)
-            t.b.append(Run(full.z, time.perf_counter() - t0))
+            user = [i for i, tg in enumerate(full.targets) if tg.channel == "user_returned"]
+            t.b.append(Run(full.z, time.perf_counter() - t0,
+                           np.log1p(np.median(full.predictive[:, user], axis=0))))
             print(f"  replicate {rep}: calibration {t.a0[-1].seconds:.0f} s "
                   f"({len(res.stages)} stages), update {t.a[-1].seconds:.0f} s "
                   f"(ESS {up.ess:.0f}/{particles}, {len(up.stages)} steps, acceptance "
@@ -188,6 +195,24 @@ def main() -> None:
     print(f"{'all':>6} | {rms(pa['AA']):8.3f} {rms(pa['BB']):5.3f} {rms(pa['AB']):5.3f} "
           f"{ratio(pa):5.2f} | {rms(pi['AA']):13.3f} {rms(pi['BB']):5.3f} "
           f"{rms(pi['AB']):5.3f} {ratio(pi):5.2f} {rms(pi['shift']):5.2f}")
+
+    print(f"\nThe published figures of the {len(frame)} statements: rms over them of the "
+          "difference of log(1 + predictive median)")
+    print(f"{'truth':>6} | {'A-A':>5} {'B-B':>5} {'A-B':>5} | {'A0-B (before)':>13} | "
+          f"{'A-statement':>11} {'B-statement':>11}")
+    figs: dict[str, list[np.ndarray]] = {}
+    for t, said_t in zip(results, statements, strict=True):
+        seen = np.log1p(said_t)
+        d = {"AA": [t.a[0].figures - t.a[1].figures], "BB": [t.b[0].figures - t.b[1].figures],
+             "AB": [x.figures - y.figures for x in t.a for y in t.b],
+             "A0B": [x.figures - y.figures for x, y in zip(t.a0, t.b, strict=True)],
+             "As": [x.figures - seen for x in t.a], "Bs": [y.figures - seen for y in t.b]}
+        for key, v in d.items():
+            figs.setdefault(key, []).extend(v)
+        print(f"{t.seed:>6} | {rms(d['AA']):5.3f} {rms(d['BB']):5.3f} {rms(d['AB']):5.3f} | "
+              f"{rms(d['A0B']):13.3f} | {rms(d['As']):11.3f} {rms(d['Bs']):11.3f}")
+    print(f"{'all':>6} | {rms(figs['AA']):5.3f} {rms(figs['BB']):5.3f} {rms(figs['AB']):5.3f} | "
+          f"{rms(figs['A0B']):13.3f} | {rms(figs['As']):11.3f} {rms(figs['Bs']):11.3f}")
 
     sd_ratio = np.concatenate([r_a.z.std(axis=0) / np.maximum(r_b.z.std(axis=0), 1e-9)
                                for t in results for r_a, r_b in zip(t.a, t.b, strict=True)])
