@@ -24,8 +24,9 @@ the four countries); "shift" is how far the statements moved those from A0 to B 
 check's power). Coverage: the share of true components inside the 50% and 90% intervals of
 A0, A and B.
 
-Run: ``PYTHONPATH=src python scripts/update_check.py`` (about 15 minutes on 2 cores;
-``--quick`` for a smoke run of a minute or two).
+Run: ``PYTHONPATH=src python scripts/update_check.py`` (12 minutes on 2 shared cores;
+``--quick`` for a smoke run of under a minute; ``--target-ess 0`` folds the statements in
+at once, as the update did before it tempered them).
 """
 
 from __future__ import annotations

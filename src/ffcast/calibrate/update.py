@@ -6,14 +6,14 @@ old origin is the one it was weighted with; its noise goes on to the new month (
 particle's own continuation), the new statements weigh it through the reporting model
 (the incremental likelihood: only the new columns), tempered in over as many steps as keep
 each step's effective sample size at half the particles (one step when they say little the
-posterior did not expect; twenty monthly counts of four countries can leave one particle
-in a hundred, measured in ``docs/validation.md``). At each step the population is
-resampled and moves that leave that step's target invariant rejuvenate it: random-walk and
-prior-refresh moves of the parameters and a refresh of the noise, each accepted on the
-whole likelihood (the embedded record, every statement folded in so far and the new ones
-at the step's weight, with common random numbers), as in :mod:`.smc`. The result is a
-posterior whose origin is the new month, with each particle's state there, so forecasts
-start after it.
+posterior did not expect; twenty monthly counts of four countries left an effective 2 to
+11 of 300 particles in one step, measured in ``docs/validation.md``). At each step the
+population is resampled and moves that leave that step's target invariant rejuvenate it:
+random-walk and prior-refresh moves of the parameters and a refresh of the noise, each
+accepted on the whole likelihood (the embedded record, every statement folded in so far
+and the new ones at the step's weight, with common random numbers), as in :mod:`.smc`. The
+result is a posterior whose origin is the new month, with each particle's state there, so
+forecasts start after it.
 
 What does not change: the embedded record and the priors stay those of the cut-off (no
 figure the package holds beyond it is read; the cut-off rule applies to the embedded data
