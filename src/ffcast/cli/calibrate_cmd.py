@@ -122,6 +122,7 @@ def update_cmd(
             "origin_before": post.origin, "origin_after": res.posterior.origin,
             "statements": res.statements, "ignored": res.ignored,
             "ess": round(res.ess, 1), "particles": len(res.posterior.z),
+            "steps": len(res.stages),
             "acceptance": round(res.acceptance, 3),
             "noise_acceptance": round(res.noise_acceptance, 3),
             "seconds": round(res.seconds, 1), "moved": moved}
@@ -145,8 +146,10 @@ def update_cmd(
         m.add_row(row["quantity"], row["before"], row["after"])
     print_table(console, m)
     ignored = "; ".join(f"{v} {k}" for k, v in res.ignored.items() if v)
-    typer.echo(f"Effective sample size {res.ess:,.0f} of {len(res.posterior.z):,} particles; "
-               f"moves accepted {res.acceptance:.0%}, noise refreshed "
+    typer.echo(f"Effective sample size {res.ess:,.0f} of {len(res.posterior.z):,} particles "
+               f"for the new statements at once, brought in over {len(res.stages)} "
+               f"step{'s' if len(res.stages) != 1 else ''}; last step's moves accepted "
+               f"{res.acceptance:.0%}, noise refreshed "
                f"{res.noise_acceptance:.0%}; {res.seconds:.1f} s."
                + (f" Not used: {ignored}." if ignored else ""))
     typer.echo(f"Next: ffcast run baseline --posterior {out}")
