@@ -182,8 +182,10 @@ class Headline:
     travelled: np.ndarray | None = None  # (D,)
     parameters: str = "prior"
     home_by_country: np.ndarray | None = None  # (D, C, HOME_STOCKS) at the end month
-    attacks_by_country: np.ndarray | None = None  # (D, C) after the cut-off, all targets
-    deaths_by_country: np.ndarray | None = None  # (D, C)
+    # (D, C) after the cut-off, at home and in Western countries: attacks in third theatres
+    # are a prior-driven scenario (Q.PRIOR_SCENARIO_TARGETS), in no total.
+    attacks_by_country: np.ndarray | None = None
+    deaths_by_country: np.ndarray | None = None  # (D, C), the same targets
     risk_years: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     risk_months: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     risk: np.ndarray | None = None  # (D, Y, RISK_REGIONS, RISK_COUNTS) per year after cut-off
@@ -249,8 +251,9 @@ class Headline:
         self.returned_by_country = _cat(self.returned_by_country, Q.RETURNED.of(end))
         home = np.asarray(end[..., Q.stock_slots(Q.HOME_STOCKS)], dtype=np.int64)
         self.home_by_country = _cat(self.home_by_country, home)
-        self.attacks_by_country = _cat(self.attacks_by_country, att_c.sum(axis=-1))
-        self.deaths_by_country = _cat(self.deaths_by_country, dth_c.sum(axis=-1))
+        kept = [Q.TARGETS.index(t) for t in Q.HEADLINE_TARGETS]
+        self.attacks_by_country = _cat(self.attacks_by_country, att_c[..., kept].sum(axis=-1))
+        self.deaths_by_country = _cat(self.deaths_by_country, dth_c[..., kept].sum(axis=-1))
         self.attacks = _cat(self.attacks, att)
         self.attack_deaths = _cat(self.attack_deaths, dth)
         self.travelled = _cat(self.travelled, Q.TRAVELLED.of(tot))
@@ -566,7 +569,9 @@ def compare(
     per attack target and in total, the median, 5-95% interval, mean and the share of draws
     in which B is lower than A; and, under the key ``countries``, the same per country for
     the simulated countries either scenario's policy names (its ``name``, home stocks,
-    attacks and deaths in attacks, all targets).
+    attacks and deaths in attacks). Totals of attacks and deaths are over attacks at home
+    and in Western countries: those in third theatres are a prior-driven scenario, shown
+    per target only.
     ``progress`` is called with 0 as each scenario starts, then with each chunk's draws.
     """
     jobs = [prepare_run(s, draws=draws, seed=seed, start=start, end=end,
@@ -584,12 +589,14 @@ def compare(
     assert ha.attack_deaths is not None and hb.attack_deaths is not None
     assert ha.home_by_country is not None and hb.home_by_country is not None
     home_a, home_b = ha.home_by_country.sum(axis=1), hb.home_by_country.sum(axis=1)
+    kept = [Q.TARGETS.index(t) for t in Q.HEADLINE_TARGETS]
+    att_a, att_b = ha.attacks[:, kept].sum(1), hb.attacks[:, kept].sum(1)
+    dth_a, dth_b = ha.attack_deaths[:, kept].sum(1), hb.attack_deaths[:, kept].sum(1)
     drivers = _drivers(jobs[1], hb, {
-        "attacks_total": hb.attacks.sum(1).astype(np.int64) - ha.attacks.sum(1),
+        "attacks_total": att_b.astype(np.int64) - att_a,
         **{f"attacks:{t}": hb.attacks[:, g].astype(np.int64) - ha.attacks[:, g]
            for g, t in enumerate(Q.TARGETS)},
-        "attack_deaths_total": (hb.attack_deaths.sum(1).astype(np.int64)
-                                - ha.attack_deaths.sum(1))})
+        "attack_deaths_total": dth_b.astype(np.int64) - dth_a})
     return {
         "drivers": drivers,
         "a": ha.scenario, "b": hb.scenario, "seed": seed, "draws": draws,
@@ -601,8 +608,9 @@ def compare(
                     for g, t in enumerate(Q.TARGETS)},
         "attack_deaths": {t: _diff(ha.attack_deaths[:, g], hb.attack_deaths[:, g])
                           for g, t in enumerate(Q.TARGETS)},
-        "attacks_total": _diff(ha.attacks.sum(1), hb.attacks.sum(1)),
-        "attack_deaths_total": _diff(ha.attack_deaths.sum(1), hb.attack_deaths.sum(1)),
+        # Totals over the headline targets: third theatres are a prior-driven scenario.
+        "attacks_total": _diff(att_a, att_b),
+        "attack_deaths_total": _diff(dth_a, dth_b),
         "countries": _country_diffs(jobs, ha, hb),
     }
 

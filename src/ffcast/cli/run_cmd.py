@@ -305,8 +305,10 @@ def compare_tables(res: dict) -> list[Table]:
         t.add_section()
         t.add_row(f"[bold]{label}, {span}[/]", "", "")
         for g, where in Q.TARGET_LABELS.items():
-            row(t, f"  {where}", res[key][g])
-        row(t, "  all targets", res[f"{key}_total"])
+            scenario = " (prior-driven scenario, in no total)" \
+                if g in Q.PRIOR_SCENARIO_TARGETS else ""
+            row(t, f"  {where}{scenario}", res[key][g])
+        row(t, "  total: at home and in Western countries", res[f"{key}_total"])
     tables = [t]
     countries = res.get("countries") or {}
     if countries:
@@ -332,7 +334,7 @@ def compare_tables(res: dict) -> list[Table]:
                   title_justify="left")
         d.add_column("difference")
         d.add_column("strongest components (r², narrowed or open)")
-        for key, label in (("attacks_total", "Attacks, all targets"),
+        for key, label in (("attacks_total", "Attacks at home and in Western countries"),
                            ("attacks:home", "Attacks at home"),
                            ("attacks:western_abroad", "Attacks in other Western countries"),
                            ("attack_deaths_total", "Deaths in attacks")):

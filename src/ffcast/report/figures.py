@@ -270,7 +270,9 @@ def comparison_figure(diffs: Sequence[Difference], a: str, b: str, n_draws: int)
         "subtitle": {"text": f"Paired differences over {n_draws:,} draws with common random "
                      "numbers (same seed, same draws)"}})
     style.add_source_note(fig, "People: at the horizon (last month). Attacks and deaths: "
-                          "summed over the calendar years after the cut-off, all targets.")
+                          "summed over the calendar years after the cut-off, at home and in "
+                          "Western countries (third theatres, a prior-driven scenario, left "
+                          "out).")
     return fig
 
 
