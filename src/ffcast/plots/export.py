@@ -96,16 +96,28 @@ def write_png(
     Raises FFCastError if no Chromium is installed (install Debian's ``chromium``) or if
     kaleido fails to render. Returns the written path.
     """
-    try:
-        png = pio.to_image(fig, format="png", width=width, height=height, scale=scale)
-    except Exception as exc:
-        # plotly turns kaleido's ChromeNotFoundError into a generic RuntimeError whose advice
-        # ("plotly_get_chrome") downloads a browser; on Debian the fix is the distro package.
-        if find_chromium() is None:
-            raise FFCastError(
-                "PNG export needs Chromium, which was not found. Install Debian's `chromium` "
-                "package (`apt-get install chromium`, or `bash scripts/ensure_chromium.sh`), "
-                "or write .html instead."
-            ) from exc
-        raise FFCastError(f"PNG export with kaleido failed: {exc}") from exc
+    for attempt in range(PNG_ATTEMPTS):
+        try:
+            png = pio.to_image(fig, format="png", width=width, height=height, scale=scale)
+            break
+        except Exception as exc:
+            # plotly turns kaleido's ChromeNotFoundError into a generic RuntimeError whose
+            # advice ("plotly_get_chrome") downloads a browser; on Debian the fix is the
+            # distro package.
+            if find_chromium() is None:
+                raise FFCastError(
+                    "PNG export needs Chromium, which was not found. Install Debian's "
+                    "`chromium` package (`apt-get install chromium`, or `bash "
+                    "scripts/ensure_chromium.sh`), or write .html instead."
+                ) from exc
+            # kaleido 1.x starts a browser per image and can evaluate before its page has
+            # loaded on a busy machine ("kaleido_scopes is not defined", seen twice under
+            # load on 2026-12-05): a fresh browser renders the same figure.
+            if attempt == PNG_ATTEMPTS - 1:
+                raise FFCastError(f"PNG export with kaleido failed ({PNG_ATTEMPTS} attempts): "
+                                  f"{exc}") from exc
     return atomic_write(Path(path), png)
+
+
+#: Tries per PNG before an error: kaleido's browser start can fail transiently under load.
+PNG_ATTEMPTS = 3
