@@ -70,7 +70,7 @@ def _record(prep: Prepared, record: Recording | None) -> Recording:
     from ffcast.engine import Recording
 
     if record is None:
-        return Recording(np.arange(prep.record_from, len(prep.months)))
+        return Recording.every_month(prep)
     return record
 
 

@@ -101,18 +101,12 @@ class Run:
     def history_note(self, record: Recording | None = None) -> str | None:
         """Why this run re-simulates the particles' history rather than starting from their
         stored states (None when it starts from them, or runs on the priors)."""
-        from ffcast.calibrate.posterior import history_change
-
         post = self.posterior
         if post is None or post.noise is None:
             return None
-        why = history_change(self.prep, post)
         if record is None:  # the default: every month from the run's start
-            record = Recording(np.arange(self.prep.record_from, len(self.prep.months)))
-        if why is None and post.states is not None and not post.states.resumes(record):
-            why = (f"it records months before {post.origin} (--start {post.origin} or later "
-                   "starts from them)")
-        return why
+            record = Recording.every_month(self.prep)
+        return post.history_reason(self.prep, record)
 
     def chunks(self, on_chunk: Callable[[ChunkResult], None],
                progress: Progress | None = None, record: Recording | None = None) -> None:
@@ -251,7 +245,7 @@ class Headline:
         self.returned_by_country = _cat(self.returned_by_country, Q.RETURNED.of(end))
         home = np.asarray(end[..., Q.stock_slots(Q.HOME_STOCKS)], dtype=np.int64)
         self.home_by_country = _cat(self.home_by_country, home)
-        kept = [Q.TARGETS.index(t) for t in Q.HEADLINE_TARGETS]
+        kept = Q.HEADLINE_TARGET_INDEX
         self.attacks_by_country = _cat(self.attacks_by_country, att_c[..., kept].sum(axis=-1))
         self.deaths_by_country = _cat(self.deaths_by_country, dth_c[..., kept].sum(axis=-1))
         self.attacks = _cat(self.attacks, att)
@@ -589,7 +583,7 @@ def compare(
     assert ha.attack_deaths is not None and hb.attack_deaths is not None
     assert ha.home_by_country is not None and hb.home_by_country is not None
     home_a, home_b = ha.home_by_country.sum(axis=1), hb.home_by_country.sum(axis=1)
-    kept = [Q.TARGETS.index(t) for t in Q.HEADLINE_TARGETS]
+    kept = Q.HEADLINE_TARGET_INDEX
     att_a, att_b = ha.attacks[:, kept].sum(1), hb.attacks[:, kept].sum(1)
     dth_a, dth_b = ha.attack_deaths[:, kept].sum(1), hb.attack_deaths[:, kept].sum(1)
     drivers = _drivers(jobs[1], hb, {

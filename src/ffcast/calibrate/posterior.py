@@ -114,11 +114,20 @@ class Posterior:
         return out
 
     def resumes(self, prep: Prepared, record: Recording) -> bool:
-        """Whether a run of ``prep`` recording ``record`` starts from the stored states:
-        they exist, the run records nothing before the origin, and the scenario leaves the
-        months up to the origin as the posterior's (:func:`history_change`)."""
-        return (self.states is not None and self.states.resumes(record)
-                and history_change(prep, self) is None)
+        """Whether a run of ``prep`` recording ``record`` starts from the stored states
+        (:meth:`history_reason` has nothing to say)."""
+        return self.history_reason(prep, record) is None
+
+    def history_reason(self, prep: Prepared, record: Recording) -> str | None:
+        """Why a run of ``prep`` recording ``record`` re-simulates the particles' history,
+        or None when it starts from the stored states: they exist, the scenario leaves the
+        months up to the origin as the posterior's (:func:`history_change`) and the run
+        records nothing before the origin."""
+        why = history_change(prep, self)
+        if why is None and self.states is not None and not self.states.resumes(record):
+            why = (f"it records months before {self.origin} (--start {self.origin} or later "
+                   "starts from them)")
+        return why
 
 
 def history_change(prep: Prepared, post: Posterior) -> str | None:

@@ -53,7 +53,7 @@ def headline(red: Reduction) -> html.Div:
                     f"headline-{k}") for k in HEADLINE_KEYS]
     after = meta.years > meta.cutoff.year
     # Headline totals leave out third theatres, a prior-driven scenario fitted to no record.
-    kept = [Q.TARGETS.index(t) for t in Q.HEADLINE_TARGETS]
+    kept = Q.HEADLINE_TARGET_INDEX
     cards += [
         _card(f"Attacks {meta.cutoff.year + 1}–{meta.months[-1]:%Y} (not third theatres)",
               quantiles(red.attacks[:, after][..., kept].sum((1, 2))), style.VERMILLION,
@@ -163,7 +163,7 @@ def before_cards(update: moved.Moved) -> html.Div:
                             quantiles(a.focus_returned[:, -1, 0]), style.BLUE,
                             "before-focus"))
     after = meta.years > meta.cutoff.year
-    kept = [Q.TARGETS.index(t) for t in Q.HEADLINE_TARGETS]
+    kept = Q.HEADLINE_TARGET_INDEX
     years = f"{meta.cutoff.year + 1}–{meta.months[-1]:%Y}"
     for key, title, colour, arr in (
             ("attacks", f"Attacks {years} (not third theatres)", style.VERMILLION, "attacks"),

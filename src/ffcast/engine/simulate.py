@@ -91,6 +91,12 @@ class Recording:
         months = np.array([k, *decembers, last])
         return cls(months, flows_from=k)
 
+    @classmethod
+    def every_month(cls, prep: Prepared, n_months: int | None = None) -> Recording:
+        """Every month from ``prep.record_from`` to the last simulated one (the default)."""
+        n = len(prep.months) if n_months is None else n_months
+        return cls(np.arange(min(prep.record_from, n), n))
+
     @property
     def first_flow_month(self) -> int:
         """The first month whose flows are counted (``flows_from`` or the first month)."""
@@ -195,7 +201,7 @@ class Snapshot:
 
 def _recording(prep: Prepared, record: Recording | None, n_months: int) -> Recording:
     if record is None:
-        return Recording(np.arange(min(prep.record_from, n_months), n_months))
+        return Recording.every_month(prep, n_months)
     if record.months.size and record.months[-1] >= n_months:
         raise FFCastError(f"record.months: month {int(record.months[-1])} is after the last "
                           f"simulated month {n_months - 1}")

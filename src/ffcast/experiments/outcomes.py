@@ -45,7 +45,7 @@ def _headline(x: np.ndarray) -> np.ndarray:
     scenario, fitted to no record: in no total)."""
     from ffcast.results import quantities as Q
 
-    return x[:, [Q.TARGETS.index(t) for t in Q.HEADLINE_TARGETS]].sum(axis=1)
+    return x[:, Q.HEADLINE_TARGET_INDEX].sum(axis=1)
 
 
 def _attacks(h: Headline) -> np.ndarray:

@@ -32,6 +32,7 @@ from ffcast.plots import style
 from ffcast.report.figures import PATHWAY_LABELS, rgba
 from ffcast.report.html import esc, table
 from ffcast.report.reduce import Reduction, quantiles
+from ffcast.report.sections import interval
 from ffcast.results import quantities as Q
 
 #: What ``--posterior`` / ``--before`` accept: a file, a shipped cut-off, a loaded posterior;
@@ -327,10 +328,6 @@ def change_text(row: Row) -> tuple[str, float]:
     return f"{d:+,.0f}{pct}", d
 
 
-def _interval(q: np.ndarray) -> str:
-    return f"{q[0]:,.0f}–{q[4]:,.0f}"
-
-
 def origin_name(post: Posterior) -> str:
     """``history to Oct 2017``: the month a posterior's particles reach."""
     return f"history to {pd.Period(post.origin, 'M').strftime('%b %Y')}"
@@ -350,8 +347,8 @@ def rows_table(rows: Sequence[Row], table_id: str, events: bool = False) -> str:
         note = f" <span class=note>({esc(r.note)})</span>" if r.note else ""
         change, value = mean_text(r) if events else change_text(r)
         body.append([(esc(r.shown) + note, None),
-                     (f"{r.before[2]:,.0f}", r.before[2]), (_interval(r.before), r.before[0]),
-                     (f"{r.after[2]:,.0f}", r.after[2]), (_interval(r.after), r.after[0]),
+                     (f"{r.before[2]:,.0f}", r.before[2]), (interval(r.before), r.before[0]),
+                     (f"{r.after[2]:,.0f}", r.after[2]), (interval(r.after), r.after[0]),
                      (change, value)])
     heads = [("Quantity", False), ("Before: median", True), ("Before: 90% interval", True),
              ("After: median", True), ("After: 90% interval", True),

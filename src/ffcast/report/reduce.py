@@ -432,7 +432,7 @@ def paired_differences(a: Reduction, b: Reduction) -> list[Difference]:
     pairs += [(f"At home: {Q.HOME_LABELS[h].lower()}", "persons", a.home_outcomes[:, k],
                b.home_outcomes[:, k]) for k, h in enumerate(Q.HOME_STOCKS)]
     # At home and in Western countries: third theatres are a prior-driven scenario.
-    kept = [Q.TARGETS.index(t) for t in Q.HEADLINE_TARGETS]
+    kept = Q.HEADLINE_TARGET_INDEX
     pairs += [
         (f"Attacks executed {first}–{ma.months[-1]:%Y}", "attacks",
          a.attacks[:, after][..., kept].sum((1, 2)), b.attacks[:, after][..., kept].sum((1, 2))),

@@ -161,6 +161,8 @@ _RISK_REGION_OF: dict[tuple[str, bool], str] = {
 PRIOR_SCENARIO_TARGETS: tuple[str, ...] = ("third_theatre",)
 PRIOR_SCENARIO_REGIONS: tuple[str, ...] = ("third_theatres",)
 HEADLINE_TARGETS: tuple[str, ...] = tuple(t for t in TARGETS if t not in PRIOR_SCENARIO_TARGETS)
+#: Positions of HEADLINE_TARGETS on a target axis (the totals sum these).
+HEADLINE_TARGET_INDEX: list[int] = [TARGETS.index(t) for t in HEADLINE_TARGETS]
 HEADLINE_RISK_REGIONS: tuple[str, ...] = tuple(r for r in RISK_REGIONS
                                                if r not in PRIOR_SCENARIO_REGIONS)
 PRIOR_SCENARIO_NOTE = (
