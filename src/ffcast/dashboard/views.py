@@ -63,10 +63,10 @@ def headline(red: Reduction) -> html.Div:
               quantiles(red.attack_deaths[:, after][..., kept].sum((1, 2))), style.BLACK,
               "headline-deaths"),
     ]
-    updated = f", updated to {meta.updated_to}" if meta.updated_to else ""
+    # The parameters' label names an update itself ("posterior (cut-off ..., updated to ...)").
     note = (f"Scenario {meta.scenario_name}, {red.n_draws:,} draws, seed {meta.seed}, "
             f"people at the end of {meta.months[-1]:%B %Y} (median, 90% interval); "
-            f"parameters: {meta.parameters}{updated}.")
+            f"parameters: {meta.parameters}.")
     return html.Div([html.Div(cards, className="cards"), html.P(note, className="note"),
                      risk_table(red)])
 

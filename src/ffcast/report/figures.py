@@ -127,6 +127,9 @@ def pathway_fans(red: Reduction, observed: pd.DataFrame) -> go.Figure:
     keys = [q.name for q in Q.PATHWAYS] + ["travelled"]
     fig = _panels([PATHWAY_LABELS[k] for k in keys], len(red.meta.months))
     x = month_ends(red.meta.months)
+    # Every panel spans the months simulated (a run recorded from the cut-off would otherwise
+    # stretch only the panels whose published points lie before it).
+    fig.update_xaxes(range=[x[0], x[-1]])
     for i, key in enumerate(keys):
         r, c = i // 4 + 1, i % 4 + 1
         series = red.travelled if key == "travelled" else red.pathways[:, :, i]
@@ -149,6 +152,7 @@ def focus_fans(red: Reduction, observed: pd.DataFrame, names: dict[str, str]) ->
     meta = red.meta
     fig = _panels([names.get(c, c) for c in meta.focus], len(meta.months))
     x = month_ends(meta.months)
+    fig.update_xaxes(range=[x[0], x[-1]])
     for i, iso3 in enumerate(meta.focus):
         r, c = i // 4 + 1, i % 4 + 1
         add_fan(fig, x, red.focus_returned[:, :, i], style.BLUE, names.get(iso3, iso3), r, c,
