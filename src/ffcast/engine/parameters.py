@@ -35,6 +35,8 @@ from ffcast.scenario.priors import (
 )
 
 _TRAVELLER_SIGMA_FLOOR = 0.1  # judgement: even single-source counts are uncertain by ~10%
+#: Judgement: no draw of a row's travellers exceeds three times its highest published figure.
+TRAVELLER_CAP = 3.0
 
 
 @dataclass
@@ -349,7 +351,10 @@ def _sample_travellers(countries: pd.DataFrame, u: np.ndarray) -> np.ndarray:
     s_hi = np.maximum(np.nan_to_num(s_hi), _TRAVELLER_SIGMA_FLOOR)
     z = special.ndtri(u)
     sigma = np.where(z < 0, s_lo, s_hi)
-    return central * np.exp(sigma * z)
+    # A row whose central is tiny next to its high (a remainder of 1 with a high of 15,569
+    # at 2016-06) has a spread of e^6 a standard deviation: its far tail overflowed the
+    # engine's counts. Capped at a few times the highest published figure.
+    return np.minimum(central * np.exp(sigma * z), TRAVELLER_CAP * high)
 
 
 def _odds_scale(p: np.ndarray, factor: float) -> np.ndarray:
