@@ -107,7 +107,7 @@ def attack_deaths(n: int, zero: float, tail: float, alpha: float, queue: int,
     return deaths, mass, 0
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def new_plots(dispatched: float, home: float, third: float, home_target: float,
               key: np.uint64, t: int, code: int) -> tuple[int, int, int, int]:
     """Plots started this month, from the expected numbers by source: (directed at home,

@@ -146,7 +146,7 @@ def moves(n: int, hazards: tuple, cl: np.uint64, slot: int) -> tuple[int, int, i
     return _split3(moved, hazards[SPLIT0], hazards[SPLIT1], cl, slot)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def _split3(moved: int, split0: float, split1: float, cl: np.uint64,
             slot: int) -> tuple[int, int, int]:
     x0 = part(moved, split0, cl, slot + 1)
@@ -167,7 +167,7 @@ def _take(left: int, mass: float, rate: float, last: bool, c: np.uint64,
     return x, left - x, mass - rate
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def _last_positive(w: tuple) -> int:  # type: ignore[type-arg]
     last = len(w) - 1
     while last > 0 and not w[last] > 0.0:
@@ -175,7 +175,7 @@ def _last_positive(w: tuple) -> int:  # type: ignore[type-arg]
     return last
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def divide7(n: int, w: tuple, c: np.uint64, slot: int) -> tuple:  # type: ignore[type-arg]
     """Divide ``n`` among seven categories in proportion to the weights ``w`` (a 7-tuple):
     an exact multinomial by sequential conditional binomials, slots ``slot .. slot + 5``."""
@@ -193,7 +193,7 @@ def divide7(n: int, w: tuple, c: np.uint64, slot: int) -> tuple:  # type: ignore
     return x0, x1, x2, x3, x4, x5, x6
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def compete7(n: int, rates: tuple, c: np.uint64, slot: int) -> tuple:  # type: ignore[type-arg]
     """Seven competing hazards (a 7-tuple of monthly rates): how many took each exit.
 

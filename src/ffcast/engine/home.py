@@ -38,7 +38,7 @@ _PRISON_RADICALISATION = PI["prison_radicalisation"]
 # --- 3. home pipeline -----------------------------------------------------------------------
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def home_cases(state: np.ndarray, hazards: np.ndarray, c: int, key: np.uint64, t: int,
                code: int) -> None:
     """Existing cases of country ``c`` at home move, each stock on its start-of-step size,
@@ -73,7 +73,7 @@ def home_cases(state: np.ndarray, hazards: np.ndarray, c: int, key: np.uint64, t
     state[c, L.REENGAGED] = ree - g_inc - g_dis + u_ree + l_ree + e_ree
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def prison_radicalisation(state: np.ndarray, hazards: np.ndarray, c: int, rate: float,
                           inmates: int, key: np.uint64, t: int, code: int) -> int:
     """Other inmates radicalised in prison (not travellers: bookkeeping, not a person stock):

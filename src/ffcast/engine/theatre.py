@@ -58,7 +58,7 @@ def step_arrivals(state: np.ndarray, flows: np.ndarray, travellers: np.ndarray,
 # --- 2. theatre: one function per stock abroad ----------------------------------------------
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def leave_theatre(n: int, death: float, capture: float, early_return: float, decide: float,
                   props: tuple, dispatch: float, closure: float,  # type: ignore[type-arg]
                   key: np.uint64, t: int, code: int) -> tuple:  # type: ignore[type-arg]
@@ -84,7 +84,7 @@ def leave_theatre(n: int, death: float, capture: float, early_return: float, dec
     return compete7(n, rates, cell(key, t, code), S.THEATRE_EXIT_SLOTS)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def stock_moves(n: int, hazards: tuple, key: np.uint64, t: int, code: int,  # type: ignore[type-arg]
                 slot: int) -> tuple[int, int, int]:
     """The three exits of one stock with constant ``hazards`` (no hash at all when empty)."""
@@ -93,7 +93,7 @@ def stock_moves(n: int, hazards: tuple, key: np.uint64, t: int, code: int,  # ty
     return moves(n, hazards, cell(key, t, code), slot)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def third_theatres(state: np.ndarray, hazards: np.ndarray, c: int, arriving: tuple,
                    key: np.uint64, t: int, code: int) -> tuple[int, int]:
     """Each third theatre of country ``c``: killed, onward return (its own block of slots);
