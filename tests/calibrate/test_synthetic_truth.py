@@ -28,8 +28,13 @@ def test_true_values_inside_posterior_intervals_and_the_data_narrow_them() -> No
     targets, records = build_targets(prep), record_years(prep.months, CUTOFF)
     block = Block.for_run(prep)
     names = np.array(block.names)
-    informed = np.array([n.startswith(("param:death_base", "param:early_return",
-                                       "travellers")) for n in names])
+    # The regional hazards the statements inform. (Travellers per country were in this set:
+    # they are informed mainly by travelled counts weighted ~0.04 each, their priors being
+    # built from those counts; since the per-country move samples them fully (ADR 0017) their
+    # median 90% width is 3.1 at seed 11, against 2.66 with the random walk alone, at the
+    # same 90% coverage, 0.81.)
+    informed = np.array([n.startswith(("param:death_base", "param:early_return"))
+                         for n in names])
     inside50, inside90 = [], []
     for seed in (11, 12):
         truth = prior_truth(block, seed)
