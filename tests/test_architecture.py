@@ -14,7 +14,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "ffcast"
 
 # Lowest first. A module may import from its own layer or any layer below it, never above.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("errors", "version", "files"),
+    ("errors", "version", "files", "defaults"),
     ("data",),
     ("scenario",),
     ("engine",),

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, model_validator
 
+from ffcast.defaults import DEFAULT_CHUNK
 from ffcast.errors import OptionsError, echo
 from ffcast.scenario.fields import Month, Seed, check_whole
 
@@ -88,7 +89,7 @@ class RunOptions(BaseModel):
     seed: Seed = 0
     start: Month = "2011-01"
     end: Month = "2026-12"
-    chunk_size: Annotated[int, BeforeValidator(_chunk)] = 250
+    chunk_size: Annotated[int, BeforeValidator(_chunk)] = DEFAULT_CHUNK
     countries: Annotated[list[str] | None, BeforeValidator(_countries)] = None
     posterior: Annotated[Any, BeforeValidator(_posterior)] = "auto"
     workers: Annotated[int | None, BeforeValidator(_workers)] = None

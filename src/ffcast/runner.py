@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ffcast.calibrate import posterior as posteriors
+from ffcast.defaults import DEFAULT_CHUNK
 from ffcast.engine import ChunkResult, Prepared, Recording, prepare
 from ffcast.errors import OptionsError, echo
 from ffcast.files import check_output, output_scope
@@ -350,7 +351,7 @@ def run(
     start: str = "2011-01",
     end: str = "2026-12",
     out: str | Path | None = None,
-    chunk_size: int = 250,
+    chunk_size: int = DEFAULT_CHUNK,
     countries: list[str] | None = None,
     progress: Progress | None = None,
     posterior: PosteriorSpec = "auto",
@@ -444,7 +445,7 @@ def simulate(
     end: str = "2026-12",
     countries: list[str] | None = None,
     posterior: PosteriorSpec = "auto",
-    chunk_size: int = 250,
+    chunk_size: int = DEFAULT_CHUNK,
     lazy: bool | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
@@ -514,7 +515,7 @@ def forecast(
     seed: int = 0,
     posterior: PosteriorSpec = "auto",
     countries: list[str] | None = None,
-    chunk_size: int = 250,
+    chunk_size: int = DEFAULT_CHUNK,
     lazy: bool | None = None,
 ) -> xr.Dataset:
     """Run the posterior fitted at ``cutoff`` forward to ``until`` under a scenario.
@@ -546,7 +547,7 @@ def compare(
     seed: int = 0,
     start: str = "2011-01",
     end: str = "2026-12",
-    chunk_size: int = 250,
+    chunk_size: int = DEFAULT_CHUNK,
     countries: list[str] | None = None,
     progress: Progress | None = None,
     posterior: PosteriorSpec = "auto",

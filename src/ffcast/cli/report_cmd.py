@@ -10,6 +10,7 @@ import typer
 
 from ffcast.cli.common import folder_exists, require_chromium, stages, user_errors
 from ffcast.cli.run_cmd import Quiet
+from ffcast.defaults import DEFAULT_CHUNK
 
 
 def register(app: typer.Typer) -> None:
@@ -36,7 +37,7 @@ def report_cmd(
     focus: Annotated[str | None, typer.Option(
         help="Countries for the returnee fan charts, e.g. FRA,DEU,BEL (default: the 8 "
         "with the most travellers).")] = None,
-    chunk_size: Annotated[int, typer.Option(help="Draws per chunk (memory).")] = 250,
+    chunk_size: Annotated[int, typer.Option(help="Draws per chunk (memory).")] = DEFAULT_CHUNK,
     posterior: Annotated[str | None, typer.Option(
         help="Posterior file from `ffcast calibrate` or `ffcast update` (or a shipped cut-off "
         "such as 2016-12); default: the shipped posterior for the scenario's cut-off.")] = None,

@@ -25,6 +25,7 @@ from ffcast.cli.common import (
     stages,
     user_errors,
 )
+from ffcast.defaults import DEFAULT_CHUNK
 
 if TYPE_CHECKING:
     from ffcast.runner import Headline
@@ -232,7 +233,7 @@ def run_cmd(
     all_draws: AllDraws = False,
     force: Force = False,
     as_json: AsJson = False,
-    chunk_size: ChunkSize = 250,
+    chunk_size: ChunkSize = DEFAULT_CHUNK,
     posterior: PosteriorFile = None,
     prior: Prior = False,
     workers: Workers = None,
@@ -362,7 +363,7 @@ def compare_cmd(
     start: Start = "2011-01",
     end: End = "2026-12",
     as_json: AsJson = False,
-    chunk_size: ChunkSize = 250,
+    chunk_size: ChunkSize = DEFAULT_CHUNK,
     posterior: PosteriorFile = None,
     prior: Prior = False,
     workers: Workers = None,

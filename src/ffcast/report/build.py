@@ -22,6 +22,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from ffcast import data, version
+from ffcast.defaults import DEFAULT_CHUNK
 from ffcast.errors import FFCastError
 from ffcast.files import make_folder, output_scope
 from ffcast.plots import essay, export
@@ -49,7 +50,7 @@ class ReportRequest:
     end: str = "2026-12"
     png_dir: Path | None = None
     focus: tuple[str, ...] | None = None
-    chunk_size: int = 250
+    chunk_size: int = DEFAULT_CHUNK
     # The posterior of the run (None: the shipped one for the scenario's cut-off) and the
     # posterior before an update, for "What the update moved" (a file, a shipped cut-off
     # such as "2016-12", or a loaded Posterior).

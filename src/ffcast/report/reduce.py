@@ -23,6 +23,7 @@ import xarray as xr
 
 from ffcast import data, results
 from ffcast.data import REGIONS, REMAINDER_CODES
+from ffcast.defaults import DEFAULT_CHUNK
 from ffcast.errors import FFCastError
 from ffcast.results import quantities as Q
 from ffcast.results import risk
@@ -319,7 +320,7 @@ def reduce_chunks(chunks: Iterator[xr.Dataset], n_draws: int, focus: Sequence[st
 
 
 def reduce_run(scenario: str | Path | None, draws: int, seed: int,
-               start: str = "2011-01", end: str = "2026-12", chunk_size: int = 250,
+               start: str = "2011-01", end: str = "2026-12", chunk_size: int = DEFAULT_CHUNK,
                focus: Sequence[str] | None = None,
                progress: Callable[[int], None] | None = None,
                posterior: object | None = "auto") -> Reduction:
@@ -383,7 +384,8 @@ def open_results(path: str | Path) -> xr.Dataset:
     return ds
 
 
-def reduce_file(path: str | Path, chunk_size: int = 250, focus: Sequence[str] | None = None,
+def reduce_file(path: str | Path, chunk_size: int = DEFAULT_CHUNK,
+                focus: Sequence[str] | None = None,
                 progress: Callable[[int], None] | None = None) -> Reduction:
     """Reduce a results file draw slice by draw slice (bounded memory for .nc / .zarr)."""
     ds = open_results(path)
