@@ -246,9 +246,8 @@ class Headline:
         self.returned_by_country = _cat(self.returned_by_country, Q.RETURNED.of(end))
         home = np.asarray(end[..., Q.stock_slots(Q.HOME_STOCKS)], dtype=np.int64)
         self.home_by_country = _cat(self.home_by_country, home)
-        kept = Q.HEADLINE_TARGET_INDEX
-        self.attacks_by_country = _cat(self.attacks_by_country, att_c[..., kept].sum(axis=-1))
-        self.deaths_by_country = _cat(self.deaths_by_country, dth_c[..., kept].sum(axis=-1))
+        self.attacks_by_country = _cat(self.attacks_by_country, Q.headline_total(att_c))
+        self.deaths_by_country = _cat(self.deaths_by_country, Q.headline_total(dth_c))
         self.attacks = _cat(self.attacks, att)
         self.attack_deaths = _cat(self.attack_deaths, dth)
         self.travelled = _cat(self.travelled, Q.TRAVELLED.of(tot))
@@ -584,9 +583,8 @@ def compare(
     assert ha.attack_deaths is not None and hb.attack_deaths is not None
     assert ha.home_by_country is not None and hb.home_by_country is not None
     home_a, home_b = ha.home_by_country.sum(axis=1), hb.home_by_country.sum(axis=1)
-    kept = Q.HEADLINE_TARGET_INDEX
-    att_a, att_b = ha.attacks[:, kept].sum(1), hb.attacks[:, kept].sum(1)
-    dth_a, dth_b = ha.attack_deaths[:, kept].sum(1), hb.attack_deaths[:, kept].sum(1)
+    att_a, att_b = Q.headline_total(ha.attacks), Q.headline_total(hb.attacks)
+    dth_a, dth_b = Q.headline_total(ha.attack_deaths), Q.headline_total(hb.attack_deaths)
     drivers = _drivers(jobs[1], hb, {
         "attacks_total": att_b.astype(np.int64) - att_a,
         **{f"attacks:{t}": hb.attacks[:, g].astype(np.int64) - ha.attacks[:, g]

@@ -98,11 +98,11 @@ def _country_targets(prep: Prepared, end: pd.Timestamp) -> list[Target]:
     return _statements(prep, ff)
 
 
-def _statements(prep: Prepared, rows: pd.DataFrame, channel_prefix: str = "country"
-                ) -> list[Target]:
+def _statements(prep: Prepared, rows: pd.DataFrame, channel_prefix: str = "country",
+                used: list | None = None) -> list[Target]:
     """Per-country count statements (``iso3, measure, low, high, as_of_date,
     published_date, source``) as targets read through the reporting model (the kind of
-    their first source's producer)."""
+    their first source's producer); ``used`` collects the index of each row made a target."""
     registry = data.sources().set_index("id")
     grades = registry["grade"].to_dict()
     iso = prep.countries["iso3"].to_numpy()
@@ -113,6 +113,8 @@ def _statements(prep: Prepared, rows: pd.DataFrame, channel_prefix: str = "count
         lo, hi = _bounds(row.low, row.high)
         if (np.isnan(lo) and np.isnan(hi)) or (lo == 0 and hi == 0):
             continue
+        if used is not None:
+            used.append(row.Index)
         ids = [s.strip() for s in str(row.source).split(";")]
         primary = all(grades.get(s, "secondary") == "primary" for s in ids)
         out.append(Target(
@@ -140,7 +142,8 @@ def check_published(obs: pd.DataFrame, name: str = "observations") -> pd.DataFra
 
 def observation_targets(prep: Prepared, obs: pd.DataFrame,
                         until: pd.Timestamp | None = None,
-                        after: pd.Timestamp | None = None) -> list[Target]:
+                        after: pd.Timestamp | None = None,
+                        used: list | None = None) -> list[Target]:
     """A user's own dated statements (``ffcast calibrate --observations``) as targets.
 
     ``obs`` is a validated observations frame (:func:`ffcast.backtest.read_observations`,
@@ -149,7 +152,7 @@ def observation_targets(prep: Prepared, obs: pd.DataFrame,
     A user's figure is read as an official count (the reporting model's ``official``
     kind), each as its own estimate. ``until`` replaces the cut-off's last day (an update
     folds in statements published after it) and ``after`` keeps only statements published
-    later than that day.
+    later than that day; ``used`` collects the index (in ``obs``) of each row made a target.
     """
     end = cutoff_end(prep) if until is None else until
     measure = {"cumulative_returned": "returned", "cumulative_travelled": "travelled",
@@ -165,7 +168,7 @@ def observation_targets(prep: Prepared, obs: pd.DataFrame,
     rows["low"] = rows["low"].where(rows["low"].notna(), rows["value"])
     rows["high"] = rows["high"].where(rows["high"].notna(), rows["value"])
     rows["as_of_date"] = rows["month"] + pd.offsets.MonthEnd(0)
-    out = _statements(prep, rows.assign(source=rows["source"].astype(str)), "user")
+    out = _statements(prep, rows.assign(source=rows["source"].astype(str)), "user", used)
     return [replace(t, reporter="official") for t in out]
 
 

@@ -170,7 +170,8 @@ def update(posterior: Posterior | str, observations: pd.DataFrame, until: str, *
     old = build_targets(prep) if targets is None else list(targets)
     if not earlier.empty:
         old += observation_targets(prep, earlier, until=origin_end)
-    new = observation_targets(prep, obs, until=until_end, after=origin_end)
+    used: list = []  # the rows of ``obs`` the new statements come from
+    new = observation_targets(prep, obs, until=until_end, after=origin_end, used=used)
     usable = obs[(obs["published_date"] > origin_end) & (obs["published_date"] <= until_end)]
     ignored["another quantity, or a month outside 2011-01..--until"] = len(usable) - len(new)
     if not new:
@@ -234,7 +235,7 @@ def update(posterior: Posterior | str, observations: pd.DataFrame, until: str, *
                     "seconds": round(time.perf_counter() - t0, 1),
                     "file": name})
     folded = _as_records(earlier) + _as_records(
-        usable[usable.index.isin(_used_rows(prep, usable, until_end, origin_end))])
+        usable[usable.index.isin(used)])
     out.attrs.update({"origin": until, "updates": json.dumps(history),
                       "statements": json.dumps(folded),
                       "observations": post.attrs.get("observations", "[]")})
@@ -281,17 +282,6 @@ class _Bridge:
     def total(self, sim: np.ndarray) -> np.ndarray:
         """The log-likelihood at the current step, per particle."""
         return sim[:, -2:] @ self._weights()
-
-
-def _used_rows(prep: object, rows: pd.DataFrame, until_end: pd.Timestamp,
-               origin_end: pd.Timestamp) -> pd.Index:
-    """The index of the rows :func:`observation_targets` turns into targets."""
-    keep = []
-    for i in rows.index:
-        if observation_targets(prep, rows.loc[[i]], until=until_end,  # type: ignore[arg-type]
-                               after=origin_end):
-            keep.append(i)
-    return pd.Index(keep)
 
 
 def _statement_table(targets: list[Target], before: np.ndarray,

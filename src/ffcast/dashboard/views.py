@@ -53,14 +53,13 @@ def headline(red: Reduction) -> html.Div:
                     f"headline-{k}") for k in HEADLINE_KEYS]
     after = meta.years > meta.cutoff.year
     # Headline totals leave out third theatres, a prior-driven scenario fitted to no record.
-    kept = Q.HEADLINE_TARGET_INDEX
     cards += [
         _card(f"Attacks {meta.cutoff.year + 1}–{meta.months[-1]:%Y} (not third theatres)",
-              quantiles(red.attacks[:, after][..., kept].sum((1, 2))), style.VERMILLION,
+              quantiles(Q.headline_total(red.attacks[:, after]).sum(1)), style.VERMILLION,
               "headline-attacks"),
         _card(f"Deaths in attacks {meta.cutoff.year + 1}–{meta.months[-1]:%Y} "
               "(not third theatres)",
-              quantiles(red.attack_deaths[:, after][..., kept].sum((1, 2))), style.BLACK,
+              quantiles(Q.headline_total(red.attack_deaths[:, after]).sum(1)), style.BLACK,
               "headline-deaths"),
     ]
     # The parameters' label names an update itself ("posterior (cut-off ..., updated to ...)").
@@ -163,13 +162,12 @@ def before_cards(update: moved.Moved) -> html.Div:
                             quantiles(a.focus_returned[:, -1, 0]), style.BLUE,
                             "before-focus"))
     after = meta.years > meta.cutoff.year
-    kept = Q.HEADLINE_TARGET_INDEX
     years = f"{meta.cutoff.year + 1}–{meta.months[-1]:%Y}"
     for key, title, colour, arr in (
             ("attacks", f"Attacks {years} (not third theatres)", style.VERMILLION, "attacks"),
             ("deaths", f"Deaths in attacks {years} (not third theatres)", style.BLACK,
              "attack_deaths")):
-        xb, xa = (getattr(r, arr)[:, after][..., kept].sum((1, 2)) for r in (b, a))
+        xb, xa = (Q.headline_total(getattr(r, arr)[:, after]).sum(1) for r in (b, a))
         cards.append(_pair_card(title, quantiles(xb), quantiles(xa), colour,
                                 f"before-{key}"))
     return html.Div(cards, className="cards")

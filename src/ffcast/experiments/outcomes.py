@@ -15,6 +15,7 @@ from typing import Literal
 import numpy as np
 
 from ffcast.errors import FFCastError
+from ffcast.results import quantities as Q
 from ffcast.runner import Headline
 
 Reduce = Literal["mean", "median"]
@@ -40,17 +41,9 @@ def _pathway(key: str) -> Callable[[Headline], np.ndarray]:
     return lambda h: h.pathways[key]
 
 
-def _headline(x: np.ndarray) -> np.ndarray:
-    """(D, targets) summed over the headline targets (third theatres are a prior-driven
-    scenario, fitted to no record: in no total)."""
-    from ffcast.results import quantities as Q
-
-    return x[:, Q.HEADLINE_TARGET_INDEX].sum(axis=1)
-
-
 def _attacks(h: Headline) -> np.ndarray:
     assert h.attacks is not None
-    return _headline(h.attacks)
+    return Q.headline_total(h.attacks)
 
 
 def _attacks_home(h: Headline) -> np.ndarray:
@@ -60,7 +53,7 @@ def _attacks_home(h: Headline) -> np.ndarray:
 
 def _deaths(h: Headline) -> np.ndarray:
     assert h.attack_deaths is not None
-    return _headline(h.attack_deaths)
+    return Q.headline_total(h.attack_deaths)
 
 
 def _travelled(h: Headline) -> np.ndarray:

@@ -31,7 +31,6 @@ from ffcast.results.contract import dataset_attrs
 
 if TYPE_CHECKING:
     from ffcast.engine import ChunkResult, Prepared
-    from ffcast.runner import Run
 
 PATHWAYS: tuple[str, ...] = tuple(q.name for q in Q.PATHWAYS)
 FOCUS_SIZE = 8
@@ -334,16 +333,12 @@ def reduce_run(scenario: str | Path | None, draws: int, seed: int,
 
     job = prepare_run(scenario, draws=draws, seed=seed, start=start, end=end,
                       chunk_size=chunk_size, posterior=posterior)
-    acc = _Accumulator(job.options.draws, focus, "simulated", progress, _parameters(job))
+    acc = _Accumulator(job.options.draws, focus, "simulated", progress,
+                       dict(job.parameter_attrs))
     job.chunks(lambda chunk: acc.add_chunk(job.prep, chunk, seed))
     red = acc.finish()
     red.prior_driven, red.assessed = assess(job, red), True
     return red
-
-
-def _parameters(job: Run) -> dict[str, str | int]:
-    """The run's parameter attrs (with ``posterior_origin`` for an updated posterior)."""
-    return dict(job.parameter_attrs)
 
 
 def assess(job: object, red: Reduction) -> dict[str, list[str]]:
@@ -434,13 +429,13 @@ def paired_differences(a: Reduction, b: Reduction) -> list[Difference]:
     pairs += [(f"At home: {Q.HOME_LABELS[h].lower()}", "persons", a.home_outcomes[:, k],
                b.home_outcomes[:, k]) for k, h in enumerate(Q.HOME_STOCKS)]
     # At home and in Western countries: third theatres are a prior-driven scenario.
-    kept = Q.HEADLINE_TARGET_INDEX
     pairs += [
         (f"Attacks executed {first}–{ma.months[-1]:%Y}", "attacks",
-         a.attacks[:, after][..., kept].sum((1, 2)), b.attacks[:, after][..., kept].sum((1, 2))),
+         Q.headline_total(a.attacks[:, after]).sum(1),
+         Q.headline_total(b.attacks[:, after]).sum(1)),
         (f"Deaths in attacks {first}–{ma.months[-1]:%Y}", "deaths",
-         a.attack_deaths[:, after][..., kept].sum((1, 2)),
-         b.attack_deaths[:, after][..., kept].sum((1, 2))),
+         Q.headline_total(a.attack_deaths[:, after]).sum(1),
+         Q.headline_total(b.attack_deaths[:, after]).sum(1)),
     ]
     out = []
     for label, units, xa, xb in pairs:

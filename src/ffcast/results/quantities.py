@@ -163,6 +163,12 @@ PRIOR_SCENARIO_REGIONS: tuple[str, ...] = ("third_theatres",)
 HEADLINE_TARGETS: tuple[str, ...] = tuple(t for t in TARGETS if t not in PRIOR_SCENARIO_TARGETS)
 #: Positions of HEADLINE_TARGETS on a target axis (the totals sum these).
 HEADLINE_TARGET_INDEX: list[int] = [TARGETS.index(t) for t in HEADLINE_TARGETS]
+
+
+def headline_total(x: np.ndarray) -> np.ndarray:
+    """``x`` (any shape, attack targets on the last axis) summed over the headline targets:
+    at home and in Western countries (third theatres, a prior-driven scenario, in no total)."""
+    return np.asarray(x)[..., HEADLINE_TARGET_INDEX].sum(axis=-1)
 HEADLINE_RISK_REGIONS: tuple[str, ...] = tuple(r for r in RISK_REGIONS
                                                if r not in PRIOR_SCENARIO_REGIONS)
 PRIOR_SCENARIO_NOTE = (
