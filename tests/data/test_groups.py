@@ -323,3 +323,20 @@ def test_no_statement_counts_minors_across_countries_by_2016() -> None:
     assert frame.loc[frame["group"].str.startswith("minors"), "scope"].eq("").all()
     assert math.isclose(data.group_priors().set_index(["region", "group"]).loc[
         ("maghreb", "minors"), "mean"], groups.JUDGEMENTS["minors"].mean)
+
+
+def test_the_2016_table_in_docs_is_what_the_function_gives() -> None:
+    doc = (Path(__file__).parents[2] / "docs" / "data.md").read_text(encoding="utf-8")
+    section = doc[doc.index("## Men, women and minors"):doc.index("## Regions")]
+    priors = data.group_priors("2016-12").set_index(["region", "group"])
+
+    def shown(region: str, group: str, births: bool = False) -> str:
+        row = priors.loc[(region, group)]
+        fmt = "{:.3f}" if births else "{:.1%}"
+        return " ".join([fmt.format(row["median"]), "[" + fmt.format(row["p5"]) + ",",
+                         fmt.format(row["p95"]) + "]"])
+
+    for region in ("western_europe", "balkans", "north_america_oceania", "maghreb"):
+        for group in ("women", "minors", "men"):
+            assert shown(region, group) in section, (region, group)
+    assert shown("all", "births", births=True) in section
