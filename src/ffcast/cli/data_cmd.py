@@ -1,4 +1,4 @@
-"""``ffcast data ...``: list, show and plot the embedded, cited datasets.
+"""``ffcast data ...``: list, show and plot the embedded, cited datasets, and the group priors.
 
 Every table command takes ``--json``; dates print as YYYY-MM-DD and missing values as null.
 Set ``FFCAST_DATA_DIR`` to read replacement dataset files (tests, deliberate overrides).
@@ -117,6 +117,62 @@ def best(
           title="Remainder split by region: travellers no country statement names")
     typer.echo(f"countries {int(countries['central'].sum()):,} + remainders "
                f"{int(remainders['central'].sum()):,} = {int(frame['central'].sum()):,}")
+
+
+@app.command("groups")
+@user_errors
+def groups(
+    cutoff: Annotated[
+        str | None,
+        typer.Option("--cutoff", help="Use only rows published by the end of this month "
+                     "(YYYY-MM; default and latest 2016-12)."),
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Priors of the shares of women, minors and men among the travellers, per region.
+
+    One table per region: women among the adult travellers, minors among all travellers and
+    adult men (derived from the two), each a Beta prior shown as median [90% interval] with
+    the group_composition rows it rests on, or "judgement" and why; then the births in
+    theatre (per woman per year, all regions). ``--json`` gives every number with its rows.
+    """
+    from ffcast import data
+    from ffcast.data.regions import REGION_NAMES
+
+    priors = data.group_priors(cutoff)
+    if as_json:
+        _emit(priors, True, title="groups")
+        return
+    published = priors["cutoff"].iloc[0]
+    for region, frame in priors.groupby("region", sort=False):
+        name = REGION_NAMES.get(str(region), "all regions")
+        _emit(_prior_table(frame), False,
+              title=f"{name} ({region}): rows published by {published}")
+
+
+def _prior_table(priors: pd.DataFrame) -> pd.DataFrame:
+    """group, of, median [90% interval], basis and the rows used (or the judgement)."""
+    import pandas as pd
+
+    def shown(row: pd.Series) -> str:
+        if row["group"] == "births":
+            return f"{row['median']:.3f} [{row['p5']:.3f}, {row['p95']:.3f}]"
+        return f"{row['median']:.1%} [{row['p5']:.1%}, {row['p95']:.1%}]"
+
+    basis = dict(zip(priors["group"], priors["basis"], strict=True))
+
+    def rows_used(row: pd.Series) -> str:
+        if row["basis"] == "judgement":
+            return str(row["reason"])
+        how = str(row["basis"])
+        if how == "derived":  # from the women and minors priors, whatever they rest on
+            how = f"derived from women ({basis['women']}) and minors ({basis['minors']})"
+        return f"{how}: {row['rows'].replace(';', ', ')}"
+
+    used = [rows_used(row) for _, row in priors.iterrows()]
+    return pd.DataFrame({"group": priors["group"].to_numpy(), "of": priors["of"].to_numpy(),
+                         "median [90% interval]": [shown(r) for _, r in priors.iterrows()],
+                         "rows used": used})
 
 
 @app.command("plot")

@@ -3,8 +3,9 @@
 Every number carries a source id that resolves in :func:`sources`; every dataset passes one
 validation gate (:mod:`ffcast.data.validate`) when it is loaded. Dated facts carry ``as_of``
 (what they describe) and ``published`` (when they became public); cut-off discipline uses
-``published`` (:func:`calibration_data`). Aggregate counts per origin country and an event
-table of attacks: nothing here is about a named person.
+``published`` (:func:`calibration_data`). Aggregate counts per origin country (and of the
+women, men and minors among them, :func:`group_priors`) and an event table of attacks:
+nothing here is about a named person.
 """
 
 from ffcast.data.best import best_estimates, total_travellers_2016
@@ -17,6 +18,7 @@ from ffcast.data.countries import (
     region_of,
     resolve_iso3,
 )
+from ffcast.data.groups import group_priors
 from ffcast.data.loaders import (
     DATA_DIR_ENV,
     UnknownDatasetError,
@@ -47,6 +49,7 @@ __all__ = [
     "calibration_data",
     "countries",
     "cutoff_end",
+    "group_priors",
     "is_known_iso3",
     "is_remainder",
     "load",

@@ -81,6 +81,18 @@ FLAGS = frozenset(
         "suspect",  # implausible or garbled as reported
     }
 )
+#: Who a group-composition row counts (group_composition.group): women and men as the source
+#: counts them (adults, though some counts include girls: said in the row's notes), minors
+#: (under 18, whether they went, were taken or were born there) and, apart, the minors born in
+#: the theatre (a subset of the minors there).
+GROUPS = frozenset({"women", "men", "minors", "minors_born_in_theatre"})
+GROUP_MEASURES = frozenset({"travelled", "in_theatre", "returned"})
+#: FLAGS plus the one defect only group counts have.
+GROUP_FLAGS = FLAGS | {
+    "narrow_definition",  # the source's definition leaves part of the group out (France:
+    # only minors who went themselves; Belgium: under-12s kept off the list; Germany 2015:
+    # only women who went for jihad, not wives)
+}
 GTD_RELEASES = frozenset({"GTD_ECDAT", "GTD_OWID"})
 GTD_REGIONS = frozenset({"World", "Western Europe", "North America"})
 #: How an attack in the West relates to foreign fighters (attacks_west.ff_link).
@@ -139,7 +151,13 @@ class DatasetSpec:
     needs_value: bool = False  # every row must fill at least one value column
     source_column: str | None = "source"
     iso3_column: str | None = None
+    # a row names a country (iso3_column) or a source's population (this column, SCOPES):
+    # exactly one of the two; None: every row names a country
+    scope_column: str | None = None
     bounds: tuple[str, str] | None = None  # (low, high): low <= high unless flagged
+    more_bounds: tuple[tuple[str, str], ...] = ()  # further (low, high) pairs, same rule
+    parts: tuple[tuple[str, str], ...] = ()  # (part, whole): part <= whole when both are set
+    fractions: tuple[str, ...] = ()  # shares: at most 1
     flag_column: str | None = None
     unique: tuple[str, ...] = ()
     dated: bool = False  # has as_of + published (+ a stored post_cutoff checked by the gate)
@@ -225,6 +243,48 @@ SPECS: dict[str, DatasetSpec] = {
             dated=True,
             id_column="id",
             repeat_key=("metric", "scope"),
+        ),
+        DatasetSpec(
+            name="group_composition",
+            file="group_composition.csv",
+            description="Women, men and minors among the travellers per country or source "
+            "scope (travelled, in theatre, returned) and births in theatre, one row per "
+            "source statement: the group's count and the total it is part of, or a share",
+            columns=(
+                _c("id", required=True),
+                _c("iso3"),
+                _c("scope", vocab=SCOPES | {""}),
+                _c("group", required=True, vocab=GROUPS),
+                _c("measure", required=True, vocab=GROUP_MEASURES),
+                _c("low", "int"),
+                _c("high", "int"),
+                _c("total_low", "int"),
+                _c("total_high", "int"),
+                _c("share_low", "float"),
+                _c("share_high", "float"),
+                _c("minors_in_total", "int"),
+                *DATES,
+                _c("source", required=True),
+                _c("repeats"),
+                _c("flag", vocab=GROUP_FLAGS),
+                _c("notes", required=True),
+                _c("wording"),
+            ),
+            value_columns=("low", "high", "total_low", "total_high", "share_low",
+                           "share_high", "minors_in_total"),
+            needs_value=True,
+            iso3_column="iso3",
+            scope_column="scope",
+            bounds=("low", "high"),
+            more_bounds=(("total_low", "total_high"), ("share_low", "share_high")),
+            parts=(("low", "total_high"), ("high", "total_high"),
+                   ("minors_in_total", "total_high")),
+            fractions=("share_low", "share_high"),
+            flag_column="flag",
+            unique=("id",),
+            dated=True,
+            id_column="id",
+            repeat_key=("iso3", "scope", "group", "measure"),
         ),
         DatasetSpec(
             name="territory",

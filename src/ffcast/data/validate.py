@@ -3,13 +3,15 @@
 Checks, in order: the file reads as UTF-8 CSV with a consistent field count; the header has
 every required column; each row fills its required cells, parses (integers, floats, ISO dates,
 date wordings), uses the controlled vocabularies (measure, metric, scope, grade, flag, link
-codes, ...), names a known ISO3 code (never a computed remainder such as ``ROW``), cites source
-ids that all resolve in the registry (";" separates several ids), has ``low <= high`` unless
-flagged, and carries a source for every number. Dated rows carry ``as_of`` and ``published``,
-describe no month after their publication, and store the ``post_cutoff`` that ``published``
-implies. Across rows: keys are unique, and a ``repeats`` id names another row of the same file
-that describes the same quantity, is itself an original (no chains) and, when flagged, passes
-its flag on.
+codes, ...), names a known ISO3 code (never a computed remainder such as ``ROW``) or, where the
+dataset allows it, a source's scope instead (exactly one of the two), cites source ids that
+all resolve in the registry (";" separates several ids), has ``low <= high`` (and every
+further low/high pair) unless flagged, no part above its whole (a group's count above its
+total), no share above 1, and carries a source for every number. Dated rows carry ``as_of``
+and ``published``, describe no month after their publication, and store the ``post_cutoff``
+that ``published`` implies. Across rows: keys are unique, and a ``repeats`` id names another
+row of the same file that describes the same quantity, is itself an original (no chains) and,
+when flagged, passes its flag on.
 
 A failure raises :class:`ffcast.errors.DataValidationError` with the message
 ``"<file>: row <n>: <rule>: <detail>; fix: <how>"``, where ``row`` is the 1-based **data** row
@@ -163,7 +165,7 @@ def _check_row(
             if col.derive:
                 out[col.derive] = date
     if spec.iso3_column:
-        _check_iso3(record[spec.iso3_column], spec.iso3_column, n, label, context)
+        _check_place(spec, record, n, label, context)
     if spec.dated:
         _check_dates(out, record, n, label)
     values = [c for c in spec.value_columns if out[c] is not None]
@@ -173,9 +175,30 @@ def _check_row(
                    "give the number the source states, or delete the row")
     if spec.source_column:
         _check_sources(record[spec.source_column], values, spec, n, label, context)
-    if spec.bounds:
-        _check_bounds(spec, record, out, n, label)
+    for pair in (spec.bounds, *spec.more_bounds):
+        if pair:
+            _check_bounds(spec, pair, record, out, n, label)
+    _check_parts(spec, out, n, label)
     return out
+
+
+def _check_place(
+    spec: DatasetSpec, record: dict[str, str], n: int, label: str, context: Context
+) -> None:
+    """A row names a known country or (where the dataset allows it) a scope: one of them."""
+    column = spec.iso3_column or ""
+    code = record[column]
+    if spec.scope_column:
+        scope = record[spec.scope_column]
+        if bool(code) == bool(scope):
+            given = f"both {column}={code!r} and {spec.scope_column}={scope!r}" if code \
+                else f"neither {column} nor {spec.scope_column}"
+            raise fail(label, n, "place", f"{given} is filled",
+                       f"fill exactly one: {column} for a country, {spec.scope_column} for a "
+                       "source's wider population (world, western, eu_member_states, ...)")
+        if not code:
+            return
+    _check_iso3(code, column, n, label, context)
 
 
 def _check_iso3(code: str, column: str, n: int, label: str, context: Context) -> None:
@@ -275,9 +298,10 @@ def _check_sources(
 
 
 def _check_bounds(
-    spec: DatasetSpec, record: dict[str, str], out: dict[str, object], n: int, label: str
+    spec: DatasetSpec, pair: tuple[str, str], record: dict[str, str], out: dict[str, object],
+    n: int, label: str,
 ) -> None:
-    low_col, high_col = spec.bounds or ("", "")
+    low_col, high_col = pair
     low, high = out[low_col], out[high_col]
     if low is None or high is None or low <= high:  # type: ignore[operator]
         return
@@ -286,6 +310,21 @@ def _check_bounds(
     raise fail(label, n, "low_gt_high", f"{low_col}={low} > {high_col}={high}",
                "correct the transcription, or keep it as published and set "
                + (f"{spec.flag_column}=low_gt_high" if spec.flag_column else "low <= high"))
+
+
+def _check_parts(spec: DatasetSpec, out: dict[str, object], n: int, label: str) -> None:
+    """A part never exceeds its whole (a group's count, its total); a share is at most 1."""
+    for part, whole in spec.parts:
+        small, big = out[part], out[whole]
+        if small is not None and big is not None and small > big:  # type: ignore[operator]
+            raise fail(label, n, "part_exceeds_whole", f"{part}={small} > {whole}={big}",
+                       "a group cannot outnumber the total it is part of; the total must "
+                       "come from the same statement (correct the transcription)")
+    for column in spec.fractions:
+        value = out[column]
+        if value is not None and value > 1:  # type: ignore[operator]
+            raise fail(label, n, "share_above_one", f"{column}={value}",
+                       "write a share as a fraction from 0 to 1 (0.17, not 17)")
 
 
 def _check_unique(spec: DatasetSpec, raw: pd.DataFrame, label: str) -> None:
