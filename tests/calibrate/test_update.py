@@ -144,7 +144,11 @@ def test_a_posterior_stopped_before_temperature_1_is_completed(post: Posterior) 
     def spread(p: Posterior) -> float:
         return float(np.median(p.z.std(axis=0)))
 
-    # Measured: 0.97 before, 0.76 after, 0.78 for the finished calibration (0.33 in one step).
-    assert spread(res.posterior) < 0.9 * spread(early)
+    # Measured (with the deaths scope, ADR 0019): 0.97 before, 0.89 after, 0.89 for the
+    # finished calibration (without it 0.97, 0.76, 0.78; 0.33 in one step). Over seeds 4-7
+    # the update's spread / the early one's is 0.81-0.95 with or without the scope, so the
+    # test asks the update to close at least half the gap to the finished calibration.
+    gap = spread(early) - spread(post)
+    assert gap > 0.03 and spread(res.posterior) < spread(early) - 0.5 * gap
     assert 0.8 < spread(res.posterior) / spread(post) < 1.25, (
         spread(early), spread(res.posterior), spread(post))

@@ -144,21 +144,14 @@ def forecast_rows(rows: pd.DataFrame, origin: str, draws: int, seed: int,
                                                              q, kind).T
 
     run.chunks(take, progress)
-    # Each anchoring statement's standardised error under each draw, by channel.
-    past = np.empty((len(anchor), draws))
-    for kind in sorted(set(anchor["kind"])):
-        at = (anchor["kind"] == kind).to_numpy()
-        past[at] = R.residuals(anchor["value"].to_numpy(float)[at, None], a_latent[at],
-                               rep_values, kind)
-    by_country = {iso: np.flatnonzero((anchor["iso3"] == iso).to_numpy())
-                  for iso in dict.fromkeys(anchor["iso3"])}
-    a_quantity = anchor["quantity"].to_numpy()
-    rho, _ = R.persistence_of_error([(np.median(past[i], axis=1), a_quantity[i])
-                                     for i in by_country.values()])
-    for i in np.flatnonzero(np.isin(quantities, list(R.REPORTED))):
-        idx = by_country.get(rows["iso3"].iloc[i], np.array([], dtype=int))
-        error = R.anchored_error(past[idx], a_quantity[idx], quantities[i], rho, errors[i])
-        figure = R.reported(latent[i][:, None], rep_values, error[:, None], kinds[i])
+    reported_rows = np.flatnonzero(np.isin(quantities, list(R.REPORTED)))
+    targets = [(rows["iso3"].iloc[i], quantities[i]) for i in reported_rows]
+    anchored, rho = R.anchored_errors(
+        anchor["value"].to_numpy(float), a_latent, anchor["iso3"].to_numpy(),
+        anchor["quantity"].to_numpy(), anchor["kind"].to_numpy(), rep_values, targets,
+        errors[reported_rows])
+    for j, i in enumerate(reported_rows):
+        figure = R.reported(latent[i][:, None], rep_values, anchored[j][:, None], kinds[i],
+                            quantities[i])
         published[i] = figure[:, 0]
-    return Forecast(latent, published, run.parameters, rho if len(anchor) else None,
-                    len(anchor))
+    return Forecast(latent, published, run.parameters, rho, len(anchor))

@@ -61,11 +61,12 @@ def share_loglik(share: np.ndarray, low: float, high: float, sigma: float,
 def bias_noise(t: Target, reporting_values: np.ndarray,
                scope: np.ndarray | float | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per draw, the reporting bias and noise that read target ``t`` (a statement with a
-    ``reporter`` kind): its kind's, and for a count of people who *travelled* the bias
-    times ``scope`` (the parameter ``travelled_scope``: such counts take in people who
+    ``reporter`` kind): its kind's times its quantity's scope (deaths:
+    :data:`ffcast.scenario.reporting.SCOPES`), and for a count of people who *travelled*
+    the bias times ``scope`` (the parameter ``travelled_scope``: such counts take in people who
     never reached the theatre, in transit or turned back, whom the model's travellers,
     people arriving in Syria/Iraq, leave out)."""
-    bias, noise = reported.bias_noise(reporting_values, t.reporter)
+    bias, noise = reported.bias_noise(reporting_values, t.reporter, t.quantity)
     if scope is not None and t.quantity == "cum_travelled":
         bias = bias * scope
     return bias, noise
@@ -77,8 +78,8 @@ def target_loglik(t: Target, values: dict[str, np.ndarray],
     """Log-likelihood per draw of target ``t`` (its weight included); ``values[q]`` is
     (D, C) at ``t.month``.
 
-    ``reporting_values`` (D, 6, :data:`ffcast.scenario.reporting.COMPONENTS` order) gives
-    each draw's reporting bias and noise; a target with a ``reporter`` kind uses them
+    ``reporting_values`` (D, :data:`ffcast.scenario.reporting.COMPONENTS`) gives each
+    draw's reporting bias, noise and scopes; a target with a ``reporter`` kind uses them
     instead of its channel's fixed noise (see :func:`bias_noise` for ``scope``).
     """
     num = values[t.quantity][:, t.mask].sum(axis=1)

@@ -265,6 +265,7 @@ def parameter_table(post: Posterior) -> pd.DataFrame:
 
 def reporting_table(post: Posterior) -> pd.DataFrame:
     """The reporting model per kind of source (official, research, press): bias and noise,
+    and the scope per quantity published (kind ``every kind``, part ``scope of killed``),
     prior vs posterior median and 90% interval (prior where the posterior lacks them)."""
     from ffcast.scenario import reporting
 
@@ -281,6 +282,8 @@ def reporting_table(post: Posterior) -> pd.DataFrame:
     for name in reporting.COMPONENTS:
         key = name.removeprefix("reporting:")
         part, kind = key.split(":")
+        if part == "scope":  # a quantity's multiplier of every kind's bias
+            part, kind = f"scope of {kind}", "every kind"
         p5, p50, p95 = (np.percentile(posterior[key], [5, 50, 95]) if name in have
                         else prior[key])
         rows.append({"kind": kind, "part": part, "fitted": name in have,

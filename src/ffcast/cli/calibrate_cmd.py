@@ -269,8 +269,9 @@ def calibrate_cmd(
                   f"{r.prior_median:.4g} [{r.prior_p5:.3g}-{r.prior_p95:.3g}]",
                   f"{r.posterior_median:.4g} [{r.posterior_p5:.3g}-{r.posterior_p95:.3g}]")
     print_table(console, t)
-    t = Table(title="Reporting model: published = latent x bias x exp(noise x e), per kind "
-              "of source (median [90% interval])", title_justify="left")
+    t = Table(title="Reporting model: published = latent x bias x scope x exp(noise x e), "
+              "bias and noise per kind of source, scope per quantity (median [90% interval])",
+              title_justify="left")
     for c in ("kind", "part", "prior", "posterior"):
         t.add_column(c)
     for r in reporting_table(post).itertuples():

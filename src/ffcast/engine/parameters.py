@@ -54,7 +54,7 @@ class DrawParameters:
     pressure: np.ndarray  # (D, T)
     capacity: np.ndarray  # (D, T) the organisation's external-operations capacity
     routes: np.ndarray  # (D, T, N_ROUTES) return ease, route closure, network (see routes())
-    reporting: np.ndarray  # (D, 6) bias and noise per kind of source (scenario.reporting)
+    reporting: np.ndarray  # (D, K) bias, noise per kind, scopes (scenario.reporting)
 
 
 def _param_prior(scen: Scenario, p: Param) -> Param:
@@ -95,8 +95,9 @@ class Latent:
     Each field leads with the draw axis: ``params`` (D, N_PARAMS, R) one per parameter and
     region, ``pathways`` (D, R, 5), ``theatres`` (D, R, 7), ``travellers`` (D, C) one per
     country, ``collapse`` (D,), ``country`` (D, 2, C) each country's own deviation from its
-    region (return, death), ``reporting`` (D, 6) the reporting model's bias and noise per
-    kind of source. By default they come from the counter-based streams of each draw;
+    region (return, death), ``reporting`` (D, K) the reporting model's bias and noise per
+    kind of source and scope per quantity. By default they come from the counter-based
+    streams of each draw;
     calibration replaces them (a particle is a point in this space, and in normal scores
     ``ndtri(u)`` the prior is a standard normal).
     """

@@ -116,7 +116,7 @@ class ChunkResult:
     N_EXPECTED) float64, summed like the flows: the expected numbers of attacks linked to
     foreign fighters executed in Western countries and of those with 12 or more deaths
     (given the simulated stocks), when the run asked for them, else zeros; ``reporting``
-    (D, 6) each draw's reporting bias and noise per kind of source
+    (D, K) each draw's reporting bias and noise per kind of source and scope per quantity
     (:data:`ffcast.scenario.reporting.COMPONENTS` order), which the results turn into the
     figures an authority would publish.
     """

@@ -148,15 +148,23 @@ def pathway_fans(red: Reduction, observed: pd.DataFrame) -> go.Figure:
 
 
 def focus_fans(red: Reduction, observed: pd.DataFrame, names: dict[str, str]) -> go.Figure:
-    """Small multiples: cumulative returnees of the focus countries, with published counts."""
+    """Small multiples: cumulative returnees of the focus countries (the model's count),
+    the figure an official authority would publish (anchored on its statements, when the
+    reduction has it) and the published counts."""
     meta = red.meta
+    published = bool(np.isfinite(red.focus_published).all())
     fig = _panels([names.get(c, c) for c in meta.focus], len(meta.months))
+    if published:  # two more legend entries: the legend takes two rows
+        fig.update_layout(margin={"t": 185}, legend={"y": 1.12})
     x = month_ends(meta.months)
     fig.update_xaxes(range=[x[0], x[-1]])
     for i, iso3 in enumerate(meta.focus):
         r, c = i // 4 + 1, i % 4 + 1
         add_fan(fig, x, red.focus_returned[:, :, i], style.BLUE, names.get(iso3, iso3), r, c,
                 legend=i == 0)
+        if published:
+            add_published(fig, x, red.focus_published[:, :, i], names.get(iso3, iso3), r, c,
+                          legend=i == 0)
         add_observed(fig, observed[observed["key"] == iso3], r, c, legend=True)
         add_cutoff(fig, meta, r, c, label=i == 0)
     _dedupe_legend(fig)
@@ -164,10 +172,39 @@ def focus_fans(red: Reduction, observed: pd.DataFrame, names: dict[str, str]) ->
     _title(fig, "Returnees by origin country (cumulative)",
            f"The {len(meta.focus)} origin countries with the most travellers; median, 50% "
            f"and 90% intervals over {red.n_draws:,} draws")
-    style.add_source_note(fig, "Returned = everyone who entered the home pipeline (returns, "
-                          "repatriations, arrested dispatched operatives). Published counts: "
-                          "foreign_fighters dataset, measure 'returned', known by the cut-off.")
+    note = ("Returned = everyone who entered the home pipeline (returns, repatriations, "
+            "arrested dispatched operatives). Published counts: foreign_fighters dataset, "
+            "measure 'returned', known by the cut-off.")
+    if published:
+        note += (" Official count (forecast): what an official authority would publish (the "
+                 "reporting model, its error anchored on the country's statements by the "
+                 "cut-off: the forecaster scored in docs/validation.md); hover for its 90%.")
+    style.add_source_note(fig, note)
     return fig
+
+
+def add_published(fig: go.Figure, x: pd.DatetimeIndex, draws: np.ndarray, name: str,
+                  row: int | None = None, col: int | None = None,
+                  legend: bool = False) -> None:
+    """The forecast of a published figure (D, T): median dashed, 50% interval dotted (its
+    90% interval, wide with the reporting noise, would flatten the model's fan under it)."""
+    q = quantiles(draws)
+    colour = style.VERMILLION
+    label = "Official count (forecast): median"
+    fig.add_trace(go.Scatter(
+        x=x, y=q[2], mode="lines", line={"color": colour, "width": 2, "dash": "dash"},
+        name=label, legendgroup=label, showlegend=legend,
+        customdata=np.stack([q[0], q[4]], -1),
+        hovertemplate=f"{name}, official count, %{{x|%b %Y}}: <b>%{{y:,.0f}}</b> people "
+        "(90%: %{customdata[0]:,.0f}–%{customdata[1]:,.0f})<extra></extra>"),
+        row=row, col=col)
+    band = "Official count (forecast): 50% interval"
+    for k, bound in ((1, "25%"), (3, "75%")):
+        fig.add_trace(go.Scatter(
+            x=x, y=q[k], mode="lines", line={"color": colour, "width": 1, "dash": "dot"},
+            name=band, legendgroup=band, showlegend=legend and k == 1,
+            hovertemplate=f"{name}, official count {bound}, %{{x|%b %Y}}: "
+            "%{y:,.0f}<extra></extra>"), row=row, col=col)
 
 
 def _dedupe_legend(fig: go.Figure) -> None:

@@ -61,31 +61,44 @@ def reporting_error(seed: int, draws: np.ndarray, codes: np.ndarray, quantity: s
     return special.ndtri(u)
 
 
-def bias_noise(reporting_values: np.ndarray, kind: str) -> tuple[np.ndarray, np.ndarray]:
-    """Each draw's bias and noise sd (D,) for ``kind``, from the (D, 6) reporting values
+def bias_noise(reporting_values: np.ndarray, kind: str,
+               quantity: str = "") -> tuple[np.ndarray, np.ndarray]:
+    """Each draw's bias and noise sd (D,) for ``kind`` publishing ``quantity`` (a
+    calibration quantity such as ``killed``; ``""`` or one without a scope: the kind's
+    bias alone), from the (D, len(COMPONENTS)) reporting values
     (:attr:`ffcast.engine.ChunkResult.reporting`)."""
     values = np.asarray(reporting_values, dtype=float)
-    return (values[:, reporting.column("bias", kind)],
-            values[:, reporting.column("noise", kind)])
+    bias = values[:, reporting.column("bias", kind)]
+    if quantity in reporting.SCOPES:
+        bias = bias * values[:, reporting.column("scope", quantity)]
+    return bias, values[:, reporting.column("noise", kind)]
 
 
 def reported(latent: np.ndarray, reporting_values: np.ndarray, error: np.ndarray,
-             kind: str) -> np.ndarray:
-    """The figure ``kind`` would publish for counts ``latent`` (D, ..., C), float64.
+             kind: str, quantity: str = "") -> np.ndarray:
+    """The figure ``kind`` would publish of ``quantity`` for counts ``latent`` (D, ..., C),
+    float64.
 
     ``error`` (D, C) are the draws' reporting errors (:func:`reporting_error`); bias and
-    noise come from ``reporting_values`` (D, 6). Whole numbers in [0, 2**31 - 1]: rounded,
+    noise come from ``reporting_values`` (D, len(COMPONENTS)) (:func:`bias_noise`). Whole
+    numbers in [0, 2**31 - 1]: rounded,
     never negative, capped at the int32 maximum (a figure far beyond any country's
     travellers, reached only by absurd reporting parameters).
     """
     latent = np.asarray(latent)
-    bias, noise = bias_noise(reporting_values, kind)
+    bias, noise = bias_noise(reporting_values, kind, _scope_quantity(quantity))
     shape = (len(bias),) + (1,) * (latent.ndim - 1)
     err = np.asarray(error, dtype=float).reshape(
         (len(bias),) + (1,) * (latent.ndim - 2) + (np.shape(error)[-1],))
     with np.errstate(over="ignore"):
         out = reporting.published(latent, bias.reshape(shape), noise.reshape(shape), err)
     return np.minimum(out, INT32_MAX)
+
+
+def _scope_quantity(name: str) -> str:
+    """The calibration quantity (the key of :data:`ffcast.scenario.reporting.SCOPES`) of a
+    results/observation name such as ``killed`` or ``cumulative_returned``."""
+    return REPORTED[name].name if name in REPORTED else name
 
 
 #: Judgement, used when too few statements are public to estimate them
@@ -98,11 +111,11 @@ MAX_PERSISTENCE = 0.95
 
 
 def residuals(published: np.ndarray, latent: np.ndarray, reporting_values: np.ndarray,
-              kind: str) -> np.ndarray:
+              kind: str, quantity: str = "") -> np.ndarray:
     """Standardised reporting errors of published figures (..., D) given the draws' latent
     counts (..., D): ``(log(published + 1) - log(latent x bias + 1)) / noise`` with the
-    draws' bias and noise for ``kind``."""
-    bias, noise = bias_noise(reporting_values, kind)
+    draws' bias and noise for ``kind`` publishing ``quantity``."""
+    bias, noise = bias_noise(reporting_values, kind, _scope_quantity(quantity))
     return (np.log(np.asarray(published, dtype=float) + 1.0)
             - np.log(np.asarray(latent, dtype=float) * bias + 1.0)) / noise
 
@@ -170,3 +183,35 @@ def anchored_error(past: np.ndarray, quantities: np.ndarray, quantity: str,
     w = np.linalg.solve(cov, k)
     var = max(1.0 - float(k @ w), 1e-9)
     return np.nan_to_num(w @ past, nan=0.0) + np.sqrt(var) * error
+
+
+def anchored_errors(values: np.ndarray, latent: np.ndarray, iso3: np.ndarray,
+                    quantities: np.ndarray, kinds: np.ndarray, reporting_values: np.ndarray,
+                    targets: list[tuple[str, str]], errors: np.ndarray
+                    ) -> tuple[np.ndarray, tuple[float, float] | None]:
+    """The reporting errors (M, D) of new figures ``targets`` (``(iso3, quantity)``, M of
+    them) given the statements a country published before: ``values`` (N,) of ``iso3``,
+    ``quantities`` (results names) and producer ``kinds`` (N,), with the draws' latent counts
+    at them ``latent`` (N, D) and reporting values (D, K); ``errors`` (M, D) are the draws'
+    own standard normal errors (what a target gets with no statement of its country).
+
+    The statements' standardised errors under each draw (:func:`residuals`) give the
+    persistent shares (:func:`persistence_of_error`, from each statement's median over the
+    draws) and condition each target's error (:func:`anchored_error`). Returns the errors
+    and the shares (None with no statement).
+    """
+    values = np.asarray(values, dtype=float)
+    iso3, quantities, kinds = (np.asarray(a) for a in (iso3, quantities, kinds))
+    past = np.empty((len(values), np.shape(errors)[1]))
+    for kind, quantity in sorted(set(zip(kinds, quantities, strict=True))):
+        at = (kinds == kind) & (quantities == quantity)
+        past[at] = residuals(values[at, None], latent[at], reporting_values, kind, quantity)
+    by_country = {c: np.flatnonzero(iso3 == c) for c in dict.fromkeys(iso3)}
+    rho, _ = persistence_of_error([(np.median(past[i], axis=1), quantities[i])
+                                   for i in by_country.values()])
+    out = np.array(errors, dtype=float, copy=True)
+    none = np.array([], dtype=int)
+    for j, (country, quantity) in enumerate(targets):
+        idx = by_country.get(country, none)
+        out[j] = anchored_error(past[idx], quantities[idx], quantity, rho, out[j])
+    return out, (rho if len(values) else None)
