@@ -78,11 +78,14 @@ def _anchors(anchors: pd.DataFrame | None, rows: pd.DataFrame, origin: str) -> p
 
 def forecast_rows(rows: pd.DataFrame, origin: str, draws: int, seed: int,
                   progress: Progress | None = None, chunk_size: int = CHUNK_SIZE,
-                  anchors: pd.DataFrame | None = None) -> Forecast:
+                  anchors: pd.DataFrame | None = None, scenario: Scenario | None = None,
+                  posterior: object = "auto") -> Forecast:
     """Forecast draws of every row (``iso3``, ``quantity``, ``month``; ``kind`` optional,
     default ``official``) made at ``origin``, the reported figures anchored on ``anchors``
     (statements published by the origin, :func:`ffcast.backtest.statements.known`; none:
-    the unconditional reporting error).
+    the unconditional reporting error). ``scenario`` (default the baseline) runs with its
+    cut-off set to ``origin``; ``posterior`` as :func:`ffcast.runner.prepare_run` takes it
+    (default the shipped posterior for ``origin``, else the priors).
 
     Raises :class:`ObservationError` for a quantity the model does not forecast or a country
     without a traveller estimate published by the origin, and :class:`FFCastError`
@@ -100,9 +103,10 @@ def forecast_rows(rows: pd.DataFrame, origin: str, draws: int, seed: int,
     # Cumulative flows need every month since 2011-01; stocks only the rows' months.
     start = "2011-01" if rows["quantity"].isin(_FLOW).any() else str(first)
     countries = sorted(set(rows["iso3"]))
-    run = prepare_run(Scenario(name=f"backtest-{origin}", cutoff=origin), draws=draws,
-                      seed=seed, start=start, end=str(last), countries=countries,
-                      posterior="auto", chunk_size=chunk_size)
+    scen = (Scenario(name=f"backtest-{origin}", cutoff=origin) if scenario is None
+            else scenario.replace(cutoff=origin))
+    run = prepare_run(scen, draws=draws, seed=seed, start=start, end=str(last),
+                      countries=countries, posterior=posterior, chunk_size=chunk_size)
     prep = run.prep
     column = {iso: i for i, iso in enumerate(prep.countries["iso3"])}
     record = pd.Period(start, "M")

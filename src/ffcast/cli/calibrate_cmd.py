@@ -294,10 +294,21 @@ def forecast_cmd(
     out: OutFile = None,
     all_draws: AllDraws = False,
     force: Force = False,
+    published: Annotated[bool, typer.Option(
+        "--published", help="Also forecast the returnee counts official authorities will "
+        "publish each December (the backtest's forecaster: anchored on each country's "
+        "statements by the cut-off).")] = False,
+    countries: Annotated[str | None, typer.Option(
+        help="With --published: comma-separated ISO3 codes (default: the 10 countries "
+        "with the largest returnee statement by the cut-off).")] = None,
     as_json: AsJson = False,
     quiet: Quiet = False,
 ) -> None:
-    """Run the posterior forward from the cut-off under a scenario (results contract)."""
+    """Run the posterior forward from the cut-off under a scenario (results contract).
+
+    With ``--published``, also the counts of people returned that official authorities will
+    publish, per country and December, beside each country's latest statement.
+    """
     precheck(out)
     from ffcast.errors import OptionsError
     from ffcast.runner import run
@@ -313,11 +324,58 @@ def forecast_cmd(
         raise OptionsError(f"cutoff: no shipped posterior for {cutoff} (shipped: "
                            f"{', '.join(SHIPPED_CUTOFFS)}); fix: run `ffcast calibrate "
                            f"--cutoff {cutoff}` and pass --posterior")
+    if countries is not None and not published:
+        raise OptionsError("countries: --countries goes with --published; fix: add "
+                           "--published or drop --countries")
+    table = None
     with stages(quiet or as_json) as st:
+        if published:  # checked before the long run: bad countries fail at once
+            from ffcast.backtest.published import published_forecast
+
+            codes = [c for c in (countries or "").split(",") if c.strip()] or None
+            table = published_forecast(cutoff, until, draws, seed, codes, scen,
+                                       posterior or "auto",
+                                       progress=run_stages(st, "official counts", draws, None))
         head = run(scen, draws=draws, seed=seed, end=until, out=out,
                    posterior=posterior or cutoff, all_draws=all_draws, force=force,
                    progress=run_stages(st, f"forecasting from {cutoff}", draws, out))
-    emit_headline(head, out, as_json, "forecast")
+    if table is None:
+        emit_headline(head, out, as_json, "forecast")
+        return
+    if as_json:
+        h = head.to_dict()
+        if out is not None:
+            h["out"] = str(out)
+        h["published"] = json.loads(table.to_json(orient="records", date_format="iso"))
+        echo_json(h)
+        return
+    emit_headline(head, out, False, "forecast")
+    print_table(console, published_table(table))
+
+
+def published_table(table: object) -> Table:
+    """The official-count forecast as one row per country: its latest statement, then
+    median [90% interval] each December."""
+    import pandas as pd
+
+    frame = table if isinstance(table, pd.DataFrame) else pd.DataFrame(table)
+    t = Table(title="People returned, as official authorities will publish them (cumulative; "
+              "median [90% interval]; anchored on each country's statements by the "
+              "cut-off, the forecaster docs/validation.md scores)", title_justify="left")
+    t.add_column("country")
+    t.add_column("latest statement", justify="right")
+    months = list(dict.fromkeys(frame["month"]))
+    for m in months:
+        t.add_column(f"Dec {pd.Timestamp(m):%Y}" if pd.Timestamp(m).month == 12
+                     else f"{pd.Timestamp(m):%b %Y}", justify="right")
+    for iso, rows in frame.groupby("iso3", sort=False):
+        first = rows.iloc[0]
+        latest = ("-" if pd.isna(first["latest_statement"]) else
+                  f"{first['latest_statement']:,.0f} ({pd.Timestamp(first['latest_month']):%b %Y})")
+        cells = [f"{r['median']:,.0f} [{r['p5']:,.0f}-{r['p95']:,.0f}]"
+                 for _, r in rows.iterrows()]
+        t.add_row(f"{first['country']} ({iso})", latest, *cells)
+    return t
 
 
 @user_errors

@@ -152,7 +152,8 @@ def focus_fans(red: Reduction, observed: pd.DataFrame, names: dict[str, str]) ->
     the figure an official authority would publish (anchored on its statements, when the
     reduction has it) and the published counts."""
     meta = red.meta
-    published = bool(np.isfinite(red.focus_published).all())
+    official = red.focus_published  # (D, T, K), computed on access
+    published = bool(np.isfinite(official).all())
     fig = _panels([names.get(c, c) for c in meta.focus], len(meta.months))
     if published:  # two more legend entries: the legend takes two rows
         fig.update_layout(margin={"t": 185}, legend={"y": 1.12})
@@ -163,7 +164,7 @@ def focus_fans(red: Reduction, observed: pd.DataFrame, names: dict[str, str]) ->
         add_fan(fig, x, red.focus_returned[:, :, i], style.BLUE, names.get(iso3, iso3), r, c,
                 legend=i == 0)
         if published:
-            add_published(fig, x, red.focus_published[:, :, i], names.get(iso3, iso3), r, c,
+            add_published(fig, x, official[:, :, i], names.get(iso3, iso3), r, c,
                           legend=i == 0)
         add_observed(fig, observed[observed["key"] == iso3], r, c, legend=True)
         add_cutoff(fig, meta, r, c, label=i == 0)

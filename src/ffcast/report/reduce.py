@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 PATHWAYS: tuple[str, ...] = tuple(q.name for q in Q.PATHWAYS)
 FOCUS_SIZE = 8
 NOT_A_COUNTRY: tuple[str, ...] = REMAINDER_CODES  # unattributed pools (R-..., ROW)
+#: Reduction arrays only a simulated run fills (a results file lacks the draws' reporting
+#: values): what :attr:`Reduction.focus_published` is computed from.
+PUBLISHED_INPUTS: tuple[str, ...] = ("reporting", "focus_error", "anchor_latent")
 
 
 @dataclass(frozen=True)
@@ -146,18 +149,29 @@ class Reduction:
     attacks: np.ndarray  # (D, Y, 3) attacks executed per year, by target
     attack_deaths: np.ndarray  # (D, Y, 3) deaths per year, by target
     risk: np.ndarray  # (D, Y, RISK_REGIONS, RISK_COUNTS) per year (ffcast.results.risk)
-    # What an official authority would publish of each focus country's cumulative returnees
-    # (float, NaN where not computed: a report made from a results file), its reporting error
-    # anchored on the country's statements published by the cut-off, as the validated
-    # published-figure forecaster does (ffcast.backtest.forecast; finish() computes it from
-    # the three arrays below).
-    focus_published: np.ndarray  # (D, T, K)
+    # What :attr:`focus_published` is made of (filled by add_chunk given codes and seed):
     reporting: np.ndarray  # (D, len(reporting.COMPONENTS)) the draws' reporting values
-    focus_error: np.ndarray  # (D, K) the draws' own reporting errors of the focus countries
+    # (D, K) the draws' reporting errors of the focus countries' returnee counts: their own
+    # until finish(), then anchored on the countries' statements by the cut-off
+    focus_error: np.ndarray
     anchor_latent: np.ndarray  # (D, A) the model's counts at the anchoring statements
     anchors: pd.DataFrame = field(default_factory=lambda: _no_anchors())
     filled: int = field(default=0)
     published_inputs: bool = field(default=False)  # add_chunk filled the three arrays
+    anchored: bool = field(default=False)  # finish() anchored focus_error
+
+    @property
+    def focus_published(self) -> np.ndarray:
+        """(D, T, K) float: what an official authority would publish of each focus
+        country's cumulative returnees, its reporting error anchored on the country's
+        statements published by the cut-off, as the validated published-figure forecaster
+        does (:func:`ffcast.backtest.forecast.forecast_rows`, the same arithmetic); all NaN
+        where it was not computed (a report made from a results file). Computed on each
+        access from (D, K) arrays, so a 10,000-draw report holds no second (D, T, K)."""
+        if not self.anchored:
+            return np.full(self.focus_returned.shape, np.nan, dtype=np.float32)
+        return reported.reported(self.focus_returned, self.reporting, self.focus_error,
+                                 "official", "cumulative_returned")
     # Headline numbers resting mostly on what the data did not decide (keys as
     # ffcast.runner.Headline.outcomes), with their strongest open components; ``assessed``
     # False for a report made from a results file (its draws' parameters are not at hand).
@@ -181,7 +195,6 @@ class Reduction:
                    home_outcomes=z(len(Q.HOME_STOCKS)), attacks=z(y, len(Q.TARGETS)),
                    attack_deaths=z(y, len(Q.TARGETS)),
                    risk=z(y, len(Q.RISK_REGIONS), len(Q.RISK_COUNTS)),
-                   focus_published=np.full((d, t, len(meta.focus)), np.nan, np.float32),
                    reporting=z(len(reporting.COMPONENTS), dtype=np.float64),
                    focus_error=z(len(meta.focus), dtype=np.float64),
                    anchor_latent=z(len(anchors), dtype=np.float64), anchors=anchors)
@@ -304,18 +317,18 @@ class Reduction:
             self.anchor_latent[rows, sel] = reported.REPORTED[name].of(at[:, sel])
 
     def finish(self) -> Reduction:
-        """Check every draw was reduced, compute :attr:`focus_published`; returns self."""
+        """Check every draw was reduced, anchor the focus countries' reporting errors (what
+        :attr:`focus_published` needs); returns self."""
         if self.filled != self.n_draws:
             raise FFCastError(f"reduce: only {self.filled} of {self.n_draws} draws were given")
-        if self.published_inputs:
+        if self.published_inputs and not self.anchored:
             a = self.anchors
             errors, _ = reported.anchored_errors(
                 a["value"].to_numpy(float), self.anchor_latent.T, a["iso3"].to_numpy(),
                 a["quantity"].to_numpy(), a["kind"].to_numpy(), self.reporting,
                 [(c, "cumulative_returned") for c in self.meta.focus], self.focus_error.T)
-            self.focus_published[:] = reported.reported(
-                self.focus_returned, self.reporting, errors.T, "official",
-                "cumulative_returned")
+            self.focus_error[:] = errors.T
+            self.anchored = True
         return self
 
 

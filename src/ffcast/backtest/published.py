@@ -1,0 +1,98 @@
+"""What official authorities will publish: the backtest's forecaster, for users.
+
+Warning first: these are forecasts of *published figures* (a ministry's count of people
+returned), not of the people who returned. They come from the forecaster the rolling
+backtest scores (:func:`ffcast.backtest.forecast.forecast_rows`: the model's count read
+through the calibrated reporting model, its error anchored on the statements each country
+published by the cut-off, docs/validation.md), so a country that counts narrowly stays
+narrow. The model's own count is in ``ffcast run`` / ``ffcast forecast``.
+
+:func:`published_forecast` gives one row per country and year end after the cut-off, with
+the country's latest statement of the quantity published by the cut-off beside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ffcast import data
+from ffcast.backtest import statements
+from ffcast.backtest.forecast import Progress, forecast_rows
+from ffcast.errors import OptionsError
+from ffcast.scenario import Scenario
+from ffcast.scenario.validation import check_countries
+
+QUANTITY = "cumulative_returned"
+DEFAULT_COUNTRIES = 10  # countries with the most returnee statements' latest figures
+COLUMNS = ["iso3", "country", "month", "median", "p5", "p25", "p75", "p95",
+           "latest_statement", "latest_month", "latest_source", "anchors"]
+
+
+def _known(cutoff: str) -> pd.DataFrame:
+    """Statements published by the cut-off (every embedded statement for a later one:
+    nothing published after 2016-12 ships with ffcast)."""
+    return statements.known(min(cutoff, statements.SCORED_UNTIL))
+
+
+def default_countries(cutoff: str, n: int = DEFAULT_COUNTRIES) -> list[str]:
+    """The ``n`` countries whose latest returnee figure published by ``cutoff`` is largest
+    (countries with a statement to anchor on), among those the model runs."""
+    known = _known(cutoff)
+    ret = known[(known["quantity"] == QUANTITY) & (known["bound"].fillna("") == "")]
+    modelled = set(data.best_estimates(as_of=min(cutoff, statements.SCORED_UNTIL))["iso3"])
+    latest = (ret[ret["iso3"].isin(modelled)].sort_values("month", kind="stable")
+              .groupby("iso3")["value"].last().sort_values(ascending=False, kind="stable"))
+    return list(latest.index[:n])
+
+
+def published_forecast(cutoff: str, until: str, draws: int, seed: int,
+                       countries: Sequence[str] | None = None,
+                       scenario: Scenario | None = None, posterior: object = "auto",
+                       progress: Progress | None = None) -> pd.DataFrame:
+    """Per country and December from the cut-off's year to ``until``'s: the forecast of the
+    cumulative returnee count an official authority would publish (median, 50% and 90%
+    intervals over ``draws``), with the country's latest such statement published by the
+    cut-off (``latest_*``, empty without one) and how many statements anchored it.
+
+    ``countries``: ISO3 codes (default :func:`default_countries`). Raises
+    :class:`OptionsError` for an unknown country, one without a traveller estimate
+    published by the cut-off, or ``until`` not after the cut-off.
+    """
+    cut, end = pd.Period(cutoff, "M"), pd.Period(until, "M")
+    if end <= cut:
+        raise OptionsError(f"until: {until} is not after the cut-off {cutoff}; fix: give a "
+                           "later month")
+    try:
+        chosen = (list(dict.fromkeys(check_countries(list(countries)))) if countries
+                  else default_countries(cutoff))
+    except ValueError as exc:
+        raise OptionsError(f"countries: {exc}") from None
+    modelled = set(data.best_estimates(as_of=min(cutoff, statements.SCORED_UNTIL))["iso3"])
+    for iso in chosen:
+        if iso not in modelled:
+            raise OptionsError(f"countries: {iso} has no traveller estimate published by "
+                               f"{cutoff}, so the model does not run it; fix: leave it out")
+    decembers = [pd.Period(f"{y}-12", "M") for y in range(cut.year, end.year + 1)]
+    months = [m for m in decembers if cut < m <= end] or [end]
+    rows = pd.DataFrame([{"iso3": iso, "quantity": QUANTITY, "month": m.start_time,
+                          "kind": "official"} for iso in chosen for m in months])
+    known = _known(cutoff)
+    fc = forecast_rows(rows, cutoff, draws, seed, progress, anchors=known,
+                       scenario=scenario, posterior=posterior)
+    q = np.percentile(fc.reported, [50, 5, 25, 75, 95], axis=1)
+    ret = known[(known["quantity"] == QUANTITY) & (known["bound"].fillna("") == "")]
+    anchors = known[known["quantity"].isin(["cumulative_returned", "killed", "in_theatre"])
+                    & (known["bound"].fillna("") == "")]
+    names = data.countries().set_index("iso3")["name"].to_dict()
+    out = rows[["iso3"]].assign(country=rows["iso3"].map(names), month=rows["month"])
+    for i, name in enumerate(["median", "p5", "p25", "p75", "p95"]):
+        out[name] = q[i]
+    latest = ret.sort_values("month", kind="stable").groupby("iso3").last()
+    out["latest_statement"] = out["iso3"].map(latest["value"])
+    out["latest_month"] = out["iso3"].map(latest["month"])
+    out["latest_source"] = out["iso3"].map(latest["source"])
+    out["anchors"] = out["iso3"].map(anchors.groupby("iso3").size()).fillna(0).astype(int)
+    return out[COLUMNS].reset_index(drop=True)
