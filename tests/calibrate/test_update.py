@@ -152,3 +152,27 @@ def test_a_posterior_stopped_before_temperature_1_is_completed(post: Posterior) 
     assert gap > 0.03 and spread(res.posterior) < spread(early) - 0.5 * gap
     assert 0.8 < spread(res.posterior) / spread(post) < 1.25, (
         spread(early), spread(res.posterior), spread(post))
+
+
+def test_the_bridge_per_column_weighs_like_the_bridge() -> None:
+    """The per-country move reads the bridge column by column: the weighted columns add up
+    to what the bridge gives, and the draws carry the same two last columns."""
+    from ffcast.calibrate.update import _Bridge
+
+    rng = np.random.default_rng(3)
+    ll_t, sim = rng.normal(size=(7, 9)), rng.normal(size=(7, 4))
+
+    class Fake:
+        calls = 0
+
+        def __call__(self, z: np.ndarray, nid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            return ll_t, sim
+
+    for reached, phi in ((1.0, 0.3), (0.4, 0.0), (0.4, 0.7), (0.2, 1.0)):
+        bridge = _Bridge(Fake(), slice(3, 5), reached)  # type: ignore[arg-type]
+        bridge.phi = phi
+        both, sim_b = bridge(np.zeros((7, 2)), np.zeros(7))
+        cols, sim_c = bridge.per_column(np.zeros((7, 2)), np.zeros(7))
+        np.testing.assert_allclose(cols.sum(1), both.sum(1))
+        np.testing.assert_allclose(cols[:, 3:5], phi * ll_t[:, 3:5])
+        np.testing.assert_array_equal(sim_c, sim_b)

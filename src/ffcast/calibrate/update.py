@@ -9,9 +9,11 @@ each step's effective sample size at half the particles (one step when they say 
 posterior did not expect; twenty monthly counts of four countries left an effective 2 to
 11 of 300 particles in one step, measured in ``docs/validation.md``). At each step the
 population is resampled and moves that leave that step's target invariant rejuvenate it:
-random-walk and prior-refresh moves of the parameters and a refresh of the noise, each
-accepted on the whole likelihood (the embedded record, every statement folded in so far
-and the new ones at the step's weight, with common random numbers), as in :mod:`.smc`. The
+random-walk and prior-refresh moves of the parameters, every country's own components
+moved against its own statements (:func:`.smc._country_move`, per column at the bridge's
+weights) and a refresh of the noise, each accepted on the whole likelihood (the embedded
+record, every statement folded in so far and the new ones at the step's weight, with
+common random numbers), as in :mod:`.smc`. The
 result is a posterior whose origin is the new month, with each particle's state there, so
 forecasts start after it.
 
@@ -39,8 +41,10 @@ from ffcast.calibrate.smc import (
     RW_COMPONENTS,
     Block,
     CalibrationResult,
+    CountryBlocks,
     Stage,
     Target,
+    _country_move,
     _ess,
     _Evaluator,
     _move,
@@ -205,6 +209,8 @@ def update(posterior: Posterior | str, observations: pd.DataFrame, until: str, *
         return ids
 
     scale = 2.38 / np.sqrt(min(z.shape[1], RW_COMPONENTS))
+    local = CountryBlocks.build(block, every, prep, len(records))
+    c_scale = 2.38 / np.sqrt(max(local.width, 1))
     stages: list[Stage] = []
     while bridge.phi < 1.0:
         t1 = time.perf_counter()
@@ -218,9 +224,16 @@ def update(posterior: Posterior | str, observations: pd.DataFrame, until: str, *
         bridge.phi = phi
         ll = bridge.total(sim)
         z, ll, sim, acc, scale = _move(z, ll, sim, nid, 1.0, scale, moves, rng, bridge)
+        # Each country's own components against its own statements, as calibration moves
+        # them (ADR 0017): without it an update's intervals come out narrower than a
+        # recalibration's (docs/validation.md, "Updating without refitting").
+        z, ll, sim, c_acc, c_scale = _country_move(z, sim, nid, 1.0, c_scale, moves, rng,
+                                                   bridge.per_column, local)
         nid, ll, sim, refreshed = _refresh(z, ll, sim, nid, 1.0, rng, bridge, fresh)
-        stages.append(Stage(phi, stage_ess, acc, scale, time.perf_counter() - t1, refreshed))
-        say(f"statements at weight {phi:.3f} (ESS {stage_ess:,.0f}, acceptance {acc:.2f})")
+        stages.append(Stage(phi, stage_ess, acc, scale, time.perf_counter() - t1, refreshed,
+                            c_acc))
+        say(f"statements at weight {phi:.3f} (ESS {stage_ess:,.0f}, acceptance {acc:.2f}, "
+            f"countries' moves {c_acc:.2f})")
     sim = sim[:, :-2]
     res = CalibrationResult(
         cutoff=post.cutoff, seed=post.seed, block=block, z=z, loglik=ll,
@@ -271,6 +284,17 @@ class _Bridge:
         old = ll_t[:, : self.new.start].sum(axis=1) + ll_t[:, self.new.stop:].sum(axis=1)
         both = np.column_stack([old, ll_t[:, self.new].sum(axis=1)])
         return both * self._weights(), np.column_stack([sim, both])
+
+    def per_column(self, z: np.ndarray, noise_ids: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray]:
+        """Like :meth:`__call__`, but the log-likelihood per column, each weighted as the
+        bridge weighs it (what :func:`.smc._country_move` needs to tell a country's own
+        statements from the others); the draws carry the same two last columns."""
+        ll_t, sim = self.evaluate(z, noise_ids)
+        old = ll_t[:, : self.new.start].sum(axis=1) + ll_t[:, self.new.stop:].sum(axis=1)
+        weights = np.full(ll_t.shape[1], self._weights()[0])
+        weights[self.new] = self.phi
+        return ll_t * weights, np.column_stack([sim, old, ll_t[:, self.new].sum(axis=1)])
 
     def _weights(self) -> np.ndarray:
         return np.array([self.reached + (1.0 - self.reached) * self.phi, self.phi])
