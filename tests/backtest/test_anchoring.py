@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from ffcast.backtest import statements
-from ffcast.backtest.forecast import _anchors, forecast_rows
+from ffcast.backtest.forecast import anchor_statements, forecast_rows
 from ffcast.results import reported as R
 
 
@@ -80,7 +80,7 @@ def test_anchors_are_only_figures_described_by_the_origin():
     rows = pd.DataFrame({"iso3": ["FRA"], "quantity": ["cumulative_returned"],
                          "month": [pd.Timestamp("2016-09-01")]})
     known = statements.known("2016-06")
-    a = _anchors(known, rows, "2016-06")
+    a = anchor_statements(known, rows, "2016-06")
     assert len(a) and set(a["iso3"]) == {"FRA"}
     assert (a["month"] <= pd.Timestamp("2016-06-01")).all()
     assert set(a["quantity"]) <= set(R.REPORTED)

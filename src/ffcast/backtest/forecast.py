@@ -59,7 +59,8 @@ class Forecast:
     anchors: int = 0  # statements published by the origin that anchored the rows
 
 
-def _anchors(anchors: pd.DataFrame | None, rows: pd.DataFrame, origin: str) -> pd.DataFrame:
+def anchor_statements(anchors: pd.DataFrame | None, rows: pd.DataFrame,
+                      origin: str) -> pd.DataFrame:
     """The anchoring statements: same countries and reported quantities as ``rows``, a
     figure (no "at least"/"up to"), describing a month by the origin."""
     cols = ["iso3", "quantity", "value", "month", "kind"]
@@ -95,7 +96,7 @@ def forecast_rows(rows: pd.DataFrame, origin: str, draws: int, seed: int,
     if unknown:
         raise ObservationError(f"observations: quantity {unknown[0]} cannot be forecast; "
                                f"fix: use one of {', '.join([*_STOCK, *_FLOW])}")
-    anchor = _anchors(anchors, rows, origin)
+    anchor = anchor_statements(anchors, rows, origin)
     first = rows["month"].min().to_period("M")
     if len(anchor):
         first = min(first, anchor["month"].min().to_period("M"))

@@ -20,7 +20,8 @@ import pandas as pd
 
 from ffcast import data
 from ffcast.backtest import statements
-from ffcast.backtest.forecast import Progress, forecast_rows
+from ffcast.backtest.forecast import Progress, anchor_statements, forecast_rows
+from ffcast.backtest.run import modelled
 from ffcast.errors import OptionsError
 from ffcast.scenario import Scenario
 from ffcast.scenario.validation import check_countries
@@ -31,19 +32,12 @@ COLUMNS = ["iso3", "country", "month", "median", "p5", "p25", "p75", "p95",
            "latest_statement", "latest_month", "latest_source", "anchors"]
 
 
-def _known(cutoff: str) -> pd.DataFrame:
-    """Statements published by the cut-off (every embedded statement for a later one:
-    nothing published after 2016-12 ships with ffcast)."""
-    return statements.known(min(cutoff, statements.SCORED_UNTIL))
-
-
 def default_countries(cutoff: str, n: int = DEFAULT_COUNTRIES) -> list[str]:
     """The ``n`` countries whose latest returnee figure published by ``cutoff`` is largest
     (countries with a statement to anchor on), among those the model runs."""
-    known = _known(cutoff)
+    known = statements.known_by(cutoff)
     ret = known[(known["quantity"] == QUANTITY) & (known["bound"].fillna("") == "")]
-    modelled = set(data.best_estimates(as_of=min(cutoff, statements.SCORED_UNTIL))["iso3"])
-    latest = (ret[ret["iso3"].isin(modelled)].sort_values("month", kind="stable")
+    latest = (ret[ret["iso3"].isin(modelled(cutoff))].sort_values("month", kind="stable")
               .groupby("iso3")["value"].last().sort_values(ascending=False, kind="stable"))
     return list(latest.index[:n])
 
@@ -70,22 +64,21 @@ def published_forecast(cutoff: str, until: str, draws: int, seed: int,
                   else default_countries(cutoff))
     except ValueError as exc:
         raise OptionsError(f"countries: {exc}") from None
-    modelled = set(data.best_estimates(as_of=min(cutoff, statements.SCORED_UNTIL))["iso3"])
+    runs = modelled(cutoff)
     for iso in chosen:
-        if iso not in modelled:
+        if iso not in runs:
             raise OptionsError(f"countries: {iso} has no traveller estimate published by "
                                f"{cutoff}, so the model does not run it; fix: leave it out")
     decembers = [pd.Period(f"{y}-12", "M") for y in range(cut.year, end.year + 1)]
     months = [m for m in decembers if cut < m <= end] or [end]
     rows = pd.DataFrame([{"iso3": iso, "quantity": QUANTITY, "month": m.start_time,
                           "kind": "official"} for iso in chosen for m in months])
-    known = _known(cutoff)
+    known = statements.known_by(cutoff)
     fc = forecast_rows(rows, cutoff, draws, seed, progress, anchors=known,
                        scenario=scenario, posterior=posterior)
     q = np.percentile(fc.reported, [50, 5, 25, 75, 95], axis=1)
     ret = known[(known["quantity"] == QUANTITY) & (known["bound"].fillna("") == "")]
-    anchors = known[known["quantity"].isin(["cumulative_returned", "killed", "in_theatre"])
-                    & (known["bound"].fillna("") == "")]
+    anchors = anchor_statements(known, rows, cutoff)  # what forecast_rows anchored on
     names = data.countries().set_index("iso3")["name"].to_dict()
     out = rows[["iso3"]].assign(country=rows["iso3"].map(names), month=rows["month"])
     for i, name in enumerate(["median", "p5", "p25", "p75", "p95"]):

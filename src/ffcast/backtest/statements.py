@@ -55,6 +55,12 @@ def known(origin: str) -> pd.DataFrame:
     return _statements(data.calibration_data("foreign_fighters", check_origin(origin)))
 
 
+def known_by(cutoff: str) -> pd.DataFrame:
+    """:func:`known` for any cut-off: one after 2016-12 knows every embedded statement
+    (nothing published later ships with ffcast)."""
+    return known(min(cutoff, SCORED_UNTIL))
+
+
 def scored(origin: str) -> pd.DataFrame:
     """The statements scored from ``origin``: published after it and by 2016-12, and at
     2016-12 the public validation set."""

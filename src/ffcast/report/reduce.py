@@ -340,19 +340,16 @@ def _no_anchors() -> pd.DataFrame:
 
 
 def focus_anchors(meta: RunMeta) -> pd.DataFrame:
-    """The statements that anchor :attr:`Reduction.focus_published`: the focus countries'
-    per-country counts of returnees, deaths and people in the war zone published by the
-    cut-off (one row per estimate, as the backtest reads them: a range at its geometric
-    midpoint), with a figure (no "at least" / "up to"), describing a recorded month."""
+    """The statements that anchor :attr:`Reduction.focus_published`: those the backtest's
+    forecaster anchors on (:func:`ffcast.backtest.forecast.anchor_statements`, published by
+    the cut-off) for the focus countries, describing a recorded month."""
     from ffcast.backtest import statements
+    from ffcast.backtest.forecast import anchor_statements
 
-    # Statements published after 2016-12 are not embedded: a later cut-off knows them all.
-    known = statements.known(min(f"{meta.cutoff:%Y-%m}", statements.SCORED_UNTIL))
-    months = set(meta.months)
-    a = known[known["iso3"].isin(meta.focus) & known["quantity"].isin(set(reported.REPORTED))
-              & (known["bound"].fillna("") == "") & (known["value"] > 0)
-              & known["month"].isin(months)]
-    return a[ANCHOR_COLUMNS].reset_index(drop=True)
+    cutoff = f"{meta.cutoff:%Y-%m}"
+    a = anchor_statements(statements.known_by(cutoff), pd.DataFrame({"iso3": meta.focus}),
+                          cutoff)
+    return a[a["month"].isin(set(meta.months))].reset_index(drop=True)
 
 
 def _region_matrix(regions: Sequence[str]) -> np.ndarray:
