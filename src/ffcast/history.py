@@ -53,11 +53,13 @@ def history_check(draws: int = 200, seed: int = 0) -> pd.DataFrame:
     ch = run_chunk(prep, seed, np.arange(draws))
     months = list(prep.recorded_months)
     we = (prep.countries["region"] == "western_europe").to_numpy()
+    # People who travelled: cumulative arrivals (the stocks also hold the children born there).
+    arrived = np.cumsum(ch.flows[..., Q.flow_slots("arrivals")[0]], axis=1, dtype=np.int64)
     rows = []
     for f in FACTS:
         t = months.index(pd.Timestamp(f.month + "-01"))
         s = ch.stocks[:, t]  # (D, C, S)
-        people = Q.TRAVELLED.of(s)  # (D, C) = cumulative travelled
+        people = arrived[:, t]  # (D, C) = cumulative travelled
         home = Q.RETURNED.of(s)
         war_zone = Q.WAR_ZONE.of(s)
         killed = Q.KILLED.of(s)

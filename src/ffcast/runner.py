@@ -27,6 +27,7 @@ import pandas as pd
 from ffcast.calibrate import posterior as posteriors
 from ffcast.defaults import DEFAULT_CHUNK
 from ffcast.engine import ChunkResult, Prepared, Recording, prepare
+from ffcast.engine import layout as L
 from ffcast.errors import OptionsError, echo
 from ffcast.files import check_output, output_scope
 from ffcast.options import RunOptions, run_options
@@ -35,6 +36,7 @@ from ffcast.results import risk
 from ffcast.results.stats import draw_summary
 from ffcast.results.writers import SUPPORTED_EXTENSIONS
 from ffcast.scenario import Scenario, load_scenario
+from ffcast.scenario.priors import REGIONS
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -191,6 +193,10 @@ class Headline:
     history: str | None = None
     # Per headline number, what it rests on (ffcast.calibrate.reliance); set by assess().
     reliance: dict = field(default_factory=dict)
+    # Men, women and minors (D, REGIONS, N_GROUPS, GROUP_QUANTITIES): person quantities at
+    # the end, flows (arrivals, births, returns, repatriated, attacks) summed after the
+    # origin; None when the recording kept no groups.
+    groups: np.ndarray | None = None
 
     @classmethod
     def start(cls, run: Run) -> Headline:
@@ -211,14 +217,18 @@ class Headline:
                                        first_year=cutoff.year)[-1])
 
     def extend(self, prep: Prepared, stocks: np.ndarray, flows: np.ndarray,
-               months: np.ndarray | None = None, flows_from: int | None = None) -> None:
+               months: np.ndarray | None = None, flows_from: int | None = None,
+               groups: np.ndarray | None = None,
+               group_months: np.ndarray | None = None) -> None:
         """Add one chunk's reductions (stocks and flows as the engine records them).
 
         ``months`` and ``flows_from`` describe the chunk's recording (``ChunkResult.months``
         and ``.flows_from``; default: every month from ``prep.record_from``). The headline
         needs the last month and the flows after the cut-off per calendar year, so any
         recording with a record boundary at the cut-off and at every December after it
-        works (every month, the default, does). Raises OptionsError otherwise.
+        works (every month, the default, does). ``groups`` (``ChunkResult.groups``, at
+        ``group_months``) adds men, women and minors when the groups were recorded at every
+        record after the origin. Raises OptionsError otherwise.
         """
         if months is None:
             months = np.arange(prep.record_from, prep.record_from + stocks.shape[1])
@@ -251,6 +261,29 @@ class Headline:
         self.attacks = _cat(self.attacks, att)
         self.attack_deaths = _cat(self.attack_deaths, dth)
         self.travelled = _cat(self.travelled, Q.TRAVELLED.of(tot))
+        if groups is not None and group_months is not None:
+            self._extend_groups(prep, groups, np.asarray(group_months), months[after])
+
+    def _extend_groups(self, prep: Prepared, groups: np.ndarray, group_months: np.ndarray,
+                       after: np.ndarray) -> None:
+        """Add a chunk's groups: persons at the last month, flows summed after the origin
+        (the group records must be every record after the origin, or their flows would
+        miss months)."""
+        if not after.size or not np.array_equal(
+                group_months[group_months > self._origin(prep)], after):
+            raise OptionsError("record.groups: the headline's groups need every record "
+                               "after the origin (Recording.summary does)")
+        late = groups[:, group_months > self._origin(prep)]
+        per = late[:, -1].astype(np.int64)  # (D, C, G, Q) at the end
+        flow_q = slice(L.GQ_ARRIVALS, L.N_GROUP_QUANTITIES)
+        per[..., flow_q] = late[..., flow_q].sum(axis=1, dtype=np.int64)
+        regions = np.zeros((len(prep.countries), len(REGIONS)), dtype=np.int64)
+        regions[np.arange(len(prep.countries)), prep.region_index] = 1
+        by_region = np.einsum("dcgq,cr->drgq", per, regions)
+        self.groups = _cat(self.groups, by_region)
+
+    def _origin(self, prep: Prepared) -> int:
+        return prep.cutoff_index if self.origin < 0 else self.origin
 
     def _extend_risk(self, prep: Prepared, flows: np.ndarray, year: np.ndarray) -> None:
         """Add a chunk's per-year risk counts (``flows`` after the cut-off, ``year`` of each
@@ -286,6 +319,32 @@ class Headline:
         """The headline numbers that rest mostly on what the data did not decide, each with
         its strongest open components (empty before :meth:`assess`)."""
         return {k: list(r.drivers) for k, r in self.reliance.items() if r.prior_driven}
+
+    def group_totals(self) -> np.ndarray:
+        """(D, N_GROUPS, GROUP_QUANTITIES) summed over origins (needs recorded groups)."""
+        assert self.groups is not None
+        return self.groups.sum(axis=1)
+
+    def groups_dict(self) -> dict:
+        """JSON-ready men, women and minors: each quantity per group (median, 5-95%, mean),
+        and who is held in Iraq/Syria at the end by origin region (men in prisons, women
+        and minors in camps)."""
+        assert self.groups is not None
+        tot = self.group_totals()
+        held = self.groups[..., L.GQ_DETAINED]  # (D, R, G)
+        return {
+            "quantities": {q: ("persons at " + self.end_month.strftime("%Y-%m")
+                               if k < L.GQ_ARRIVALS else
+                               "from " + self.forecast_from.strftime("%Y-%m"))
+                           for k, q in enumerate(L.GROUP_QUANTITIES)},
+            "by_group": {g: {q: summary(tot[:, i, k]) for k, q in enumerate(L.GROUP_QUANTITIES)}
+                         for i, g in enumerate(L.GROUPS)},
+            "held_in_theatre": {
+                r: {"men (prisons)": summary(held[:, j, L.MEN]),
+                    "women (camps)": summary(held[:, j, L.WOMEN]),
+                    "minors (camps)": summary(held[:, j, L.MINORS])}
+                for j, r in enumerate(REGIONS) if held[:, j].sum() > 0},
+        }
 
     def risk_dict(self) -> dict:
         """JSON-ready risk by year after the cut-off and region (see :meth:`to_dict`)."""
@@ -328,6 +387,7 @@ class Headline:
             "attack_deaths": {t: summary(self.attack_deaths[:, g])
                               for g, t in enumerate(Q.TARGETS)},
             "risk": self.risk_dict(),
+            **({} if self.groups is None else {"groups": self.groups_dict()}),
             "prior_driven": self.prior_driven(),
             "history": ("from the posterior's particle states" if self.history is None
                         else f"re-simulated from 2011: {self.history}"),
@@ -394,7 +454,8 @@ def run(
                 target, job.prep, job.options.seed, all_draws=all_draws))
 
         def take(chunk: ChunkResult) -> None:
-            head.extend(job.prep, chunk.stocks, chunk.flows, chunk.months, chunk.flows_from)
+            head.extend(job.prep, chunk.stocks, chunk.flows, chunk.months, chunk.flows_from,
+                        chunk.groups, chunk.group_months)
             if writer is not None:
                 from ffcast import results
 
@@ -404,7 +465,8 @@ def run(
 
         # A headline alone needs a few months recorded (and then nothing before the origin
         # is simulated when the posterior holds particle states); a file, every month.
-        record = None if writer is not None else job.summary_record()
+        record = (Recording.every_month(job.prep, groups="all") if writer is not None
+                  else job.summary_record())
         head.history = job.history_note(record)
         job.chunks(take, progress, record)
     head.assess(job)
@@ -469,7 +531,8 @@ def simulate(
     if lazy or (lazy is None and results.full_bytes(job.prep, draws) > EAGER_BYTES):
         return _lazy_dataset(job)
     parts: list[xr.Dataset] = []
-    job.chunks(lambda chunk: parts.append(results.to_dataset(job.prep, chunk, seed)))
+    job.chunks(lambda chunk: parts.append(results.to_dataset(job.prep, chunk, seed)),
+               record=Recording.every_month(job.prep, groups="all"))
     out = results.concat(parts, job.parameters)
     out.attrs.update(job.parameter_attrs)
     return out
@@ -488,7 +551,9 @@ def _lazy_dataset(job: Run) -> xr.Dataset:
     prep, seed = job.prep, job.options.seed
 
     def chunk_dataset(ids: np.ndarray) -> xr.Dataset:
-        return results.to_dataset(prep, simulate_chunk(prep, seed, ids, job.posterior), seed)
+        record = Recording.every_month(prep, groups="all")
+        return results.to_dataset(prep, simulate_chunk(prep, seed, ids, job.posterior, record),
+                                  seed)
 
     template = chunk_dataset(np.arange(1))  # one draw: names, dims, dtypes, attrs, coords
     ids_list = chunk_ids(job.options.draws, job.options.chunk_size)
@@ -575,8 +640,8 @@ def compare(
     for job in jobs:
         head = Headline.start(job)
         job.chunks(lambda chunk, head=head, job=job: head.extend(
-            job.prep, chunk.stocks, chunk.flows, chunk.months, chunk.flows_from), progress,
-            job.summary_record())
+            job.prep, chunk.stocks, chunk.flows, chunk.months, chunk.flows_from,
+            chunk.groups, chunk.group_months), progress, job.summary_record())
         heads.append(head)
     ha, hb = heads
     assert ha.attacks is not None and hb.attacks is not None
@@ -585,7 +650,19 @@ def compare(
     home_a, home_b = ha.home_by_country.sum(axis=1), hb.home_by_country.sum(axis=1)
     att_a, att_b = Q.headline_total(ha.attacks), Q.headline_total(hb.attacks)
     dth_a, dth_b = Q.headline_total(ha.attack_deaths), Q.headline_total(hb.attack_deaths)
+    group_diffs: dict[str, np.ndarray] = {}
+    groups: dict = {}
+    if ha.groups is not None and hb.groups is not None:
+        ga, gb = ha.group_totals(), hb.group_totals()
+        groups = {g: {q: _diff(ga[:, i, k], gb[:, i, k])
+                      for k, q in enumerate(L.GROUP_QUANTITIES)}
+                  for i, g in enumerate(L.GROUPS)}
+        for i, g in enumerate(L.GROUPS):
+            for q in ("attacks", "returned", "detained_in_theatre"):
+                k = L.GROUP_QUANTITIES.index(q)
+                group_diffs[f"{q}:{g}"] = gb[:, i, k] - ga[:, i, k]
     drivers = _drivers(jobs[1], hb, {
+        **group_diffs,
         "attacks_total": att_b.astype(np.int64) - att_a,
         **{f"attacks:{t}": hb.attacks[:, g].astype(np.int64) - ha.attacks[:, g]
            for g, t in enumerate(Q.TARGETS)},
@@ -605,6 +682,9 @@ def compare(
         "attacks_total": _diff(att_a, att_b),
         "attack_deaths_total": _diff(dth_a, dth_b),
         "countries": _country_diffs(jobs, ha, hb),
+        # Men, women and minors: each group's quantities (persons at the end; flows after
+        # the origin, attacks at home and in Western countries).
+        "groups": groups,
     }
 
 

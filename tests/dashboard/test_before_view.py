@@ -92,7 +92,7 @@ def test_the_page_has_the_tab_only_with_a_posterior_before(posteriors: Posterior
         page = app.layout()  # type: ignore[attr-defined]
         return [t.value for t in _find(page, "tabs").children]
 
-    assert tabs(A.create_app(A.Runner())) == ["fans", "country", "map", "sankey"]
+    assert tabs(A.create_app(A.Runner())) == ["fans", "country", "map", "sankey", "groups"]
     with_before = A.create_app(posteriors=posteriors)
     assert tabs(with_before)[-1] == "before"
     header = repr(with_before.layout())

@@ -45,7 +45,7 @@ def test_lever_compare_download_offline(dashboard: tuple[str, object], page: Pag
     assert text.startswith("# ffcast-results: ")
     table = pd.read_csv(io.StringIO(text), comment=None, skiprows=1)
     assert list(table.columns) == ["draw", "month", "country", "variable", "theatre",
-                                   "target", "value"]
+                                   "target", "group", "group_quantity", "value"]
     assert table["draw"].nunique() == 50
     assert set(table["month"]) == {"2019-12-01"}
     assert "camp_repatriation\\\": 0.3" in text.splitlines()[0]

@@ -3,7 +3,7 @@
 Claims under test (engine/layout.py, kernel.py, simulate.py, rng.py docstrings):
 
 * no stock is ever negative; every person who travelled is in exactly one stock, so
-  ``stocks.sum(-1)`` equals cumulative arrivals in every draw, month and country;
+  ``stocks.sum(-1)`` equals cumulative arrivals plus births in every draw, month and country;
 * results are a pure function of (scenario, seed, draw indices): the same seed gives the same
   arrays, and chunking draws differently gives bit-identical numbers;
 * draws are addressable: draws [3, 4] alone equal rows 3, 4 of draws 0..9;
@@ -155,7 +155,8 @@ def test_no_negative_stock_and_people_conserved(scen: Scenario, seed: int) -> No
     assert stocks.shape[:3] == flows.shape[:3] == (N_DRAWS, 96, len(COUNTRIES))
     assert stocks.min() >= 0, np.argwhere(stocks < 0)[:5]
     assert flows.min() >= 0, np.argwhere(flows < 0)[:5]
-    arrived = np.cumsum(flows[..., L.ARRIVALS].astype(np.int64), axis=1)
+    arrived = np.cumsum(flows[..., L.ARRIVALS].astype(np.int64)
+                        + flows[..., L.BIRTHS].astype(np.int64), axis=1)
     np.testing.assert_array_equal(stocks.sum(-1, dtype=np.int64), arrived)
     # interdicted plots are a subset of plots
     plots = flows[..., L.PLOTS0:L.PLOTS0 + len(L.TARGETS)]

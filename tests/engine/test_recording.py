@@ -63,7 +63,8 @@ def test_recorded_months_are_the_full_run_at_those_months(prep, full, data) -> N
 def test_flows_from_zero_give_cumulative_counts(prep, full) -> None:  # type: ignore[no-untyped-def]
     months = np.array([23, 47, 71, 95, len(prep.months) - 1])
     ch = run_chunk(prep, SEED, np.arange(5), record=Recording(months, flows_from=0))
-    arrived = np.cumsum(ch.flows[..., L.ARRIVALS], axis=1, dtype=np.int64)
+    arrived = np.cumsum(ch.flows[..., L.ARRIVALS] + ch.flows[..., L.BIRTHS], axis=1,
+                        dtype=np.int64)
     # people are conserved: everyone who arrived is in exactly one stock
     np.testing.assert_array_equal(arrived, ch.stocks.sum(-1, dtype=np.int64))
 

@@ -29,6 +29,8 @@ def _same(a, b) -> None:
     np.testing.assert_array_equal(a.flows, b.flows)
     np.testing.assert_array_equal(a.expected, b.expected)
     np.testing.assert_array_equal(a.months, b.months)
+    if a.groups is not None or b.groups is not None:
+        np.testing.assert_array_equal(a.groups, b.groups)
 
 
 @settings(max_examples=12, deadline=None)
@@ -40,7 +42,8 @@ def test_resume_equals_uninterrupted_run(prep, seed, month, whole, later):
     snap = snapshot(prep, seed, draws, month)
     first = month if later == 0 else min(month + later, last)
     months = np.unique(np.r_[first, np.arange(first, last + 1, 7), last])
-    rec = Recording(months, flows_from=(0 if whole else first) if later == 0 else first)
+    rec = Recording(months, flows_from=(0 if whole else first) if later == 0 else first,
+                    groups=months)  # men, women and minors too, the state's month included
     full = run_chunk(prep, seed, draws, record=rec, expected=True)
     resumed = run_chunk(prep, seed, draws, record=rec, expected=True, start=snap)
     _same(full, resumed)
@@ -69,8 +72,10 @@ def test_snapshot_conserves_people_and_counts_flows(prep):
     snap = snapshot(prep, 2, np.arange(4), 71)
     from ffcast.engine import layout as L
 
-    travelled = snap.state[..., :L.N_STOCKS].sum(-1)
-    np.testing.assert_array_equal(travelled, snap.total_flows[..., L.ARRIVALS])
+    rows = snap.state[..., :L.N_STOCKS].sum(-1)  # one row per origin and group
+    travelled = rows.reshape(rows.shape[0], -1, L.N_GROUPS).sum(-1)
+    np.testing.assert_array_equal(travelled, snap.total_flows[..., L.ARRIVALS]
+                                  + snap.total_flows[..., L.BIRTHS])
     assert (snap.month_flows <= snap.total_flows).all()
 
 

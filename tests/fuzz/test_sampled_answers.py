@@ -33,6 +33,7 @@ from fuzz_strategies import dead_ends, scenarios
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ffcast.engine import layout as L
 from ffcast.engine import prepare
 from ffcast.engine.parameters import _param_prior, pathway_means, sample_parameters
 from ffcast.errors import ScenarioError
@@ -149,7 +150,7 @@ def check_answers(scen: Scenario, seed: int, tally: Counter[str]) -> None:
                 continue
             p = _param_prior(scen, p0)
             m = float(p.mean_for("other" if p.scope == "global" else reg))
-            x = dp.params_pre[:, c, j]
+            x = dp.params_pre[:, c * L.N_GROUPS + L.MEN, j]  # the men's row: the priors
             assert np.all(np.isfinite(x)), f"{p.name} ({code}): not a number"
             what = f"{p.name} ({code}; mean {m:.6g}, spread {p.spread:.6g})"
             if p.dist == "beta":
@@ -163,15 +164,16 @@ def check_answers(scen: Scenario, seed: int, tally: Counter[str]) -> None:
     fixed = {r for r in REGIONS if scen.pathways.all is not None or r in scen.pathways.by_region}
     for c, (code, reg) in enumerate(zip(iso3, region, strict=True)):
         r = REGIONS.index(reg)
-        _check_dirichlet(dp.theatres[:, c], np.array(THEATRE_PRIOR[reg]),
+        row = c * L.N_GROUPS + L.MEN  # the men's row (the other groups are tilted)
+        _check_dirichlet(dp.theatres[:, row], np.array(THEATRE_PRIOR[reg]),
                          THEATRE_CONCENTRATION, f"theatres ({code})")
         remainder = code.startswith("R-") or code == "ROW"
         if remainder:  # a country's own return propensity tilts its shares
-            _check_dirichlet(dp.pathways_pre[:, c], np.array(PATHWAY_PRIOR[reg]),
+            _check_dirichlet(dp.pathways_pre[:, row], np.array(PATHWAY_PRIOR[reg]),
                              PATHWAY_CONCENTRATION, f"pathways before the cut-off ({code})")
         if not (remainder or reg in fixed):  # ... after the cut-off too, unless fixed
             continue
-        x = dp.pathways_post[:, c]
+        x = dp.pathways_post[:, row]
         what = f"pathways after the cut-off ({code}, concentration {conc:.6g})"
         if dc == 1 or not prep.policy_mask[c]:
             _check_dirichlet(x, post_means[r], conc, what)

@@ -58,7 +58,7 @@ def test_every_valid_scenario_runs_and_keeps_the_model_s_promises(
     assert time.perf_counter() - t0 < MAX_SECONDS, "a valid scenario ran too long"
     check_dataset(ds)  # int32, non-negative, every variable, stocks sum to travelled
     travelled = ds["cumulative_travelled"].astype(np.int64)
-    arrived = ds["arrivals"].astype(np.int64).cumsum("month")
+    arrived = (ds["arrivals"].astype(np.int64) + ds["births"]).cumsum("month")
     np.testing.assert_array_equal(people_total(ds).values, arrived.values)
     np.testing.assert_array_equal(travelled.values, arrived.values)
     for name in ("cumulative_travelled", "cumulative_returned", "killed"):

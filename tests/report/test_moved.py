@@ -50,7 +50,7 @@ def test_the_section_comes_after_the_headline_and_names_what_was_folded_in(
 def test_the_tables_hold_pathways_returnees_and_attack_years(before_report: Path) -> None:
     section = _section(before_report, "moved")
     people = _rows(section, "moved-table-people")
-    assert len(people) == 8 and people[0].startswith("Travelled in total")
+    assert len(people) == 8 and people[0].startswith("Travelled or born there")
     returned = _rows(section, "moved-table-returned")
     assert any(r.startswith("France") for r in returned)
     assert any("Belgium" in r and "named by a new statement" in r for r in returned)

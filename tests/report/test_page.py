@@ -18,9 +18,9 @@ ALLOWED = ("file://", "data:", "about:", "blob:")
 #: Every way a report is made (the fixture that builds it) and how many figures it holds:
 #: `ffcast report` with defaults, with --compare, from a results file, the dashboard's
 #: download of the current view, and with --before (what an update moved).
-VARIANTS = {"default": ("default_report", 9), "compare": ("report_path", 10),
-            "results-file": ("results_report", 9), "dashboard": ("dashboard_report", 9),
-            "before": ("before_report", 10)}
+VARIANTS = {"default": ("default_report", 10), "compare": ("report_path", 11),
+            "results-file": ("results_report", 10), "dashboard": ("dashboard_report", 10),
+            "before": ("before_report", 11)}
 
 
 @pytest.fixture(params=list(VARIANTS))
@@ -126,9 +126,9 @@ def test_renders_offline_in_chromium(report_path: Path, page: Page) -> None:
     page.context.set_offline(True)
     page.goto(report_path.as_uri(), wait_until="load")
     page.wait_for_function(
-        "document.querySelectorAll('.js-plotly-plot .main-svg').length >= 10", timeout=30_000)
+        "document.querySelectorAll('.js-plotly-plot .main-svg').length >= 11", timeout=30_000)
     plots = page.locator(".js-plotly-plot")
-    assert plots.count() == 10  # comparison, risk, 2 fans, map, Sankey, 4 history figures
+    assert plots.count() == 11  # comparison, risk, 2 fans, groups, map, Sankey, 4 history
     for i in range(plots.count()):
         drawn = plots.nth(i).evaluate(
             "el => el.querySelectorAll('svg path, svg rect, svg text').length")

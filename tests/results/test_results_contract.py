@@ -22,19 +22,20 @@ from ffcast.results import (
     person_stocks,
     to_dataset,
 )
+from ffcast.results.contract import GROUP_UNITS
 
 STOCKS = ("in_theatre", "insurgent", "killed", "detained_in_theatre", "joined_other",
           "relocated", "dispatched", "undetected", "detected", "prosecuted", "incarcerated",
           "released", "in_rehabilitation", "disengaged", "reengaged")
-FLOWS = ("arrivals", "returns", "repatriated", "radicalised_inmates")
+FLOWS = ("arrivals", "returns", "repatriated", "radicalised_inmates", "births")
 BY_TARGET = ("plots", "interdicted_plots", "attacks", "attack_deaths", "mass_casualty_attacks")
 UNITS = {"persons", "persons/month", "plots/month", "attacks/month", "deaths/month",
-         "share of January 2015 extent"}
+         "share of January 2015 extent", GROUP_UNITS}
 
 
 def test_every_named_variable_is_present_with_its_dims(ds: xr.Dataset) -> None:
     expected = {*STOCKS, *FLOWS, *BY_TARGET, "cumulative_travelled", "cumulative_returned",
-                "reported_returned", "territory"}
+                "reported_returned", "territory", "by_group"}
     assert set(ds.data_vars) == expected == set(VARIABLES)
     for name in (*STOCKS, *FLOWS, "cumulative_travelled", "cumulative_returned",
                  "reported_returned"):
@@ -44,6 +45,8 @@ def test_every_named_variable_is_present_with_its_dims(ds: xr.Dataset) -> None:
     for name in BY_TARGET:
         assert ds[name].dims == ("draw", "month", "country", "target"), name
     assert ds["territory"].dims == ("draw", "month")
+    assert ds["by_group"].dims == ("draw", "month", "country", "group", "group_quantity")
+    assert list(ds["group"].values) == ["men", "women", "minors"]
     assert list(ds["theatre"].values) == list(L.THEATRES)
     assert list(ds["target"].values) == list(L.TARGETS)
 
@@ -113,7 +116,7 @@ def test_person_stocks_sum_to_cumulative_travelled_everywhere(ds: xr.Dataset) ->
 def test_cumulative_counts_match_the_flows_from_2011(ds: xr.Dataset) -> None:
     """Recorded from 2011-01, the cumulative counts are exactly the running sums of flows."""
     np.testing.assert_array_equal(ds["cumulative_travelled"].values,
-                                  ds["arrivals"].cumsum("month").values)
+                                  (ds["arrivals"] + ds["births"]).cumsum("month").values)
     np.testing.assert_array_equal(ds["cumulative_returned"].values,
                                   ds["returns"].cumsum("month").values)
     assert (ds["cumulative_returned"].diff("month") >= 0).all()
@@ -134,7 +137,8 @@ def test_late_start_still_counts_travellers_before_the_first_recorded_month(
     xr.testing.assert_equal(late_ds["cumulative_returned"], same["cumulative_returned"])
     # Growth within the recorded window is exactly the recorded flows.
     np.testing.assert_array_equal(late_ds["cumulative_travelled"].diff("month").values,
-                                  late_ds["arrivals"].isel(month=slice(1, None)).values)
+                                  (late_ds["arrivals"] + late_ds["births"])
+                                  .isel(month=slice(1, None)).values)
     np.testing.assert_array_equal(late_ds["cumulative_returned"].diff("month").values,
                                   late_ds["returns"].isel(month=slice(1, None)).values)
 

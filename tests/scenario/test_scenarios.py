@@ -19,7 +19,8 @@ from ffcast.scenario import Scenario, list_presets, load_scenario, preset_path
 
 EXPECTED_PRESETS = {
     "baseline", "border-lockdown", "diaspora", "expeditionary", "insurgency", "mass-return",
-    "merger", "prosecute-all", "rehabilitation-first", "repatriate-camps",
+    "merger", "prosecute-all", "rehabilitation-first", "repatriate-camps", "repatriate-minors",
+    "repatriate-women-minors", "leave-in-region", "prosecute-women",
 }
 
 

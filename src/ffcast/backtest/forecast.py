@@ -40,11 +40,13 @@ from ffcast.scenario import Scenario, reporting
 Progress = Callable[[int], None]
 CHUNK_SIZE = 100  # draws per chunk: every month of a few dozen countries stays under ~100 MB
 
-_STOCK: dict[str, Q.Quantity] = {**R.REPORTED, "cumulative_travelled": Q.TRAVELLED,
-                                  "detained_in_theatre": Q.DETAINED,
+_STOCK: dict[str, Q.Quantity] = {**R.REPORTED, "detained_in_theatre": Q.DETAINED,
                                   "joined_other": Q.JOINED_OTHER, "relocated": Q.RELOCATED,
                                   "dispatched": Q.DISPATCHED}
-_FLOW: dict[str, str] = {"attacks": "attacks", "attack_deaths": "attack_deaths"}
+# Cumulative flows since 2011-01. People who travelled are the arrivals (the person stocks
+# also hold the children born in Iraq/Syria, whom no traveller count includes).
+_FLOW: dict[str, str] = {"attacks": "attacks", "attack_deaths": "attack_deaths",
+                         "cumulative_travelled": "arrivals"}
 
 
 @dataclass

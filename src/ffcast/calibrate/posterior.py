@@ -315,12 +315,14 @@ def save(post: Posterior, path: str | Path) -> Path:
     return path
 
 
-_STATE_DIMS = {"state": ("particle", "state_country", "state_slot"),
+_STATE_DIMS = {"state": ("particle", "state_row", "state_slot"),  # origin x group
                "ring": ("particle", "expected", "lag"),
                "month_flows": ("particle", "state_country", "flow"),
                "total_flows": ("particle", "state_country", "flow"),
                "month_expected": ("particle", "expected"),
-               "total_expected": ("particle", "expected")}
+               "total_expected": ("particle", "expected"),
+               "month_groups": ("particle", "state_country", "group", "group_quantity"),
+               "total_groups": ("particle", "state_country", "group", "group_quantity")}
 
 
 def _states_dataset(snap: Snapshot) -> xr.Dataset:
@@ -339,11 +341,24 @@ def _states_dataset(snap: Snapshot) -> xr.Dataset:
                       attrs={"state_month": snap.month})
 
 
+N_GROUPS = 3  # engine rows per country: men, women, minors (ffcast.engine.layout)
+
+
 def _read_states(ds: _Plain) -> Snapshot | None:
     if "state_state" not in ds:
         return None
+    if "state_month_groups" not in ds:
+        raise FFCastError("posterior: its particle states were stored before men, women and "
+                          "minors were simulated apart; fix: recalibrate with this version "
+                          "(ffcast calibrate), or attach new states "
+                          "(ffcast.calibrate.posterior.attach_states)")
     # Counts stay int32 in memory (~60 MB for 1,000 particles); a chunk widens its own.
     arrays = {name: np.asarray(ds[f"state_{name}"]) for name in _STATE_DIMS}
+    n_countries = len(np.atleast_1d(ds["state_country"]))
+    if ds["state_state"].shape[1] != n_countries * N_GROUPS:
+        raise FFCastError("posterior: its particle states were stored before men, women and "
+                          "minors were simulated apart (one row per country); fix: "
+                          "recalibrate with this version (ffcast calibrate)")
     return Snapshot(int(ds.attrs["state_month"]),
                     tuple(str(c) for c in ds["state_country"]), **arrays)
 

@@ -36,11 +36,13 @@ from ffcast.calibrate.targets import (
     QUANTITIES,
     Target,
     build_targets,
+    group_months,
     needed_months,
     observation_targets,
 )
 from ffcast.data.countries import is_remainder
-from ffcast.engine import Latent, Prepared, Recording, prepare, run_chunk
+from ffcast.engine import Latent, Prepared, Recording, groups, prepare, run_chunk
+from ffcast.engine import layout as L
 from ffcast.errors import FFCastError
 from ffcast.results import quantities as Q
 from ffcast.scenario import Scenario, reporting
@@ -61,6 +63,8 @@ EVALUATION_CHUNK = 250  # particles per engine call in an evaluation
 _Z90 = 1.6448536269514722
 
 
+_GROUP_COLUMN: dict[str, int] = {n: i for i, n in enumerate(groups.latent_names())}
+
 #: How many components a random-walk move changes at once, on average (see :func:`_move`).
 RW_COMPONENTS = 12
 N_PATHWAYS = 5  # Latent.pathways' last axis: return, stay, other group, relocate, dispatch
@@ -72,8 +76,10 @@ class Block:
 
     ``param:<name>:<region>`` (or ``param:<name>`` for a global parameter),
     ``travellers:<iso3>``, ``country:<return|death>:<iso3>``, ``reporting:<part>:<kind>``,
-    ``pathways:<region>:<k>`` (the uniforms behind each region's five exit-pathway shares)
-    and ``collapse`` (the timing of the collapse). Every latent quantity that moves the
+    ``pathways:<region>:<k>`` (the uniforms behind each region's five exit-pathway shares),
+    ``collapse`` (the timing of the collapse) and ``group:<women|minors>:<region>`` /
+    ``group:births`` (the group shares and births, :mod:`ffcast.engine.groups`). Every
+    latent quantity that moves the
     calibration targets much is in the block: what stays outside is integrated out by the
     particle's simulation noise, and an informative quantity left there makes the sampler
     sticky (a fresh noise for all of them at once is rarely accepted) and overconfident.
@@ -84,6 +90,7 @@ class Block:
     effects: tuple[str, ...] = ()
     reporting: bool = True
     pathways: bool = True
+    groups: bool = True
 
     @property
     def names(self) -> list[str]:
@@ -100,6 +107,8 @@ class Block:
         if self.pathways:
             out += [f"pathways:{r}:{k}" for r in REGIONS for k in range(N_PATHWAYS)]
             out.append("collapse")
+        if self.groups:
+            out += groups.latent_names()
         return out
 
     @property
@@ -143,6 +152,8 @@ def assign(base: Latent, names: list[str], u: np.ndarray, prep: Prepared) -> Lat
             lat.pathways[:, REGIONS.index(rest[0]), int(rest[1])] = u[:, j]
         elif kind == "collapse":
             lat.collapse[:] = u[:, j]
+        elif kind == "group":
+            lat.groups[:, _GROUP_COLUMN[name]] = u[:, j]
     return lat
 
 
@@ -167,6 +178,8 @@ def read(lat: Latent, names: list[str], prep: Prepared) -> tuple[np.ndarray, lis
             out.append(lat.pathways[:, REGIONS.index(rest[0]), int(rest[1])])
         elif kind == "collapse":
             out.append(lat.collapse)
+        elif kind == "group" and name in _GROUP_COLUMN:
+            out.append(lat.groups[:, _GROUP_COLUMN[name]])
         else:
             continue
         kept.append(name)
@@ -254,7 +267,9 @@ class _Evaluator:
         before = [t.month - 1 for t in targets if t.quantity == "inflow" and t.month > 0]
         year_ends = [int(r.months[-1]) for r in records]
         every = np.unique(np.concatenate([months, before, year_ends]).astype(np.int64))
-        self.record = Recording(every, flows_from=0)
+        grouped = group_months(targets)
+        self.record = Recording(every, flows_from=0, groups=grouped if grouped.size else None)
+        self._group_rows = np.searchsorted(every, grouped)  # record rows of the groups
         self.row = {int(m): r for r, m in enumerate(self.record.months)}
         self.until = int(every.max())
         self.calls = 0
@@ -311,6 +326,10 @@ class _Evaluator:
             q[2, rows] = ch.stocks[..., killed]
             q[3, rows] = ch.stocks[..., war_zone].sum(-1, dtype=np.int64)
             q[4, rows] = ch.flows[..., arrivals]
+            if ch.groups is not None:  # (n, RG, C, G, Q): returned per group
+                for g, name in enumerate(L.GROUPS):
+                    k = QUANTITIES.index(f"returned:{name}")
+                    q[k, rows][:, self._group_rows] = ch.groups[..., g, L.GQ_RETURNED]
             expected[rows] = ch.expected
         self.calls += 1
         seen = {int(m): {name: q[i, :, r] for i, name in enumerate(QUANTITIES)}

@@ -23,7 +23,10 @@ from ffcast.engine import Prepared
 from ffcast.errors import FFCastError
 
 # Quantities the engine reports per month and country for calibration (see observe()).
-QUANTITIES = ("cum_travelled", "cum_returned", "killed", "war_zone", "inflow")
+QUANTITIES = ("cum_travelled", "cum_returned", "killed", "war_zone", "inflow",
+              "returned:men", "returned:women", "returned:minors")
+#: Per-group quantities (``<quantity>:<group>``), read from the engine's group records.
+GROUP_QUANTITIES = QUANTITIES[5:]
 
 # Observation noise (sd of log counts) by channel: judgement on how loosely the statements
 # measure what the model counts (definitions differ between sources; FACTS.md caveat 1).
@@ -78,7 +81,8 @@ def cutoff_end(prep: Prepared) -> pd.Timestamp:
 def build_targets(prep: Prepared) -> list[Target]:
     """All calibration targets known by the run's cut-off (``prep.scenario.cutoff``)."""
     end = cutoff_end(prep)
-    targets = [*_country_targets(prep, end), *_aggregate_targets(prep, end)]
+    targets = [*_country_targets(prep, end), *_aggregate_targets(prep, end),
+               *_group_targets(prep, end)]
     counts: dict[str, int] = {}
     for t in targets:
         counts[t.channel] = counts.get(t.channel, 0) + 1
@@ -170,6 +174,49 @@ def observation_targets(prep: Prepared, obs: pd.DataFrame,
     rows["as_of_date"] = rows["month"] + pd.offsets.MonthEnd(0)
     out = _statements(prep, rows.assign(source=rows["source"].astype(str)), "user", used)
     return [replace(t, reporter="official") for t in out]
+
+
+def _group_targets(prep: Prepared, end: pd.Timestamp) -> list[Target]:
+    """Statements about the returnees of one group (issue 22, ADR 0020): a group's share of
+    a country's returnees (a share target: its returned over everyone returned) or a
+    group's count of returnees (read through the reporting model like any count). Only
+    ``returned`` rows: the travelled and in-theatre rows already make the group shares'
+    priors (:func:`ffcast.data.group_priors`), and would count twice."""
+    rows = data.calibration_data("group_composition", end)
+    rows = rows[(rows["measure"] == "returned") & rows["iso3"].notna()
+                & (rows["iso3"] != "") & (rows["as_of_date"] >= prep.months[0])]
+    iso = prep.countries["iso3"].to_numpy()
+    out = []
+    for row in rows.itertuples():
+        if row.iso3 not in iso or row.group not in ("men", "women", "minors"):
+            continue
+        lo, hi = _bounds(row.low, row.high)
+        t_lo, t_hi = _bounds(row.total_low, row.total_high)
+        s_lo, s_hi = _bounds(row.share_low, row.share_high)
+        if np.isnan(s_lo) and np.isnan(s_hi) and not np.isnan(t_lo) and not np.isnan(lo):
+            s_lo, s_hi = lo / t_hi, (hi if not np.isnan(hi) else lo) / t_lo
+        common = {"month": _month_index(prep, row.as_of_date), "mask": iso == row.iso3,
+                  "source": row.source, "as_of": f"{row.as_of_date:%Y-%m-%d}",
+                  "published": f"{row.published_date:%Y-%m-%d}",
+                  "quantity": f"returned:{row.group}"}
+        label = f"{row.iso3} {row.group} returned"
+        if not (np.isnan(s_lo) and np.isnan(s_hi)):
+            out.append(Target(channel="group_returned", label=label + " (share)",
+                              kind="share", denominator="cum_returned", low=s_lo, high=s_hi,
+                              sigma=SIGMA_SHARE, **common))
+        elif not (np.isnan(lo) and np.isnan(hi)):
+            out.append(Target(channel="group_returned", label=label, low=lo, high=hi,
+                              sigma=SIGMA_LOG["country_secondary"],
+                              reporter=data.producer_kind(row.source), **common))
+    return out
+
+
+def group_months(targets: list[Target]) -> np.ndarray:
+    """Sorted months at which targets need a group's quantities (the engine's group
+    records)."""
+    return np.unique([t.month for t in targets
+                      if t.quantity in GROUP_QUANTITIES
+                      or t.denominator in GROUP_QUANTITIES]).astype(np.int64)
 
 
 def _aggregate_targets(prep: Prepared, end: pd.Timestamp) -> list[Target]:

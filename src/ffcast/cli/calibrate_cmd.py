@@ -399,6 +399,11 @@ def backtest_cmd(
         help="Score the forecasts of attacks in the West linked to foreign fighters from the "
         "origins 2015-06, 2015-12 and 2016-06 on the record known at 2016-12, against two "
         "Poisson baselines (--out: one row per origin and period).")] = False,
+    groups: Annotated[bool, typer.Option(
+        help="Score the forecasts of who the returnees were (a group's share of a country's "
+        "returnees, or its count), published in 2016, from every earlier origin, against "
+        "the travellers' composition (--out: one row per origin, statement and "
+        "forecaster).")] = False,
     quiet: Quiet = False,
 ) -> None:
     """Score forecasts made at the cut-off against later observations, with baselines."""
@@ -408,6 +413,16 @@ def backtest_cmd(
 
     cutoff = checked_cutoff(cutoff)
     run_options(draws=draws, seed=seed, end=cutoff)  # the door: same rules as every run
+    if groups:
+        given = [f for f, v in (("--observations", observations), ("--rolling", rolling),
+                                ("--plot", plot), ("--risk", risk)) if v]
+        if given:
+            raise OptionsError(f"groups: --groups scores the group statements on their own "
+                               f"origins; fix: drop {', '.join(given)}")
+        if out is not None:
+            check_output(out, "--out", (".csv",))
+        _group_backtest(draws, seed, out, as_json)
+        return
     if risk:
         given = [f for f, v in (("--observations", observations), ("--rolling", rolling),
                                 ("--plot", plot)) if v]
@@ -493,6 +508,35 @@ BACKTEST_LEGEND = (
     "probability score (lower is better) of counts, log CRPS of log(1 + count); -log p: "
     "log score of log(1 + count) (lower is better); 50-95%: observations inside the central "
     "interval; |ln r|: median |log(forecast median / observed)|.")
+
+
+def _group_backtest(draws: int, seed: int, out: Path | None, as_json: bool) -> None:
+    """`ffcast backtest --groups`: the returnee breakdowns by group, scored."""
+    from ffcast.backtest.groups import NAIVE, backtest_groups
+    from ffcast.files import atomic_path
+
+    table = backtest_groups(draws=draws, seed=seed)
+    if out is not None:
+        with atomic_path(out, suffix=".csv.tmp") as tmp:
+            table.to_csv(tmp, index=False)
+    if as_json:
+        echo_json({"groups": table.to_dict(orient="records")})
+        return
+    t = Table(title=f"Who the returnees were: group statements scored from each origin "
+              f"({draws:,} draws, seed {seed}); the naive forecaster ({NAIVE}) first",
+              title_justify="left")
+    for col in ("origin", "statement", "observed", "forecaster", "median [90%]", "CRPS",
+                "in 90%"):
+        t.add_column(col, justify="left" if col in ("origin", "statement", "forecaster")
+                     else "right")
+    order = {NAIVE: 0, "ffcast": 1}
+    for r in table.assign(_o=table["forecaster"].map(order)).sort_values(
+            ["origin", "statement", "_o"], kind="stable").itertuples():
+        f = (lambda v: f"{v:.3f}") if r.kind == "share" else (lambda v: f"{v:,.0f}")
+        t.add_row(r.origin, r.statement, f(r.observed), r.forecaster,
+                  f"{f(r.median)} [{f(r.p5)} – {f(r.p95)}]", f"{r.crps:.3f}",
+                  "yes" if r.in_90 else "no")
+    print_table(console, t)
 
 
 def backtest_table(s: dict, legend: bool = True) -> Table:

@@ -113,7 +113,7 @@ def headline_tables(h: dict) -> list[Table]:
     for g in Q.HEADLINE_TARGETS:
         attacks.add_row(Q.TARGET_LABELS[g] + mark(f"attacks:{g}"), fmt(h["attacks"][g]),
                         fmt(h["attack_deaths"][g]))
-    tables = [paths, countries, attacks, *risk_tables(h["risk"], marked)]
+    tables = [paths, countries, attacks, *group_tables(h), *risk_tables(h["risk"], marked)]
     if marked:
         named = {k: v for k, v in marked.items() if v}
         why = "; ".join(f"{k}: {', '.join(v)}" for k, v in list(named.items())[:6])
@@ -121,6 +121,44 @@ def headline_tables(h: dict) -> list[Table]:
             " † rests mostly on parameters the data up to the cut-off did not narrow "
             f"(prior-driven; strongest open components: {why}).")
     return tables
+
+
+GROUP_ROWS: tuple[tuple[str, str], ...] = (
+    ("stayed", "stayed (with the organisation, insurgents)"),
+    ("detained_in_theatre", "held in Iraq/Syria (men: prisons; women, minors: camps)"),
+    ("killed", "killed"), ("elsewhere_abroad", "other groups, third theatres, dispatched"),
+    ("returned", "came home"), ("incarcerated", "in prison at home"),
+    ("births", "born in Iraq/Syria, after the cut-off"),
+    ("repatriated", "repatriated from camps and prisons, after the cut-off"),
+    ("attacks", "attacks at home and in Western countries, after the cut-off"),
+)
+
+
+def group_tables(h: dict) -> list[Table]:
+    """Men, women and minors at the end (and flows after the cut-off); then who is held in
+    Iraq/Syria by origin region. Empty when the run kept no groups."""
+    groups = h.get("groups")
+    if not groups:
+        return []
+    by = groups["by_group"]
+    t = Table(title=f"Men, women and minors at {h['end_month']} (minors include the children "
+              "born in Iraq/Syria; median [90% interval])", title_justify="left")
+    t.add_column("quantity")
+    for g in by:
+        t.add_column(g, justify="right")
+    for key, label in GROUP_ROWS:
+        t.add_row(label, *[fmt(by[g][key]) for g in by])
+    held = Table(title=f"Held in Iraq/Syria at {h['end_month']}, by origin region",
+                 title_justify="left",
+                 caption="No count of the camps was published by 2016: these rest on the "
+                 "group priors and the model's hazards.")
+    held.add_column("origin region")
+    cols = ("men (prisons)", "women (camps)", "minors (camps)")
+    for c in cols:
+        held.add_column(c, justify="right")
+    for region, d in groups["held_in_theatre"].items():
+        held.add_row(region.replace("_", " "), *[fmt(d[c]) for c in cols])
+    return [t, held]
 
 
 def risk_tables(risk: dict, marked: dict | None = None) -> list[Table]:
@@ -311,6 +349,16 @@ def compare_tables(res: dict) -> list[Table]:
             row(t, f"  {where}{scenario}", res[key][g])
         row(t, "  total: at home and in Western countries", res[f"{key}_total"])
     tables = [t]
+    groups = res.get("groups") or {}
+    if groups:
+        gt = Table(title="Men, women and minors: B − A (median [90% interval]); persons at "
+                   f"{res['end_month']}, flows {span}", title_justify="left")
+        gt.add_column("quantity")
+        for g in groups:
+            gt.add_column(g, justify="right")
+        for key, label in GROUP_ROWS:
+            gt.add_row(label, *[fmt_diff(groups[g][key]) for g in groups])
+        tables.append(gt)
     countries = res.get("countries") or {}
     if countries:
         c = table("The countries the policy names (home pipeline at "
@@ -338,7 +386,11 @@ def compare_tables(res: dict) -> list[Table]:
         for key, label in (("attacks_total", "Attacks at home and in Western countries"),
                            ("attacks:home", "Attacks at home"),
                            ("attacks:western_abroad", "Attacks in other Western countries"),
-                           ("attack_deaths_total", "Deaths in attacks")):
+                           ("attack_deaths_total", "Deaths in attacks"),
+                           *[(f"{q}:{g}", f"{label}: {g}") for g in ("men", "women", "minors")
+                             for q, label in (("attacks", "Attacks"),
+                                              ("returned", "Came home"),
+                                              ("detained_in_theatre", "Held in Iraq/Syria"))]):
             info = drivers.get(key)
             if not info or not info["strongest"]:
                 continue

@@ -39,7 +39,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 CACHE_SIZE = 8  # reductions of ~1-20 MB each (100-2000 draws)
-FIGURES = ("fans", "country", "map", "sankey")  # views.main_figures keys; graph id fig-<key>
+# views.main_figures keys; graph id fig-<key>
+FIGURES = ("fans", "country", "map", "sankey", "groups")
 PREVIEW_DRAWS = 100  # drawn first for a larger request: the first picture in well under 1 s
 TILT_IDS = tuple(f"tilt-{k}" for k in C.PATHWAY_KEYS)
 LEVER_IDS = tuple(f"lever-{k}" for k in C.LEVERS)

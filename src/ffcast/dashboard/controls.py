@@ -30,7 +30,10 @@ OPTIONAL_LEVERS: tuple[str, ...] = ("prosecution_rate", "rehabilitation_uptake",
                                     "camp_repatriation")
 SLIDER_LEVERS: tuple[str, ...] = ("rehabilitation_effect", "border_control",
                                   "dispatch_capacity", "detection_capacity")
-LEVERS: tuple[str, ...] = OPTIONAL_LEVERS + SLIDER_LEVERS
+#: Which groups the levers apply to (a checklist; all three = everyone, the default).
+GROUP_LEVER = "groups"
+GROUPS: tuple[str, ...] = ("men", "women", "minors")
+LEVERS: tuple[str, ...] = OPTIONAL_LEVERS + SLIDER_LEVERS + (GROUP_LEVER,)
 DRAWS_MIN, DRAWS_MAX, DRAWS_DEFAULT = 50, 2000, 1000
 SEED_MAX = 2**31 - 1
 # Horizons offered: the engine always starts in 2011-01, so later horizons cost more.
@@ -104,7 +107,8 @@ def preset_controls(name: str) -> dict[str, Any]:
     return {
         "midpoint": scen.collapse.midpoint,
         "tilt": dict(zip(PATHWAY_KEYS, scen.pathways.tilt.as_tuple(), strict=True)),
-        "levers": {k: getattr(policy, k) for k in LEVERS},
+        "levers": {**{k: getattr(policy, k) for k in LEVERS},
+                   GROUP_LEVER: list(policy.groups or GROUPS)},
     }
 
 
@@ -155,6 +159,8 @@ def run_spec(preset: Any, midpoint: Any, tilt: dict[str, Any], levers: dict[str,
         value = levers.get(k)
         if k in OPTIONAL_LEVERS and (value is None or value == ""):
             raw["policy"][k] = None
+        elif k == GROUP_LEVER:
+            raw["policy"][k] = _groups(value, base["policy"].get(k), problems)
         else:
             raw["policy"][k] = _number(f"policy.{k}", value, problems)
     if raw != base:
@@ -168,6 +174,20 @@ def run_spec(preset: Any, midpoint: Any, tilt: dict[str, Any], levers: dict[str,
     if problems or scenario is None or options is None:
         raise ScenarioError("\n".join(dict.fromkeys(problems)))
     return RunSpec(scenario, *options)
+
+
+def _groups(value: Any, preset: Any, problems: list[str]) -> Any:
+    """The checklist's groups: every group ticked (or an untouched control) is everyone
+    (None); none ticked is refused (the levers would apply to nobody)."""
+    if value is None:
+        return preset
+    if not isinstance(value, list) or any(v not in GROUPS for v in value):
+        problems.append(f"policy.groups: {value!r} is not a list of {', '.join(GROUPS)}")
+        return preset
+    if not value:
+        problems.append("policy.groups: tick at least one group the levers apply to")
+        return preset
+    return None if set(value) == set(GROUPS) else [g for g in GROUPS if g in value]
 
 
 def _run_options(draws: Any, seed: Any, end: Any, focus: Any,

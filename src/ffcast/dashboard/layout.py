@@ -17,6 +17,7 @@ LEVER_LABELS: dict[str, str] = {
     "border_control": "Border control (share of inflow stopped)",
     "dispatch_capacity": "Dispatch capacity (multiplier)",
     "detection_capacity": "Detection capacity (multiplier)",
+    "groups": "The levers apply to (travel controls: everyone)",
 }
 SLIDER_MAX: dict[str, float] = {"rehabilitation_effect": 4.0, "border_control": 1.0,
                                 "dispatch_capacity": 4.0, "detection_capacity": 4.0}
@@ -64,8 +65,11 @@ INDEX = ("<!DOCTYPE html><html><head>{%metas%}<title>ffcast dashboard</title>{%f
          "{%scripts%}{%renderer%}</footer></body></html>")
 
 
-def _lever(key: str, value: float | None) -> html.Div:
-    if key in C.OPTIONAL_LEVERS:
+def _lever(key: str, value: float | list[str] | None) -> html.Div:
+    if key == C.GROUP_LEVER:
+        widget = dcc.Checklist(id=f"lever-{key}", inline=True, value=value,
+                               options=[{"label": f" {g} ", "value": g} for g in C.GROUPS])
+    elif key in C.OPTIONAL_LEVERS:
         widget = dcc.Input(id=f"lever-{key}", type="number", min=0, max=1, step=0.01,
                            placeholder="prior", debounce=True, value=value)
     else:
@@ -161,6 +165,7 @@ def views_panel(before: bool = False) -> html.Div:
         dcc.Tab(label="Focus country", value="country", children=_graph("fig-country")),
         dcc.Tab(label="World map", value="map", children=_graph("fig-map")),
         dcc.Tab(label="Flows (Sankey)", value="sankey", children=_graph("fig-sankey")),
+        dcc.Tab(label="Men, women, minors", value="groups", children=_graph("fig-groups")),
     ]
     if before:
         tabs.append(dcc.Tab(label="Before the update", value="before", children=dcc.Loading(

@@ -118,6 +118,7 @@ def main_figures(red: Reduction) -> dict[str, go.Figure]:
         "fans": responsive(figures.pathway_fans(red, observed.world_points())),
         "map": responsive(flows.map_figure(red, names, mappable_countries())),
         "sankey": responsive(flows.sankey_figure(red)),
+        "groups": responsive(figures.groups_figure(red)),
         "country": country_figure(red, names.get(red.meta.focus[0], red.meta.focus[0])),
     }
 

@@ -8,7 +8,8 @@ and each decision reads its own named random stream at fixed slots
 over every origin country (a test reads :func:`month` and fails if they differ); the steps
 live one module per concept:
 
-1. ``arrivals``       Poisson arrivals into ``in_theatre`` (:mod:`ffcast.engine.theatre`).
+1. ``arrivals``       Poisson arrivals into ``in_theatre``, and minors born to the women in
+                      theatre and in the camps (:mod:`ffcast.engine.theatre`).
 2. ``theatre``        deaths, captures, exits split by pathway (return, stay as insurgent,
                       join other groups, relocate to a third theatre, be dispatched), and the
                       flows out of the other stocks abroad (:mod:`ffcast.engine.theatre`).
@@ -18,7 +19,12 @@ live one module per concept:
 4. ``plots_attacks``  plots, interdiction, the plot-to-attack lag, executed attacks, deaths
                       (:mod:`ffcast.engine.attacks`).
 5. ``record``         stocks and the flows summed since the last recorded month are written
-                      to the output at the months asked for (int32, checked for overflow).
+                      to the output at the months asked for, the groups of each origin
+                      summed, and each group's quantities when asked (int32, checked).
+
+Rows: every step runs over engine rows, one per origin and group (men, women, minors; row =
+origin x N_GROUPS + group, :data:`ffcast.engine.layout.GROUPS`); the groups differ only in
+their parameters, so each step is the same code for all of them.
 
 Names: ``relocated`` always means fighters who moved to a third theatre abroad; people let
 out of prison or monitored at home are ``released``.
@@ -61,34 +67,68 @@ __all__ = ["STEP_ORDER", "TOO_MANY_ATTACKS", "month", "step_arrivals", "step_hom
 @njit(cache=True, error_model="numpy")
 def step_record(state: np.ndarray, flows: np.ndarray, stocks_out: np.ndarray,
                 flows_out: np.ndarray, expected: np.ndarray, expected_out: np.ndarray,
-                recording: bool, before_window: bool) -> int:
+                recording: bool, before_window: bool, groups_out: np.ndarray) -> int:
     """Write end-of-month stocks and the flows summed since the last record (int32).
 
+    ``state`` and ``flows`` have one row per origin and group (origin x N_GROUPS + group);
     ``stocks_out`` (C, N_STOCKS) and ``flows_out`` (C, N_FLOWS) are this month's rows of the
-    output; ``expected_out`` (N_EXPECTED,) receives the expected numbers summed since the
-    last record (floats, when they are computed). Flows of months before the first recorded
-    interval are dropped. Returns a status code: 0, or which count would not fit in int32
-    (nothing is ever wrapped).
+    output, per origin (the groups summed); ``groups_out`` (C, N_GROUPS,
+    N_GROUP_QUANTITIES) receives the quantities of each group when it has rows (else it is
+    (0, 0, 0) and skipped); ``expected_out`` (N_EXPECTED,) receives the expected numbers
+    summed since the last record (floats, when they are computed). Flows of months before
+    the first recorded interval are dropped. Returns a status code: 0, or which count would
+    not fit in int32 (nothing is ever wrapped).
     """
     if recording:
         for k in range(expected.shape[0]):
             expected_out[k] = expected[k]
             expected[k] = 0.0
-        for c in range(state.shape[0]):
+        if groups_out.shape[0] > 0:
+            status = _record_groups(state, flows, groups_out)
+            if status:
+                return status
+        for c in range(stocks_out.shape[0]):
+            r0 = c * L.N_GROUPS
             for k in range(L.N_STOCKS):
-                v = state[c, k]
+                v = state[r0, k] + state[r0 + 1, k] + state[r0 + 2, k]
                 if v > _INT32_MAX:
                     return OVERFLOW_STOCK + k
                 stocks_out[c, k] = v
             for f in range(L.N_FLOWS):
-                v = flows[c, f]
+                v = flows[r0, f] + flows[r0 + 1, f] + flows[r0 + 2, f]
                 if v > _INT32_MAX:
                     return OVERFLOW_FLOW + f
                 flows_out[c, f] = v
-                flows[c, f] = 0
+                flows[r0, f] = 0
+                flows[r0 + 1, f] = 0
+                flows[r0 + 2, f] = 0
     elif before_window:
         flows[:] = 0
         expected[:] = 0.0
+    return 0
+
+
+@njit(cache=True, error_model="numpy")
+def _record_groups(state: np.ndarray, flows: np.ndarray, out: np.ndarray) -> int:
+    """Each group's :data:`ffcast.engine.layout.GROUP_QUANTITIES` (before the flows reset)."""
+    for r in range(state.shape[0]):
+        c, g = r // L.N_GROUPS, r % L.N_GROUPS
+        s = state[r]
+        f = flows[r]
+        elsewhere = s[L.JOINED_OTHER] + s[L.DISPATCHED]
+        for k in range(L.N_THEATRES):
+            elsewhere += s[L.RELOCATED0 + k]
+        home = 0
+        for k in range(L.UNDETECTED, L.N_STOCKS):
+            home += s[k]
+        values = (s[L.IN_THEATRE] + s[L.INSURGENT], s[L.DETAINED], s[L.KILLED], elsewhere,
+                  home, s[L.INCARCERATED], f[L.ARRIVALS], f[L.BIRTHS], f[L.RETURNS],
+                  f[L.REPATRIATED], f[L.ATTACKS0] + f[L.ATTACKS0 + 1])
+        for q in range(L.N_GROUP_QUANTITIES):
+            v = values[q]
+            if v > _INT32_MAX:
+                return OVERFLOW_STOCK  # a group's count would overflow: so would its origin's
+            out[c, g, q] = v
     return 0
 
 
@@ -103,7 +143,7 @@ def month(state: np.ndarray, flows: np.ndarray, params: np.ndarray, hazards: np.
           codes: np.ndarray, theatre_only: bool, stocks_out: np.ndarray, flows_out: np.ndarray,
           recording: bool, before_window: bool, home_bound: np.ndarray, west: np.ndarray,
           ring: np.ndarray, expected: np.ndarray, expected_out: np.ndarray, expect: bool,
-          clock: np.ndarray) -> int:
+          clock: np.ndarray, births: float, groups_out: np.ndarray) -> int:
     """One month of one draw: the steps of STEP_ORDER, in that order, each over every country.
 
     ``state`` (C, N_STATE) and ``flows`` (C, N_FLOWS, summed since the last record) are the
@@ -119,7 +159,7 @@ def month(state: np.ndarray, flows: np.ndarray, params: np.ndarray, hazards: np.
     :func:`ffcast.engine.attacks.step_plots_attacks`). Returns a status code (0 = fine).
     """
     since = profile.start(clock)
-    step_arrivals(state, flows, travellers, drive, keys, t, codes)
+    step_arrivals(state, flows, travellers, drive, keys, t, codes, births)
     since = profile.tick(clock, 0, since)
     step_theatre(state, flows, params, hazards, paths, shares, pressure, capacity, ease,
                  closure, keys, t, codes, home_bound)
@@ -134,6 +174,6 @@ def month(state: np.ndarray, flows: np.ndarray, params: np.ndarray, hazards: np.
         since = profile.tick(clock, 3, since)
     if status == 0:
         status = step_record(state, flows, stocks_out, flows_out, expected, expected_out,
-                             recording, before_window)
+                             recording, before_window, groups_out)
         profile.tick(clock, 4, since)
     return status

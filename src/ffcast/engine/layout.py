@@ -14,6 +14,7 @@ from ffcast.scenario.priors import PATHWAYS, TARGETS, THEATRES
 __all__ = ["PATHWAYS", "TARGETS", "THEATRES"]  # re-exported: the engine's array order
 
 # Person stocks (order = array position). "relocated" occupies len(THEATRES) slots.
+N_THEATRES = len(THEATRES)
 IN_THEATRE = 0
 INSURGENT = 1
 KILLED = 2
@@ -67,7 +68,8 @@ INTERDICTED0 = PLOTS0 + len(TARGETS)
 ATTACKS0 = INTERDICTED0 + len(TARGETS)
 ATTACK_DEATHS0 = ATTACKS0 + len(TARGETS)
 ATTACKS_MASS0 = ATTACK_DEATHS0 + len(TARGETS)  # attacks with >= MASS_CASUALTY_DEATHS deaths
-N_FLOWS = ATTACKS_MASS0 + len(TARGETS)
+BIRTHS = ATTACKS_MASS0 + len(TARGETS)  # minors born in theatre (to women in_theatre/detained)
+N_FLOWS = BIRTHS + 1
 
 MASS_CASUALTY_DEATHS = 12  # CSN2009: x_min = 12, where the power-law tail of deaths starts
 
@@ -80,6 +82,26 @@ FLOW_NAMES: tuple[str, ...] = (
     "arrivals", "returns", "repatriated", "radicalised_inmates",
     *(f"plots[{g}]" for g in TARGETS), *(f"interdicted_plots[{g}]" for g in TARGETS),
     *(f"attacks[{g}]" for g in TARGETS), *(f"attack_deaths[{g}]" for g in TARGETS),
-    *(f"mass_casualty_attacks[{g}]" for g in TARGETS),
+    *(f"mass_casualty_attacks[{g}]" for g in TARGETS), "births",
 )
 assert len(STOCK_NAMES) == N_STOCKS and len(FLOW_NAMES) == N_FLOWS
+
+# Groups: every origin is simulated as three engine rows, one per group (row = origin x
+# N_GROUPS + group); the record folds them back into origins and, when asked, writes the
+# GROUP_QUANTITIES of each group. Minors born in theatre enter the minors row (BIRTHS).
+GROUPS: tuple[str, ...] = ("men", "women", "minors")
+MEN, WOMEN, MINORS = 0, 1, 2
+N_GROUPS = len(GROUPS)
+# What the record keeps per origin and group (stocks at the end of the month, then flows
+# summed over the recorded interval). The five stocks add up to everyone of the group
+# (cumulative arrivals + births); "attacks" are the headline attacks (at home and in
+# Western countries, third theatres left out), "returns" include the repatriated.
+GROUP_QUANTITIES: tuple[str, ...] = (
+    "stayed", "detained_in_theatre", "killed", "elsewhere_abroad", "returned",
+    "incarcerated", "arrivals", "births", "returns", "repatriated", "attacks",
+)
+GQ_STAYED, GQ_DETAINED, GQ_KILLED, GQ_ELSEWHERE, GQ_RETURNED = 0, 1, 2, 3, 4
+GQ_INCARCERATED, GQ_ARRIVALS, GQ_BIRTHS, GQ_RETURNS, GQ_REPATRIATED, GQ_ATTACKS = (
+    5, 6, 7, 8, 9, 10)
+N_GROUP_QUANTITIES = len(GROUP_QUANTITIES)
+GROUP_PERSON_QUANTITIES: tuple[str, ...] = GROUP_QUANTITIES[:GQ_INCARCERATED]

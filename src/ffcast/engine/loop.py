@@ -63,7 +63,8 @@ def simulate_draw(i: int, keys: np.ndarray, travellers: np.ndarray, drive: np.nd
                   stocks_out: np.ndarray, flows_out: np.ndarray, expected_out: np.ndarray,
                   clock: np.ndarray, t0: int, init_state: np.ndarray, init_ring: np.ndarray,
                   hist_keys: np.ndarray, hist_until: int, capture_month: int,
-                  cap_state: np.ndarray, cap_ring: np.ndarray) -> int:
+                  cap_state: np.ndarray, cap_ring: np.ndarray, births: np.ndarray,
+                  group_months: np.ndarray, groups_out: np.ndarray) -> int:
     """Simulate draw ``i`` (row i of every per-draw input) from month ``t0``; returns a status.
 
     ``t0 > 0`` starts from ``init_state[i]`` and ``init_ring[i]`` (the draw's state at the
@@ -72,19 +73,27 @@ def simulate_draw(i: int, keys: np.ndarray, travellers: np.ndarray, drive: np.nd
     at the end of month ``capture_month`` the state and the ring are copied to
     ``cap_state[i]`` and ``cap_ring[i]``.
     """
-    n_c = codes.shape[0]
+    n_c = codes.shape[0]  # engine rows: origin x N_GROUPS + group
+    n_o = n_c // L.N_GROUPS
     owned = (np.zeros((n_c, L.N_STATE), dtype=np.int64),
              np.zeros((n_c, L.N_FLOWS), dtype=np.int64),
              np.zeros((n_c, 2), dtype=np.int64))
     tables = (np.zeros((n_c, N_HAZARD_ROWS, N_HAZARD_COLUMNS)),
               np.zeros((n_c, N_HAZARD_ROWS, N_HAZARD_COLUMNS)))
-    spare_owned = (np.zeros((n_c, L.N_STOCKS), dtype=np.int32),
-                   np.zeros((n_c, L.N_FLOWS), dtype=np.int32))
+    spare_owned = (np.zeros((n_o, L.N_STOCKS), dtype=np.int32),
+                   np.zeros((n_o, L.N_FLOWS), dtype=np.int32),
+                   np.zeros((0, 0, 0), dtype=np.int32))
     floats = (np.zeros((L.N_EXPECTED, L.MAX_LAG)), np.zeros(L.N_EXPECTED),
               np.zeros(L.N_EXPECTED))
     # Everything below runs on borrowed arrays (see `borrow`): no reference counting.
     state, flows, home_bound = borrow(owned[0]), borrow(owned[1]), borrow(owned[2])
     spare_stocks, spare_flows = borrow(spare_owned[0]), borrow(spare_owned[1])
+    no_groups = borrow(spare_owned[2])
+    n_grp = group_months.shape[0] if groups_out.shape[0] > 0 else 0
+    rg = 0
+    while rg < n_grp and group_months[rg] < t0:
+        rg += 1
+    born = births[i] / 12.0  # births per woman and month
     travellers, pressure = borrow(travellers[i]), borrow(pressure[i])
     capacity, routes = borrow(capacity[i]), borrow(routes[i])
     ring, expected, spare_expected = borrow(floats[0]), borrow(floats[1]), borrow(floats[2])
@@ -112,18 +121,23 @@ def simulate_draw(i: int, keys: np.ndarray, travellers: np.ndarray, drive: np.nd
         hazards = hazards_post if after else hazards_pre
         paths = paths_post if t > cutoff_index else paths_pre
         recording = r < n_rec and rec_months[r] == t
+        grouping = recording and rg < n_grp and group_months[rg] == t
+        group_row = groups_out[i, rg] if grouping else no_groups
+        stock_row = stocks_out[i, r] if recording else spare_stocks
+        flow_row = flows_out[i, r] if recording else spare_flows
+        expected_row = expected_out[i, r] if recording and expect else spare_expected
+        before = t < flows_from
         status = month(state, flows, params, hazards, paths, theatres, travellers, drive,
                        pressure[t], capacity[t], routes[t, 0], routes[t, 1], routes[t, 2],
-                       routes[t, 3], month_keys, t, codes, theatre_only,
-                       stocks_out[i, r] if recording else spare_stocks,
-                       flows_out[i, r] if recording else spare_flows, recording,
-                       t < flows_from, home_bound, west, ring, expected,
-                       expected_out[i, r] if recording and expect else spare_expected,
-                       expect, clock)
+                       routes[t, 3], month_keys, t, codes, theatre_only, stock_row, flow_row,
+                       recording, before, home_bound, west, ring, expected, expected_row,
+                       expect, clock, born, group_row)
         if status:
             break
         if recording:
             r += 1
+        if grouping:
+            rg += 1
         if t == capture_month:
             cap_state[i] = state
             cap_ring[i] = ring
@@ -146,18 +160,22 @@ def simulate_chunk(keys: np.ndarray, travellers: np.ndarray, drive: np.ndarray,
                    expected_out: np.ndarray, status: np.ndarray, clock: np.ndarray,
                    t0: int, init_state: np.ndarray, init_ring: np.ndarray,
                    hist_keys: np.ndarray, hist_until: int, capture_month: int,
-                   cap_state: np.ndarray, cap_ring: np.ndarray) -> None:
+                   cap_state: np.ndarray, cap_ring: np.ndarray, births: np.ndarray,
+                   group_months: np.ndarray, groups_out: np.ndarray) -> None:
     """Every draw of a chunk, in parallel; ``status[i]`` is draw i's status code.
 
     Per-draw inputs lead with the draw axis: ``keys`` (D, streams), ``travellers`` (D, C),
     ``params_*`` (D, C, P), ``paths_*`` (D, C, 5), ``theatres`` (D, C, 7), ``pressure`` and
-    ``capacity`` (D, T); ``drive`` (T, C) is the share of a country's travellers arriving
+    ``capacity`` (D, T), ``births`` (D,) per woman and year; C counts engine rows (origin x
+    N_GROUPS + group); ``drive`` (T, C) is the share of a row's travellers arriving
     each month, ``routes`` (D, T, 4) the post-collapse regime (return ease, route closure, what
     is left of the external-operations network, the security response at home:
     ``ffcast.engine.parameters.routes``), ``west``
     (C,) whether an origin is
-    Western. Outputs ``stocks_out`` (D, R, C, N_STOCKS) and ``flows_out`` (D, R, C,
-    N_FLOWS) at months ``rec_months``, and with ``expect`` the expected attacks in the West
+    Western. Outputs ``stocks_out`` (D, R, O, N_STOCKS) and ``flows_out`` (D, R, O,
+    N_FLOWS) per origin (O = C / N_GROUPS) at months ``rec_months``, ``groups_out`` (D, R,
+    O, N_GROUPS, N_GROUP_QUANTITIES) at ``group_months`` (a subset of ``rec_months``) when
+    it has draws (else (0, 0, 0, 0, 0)), and with ``expect`` the expected attacks in the West
     ``expected_out`` (D, R, N_EXPECTED); ``clock`` is (D, 5)
     cycle counts per step when profiling, else (D, 0). ``t0``, ``init_*``, ``hist_*`` and
     ``capture_*``: start from a stored state, read a particle's own streams up to a month,
@@ -170,4 +188,5 @@ def simulate_chunk(keys: np.ndarray, travellers: np.ndarray, drive: np.ndarray,
                                   codes, west, policy_index, cutoff_index, n_months,
                                   theatre_only, expect, rec_months, flows_from, stocks_out,
                                   flows_out, expected_out, clock, t0, init_state, init_ring,
-                                  hist_keys, hist_until, capture_month, cap_state, cap_ring)
+                                  hist_keys, hist_until, capture_month, cap_state, cap_ring,
+                                  births, group_months, groups_out)

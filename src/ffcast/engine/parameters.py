@@ -16,7 +16,7 @@ import pandas as pd
 from scipy import special
 
 from ffcast.data.countries import is_remainder
-from ffcast.engine import drivers
+from ffcast.engine import drivers, groups
 from ffcast.engine.prepared import Prepared, _month_offset
 from ffcast.engine.rng import uniforms
 from ffcast.errors import ScenarioError
@@ -41,7 +41,11 @@ TRAVELLER_CAP = 3.0
 
 @dataclass
 class DrawParameters:
-    """Per-draw quantities for one chunk of draws (arrays lead with the draw axis)."""
+    """Per-draw quantities for one chunk of draws (arrays lead with the draw axis).
+
+    C counts engine rows, one per origin and group (origin x N_GROUPS + group,
+    :mod:`ffcast.engine.groups`); O counts origins.
+    """
 
     draws: np.ndarray
     travellers: np.ndarray  # (D, C) travellers by the cut-off
@@ -55,6 +59,8 @@ class DrawParameters:
     capacity: np.ndarray  # (D, T) the organisation's external-operations capacity
     routes: np.ndarray  # (D, T, N_ROUTES) return ease, route closure, network (see routes())
     reporting: np.ndarray  # (D, K) bias, noise per kind, scopes (scenario.reporting)
+    births: np.ndarray  # (D,) births per woman in theatre and year
+    shares: np.ndarray  # (D, O, N_GROUPS) each origin's travellers by group
 
 
 def _param_prior(scen: Scenario, p: Param) -> Param:
@@ -96,8 +102,9 @@ class Latent:
     region, ``pathways`` (D, R, 5), ``theatres`` (D, R, 7), ``travellers`` (D, C) one per
     country, ``collapse`` (D,), ``country`` (D, 2, C) each country's own deviation from its
     region (return, death), ``reporting`` (D, K) the reporting model's bias and noise per
-    kind of source and scope per quantity. By default they come from the counter-based
-    streams of each draw;
+    kind of source and scope per quantity, ``groups`` (D, N_GROUP_LATENT) the group shares
+    per region and births (:mod:`ffcast.engine.groups`). By default they come from the
+    counter-based streams of each draw;
     calibration replaces them (a particle is a point in this space, and in normal scores
     ``ndtri(u)`` the prior is a standard normal).
     """
@@ -109,9 +116,10 @@ class Latent:
     collapse: np.ndarray
     country: np.ndarray
     reporting: np.ndarray
+    groups: np.ndarray
 
     FIELDS = ("params", "pathways", "theatres", "travellers", "collapse", "country",
-              "reporting")
+              "reporting", "groups")
 
     @classmethod
     def from_streams(cls, prep: Prepared, seed: int, draws: np.ndarray) -> Latent:
@@ -129,6 +137,8 @@ class Latent:
             country=np.stack([uniforms(seed, draws, "country_effects", prep.codes * 2 + k)
                               for k in range(COUNTRY_CHANNELS)], axis=1),
             reporting=uniforms(seed, draws, "reporting", np.arange(len(reporting.COMPONENTS))),
+            groups=uniforms(seed, draws, "params",
+                            groups.GROUP_LATENT_SLOT + np.arange(groups.N_GROUP_LATENT)),
         )
 
     def take(self, index: np.ndarray) -> Latent:
@@ -144,7 +154,8 @@ THEATRE_PARAMS: tuple[str, ...] = (
     "relocated_death", "relocated_return", "dispatched_arrest", "dispatched_death",
     "dispatched_disengage", "directed_dispatch", "capacity_elasticity", "capacity_surge",
     "country_spread_return", "country_spread_death", "neighbour_return", "border_ease",
-    "route_closure", "ops_attrition", "home_response",
+    "route_closure", "ops_attrition", "home_response", "women_combat_death",
+    "minors_combat_death", "women_return", "women_dispatch",
 )
 COUNTRY_CHANNELS = 2  # a country's own deviation in return (0) and in death (1)
 
@@ -228,6 +239,18 @@ def sample_parameters(prep: Prepared, seed: int, draws: np.ndarray,
                                         prep.months[prep.cutoff_index], mid,
                                         scen.collapse.steepness_months,
                                         scen.collapse.residual_share)
+    # Men, women and minors: one engine row per origin and group (ffcast.engine.groups).
+    shares, births = groups.sample_groups(scen.cutoff, reg, lat.groups)
+    travellers = (travellers[:, :, None] * shares).reshape(travellers.shape[0], -1)
+    theatres = groups.rows(theatres)
+    pre_rows, paths_pre_rows, _ = groups.expand(pre, paths_pre)
+    if paths_post is paths_pre:
+        paths_post = paths_pre_rows
+    else:
+        assert post_log is not None
+        _, paths_post, k_rows = groups.expand(pre, paths_post, post_log[0], post_log[1])
+        post_log = (k_rows, post_log[1]) if k_rows is not None else None
+    pre, paths_pre = pre_rows, paths_pre_rows
     pre = np.ascontiguousarray(pre)
     post = pre
     if last >= prep.policy_index or last > prep.cutoff_index:
@@ -248,6 +271,7 @@ def sample_parameters(prep: Prepared, seed: int, draws: np.ndarray,
                           g[:, PARAM_INDEX["capacity_surge"]]) * paths_routes[:, :, NETWORK],
         routes=paths_routes,
         reporting=reporting.sample_array(lat.reporting),
+        births=births, shares=shares,
     )
     check_finite(prep, dp, by_region, theatre_only=theatre_only)
     return dp
@@ -373,7 +397,7 @@ def _apply_policy(prep: Prepared, post: np.ndarray, paths_post: np.ndarray,
     :func:`~ffcast.scenario.priors.reweigh`) renormalises a draw the dispatch lever empties.
     """
     pol = prep.scenario.policy
-    m = prep.policy_mask
+    m = groups.row_mask(prep.policy_mask, pol.groups)
     sub = post[:, m, :]
     if pol.prosecution_rate is not None:
         sub[..., PARAM_INDEX["prosecution"]] = pol.prosecution_rate
@@ -411,8 +435,8 @@ def check_finite(prep: Prepared, dp: DrawParameters, by_region: np.ndarray, *,
     read NaN as "never" and run on, silently wrong. ``by_region`` is (D, R, P) before the
     country effects (it names the region and the prior)."""
     cols = np.array([not theatre_only or p.name in THEATRE_PARAMS for p in PARAMS])
-    iso3 = prep.countries["iso3"].to_numpy()
-    region = [REGIONS[r] for r in prep.region_index]
+    iso3 = groups.row_labels(prep.countries["iso3"])  # one per engine row
+    region = [REGIONS[r] for r in groups.rows(prep.region_index, axis=0)]
 
     def first_bad(a: np.ndarray) -> tuple[int, ...] | None:
         bad = ~np.isfinite(a)
@@ -444,6 +468,7 @@ def check_finite(prep: Prepared, dp: DrawParameters, by_region: np.ndarray, *,
             d, c = at[0], at[1]
             raise ScenarioError(_nowhere_to_go(prep, iso3[c], region[c], label, dp, d, c))
     for name, arr in (("theatres", dp.theatres), ("travellers", dp.travellers),
+                      ("births", dp.births), ("group shares", dp.shares),
                       ("territory", dp.territory), ("collapse pressure", dp.pressure),
                       ("capacity", dp.capacity), ("post-collapse regime", dp.routes),
                       ("reporting", dp.reporting)):
@@ -462,10 +487,11 @@ def _nowhere_to_go(prep: Prepared, iso3: str, region: str, label: str,
     means = pathway_means(scen)[REGIONS.index(region)]
     open_ = " and ".join(repr(PATHWAYS[i]) for i in range(5) if means[i] > 0)
     closed = []
-    if scen.policy.dispatch_capacity == 0 and prep.policy_mask[c]:
+    if scen.policy.dispatch_capacity == 0 and \
+            groups.row_mask(prep.policy_mask, scen.policy.groups)[c]:
         closed.append("policy.dispatch_capacity 0 closes 'dispatch'")
     if dp.params_pre[d, c, PARAM_INDEX["neighbour_return"]] == 0 and \
-            iso3 in NEIGHBOURS_OF_THEATRE:
+            iso3.split("/")[0] in NEIGHBOURS_OF_THEATRE:
         closed.append("parameters.neighbour_return 0 closes 'return'")
     if not closed:
         return (f"pathways: draw {int(dp.draws[d])}, {iso3} ({region}): the shares {label} "

@@ -57,6 +57,7 @@ STREAMS: dict[str, int] = {
     "country_effects": 21,
     "reporting": 22,
     "persistence": 23,  # the persistence baseline (ffcast.backtest.baselines)
+    "births": 24,  # minors born in theatre (engine)
 }
 N_STREAMS = max(STREAMS.values()) + 1
 

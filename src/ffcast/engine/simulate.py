@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numba
 import numpy as np
 
+from ffcast.engine import groups as G
 from ffcast.engine import layout as L
 from ffcast.engine import loop
 from ffcast.engine.kernel import (
@@ -54,12 +55,16 @@ class Recording:
     (months[r-1], months[r]], and for r = 0 over [flows_from, months[0]]. ``flows_from``
     defaults to months[0], so recording every month gives monthly flows; ``flows_from=0``
     makes the cumulative sum over r a count since 2011-01 (calibration, backtests).
+    ``groups`` (a subset of ``months``, default none): the months at which each group's
+    quantities are also recorded (``ChunkResult.groups``; their flows are those of the
+    record's interval ending that month).
     Raises :class:`FFCastError` for months that are not sorted and unique, or a
     ``flows_from`` after the first month.
     """
 
     months: np.ndarray
     flows_from: int | None = None
+    groups: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         months = np.atleast_1d(np.asarray(self.months)).astype(np.int64, copy=True)
@@ -75,6 +80,13 @@ class Recording:
                 raise FFCastError(f"record.flows_from: {start} must lie in [0, first recorded "
                                   f"month {months[0] if months.size else 0}]")
             object.__setattr__(self, "flows_from", start)
+        if self.groups is not None:
+            g = np.atleast_1d(np.asarray(self.groups)).astype(np.int64, copy=True)
+            if g.ndim != 1 or not np.isin(g, months).all() or np.any(np.diff(g) <= 0):
+                raise FFCastError("record.groups: give sorted, unique months that are "
+                                  "recorded (a subset of record.months)")
+            g.setflags(write=False)
+            object.__setattr__(self, "groups", g)
 
     @classmethod
     def summary(cls, prep: Prepared, until: int | None = None,
@@ -86,16 +98,25 @@ class Recording:
         last = len(prep.months) - 1 if until is None else min(int(until), len(prep.months) - 1)
         k = prep.cutoff_index if origin is None else int(origin)
         if last <= k:
-            return cls(np.array([last]))
+            return cls(np.array([last]), groups=np.array([last]))
         decembers = [i for i in range(k + 1, last) if prep.months[i].month == 12]
         months = np.array([k, *decembers, last])
-        return cls(months, flows_from=k)
+        return cls(months, flows_from=k, groups=months[1:])
 
     @classmethod
-    def every_month(cls, prep: Prepared, n_months: int | None = None) -> Recording:
-        """Every month from ``prep.record_from`` to the last simulated one (the default)."""
+    def every_month(cls, prep: Prepared, n_months: int | None = None,
+                    groups: str | None = None) -> Recording:
+        """Every month from ``prep.record_from`` to the last simulated one (the default);
+        the groups' quantities at every month (``groups="all"``), at each December and the
+        last month (``"yearly"``), or not at all (None)."""
         n = len(prep.months) if n_months is None else n_months
-        return cls(np.arange(min(prep.record_from, n), n))
+        months = np.arange(min(prep.record_from, n), n)
+        if groups == "all":
+            return cls(months, groups=months)
+        if groups == "yearly":
+            yearly = [m for m in months[:-1] if prep.months[m].month == 12]
+            return cls(months, groups=np.array([*yearly, *months[-1:]], dtype=np.int64))
+        return cls(months)
 
     @property
     def first_flow_month(self) -> int:
@@ -118,7 +139,9 @@ class ChunkResult:
     (given the simulated stocks), when the run asked for them, else zeros; ``reporting``
     (D, K) each draw's reporting bias and noise per kind of source and scope per quantity
     (:data:`ffcast.scenario.reporting.COMPONENTS` order), which the results turn into the
-    figures an authority would publish.
+    figures an authority would publish; ``groups`` (D, RG, C, N_GROUPS,
+    N_GROUP_QUANTITIES) each group's :data:`ffcast.engine.layout.GROUP_QUANTITIES` (int32)
+    at the months ``group_months`` (:attr:`Recording.groups`), else None.
     """
 
     draws: np.ndarray
@@ -131,6 +154,8 @@ class ChunkResult:
     expected: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, L.N_EXPECTED)))
     reporting: np.ndarray = field(default_factory=lambda: np.zeros((0, len(REPORTING_COMPONENTS))))
     captured: tuple[np.ndarray, np.ndarray] | None = None  # (state, ring) at ``capture``
+    groups: np.ndarray | None = None  # (D, RG, C, N_GROUPS, N_GROUP_QUANTITIES) when asked
+    group_months: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
 
 @dataclass(frozen=True)
@@ -139,10 +164,13 @@ class Snapshot:
 
     Everything a run needs to go on from ``month + 1`` as if it had simulated the months
     before: ``state`` (D, C, N_STATE) the person stocks and the bookkeeping (radicalised
-    inmates, attacks already scheduled), ``ring`` (D, N_EXPECTED, MAX_LAG) the expected West
+    inmates, attacks already scheduled; one row per origin and group, origin x N_GROUPS +
+    group), ``ring`` (D, N_EXPECTED, MAX_LAG) the expected West
     attacks already scheduled; and what a record at ``month`` holds: ``month_flows`` (D, C,
     N_FLOWS) the flows of that month alone, ``total_flows`` those since 2011-01,
-    ``month_expected`` / ``total_expected`` (D, N_EXPECTED) likewise. ``countries`` the
+    ``month_expected`` / ``total_expected`` (D, N_EXPECTED) likewise, ``month_groups`` /
+    ``total_groups`` (D, C, N_GROUPS, N_GROUP_QUANTITIES) the groups' record at the month
+    (their flows: of the month, or since 2011-01). ``countries`` the
     iso3 codes of axis C. A run from a snapshot gives the same numbers as one that simulates
     those months with the same streams (``tests/engine/test_snapshot.py``).
     """
@@ -155,9 +183,11 @@ class Snapshot:
     total_flows: np.ndarray
     month_expected: np.ndarray
     total_expected: np.ndarray
+    month_groups: np.ndarray
+    total_groups: np.ndarray
 
     ARRAYS = ("state", "ring", "month_flows", "total_flows", "month_expected",
-              "total_expected")
+              "total_expected", "month_groups", "total_groups")
 
     def __len__(self) -> int:
         return int(self.state.shape[0])
@@ -181,10 +211,12 @@ class Snapshot:
         if missing:
             raise FFCastError(f"snapshot: no stored state for {', '.join(missing)}")
         idx = np.array([col[c] for c in iso3], dtype=np.int64)
+        rows = (idx[:, None] * L.N_GROUPS + np.arange(L.N_GROUPS)[None, :]).ravel()
         nan = np.full_like
-        return Snapshot(self.month, tuple(iso3), self.state[:, idx], nan(self.ring, np.nan),
+        return Snapshot(self.month, tuple(iso3), self.state[:, rows], nan(self.ring, np.nan),
                         self.month_flows[:, idx], self.total_flows[:, idx],
-                        nan(self.month_expected, np.nan), nan(self.total_expected, np.nan))
+                        nan(self.month_expected, np.nan), nan(self.total_expected, np.nan),
+                        self.month_groups[:, idx], self.total_groups[:, idx])
 
     def resumes(self, record: Recording) -> bool:
         """Whether a run recording ``record`` can start from this snapshot: every record at
@@ -201,7 +233,7 @@ class Snapshot:
 
 def _recording(prep: Prepared, record: Recording | None, n_months: int) -> Recording:
     if record is None:
-        return Recording.every_month(prep, n_months)
+        return Recording.every_month(prep, n_months, groups="all")
     if record.months.size and record.months[-1] >= n_months:
         raise FFCastError(f"record.months: month {int(record.months[-1])} is after the last "
                           f"simulated month {n_months - 1}")
@@ -232,7 +264,8 @@ def run_chunk(prep: Prepared, seed: int, draws: np.ndarray, *, latent: Latent | 
     ``draws`` index the random streams; ``latent`` (optional) replaces the uniforms behind
     the parameters (calibration particles, posterior draws). ``until`` stops after that
     month index (e.g. the cut-off). ``record`` chooses the months written out (default:
-    every month from ``prep.record_from``; memory is D x R x C x 40 x 4 bytes, so ask for
+    every month from ``prep.record_from``, with the groups; memory is D x R x C x 40 x 4
+    bytes, so ask for
     the few months a summary needs). ``theatre_only`` skips the home pipeline and plots
     (calibration needs only arrivals, theatre stocks and return flows): returnees are
     counted in the flows but enter no home stock, so people are NOT conserved in the
@@ -276,10 +309,17 @@ def run_chunk(prep: Prepared, seed: int, draws: np.ndarray, *, latent: Latent | 
         raise FFCastError("history_keys: give one row of stream keys per draw")
     status = np.zeros(n_d, dtype=np.int64)
     clock = np.zeros((n_d, N_STEPS if timings is not None else 0), dtype=np.uint64)
-    drive = np.ascontiguousarray(prep.shape[:, None] * prep.border)
+    drive = np.ascontiguousarray(G.rows(prep.shape[:, None] * prep.border))
     capture_month = -1 if capture is None else int(capture)
-    capture_state = (np.zeros((n_d, n_c, L.N_STATE), dtype=np.int64) if capture is not None
-                     else _NO_STATE)
+    capture_state = (np.zeros((n_d, n_c * L.N_GROUPS, L.N_STATE), dtype=np.int64)
+                     if capture is not None else _NO_STATE)
+    group_months = rec.groups if rec.groups is not None else _NO_MONTHS
+    groups_out = (np.zeros((n_d, group_months.size, n_c, L.N_GROUPS, L.N_GROUP_QUANTITIES),
+                           dtype=np.int32) if group_months.size else _NO_GROUPS)
+    if start is not None and group_months.size and group_months[0] == start.month:
+        whole = rec.first_flow_month == 0
+        groups_out[:, 0] = _int32(start.total_groups if whole else start.month_groups,
+                                  "group count")
     capture_ring = (np.zeros((n_d, L.N_EXPECTED, L.MAX_LAG)) if capture is not None
                     else _NO_RING)
     t1 = time.perf_counter()
@@ -291,13 +331,15 @@ def run_chunk(prep: Prepared, seed: int, draws: np.ndarray, *, latent: Latent | 
             stream_keys(seed, draws), np.ascontiguousarray(dp.travellers, dtype=np.float64),
             drive, dp.params_pre, dp.params_post, dp.pathways_pre, dp.pathways_post,
             dp.theatres, np.ascontiguousarray(dp.pressure), np.ascontiguousarray(dp.capacity),
-            np.ascontiguousarray(dp.routes, dtype=np.float64), prep.codes,
-            np.ascontiguousarray(prep.west, dtype=np.bool_), int(prep.policy_index),
+            np.ascontiguousarray(dp.routes, dtype=np.float64), G.row_codes(prep.codes),
+            np.ascontiguousarray(G.rows(prep.west, axis=0), dtype=np.bool_),
+            int(prep.policy_index),
             int(prep.cutoff_index), int(n_t), bool(theatre_only),
             bool(expected and not theatre_only), rec.months, rec.first_flow_month, stocks,
             flows, expected_out, status, clock, int(first), init_state, init_ring, hist,
             int(history_until) if history_keys is not None else -1, int(capture_month),
-            capture_state, capture_ring)
+            capture_state, capture_ring, np.ascontiguousarray(dp.births, dtype=np.float64),
+            group_months, groups_out)
     finally:
         numba.set_parallel_chunksize(chunksize)
     t2 = time.perf_counter()
@@ -315,20 +357,26 @@ def run_chunk(prep: Prepared, seed: int, draws: np.ndarray, *, latent: Latent | 
                        timings=dict(timings) if timings else {},
                        flows_from=rec.first_flow_month, expected=expected_out,
                        reporting=dp.reporting,
-                       captured=None if capture is None else (capture_state, capture_ring))
+                       captured=None if capture is None else (capture_state, capture_ring),
+                       groups=groups_out if group_months.size else None,
+                       group_months=group_months.copy())
 
 
 _NO_STATE = np.zeros((0, 0, L.N_STATE), dtype=np.int64)
 _NO_RING = np.zeros((0, L.N_EXPECTED, L.MAX_LAG))
 _NO_KEYS = np.zeros((0, 0), dtype=np.uint64)
+_NO_GROUPS = np.zeros((0, 0, 0, 0, 0), dtype=np.int32)
+_NO_MONTHS = np.zeros(0, dtype=np.int64)
 
 
 def _check_start(prep: Prepared, start: Snapshot, rec: Recording, n_d: int,
                  theatre_only: bool) -> None:
-    if len(start) != n_d or start.state.shape[1] != len(prep.countries):
+    if len(start) != n_d or start.state.shape[1] != len(prep.countries) * L.N_GROUPS:
         raise FFCastError(f"start: a snapshot of {len(start)} draws x "
-                          f"{start.state.shape[1]} countries for {n_d} draws x "
-                          f"{len(prep.countries)} countries")
+                          f"{start.state.shape[1]} engine rows for {n_d} draws x "
+                          f"{len(prep.countries)} countries x {L.N_GROUPS} groups (a state "
+                          "stored before men, women and minors were simulated apart: "
+                          "recalibrate, or run without the stored states)")
     if tuple(prep.countries["iso3"]) != start.countries:
         raise FFCastError("start: the snapshot's countries differ from the run's; use "
                           "Snapshot.for_countries")
@@ -341,11 +389,19 @@ def _check_start(prep: Prepared, start: Snapshot, rec: Recording, n_d: int,
                           "only that month and later ones, with flows counted from it")
 
 
+def _int32(values: np.ndarray, what: str) -> np.ndarray:
+    if values.size and values.max() > np.iinfo(np.int32).max:
+        raise FFCastError(f"start: a {what} exceeds the int32 range")
+    return values.astype(np.int32)
+
+
 def _fill_first_record(start: Snapshot, rec: Recording, stocks: np.ndarray,
                        flows: np.ndarray, expected: np.ndarray | None) -> None:
     """The record at the snapshot's month, from the snapshot (checked for int32)."""
     whole = rec.first_flow_month == 0
-    parts = ((start.state[..., :L.N_STOCKS], stocks, "stock"),
+    per_row = start.state[..., :L.N_STOCKS]
+    folded = per_row.reshape(per_row.shape[0], -1, L.N_GROUPS, L.N_STOCKS).sum(axis=2)
+    parts = ((folded, stocks, "stock"),
              (start.total_flows if whole else start.month_flows, flows, "flow"))
     for src, out, what in parts:
         if src.size and (src.max() > np.iinfo(np.int32).max):
@@ -362,12 +418,16 @@ def snapshot(prep: Prepared, seed: int, draws: np.ndarray, month: int, *,
     month = int(month)
     if not 1 <= month < len(prep.months):
         raise FFCastError(f"snapshot: month {month} is outside the run (1..{len(prep.months) - 1})")
+    both = np.array([month - 1, month])
     ch = run_chunk(prep, seed, draws, latent=latent, until=month,
-                   record=Recording(np.array([month - 1, month]), flows_from=0),
-                   expected=True, capture=month)
-    assert ch.captured is not None
+                   record=Recording(both, flows_from=0, groups=both), expected=True,
+                   capture=month)
+    assert ch.captured is not None and ch.groups is not None
     state, ring = ch.captured
     month_flows = ch.flows[:, 1].astype(np.int64)
+    month_groups = ch.groups[:, 1].astype(np.int64)
+    total_groups = month_groups.copy()  # persons at the month; flows since 2011-01
+    total_groups[..., L.GQ_ARRIVALS:] += ch.groups[:, 0, ..., L.GQ_ARRIVALS:]
     return Snapshot(month, tuple(prep.countries["iso3"]), state, ring, month_flows,
                     ch.flows[:, 0].astype(np.int64) + month_flows, ch.expected[:, 1].copy(),
-                    ch.expected[:, 0] + ch.expected[:, 1])
+                    ch.expected[:, 0] + ch.expected[:, 1], month_groups, total_groups)

@@ -29,6 +29,7 @@ PLOTS = STREAMS["plots"]
 INTERDICTION = STREAMS["interdiction"]
 ATTACK_LAG = STREAMS["attack_lag"]
 SEVERITY = STREAMS["severity"]
+BIRTHS = STREAMS["births"]
 
 # Blocks of slots within a stream.
 HAZARD_BLOCK = 4  # a stock with <= 3 exits: slot 0 "how many leave", 1-2 the split
@@ -56,3 +57,5 @@ SEVERITY_SLOT_ZERO = 0
 SEVERITY_SLOT_TAIL = 1
 SEVERITY_SLOT_SMALL = 2  # + k - 1 for the attacks killing k people (k = 1..10)
 SEVERITY_SLOT_EACH_TAIL = 16
+BIRTHS_SLOT_THEATRE = 0  # births to women in_theatre, then to women detained
+BIRTHS_SLOT_DETAINED = 1

@@ -44,8 +44,13 @@ assert _N_THEATRES == 7 and len(L.PATHWAYS) == 5  # the theatre step unrolls the
 
 @njit(cache=True, error_model="numpy")
 def step_arrivals(state: np.ndarray, flows: np.ndarray, travellers: np.ndarray,
-                  drive: np.ndarray, keys: np.ndarray, t: int, codes: np.ndarray) -> None:
-    """Arrivals ~ Poisson(travellers x drive[t]) into ``in_theatre``, per country."""
+                  drive: np.ndarray, keys: np.ndarray, t: int, codes: np.ndarray,
+                  births: float) -> None:
+    """Arrivals ~ Poisson(travellers x drive[t]) into ``in_theatre``, per engine row; then
+    births: each minors row gains Poisson(``births`` x women) children, ``births`` the
+    monthly rate per woman, for the women of its origin in ``in_theatre`` (born there) and
+    in ``detained_in_theatre`` (born in the camps), on the women's start-of-step stocks.
+    Rows are origin x N_GROUPS + group (:data:`ffcast.engine.layout.GROUPS`)."""
     key = keys[S.ARRIVALS]
     for c in range(codes.shape[0]):
         expected = travellers[c] * drive[t, c]
@@ -53,6 +58,20 @@ def step_arrivals(state: np.ndarray, flows: np.ndarray, travellers: np.ndarray,
             a = poisson(expected, at(cell(key, t, codes[c]), 0))
             state[c, L.IN_THEATRE] += a
             flows[c, L.ARRIVALS] += a
+    if not births > 0.0:
+        return
+    bkey = keys[S.BIRTHS]
+    for c in range(L.MINORS, codes.shape[0], L.N_GROUPS):
+        women = c - L.MINORS + L.WOMEN
+        free, held = state[women, L.IN_THEATRE], state[women, L.DETAINED]
+        if free + held == 0:
+            continue
+        cl = cell(bkey, t, codes[c])
+        born_free = poisson(births * free, at(cl, S.BIRTHS_SLOT_THEATRE)) if free > 0 else 0
+        born_held = poisson(births * held, at(cl, S.BIRTHS_SLOT_DETAINED)) if held > 0 else 0
+        state[c, L.IN_THEATRE] += born_free
+        state[c, L.DETAINED] += born_held
+        flows[c, L.BIRTHS] += born_free + born_held
 
 
 # --- 2. theatre: one function per stock abroad ----------------------------------------------

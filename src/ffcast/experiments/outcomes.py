@@ -72,7 +72,7 @@ OUTCOMES: dict[str, Outcome] = {o.name: o for o in (
             "In Iraq/Syria (in theatre or insurgency) at the end month."),
     Outcome("dispatched", _pathway("dispatched"), "people",
             "Dispatched operatives active at the end month."),
-    Outcome("travelled", _travelled, "people", "Travelled in total."),
+    Outcome("travelled", _travelled, "people", "Travelled or born there."),
     Outcome("attacks_total", _attacks, "attacks", f"Attacks {_AFTER}."),
     Outcome("attacks_home", _attacks_home, "attacks",
             "Attacks executed after the cut-off in the fighters' origin countries."),

@@ -157,6 +157,7 @@ def build_figures(red: Reduction, other: Reduction | None = None,
         "essay_deaths": essay.deaths_figure(),
         "model_deaths": figures.deaths_model_figure(red, observed.gtd_west_deaths()),
         "risk_west": risk.risk_figure(red, observed.attack_record(f"{red.meta.cutoff:%Y-%m}")),
+        "groups": figures.groups_figure(red),
     }
     if other is not None:
         figs = {"comparison": figures.comparison_figure(
@@ -222,6 +223,8 @@ def _sections(red: Reduction, other: Reduction | None, divs: list[str],
                                   div["risk_west"])),
         Section("pathways", "Pathways over time", figs("pathways")),
         Section("returnees", "Returnees by origin country", figs("returnees_by_country")),
+        Section("groups", "Men, women and minors; the camps",
+                sections.groups_section(red, div["groups"])),
         Section("where", "Where they are", figs("map", "sankey")),
         Section("history", "History: the essay's figures and the model's",
                 _HISTORY_INTRO + figs("essay_territory", "model_territory", "essay_deaths",

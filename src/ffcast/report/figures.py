@@ -339,3 +339,63 @@ def _difference_rows(fig: go.Figure, rows: Sequence[Difference], row: int,
         hovertemplate="%{y}: %{x:+,.0f} (90%: %{customdata[0]:+,.0f} to "
         "%{customdata[1]:+,.0f}); lower in %{customdata[2]:.0%} of draws<extra></extra>"),
         row=row, col=1)
+
+
+#: Colours of men, women and minors (Okabe-Ito, distinct from the pathway colours' roles).
+GROUP_COLOURS: dict[str, str] = {"men": style.BLUE, "women": style.REDDISH_PURPLE,
+                                 "minors": style.ORANGE}
+GROUP_LABELS: dict[str, str] = {"men": "Men", "women": "Women", "minors": "Minors"}
+#: Panels of the groups figure: (group quantity, title).
+GROUP_PANELS: tuple[tuple[str, str], ...] = (
+    ("detained_in_theatre", "Held in Iraq/Syria (men: prisons; women, minors: camps)"),
+    ("stayed", "With the Islamic State or insurgents"),
+    ("returned", "Came home (cumulative)"),
+    ("killed", "Killed (cumulative)"),
+)
+
+
+def groups_figure(red: Reduction) -> go.Figure:
+    """Men, women and minors over time (each December and the last month): who is held in
+    Iraq/Syria, who stayed, who came home, who was killed; fans over draws per group."""
+    from ffcast.engine import layout as L
+
+    meta = red.meta
+    x = month_ends(meta.months[meta.group_positions])
+    fig = make_subplots(rows=1, cols=len(GROUP_PANELS), shared_xaxes=True,
+                        subplot_titles=[t for _, t in GROUP_PANELS],
+                        horizontal_spacing=0.06)
+    fig.update_layout(template=style.TEMPLATE, height=520,
+                      legend={"orientation": "h", "x": 0, "y": 1.12, "yanchor": "bottom"},
+                      margin={"t": 160})
+    fig.update_annotations(font={"size": 12})
+    fig.update_yaxes(tickformat="~s", rangemode="tozero")
+    fig.update_xaxes(dtick="M48", tickformat="%Y")
+    for col, (quantity, _) in enumerate(GROUP_PANELS, start=1):
+        k = L.GROUP_QUANTITIES.index(quantity)
+        for g, group in enumerate(L.GROUPS):
+            series = red.group_years[:, :, g, k]
+            q = quantiles(series)
+            colour = GROUP_COLOURS[group]
+            fig.add_trace(go.Scatter(
+                x=list(x) + list(x[::-1]), y=np.r_[q[4], q[0][::-1]], fill="toself",
+                fillcolor=rgba(colour, 0.15), line={"width": 0}, hoverinfo="skip",
+                name=f"{GROUP_LABELS[group]}: 90% interval", legendgroup=group,
+                showlegend=False), row=1, col=col)
+            fig.add_trace(go.Scatter(
+                x=x, y=q[2], mode="lines+markers", line={"color": colour, "width": 2.5},
+                marker={"size": 5}, name=GROUP_LABELS[group], legendgroup=group,
+                showlegend=col == 1, customdata=np.stack([q[0], q[4]], -1),
+                hovertemplate=f"{GROUP_LABELS[group]}, %{{x|%b %Y}}: <b>%{{y:,.0f}}</b> "
+                "people (90%: %{customdata[0]:,.0f}–%{customdata[1]:,.0f})<extra></extra>"),
+                row=1, col=col)
+        add_cutoff(fig, meta, 1, col, label=col == 1)
+    fig.update_yaxes(title_text="People", col=1)
+    _title(fig, "Men, women and minors",
+           f"Scenario {meta.scenario_name}: median and 90% interval over {red.n_draws:,} "
+           "draws, each December and the last month; minors include the children born "
+           "in Iraq/Syria")
+    style.add_source_note(fig, "Group shares: ffcast.data.group_priors (statements published "
+                          "by the cut-off); births per woman in theatre; group hazards: "
+                          "docs/model.md (judgements, wide). No source on the camps was "
+                          "published by 2016: the camp numbers are the model's.")
+    return fig

@@ -24,6 +24,8 @@ import xarray as xr
 from ffcast import data, results
 from ffcast.data import REGIONS, REMAINDER_CODES
 from ffcast.defaults import DEFAULT_CHUNK
+from ffcast.engine import Recording
+from ffcast.engine import layout as L
 from ffcast.errors import FFCastError
 from ffcast.results import quantities as Q
 from ffcast.results import reported, risk
@@ -67,6 +69,14 @@ class RunMeta:
     def years(self) -> np.ndarray:
         """Calendar years covered by the recorded months, in order."""
         return np.unique(self.months.year)
+
+    @property
+    def group_positions(self) -> np.ndarray:
+        """Positions in ``months`` where the report keeps men, women and minors: each
+        December and the last month (``Recording.every_month(groups="yearly")``)."""
+        last = len(self.months) - 1
+        dec = [i for i in range(last) if self.months[i].month == 12]
+        return np.array([*dec, last], dtype=np.int64)
 
     @classmethod
     def from_dataset(cls, ds: xr.Dataset, focus: Sequence[str] | None, origin: str,
@@ -149,6 +159,11 @@ class Reduction:
     attacks: np.ndarray  # (D, Y, 3) attacks executed per year, by target
     attack_deaths: np.ndarray  # (D, Y, 3) deaths per year, by target
     risk: np.ndarray  # (D, Y, RISK_REGIONS, RISK_COUNTS) per year (ffcast.results.risk)
+    # Men, women and minors at meta.group_positions, summed over origins: (D, YG, G, Q)
+    # (GROUP_QUANTITIES; flows are the month's); and who is held in Iraq/Syria at the
+    # horizon by origin region and group (D, R, G).
+    group_years: np.ndarray
+    group_held: np.ndarray
     # What :attr:`focus_published` is made of (filled by add_chunk given codes and seed):
     reporting: np.ndarray  # (D, len(reporting.COMPONENTS)) the draws' reporting values
     # (D, K) the draws' reporting errors of the focus countries' returnee counts: their own
@@ -195,6 +210,9 @@ class Reduction:
                    home_outcomes=z(len(Q.HOME_STOCKS)), attacks=z(y, len(Q.TARGETS)),
                    attack_deaths=z(y, len(Q.TARGETS)),
                    risk=z(y, len(Q.RISK_REGIONS), len(Q.RISK_COUNTS)),
+                   group_years=z(len(meta.group_positions), L.N_GROUPS,
+                                 L.N_GROUP_QUANTITIES),
+                   group_held=z(len(REGIONS), L.N_GROUPS),
                    reporting=z(len(reporting.COMPONENTS), dtype=np.float64),
                    focus_error=z(len(meta.focus), dtype=np.float64),
                    anchor_latent=z(len(anchors), dtype=np.float64), anchors=anchors)
@@ -242,7 +260,21 @@ class Reduction:
         self.home_outcomes[rows] = np.stack(
             [ds[h].isel(month=-1).sum("country").values for h in results.home_stocks(ds)], -1)
         self._add_attacks(ds, rows)
+        groups = ds[results.contract.GROUP_VARIABLE].transpose("draw", "month", "country", "group",
+                                                      "group_quantity")
+        self._add_groups(groups.isel(month=self.meta.group_positions).values, rows)
         self.filled = rows.stop
+
+    def _add_groups(self, groups: np.ndarray, rows: slice) -> None:
+        """(D, YG, C, G, Q) group records at :attr:`RunMeta.group_positions`."""
+        if groups.shape[1] != len(self.meta.group_positions):
+            raise FFCastError("reduce: the chunk's groups are not recorded at each December "
+                              "and the last month; fix: record with "
+                              "Recording.every_month(prep, groups='yearly')")
+        self.group_years[rows] = groups.sum(axis=2, dtype=np.int64)
+        held = groups[:, -1, :, :, L.GQ_DETAINED].astype(np.int64)  # (D, C, G)
+        self.group_held[rows] = np.einsum("dcg,cr->drg", held,
+                                          _region_matrix(self.meta.regions))
 
     def _add_attacks(self, ds: xr.Dataset, rows: slice) -> None:
         months = self.meta.months
@@ -294,6 +326,15 @@ class Reduction:
                                                meta.months)
         self.risk[rows] = risk.yearly(Q.risk_counts(flows, Q.western_origins(meta.regions)),
                                       meta.months)
+        wanted = chunk.months[meta.group_positions]
+        found = np.searchsorted(chunk.group_months, wanted)
+        if chunk.groups is None or (found.size and (
+                found.max() >= len(chunk.group_months)
+                or not np.array_equal(chunk.group_months[found], wanted))):
+            raise FFCastError("reduce: the chunk has no groups at each December and the last "
+                              "month; fix: record with Recording.every_month(prep, "
+                              "groups='yearly')")
+        self._add_groups(chunk.groups[:, found], rows)
         if codes is not None and seed is not None:
             self._add_published_inputs(chunk, rows, focus, np.asarray(codes), seed)
         self.filled = rows.stop
@@ -417,7 +458,8 @@ def reduce_run(scenario: str | Path | None, draws: int, seed: int,
                       chunk_size=chunk_size, posterior=posterior)
     acc = _Accumulator(job.options.draws, focus, "simulated", progress,
                        dict(job.parameter_attrs))
-    job.chunks(lambda chunk: acc.add_chunk(job.prep, chunk, seed))
+    job.chunks(lambda chunk: acc.add_chunk(job.prep, chunk, seed),
+               record=Recording.every_month(job.prep, groups="yearly"))
     red = acc.finish()
     red.prior_driven, red.assessed = assess(job, red), True
     return red

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from ffcast.data import REGIONS
 from ffcast.report.figures import PATHWAY_LABELS
 from ffcast.report.html import esc, table
 from ffcast.report.reduce import PATHWAYS, Difference, Reduction, RunMeta, quantiles
@@ -66,7 +67,7 @@ def headline(red: Reduction) -> str:
     rows = [[(esc(PATHWAY_LABELS[k]) + mark(f"pathway:{k}"), None), (f"{q[2, j]:,.0f}", q[2, j]),
              (interval(q[:, j]), q[0, j]), (f"{share[2, j]:.0%}", share[2, j])]
             for j, k in enumerate(PATHWAYS)]
-    rows.append([("<strong>Travelled in total</strong>" + mark("travelled"), None),
+    rows.append([("<strong>Travelled or born there</strong>" + mark("travelled"), None),
                  (f"{trav[2]:,.0f}", trav[2]), (interval(trav), trav[0]), ("100%", 1.0)])
     heads = [("Pathway, " + end, False), ("People (median)", True), (INTERVAL, True),
              ("Share of travellers (median)", True)]
@@ -81,7 +82,7 @@ def _outcome_label(key: str) -> str:
         return PATHWAY_LABELS.get(rest, rest)
     if kind == "west_attacks":
         return f"attacks in the West, {rest}"
-    return "Travelled in total" if key == "travelled" else key
+    return "Travelled or born there" if key == "travelled" else key
 
 
 def reliance_note(red: Reduction) -> str:
@@ -279,3 +280,44 @@ def remainder_table(best: pd.DataFrame) -> str:
              "what no region claims stays in <code>ROW</code>. Best estimates of end 2016, "
              f"world total {total:,.0f} (<code>ffcast data best</code>).</p>")
     return intro + '<div class="scroll">' + table(heads, rows, "remainder-table", True) + "</div>"
+
+
+def groups_section(red: Reduction, figure_div: str) -> str:
+    """Men, women and minors: the figure, then who is held in Iraq/Syria at the horizon by
+    origin region (men in prisons, women and minors in camps) and the children born there."""
+    from ffcast.engine import layout as L
+
+    meta = red.meta
+    end = meta.months[-1]
+    held = red.group_held  # (D, R, G)
+    minors_end = red.group_years[:, -1, L.MINORS, :L.GQ_INCARCERATED].sum(-1)
+    rows = []
+    for r, region in enumerate(REGIONS):
+        if held[:, r].sum() == 0:
+            continue
+        cells = [(esc(region.replace("_", " ")), None)]
+        for g in range(L.N_GROUPS):
+            q = quantiles(held[:, r, g])
+            cells += [(f"{q[2]:,.0f}", q[2]), (interval(q), q[0])]
+        rows.append(cells)
+    rows.sort(key=lambda row: -sum(float(c[1]) for c in row[1::2] if c[1] is not None))
+    heads = [("Origin region", False)]
+    for label in ("Men (prisons)", "Women (camps)", "Minors (camps)"):
+        heads += [(f"{label}, median", True), (INTERVAL, True)]
+    total = quantiles(held.sum(axis=(1, 2)))
+    minors = quantiles(held[:, :, L.MINORS].sum(axis=1))
+    intro = (
+        f"<p>Each origin's travellers are followed as men, women and minors (their shares "
+        f"drawn from the statements published by the cut-off), with the children born in "
+        f"Iraq/Syria among the minors. At {end:%B %Y} the model holds "
+        f"<b>{about(total[2])}</b> people ({interval(total)}) in prisons and camps in "
+        f"Iraq/Syria, of them <b>{about(minors[2])}</b> minors ({interval(minors)}), "
+        f"out of {about(float(np.median(minors_end)))} minors the model follows by then "
+        f"(who travelled or were born there; held, free, at home or killed).</p>"
+        "<p class=\"note\">No source on Kurdish-run camps or Iraqi custody of foreign "
+        "families was published by 2016 (ADR 0018): these numbers rest on the group "
+        "priors and the model's hazards, not on a count of the camps. Repatriation by "
+        "group: presets repatriate-minors, repatriate-women-minors, leave-in-region "
+        "(<code>ffcast compare baseline repatriate-minors</code>).</p>")
+    return (intro + f"<figure>{figure_div}</figure>" + '<div class="scroll">'
+            + table(heads, rows, "groups-table", True) + "</div>")

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import xarray as xr
 
+from ffcast.engine.layout import GROUP_PERSON_QUANTITIES, GROUP_QUANTITIES, GROUPS
 from ffcast.engine.simulate import SIM_START
 from ffcast.errors import FFCastError
 from ffcast.results import reported
@@ -50,7 +51,7 @@ from ffcast.version import __version__
 if TYPE_CHECKING:
     from ffcast.engine import ChunkResult, Prepared
 
-CONVENTIONS = "ffcast-results-2"  # bump when a name, dim, dtype or unit changes
+CONVENTIONS = "ffcast-results-3"  # bump when a name, dim, dtype or unit changes
 CREATED_BY = "ffcast.results.to_dataset"
 PERSONS = "persons"
 PERSONS_MONTH = "persons/month"
@@ -107,10 +108,13 @@ FLOW_SPECS: tuple[Spec, ...] = (
     Spec("mass_casualty_attacks", "attacks/month", "Attacks executed this month that killed "
          f"at least {MASS_CASUALTY_DEATHS} people (the power-law tail, CSN2009), by target",
          "target"),
+    Spec("births", PERSONS_MONTH, "Children born this month to the women in Iraq/Syria (with "
+         "the organisation or held in camps); they enter the minors' stocks"),
 )
 CUMULATIVE_SPECS: tuple[Spec, ...] = (
-    Spec("cumulative_travelled", PERSONS, "Everyone who travelled since 2011-01 (sum of the "
-         "person stocks; includes months before the first recorded month)" + _EOM),
+    Spec("cumulative_travelled", PERSONS, "Everyone who travelled since 2011-01 and the "
+         "children born in Iraq/Syria (sum of the person stocks; includes months before the "
+         "first recorded month)" + _EOM),
     Spec("cumulative_returned", PERSONS, "Everyone who entered the home pipeline since 2011-01 "
          "(sum of the home stocks: nobody leaves them)" + _EOM),
 )
@@ -126,7 +130,20 @@ COUNT_SPECS: tuple[Spec, ...] = (*STOCK_SPECS, *FLOW_SPECS, *CUMULATIVE_SPECS,
                                  *REPORTED_SPECS)
 SPECS: dict[str, Spec] = {s.name: s for s in COUNT_SPECS}
 COUNT_VARIABLES: tuple[str, ...] = tuple(SPECS)
-VARIABLES: tuple[str, ...] = (*COUNT_VARIABLES, "territory")
+#: Men, women and minors: each group's quantities per draw, month and country.
+GROUP_VARIABLE = "by_group"
+GROUP_DIMS: tuple[str, ...] = (*BASE_DIMS, "group", "group_quantity")
+GROUP_DESCRIPTION = (
+    "Men, women and minors (the children born in Iraq/Syria among the minors): stayed (with "
+    "the Islamic State or as insurgents), detained_in_theatre (men in prisons, women and "
+    "children in camps), killed, elsewhere_abroad (other groups, third theatres, "
+    "dispatched), returned (all home stocks) and incarcerated at home, persons at the end of "
+    "the month (the first five sum to everyone of the group); arrivals, births, returns "
+    "(repatriated included), repatriated and attacks (at home and in Western countries) "
+    "per month")
+GROUP_UNITS = ("persons (stayed .. incarcerated, end of month); persons/month (arrivals .. "
+               "repatriated); attacks/month (attacks)")
+VARIABLES: tuple[str, ...] = (*COUNT_VARIABLES, GROUP_VARIABLE, "territory")
 
 def dataset_attrs(prep: Prepared, seed: int) -> dict[str, Any]:
     """Dataset-level attrs of a run (lists stored as JSON strings so every format keeps them)."""
@@ -157,6 +174,10 @@ def _check_chunk(prep: Prepared, chunk: ChunkResult) -> None:
         raise FFCastError(f"chunk.reporting: shape {chunk.reporting.shape} does not match "
                           f"{d} draws; fix: pass a chunk simulated by ffcast.engine.run_chunk")
     monthly = np.arange(prep.record_from, prep.record_from + t)
+    if chunk.groups is None or not np.array_equal(chunk.group_months, monthly):
+        raise FFCastError("chunk.groups: the results contract needs each group's quantities "
+                          "at every month; fix: simulate the chunk with record="
+                          "Recording.every_month(prep, groups='all')")
     if not np.array_equal(chunk.months, monthly) or chunk.flows_from != prep.record_from:
         raise FFCastError("chunk.months: the results contract needs every month of the run "
                           "with monthly flows; fix: simulate the chunk with the default "
@@ -202,6 +223,10 @@ def to_dataset(prep: Prepared, chunk: ChunkResult, seed: int) -> xr.Dataset:
     spec = REPORTED_SPECS[0]
     data[spec.name] = xr.Variable(spec.dims, published.astype(np.int32),
                                   {"units": spec.units, "description": spec.description})
+    assert chunk.groups is not None  # checked above
+    data[GROUP_VARIABLE] = xr.Variable(GROUP_DIMS, chunk.groups, {
+        "units": GROUP_UNITS,
+        "description": GROUP_DESCRIPTION})
     data["territory"] = xr.Variable(
         ("draw", "month"), np.asarray(chunk.territory, dtype=np.float64),
         {"units": TERRITORY_UNITS, "description": TERRITORY_DESCRIPTION})
@@ -217,6 +242,8 @@ def to_dataset(prep: Prepared, chunk: ChunkResult, seed: int) -> xr.Dataset:
         "region": ("country", countries["region"].to_numpy(dtype=str)),
         "theatre": ("theatre", np.array(THEATRES, dtype=str)),
         "target": ("target", np.array(TARGETS, dtype=str)),
+        "group": ("group", np.array(GROUPS, dtype=str)),
+        "group_quantity": ("group_quantity", np.array(GROUP_QUANTITIES, dtype=str)),
     }
     return xr.Dataset(data, coords=coords, attrs=dataset_attrs(prep, seed))
 
@@ -292,7 +319,8 @@ def pathway_totals(ds: xr.Dataset) -> xr.Dataset:
 
 def full_bytes(prep: Prepared, draws: int) -> int:
     """Bytes the full results of ``draws`` draws of ``prep`` take in memory (int32 counts)."""
-    per_cell = (N_STOCKS + N_FLOWS + len(CUMULATIVE_SPECS) + len(REPORTED_SPECS)) * 4
+    per_cell = (N_STOCKS + N_FLOWS + len(CUMULATIVE_SPECS) + len(REPORTED_SPECS)
+                + len(GROUPS) * len(GROUP_QUANTITIES)) * 4
     return int(draws) * len(prep.recorded_months) * len(prep.countries) * per_cell
 
 
@@ -331,6 +359,29 @@ def check_dataset(ds: xr.Dataset) -> xr.Dataset:
             raise FFCastError(f"results: {spec.name} lacks units or description")
         if bool((var < 0).any()):
             raise FFCastError(f"results: {spec.name} has a negative count")
+    check_groups(ds)
     if not bool((people_total(ds) == ds["cumulative_travelled"]).all()):
         raise FFCastError("results: the person stocks do not sum to cumulative_travelled")
     return ds
+
+
+def check_groups(ds: xr.Dataset) -> None:
+    """The groups add up: each group's five person quantities sum to the origin's people,
+    and the groups' stocks and flows to the origin's own (raises :class:`FFCastError`)."""
+    var = ds[GROUP_VARIABLE]
+    if var.dims != GROUP_DIMS or var.dtype != np.int32:
+        raise FFCastError(f"results: {GROUP_VARIABLE} has dims {var.dims} and dtype "
+                          f"{var.dtype}, not {GROUP_DIMS} int32")
+    if bool((var < 0).any()):
+        raise FFCastError(f"results: {GROUP_VARIABLE} has a negative count")
+    total = var.sum("group", dtype=np.int64)
+    people = total.sel(group_quantity=list(GROUP_PERSON_QUANTITIES)).sum("group_quantity")
+    if not bool((people == people_total(ds)).all()):
+        raise FFCastError(f"results: the groups' people ({GROUP_VARIABLE}) do not sum to the "
+                          "person stocks")
+    for quantity, name in (("detained_in_theatre", "detained_in_theatre"),
+                           ("killed", "killed"), ("births", "births"),
+                           ("arrivals", "arrivals"), ("returns", "returns")):
+        if not bool((total.sel(group_quantity=quantity) == ds[name]).all()):
+            raise FFCastError(f"results: {GROUP_VARIABLE} {quantity} does not sum over the "
+                              f"groups to {name}")

@@ -31,6 +31,7 @@ import pyarrow.parquet as pq
 import xarray as xr
 
 from ffcast.results.tidy import (
+    LABEL_DIMS,
     METADATA_KEY,
     SUMMARY_KEY,
     summarise_block,
@@ -305,7 +306,7 @@ class _SummaryBackend(Backend):
         assert ds is not None
         months = ds["month"].values
         labels = {d: np.asarray(ds[d].values, dtype=str).tolist()
-                  for d in ("country", "theatre", "target") if d in ds.coords}
+                  for d in LABEL_DIMS if d in ds.coords}
         for name in ds.data_vars:
             dims = self.store.dims[str(name)]
             for block_months, values in self.store.blocks(str(name)):
@@ -403,7 +404,7 @@ def read_csv(path: Path) -> tuple[pa.Table, str | None]:
             skip += 1
             if line.startswith(CSV_HEADER_PREFIX):
                 meta = line[len(CSV_HEADER_PREFIX):].rstrip("\n")
-    label = {c: pa.string() for c in ("country", "variable", "theatre", "target")}
+    label = {c: pa.string() for c in ("variable", *LABEL_DIMS)}
     types: dict[str, Any] = {"draw": pa.int64(), "month": pa.date32(), "value": pa.float64(),
                              **label}
     table = pacsv.read_csv(

@@ -43,6 +43,7 @@ FLOW_SLOTS: dict[str, slice] = {
     "attacks": slice(L.ATTACKS0, L.ATTACKS0 + len(L.TARGETS)),
     "attack_deaths": slice(L.ATTACK_DEATHS0, L.ATTACK_DEATHS0 + len(L.TARGETS)),
     "mass_casualty_attacks": slice(L.ATTACKS_MASS0, L.ATTACKS_MASS0 + len(L.TARGETS)),
+    "births": slice(L.BIRTHS, L.BIRTHS + 1),
 }
 MASS_CASUALTY_DEATHS: int = L.MASS_CASUALTY_DEATHS  # deaths that make an attack mass-casualty
 N_STOCKS: int = L.N_STOCKS
@@ -111,8 +112,9 @@ KILLED = Quantity("killed", "Killed (cumulative)", "Killed abroad, cumulative si
 #: The headline pathways, in the order every table and chart shows them.
 PATHWAYS: tuple[Quantity, ...] = (RETURNED, STAYED, JOINED_OTHER, RELOCATED, DISPATCHED,
                                   DETAINED, KILLED)
-TRAVELLED = Quantity("travelled", "Travelled in total",
-                     "Everyone who travelled to Iraq/Syria since 2011-01 (all person stocks)",
+TRAVELLED = Quantity("travelled", "Travelled or born there",
+                     "Everyone who travelled to Iraq/Syria since 2011-01 and the children born "
+                     "there (all person stocks; births are a flow of their own)",
                      PERSON_STOCKS)
 WAR_ZONE = Quantity("war_zone", "In the war zone",
                     "Still in Iraq/Syria: with the Islamic State, as insurgents, with other "

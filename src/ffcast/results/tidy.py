@@ -7,8 +7,8 @@ Dataset, variable and country attrs travel as one JSON document (Parquet schema 
 or a ``# ffcast-results: {...}`` first line in CSV), so a round trip restores the Dataset.
 
 Columns: ``draw`` (int64), ``month`` (date of the month start), ``country`` (ISO3; empty for
-``territory``), ``variable``, ``theatre`` and ``target`` (empty when the variable has no
-such dim), ``value`` (float64).
+``territory``), ``variable``, ``theatre``, ``target``, ``group`` and ``group_quantity``
+(empty when the variable has no such dim), ``value`` (float64).
 
 The *summary* long form (what a CSV or Parquet export holds unless every draw is asked for)
 has one row per variable, month, country (and theatre or target) with the ensemble
@@ -33,13 +33,14 @@ from ffcast.errors import FFCastError
 from ffcast.results.contract import COUNT_VARIABLES
 
 METADATA_KEY = "ffcast-results"
-COLUMNS: tuple[str, ...] = ("draw", "month", "country", "variable", "theatre", "target", "value")
-LABEL_DIMS: tuple[str, ...] = ("country", "theatre", "target")
+COLUMNS: tuple[str, ...] = ("draw", "month", "country", "variable", "theatre", "target",
+                            "group", "group_quantity", "value")
+LABEL_DIMS: tuple[str, ...] = ("country", "theatre", "target", "group", "group_quantity")
 SUMMARY_KEY = "ffcast-summary"
 SUMMARY_QUANTILES: tuple[float, ...] = (0.05, 0.50, 0.95)
 SUMMARY_STATS: tuple[str, ...] = ("mean", "p5", "p50", "p95")
 SUMMARY_COLUMNS: tuple[str, ...] = ("variable", "month", "country", "theatre", "target",
-                                    *SUMMARY_STATS)
+                                    "group", "group_quantity", *SUMMARY_STATS)
 SUMMARY_DECIMALS = 1  # stats of whole counts over draws: more digits only make files larger
 
 
@@ -56,7 +57,7 @@ def tidy_schema(month_type: pa.DataType) -> pa.Schema:
     label = pa.dictionary(pa.int32(), pa.string())
     return pa.schema([("draw", pa.int64()), ("month", month_type), ("country", label),
                       ("variable", label), ("theatre", label), ("target", label),
-                      ("value", pa.float64())])
+                      ("group", label), ("group_quantity", label), ("value", pa.float64())])
 
 
 def tidy_metadata(ds: xr.Dataset) -> str:
@@ -112,7 +113,8 @@ def summary_schema(month_type: pa.DataType) -> pa.Schema:
     ``month`` a timestamp, or ``YYYY-MM`` text when ``month_type`` is a string)."""
     label = pa.dictionary(pa.int32(), pa.string())
     return pa.schema([("variable", label), ("month", month_type), ("country", label),
-                      ("theatre", label), ("target", label),
+                      ("theatre", label), ("target", label), ("group", label),
+                      ("group_quantity", label),
                       *[(stat, pa.float64()) for stat in SUMMARY_STATS]])
 
 

@@ -49,11 +49,13 @@ _CELL_BYTES = {".nc": 0.6, ".zarr": 0.6}  # compressed int32 counts, mostly zero
 
 def cells_per_draw(prep: Prepared) -> int:
     """Values one draw of ``prep`` records: every count cell of every month, and territory."""
+    from ffcast.engine.layout import GROUP_QUANTITIES, GROUPS
     from ffcast.results.contract import COUNT_SPECS
     from ffcast.results.quantities import TARGETS, THEATRES
 
     extra = {"theatre": len(THEATRES), "target": len(TARGETS), None: 1}
-    per_month = sum(len(prep.countries) * extra[s.extra] for s in COUNT_SPECS) + 1
+    per_month = (sum(len(prep.countries) * extra[s.extra] for s in COUNT_SPECS) + 1
+                 + len(prep.countries) * len(GROUPS) * len(GROUP_QUANTITIES))
     return per_month * len(prep.recorded_months)
 
 
@@ -170,7 +172,7 @@ class ResultsWriter:
                     and np.array_equal(ds["country"].values.astype(str), iso3)):
                 raise FFCastError("append: chunk months or countries differ from the run")
         if ref is not None:
-            for dim in ("month", "country", "theatre", "target"):
+            for dim in ("month", "country", "theatre", "target", "group", "group_quantity"):
                 if not np.array_equal(ds[dim].values, ref[dim].values):
                     raise FFCastError(f"append: chunk {dim} labels differ from the first chunk")
             if list(ds.data_vars) != list(ref.data_vars):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -139,7 +139,21 @@ class Policy(_Strict):
     detection_capacity: Multiplier = Field(
         1.0, description="Multiplier on the odds of detecting returnees and interdicting plots."
     )
+    groups: list[Literal["men", "women", "minors"]] | None = Field(
+        None, min_length=1,
+        description="Groups the levers apply to (men, women, minors; default all): "
+        "e.g. camp_repatriation for [minors] repatriates the children only. Travel controls "
+        "(border_control) apply to everyone.",
+    )
 
+
+    @field_validator("groups")
+    @classmethod
+    def _unique_groups(cls, v: list[str] | None) -> list[str] | None:
+        if v is not None and len(set(v)) != len(v):
+            raise ValueError("a group is listed twice; fix: list each of men, women, minors "
+                             "at most once")
+        return v
 
     @field_validator("countries")
     @classmethod

@@ -113,6 +113,12 @@ class Param:
         return m  # a beta draw never exceeds 1, a fixed one is its mean
 
 
+#: Multipliers of one group's hazards relative to the men's: a guard against absurd overrides.
+_GROUP_CEILING = 250.0
+_GROUP_WHY = ("a group 250 times as exposed as the men is no longer the mechanism the men's "
+              "hazard describes")
+
+
 def _by_region(**kw: float) -> dict[str, float]:
     assert set(kw) <= set(REGIONS) and "other" in kw
     return kw
@@ -373,6 +379,65 @@ PARAMS: tuple[Param, ...] = (
           "wide (90%: 0.06-1.6: from no visible effect to a network gone within a year of "
           "full collapse)", scope="global", ceiling=2000.0,
           ceiling_why="at 2,000 the network is gone at the first loss of territory"),
+    # --- men, women and minors (issue 22; ADR 0020) ---------------------------------------
+    # Multipliers on the men's hazards for the other two groups (each origin is simulated as
+    # three engine rows: ffcast.engine.groups). The group shares of the travellers and the
+    # births in theatre come from the data of the cut-off (ffcast.data.group_priors).
+    Param("women_combat_death", 0.25, "lognormal", 0.6, "multiplier",
+          "Women's death hazards in theatre (with the organisation, as insurgents, with other "
+          "groups, in third theatres) relative to the men's: killed in strikes and sieges, "
+          "not at the front.",
+          "judgement: women went as 'wives, mothers, teachers and nurses' and were barred "
+          "from fighting (ISD, SECINSIGHTS2015_02); 'in principle they do not participate in "
+          "the fight' though some get weapons training (AIVD, ALARABIYA2016_01); no ratio of "
+          "deaths was published; wide (90%: 0.09-0.67)",
+          scope="global", ceiling=_GROUP_CEILING, ceiling_why=_GROUP_WHY),
+    Param("minors_combat_death", 0.3, "lognormal", 0.6, "multiplier",
+          "Minors' death hazards in theatre relative to the men's (children in strikes and "
+          "sieges; boys trained as 'cubs of the caliphate' sent to fight).",
+          "judgement: Belgium counted 48 minors in the zone and 90 Belgians dead, none said "
+          "to be a child (METSU2016_06); no ratio was published; wide (90%: 0.11-0.80)",
+          scope="global", ceiling=_GROUP_CEILING, ceiling_why=_GROUP_WHY),
+    Param("women_return", 1.0, "lognormal", 0.65, "multiplier",
+          "Women's hazard of going home (early returns and the return share of exit "
+          "decisions) relative to the men's; minors go home with their mothers and take the "
+          "same multiplier.",
+          "judgement, neutral and wide (90%: 0.34-2.9): women needed a male guardian to "
+          "travel inside the territory (SECINSIGHTS2015_02), but no split of returnees by "
+          "sex was published before 2016; the returnee breakdowns published in 2016 are "
+          "calibration targets of the cut-offs after them (and the scores of the group "
+          "backtest before them), never this prior", scope="global",
+          ceiling=_GROUP_CEILING, ceiling_why=_GROUP_WHY),
+    Param("women_dispatch", 0.1, "lognormal", 1.0, "multiplier",
+          "Women's hazard of being dispatched abroad as operatives relative to the men's "
+          "(minors are never dispatched).",
+          "judgement: every operative of the directed attacks in the record (Paris 2015, "
+          "Brussels 2016) was a man; a female cell in Paris was directed from Syria in "
+          "September 2016 but had not been sent from the zone (the prosecutor, "
+          "LEMONDE2016_05 reports the cases); wide (90%: 0.02-0.52)",
+          scope="global", ceiling=_GROUP_CEILING, ceiling_why=_GROUP_WHY),
+    Param("women_plot", 0.1, "lognormal", 1.0, "multiplier",
+          "Women's plot rates (at home, in third theatres, as dispatched operatives) "
+          "relative to the men's.",
+          "judgement: no attack in the West in 2011-2016 by a woman who had been in Syria/Iraq "
+          "(attacks_west); women plotted at home in 2016 (the Paris gas-cylinder cell) and "
+          "were told by the organisation to fight (ALARABIYA2016_01); wide (90%: "
+          "0.02-0.52)",
+          scope="global", ceiling=_GROUP_CEILING, ceiling_why=_GROUP_WHY),
+    Param("minors_plot", 0.05, "lognormal", 1.0, "multiplier",
+          "Minors' plot rates relative to the men's (those who come home as teenagers).",
+          "judgement: no attack in the West in 2011-2016 by a minor who had been in Syria/Iraq "
+          "(attacks_west); a 15-year-old who had tried to reach the zone stabbed a police "
+          "officer in Hanover (YAHOO_AFP_2016_08_HANOVER); wide (90%: 0.01-0.26)",
+          scope="global", ceiling=_GROUP_CEILING, ceiling_why=_GROUP_WHY),
+    Param("women_prosecution", 0.5, "lognormal", 0.5, "multiplier",
+          "Women's share of decided returnee cases prosecuted relative to the men's (minors "
+          "are never prosecuted: they go to child protection, the in_rehabilitation stock).",
+          "judgement: women who came home were long treated as wives, not fighters, and "
+          "France and Belgium moved to prosecute them in 2016 (the 'no women in combat for "
+          "now' reading, LCI2016_01); minors go before a juvenile judge (METSU2016_06); "
+          "wide (90%: 0.22-1.14, capped at a share of 1)",
+          scope="global", ceiling=_GROUP_CEILING, ceiling_why=_GROUP_WHY),
 )
 
 #: Origins that share a land border with Syria or Iraq (geography), for ``neighbour_return``.

@@ -1,0 +1,168 @@
+"""Men, women and minors: each origin simulated as three engine rows (issue 22, ADR 0020).
+
+Warning first: the engine knows nothing of groups but the row layout (row = origin x
+N_GROUPS + group, :data:`ffcast.engine.layout.GROUPS`) and births (minors born to the women
+of the same origin). Everything that makes the groups differ lives here, once:
+
+- **shares**: each origin's travellers split into men, women and minors by its region's
+  shares, drawn from the Beta priors of :func:`ffcast.data.group_priors` *at the run's
+  cut-off* (statements published by then; women as a share of the adults, minors of
+  everyone), one draw per region;
+- **births**: a rate per woman in theatre and year, from the same priors;
+- **hazards**: the women's and minors' parameters are the men's times the group multipliers
+  of :mod:`ffcast.scenario.priors` (``women_combat_death``, ``women_return``, ...); minors
+  are never dispatched and never prosecuted (child protection: the ``in_rehabilitation``
+  stock);
+- **levers**: a scenario's ``policy.groups`` names the groups its levers apply to.
+
+A draw's groups are a pure function of (scenario, seed, draw) or of the ``groups`` latent
+uniforms a caller passes (calibration particles), like every other parameter.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from ffcast import data
+from ffcast.engine import layout as L
+from ffcast.scenario.priors import PARAM_INDEX, REGIONS
+
+GROUPS = L.GROUPS
+N_GROUPS = L.N_GROUPS
+#: The latent uniforms of the groups per draw: women's share of the adults per region, the
+#: minors' share of everyone per region, then births (one per draw).
+N_GROUP_LATENT = 2 * len(REGIONS) + 1
+GROUP_LATENT_SLOT = 30_000  # slots of the "params" stream (params 0.., pathways 10,000..)
+
+_DEATHS = ("death_base", "death_collapse", "insurgent_death", "other_group_death",
+           "relocated_death")
+_RETURNS = ("early_return", "insurgent_return", "other_group_return", "relocated_return")
+_PLOTS = ("plot_rate_undetected", "plot_rate_reengaged", "plot_rate_relocated",
+          "plot_rate_dispatched")
+_RETURN_PATH, _DISPATCH_PATH = 0, 4
+
+
+def latent_names() -> list[str]:
+    """The names of the group latent components, in :data:`N_GROUP_LATENT` order."""
+    return ([f"group:women:{r}" for r in REGIONS] + [f"group:minors:{r}" for r in REGIONS]
+            + ["group:births"])
+
+
+@functools.cache
+def _beta_shapes(cutoff: str) -> tuple[np.ndarray, np.ndarray, float, float]:
+    """(women (R, 2), minors (R, 2), births alpha, births beta) Beta shapes at ``cutoff``."""
+    pri = data.group_priors(cutoff)
+    by = pri.set_index(["region", "group"])
+    women = np.array([[by.loc[(r, "women"), "alpha"], by.loc[(r, "women"), "beta"]]
+                      for r in REGIONS], dtype=float)
+    minors = np.array([[by.loc[(r, "minors"), "alpha"], by.loc[(r, "minors"), "beta"]]
+                       for r in REGIONS], dtype=float)
+    b = by.loc[("all", "births")]
+    return women, minors, float(b["alpha"]), float(b["beta"])
+
+
+def sample_groups(cutoff: str, region_index: np.ndarray,
+                  u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Group shares (D, C, N_GROUPS) of each origin's travellers and births per woman in
+    theatre and year (D,), from the latent uniforms ``u`` (D, N_GROUP_LATENT)."""
+    women, minors, ba, bb = _beta_shapes(str(pd.Period(cutoff, "M")))
+    u = np.clip(np.asarray(u, dtype=float), 1e-12, 1 - 1e-12)
+    n_r = len(REGIONS)
+    w = special.betaincinv(women[:, 0], women[:, 1], u[:, :n_r])  # (D, R) of the adults
+    m = special.betaincinv(minors[:, 0], minors[:, 1], u[:, n_r:2 * n_r])  # (D, R) of all
+    shares = np.stack([(1.0 - m) * (1.0 - w), (1.0 - m) * w, m], axis=-1)  # (D, R, G)
+    births = special.betaincinv(ba, bb, u[:, 2 * n_r])
+    return np.ascontiguousarray(shares[:, region_index, :]), births
+
+
+def rows(x: np.ndarray, axis: int = 1) -> np.ndarray:
+    """Per-origin values repeated once per group along ``axis`` (origin-major rows)."""
+    return np.repeat(x, N_GROUPS, axis=axis)
+
+
+def row_codes(codes: np.ndarray) -> np.ndarray:
+    """The random-number code of each engine row: origin code x 4 + group (unique)."""
+    return (np.asarray(codes, dtype=np.int64)[:, None] * 4
+            + np.arange(N_GROUPS, dtype=np.int64)[None, :]).ravel()
+
+
+def row_labels(iso3: list[str] | np.ndarray) -> list[str]:
+    """``ISO3/group`` for each engine row (messages)."""
+    return [f"{c}/{g}" for c in iso3 for g in GROUPS]
+
+
+def expand(params: np.ndarray, paths: np.ndarray, k: np.ndarray | None = None,
+           concentration: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Row-level parameters and pathway shares from the origins' ``params`` (D, C, P) and
+    ``paths`` (D, C, 5): the men's row keeps them, the women's and minors' rows take the
+    group multipliers (the global parameters of the draw). ``k`` (D, C, 5), the pathway
+    draws' log quantiles, comes back per row and tilted like the shares (for a lever that
+    later empties a row: :func:`ffcast.scenario.priors.reweigh`)."""
+    from ffcast.scenario.priors import reweigh
+
+    out = rows(params)
+    g = params[:, 0, :]  # the global multipliers (every origin of a draw has the same)
+    mult = {name: g[:, PARAM_INDEX[name]][:, None] for name in (
+        "women_combat_death", "minors_combat_death", "women_return", "women_dispatch",
+        "women_plot", "minors_plot", "women_prosecution")}
+    women, minors = out[:, L.WOMEN::N_GROUPS, :], out[:, L.MINORS::N_GROUPS, :]
+    for name in _DEATHS:
+        women[..., PARAM_INDEX[name]] *= mult["women_combat_death"]
+        minors[..., PARAM_INDEX[name]] *= mult["minors_combat_death"]
+    for name in _RETURNS:
+        women[..., PARAM_INDEX[name]] *= mult["women_return"]
+        minors[..., PARAM_INDEX[name]] *= mult["women_return"]
+    for name in _PLOTS:
+        women[..., PARAM_INDEX[name]] *= mult["women_plot"]
+        minors[..., PARAM_INDEX[name]] *= mult["minors_plot"]
+    women[..., PARAM_INDEX["directed_dispatch"]] *= mult["women_dispatch"]
+    minors[..., PARAM_INDEX["directed_dispatch"]] = 0.0
+    i = PARAM_INDEX["prosecution"]
+    women[..., i] = np.minimum(women[..., i] * mult["women_prosecution"], 1.0)
+    minors[..., i] = 0.0
+    minors[..., PARAM_INDEX["rehabilitation_uptake"]] = 1.0
+    out[:, L.WOMEN::N_GROUPS, :] = women
+    out[:, L.MINORS::N_GROUPS, :] = minors
+    # Pathway shares of exit decisions: return and dispatch tilted like the hazards.
+    factor = np.ones((params.shape[0], params.shape[1] * N_GROUPS, 5))
+    factor[:, L.WOMEN::N_GROUPS, _RETURN_PATH] = mult["women_return"]
+    factor[:, L.MINORS::N_GROUPS, _RETURN_PATH] = mult["women_return"]
+    factor[:, L.WOMEN::N_GROUPS, _DISPATCH_PATH] = mult["women_dispatch"]
+    factor[:, L.MINORS::N_GROUPS, _DISPATCH_PATH] = 0.0
+    p = rows(paths)
+    if k is None:
+        w = p * factor
+        with np.errstate(invalid="ignore", divide="ignore"):
+            p = w / w.sum(axis=-1, keepdims=True)
+        return np.ascontiguousarray(out), _stay_if_closed(p, paths), None
+    kr = rows(k)
+    p = reweigh(p, factor, kr, concentration)
+    with np.errstate(divide="ignore"):
+        kr = kr + concentration * np.log(factor)
+    return np.ascontiguousarray(out), _stay_if_closed(p, paths), kr
+
+
+_STAY_PATH = 1
+
+
+def _stay_if_closed(p: np.ndarray, paths: np.ndarray) -> np.ndarray:
+    """Rows of a group with no pathway left (a scenario sending everyone of a region to the
+    one pathway the group never takes: minors are never dispatched) stay in theatre; rows
+    whose origin had no pathway either stay NaN (the scenario's error, reported upstream)."""
+    closed = ~np.isfinite(p).all(axis=-1) & rows(np.isfinite(paths).all(axis=-1))
+    if closed.any():
+        p = p.copy()
+        p[closed] = 0.0
+        p[closed, _STAY_PATH] = 1.0
+    return np.ascontiguousarray(p)
+
+
+def row_mask(country_mask: np.ndarray, groups: list[str] | None) -> np.ndarray:
+    """(C x N_GROUPS,) bool: the rows a policy's levers apply to (its countries and
+    groups; every group when ``groups`` is None)."""
+    wanted = np.array([groups is None or g in groups for g in GROUPS])
+    return (np.asarray(country_mask, dtype=bool)[:, None] & wanted[None, :]).ravel()
