@@ -47,7 +47,7 @@ def headline(red: Reduction) -> html.Div:
     """Cards: people by pathway at the horizon, travelled, attacks and deaths after cut-off."""
     meta = red.meta
     q = quantiles(red.pathways[:, -1, :])
-    cards = [_card("Travelled (total)", quantiles(red.travelled[:, -1]), style.GREY,
+    cards = [_card("Travelled or born there", quantiles(red.travelled[:, -1]), style.GREY,
                    "headline-travelled")]
     cards += [_card(figures.PATHWAY_LABELS[k], q[:, PATHWAYS.index(k)], figures.COLOURS[k],
                     f"headline-{k}") for k in HEADLINE_KEYS]
@@ -151,7 +151,7 @@ def before_cards(update: moved.Moved) -> html.Div:
     attacks and deaths after the cut-off (not third theatres), before and after."""
     b, a = update.before, update.after
     meta = a.meta
-    cards = [_pair_card("Travelled (total)", quantiles(b.travelled[:, -1]),
+    cards = [_pair_card("Travelled or born there", quantiles(b.travelled[:, -1]),
                         quantiles(a.travelled[:, -1]), style.GREY, "before-travelled")]
     for k in HEADLINE_KEYS:
         i = PATHWAYS.index(k)

@@ -347,8 +347,8 @@ GROUP_COLOURS: dict[str, str] = {"men": style.BLUE, "women": style.REDDISH_PURPL
 GROUP_LABELS: dict[str, str] = {"men": "Men", "women": "Women", "minors": "Minors"}
 #: Panels of the groups figure: (group quantity, title).
 GROUP_PANELS: tuple[tuple[str, str], ...] = (
-    ("detained_in_theatre", "Held in Iraq/Syria (men: prisons; women, minors: camps)"),
-    ("stayed", "With the Islamic State or insurgents"),
+    ("detained_in_theatre", "Held in Iraq/Syria"),
+    ("stayed", "With IS or insurgents"),
     ("returned", "Came home (cumulative)"),
     ("killed", "Killed (cumulative)"),
 )
@@ -378,7 +378,8 @@ def groups_figure(red: Reduction) -> go.Figure:
             colour = GROUP_COLOURS[group]
             fig.add_trace(go.Scatter(
                 x=list(x) + list(x[::-1]), y=np.r_[q[4], q[0][::-1]], fill="toself",
-                fillcolor=rgba(colour, 0.15), line={"width": 0}, hoverinfo="skip",
+                mode="lines", fillcolor=rgba(colour, 0.15), line={"width": 0},
+                hoverinfo="skip",
                 name=f"{GROUP_LABELS[group]}: 90% interval", legendgroup=group,
                 showlegend=False), row=1, col=col)
             fig.add_trace(go.Scatter(
@@ -392,8 +393,8 @@ def groups_figure(red: Reduction) -> go.Figure:
     fig.update_yaxes(title_text="People", col=1)
     _title(fig, "Men, women and minors",
            f"Scenario {meta.scenario_name}: median and 90% interval over {red.n_draws:,} "
-           "draws, each December and the last month; minors include the children born "
-           "in Iraq/Syria")
+           "draws, each December and the last month<br>Held: men in prisons, women and "
+           "minors in camps; minors include the children born in Iraq/Syria")
     style.add_source_note(fig, "Group shares: ffcast.data.group_priors (statements published "
                           "by the cut-off); births per woman in theatre; group hazards: "
                           "docs/model.md (judgements, wide). No source on the camps was "
