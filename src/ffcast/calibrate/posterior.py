@@ -29,6 +29,7 @@ from scipy import special
 
 from ffcast.calibrate.smc import CalibrationResult, assign
 from ffcast.engine import Latent, Prepared, Recording, Snapshot, prepare, snapshot
+from ffcast.engine import layout as L
 from ffcast.engine.rng import stream_keys, uniforms
 from ffcast.errors import FFCastError, OptionsError, echo
 from ffcast.files import atomic_path
@@ -341,9 +342,6 @@ def _states_dataset(snap: Snapshot) -> xr.Dataset:
                       attrs={"state_month": snap.month})
 
 
-N_GROUPS = 3  # engine rows per country: men, women, minors (ffcast.engine.layout)
-
-
 def _read_states(ds: _Plain) -> Snapshot | None:
     if "state_state" not in ds:
         return None
@@ -355,7 +353,7 @@ def _read_states(ds: _Plain) -> Snapshot | None:
     # Counts stay int32 in memory (~60 MB for 1,000 particles); a chunk widens its own.
     arrays = {name: np.asarray(ds[f"state_{name}"]) for name in _STATE_DIMS}
     n_countries = len(np.atleast_1d(ds["state_country"]))
-    if ds["state_state"].shape[1] != n_countries * N_GROUPS:
+    if ds["state_state"].shape[1] != n_countries * L.N_GROUPS:
         raise FFCastError("posterior: its particle states were stored before men, women and "
                           "minors were simulated apart (one row per country); fix: "
                           "recalibrate with this version (ffcast calibrate)")

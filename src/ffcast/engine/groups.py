@@ -95,21 +95,21 @@ def row_labels(iso3: list[str] | np.ndarray) -> list[str]:
     return [f"{c}/{g}" for c in iso3 for g in GROUPS]
 
 
-def expand(params: np.ndarray, paths: np.ndarray, k: np.ndarray | None = None,
-           concentration: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """Row-level parameters and pathway shares from the origins' ``params`` (D, C, P) and
-    ``paths`` (D, C, 5): the men's row keeps them, the women's and minors' rows take the
-    group multipliers (the global parameters of the draw). ``k`` (D, C, 5), the pathway
-    draws' log quantiles, comes back per row and tilted like the shares (for a lever that
-    later empties a row: :func:`ffcast.scenario.priors.reweigh`)."""
-    from ffcast.scenario.priors import reweigh
-
-    out = rows(params)
-    g = params[:, 0, :]  # the global multipliers (every origin of a draw has the same)
-    mult = {name: g[:, PARAM_INDEX[name]][:, None] for name in (
+def _multipliers(params: np.ndarray) -> dict[str, np.ndarray]:
+    """The draw's group multipliers (D, 1) from the origins' ``params`` (D, C, P): global
+    parameters, the same in every origin of a draw."""
+    g = params[:, 0, :]
+    return {name: g[:, PARAM_INDEX[name]][:, None] for name in (
         "women_combat_death", "minors_combat_death", "women_return", "women_dispatch",
         "women_plot", "minors_plot", "women_prosecution")}
-    women, minors = out[:, L.WOMEN::N_GROUPS, :], out[:, L.MINORS::N_GROUPS, :]
+
+
+def expand_params(params: np.ndarray) -> np.ndarray:
+    """Row-level parameters (D, C x N_GROUPS, P) from the origins' ``params`` (D, C, P): the
+    men's row keeps them, the women's and minors' rows take the group multipliers."""
+    out = rows(params)
+    mult = _multipliers(params)
+    women, minors = out[:, L.WOMEN::N_GROUPS, :], out[:, L.MINORS::N_GROUPS, :]  # views
     for name in _DEATHS:
         women[..., PARAM_INDEX[name]] *= mult["women_combat_death"]
         minors[..., PARAM_INDEX[name]] *= mult["minors_combat_death"]
@@ -125,9 +125,18 @@ def expand(params: np.ndarray, paths: np.ndarray, k: np.ndarray | None = None,
     women[..., i] = np.minimum(women[..., i] * mult["women_prosecution"], 1.0)
     minors[..., i] = 0.0
     minors[..., PARAM_INDEX["rehabilitation_uptake"]] = 1.0
-    out[:, L.WOMEN::N_GROUPS, :] = women
-    out[:, L.MINORS::N_GROUPS, :] = minors
-    # Pathway shares of exit decisions: return and dispatch tilted like the hazards.
+    return np.ascontiguousarray(out)
+
+
+def expand_paths(params: np.ndarray, paths: np.ndarray, k: np.ndarray | None = None,
+                 concentration: float = 1.0) -> tuple[np.ndarray, np.ndarray | None]:
+    """Row-level pathway shares from the origins' ``paths`` (D, C, 5): return and dispatch
+    tilted like the hazards (the multipliers read from ``params``). ``k`` (D, C, 5), the
+    pathway draws' log quantiles, comes back per row and tilted like the shares (for a
+    lever that later empties a row: :func:`ffcast.scenario.priors.reweigh`)."""
+    from ffcast.scenario.priors import reweigh
+
+    mult = _multipliers(params)
     factor = np.ones((params.shape[0], params.shape[1] * N_GROUPS, 5))
     factor[:, L.WOMEN::N_GROUPS, _RETURN_PATH] = mult["women_return"]
     factor[:, L.MINORS::N_GROUPS, _RETURN_PATH] = mult["women_return"]
@@ -138,12 +147,12 @@ def expand(params: np.ndarray, paths: np.ndarray, k: np.ndarray | None = None,
         w = p * factor
         with np.errstate(invalid="ignore", divide="ignore"):
             p = w / w.sum(axis=-1, keepdims=True)
-        return np.ascontiguousarray(out), _stay_if_closed(p, paths), None
+        return _stay_if_closed(p, paths), None
     kr = rows(k)
     p = reweigh(p, factor, kr, concentration)
     with np.errstate(divide="ignore"):
         kr = kr + concentration * np.log(factor)
-    return np.ascontiguousarray(out), _stay_if_closed(p, paths), kr
+    return _stay_if_closed(p, paths), kr
 
 
 _STAY_PATH = 1

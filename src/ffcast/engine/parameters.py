@@ -243,14 +243,14 @@ def sample_parameters(prep: Prepared, seed: int, draws: np.ndarray,
     shares, births = groups.sample_groups(scen.cutoff, reg, lat.groups)
     travellers = (travellers[:, :, None] * shares).reshape(travellers.shape[0], -1)
     theatres = groups.rows(theatres)
-    pre_rows, paths_pre_rows, _ = groups.expand(pre, paths_pre)
+    paths_pre_rows, _ = groups.expand_paths(pre, paths_pre)
     if paths_post is paths_pre:
         paths_post = paths_pre_rows
     else:
         assert post_log is not None
-        _, paths_post, k_rows = groups.expand(pre, paths_post, post_log[0], post_log[1])
+        paths_post, k_rows = groups.expand_paths(pre, paths_post, post_log[0], post_log[1])
         post_log = (k_rows, post_log[1]) if k_rows is not None else None
-    pre, paths_pre = pre_rows, paths_pre_rows
+    pre, paths_pre = groups.expand_params(pre), paths_pre_rows
     pre = np.ascontiguousarray(pre)
     post = pre
     if last >= prep.policy_index or last > prep.cutoff_index:
