@@ -106,6 +106,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1, help="first truth's seed")
     ap.add_argument("--target-ess", type=float, default=0.5,
                     help="the update's tempering (share of the particles; 0: one step)")
+    ap.add_argument("--moves", type=int, default=None,
+                    help="the update's moves per step (default: ffcast.update's)")
     ap.add_argument("--quick", action="store_true",
                     help="smoke run: 60 particles, one truth (no verdict)")
     args = ap.parse_args()
@@ -147,8 +149,9 @@ def main() -> None:
                             targets=syn_t, records=syn_r)
             seconds = time.perf_counter() - t0
             t0 = time.perf_counter()
+            more = {} if args.moves is None else {"moves": args.moves}
             up = update(from_result(res, states=False), said, UNTIL, targets=syn_t,
-                        records=syn_r, target_ess=args.target_ess)
+                        records=syn_r, target_ess=args.target_ess, **more)
             t.a0.append(Run(res.z, seconds, np.log1p(up.statements["before_median"].to_numpy())))
             t.a.append(Run(up.posterior.z.astype(float), time.perf_counter() - t0,
                            np.log1p(up.statements["after_median"].to_numpy())))

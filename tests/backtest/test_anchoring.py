@@ -121,7 +121,7 @@ def test_a_statement_published_after_the_origin_never_anchors_the_forecast(data_
         return forecast_rows(rows, origin, 30, 5, anchors=statements.known(origin)).reported
 
     before = {o: forecast(o) for o in ("2015-12", "2016-06")}
-    late = ("FAKE:FRA:returned:late,FRA,France,returned,9999,9999,2015-10,2016-02-15,,"
+    late = ("FAKE:FRA:returned:late,FRA,France,returned,,9999,9999,2015-10,2016-02-15,,"
             "VALLS2016_07,,,a fake statement published after 2015-12,test")
     data_copy("foreign_fighters.csv", [late])
     assert (statements.known("2016-06")["value"] == 9999).any()  # the fake row is read

@@ -156,7 +156,7 @@ def test_a_statement_published_after_the_origin_never_changes_the_draws(
     before = {o: baselines.persistence(rows, statements.known(o), 30, seed=2)
               for o in ("2015-12", "2016-06")}
     # describes October 2015 (before the origin 2015-12) but published in February 2016
-    late = ("FAKE:FRA:returned:late,FRA,France,returned,9999,9999,2015-10,2016-02-15,,"
+    late = ("FAKE:FRA:returned:late,FRA,France,returned,,9999,9999,2015-10,2016-02-15,,"
             "VALLS2016_07,,,a fake statement published after 2015-12,test")
     data_copy("foreign_fighters.csv", [late])
     assert (statements.known("2016-06")["value"] == 9999).any()  # the fake row is read

@@ -59,9 +59,9 @@ def test_what_an_origin_knows_is_published_by_it(origin: str) -> None:
 
 def test_a_late_statement_is_scored_only_after_its_origin_and_never_after_2016(
         data_copy: Callable[[str, list[str]], None]) -> None:
-    mid = ("FAKE:FRA:returned:mid,FRA,France,returned,7777,7777,2016-04,2016-04-15,,"
+    mid = ("FAKE:FRA:returned:mid,FRA,France,returned,,7777,7777,2016-04,2016-04-15,,"
            "VALLS2016_07,,,a fake statement,test")
-    late = ("FAKE:FRA:returned:late,FRA,France,returned,9999,9999,2016-05,2017-02-01,true,"
+    late = ("FAKE:FRA:returned:late,FRA,France,returned,,9999,9999,2016-05,2017-02-01,true,"
             "VALLS2016_07,,,a fake statement published in 2017,test")
     data_copy("foreign_fighters.csv", [mid, late])
     assert (data.load("foreign_fighters")["low"] == 9999).any()  # the fake rows are read

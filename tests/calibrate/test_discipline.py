@@ -44,7 +44,7 @@ def test_priors_use_only_estimates_known_by_the_cutoff() -> None:
     assert data.total_travellers_2016("2016-12").central == 40_000
 
 
-FF_LATE = ("LATE:GBR:travelled,GBR,United Kingdom,travelled,5000,5000,2015-06,2016-03,,"
+FF_LATE = ("LATE:GBR:travelled,GBR,United Kingdom,travelled,,5000,5000,2015-06,2016-03,,"
            "UK_PQ_2016_06_27,,,describes mid-2015 but came out in March 2016,")
 
 
@@ -68,7 +68,7 @@ def test_a_repeat_never_counts_twice_in_the_targets(
 ) -> None:
     """Three outlets re-printing the UK's 850 add no target; unmarked, they would add three."""
     base = [t for t in _targets("2016-12") if t.label == "GBR travelled"]
-    relay = ("RELAY{k}:GBR:travelled,GBR,United Kingdom,travelled,850,850,2016-06,2016-07,,"
+    relay = ("RELAY{k}:GBR:travelled,GBR,United Kingdom,travelled,,850,850,2016-06,2016-07,,"
              "PRESSTV2016,{rep},,relay,")
     data_copy("foreign_fighters.csv",
               [relay.format(k=k, rep="UK_PQ_2016_06_27:GBR:travelled") for k in range(3)])

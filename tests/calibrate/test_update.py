@@ -176,3 +176,16 @@ def test_the_bridge_per_column_weighs_like_the_bridge() -> None:
         np.testing.assert_allclose(cols.sum(1), both.sum(1))
         np.testing.assert_allclose(cols[:, 3:5], phi * ll_t[:, 3:5])
         np.testing.assert_array_equal(sim_c, sim_b)
+
+
+def test_a_statement_of_some_groups_is_fitted_as_theirs_and_kept(post: Posterior) -> None:
+    """A user's "adults in the zone" (covers) is folded in as the men's and women's count,
+    and the updated posterior keeps whom it counted (a later update re-fits it as such)."""
+    obs = validate_observations(pd.DataFrame([{
+        "iso3": "FRA", "quantity": "in_theatre", "value": 500, "as_of": "2016-12",
+        "published": "2017-01-10", "source": "test", "covers": "Adults"}]), "test")
+    res = update(post, obs, "2017-01")
+    assert list(res.statements["statement"]) == ["FRA in_theatre (adults)"]
+    assert list(stored_statements(res.posterior)["covers"]) == ["adults"]
+    fit = pd.DataFrame(json.loads(res.posterior.attrs["fit"]))
+    assert "FRA in_theatre (adults)" in set(fit[fit["channel"] == "user_in_theatre"]["target"])

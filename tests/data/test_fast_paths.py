@@ -83,6 +83,9 @@ def old_best(state: tuple[tuple[str, int], ...], end: pd.Timestamp) -> pd.DataFr
     ff = loaders.calibration_data("foreign_fighters", end)
     travelled = ff[ff["measure"] == "travelled"]
     travelled = travelled[~travelled["iso3"].map(best.COMBINED).isin(travelled["iso3"])]
+    # a count of some groups only is a floor (ADR 0021): the rule's input, not its speed
+    narrow = travelled["covers"].fillna("").isin(best.NARROW_COVERS) & travelled["low"].notna()
+    travelled = travelled.assign(high=travelled["high"].mask(narrow))
     travelled = travelled[travelled["low"].notna() | travelled["high"].notna()]
     rows = [best._row(str(iso3), old_estimate(group), "country")
             for iso3, group in travelled.groupby("iso3")]

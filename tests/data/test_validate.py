@@ -41,13 +41,13 @@ def _line(n: int, new: str) -> Callable[[list[str]], list[str]]:
 
 
 FF, FFC = "foreign_fighters", "foreign_fighters.csv"
-ROW = ("{id},{iso3},{name},{measure},{low},{high},{as_of},{published},{post_cutoff},{source},"
-       "{repeats},{flag},,")
+ROW = ("{id},{iso3},{name},{measure},{covers},{low},{high},{as_of},{published},{post_cutoff},"
+       "{source},{repeats},{flag},,")
 
 
 def _ff(n: int, **cells: str) -> Callable[[list[str]], list[str]]:
     values = {"id": f"TEST:{n}", "iso3": "ALB", "name": "Albania", "measure": "travelled",
-              "low": "90", "high": "90", "as_of": "2014", "published": "2015-01-26",
+              "covers": "", "low": "90", "high": "90", "as_of": "2014", "published": "2015-01-26",
               "post_cutoff": "", "source": "ICSR2015_T", "repeats": "", "flag": ""} | cells
     return _line(n, ROW.format(**values))
 
@@ -77,6 +77,7 @@ CASES: list[tuple[str, str, Callable[[list[str]], list[str]], str, int]] = [
     (FF, FFC, _ff(2, low="-5"), "negative_value", 2),
     (FF, FFC, _ff(2, measure="fled"), "vocabulary", 2),
     (FF, FFC, _ff(2, flag="dubious"), "vocabulary", 2),
+    (FF, FFC, _ff(2, covers="children"), "vocabulary", 2),
     (FF, FFC, _ff(2, as_of="sometime"), "bad_date_wording", 2),
     # two dates on every row: published is required, starts with its year, and bounds as_of
     (FF, FFC, _ff(2, published=""), "required", 2),

@@ -15,6 +15,7 @@ from ffcast import data
 from ffcast.engine import Recording, prepare, run_chunk
 from ffcast.engine import groups as G
 from ffcast.engine import layout as L
+from ffcast.results import quantities as Q
 from ffcast.scenario import load_scenario
 from ffcast.scenario.priors import REGIONS
 
@@ -40,6 +41,10 @@ def test_groups_add_up_to_their_origin_every_month(monthly):
     people = total[..., :L.GQ_INCARCERATED].sum(-1)
     np.testing.assert_array_equal(people, s.sum(-1))
     np.testing.assert_array_equal(total[..., L.GQ_DETAINED], s[..., L.DETAINED])
+    np.testing.assert_array_equal(total[..., L.GQ_JOINED_OTHER], s[..., L.JOINED_OTHER])
+    # The first three are the group's part of the war zone (statements scoped to a group).
+    np.testing.assert_array_equal(total[..., :L.GQ_KILLED].sum(-1), Q.WAR_ZONE.of(s))
+    np.testing.assert_array_equal(total[..., L.GQ_RETURNED], Q.RETURNED.of(s))
     np.testing.assert_array_equal(total[..., L.GQ_KILLED], s[..., L.KILLED])
     np.testing.assert_array_equal(total[..., L.GQ_INCARCERATED], s[..., L.INCARCERATED])
     np.testing.assert_array_equal(total[..., L.GQ_ARRIVALS], f[..., L.ARRIVALS])

@@ -8,6 +8,10 @@ never reads the statements it is scored on. Draws come from
 name, so the numbers are those of a full run with the same seed (the engine's random numbers
 do not depend on which other countries run).
 
+A row may say whom its figure counts (``covers``: ``adults``, ``men``, ``women``,
+``minors``; "" or ``everyone`` for everyone): its latent count is then the matching groups'
+(:func:`ffcast.engine.groups.covered`, read from the groups' record at its month).
+
 Each row gets two predictive samples: ``latent``, the model's count (its ``quantity`` at its
 month and country), and ``reported``, the figure its producer would publish (the reporting
 model of :mod:`ffcast.results.reported`, with the row's ``kind``; for quantities the
@@ -30,8 +34,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ffcast.engine import ChunkResult
-from ffcast.errors import ObservationError
+from ffcast.engine import ChunkResult, Recording
+from ffcast.engine import groups as G
+from ffcast.errors import FFCastError, ObservationError
 from ffcast.results import quantities as Q
 from ffcast.results import reported as R
 from ffcast.runner import prepare_run
@@ -47,6 +52,49 @@ _STOCK: dict[str, Q.Quantity] = {**R.REPORTED, "detained_in_theatre": Q.DETAINED
 # also hold the children born in Iraq/Syria, whom no traveller count includes).
 _FLOW: dict[str, str] = {"attacks": "attacks", "attack_deaths": "attack_deaths",
                          "cumulative_travelled": "arrivals"}
+#: Quantities a row may count for some groups only, and the statement measure each is.
+_COVERED: dict[str, str] = {"cumulative_returned": "returned", "killed": "dead",
+                            "in_theatre": "in_theatre", "cumulative_travelled": "travelled"}
+
+
+def _covers(frame: pd.DataFrame) -> np.ndarray:
+    """Each row's ``covers`` ("" for everyone, also when the column is absent)."""
+    if "covers" not in frame:
+        return np.full(len(frame), "", dtype=object)
+    c = frame["covers"].fillna("").astype(str).str.strip().to_numpy(dtype=object)
+    c[c == "everyone"] = ""
+    return c
+
+
+def scoped_counts(chunk: ChunkResult, quantity: str, covers: str, positions: np.ndarray,
+                  cols: np.ndarray) -> np.ndarray:
+    """(D, n) the count of ``quantity`` among the groups ``covers`` names, at the recorded
+    months ``positions`` (indices into ``chunk.months``) of the countries ``cols``, read from
+    the chunk's group record (which must hold those months). A cumulative count of people
+    who travelled needs a record from 2011-01 (its arrivals are summed over the record)."""
+    wanted = chunk.months[positions]
+    rg = np.searchsorted(chunk.group_months, wanted)
+    if chunk.groups is None or (rg.size and (rg.max() >= len(chunk.group_months) or not
+                                             np.array_equal(chunk.group_months[rg], wanted))):
+        raise FFCastError("a statement counts some groups only, but the run did not record "
+                          "the groups at its month; fix: record groups at that month "
+                          "(Recording(..., groups=...))")
+    groups = chunk.groups[:, rg, cols]  # (D, n, G, GQ)
+    arrivals = np.zeros(groups.shape[:2], dtype=np.int64)
+    if quantity == "cumulative_travelled":
+        flows = chunk.flows[..., Q.flow_slots("arrivals")].sum(-1)
+        arrivals = np.cumsum(flows, axis=1, dtype=np.int64)[:, positions, cols]
+    return G.covered(_COVERED[quantity], covers, groups, arrivals)
+
+
+def _check_covers(quantities: np.ndarray, covers: np.ndarray) -> None:
+    for q, c in zip(quantities, covers, strict=True):
+        if c and c not in G.COVERS:
+            raise ObservationError(f"observations: covers {c!r} is not a group; fix: use one "
+                                   f"of {', '.join(G.COVERS)} or leave it empty (everyone)")
+        if c and q not in _COVERED:
+            raise ObservationError(f"observations: quantity {q} has no count by group; fix: "
+                                   f"leave covers empty or use one of {', '.join(_COVERED)}")
 
 
 @dataclass
@@ -65,7 +113,7 @@ def anchor_statements(anchors: pd.DataFrame | None, rows: pd.DataFrame,
                       origin: str) -> pd.DataFrame:
     """The anchoring statements: same countries and reported quantities as ``rows``, a
     figure (no "at least"/"up to"), describing a month by the origin."""
-    cols = ["iso3", "quantity", "value", "month", "kind"]
+    cols = ["iso3", "quantity", "value", "month", "kind", "covers"]
     if anchors is None or anchors.empty:
         return pd.DataFrame(columns=cols)
     a = anchors[anchors["iso3"].isin(set(rows["iso3"]))
@@ -76,7 +124,7 @@ def anchor_statements(anchors: pd.DataFrame | None, rows: pd.DataFrame,
     a = a[a["value"] > 0]
     if "kind" not in a:
         a = a.assign(kind="official")
-    return a[cols].reset_index(drop=True)
+    return a.assign(covers=_covers(a))[cols].reset_index(drop=True)
 
 
 def forecast_rows(rows: pd.DataFrame, origin: str, draws: int, seed: int,
@@ -99,12 +147,16 @@ def forecast_rows(rows: pd.DataFrame, origin: str, draws: int, seed: int,
         raise ObservationError(f"observations: quantity {unknown[0]} cannot be forecast; "
                                f"fix: use one of {', '.join([*_STOCK, *_FLOW])}")
     anchor = anchor_statements(anchors, rows, origin)
+    covers, a_covers = _covers(rows), _covers(anchor)
+    _check_covers(rows["quantity"].to_numpy(), covers)
     first = rows["month"].min().to_period("M")
     if len(anchor):
         first = min(first, anchor["month"].min().to_period("M"))
     last = max(rows["month"].max().to_period("M"), pd.Period(origin, "M") + 1)
     # Cumulative flows need every month since 2011-01; stocks only the rows' months.
-    start = "2011-01" if rows["quantity"].isin(_FLOW).any() else str(first)
+    travelled = rows["quantity"].isin(_FLOW).any() or (
+        ((rows["quantity"] == "cumulative_travelled") & (covers != "")).any())
+    start = "2011-01" if travelled else str(first)
     countries = sorted(set(rows["iso3"]))
     scen = (Scenario(name=f"backtest-{origin}", cutoff=origin) if scenario is None
             else scenario.replace(cutoff=origin))
@@ -124,19 +176,31 @@ def forecast_rows(rows: pd.DataFrame, origin: str, draws: int, seed: int,
     a_months = np.array([(m.to_period("M") - record).n for m in anchor["month"]], dtype=int)
     a_cols = np.array([column[iso] for iso in anchor["iso3"]], dtype=int)
     a_latent = np.zeros((len(anchor), draws))
+    a_quantities = anchor["quantity"].to_numpy()
+    # Rows and anchors that count some groups only read the groups' record at their month.
+    grouped = np.unique(np.r_[months[covers != ""], a_months[a_covers != ""]]).astype(int)
+    record = None
+    if grouped.size:
+        record = Recording.every_month(prep)
+        record = Recording(record.months, flows_from=record.flows_from,
+                           groups=record.months[0] + grouped)
 
     def take(chunk: ChunkResult) -> None:
         ids = chunk.draws
         rep_values[ids] = chunk.reporting
         if len(anchor):
             a_stocks = chunk.stocks[:, a_months, a_cols, :]
-            for q in sorted(set(anchor["quantity"])):
-                at = (anchor["quantity"] == q).to_numpy()
-                a_latent[np.ix_(at, ids)] = _STOCK[q].of(a_stocks[:, at]).T
+            for q, c in sorted(set(zip(a_quantities, a_covers, strict=True))):
+                at = (a_quantities == q) & (a_covers == c)
+                a_latent[np.ix_(at, ids)] = (
+                    scoped_counts(chunk, q, c, a_months[at], a_cols[at]) if c
+                    else _STOCK[q].of(a_stocks[:, at])).T
         stocks = chunk.stocks[:, months, cols, :]  # (D, N, S)
-        for q in sorted(set(quantities)):
-            at = quantities == q
-            if q in _STOCK:
+        for q, c in sorted(set(zip(quantities, covers, strict=True))):
+            at = (quantities == q) & (covers == c)
+            if c:
+                values = scoped_counts(chunk, q, c, months[at], cols[at])
+            elif q in _STOCK:
                 values = _STOCK[q].of(stocks[:, at])
             else:
                 flows = chunk.flows[..., Q.flow_slots(_FLOW[q])].sum(-1)
@@ -150,7 +214,7 @@ def forecast_rows(rows: pd.DataFrame, origin: str, draws: int, seed: int,
                 errors[np.ix_(sel, ids)] = R.reporting_error(seed, ids, prep.codes[cols[sel]],
                                                              q, kind).T
 
-    run.chunks(take, progress)
+    run.chunks(take, progress, record=record)
     reported_rows = np.flatnonzero(np.isin(quantities, list(R.REPORTED)))
     targets = [(rows["iso3"].iloc[i], quantities[i]) for i in reported_rows]
     anchored, rho = R.anchored_errors(

@@ -20,6 +20,10 @@ as_of       yes       ``YYYY-MM`` or ``YYYY-MM-DD``: the date the value refers t
 source      yes       non-empty citation
 low, high   no        finite bounds with ``low <= value <= high``; a blank cell means none
 notes       no        free text, kept as written ('' when absent)
+covers      no        whom the figure counts: ``everyone`` (blank), ``adults``, ``men``,
+                      ``women`` or ``minors``; any case. Only for cumulative_returned,
+                      cumulative_travelled, killed and in_theatre: the figure is then
+                      compared with the matching modelled groups
 ==========  ========  =====================================================================
 
 Every broken rule raises :class:`ffcast.errors.ObservationError` with the message
@@ -59,7 +63,7 @@ __all__ = [
 ]
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("iso3", "quantity", "value", "as_of", "source")
-OPTIONAL_COLUMNS: tuple[str, ...] = ("low", "high", "notes", "published")
+OPTIONAL_COLUMNS: tuple[str, ...] = ("low", "high", "notes", "published", "covers")
 COLUMNS: tuple[str, ...] = (
     "iso3",
     "quantity",
@@ -71,11 +75,18 @@ COLUMNS: tuple[str, ...] = (
     "source",
     "notes",
     "published_date",
+    "covers",
 )
 """Columns of the frame returned by :func:`read_observations`, in order. ``published_date``
 (optional in the file as ``published``, YYYY-MM or YYYY-MM-DD; NaT when blank) is when the
 figure became public: ``ffcast calibrate --observations`` fits only rows published by the
-cut-off and refuses a file without the column."""
+cut-off and refuses a file without the column. ``covers`` ("" for everyone) says whom the
+figure counts (:data:`COVERS`)."""
+
+#: Whom a figure may count (``covers``), and the quantities that have a count by group.
+COVERS: tuple[str, ...] = ("everyone", "adults", "men", "women", "minors")
+COVERED_QUANTITIES: tuple[str, ...] = ("cumulative_returned", "cumulative_travelled",
+                                       "killed", "in_theatre")
 
 QUANTITIES: tuple[str, ...] = (
     "cumulative_returned",
@@ -317,6 +328,15 @@ def _parse_record(record: Mapping[str, object], fail: _Failer) -> dict[str, Any]
     if not source:
         raise fail("source", "missing", "cite where the number comes from")
     notes = _text(record.get("notes"))
+    covers = _text(record.get("covers")).lower()
+    if covers and covers not in COVERS:
+        near = did_you_mean(covers, COVERS)
+        raise fail("covers", f"{echo(covers)} is not a group"
+                   + (f" (did you mean {near!r}?)" if near else ""),
+                   f"use one of {', '.join(COVERS)} or leave it blank (everyone)")
+    if covers not in ("", "everyone") and quantity not in COVERED_QUANTITIES:
+        raise fail("covers", f"{quantity} has no count by group",
+                   f"leave covers blank, or use one of {', '.join(COVERED_QUANTITIES)}")
     return {
         "iso3": iso3,
         "quantity": quantity,
@@ -328,6 +348,7 @@ def _parse_record(record: Mapping[str, object], fail: _Failer) -> dict[str, Any]
         "source": source,
         "notes": notes,
         "published_date": published,
+        "covers": "" if covers == "everyone" else covers,
     }
 
 

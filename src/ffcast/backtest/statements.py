@@ -15,7 +15,9 @@ Rows (one per statement): ``iso3``, ``quantity`` (``cumulative_returned``, ``kil
 it; "at least X" / "up to X" by X, with ``bound`` saying which), ``low``, ``high``, ``as_of``
 (``YYYY-MM``), ``month`` (its first day), ``published`` (a date), ``source``, ``kind`` (the
 producer: official / research / press, :func:`ffcast.data.producer_kind`) and ``set``
-(``statements`` or ``validation``).
+(``statements`` or ``validation``), and ``covers``: whom the figure counts (``everyone``,
+``adults``, ``men``, ``women`` or ``minors``; "" when the statement does not say, read as
+everyone), so that it is scored against the matching modelled groups.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ SCORED_UNTIL = "2016-12"
 #: Rolling origins of the statements backtest; the last one also scores the validation set.
 ROLLING_ORIGINS: tuple[str, ...] = ("2014-12", "2015-06", "2015-12", "2016-06", "2016-12")
 COLUMNS: tuple[str, ...] = ("iso3", "quantity", "value", "low", "high", "bound", "as_of",
-                            "month", "published", "source", "kind", "set")
+                            "month", "published", "source", "kind", "set", "covers")
 
 
 def check_origin(origin: str) -> pd.Timestamp:
@@ -82,6 +84,7 @@ def validation() -> pd.DataFrame:
         "month": v["as_of_date"].dt.to_period("M").dt.start_time,
         "published": v["published_date"], "source": v["source"],
         "kind": [data.producer_kind(s) for s in v["source"]], "set": "validation",
+        "covers": "",
     }, columns=list(COLUMNS))
 
 
@@ -102,5 +105,6 @@ def _statements(ff: pd.DataFrame) -> pd.DataFrame:
         "month": ff["as_of_date"].dt.to_period("M").dt.start_time,
         "published": ff["published_date"], "source": ff["source"],
         "kind": [data.producer_kind(s) for s in ff["source"]], "set": "statements",
+        "covers": ff["covers"].fillna("").astype(str),
     }, columns=list(COLUMNS))
     return rows[rows["value"] > 0].reset_index(drop=True)

@@ -66,8 +66,8 @@ def bias_noise(t: Target, reporting_values: np.ndarray,
     the bias times ``scope`` (the parameter ``travelled_scope``: such counts take in people who
     never reached the theatre, in transit or turned back, whom the model's travellers,
     people arriving in Syria/Iraq, leave out)."""
-    bias, noise = reported.bias_noise(reporting_values, t.reporter, t.quantity)
-    if scope is not None and t.quantity == "cum_travelled":
+    bias, noise = reported.bias_noise(reporting_values, t.reporter, t.base)
+    if scope is not None and t.base == "cum_travelled":
         bias = bias * scope
     return bias, noise
 

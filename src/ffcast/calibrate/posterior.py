@@ -357,6 +357,13 @@ def _read_states(ds: _Plain) -> Snapshot | None:
         raise FFCastError("posterior: its particle states were stored before men, women and "
                           "minors were simulated apart (one row per country); fix: "
                           "recalibrate with this version (ffcast calibrate)")
+    if arrays["month_groups"].shape[-1] != L.N_GROUP_QUANTITIES:
+        raise FFCastError("posterior: its particle states record "
+                          f"{arrays['month_groups'].shape[-1]} quantities per group, this "
+                          f"version {L.N_GROUP_QUANTITIES} (joined_other apart from "
+                          "elsewhere_abroad); fix: recalibrate with this version (ffcast "
+                          "calibrate), or attach new states "
+                          "(ffcast.calibrate.posterior.attach_states)")
     return Snapshot(int(ds.attrs["state_month"]),
                     tuple(str(c) for c in ds["state_country"]), **arrays)
 

@@ -34,15 +34,16 @@ from ffcast.calibrate.likelihood import bias_noise, simulated_value, target_logl
 from ffcast.calibrate.risk import YearRecord, poisson_loglik, record_years, year_loglik
 from ffcast.calibrate.targets import (
     QUANTITIES,
+    QUANTITY_MEASURE,
     Target,
     build_targets,
     group_months,
     needed_months,
     observation_targets,
+    split_scoped,
 )
 from ffcast.data.countries import is_remainder
 from ffcast.engine import Latent, Prepared, Recording, groups, prepare, run_chunk
-from ffcast.engine import layout as L
 from ffcast.errors import FFCastError
 from ffcast.results import quantities as Q
 from ffcast.scenario import Scenario, reporting
@@ -270,6 +271,11 @@ class _Evaluator:
         grouped = group_months(targets)
         self.record = Recording(every, flows_from=0, groups=grouped if grouped.size else None)
         self._group_rows = np.searchsorted(every, grouped)  # record rows of the groups
+        self._grouped = [int(m) for m in grouped]
+        # Group-scoped quantities (``war_zone:adults``, ...) the targets observe.
+        self._scoped = sorted({q for t in targets for q in (t.quantity, t.denominator)
+                               if split_scoped(q)[1]})
+        self._group_buffer: np.ndarray | None = None
         self.row = {int(m): r for r, m in enumerate(self.record.months)}
         self.until = int(every.max())
         self.calls = 0
@@ -314,6 +320,10 @@ class _Evaluator:
         if self._buffer is None or self._buffer.shape != shape:  # reused: no page faults
             self._buffer = np.empty(shape, dtype=np.int64)
         q = self._buffer
+        g_shape = (len(self._scoped), n, len(self._grouped), n_c)
+        if self._group_buffer is None or self._group_buffer.shape != g_shape:
+            self._group_buffer = np.empty(g_shape, dtype=np.int64)
+        gq = self._group_buffer
         expected = np.empty((n, n_r, 2))
         arrivals, returns, killed, war_zone = self._slots
         for lo in range(0, n, EVALUATION_CHUNK):
@@ -326,14 +336,18 @@ class _Evaluator:
             q[2, rows] = ch.stocks[..., killed]
             q[3, rows] = ch.stocks[..., war_zone].sum(-1, dtype=np.int64)
             q[4, rows] = ch.flows[..., arrivals]
-            if ch.groups is not None:  # (n, RG, C, G, Q): returned per group
-                for g, name in enumerate(L.GROUPS):
-                    k = QUANTITIES.index(f"returned:{name}")
-                    q[k, rows][:, self._group_rows] = ch.groups[..., g, L.GQ_RETURNED]
+            if self._scoped:  # ch.groups (n, RG, C, G, Q) at the group months
+                travelled = q[0, rows][:, self._group_rows]
+                for i, name in enumerate(self._scoped):
+                    base, covers = split_scoped(name)
+                    gq[i, rows] = groups.covered(QUANTITY_MEASURE[base], covers, ch.groups,
+                                            travelled)
             expected[rows] = ch.expected
         self.calls += 1
         seen = {int(m): {name: q[i, :, r] for i, name in enumerate(QUANTITIES)}
                 for m, r in self.row.items()}
+        for rg, m in enumerate(self._grouped):
+            seen[m].update({name: gq[i, :, rg] for i, name in enumerate(self._scoped)})
         return lat, seen, expected
 
     def _published(self, t: Target, value: np.ndarray, rep: np.ndarray,

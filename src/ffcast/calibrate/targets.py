@@ -22,11 +22,10 @@ from ffcast.data.scopes import scope_countries
 from ffcast.engine import Prepared
 from ffcast.errors import FFCastError
 
-# Quantities the engine reports per month and country for calibration (see observe()).
-QUANTITIES = ("cum_travelled", "cum_returned", "killed", "war_zone", "inflow",
-              "returned:men", "returned:women", "returned:minors")
-#: Per-group quantities (``<quantity>:<group>``), read from the engine's group records.
-GROUP_QUANTITIES = QUANTITIES[5:]
+# Quantities the engine reports per month and country for calibration (the evaluator's).
+# A statement that counts some groups only (``covers``: men, adults, ...) observes
+# ``<quantity>:<covers>``, read from the engine's group records (:func:`scoped`).
+QUANTITIES = ("cum_travelled", "cum_returned", "killed", "war_zone", "inflow")
 
 # Observation noise (sd of log counts) by channel: judgement on how loosely the statements
 # measure what the model counts (definitions differ between sources; FACTS.md caveat 1).
@@ -40,6 +39,27 @@ SIGMA_SHARE = 0.05  # sd of a share (e.g. 30% returned) around the stated figure
 
 MEASURE_QUANTITY = {"travelled": "cum_travelled", "returned": "cum_returned",
                     "dead": "killed", "in_theatre": "war_zone"}
+QUANTITY_MEASURE = {q: m for m, q in MEASURE_QUANTITY.items()}
+#: ``covers`` values that mean "everyone" (empty: the statement does not say).
+EVERYONE = ("", "everyone")
+
+
+def covers_of(value: object) -> str:
+    """A row's ``covers`` cell as text ("" when missing)."""
+    return "" if value is None or (isinstance(value, float) and np.isnan(value)) \
+        else str(value).strip()
+
+
+def scoped(quantity: str, covers: str) -> str:
+    """The quantity a statement of ``covers`` observes: ``quantity`` for everyone, else
+    ``<quantity>:<covers>`` (a group-scoped quantity)."""
+    return quantity if covers in EVERYONE else f"{quantity}:{covers}"
+
+
+def split_scoped(quantity: str) -> tuple[str, str]:
+    """(base quantity, covers) of a quantity name; covers "" for everyone."""
+    base, _, covers = quantity.partition(":")
+    return base, covers
 
 
 @dataclass(frozen=True)
@@ -61,6 +81,11 @@ class Target:
     weight: float = 1.0
     published: str = ""  # when the statement became public (never after the cut-off)
     reporter: str = ""  # kind of producer (scenario.reporting.KINDS) for per-country counts
+
+    @property
+    def base(self) -> str:
+        """The quantity without its group scope (``war_zone`` for ``war_zone:adults``)."""
+        return split_scoped(self.quantity)[0]
 
 
 def _month_index(prep: Prepared, date: pd.Timestamp) -> int:
@@ -121,9 +146,12 @@ def _statements(prep: Prepared, rows: pd.DataFrame, channel_prefix: str = "count
             used.append(row.Index)
         ids = [s.strip() for s in str(row.source).split(";")]
         primary = all(grades.get(s, "secondary") == "primary" for s in ids)
+        covers = covers_of(getattr(row, "covers", ""))
+        label = f"{row.iso3} {row.measure}" + ("" if covers in EVERYONE else f" ({covers})")
         out.append(Target(
-            channel=f"{channel_prefix}_{row.measure}", label=f"{row.iso3} {row.measure}",
-            quantity=MEASURE_QUANTITY[row.measure], month=_month_index(prep, row.as_of_date),
+            channel=f"{channel_prefix}_{row.measure}", label=label,
+            quantity=scoped(MEASURE_QUANTITY[row.measure], covers),
+            month=_month_index(prep, row.as_of_date),
             mask=iso == row.iso3, low=lo, high=hi,
             sigma=SIGMA_LOG["country_primary" if primary else "country_secondary"],
             source=row.source, as_of=f"{row.as_of_date:%Y-%m-%d}",
@@ -181,14 +209,24 @@ def _group_targets(prep: Prepared, end: pd.Timestamp) -> list[Target]:
     a country's returnees (a share target: its returned over everyone returned) or a
     group's count of returnees (read through the reporting model like any count). Only
     ``returned`` rows: the travelled and in-theatre rows already make the group shares'
-    priors (:func:`ffcast.data.group_priors`), and would count twice."""
+    priors (:func:`ffcast.data.group_priors`), and would count twice; and no count that a
+    per-country statement of the same source already gives for the same group (its
+    ``covers``: Bosnia's 47 men)."""
     rows = data.calibration_data("group_composition", end)
     rows = rows[(rows["measure"] == "returned") & rows["iso3"].notna()
                 & (rows["iso3"] != "") & (rows["as_of_date"] >= prep.months[0])]
+    ff = data.calibration_data("foreign_fighters", end)
+    given = {(src.strip(), i, m, covers_of(c))
+             for sources, i, m, c in zip(ff["source"], ff["iso3"], ff["measure"],
+                                         ff["covers"], strict=True)
+             for src in str(sources).split(";")}
     iso = prep.countries["iso3"].to_numpy()
     out = []
     for row in rows.itertuples():
         if row.iso3 not in iso or row.group not in ("men", "women", "minors"):
+            continue
+        if any((src.strip(), row.iso3, row.measure, row.group) in given
+               for src in str(row.source).split(";")):
             continue
         lo, hi = _bounds(row.low, row.high)
         t_lo, t_hi = _bounds(row.total_low, row.total_high)
@@ -198,7 +236,7 @@ def _group_targets(prep: Prepared, end: pd.Timestamp) -> list[Target]:
         common = {"month": _month_index(prep, row.as_of_date), "mask": iso == row.iso3,
                   "source": row.source, "as_of": f"{row.as_of_date:%Y-%m-%d}",
                   "published": f"{row.published_date:%Y-%m-%d}",
-                  "quantity": f"returned:{row.group}"}
+                  "quantity": scoped("cum_returned", row.group)}
         label = f"{row.iso3} {row.group} returned"
         if not (np.isnan(s_lo) and np.isnan(s_hi)):
             out.append(Target(channel="group_returned", label=label + " (share)",
@@ -215,8 +253,8 @@ def group_months(targets: list[Target]) -> np.ndarray:
     """Sorted months at which targets need a group's quantities (the engine's group
     records)."""
     return np.unique([t.month for t in targets
-                      if t.quantity in GROUP_QUANTITIES
-                      or t.denominator in GROUP_QUANTITIES]).astype(np.int64)
+                      if split_scoped(t.quantity)[1]
+                      or split_scoped(t.denominator)[1]]).astype(np.int64)
 
 
 def _aggregate_targets(prep: Prepared, end: pd.Timestamp) -> list[Target]:

@@ -60,7 +60,7 @@ from ffcast.errors import FFCastError
 MAX_STAGES = 40
 #: The columns of a posterior's stored statements (the user's, folded in so far).
 STATEMENT_COLUMNS = ("iso3", "quantity", "value", "low", "high", "as_of", "published",
-                     "source", "notes")
+                     "source", "notes", "covers")
 
 
 @dataclass
@@ -96,6 +96,7 @@ def stored_statements(post: Posterior) -> pd.DataFrame:
     for col in ("value", "low", "high"):
         frame[col] = pd.to_numeric(frame[col]).astype(float)
     frame["notes"] = frame["notes"].fillna("")
+    frame["covers"] = frame["covers"].fillna("")  # files written before covers: everyone
     return frame
 
 
@@ -114,7 +115,8 @@ def _as_records(obs: pd.DataFrame) -> list[dict]:
                     "high": None if pd.isna(r.high) else float(r.high),
                     "as_of": str(r.as_of),
                     "published": f"{pd.Timestamp(r.published_date):%Y-%m-%d}",
-                    "source": str(r.source), "notes": str(getattr(r, "notes", "") or "")})
+                    "source": str(r.source), "notes": str(getattr(r, "notes", "") or ""),
+                    "covers": str(getattr(r, "covers", "") or "")})
     return out
 
 

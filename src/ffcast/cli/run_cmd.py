@@ -126,7 +126,8 @@ def headline_tables(h: dict) -> list[Table]:
 GROUP_ROWS: tuple[tuple[str, str], ...] = (
     ("stayed", "stayed (with the organisation, insurgents)"),
     ("detained_in_theatre", "held in Iraq/Syria (men: prisons; women, minors: camps)"),
-    ("killed", "killed"), ("elsewhere_abroad", "other groups, third theatres, dispatched"),
+    ("joined_other", "with other groups in Iraq/Syria"),
+    ("killed", "killed"), ("elsewhere_abroad", "third theatres, dispatched"),
     ("returned", "came home"), ("incarcerated", "in prison at home"),
     ("births", "born in Iraq/Syria, after the cut-off"),
     ("repatriated", "repatriated from camps and prisons, after the cut-off"),

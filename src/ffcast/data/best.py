@@ -11,7 +11,8 @@ regional total and to the world total:
    their midpoints. Counts only grow, so an older figure is out of date rather than a
    second opinion.
 2. **"At least X" is a bound, not a midpoint**: the largest floor of the leading vintage
-   raises the central; "up to X" sets it only when nothing else does.
+   raises the central; "up to X" sets it only when nothing else does. A count of some groups
+   only (men, adults: the row's ``covers``) is a floor of everyone who went.
 3. **Disagreement widens the range.** low/high span every estimate of the twelve calendar
    months up to the newest ``as_of`` (a floor can only raise the high, a cap only lower the
    low), and always include the central.
@@ -40,6 +41,8 @@ LEADING_MONTHS = 3  # the leading vintage: the newest estimate's month and the t
 RANGE_MONTHS = 12  # disagreement counted into low/high: the newest month and the 11 before
 COMBINED = {"ISR": "ISR;PSE", "PSE": "ISR;PSE"}
 TRAVELLED = "cumulative_travelled"
+#: Statements that count some of the people who went (foreign_fighters.covers), not all.
+NARROW_COVERS = ("adults", "men", "women", "minors")
 COLUMNS = [
     "iso3", "name", "region", "low", "central", "high", "n_estimates", "sources", "rule",
     "newest_as_of", "kind",
@@ -175,6 +178,9 @@ def _best(state: tuple[tuple[str, int], ...], end: pd.Timestamp) -> pd.DataFrame
     ff = calibration_data("foreign_fighters", end)
     travelled = ff[ff["measure"] == "travelled"]
     travelled = travelled[~travelled["iso3"].map(COMBINED).isin(travelled["iso3"])]
+    # A count of some groups only (men, adults: ``covers``) is a floor of everyone's.
+    narrow = travelled["covers"].fillna("").isin(NARROW_COVERS) & travelled["low"].notna()
+    travelled = travelled.assign(high=travelled["high"].mask(narrow))
     travelled = travelled[travelled["low"].notna() | travelled["high"].notna()]
     if travelled.empty:
         raise FFCastError(

@@ -86,6 +86,10 @@ FLAGS = frozenset(
 #: (under 18, whether they went, were taken or were born there) and, apart, the minors born in
 #: the theatre (a subset of the minors there).
 GROUPS = frozenset({"women", "men", "minors", "minors_born_in_theatre"})
+#: Who a per-country count takes in (foreign_fighters.covers), as its own words say: everyone
+#: (men, women and minors), adults, or one group; empty when the statement does not say (read
+#: as everyone). "Fighters" of a source that counts women and children apart are men.
+COVERS = frozenset({"", "everyone", "adults", "men", "women", "minors"})
 GROUP_MEASURES = frozenset({"travelled", "in_theatre", "returned"})
 #: FLAGS plus the one defect only group counts have.
 GROUP_FLAGS = FLAGS | {
@@ -196,6 +200,7 @@ SPECS: dict[str, DatasetSpec] = {
                 _c("iso3", required=True),
                 _c("country", required=True),
                 _c("measure", required=True, vocab=MEASURES),
+                _c("covers", vocab=COVERS),
                 _c("low", "int"),
                 _c("high", "int"),
                 *DATES,
@@ -213,7 +218,7 @@ SPECS: dict[str, DatasetSpec] = {
             unique=("id",),
             dated=True,
             id_column="id",
-            repeat_key=("iso3", "measure"),
+            repeat_key=("iso3", "measure", "covers"),
         ),
         DatasetSpec(
             name="aggregates",

@@ -175,3 +175,41 @@ def row_mask(country_mask: np.ndarray, groups: list[str] | None) -> np.ndarray:
     groups; every group when ``groups`` is None)."""
     wanted = np.array([groups is None or g in groups for g in GROUPS])
     return (np.asarray(country_mask, dtype=bool)[:, None] & wanted[None, :]).ravel()
+
+
+#: Who a published count takes in (``foreign_fighters.covers``, issue 22): the groups it sums.
+#: A statement that does not say is read as everyone.
+COVERS: dict[str, tuple[int, ...]] = {
+    "everyone": (L.MEN, L.WOMEN, L.MINORS), "adults": (L.MEN, L.WOMEN), "men": (L.MEN,),
+    "women": (L.WOMEN,), "minors": (L.MINORS,)}
+#: The statement measures a group record answers (foreign_fighters.measure).
+COVERED_MEASURES = ("travelled", "returned", "dead", "in_theatre")
+
+
+def covered(measure: str, covers: str, groups: np.ndarray, travelled: np.ndarray) -> np.ndarray:
+    """The count of ``measure`` among the groups ``covers`` names (int64, shape ``(...)``),
+    from a group record ``groups`` (..., N_GROUPS, N_GROUP_QUANTITIES) and everyone's
+    cumulative arrivals ``travelled`` (...) at the same month.
+
+    In the war zone: stayed, with other groups or detained there (``results.quantities.
+    WAR_ZONE``); dead: killed; returned: every home stock. Travelled: the people of a group
+    less those born in Iraq/Syria; no man or woman is born there, so the men and women who
+    travelled are their people, and the minors who travelled are everyone's arrivals less
+    the adults (the minors' people include the children born there, whom no traveller
+    count takes in)."""
+    if covers not in COVERS:
+        raise ValueError(f"covers {covers!r}: one of {', '.join(COVERS)}")
+    g = np.asarray(groups, dtype=np.int64)
+    if measure == "in_theatre":
+        per = g[..., :L.GQ_KILLED].sum(-1)
+    elif measure == "dead":
+        per = g[..., L.GQ_KILLED]
+    elif measure == "returned":
+        per = g[..., L.GQ_RETURNED]
+    elif measure == "travelled":
+        per = g[..., :L.GQ_INCARCERATED].sum(-1)
+        per[..., L.MINORS] = np.asarray(travelled, dtype=np.int64) - per[..., L.MEN] \
+            - per[..., L.WOMEN]
+    else:
+        raise ValueError(f"measure {measure!r}: one of {', '.join(COVERED_MEASURES)}")
+    return per[..., list(COVERS[covers])].sum(-1)

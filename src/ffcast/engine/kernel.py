@@ -115,15 +115,15 @@ def _record_groups(state: np.ndarray, flows: np.ndarray, out: np.ndarray) -> int
         c, g = r // L.N_GROUPS, r % L.N_GROUPS
         s = state[r]
         f = flows[r]
-        elsewhere = s[L.JOINED_OTHER] + s[L.DISPATCHED]
+        elsewhere = s[L.DISPATCHED]
         for k in range(L.N_THEATRES):
             elsewhere += s[L.RELOCATED0 + k]
         home = 0
         for k in range(L.UNDETECTED, L.N_STOCKS):
             home += s[k]
-        values = (s[L.IN_THEATRE] + s[L.INSURGENT], s[L.DETAINED], s[L.KILLED], elsewhere,
-                  home, s[L.INCARCERATED], f[L.ARRIVALS], f[L.BIRTHS], f[L.RETURNS],
-                  f[L.REPATRIATED], f[L.ATTACKS0] + f[L.ATTACKS0 + 1])
+        values = (s[L.IN_THEATRE] + s[L.INSURGENT], s[L.JOINED_OTHER], s[L.DETAINED],
+                  s[L.KILLED], elsewhere, home, s[L.INCARCERATED], f[L.ARRIVALS],
+                  f[L.BIRTHS], f[L.RETURNS], f[L.REPATRIATED], f[L.ATTACKS0] + f[L.ATTACKS0 + 1])
         for q in range(L.N_GROUP_QUANTITIES):
             v = values[q]
             if v > _INT32_MAX:

@@ -93,15 +93,15 @@ GROUPS: tuple[str, ...] = ("men", "women", "minors")
 MEN, WOMEN, MINORS = 0, 1, 2
 N_GROUPS = len(GROUPS)
 # What the record keeps per origin and group (stocks at the end of the month, then flows
-# summed over the recorded interval). The five stocks add up to everyone of the group
-# (cumulative arrivals + births); "attacks" are the headline attacks (at home and in
+# summed over the recorded interval). The six stocks add up to everyone of the group
+# (cumulative arrivals + births), and the first three are the group's part of the war zone
+# (results.quantities.WAR_ZONE); "attacks" are the headline attacks (at home and in
 # Western countries, third theatres left out), "returns" include the repatriated.
 GROUP_QUANTITIES: tuple[str, ...] = (
-    "stayed", "detained_in_theatre", "killed", "elsewhere_abroad", "returned",
-    "incarcerated", "arrivals", "births", "returns", "repatriated", "attacks",
+    "stayed", "joined_other", "detained_in_theatre", "killed", "elsewhere_abroad",
+    "returned", "incarcerated", "arrivals", "births", "returns", "repatriated", "attacks",
 )
-GQ_STAYED, GQ_DETAINED, GQ_KILLED, GQ_ELSEWHERE, GQ_RETURNED = 0, 1, 2, 3, 4
-GQ_INCARCERATED, GQ_ARRIVALS, GQ_BIRTHS, GQ_RETURNS, GQ_REPATRIATED, GQ_ATTACKS = (
-    5, 6, 7, 8, 9, 10)
+GQ_STAYED, GQ_JOINED_OTHER, GQ_DETAINED, GQ_KILLED, GQ_ELSEWHERE, GQ_RETURNED = range(6)
+GQ_INCARCERATED, GQ_ARRIVALS, GQ_BIRTHS, GQ_RETURNS, GQ_REPATRIATED, GQ_ATTACKS = range(6, 12)
 N_GROUP_QUANTITIES = len(GROUP_QUANTITIES)
 GROUP_PERSON_QUANTITIES: tuple[str, ...] = GROUP_QUANTITIES[:GQ_INCARCERATED]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from ffcast import data
@@ -39,14 +40,17 @@ def world_points() -> pd.DataFrame:
 
 
 def returned_points() -> pd.DataFrame:
-    """Published returnee counts per origin country (persons, cumulative), by date."""
+    """Published returnee counts per origin country (persons, cumulative), by date; a count
+    of some groups only says so first in its text (``covers``: "men only: ...")."""
     ff = data.calibration_data("foreign_fighters")
     rows = ff[ff["measure"] == "returned"]
+    covers = rows["covers"].fillna("").astype(str)
+    said = np.where(covers.isin(["", "everyone"]), "", covers + " only: ")
     return pd.DataFrame({
         "key": rows["iso3"].astype(str), "date": pd.to_datetime(rows["as_of_date"]),
         "low": pd.to_numeric(rows["low"], errors="coerce").astype(float),
         "high": pd.to_numeric(rows["high"], errors="coerce").astype(float),
-        "source": rows["source"].astype(str), "text": rows["notes"].astype(str),
+        "source": rows["source"].astype(str), "text": said + rows["notes"].astype(str),
     }, columns=list(COLUMNS)).reset_index(drop=True)
 
 

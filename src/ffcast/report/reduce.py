@@ -353,9 +353,14 @@ class Reduction:
         months = self.meta.months.get_indexer(a["month"])
         cols = np.array([self.meta.countries.index(c) for c in a["iso3"]])
         at = chunk.stocks[:, months, cols, :]  # (D, A, S)
-        for name in set(a["quantity"]):
-            sel = (a["quantity"] == name).to_numpy()
-            self.anchor_latent[rows, sel] = reported.REPORTED[name].of(at[:, sel])
+        from ffcast.backtest.forecast import scoped_counts
+
+        covers = a["covers"].to_numpy()
+        for name, c in set(zip(a["quantity"], covers, strict=True)):
+            sel = (a["quantity"] == name).to_numpy() & (covers == c)
+            self.anchor_latent[rows, sel] = (
+                scoped_counts(chunk, name, c, months[sel], cols[sel]) if c
+                else reported.REPORTED[name].of(at[:, sel]))
 
     def finish(self) -> Reduction:
         """Check every draw was reduced, anchor the focus countries' reporting errors (what
@@ -373,7 +378,7 @@ class Reduction:
         return self
 
 
-ANCHOR_COLUMNS = ["iso3", "quantity", "value", "month", "kind"]
+ANCHOR_COLUMNS = ["iso3", "quantity", "value", "month", "kind", "covers"]
 
 
 def _no_anchors() -> pd.DataFrame:
@@ -441,6 +446,20 @@ def reduce_chunks(chunks: Iterator[xr.Dataset], n_draws: int, focus: Sequence[st
     return acc.finish()
 
 
+def report_recording(prep: Prepared, seed: int, focus: Sequence[str] | None) -> Recording:
+    """Every month, the groups each December and the last month (the report's), and at the
+    months of the focus countries' anchoring statements that count some groups only (their
+    model counts are the groups')."""
+    rec = Recording.every_month(prep, groups="yearly")
+    a = focus_anchors(_meta_from_prep(prep, seed, focus, "simulated", None))
+    scoped = a[a["covers"] != ""]
+    if scoped.empty:
+        return rec
+    extra = rec.months[0] + prep.recorded_months.get_indexer(scoped["month"])
+    return Recording(rec.months, flows_from=rec.flows_from,
+                     groups=np.union1d(rec.groups, extra).astype(np.int64))
+
+
 def reduce_run(scenario: str | Path | None, draws: int, seed: int,
                start: str = "2011-01", end: str = "2026-12", chunk_size: int = DEFAULT_CHUNK,
                focus: Sequence[str] | None = None,
@@ -459,7 +478,7 @@ def reduce_run(scenario: str | Path | None, draws: int, seed: int,
     acc = _Accumulator(job.options.draws, focus, "simulated", progress,
                        dict(job.parameter_attrs))
     job.chunks(lambda chunk: acc.add_chunk(job.prep, chunk, seed),
-               record=Recording.every_month(job.prep, groups="yearly"))
+               record=report_recording(job.prep, seed, focus))
     red = acc.finish()
     red.prior_driven, red.assessed = assess(job, red), True
     return red

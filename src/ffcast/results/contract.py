@@ -51,7 +51,7 @@ from ffcast.version import __version__
 if TYPE_CHECKING:
     from ffcast.engine import ChunkResult, Prepared
 
-CONVENTIONS = "ffcast-results-3"  # bump when a name, dim, dtype or unit changes
+CONVENTIONS = "ffcast-results-4"  # bump when a name, dim, dtype or unit changes
 CREATED_BY = "ffcast.results.to_dataset"
 PERSONS = "persons"
 PERSONS_MONTH = "persons/month"
@@ -135,11 +135,12 @@ GROUP_VARIABLE = "by_group"
 GROUP_DIMS: tuple[str, ...] = (*BASE_DIMS, "group", "group_quantity")
 GROUP_DESCRIPTION = (
     "Men, women and minors (the children born in Iraq/Syria among the minors): stayed (with "
-    "the Islamic State or as insurgents), detained_in_theatre (men in prisons, women and "
-    "children in camps), killed, elsewhere_abroad (other groups, third theatres, "
-    "dispatched), returned (all home stocks) and incarcerated at home, persons at the end of "
-    "the month (the first five sum to everyone of the group); arrivals, births, returns "
-    "(repatriated included), repatriated and attacks (at home and in Western countries) "
+    "the Islamic State or as insurgents), joined_other (other groups in Iraq/Syria), "
+    "detained_in_theatre (men in prisons, women and children in camps), killed, "
+    "elsewhere_abroad (third theatres, dispatched), returned (all home stocks) and "
+    "incarcerated at home, persons at the end of the month (the first six sum to everyone "
+    "of the group, the first three are the group's part of the war zone); arrivals, births, "
+    "returns (repatriated included), repatriated and attacks (at home and in Western countries) "
     "per month")
 GROUP_UNITS = ("persons (stayed .. incarcerated, end of month); persons/month (arrivals .. "
                "repatriated); attacks/month (attacks)")
