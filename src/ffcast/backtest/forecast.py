@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ffcast.backtest.observations import COVERED_QUANTITIES
 from ffcast.engine import ChunkResult, Recording
 from ffcast.engine import groups as G
 from ffcast.errors import FFCastError, ObservationError
@@ -52,9 +53,6 @@ _STOCK: dict[str, Q.Quantity] = {**R.REPORTED, "detained_in_theatre": Q.DETAINED
 # also hold the children born in Iraq/Syria, whom no traveller count includes).
 _FLOW: dict[str, str] = {"attacks": "attacks", "attack_deaths": "attack_deaths",
                          "cumulative_travelled": "arrivals"}
-#: Quantities a row may count for some groups only, and the statement measure each is.
-_COVERED: dict[str, str] = {"cumulative_returned": "returned", "killed": "dead",
-                            "in_theatre": "in_theatre", "cumulative_travelled": "travelled"}
 
 
 def _covers(frame: pd.DataFrame) -> np.ndarray:
@@ -84,7 +82,7 @@ def scoped_counts(chunk: ChunkResult, quantity: str, covers: str, positions: np.
     if quantity == "cumulative_travelled":
         flows = chunk.flows[..., Q.flow_slots("arrivals")].sum(-1)
         arrivals = np.cumsum(flows, axis=1, dtype=np.int64)[:, positions, cols]
-    return G.covered(_COVERED[quantity], covers, groups, arrivals)
+    return G.covered(COVERED_QUANTITIES[quantity], covers, groups, arrivals)
 
 
 def _check_covers(quantities: np.ndarray, covers: np.ndarray) -> None:
@@ -92,9 +90,10 @@ def _check_covers(quantities: np.ndarray, covers: np.ndarray) -> None:
         if c and c not in G.COVERS:
             raise ObservationError(f"observations: covers {c!r} is not a group; fix: use one "
                                    f"of {', '.join(G.COVERS)} or leave it empty (everyone)")
-        if c and q not in _COVERED:
+        if c and q not in COVERED_QUANTITIES:
             raise ObservationError(f"observations: quantity {q} has no count by group; fix: "
-                                   f"leave covers empty or use one of {', '.join(_COVERED)}")
+                                   "leave covers empty or use one of "
+                                   f"{', '.join(COVERED_QUANTITIES)}")
 
 
 @dataclass
@@ -154,9 +153,7 @@ def forecast_rows(rows: pd.DataFrame, origin: str, draws: int, seed: int,
         first = min(first, anchor["month"].min().to_period("M"))
     last = max(rows["month"].max().to_period("M"), pd.Period(origin, "M") + 1)
     # Cumulative flows need every month since 2011-01; stocks only the rows' months.
-    travelled = rows["quantity"].isin(_FLOW).any() or (
-        ((rows["quantity"] == "cumulative_travelled") & (covers != "")).any())
-    start = "2011-01" if travelled else str(first)
+    start = "2011-01" if rows["quantity"].isin(_FLOW).any() else str(first)
     countries = sorted(set(rows["iso3"]))
     scen = (Scenario(name=f"backtest-{origin}", cutoff=origin) if scenario is None
             else scenario.replace(cutoff=origin))

@@ -49,6 +49,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ffcast.data.schema import GROUP_SCOPES
 from ffcast.errors import ECHO_LIMIT, ObservationError, did_you_mean, echo
 from ffcast.scenario.fields import MONTH_MAX
 
@@ -83,10 +84,12 @@ figure became public: ``ffcast calibrate --observations`` fits only rows publish
 cut-off and refuses a file without the column. ``covers`` ("" for everyone) says whom the
 figure counts (:data:`COVERS`)."""
 
-#: Whom a figure may count (``covers``), and the quantities that have a count by group.
-COVERS: tuple[str, ...] = ("everyone", "adults", "men", "women", "minors")
-COVERED_QUANTITIES: tuple[str, ...] = ("cumulative_returned", "cumulative_travelled",
-                                       "killed", "in_theatre")
+#: Whom a figure may count (``covers``), and the quantities that have a count by group (each
+#: with the statement measure it is, :func:`ffcast.engine.groups.covered`).
+COVERS: tuple[str, ...] = GROUP_SCOPES
+COVERED_QUANTITIES: Mapping[str, str] = {"cumulative_returned": "returned",
+                                         "cumulative_travelled": "travelled",
+                                         "killed": "dead", "in_theatre": "in_theatre"}
 
 QUANTITIES: tuple[str, ...] = (
     "cumulative_returned",

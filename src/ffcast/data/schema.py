@@ -89,7 +89,8 @@ GROUPS = frozenset({"women", "men", "minors", "minors_born_in_theatre"})
 #: Who a per-country count takes in (foreign_fighters.covers), as its own words say: everyone
 #: (men, women and minors), adults, or one group; empty when the statement does not say (read
 #: as everyone). "Fighters" of a source that counts women and children apart are men.
-COVERS = frozenset({"", "everyone", "adults", "men", "women", "minors"})
+GROUP_SCOPES: tuple[str, ...] = ("everyone", "adults", "men", "women", "minors")
+COVERS = frozenset({"", *GROUP_SCOPES})
 GROUP_MEASURES = frozenset({"travelled", "in_theatre", "returned"})
 #: FLAGS plus the one defect only group counts have.
 GROUP_FLAGS = FLAGS | {

@@ -28,6 +28,7 @@ import pandas as pd
 from scipy import special
 
 from ffcast import data
+from ffcast.data.schema import GROUP_SCOPES
 from ffcast.engine import layout as L
 from ffcast.scenario.priors import PARAM_INDEX, REGIONS
 
@@ -179,9 +180,9 @@ def row_mask(country_mask: np.ndarray, groups: list[str] | None) -> np.ndarray:
 
 #: Who a published count takes in (``foreign_fighters.covers``, issue 22): the groups it sums.
 #: A statement that does not say is read as everyone.
-COVERS: dict[str, tuple[int, ...]] = {
-    "everyone": (L.MEN, L.WOMEN, L.MINORS), "adults": (L.MEN, L.WOMEN), "men": (L.MEN,),
-    "women": (L.WOMEN,), "minors": (L.MINORS,)}
+COVERS: dict[str, tuple[int, ...]] = dict(zip(GROUP_SCOPES, (
+    (L.MEN, L.WOMEN, L.MINORS), (L.MEN, L.WOMEN), (L.MEN,), (L.WOMEN,), (L.MINORS,)),
+    strict=True))
 #: The statement measures a group record answers (foreign_fighters.measure).
 COVERED_MEASURES = ("travelled", "returned", "dead", "in_theatre")
 
