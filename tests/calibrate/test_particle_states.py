@@ -134,3 +134,31 @@ def test_a_damaged_states_file_is_refused_in_one_line(post, tmp_path):
     ds.drop_vars("state_ring").to_netcdf(broken, engine="h5netcdf")
     with pytest.raises(FFCastError, match="particle states are incomplete"):
         load(broken)
+
+
+def test_states_are_stored_in_chunks_of_whole_particles(post):
+    """The states a run reads whole are stored a few whole particles a chunk (each read
+    decompresses a few large chunks, not thousands of small ones: docs/performance.md)."""
+    import h5py
+
+    from ffcast.calibrate.posterior import STATE_CHUNK_PARTICLES
+
+    p, path = post
+    with h5py.File(path, "r") as f:
+        for name in p.states.ARRAYS:
+            ds = f[f"state_{name}"]
+            assert ds.chunks == (min(STATE_CHUNK_PARTICLES, ds.shape[0]), *ds.shape[1:]), name
+            assert ds.compression == "gzip"
+
+
+def test_states_of_an_older_expected_layout_are_refused_with_the_fix(post, tmp_path):
+    """A file from before the directed attacks were recorded apart (two expected channels,
+    ADR 0022) is refused in one line that names the fix, not read with channels missing."""
+    _, path = post
+    with xr.open_dataset(path, engine="h5netcdf") as ds:
+        ds.load()
+    old = ds.isel(expected=slice(0, 2))
+    out = tmp_path / "old.nc"
+    old.to_netcdf(out, engine="h5netcdf")
+    with pytest.raises(FFCastError, match=r"expected attack channels.*recalibrate"):
+        load(out)

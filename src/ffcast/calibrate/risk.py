@@ -27,7 +27,14 @@ from scipy import special
 
 MASS_CASUALTY_DEATHS = 12  # CSN2009's x_min: the power-law tail of deaths per attack
 LINKED = ("dispatched", "returnee")  # perpetrators who had been in Syria/Iraq
+DIRECTED_LINK = "dispatched"  # of those, sent back by the organisation (a directed plot)
 WESTERN = "western"
+# The fit table's rows per year of the record, in this order (ADR 0022): all linked attacks,
+# those with 12 or more deaths, and the directed ones (by dispatched operatives).
+RISK_CHANNELS: tuple[tuple[str, str], ...] = (
+    ("west_attacks", "attacks"), ("west_mass_casualty", "mass-casualty attacks"),
+    ("west_directed", "directed attacks (dispatched operatives)"))
+N_RISK_ROWS = len(RISK_CHANNELS)
 
 
 @dataclass(frozen=True)
@@ -36,8 +43,11 @@ class YearRecord:
 
     ``months`` are the month indices of the run covered (into ``prep.months``);
     ``attacks`` executed attacks linked to foreign fighters in Western countries,
-    ``mass`` those with at least 12 deaths, ``tolls`` their death tolls; ``deaths`` all
-    deaths in the year's attacks and ``events`` their names (for tables, not the likelihood).
+    ``mass`` those with at least 12 deaths, ``tolls`` their death tolls; ``directed`` the
+    attacks by operatives the organisation sent (``ff_link`` dispatched; the others were
+    returnees' own), ``directed_mass`` those of them with at least 12 deaths; ``deaths``
+    all deaths in the year's attacks and ``events`` their names (for tables, not the
+    likelihood).
     """
 
     year: int
@@ -48,6 +58,24 @@ class YearRecord:
     sources: str = ""
     deaths: int = 0
     events: tuple[str, ...] = ()
+    directed: int = 0
+    directed_mass: int = 0
+
+    def __post_init__(self) -> None:
+        if not (0 <= self.directed_mass <= min(self.directed, self.mass)
+                and self.directed - self.directed_mass <= self.attacks - self.mass
+                and 0 <= self.mass <= self.attacks):
+            raise ValueError(f"record of {self.year}: the counts do not nest (attacks "
+                             f"{self.attacks}, mass {self.mass}, directed {self.directed}, "
+                             f"directed mass {self.directed_mass})")
+
+    def cells(self) -> tuple[int, int, int, int]:
+        """The record's four Poisson cells: directed and other attacks, each split into
+        mass-casualty and smaller ones: (directed mass, directed small, other mass,
+        other small)."""
+        return (self.directed_mass, self.directed - self.directed_mass,
+                self.mass - self.directed_mass,
+                self.attacks - self.mass - (self.directed - self.directed_mass))
 
 
 def poisson_loglik(n: int | np.ndarray, mu: np.ndarray) -> np.ndarray:
@@ -85,18 +113,31 @@ def at_least_one(mu: np.ndarray) -> np.ndarray:
     return -np.expm1(-np.asarray(mu, dtype=float))
 
 
-def year_loglik(rec: YearRecord, expected: np.ndarray, expected_mass: np.ndarray,
-                alpha: np.ndarray) -> np.ndarray:
+def expected_cells(expected: np.ndarray) -> np.ndarray:
+    """The model's expected numbers (..., N_EXPECTED) as the record's four cells
+    (..., 4), in :meth:`YearRecord.cells`' order; rounding below zero is clipped."""
+    from ffcast.engine import layout as L
+
+    e = np.asarray(expected, dtype=float)
+    total, mass = e[..., L.EXPECTED_WEST_ATTACKS], e[..., L.EXPECTED_WEST_MASS]
+    d, d_mass = e[..., L.EXPECTED_WEST_DIRECTED], e[..., L.EXPECTED_WEST_DIRECTED_MASS]
+    cells = np.stack([d_mass, d - d_mass, mass - d_mass, total - mass - (d - d_mass)], axis=-1)
+    return np.maximum(cells, 0.0)
+
+
+def year_loglik(rec: YearRecord, expected: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     """Log-likelihood per particle of one year's record.
 
-    ``expected`` (N,) and ``expected_mass`` (N,) are the model's expected numbers of
-    executed attacks linked to foreign fighters in Western countries that year, and of
-    those in the tail; ``alpha`` (N,) the particles' power-law exponents. Mass-casualty
-    and other attacks are independent Poisson counts (thinning), and each tail toll adds
-    its severity density.
+    ``expected`` (N, N_EXPECTED) are the model's expected numbers of executed attacks
+    linked to foreign fighters in Western countries that year (all, in the tail, directed,
+    directed in the tail); ``alpha`` (N,) the particles' power-law exponents. Directed and
+    other attacks, mass-casualty and smaller, are four independent Poisson counts
+    (thinning: who plotted and how deadly are independent given the stocks), and each tail
+    toll adds its severity density. The split is what tells returnees' own plot rates from
+    the dispatched operatives' (ADR 0022).
     """
-    other = np.maximum(expected - expected_mass, 0.0)
-    ll = poisson_loglik(rec.mass, expected_mass) + poisson_loglik(rec.attacks - rec.mass, other)
+    mu = expected_cells(expected)
+    ll = sum(poisson_loglik(n, mu[:, k]) for k, n in enumerate(rec.cells()))
     for toll in rec.tolls:
         ll = ll + tail_toll_logpmf(toll, alpha)
     return ll
@@ -123,9 +164,11 @@ def record_years(prep_months: pd.DatetimeIndex, cutoff: str,
         events = known[(known["as_of_date"].dt.year == year)
                        & (known["as_of_date"] <= last.end_time)]
         tolls = tuple(int(d) for d in events["deaths"] if d >= MASS_CASUALTY_DEATHS)
+        directed = events["ff_link"] == DIRECTED_LINK
         sources = ";".join(dict.fromkeys(";".join(events["source"]).split(";"))) \
             if len(events) else "attacks_west (none recorded)"
         out.append(YearRecord(year, np.flatnonzero(in_year), len(events), len(tolls), tolls,
                               sources, int(events["deaths"].sum()),
-                              tuple(str(n) for n in events["name"])))
+                              tuple(str(n) for n in events["name"]), int(directed.sum()),
+                              int((directed & (events["deaths"] >= MASS_CASUALTY_DEATHS)).sum())))
     return out

@@ -31,7 +31,15 @@ import pandas as pd
 from scipy import special
 
 from ffcast.calibrate.likelihood import bias_noise, simulated_value, target_loglik
-from ffcast.calibrate.risk import YearRecord, poisson_loglik, record_years, year_loglik
+from ffcast.calibrate.risk import (
+    N_RISK_ROWS,
+    RISK_CHANNELS,
+    YearRecord,
+    expected_cells,
+    poisson_loglik,
+    record_years,
+    year_loglik,
+)
 from ffcast.calibrate.targets import (
     QUANTITIES,
     QUANTITY_MEASURE,
@@ -44,6 +52,7 @@ from ffcast.calibrate.targets import (
 )
 from ffcast.data.countries import is_remainder
 from ffcast.engine import Latent, Prepared, Recording, groups, prepare, run_chunk
+from ffcast.engine import layout as L
 from ffcast.errors import FFCastError
 from ffcast.results import quantities as Q
 from ffcast.scenario import Scenario, reporting
@@ -201,7 +210,7 @@ class RiskTarget:
     as a row of the fit table (its likelihood is :func:`ffcast.calibrate.risk.year_loglik`).
     """
 
-    channel: str  # west_attacks or west_mass_casualty
+    channel: str  # one of calibrate.risk.RISK_CHANNELS
     label: str
     low: float
     high: float
@@ -214,11 +223,12 @@ class RiskTarget:
 
 
 def risk_targets(records: list[YearRecord]) -> list[RiskTarget]:
-    """Two fit-table rows per year: executed attacks, and those with 12 or more deaths."""
+    """Three fit-table rows per year (:data:`~ffcast.calibrate.risk.RISK_CHANNELS`):
+    executed attacks, those with 12 or more deaths, and the directed ones."""
     out = []
     for r in records:
-        for channel, value, what in (("west_attacks", r.attacks, "attacks"),
-                                     ("west_mass_casualty", r.mass, "mass-casualty attacks")):
+        values = (r.attacks, r.mass, r.directed)
+        for (channel, what), value in zip(RISK_CHANNELS, values, strict=True):
             out.append(RiskTarget(channel, f"{r.year} {what} linked to foreign fighters, West",
                                   float(value), float(value), r.sources, f"{r.year}-12-31"))
     return out
@@ -286,13 +296,14 @@ class _Evaluator:
 
     @property
     def n_columns(self) -> int:
-        return len(self.targets) + 2 * len(self.records)
+        return len(self.targets) + N_RISK_ROWS * len(self.records)
 
     def __call__(self, z: np.ndarray, noise_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(log-likelihood per particle and column (N, K), predictive draws (N, K)).
 
-        Columns are the targets, then two per year of the attack record (attacks, and
-        mass-casualty attacks; the year's whole likelihood sits in the first). Everything
+        Columns are the targets, then three per year of the attack record (attacks,
+        mass-casualty attacks, directed attacks; the year's whole likelihood sits in the
+        first). Everything
         outside the calibrated block (e.g. insurgent hazards, pathway shares) comes from
         the prior with the particle's noise, i.e. is integrated out.
         """
@@ -312,7 +323,7 @@ class _Evaluator:
                  ) -> tuple[Latent, dict[int, dict[str, np.ndarray]], np.ndarray]:
         """Run the model for particles ``z`` with their noise: the latent uniforms, the
         targets' quantities per recorded month (``seen[month][quantity]`` is (N, C)) and
-        the expected West attacks and mass-casualty attacks per recorded month (N, R, 2)."""
+        the expected West attack channels per recorded month (N, R, N_EXPECTED)."""
         lat = self.block.apply(Latent.from_streams(self.prep, self.seed, noise_ids), z,
                                self.prep)
         n, n_c, n_r = len(z), len(self.prep.countries), len(self.record.months)
@@ -324,7 +335,7 @@ class _Evaluator:
         if self._group_buffer is None or self._group_buffer.shape != g_shape:
             self._group_buffer = np.empty(g_shape, dtype=np.int64)
         gq = self._group_buffer
-        expected = np.empty((n, n_r, 2))
+        expected = np.empty((n, n_r, L.N_EXPECTED))
         arrivals, returns, killed, war_zone = self._slots
         for lo in range(0, n, EVALUATION_CHUNK):
             rows = slice(lo, min(n, lo + EVALUATION_CHUNK))
@@ -371,18 +382,22 @@ class _Evaluator:
         """The attack record's columns: Poisson counts given the expected numbers."""
         if not self.records:
             return
-        cum = np.cumsum(expected, axis=1)  # (N, R, 2) since 2011-01
+        cum = np.cumsum(expected, axis=1)  # (N, R, N_EXPECTED) since 2011-01
         alpha = param_value(lat, "severity_alpha")
-        previous = np.zeros((len(cum), 2))
+        previous = np.zeros((len(cum), cum.shape[2]))
         base = len(self.targets)
         for k, rec in enumerate(self.records):
             now = cum[:, self.row[int(rec.months[-1])]]
-            attacks, mass = (now - previous).T
+            year = now - previous
             previous = now
-            ll[:, base + 2 * k] = year_loglik(rec, attacks, mass, alpha)
-            ll[:, base + 2 * k + 1] = 0.0
-            pred[:, base + 2 * k] = self.rng.poisson(np.maximum(attacks, 0.0))
-            pred[:, base + 2 * k + 1] = self.rng.poisson(np.maximum(mass, 0.0))
+            cols = base + N_RISK_ROWS * k
+            ll[:, cols] = year_loglik(rec, year, alpha)
+            ll[:, cols + 1: cols + N_RISK_ROWS] = 0.0
+            # a draw of the record: the four cells, then the rows' sums
+            dm, ds, om, os_ = self.rng.poisson(expected_cells(year)).T
+            pred[:, cols] = dm + ds + om + os_
+            pred[:, cols + 1] = dm + om
+            pred[:, cols + 2] = dm + ds
 
 
 def _ess(logw: np.ndarray) -> float:
@@ -571,7 +586,7 @@ class CountryBlocks:
             kind, *rest = name.split(":")
             if kind in ("travellers", "country") and rest[-1] in col:
                 comp[i] = col[rest[-1]]
-        cols = np.full(len(targets) + 2 * n_records, -1, dtype=np.int64)
+        cols = np.full(len(targets) + N_RISK_ROWS * n_records, -1, dtype=np.int64)
         for k, t in enumerate(targets):
             mask = getattr(t, "mask", None)
             if mask is not None and int(np.count_nonzero(mask)) == 1:

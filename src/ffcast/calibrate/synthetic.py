@@ -20,10 +20,11 @@ import numpy as np
 import pandas as pd
 
 from ffcast.calibrate.likelihood import bias_noise, simulated_value
-from ffcast.calibrate.risk import MASS_CASUALTY_DEATHS, YearRecord
+from ffcast.calibrate.risk import MASS_CASUALTY_DEATHS, YearRecord, expected_cells
 from ffcast.calibrate.smc import NOISE_OFFSET, Block, _Evaluator, param_value
 from ffcast.calibrate.targets import Target, observation_targets
 from ffcast.engine import Latent, Prepared
+from ffcast.engine import layout as L
 from ffcast.scenario import reporting
 
 TRUTH_NOISE = 2 * NOISE_OFFSET  # the truth's simulation noise, apart from calibration's
@@ -55,13 +56,14 @@ def synthetic_record(prep: Prepared, targets: list[Target], records: list[YearRe
     alpha = float(param_value(lat, "severity_alpha")[0])
     new_records = []
     for k, r in enumerate(records):
-        attacks_mu, mass_mu = latent_values[len(targets) + 2 * k: len(targets) + 2 * k + 2]
-        mass = int(rng.poisson(max(mass_mu, 0.0)))
-        other = int(rng.poisson(max(attacks_mu - mass_mu, 0.0)))
+        year = latent_values[len(targets) + L.N_EXPECTED * k: len(targets) + L.N_EXPECTED * (k + 1)]
+        dm, ds, om, os_ = (int(x) for x in rng.poisson(expected_cells(year)))
+        mass = dm + om
         u = rng.random(mass)
         tolls = tuple(int(MASS_CASUALTY_DEATHS * (1.0 - x) ** (-1.0 / (alpha - 1.0)))
                       for x in u)
-        new_records.append(replace(r, attacks=mass + other, mass=mass,
+        new_records.append(replace(r, attacks=dm + ds + om + os_, mass=mass,
+                                   directed=dm + ds, directed_mass=dm,
                                    tolls=tuple(min(t, 3000) for t in tolls)))
     return out, new_records
 
@@ -69,12 +71,12 @@ def synthetic_record(prep: Prepared, targets: list[Target], records: list[YearRe
 def _latent_values(evaluate: _Evaluator, z: np.ndarray, noise: np.ndarray
                    ) -> tuple[Latent, np.ndarray]:
     """The truth's latent uniforms and its true values per column: targets' model
-    quantities, then per year the expected attacks and expected mass-casualty attacks (no
-    observation noise)."""
+    quantities, then per year the expected numbers of the attack record (the engine's
+    N_EXPECTED channels; no observation noise)."""
     lat, seen, expected = evaluate.simulate(z, noise)
     out = [float(simulated_value(t, seen[t.month])[0]) for t in evaluate.targets]
     cum = np.cumsum(expected[0], axis=0)
-    previous = np.zeros(2)
+    previous = np.zeros(cum.shape[1])
     for rec in evaluate.records:
         now = cum[evaluate.row[int(rec.months[-1])]]
         out += list(now - previous)

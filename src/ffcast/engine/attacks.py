@@ -126,24 +126,26 @@ def new_plots(dispatched: float, home: float, third: float, home_target: float,
 
 
 @njit(cache=True, error_model="numpy")
-def expect_west(ring: np.ndarray, t: int, attacks: float, mass: float,
-                mean_lag: float) -> None:
+def expect_west(ring: np.ndarray, t: int, attacks: float, mass: float, directed: float,
+                directed_mass: float, mean_lag: float) -> None:
     """Add plots started this month that will be executed in the West (expected numbers,
     after interdiction) to ``ring`` (N_EXPECTED, MAX_LAG) over the months they will be
-    executed, with the lag distribution :func:`schedule_attacks` draws from."""
+    executed, with the lag distribution :func:`schedule_attacks` draws from: all of them
+    (``attacks``, ``mass`` in the tail) and the directed ones among them (``directed``,
+    ``directed_mass``)."""
     if attacks <= 0.0:
         return
     q = 1.0 / max(mean_lag, 1.0)
     stay = 1.0
-    for lag in range(1, L.MAX_LAG - 1):
-        w = stay * q
+    for lag in range(1, L.MAX_LAG):
+        # the last slot takes what is left (the lag is capped at MAX_LAG - 1)
+        w = stay * q if lag < L.MAX_LAG - 1 else stay
         slot = (t + lag) % L.MAX_LAG
         ring[L.EXPECTED_WEST_ATTACKS, slot] += attacks * w
         ring[L.EXPECTED_WEST_MASS, slot] += mass * w
+        ring[L.EXPECTED_WEST_DIRECTED, slot] += directed * w
+        ring[L.EXPECTED_WEST_DIRECTED_MASS, slot] += directed_mass * w
         stay -= w
-    slot = (t + L.MAX_LAG - 1) % L.MAX_LAG
-    ring[L.EXPECTED_WEST_ATTACKS, slot] += attacks * stay
-    ring[L.EXPECTED_WEST_MASS, slot] += mass * stay
 
 
 @njit(cache=True, error_model="numpy")
@@ -187,9 +189,10 @@ def step_plots_attacks(state: np.ndarray, flows: np.ndarray, params: np.ndarray,
             directed_home = from_dispatched * h * kept_home * at_home
             other_home = from_returnees * kept_home * at_home
             directed_abroad = from_dispatched * (1.0 - h) * kept_abroad
-            expect_west(ring, t, directed_home + other_home + directed_abroad,
-                        (directed_home + directed_abroad) * mass_directed
-                        + other_home * mass_other, params[c, _ATTACK_LAG])
+            directed = directed_home + directed_abroad
+            expect_west(ring, t, directed + other_home,
+                        directed * mass_directed + other_home * mass_other,
+                        directed, directed * mass_directed, params[c, _ATTACK_LAG])
         if from_dispatched > 0.0 or from_home > 0.0 or from_third > 0.0:
             plotted = new_plots(from_dispatched, from_home, from_third,
                                 params[c, _DISPATCHED_HOME_TARGET], keys[S.PLOTS], t, code)

@@ -43,10 +43,14 @@ DIRECTED, OTHER = 0, 1
 SCHEDULED0 = RADICALISED_INMATES + 1  # + (kind * targets + target) * MAX_LAG + month % MAX_LAG
 N_STATE = SCHEDULED0 + len(PLOT_KINDS) * len(TARGETS) * MAX_LAG
 # Expected numbers (floats, for calibration): attacks linked to foreign fighters executed in
-# Western countries (by dispatched operatives and returnees), and those in the power-law tail.
+# Western countries (by dispatched operatives and returnees), and those in the power-law tail;
+# then the part of each that dispatched operatives carry out (directed plots), so the record's
+# split between directed attacks and attacks by returnees is compared too (ADR 0022).
 EXPECTED_WEST_ATTACKS = 0
 EXPECTED_WEST_MASS = 1
-N_EXPECTED = 2
+EXPECTED_WEST_DIRECTED = 2
+EXPECTED_WEST_DIRECTED_MASS = 3
+N_EXPECTED = 4
 
 HOME_STOCKS: tuple[str, ...] = (
     "undetected", "detected", "prosecuted", "incarcerated", "released",
