@@ -114,7 +114,7 @@ def best(
           "for sources and rules)")
     share = remainders["central"] / max(total.central, 1)
     _emit(remainders.assign(share=[f"{v:.1%}" for v in share]), False,
-          title="Remainder split by region: travellers no country statement names")
+          title="Remainder split by region: travellers not named in any country's statement")
     typer.echo(f"countries {int(countries['central'].sum()):,} + remainders "
                f"{int(remainders['central'].sum()):,} = {int(frame['central'].sum()):,}")
 
