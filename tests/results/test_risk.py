@@ -31,8 +31,8 @@ Z = 4.0  # 4 standard errors: a false alarm about once in 15,000 years compared
 
 @pytest.fixture(scope="module")
 def ensemble() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per year: simulated counts (D, Y, RISK_REGIONS, RISK_COUNTS), expected (D, Y, 2), and
-    the Western origins' attacks at home only (D, Y).
+    """Per year: simulated counts (D, Y, RISK_REGIONS, RISK_COUNTS), expected (D, Y,
+    N_EXPECTED), and the Western origins' attacks at home only (D, Y).
 
     Inmates radicalised in prison plot at home in the simulation but are not travellers, so
     the expected channel leaves them out; their plot rate is set to 0 here so both count the
@@ -120,3 +120,36 @@ def test_year_summary_is_ordered_and_probabilities_are_shares() -> None:
                                          (0.997, ">99%"), (1.0, "100%")])
 def test_a_possibility_never_rounds_to_zero_or_certainty(p: float, text: str) -> None:
     assert risk.percent(p) == text
+
+
+def _expected_by_year(parameters: dict) -> np.ndarray:
+    base = load_scenario("baseline").model_dump(by_alias=True)
+    scen = Scenario.model_validate({**base, "parameters": parameters})
+    prep = prepare(scen, end="2018-12", countries=COUNTRIES)
+    ch = run_chunk(prep, SEED, np.arange(200), expected=True)
+    months = prep.months[ch.months]
+    return np.add.reduceat(ch.expected, risk.year_starts(months), axis=1)  # (D, Y, 4)
+
+
+def test_the_expected_channels_nest_and_name_who_plotted() -> None:
+    """Directed attacks (ADR 0022) are part of all attacks, their mass-casualty ones part of
+    both; with no dispatched plots the directed channels are zero and the totals are the
+    returnees', with no returnee plots the totals are the directed ones."""
+    from ffcast.engine import layout as L
+
+    tot, mass = L.EXPECTED_WEST_ATTACKS, L.EXPECTED_WEST_MASS
+    d, dm = L.EXPECTED_WEST_DIRECTED, L.EXPECTED_WEST_DIRECTED_MASS
+    e = _expected_by_year({})
+    tol = 1e-9 * (1.0 + e[..., tot])
+    assert (e >= 0).all()
+    assert (e[..., d] <= e[..., tot] + tol).all() and (e[..., dm] <= e[..., d] + tol).all()
+    assert (e[..., dm] <= e[..., mass] + tol).all()
+    assert (e[..., mass] - e[..., dm] <= e[..., tot] - e[..., d] + tol).all()
+    assert e[..., d].sum() > 0 and (e[..., tot] - e[..., d]).sum() > 0  # both sources act
+    none_sent = _expected_by_year({"plot_rate_dispatched": {"mean": 0.0}})
+    assert (none_sent[..., [d, dm]] == 0).all() and none_sent[..., tot].sum() > 0
+    no_returnees = _expected_by_year({"plot_rate_reengaged": {"mean": 0.0},
+                                      "plot_rate_undetected": {"mean": 0.0}})
+    np.testing.assert_allclose(no_returnees[..., d], no_returnees[..., tot], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(no_returnees[..., dm], no_returnees[..., mass], rtol=1e-9,
+                               atol=1e-12)
