@@ -67,3 +67,14 @@ def test_a_users_covers_is_read_and_checked(tmp_path) -> None:  # type: ignore[n
         read("BIH,in_theatre,1,2016-12,S,kids\n")
     with pytest.raises(ObservationError, match="covers: attacks has no count by group"):
         read("FRA,attacks,1,2016-12,S,men\n")
+
+
+def test_one_reading_of_a_covers_cell() -> None:
+    """Blank, missing, NaN and ``everyone`` all mean everyone (""); a group stays itself."""
+    import numpy as np
+    import pandas as pd
+
+    from ffcast.data.schema import scope_of
+
+    assert [scope_of(v) for v in (None, np.nan, pd.NA, "", " everyone ")] == [""] * 5
+    assert [scope_of(v) for v in ("men", " adults ")] == ["men", "adults"]

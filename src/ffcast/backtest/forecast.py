@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from ffcast.backtest.observations import COVERED_QUANTITIES
+from ffcast.data.schema import scope_of
 from ffcast.engine import ChunkResult, Recording
 from ffcast.engine import groups as G
 from ffcast.errors import FFCastError, ObservationError
@@ -59,9 +60,7 @@ def _covers(frame: pd.DataFrame) -> np.ndarray:
     """Each row's ``covers`` ("" for everyone, also when the column is absent)."""
     if "covers" not in frame:
         return np.full(len(frame), "", dtype=object)
-    c = frame["covers"].fillna("").astype(str).str.strip().to_numpy(dtype=object)
-    c[c == "everyone"] = ""
-    return c
+    return np.array([scope_of(v) for v in frame["covers"]], dtype=object)
 
 
 def scoped_counts(chunk: ChunkResult, quantity: str, covers: str, positions: np.ndarray,

@@ -49,7 +49,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ffcast.data.schema import GROUP_SCOPES
+from ffcast.data.schema import GROUP_SCOPES, scope_of
 from ffcast.errors import ECHO_LIMIT, ObservationError, did_you_mean, echo
 from ffcast.scenario.fields import MONTH_MAX
 
@@ -331,13 +331,14 @@ def _parse_record(record: Mapping[str, object], fail: _Failer) -> dict[str, Any]
     if not source:
         raise fail("source", "missing", "cite where the number comes from")
     notes = _text(record.get("notes"))
-    covers = _text(record.get("covers")).lower()
-    if covers and covers not in COVERS:
-        near = did_you_mean(covers, COVERS)
-        raise fail("covers", f"{echo(covers)} is not a group"
+    written = _text(record.get("covers")).lower()
+    if written and written not in COVERS:
+        near = did_you_mean(written, COVERS)
+        raise fail("covers", f"{echo(written)} is not a group"
                    + (f" (did you mean {near!r}?)" if near else ""),
                    f"use one of {', '.join(COVERS)} or leave it blank (everyone)")
-    if covers not in ("", "everyone") and quantity not in COVERED_QUANTITIES:
+    covers = scope_of(written)
+    if covers and quantity not in COVERED_QUANTITIES:
         raise fail("covers", f"{quantity} has no count by group",
                    f"leave covers blank, or use one of {', '.join(COVERED_QUANTITIES)}")
     return {
@@ -351,7 +352,7 @@ def _parse_record(record: Mapping[str, object], fail: _Failer) -> dict[str, Any]
         "source": source,
         "notes": notes,
         "published_date": published,
-        "covers": "" if covers == "everyone" else covers,
+        "covers": covers,
     }
 
 

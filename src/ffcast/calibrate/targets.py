@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ffcast import data
+from ffcast.data.schema import scope_of
 from ffcast.data.scopes import scope_countries
 from ffcast.engine import Prepared
 from ffcast.errors import FFCastError
@@ -40,20 +41,13 @@ SIGMA_SHARE = 0.05  # sd of a share (e.g. 30% returned) around the stated figure
 MEASURE_QUANTITY = {"travelled": "cum_travelled", "returned": "cum_returned",
                     "dead": "killed", "in_theatre": "war_zone"}
 QUANTITY_MEASURE = {q: m for m, q in MEASURE_QUANTITY.items()}
-#: ``covers`` values that mean "everyone" (empty: the statement does not say).
-EVERYONE = ("", "everyone")
-
-
-def covers_of(value: object) -> str:
-    """A row's ``covers`` cell as text ("" when missing)."""
-    return "" if value is None or (isinstance(value, float) and np.isnan(value)) \
-        else str(value).strip()
 
 
 def scoped(quantity: str, covers: str) -> str:
     """The quantity a statement of ``covers`` observes: ``quantity`` for everyone, else
     ``<quantity>:<covers>`` (a group-scoped quantity)."""
-    return quantity if covers in EVERYONE else f"{quantity}:{covers}"
+    covers = scope_of(covers)
+    return f"{quantity}:{covers}" if covers else quantity
 
 
 def split_scoped(quantity: str) -> tuple[str, str]:
@@ -146,8 +140,8 @@ def _statements(prep: Prepared, rows: pd.DataFrame, channel_prefix: str = "count
             used.append(row.Index)
         ids = [s.strip() for s in str(row.source).split(";")]
         primary = all(grades.get(s, "secondary") == "primary" for s in ids)
-        covers = covers_of(getattr(row, "covers", ""))
-        label = f"{row.iso3} {row.measure}" + ("" if covers in EVERYONE else f" ({covers})")
+        covers = scope_of(getattr(row, "covers", ""))
+        label = f"{row.iso3} {row.measure}" + (f" ({covers})" if covers else "")
         out.append(Target(
             channel=f"{channel_prefix}_{row.measure}", label=label,
             quantity=scoped(MEASURE_QUANTITY[row.measure], covers),
@@ -216,7 +210,7 @@ def _group_targets(prep: Prepared, end: pd.Timestamp) -> list[Target]:
     rows = rows[(rows["measure"] == "returned") & rows["iso3"].notna()
                 & (rows["iso3"] != "") & (rows["as_of_date"] >= prep.months[0])]
     ff = data.calibration_data("foreign_fighters", end)
-    given = {(src.strip(), i, m, covers_of(c))
+    given = {(src.strip(), i, m, scope_of(c))
              for sources, i, m, c in zip(ff["source"], ff["iso3"], ff["measure"],
                                          ff["covers"], strict=True)
              for src in str(sources).split(";")}

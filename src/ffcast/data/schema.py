@@ -91,6 +91,16 @@ GROUPS = frozenset({"women", "men", "minors", "minors_born_in_theatre"})
 #: as everyone). "Fighters" of a source that counts women and children apart are men.
 GROUP_SCOPES: tuple[str, ...] = ("everyone", "adults", "men", "women", "minors")
 COVERS = frozenset({"", *GROUP_SCOPES})
+
+
+def scope_of(value: object) -> str:
+    """A ``covers`` cell as the groups it narrows to: "" for everyone (a missing or blank
+    cell, NaN, or ``everyone``), else the cell's text, stripped. The one reading of the
+    column for calibration, the backtest and users' observations."""
+    if value is None or (not isinstance(value, str) and bool(pd.isna(value))):
+        return ""
+    text = str(value).strip()
+    return "" if text == "everyone" else text
 GROUP_MEASURES = frozenset({"travelled", "in_theatre", "returned"})
 #: FLAGS plus the one defect only group counts have.
 GROUP_FLAGS = FLAGS | {
