@@ -86,6 +86,15 @@ def target_loglik(t: Target, values: dict[str, np.ndarray],
     if t.kind == "share":
         den = values[t.denominator][:, t.mask].sum(axis=1)
         return share_loglik(num / np.maximum(den, 1), t.low, t.high, t.sigma, t.weight)
+    return count_target_loglik(t, num, reporting_values, scope)
+
+
+def count_target_loglik(t: Target, num: np.ndarray,
+                        reporting_values: np.ndarray | None = None,
+                        scope: np.ndarray | float | None = None) -> np.ndarray:
+    """Log-likelihood per draw of a count target ``t`` given its simulated count ``num``
+    (D,): through the reporting model when ``t`` has a ``reporter`` kind (arguments as in
+    :func:`target_loglik`), else with its channel's fixed noise."""
     if t.reporter and reporting_values is not None:
         bias, noise = bias_noise(t, reporting_values, scope)
         return count_loglik(num, t.low, t.high, noise, np.log(bias), t.weight)

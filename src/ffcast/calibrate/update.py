@@ -44,11 +44,13 @@ from ffcast.calibrate.smc import (
     CountryBlocks,
     Stage,
     Target,
+    _carry_draws,
     _country_move,
     _ess,
     _Evaluator,
     _move,
     _next_temperature,
+    _reading_move,
     _refresh,
     _systematic,
     risk_targets,
@@ -236,9 +238,10 @@ def update(posterior: Posterior | str, observations: pd.DataFrame, until: str, *
         # recalibration's (docs/validation.md, "Updating without refitting").
         z, ll, sim, c_acc, c_scale = _country_move(z, sim, nid, 1.0, c_scale, moves, rng,
                                                    bridge.per_column, local)
+        z, ll, r_acc = bridge.reading_move(z, ll, sim, nid, rng)
         nid, ll, sim, refreshed = _refresh(z, ll, sim, nid, 1.0, rng, bridge, fresh)
         stages.append(Stage(phi, stage_ess, acc, scale, time.perf_counter() - t1, refreshed,
-                            c_acc))
+                            c_acc, r_acc))
         say(f"statements at weight {phi:.3f} (ESS {stage_ess:,.0f}, acceptance {acc:.2f}, "
             f"countries' moves {c_acc:.2f})")
     sim = sim[:, :-2]
@@ -299,9 +302,30 @@ class _Bridge:
         statements from the others); the draws carry the same two last columns."""
         ll_t, sim = self.evaluate(z, noise_ids)
         old = ll_t[:, : self.new.start].sum(axis=1) + ll_t[:, self.new.stop:].sum(axis=1)
-        weights = np.full(ll_t.shape[1], self._weights()[0])
+        return (ll_t * self._column_weights(ll_t.shape[1]),
+                np.column_stack([sim, old, ll_t[:, self.new].sum(axis=1)]))
+
+    def reading_move(self, z: np.ndarray, ll: np.ndarray, sim: np.ndarray,
+                     nid: np.ndarray, rng: np.random.Generator
+                     ) -> tuple[np.ndarray, np.ndarray, float]:
+        """The reporting model's own moves (:func:`.smc._reading_move`) at the bridge's
+        weights: returns ``(z, ll, acceptance)`` and updates ``sim`` in place (the moved
+        particles' draws and their old and new log-likelihoods)."""
+        view = self.evaluate.reading(z, nid)
+        if view is None:
+            return z, ll, float("nan")
+        weights = self._column_weights(self.evaluate.n_columns)[view.cols]
+        z, dll, acc = _reading_move(z, view, weights, rng)
+        _carry_draws(sim, view, z, dll)
+        new = (view.cols >= self.new.start) & (view.cols < self.new.stop)
+        sim[:, -2] += dll[:, ~new].sum(axis=1)
+        sim[:, -1] += dll[:, new].sum(axis=1)
+        return z, ll + dll @ weights, acc
+
+    def _column_weights(self, k: int) -> np.ndarray:
+        weights = np.full(k, self._weights()[0])
         weights[self.new] = self.phi
-        return ll_t * weights, np.column_stack([sim, old, ll_t[:, self.new].sum(axis=1)])
+        return weights
 
     def _weights(self) -> np.ndarray:
         return np.array([self.reached + (1.0 - self.reached) * self.phi, self.phi])

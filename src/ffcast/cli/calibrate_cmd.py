@@ -229,7 +229,8 @@ def calibrate_cmd(
         def report(stage: Stage) -> None:
             st.note(f"ffcast: calibrating: temperature {stage.temperature:.3f}  ESS "
                     f"{stage.ess:,.0f}  acceptance {stage.acceptance:.0%}  countries' "
-                    f"moves {stage.country_acceptance:.0%}  {stage.seconds:.1f}s")
+                    f"moves {stage.country_acceptance:.0%}  reporting moves "
+                    f"{stage.reading_acceptance:.0%}  {stage.seconds:.1f}s")
 
         res = calibrate(cutoff=cutoff, particles=particles, seed=seed, progress=report,
                         observations=obs, observations_label=observations or "")
