@@ -530,6 +530,21 @@ def _carry_draws(sim: np.ndarray, view: _Reading, z: np.ndarray, dll: np.ndarray
         sim[np.ix_(moved, view.cols)] = view.draws(z)[moved]
 
 
+def _reading_step(evaluate: _Evaluator, z: np.ndarray, nid: np.ndarray, sim: np.ndarray,
+                  weights: np.ndarray, rng: np.random.Generator
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """One simulation, then :func:`_reading_move` with the columns weighed by ``weights``
+    (one per likelihood column) and new draws for the moved particles (``sim`` in place).
+    Returns ``(z, dll, cols, acceptance)``: ``dll`` (N, len(cols)) the change of the moved
+    columns ``cols``; none (and a NaN acceptance) when nothing is read so."""
+    view = evaluate.reading(z, nid)
+    if view is None:
+        return z, np.zeros((len(z), 0)), np.empty(0, dtype=np.int64), float("nan")
+    z, dll, acc = _reading_move(z, view, weights[view.cols], rng)
+    _carry_draws(sim, view, z, dll)
+    return z, dll, view.cols, acc
+
+
 def _ess(logw: np.ndarray) -> float:
     w = np.exp(logw - logw.max())
     return float(w.sum() ** 2 / (w**2).sum())
@@ -625,12 +640,9 @@ def calibrate(
         z, ll, sim, acc, scale = _move(z, ll, sim, nid, lam, scale, moves, rng, evaluate)
         z, ll, sim, c_acc, c_scale = _country_move(z, sim, nid, lam, c_scale, moves, rng,
                                                    evaluate, local)
-        view = evaluate.reading(z, nid)
-        r_acc = float("nan")
-        if view is not None:
-            z, dll, r_acc = _reading_move(z, view, np.full(len(view.cols), lam), rng)
-            ll = ll + dll.sum(1)
-            _carry_draws(sim, view, z, dll)
+        z, dll, _, r_acc = _reading_step(evaluate, z, nid, sim,
+                                         np.full(evaluate.n_columns, lam), rng)
+        ll = ll + dll.sum(1)
         nid, ll, sim, refreshed = _refresh(z, ll, sim, nid, lam, rng, evaluate, fresh)
         stage = Stage(lam, ess, acc, scale, time.perf_counter() - t0, refreshed, c_acc,
                       r_acc)

@@ -44,13 +44,12 @@ from ffcast.calibrate.smc import (
     CountryBlocks,
     Stage,
     Target,
-    _carry_draws,
     _country_move,
     _ess,
     _Evaluator,
     _move,
     _next_temperature,
-    _reading_move,
+    _reading_step,
     _refresh,
     _systematic,
     risk_targets,
@@ -311,16 +310,12 @@ class _Bridge:
         """The reporting model's own moves (:func:`.smc._reading_move`) at the bridge's
         weights: returns ``(z, ll, acceptance)`` and updates ``sim`` in place (the moved
         particles' draws and their old and new log-likelihoods)."""
-        view = self.evaluate.reading(z, nid)
-        if view is None:
-            return z, ll, float("nan")
-        weights = self._column_weights(self.evaluate.n_columns)[view.cols]
-        z, dll, acc = _reading_move(z, view, weights, rng)
-        _carry_draws(sim, view, z, dll)
-        new = (view.cols >= self.new.start) & (view.cols < self.new.stop)
+        weights = self._column_weights(self.evaluate.n_columns)
+        z, dll, cols, acc = _reading_step(self.evaluate, z, nid, sim, weights, rng)
+        new = (cols >= self.new.start) & (cols < self.new.stop)
         sim[:, -2] += dll[:, ~new].sum(axis=1)
         sim[:, -1] += dll[:, new].sum(axis=1)
-        return z, ll + dll @ weights, acc
+        return z, ll + dll @ weights[cols], acc
 
     def _column_weights(self, k: int) -> np.ndarray:
         weights = np.full(k, self._weights()[0])
