@@ -16,6 +16,8 @@ from ffcast.engine.parameters import CLOSURE, EASE, NETWORK, RESPONSE, routes, s
 from ffcast.engine.prepared import (
     BORDER_TIGHTENING,
     BORDER_TIGHTENING_PUBLISHED,
+    CALIPHATE_EXIT,
+    CALIPHATE_EXIT_PUBLISHED,
     HOME_RESPONSE,
     HOME_RESPONSE_PUBLISHED,
 )
@@ -40,6 +42,18 @@ def test_border_tightening_only_from_the_cutoff_that_knew_it(cutoff, knows):
     assert bool(prep.tightened.any()) is knows
 
 
+@pytest.mark.parametrize("cutoff, knows", [("2014-11", False),
+                                           (CALIPHATE_EXIT_PUBLISHED, True),
+                                           ("2016-12", True)])
+def test_caliphate_exit_ban_only_from_the_cutoff_that_knew_it(cutoff, knows):
+    prep = prepare(load_scenario("baseline").replace(cutoff=cutoff), end="2017-12",
+                   countries=["FRA"])
+    k = _index(prep, CALIPHATE_EXIT)
+    assert not prep.caliphate[:k].any()
+    assert bool(prep.caliphate[k:].all()) is knows
+    assert bool(prep.caliphate.any()) is knows
+
+
 @pytest.mark.parametrize("cutoff, knows", [("2015-12", False), ("2016-02", False),
                                            (HOME_RESPONSE_PUBLISHED, True), ("2016-12", True)])
 def test_home_response_only_from_the_cutoff_that_knew_it(cutoff, knows):
@@ -53,20 +67,23 @@ def test_home_response_only_from_the_cutoff_that_knew_it(cutoff, knows):
 @settings(max_examples=60, deadline=None)
 @given(ease=st.floats(0, 1), closure=st.floats(0, 1),
        attrition=st.one_of(st.floats(0, 1e6), st.sampled_from([0.0, 5e-324, 1e300])),
-       response=st.floats(0, 1), seed=st.integers(0, 2**32 - 1))
-def test_routes_closed_forms(ease, closure, attrition, response, seed):
+       response=st.floats(0, 1), exit_ease=st.floats(0, 1), seed=st.integers(0, 2**32 - 1))
+def test_routes_closed_forms(ease, closure, attrition, response, exit_ease, seed):
     """Each column is its closed form, in [0, 1], whatever the accepted inputs."""
     rng = np.random.default_rng(seed)
     t = 30
+    caliphate = (np.arange(t) >= 5).astype(float)
     tightened = (np.arange(t) >= 10).astype(float)
     responded = (np.arange(t) >= 20).astype(float)
     pressure = np.clip(np.cumsum(rng.uniform(0, 0.1, (2, t)), axis=1), 0, 1)
     out = routes(tightened, pressure, np.array([ease, ease]), np.array([closure, closure]),
-                 np.array([attrition, attrition]), responded, np.array([response, response]))
+                 np.array([attrition, attrition]), responded, np.array([response, response]),
+                 caliphate, np.array([exit_ease, exit_ease]))
     assert out.shape == (2, t, 4)
     assert np.isfinite(out).all() and (out >= 0).all() and (out <= 1).all()
-    np.testing.assert_allclose(out[:, :10, EASE], 1.0)
-    np.testing.assert_allclose(out[:, 10:, EASE], ease)
+    np.testing.assert_allclose(out[:, :5, EASE], 1.0)
+    np.testing.assert_allclose(out[:, 5:10, EASE], exit_ease)
+    np.testing.assert_allclose(out[:, 10:, EASE], ease * exit_ease)
     np.testing.assert_allclose(out[..., CLOSURE], closure * pressure)
     with np.errstate(over="ignore"):
         network = np.exp(-attrition * np.cumsum(pressure, axis=1))
@@ -130,13 +147,42 @@ def test_a_spent_network_sends_and_directs_nobody():
         < kept.flows[..., L.FLOW_NAMES.index("plots[home]")][:, later].sum()
 
 
+def test_the_exit_ban_holds_back_only_early_returns_after_it():
+    """Paired runs (common random numbers), the ban near total against none: identical to
+    the month before the caliphate (2014-06), fewer returns after it and nobody lost: who is
+    held back stays in theatre (and may die or be captured there)."""
+    def run(exit_ease: float):
+        prep = prepare(_scenario("2016-12", caliphate_exit=exit_ease), end="2017-06",
+                       countries=["FRA", "DEU", "GBR"])
+        return prep, run_chunk(prep, 5, np.arange(6))
+
+    prep, banned = run(1e-9)
+    _, open_ = run(1.0)
+    months = prep.months[prep.record_from:]
+    before = np.asarray(months < pd.Timestamp(CALIPHATE_EXIT))
+    after = np.asarray((months >= pd.Timestamp(CALIPHATE_EXIT))
+                       & (months < pd.Timestamp(BORDER_TIGHTENING)))
+    returns = L.FLOW_NAMES.index("returns")
+    np.testing.assert_array_equal(banned.stocks[:, before], open_.stocks[:, before])
+    np.testing.assert_array_equal(banned.flows[:, before], open_.flows[:, before])
+    assert banned.flows[:, after, :, returns].sum() < 0.3 * open_.flows[:, after, :, returns].sum()
+    for res in (banned, open_):  # everyone who arrived or was born is in one stock
+        people = res.stocks.sum(axis=-1)
+        entered = (res.flows[..., L.ARRIVALS] + res.flows[..., L.BIRTHS]).cumsum(axis=1)
+        np.testing.assert_array_equal(people, entered)
+    theatre = L.STOCK_NAMES.index("in_theatre")
+    assert banned.stocks[:, after, :, theatre].sum() > open_.stocks[:, after, :, theatre].sum()
+
+
 def test_new_parameters_are_global_and_cited():
-    for name in ("border_ease", "route_closure", "ops_attrition", "home_response"):
+    for name in ("border_ease", "caliphate_exit", "route_closure", "ops_attrition",
+                 "home_response"):
         p = PARAMS[PARAM_INDEX[name]]
         assert p.scope == "global" and p.source and "judgement" in p.source
     prep = prepare("baseline", end="2017-12", countries=["FRA", "TUN"])
     dp = sample_parameters(prep, 0, np.arange(8))
-    for name in ("border_ease", "route_closure", "ops_attrition", "home_response"):
+    for name in ("border_ease", "caliphate_exit", "route_closure", "ops_attrition",
+                 "home_response"):
         v = dp.params_pre[:, :, PARAM_INDEX[name]]
         assert np.isfinite(v).all() and (v == v[:, :1]).all()  # one value per draw
 

@@ -154,7 +154,7 @@ THEATRE_PARAMS: tuple[str, ...] = (
     "relocated_death", "relocated_return", "dispatched_arrest", "dispatched_death",
     "dispatched_disengage", "directed_dispatch", "capacity_elasticity", "capacity_surge",
     "country_spread_return", "country_spread_death", "neighbour_return", "border_ease",
-    "route_closure", "ops_attrition", "home_response", "women_combat_death",
+    "caliphate_exit", "route_closure", "ops_attrition", "home_response", "women_combat_death",
     "minors_combat_death", "women_return", "women_dispatch",
 )
 COUNTRY_CHANNELS = 2  # a country's own deviation in return (0) and in death (1)
@@ -261,7 +261,8 @@ def sample_parameters(prep: Prepared, seed: int, draws: np.ndarray,
     g = pre[:, 0, :]  # global parameters: every country of a draw has the same value
     paths_routes = routes(prep.tightened, pressure, g[:, PARAM_INDEX["border_ease"]],
                           g[:, PARAM_INDEX["route_closure"]], g[:, PARAM_INDEX["ops_attrition"]],
-                          prep.responded, g[:, PARAM_INDEX["home_response"]])
+                          prep.responded, g[:, PARAM_INDEX["home_response"]],
+                          prep.caliphate, g[:, PARAM_INDEX["caliphate_exit"]])
     dp = DrawParameters(
         draws=np.asarray(draws), travellers=travellers, params_pre=pre,
         params_post=np.ascontiguousarray(post), pathways_pre=paths_pre,
@@ -332,11 +333,14 @@ N_ROUTES = 4
 
 
 def routes(tightened: np.ndarray, pressure: np.ndarray, ease: np.ndarray, closure: np.ndarray,
-           attrition: np.ndarray, responded: np.ndarray, response: np.ndarray) -> np.ndarray:
+           attrition: np.ndarray, responded: np.ndarray, response: np.ndarray,
+           caliphate: np.ndarray, exit_ease: np.ndarray) -> np.ndarray:
     """The post-collapse regime per draw and month (D, T, :data:`N_ROUTES`).
 
-    - ``EASE``: the multiplier on early returns, ``border_ease`` from the Turkish border
-      tightening (``tightened`` (T,), when the cut-off knows it), else 1;
+    - ``EASE``: the multiplier on early returns: ``caliphate_exit`` (``exit_ease``) from the
+      caliphate's ban on leaving (``caliphate`` (T,), when the cut-off knows it), times
+      ``border_ease`` from the Turkish border tightening (``tightened`` (T,), when the
+      cut-off knows it); 1 before either;
     - ``CLOSURE``: the share of would-be returners who cannot get out this month,
       ``route_closure x pressure`` (encirclement grows as the territory shrinks); they are
       killed or captured instead;
@@ -355,7 +359,10 @@ def routes(tightened: np.ndarray, pressure: np.ndarray, ease: np.ndarray, closur
     a = np.clip(np.asarray(attrition, dtype=float), 0.0, None)[:, None]
     p = np.clip(np.asarray(pressure, dtype=float), 0.0, 1.0)
     out = np.empty((*p.shape, N_ROUTES))
-    out[..., EASE] = np.where(tight > 0.0, e, 1.0)  # exact for any ease, tiny ones too
+    x = np.clip(np.asarray(exit_ease, dtype=float), 0.0, 1.0)[:, None]
+    banned = np.asarray(caliphate, dtype=float)[None, :]
+    # exact for any ease, tiny ones too
+    out[..., EASE] = np.where(tight > 0.0, e, 1.0) * np.where(banned > 0.0, x, 1.0)
     out[..., CLOSURE] = c * p
     with np.errstate(over="ignore", invalid="ignore"):
         out[..., NETWORK] = np.exp(-a * np.cumsum(p, axis=1))

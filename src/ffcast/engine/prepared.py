@@ -22,6 +22,12 @@ from ffcast.scenario import Scenario, load_scenario
 from ffcast.scenario.priors import REGIONS
 
 SIM_START = "2011-01"
+# The caliphate declared on 2014-06-29: leaving its territory became desertion, punished by
+# death ('has executed 100 of its own foreign fighters for trying to flee from Raqqa',
+# DW2014_12, 2014-12-20). Early returns from 2014-07 are multiplied by ``caliphate_exit``
+# at cut-offs from 2014-12, when that was public (ADR 0024).
+CALIPHATE_EXIT = "2014-07"
+CALIPHATE_EXIT_PUBLISHED = "2014-12"
 BORDER_TIGHTENING = "2015-07"  # judgement: Turkey tightened the border from mid-2015
 # The month the tightening was public (CSMON2015, 2015-06-23: the Tal Abyad crossing closed):
 # a run whose cut-off is earlier does not know it, and its returns are not held back.
@@ -50,6 +56,7 @@ class Prepared:
     policy_mask: np.ndarray  # (C,) bool: countries the levers apply to
     border: np.ndarray  # (T, C) arrival multiplier from travel controls
     tightened: np.ndarray  # (T,) 1.0 from the border tightening when known by the cut-off
+    caliphate: np.ndarray  # (T,) 1.0 from the caliphate's exit ban when known by the cut-off
     responded: np.ndarray  # (T,) 1.0 from the security response at home when known by then
     west: np.ndarray  # (C,) bool: a Western origin (its "home" target is in the West)
 
@@ -124,6 +131,7 @@ def prepare(scenario: Scenario | str | None = None, start: str = SIM_START,
         after = np.arange(len(months)) >= max(policy_index, k + 1)
         border[np.ix_(after, mask)] = 1.0 - scen.policy.border_control
     tightened = _known_from(months, scen.cutoff, BORDER_TIGHTENING, BORDER_TIGHTENING_PUBLISHED)
+    caliphate = _known_from(months, scen.cutoff, CALIPHATE_EXIT, CALIPHATE_EXIT_PUBLISHED)
     responded = _known_from(months, scen.cutoff, HOME_RESPONSE, HOME_RESPONSE_PUBLISHED)
     return Prepared(
         scenario=scen,
@@ -139,6 +147,7 @@ def prepare(scenario: Scenario | str | None = None, start: str = SIM_START,
         policy_mask=mask,
         border=border,
         tightened=tightened,
+        caliphate=caliphate,
         responded=responded,
         west=best["region"].isin(WESTERN_REGIONS).to_numpy(),
     )

@@ -140,12 +140,15 @@ PARAMS: tuple[Param, ...] = (
     Param("early_return", _by_region(
         western_europe=0.025, balkans=0.022, north_america_oceania=0.02, fsu_central_asia=0.006,
         maghreb=0.006, middle_east_gulf=0.01, south_southeast_asia=0.005,
-        sub_saharan_africa=0.004, other=0.006), "lognormal", 0.3, "per month",
+        sub_saharan_africa=0.004, other=0.006), "lognormal", 0.6, "per month",
           "Return hazard before the collapse (disillusionment, short stays); times "
-          "border_ease after 2015-07 as the Turkish border tightened.",
+          "caliphate_exit from 2014-07, when leaving became desertion, and border_ease "
+          "after 2015-07 as the Turkish border tightened.",
           "judgement anchored on ~30% of EU fighters returned by Oct 2015 (ICCT2016), "
           "'up to one-third' overall by Jan 2015 (ICSR2015_SPEECH), ~500 of 5-6,000 "
-          "Tunisians (GTI2015)"),
+          "Tunisians (GTI2015); wide (90%: 0.37-2.7 times the centre, ADR 0024): the centre "
+          "leans on figures published after the early cut-offs, and a narrower prior (0.3) "
+          "left the early returns to be fitted through women_return instead"),
     Param("exit_decision", 0.06, "lognormal", 0.4, "per month at full collapse",
           "Hazard of choosing a post-caliphate pathway, times collapse pressure squared.",
           "judgement: the essay expects near-certain strategic defeat within a year"),
@@ -344,6 +347,16 @@ PARAMS: tuple[Param, ...] = (
           "(DAILYSABAH2015, 2015-11); returns reported flat through 2015-2016 (France 213 in "
           "spring 2015, 203 in July 2016: CAZENEUVE_AN2015, VALLS2016_07); wide (90%: "
           "0.19-0.81)", scope="global"),
+    Param("caliphate_exit", 0.5, "beta", 3.0, "multiplier",
+          "Return hazard in theatre after the caliphate was declared (from 2014-07), "
+          "relative to before: leaving became desertion, punished by death; applied only at "
+          "cut-offs from 2014-12, when that was public (ADR 0024). Those held back stay in "
+          "theatre. It multiplies border_ease where both apply.",
+          "judgement between two readings: a ban that held most fighters in ('has executed "
+          "100 of its own foreign fighters for trying to flee from Raqqa', DW2014_12, "
+          "2014-12-20: one activist's count) vs one that changed little (exit 'via Turkey' "
+          "still open to those who tried, BBC2015_DEF); uniform-like (90%: 0.10-0.90) so the "
+          "returns of 2014 decide", scope="global"),
     Param("route_closure", 0.5, "beta", 2.0, "probability at full collapse",
           "Share of the fighters who would go home (early returns and exit decisions to "
           "return) who cannot get out, times collapse pressure: as the territory shrinks the "
