@@ -145,11 +145,13 @@ def test_a_posterior_stopped_before_temperature_1_is_completed(post: Posterior) 
         return float(np.median(p.z.std(axis=0)))
 
     # Measured (with the deaths scope, ADR 0019): 0.97 before, 0.89 after, 0.89 for the
-    # finished calibration (without it 0.97, 0.76, 0.78; 0.33 in one step). Over seeds 4-7
-    # the update's spread / the early one's is 0.81-0.95 with or without the scope, so the
-    # test asks the update to close at least half the gap to the finished calibration.
+    # finished calibration (without it 0.97, 0.76, 0.78; 0.33 in one step). With ADR 0024's
+    # priors (one more component, early_return wider) seed 4 gives 0.96, 0.89, 0.81: the
+    # update closes 47% of the gap to the finished calibration, and seeds 5, 6, 7 close
+    # 115%, 196%, 135% (/tmp scripts of the change, 50 particles each), so the test asks
+    # for 40%; an update that did not complete the tempering closes none of it.
     gap = spread(early) - spread(post)
-    assert gap > 0.03 and spread(res.posterior) < spread(early) - 0.5 * gap
+    assert gap > 0.03 and spread(res.posterior) < spread(early) - 0.4 * gap
     assert 0.8 < spread(res.posterior) / spread(post) < 1.25, (
         spread(early), spread(res.posterior), spread(post))
 
