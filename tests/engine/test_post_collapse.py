@@ -30,38 +30,31 @@ def _index(prep, month: str) -> int:
     return int(np.flatnonzero(prep.months == pd.Period(month, "M").start_time)[0])
 
 
-@pytest.mark.parametrize("cutoff, knows", [("2014-12", False), ("2015-05", False),
-                                           (BORDER_TIGHTENING_PUBLISHED, True),
-                                           ("2016-12", True)])
-def test_border_tightening_only_from_the_cutoff_that_knew_it(cutoff, knows):
+# Each event the post-collapse regime knows of: the month it applies from, the field of
+# Prepared that marks it, and cut-offs before and from the month it was public.
+_KNOWN_FROM = [
+    *[(CALIPHATE_EXIT, "caliphate", c, k)
+      for c, k in [("2014-11", False), (CALIPHATE_EXIT_PUBLISHED, True), ("2016-12", True)]],
+    *[(BORDER_TIGHTENING, "tightened", c, k)
+      for c, k in [("2014-12", False), ("2015-05", False), (BORDER_TIGHTENING_PUBLISHED, True),
+                   ("2016-12", True)]],
+    *[(HOME_RESPONSE, "responded", c, k)
+      for c, k in [("2015-12", False), ("2016-02", False), (HOME_RESPONSE_PUBLISHED, True),
+                   ("2016-12", True)]],
+]
+
+
+@pytest.mark.parametrize("since, field, cutoff, knows", _KNOWN_FROM)
+def test_each_event_only_from_the_cutoff_that_knew_it(since, field, cutoff, knows):
+    """The caliphate's exit ban, the border tightening and the security response at home
+    apply from their month on, and only at cut-offs by which they were public."""
     prep = prepare(load_scenario("baseline").replace(cutoff=cutoff), end="2017-12",
                    countries=["FRA"])
-    k = _index(prep, BORDER_TIGHTENING)
-    assert not prep.tightened[:k].any()
-    assert bool(prep.tightened[k:].all()) is knows
-    assert bool(prep.tightened.any()) is knows
-
-
-@pytest.mark.parametrize("cutoff, knows", [("2014-11", False),
-                                           (CALIPHATE_EXIT_PUBLISHED, True),
-                                           ("2016-12", True)])
-def test_caliphate_exit_ban_only_from_the_cutoff_that_knew_it(cutoff, knows):
-    prep = prepare(load_scenario("baseline").replace(cutoff=cutoff), end="2017-12",
-                   countries=["FRA"])
-    k = _index(prep, CALIPHATE_EXIT)
-    assert not prep.caliphate[:k].any()
-    assert bool(prep.caliphate[k:].all()) is knows
-    assert bool(prep.caliphate.any()) is knows
-
-
-@pytest.mark.parametrize("cutoff, knows", [("2015-12", False), ("2016-02", False),
-                                           (HOME_RESPONSE_PUBLISHED, True), ("2016-12", True)])
-def test_home_response_only_from_the_cutoff_that_knew_it(cutoff, knows):
-    prep = prepare(load_scenario("baseline").replace(cutoff=cutoff), end="2017-12",
-                   countries=["FRA"])
-    k = _index(prep, HOME_RESPONSE)
-    assert not prep.responded[:k].any()
-    assert bool(prep.responded[k:].all()) is knows
+    marked = getattr(prep, field)
+    k = _index(prep, since)
+    assert not marked[:k].any()
+    assert bool(marked[k:].all()) is knows
+    assert bool(marked.any()) is knows
 
 
 @settings(max_examples=60, deadline=None)
