@@ -148,7 +148,7 @@ def test_a_posterior_stopped_before_temperature_1_is_completed(post: Posterior) 
     # finished calibration (without it 0.97, 0.76, 0.78; 0.33 in one step). With ADR 0024's
     # priors (one more component, early_return wider) seed 4 gives 0.96, 0.89, 0.81: the
     # update closes 47% of the gap to the finished calibration, and seeds 5, 6, 7 close
-    # 115%, 196%, 135% (/tmp scripts of the change, 50 particles each), so the test asks
+    # 115%, 196%, 135% (this set-up with those seeds, 50 particles), so the test asks
     # for 40%; an update that did not complete the tempering closes none of it.
     gap = spread(early) - spread(post)
     assert gap > 0.03 and spread(res.posterior) < spread(early) - 0.4 * gap
