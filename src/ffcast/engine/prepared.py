@@ -15,6 +15,7 @@ import pandas as pd
 
 from ffcast import data
 from ffcast.data.regions import WESTERN_REGIONS
+from ffcast.data.scopes import REMAINDERS, scope_countries
 from ffcast.engine import drivers
 from ffcast.engine.rng import country_code
 from ffcast.errors import ScenarioError
@@ -81,6 +82,73 @@ def world_travelled(cutoff: pd.Timestamp) -> tuple[tuple[pd.Timestamp, float], .
     return tuple(sorted(out))
 
 
+#: Largest factor an old estimate is moved by (judgement): the world shape before 2013 is
+#: a ramp from zero, so an estimate of 2011-2012 would otherwise be multiplied without limit.
+VINTAGE_CAP = 10.0
+
+
+def vintage_factors(newest_as_of: pd.Series, months: pd.DatetimeIndex, shape: np.ndarray,
+                    k: int) -> np.ndarray:
+    """Per row, how many travellers there were by the cut-off (month ``k`` of ``months``)
+    for each one counted by the row's newest estimate (``newest_as_of``): ``S(k) / S(m)``,
+    ``S`` the cumulative world recruitment ``shape`` and ``m`` the estimate's month (ADR
+    0025). 1 for an estimate of the cut-off month or later (or before the run's first
+    month), at most :data:`VINTAGE_CAP`."""
+    cumulative = np.cumsum(np.asarray(shape, dtype=float))
+    m = months.get_indexer(pd.to_datetime(newest_as_of).dt.to_period("M").dt.start_time)
+    old = (m >= 0) & (m < k)
+    f = np.ones(len(m))
+    f[old] = cumulative[k] / np.maximum(cumulative[m[old]], cumulative[k] / VINTAGE_CAP)
+    return np.clip(f, 1.0, VINTAGE_CAP)
+
+
+def to_cutoff(best: pd.DataFrame, months: pd.DatetimeIndex, shape: np.ndarray, k: int,
+              world_month: pd.Timestamp | None = None) -> pd.DataFrame:
+    """Traveller estimates (``ffcast data best``) moved from the month they describe to the
+    cut-off the engine reads them at (ADR 0025), the factor in a ``vintage`` column.
+
+    The engine's travellers are travellers by the cut-off
+    (:func:`ffcast.engine.drivers.recruitment_shape` sums to 1 there), and calibration
+    compares a statement of people who travelled with its own month; an estimate two years
+    old read as the cut-off's count put most of a country's people after it. A country row:
+    central and high times :func:`vintage_factors`, low kept (counts only grow: those
+    counted then had travelled by the cut-off). A remainder row is what the world total
+    (of ``world_month``, the newest world count) leaves to no named country: it is moved
+    by the world total's factor, and the people its countries gained by the move come out
+    of it (never below 0), so where the world count is recent the world stays as published.
+    """
+    f = vintage_factors(best["newest_as_of"], months, shape, k)
+    out = best.copy()
+    central = out["central"].to_numpy(np.int64)
+    moved = np.floor(central * f + 0.5).astype(np.int64)
+    high = np.floor(out["high"].to_numpy(float) * f + 0.5).astype(np.int64)
+    kind = out["kind"].to_numpy(dtype=object) if "kind" in out else np.full(len(out), "country")
+    rem = np.flatnonzero(kind == "remainder")
+    if len(rem):
+        fw = 1.0
+        if world_month is not None:
+            fw = float(vintage_factors(pd.Series([world_month]), months, shape, k)[0])
+        iso3, regions = list(out["iso3"]), list(out["region"])
+        country = kind == "country"
+        gained = np.where(country, moved - central, 0)
+        claimed = np.zeros(len(out), dtype=bool)
+        for i in rem:
+            code = iso3[i]
+            scope = next((s for s, r in REMAINDERS.items() if r.code == code), None)
+            inside = (np.asarray(scope_countries(scope, iso3, regions) or [False] * len(out))
+                      if scope is not None else ~claimed)  # ROW: what no scope claims
+            inside = inside & country
+            claimed |= inside
+            f[i] = fw
+            moved[i] = max(0, int(np.floor(central[i] * fw + 0.5)) - int(gained[inside].sum()))
+            high[i] = int(np.floor(out["high"].iat[i] * fw + 0.5))
+    out["central"] = moved
+    out["high"] = np.maximum(high, moved)
+    out["low"] = np.minimum(out["low"].to_numpy(np.int64), moved)
+    out["vintage"] = f
+    return out
+
+
 def _month_offset(months: pd.DatetimeIndex, month: str) -> int:
     p = pd.Period(month, "M")
     return (p.year - months[0].year) * 12 + (p.month - months[0].month)
@@ -107,7 +175,14 @@ def prepare(scenario: Scenario | str | None = None, start: str = SIM_START,
     if pd.Period(end, "M") <= pd.Period(scen.cutoff, "M"):
         raise ScenarioError(f"end: {end} must be after the cut-off {scen.cutoff}")
     months = drivers.month_index(SIM_START, end)
-    best = data.best_estimates(as_of=scen.cutoff)
+    cutoff = pd.Timestamp(pd.Period(scen.cutoff, "M").start_time)
+    k = _month_offset(months, scen.cutoff)
+    known = world_travelled(cutoff)
+    shape = drivers.recruitment_shape(months, cutoff, known)
+    # moved on every row before a subset is taken: a row's travellers never depend on which
+    # other rows a run holds
+    best = to_cutoff(data.best_estimates(as_of=scen.cutoff), months, shape, k,
+                     max(m for m, _ in known) if known else None)
     if countries:
         from ffcast.scenario.validation import check_countries
 
@@ -120,8 +195,6 @@ def prepare(scenario: Scenario | str | None = None, start: str = SIM_START,
             raise ScenarioError(f"countries: no traveller estimate for {', '.join(missing)}")
         best = best[best["iso3"].isin(wanted)]
     best = best.reset_index(drop=True)
-    cutoff = pd.Timestamp(pd.Period(scen.cutoff, "M").start_time)
-    k = _month_offset(months, scen.cutoff)
     policy_index = _month_offset(months, scen.policy.start)
     mask = np.ones(len(best), dtype=bool)
     if scen.policy.countries is not None:
@@ -140,7 +213,7 @@ def prepare(scenario: Scenario | str | None = None, start: str = SIM_START,
         countries=best,
         codes=np.array([country_code(c) for c in best["iso3"]], dtype=np.int64),
         region_index=np.array([REGIONS.index(r) for r in best["region"]], dtype=np.int64),
-        shape=drivers.recruitment_shape(months, cutoff, world_travelled(cutoff)),
+        shape=shape,
         observed=drivers.observed_territory(months, data.load("territory"), cutoff),
         cutoff_index=k,
         policy_index=policy_index,
