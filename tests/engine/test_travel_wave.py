@@ -87,7 +87,7 @@ def test_to_cutoff_scales_central_and_high_and_keeps_the_floor(
     k = 40
     lch = np.sort(np.asarray(rows, dtype=np.int64), axis=1)
     best = pd.DataFrame({"low": lch[:, 0], "central": lch[:, 1], "high": lch[:, 2],
-                         "newest_as_of": months[k - min(age, k)]})
+                         "newest_as_of": months[k - min(age, k)], "kind": "country"})
     out = to_cutoff(best, months, shape, k)
     f = out["vintage"].to_numpy()
     assert (out["low"] == best["low"]).all()

@@ -102,6 +102,14 @@ def vintage_factors(newest_as_of: pd.Series, months: pd.DatetimeIndex, shape: np
     return np.clip(f, 1.0, VINTAGE_CAP)
 
 
+_SCOPE_OF = {rem.code: scope for scope, rem in REMAINDERS.items()}  # remainder row -> scope
+
+
+def _half_up(values: np.ndarray) -> np.ndarray:
+    """Persons, rounded half up as the best-estimate rule rounds (137.5 -> 138)."""
+    return np.floor(np.asarray(values, dtype=float) + 0.5).astype(np.int64)
+
+
 def to_cutoff(best: pd.DataFrame, months: pd.DatetimeIndex, shape: np.ndarray, k: int,
               world_month: pd.Timestamp | None = None) -> pd.DataFrame:
     """Traveller estimates (``ffcast data best``) moved from the month they describe to the
@@ -118,32 +126,27 @@ def to_cutoff(best: pd.DataFrame, months: pd.DatetimeIndex, shape: np.ndarray, k
     of it (never below 0), so where the world count is recent the world stays as published.
     """
     f = vintage_factors(best["newest_as_of"], months, shape, k)
-    out = best.copy()
-    central = out["central"].to_numpy(np.int64)
-    moved = np.floor(central * f + 0.5).astype(np.int64)
-    high = np.floor(out["high"].to_numpy(float) * f + 0.5).astype(np.int64)
-    kind = out["kind"].to_numpy(dtype=object) if "kind" in out else np.full(len(out), "country")
-    rem = np.flatnonzero(kind == "remainder")
-    if len(rem):
-        fw = 1.0
-        if world_month is not None:
-            fw = float(vintage_factors(pd.Series([world_month]), months, shape, k)[0])
-        iso3, regions = list(out["iso3"]), list(out["region"])
-        country = kind == "country"
+    central = best["central"].to_numpy(np.int64)
+    moved = _half_up(central * f)
+    high = best["high"].to_numpy(float)
+    country = (best["kind"] == "country").to_numpy()
+    if not country.all():
+        fw = 1.0 if world_month is None else float(
+            vintage_factors(pd.Series([world_month]), months, shape, k)[0])
+        iso3, regions = list(best["iso3"]), list(best["region"])
         gained = np.where(country, moved - central, 0)
-        claimed = np.zeros(len(out), dtype=bool)
-        for i in rem:
-            code = iso3[i]
-            scope = next((s for s, r in REMAINDERS.items() if r.code == code), None)
-            inside = (np.asarray(scope_countries(scope, iso3, regions) or [False] * len(out))
+        claimed = np.zeros(len(best), dtype=bool)
+        for i in np.flatnonzero(~country):
+            scope = _SCOPE_OF.get(iso3[i])
+            inside = (np.asarray(scope_countries(scope, iso3, regions) or [False] * len(best))
                       if scope is not None else ~claimed)  # ROW: what no scope claims
-            inside = inside & country
+            inside &= country
             claimed |= inside
             f[i] = fw
-            moved[i] = max(0, int(np.floor(central[i] * fw + 0.5)) - int(gained[inside].sum()))
-            high[i] = int(np.floor(out["high"].iat[i] * fw + 0.5))
+            moved[i] = max(0, int(_half_up(central[i] * fw)) - int(gained[inside].sum()))
+    out = best.copy()
     out["central"] = moved
-    out["high"] = np.maximum(high, moved)
+    out["high"] = np.maximum(_half_up(high * f), moved)
     out["low"] = np.minimum(out["low"].to_numpy(np.int64), moved)
     out["vintage"] = f
     return out
