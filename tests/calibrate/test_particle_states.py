@@ -40,6 +40,21 @@ def test_states_round_trip_and_match_a_fresh_history(post):
         np.testing.assert_array_equal(getattr(again.states, name), getattr(p.states, name))
 
 
+def test_states_attached_in_blocks_equal_one_block_and_stay_packed(post, monkeypatch):
+    """Issue 21 (memory): states are simulated a block of particles at a time and kept
+    packed; the blocks must not change a count (each particle has its own streams)."""
+    from ffcast.calibrate import posterior as P
+    from ffcast.engine.packed import PackedSnapshot
+
+    p, _ = post
+    assert isinstance(p.states, PackedSnapshot)
+    monkeypatch.setattr(P, "STATE_BLOCK", 17)  # 50 particles: blocks of 17, 17 and 16
+    again = P.attach_states(Posterior(p.cutoff, p.z, p.names, p.attrs, p.noise))
+    assert isinstance(again.states, PackedSnapshot) and len(again.states) == len(p.z)
+    for name in p.states.ARRAYS:
+        np.testing.assert_array_equal(getattr(again.states, name), getattr(p.states, name))
+
+
 @pytest.mark.parametrize("scenario", ["baseline", "repatriate-camps", "border-lockdown"])
 def test_a_run_from_the_states_equals_one_that_resimulates_the_history(post, scenario):
     _, path = post

@@ -200,17 +200,17 @@ def covered(measure: str, covers: str, groups: np.ndarray, travelled: np.ndarray
     count takes in)."""
     if covers not in COVERS:
         raise ValueError(f"covers {covers!r}: one of {', '.join(COVERS)}")
-    g = np.asarray(groups, dtype=np.int64)
+    g = np.asarray(groups)  # summed in int64 below, never widened whole (it is large)
     if measure == "in_theatre":
-        per = g[..., :L.GQ_KILLED].sum(-1)
+        per = g[..., :L.GQ_KILLED].sum(-1, dtype=np.int64)
     elif measure == "dead":
         per = g[..., L.GQ_KILLED]
     elif measure == "returned":
         per = g[..., L.GQ_RETURNED]
     elif measure == "travelled":
-        per = g[..., :L.GQ_INCARCERATED].sum(-1)
+        per = g[..., :L.GQ_INCARCERATED].sum(-1, dtype=np.int64)
         per[..., L.MINORS] = np.asarray(travelled, dtype=np.int64) - per[..., L.MEN] \
             - per[..., L.WOMEN]
     else:
         raise ValueError(f"measure {measure!r}: one of {', '.join(COVERED_MEASURES)}")
-    return per[..., list(COVERS[covers])].sum(-1)
+    return per[..., list(COVERS[covers])].sum(-1, dtype=np.int64)

@@ -20,7 +20,7 @@ from ffcast.engine import drivers, groups
 from ffcast.engine.prepared import Prepared, _month_offset
 from ffcast.engine.rng import uniforms
 from ffcast.errors import ScenarioError
-from ffcast.scenario import Scenario, reporting
+from ffcast.scenario import Policy, Scenario, reporting
 from ffcast.scenario.priors import (
     N_PARAMS,
     NEIGHBOURS_OF_THEATRE,
@@ -253,7 +253,8 @@ def sample_parameters(prep: Prepared, seed: int, draws: np.ndarray,
     pre, paths_pre = groups.expand_params(pre), paths_pre_rows
     pre = np.ascontiguousarray(pre)
     post = pre
-    if last >= prep.policy_index or last > prep.cutoff_index:
+    if (last >= prep.policy_index or last > prep.cutoff_index) and \
+            _levers_set(prep.scenario.policy):
         if paths_post is paths_pre:  # the policy edits it in place
             paths_post = paths_pre.copy()
         post, paths_post = _apply_policy(prep, pre.copy(), paths_post, post_log)
@@ -395,6 +396,19 @@ def _odds_scale(p: np.ndarray, factor: float) -> np.ndarray:
     return odds / (1 + odds)
 
 
+#: The policy levers :func:`_apply_policy` applies to the parameters, each with the value
+#: that changes nothing (its default; ``tests/engine/test_policy_levers.py`` checks both).
+PARAMETER_LEVERS: dict[str, float | None] = {
+    "prosecution_rate": None, "rehabilitation_uptake": None, "rehabilitation_effect": 1.0,
+    "camp_repatriation": None, "detection_capacity": 1.0, "dispatch_capacity": 1.0}
+
+
+def _levers_set(pol: Policy) -> bool:
+    """Whether any of :data:`PARAMETER_LEVERS` is set (else :func:`_apply_policy` changes
+    nothing, and the parameters after the policy start are those before it: no copy)."""
+    return any(getattr(pol, name) != off for name, off in PARAMETER_LEVERS.items())
+
+
 def _apply_policy(prep: Prepared, post: np.ndarray, paths_post: np.ndarray,
                   post_log: tuple[np.ndarray, float] | None = None,
                   ) -> tuple[np.ndarray, np.ndarray]:
@@ -446,12 +460,20 @@ def check_finite(prep: Prepared, dp: DrawParameters, by_region: np.ndarray, *,
     region = [REGIONS[r] for r in groups.rows(prep.region_index, axis=0)]
 
     def first_bad(a: np.ndarray) -> tuple[int, ...] | None:
+        with np.errstate(all="ignore"):  # a finite sum proves every term finite (one pass)
+            if np.isfinite(a.sum()):
+                return None
         bad = ~np.isfinite(a)
         if not bad.any():
             return None
         return tuple(int(i) for i in np.argwhere(bad)[0])
 
-    if (at := first_bad(by_region[:, :, cols])) is not None:
+    def columns_finite(a: np.ndarray) -> bool:
+        with np.errstate(all="ignore"):
+            return bool(np.isfinite(a.sum(axis=(0, 1))[cols]).all())
+
+    if not columns_finite(by_region) and \
+            (at := first_bad(by_region[:, :, cols])) is not None:
         d, r, j = at
         p = _param_prior(prep.scenario, PARAMS[int(np.flatnonzero(cols)[j])])
         how = "scenario override" if p.source == "scenario override" else "prior"
@@ -461,7 +483,7 @@ def check_finite(prep: Prepared, dp: DrawParameters, by_region: np.ndarray, *,
             f"{by_region[d, r, np.flatnonzero(cols)[j]]}, which the engine cannot run on; fix: "
             f"change the override of {p.name} (a bug if the scenario has none: report it)")
     for label, arr in (("params_pre", dp.params_pre), ("params_post", dp.params_post)):
-        if (at := first_bad(arr[:, :, cols])) is not None:
+        if not columns_finite(arr) and (at := first_bad(arr[:, :, cols])) is not None:
             d, c, j = at
             name = PARAMS[int(np.flatnonzero(cols)[j])].name
             raise ScenarioError(
