@@ -161,9 +161,61 @@ def test_states_are_stored_in_chunks_of_whole_particles(post):
     p, path = post
     with h5py.File(path, "r") as f:
         for name in p.states.ARRAYS:
+            if name == "state":  # stored packed: its non-zero cells, 1-D
+                continue
             ds = f[f"state_{name}"]
             assert ds.chunks == (min(STATE_CHUNK_PARTICLES, ds.shape[0]), *ds.shape[1:]), name
             assert ds.compression == "gzip"
+        for name in ("state_values", "state_index", "state_indptr"):
+            assert f[name].ndim == 1 and f[name].compression == "gzip", name
+        assert "state_state" not in f
+
+
+def _dataset(path):
+    with xr.open_dataset(path, engine="h5netcdf") as ds:
+        ds.load()
+    return ds
+
+
+def test_a_file_with_the_dense_states_of_earlier_versions_reads_the_same(post, tmp_path):
+    """Files written before the states were packed hold them dense (``state_state``):
+    they load to the same numbers (packed as read)."""
+    p, path = post
+    ds = _dataset(path).drop_vars(["state_values", "state_index", "state_indptr"])
+    ds["state_state"] = (("particle", "state_row", "state_slot"),
+                         p.states.state.astype(np.int32))
+    ds.attrs = {k: v for k, v in ds.attrs.items() if k not in ("state_rows", "state_slots")}
+    dense = tmp_path / "dense.nc"
+    ds.to_netcdf(dense, engine="h5netcdf")
+    again = load(dense)
+    assert again.attrs == p.attrs
+    for name in p.states.ARRAYS:
+        np.testing.assert_array_equal(getattr(again.states, name), getattr(p.states, name))
+
+
+@pytest.mark.parametrize("damage", ["pointers", "positions", "counts", "shape"])
+def test_damaged_packed_states_are_refused_in_one_line(post, tmp_path, damage):
+    """A corrupt packed state would put counts in the wrong cells or particles: refused."""
+    _, path = post
+    ds = _dataset(path)
+    if damage == "pointers":
+        ptr = ds["state_indptr"].values.copy()
+        ptr[1], ptr[2] = ptr[2] + 1, ptr[1]
+        ds["state_indptr"] = ("state_pointer", ptr)
+    elif damage == "positions":
+        idx = ds["state_index"].values.copy()
+        idx[0] = 10**9
+        ds["state_index"] = ("state_nonzero", idx)
+    elif damage == "counts":
+        val = ds["state_values"].values.copy()
+        val[0] = -1
+        ds["state_values"] = ("state_nonzero", val)
+    else:
+        ds.attrs["state_slots"] = int(ds.attrs["state_slots"]) - 1
+    broken = tmp_path / f"{damage}.nc"
+    ds.to_netcdf(broken, engine="h5netcdf")
+    with pytest.raises(FFCastError, match=r"particle states (are incomplete|hold \d+ slots)"):
+        load(broken)
 
 
 def test_states_of_an_older_expected_layout_are_refused_with_the_fix(post, tmp_path):

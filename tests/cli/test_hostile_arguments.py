@@ -72,6 +72,7 @@ CASES: list[tuple[list[str], str]] = [
     (["backtest", "--observations", "obs.csv", "--draws", "2", "--cutoff", "0000-01"],
      "--cutoff"),
     (["calibrate", "--particles", "50", "--cutoff", "0000-01"], "--cutoff"),
+    (["data", "best", "--cutoff", "0000-01"], "--cutoff"),
     (["report", "--draws", "2", "--end", "0000-01"], "--end"),
     (["report", "--draws", "0"], "--draws"),  # an explicit 0 is not "the default"
     (["report", "--draws", "2", "--end", ""], "--end"),
@@ -86,6 +87,7 @@ CASES: list[tuple[list[str], str]] = [
     (["backtest", "--observations", "obs.csv", "--draws", "2", "--cutoff", "2014-01"],
      "2014-11"),
     (["calibrate", "--particles", "50", "--cutoff", "2014-01"], "2014-11"),
+    (["data", "best", "--cutoff", "2014-01"], "2014-11"),
     # seeds the generator cannot hash (failure 3)
     (["run", "--draws", "2", "--seed", "18446744073709551616"], "--seed"),
     (["run", "--draws", "2", "--seed", "9223372036854775808"], "--seed"),

@@ -122,3 +122,31 @@ def test_echo_json_turns_missing_values_into_null(capsys: pytest.CaptureFixture[
     assert out["nan"] is None and out["na"] is None and out["nat"] is None
     assert out["np"] is None and out["inf"] is None and out["int"] == 3
     assert out["when"].startswith("2016-12-31") and out["frame"] == [{"x": 1}, {"x": None}]
+
+
+def test_best_at_a_cutoff_shows_the_published_estimate_beside_the_engines_prior() -> None:
+    """ADR 0025: an estimate of an earlier month is moved to the cut-off; the table shows
+    both, and its engine columns are exactly what a run at that cut-off reads."""
+    from ffcast.engine import prepare
+    from ffcast.scenario import Scenario
+
+    rows = _json(["data", "best", "--cutoff", "2014-12", "--json"])
+    prior = prepare(Scenario(name="t", cutoff="2014-12"), end="2015-01").countries
+    assert [r["iso3"] for r in rows] == list(prior["iso3"])
+    assert [r["central"] for r in rows] == prior["central"].tolist()
+    assert sum(r["published_central"] for r in rows) == 17_418  # docs/data.md, ADR 0025
+    assert sum(r["central"] for r in rows) == 22_009
+    for r in rows:
+        if r["kind"] != "country":
+            continue
+        if r["newest_as_of"].startswith("2014-12"):  # an estimate of the cut-off month
+            assert r["moved"] == 1.0 and r["central"] == r["published_central"], r["iso3"]
+        else:
+            assert r["moved"] > 1.0 and r["central"] >= r["published_central"], r["iso3"]
+        assert r["low"] == min(r["published_low"], r["central"])  # the floor is kept
+    pak = next(r for r in rows if r["iso3"] == "PAK")  # ICSR's count of December 2013
+    assert pak["newest_as_of"].startswith("2013-12") and pak["moved"] > 3
+    table = runner.invoke(app, ["data", "best", "--cutoff", "2014-12"])
+    assert table.exit_code == 0 and "x moved" in table.stdout and "22,009" in table.stdout
+    bad = runner.invoke(app, ["data", "best", "--cutoff", "2014-13"])
+    assert bad.exit_code != 0 and "--cutoff" in bad.output

@@ -322,8 +322,9 @@ def save(post: Posterior, path: str | Path) -> Path:
     if post.noise is not None:
         ds["noise"] = ("particle", np.asarray(post.noise, dtype=np.int64))
     if post.states is not None:
-        ds = ds.merge(_states_dataset(post.states))
-        ds.attrs["state_month"] = post.states.month
+        states = _states_dataset(post.states)
+        ds = ds.merge(states)
+        ds.attrs.update(states.attrs)
     encoding = {v: _encoding(ds[v]) for v in ds.data_vars}
     with atomic_path(path, suffix=".nc.tmp") as tmp:
         ds.to_netcdf(tmp, engine="h5netcdf", encoding=encoding)
@@ -354,36 +355,63 @@ _STATE_DIMS = {"state": ("particle", "state_row", "state_slot"),  # origin x gro
                "total_groups": ("particle", "state_country", "group", "group_quantity")}
 
 
-def _states_dataset(snap: Snapshot) -> xr.Dataset:
+def _states_dataset(snap: Snapshot | PackedSnapshot) -> xr.Dataset:
+    """The particle states as variables ``state_*`` (counts as int32, checked); the engine
+    state packed (``state_values`` and ``state_index`` of its non-zero cells, per particle
+    between ``state_indptr[p]`` and ``state_indptr[p + 1]``; shape in the attributes
+    ``state_rows`` and ``state_slots``): ~4% of its cells are not zero."""
     import xarray as xr
 
-    """The particle states as variables ``state_*`` (counts as int32, checked)."""
-    out = {}
+    packed = PackedSnapshot.of(snap).packed
+    out = {"state_values": (("state_nonzero",), _int32_counts("state", packed.values)),
+           "state_index": (("state_nonzero",), packed.index.astype(np.int32)),
+           "state_indptr": (("state_pointer",), packed.indptr.astype(np.int64))}
     for name, dims in _STATE_DIMS.items():
+        if name == "state":
+            continue
         arr = getattr(snap, name)
-        if arr.dtype.kind == "i":
-            if arr.size and (arr.max() > np.iinfo(np.int32).max or arr.min() < 0):
-                raise FFCastError(f"posterior states: {name} outside the int32 range")
-            arr = arr.astype(np.int32)
-        out[f"state_{name}"] = (dims, arr)
+        out[f"state_{name}"] = (dims, _int32_counts(name, arr) if arr.dtype.kind == "i"
+                                else arr)
     return xr.Dataset(out, coords={"state_country": np.array(snap.countries, dtype=str)},
-                      attrs={"state_month": snap.month})
+                      attrs={"state_month": snap.month, "state_rows": packed.shape[1],
+                             "state_slots": packed.shape[2]})
 
 
-def _read_states(ds: _Plain) -> Snapshot | None:
-    if "state_state" not in ds:
+def _int32_counts(name: str, arr: np.ndarray) -> np.ndarray:
+    if arr.size and (arr.max() > np.iinfo(np.int32).max or arr.min() < 0):
+        raise FFCastError(f"posterior states: {name} outside the int32 range")
+    return arr.astype(np.int32)
+
+
+#: Attributes of a posterior file that describe its particle states (not the posterior's).
+_STATE_ATTRS = ("state_month", "state_rows", "state_slots")
+
+
+def _packed_state(ds: _Plain) -> PackedCounts:
+    """The engine state of a file: packed (written since issue 21's memory work), or the
+    dense ``state_state`` of older files (packed as read, block by block from HDF5)."""
+    if "state_values" in ds:
+        n = len(np.atleast_1d(ds["state_indptr"])) - 1
+        shape = (n, int(ds.attrs["state_rows"]), int(ds.attrs["state_slots"]))
+        return PackedCounts(shape, np.asarray(ds["state_indptr"]),
+                            np.asarray(ds["state_index"]),
+                            np.asarray(ds["state_values"])).check()
+    raw = ds["state_state"]
+    return raw if isinstance(raw, PackedCounts) else PackedCounts.pack(np.asarray(raw))
+
+
+def _read_states(ds: _Plain) -> PackedSnapshot | None:
+    if "state_state" not in ds and "state_values" not in ds:
         return None
     if "state_month_groups" not in ds:
         raise FFCastError("posterior: its particle states were stored before men, women and "
                           "minors were simulated apart; fix: recalibrate with this version "
                           "(ffcast calibrate), or attach new states "
                           "(ffcast.calibrate.posterior.attach_states)")
-    # Counts stay int32 in memory (~60 MB for 1,000 particles); a chunk widens its own.
-    raw = ds["state_state"]  # packed as read from HDF5 (a dense array via xarray)
-    packed = raw if isinstance(raw, PackedCounts) else PackedCounts.pack(np.asarray(raw))
+    packed = _packed_state(ds)  # ~12 MB in memory for 1,000 particles (143 MB dense)
     arrays = {name: np.asarray(ds[f"state_{name}"]) for name in _STATE_DIMS if name != "state"}
     n_countries = len(np.atleast_1d(ds["state_country"]))
-    if ds["state_state"].shape[1] != n_countries * L.N_GROUPS:
+    if packed.shape[1] != n_countries * L.N_GROUPS:
         raise FFCastError("posterior: its particle states were stored before men, women and "
                           "minors were simulated apart (one row per country); fix: "
                           "recalibrate with this version (ffcast calibrate)")
@@ -399,6 +427,13 @@ def _read_states(ds: _Plain) -> Snapshot | None:
                           f"{arrays['ring'].shape[1]} expected attack channels, this version "
                           f"{L.N_EXPECTED} (directed attacks apart, ADR 0022); fix: recalibrate "
                           "with this version (ffcast calibrate), or attach new states "
+                          "(ffcast.calibrate.posterior.attach_states)")
+    if len(packed) != len(arrays["ring"]):
+        raise ValueError(f"{len(packed)} particle states for {len(arrays['ring'])} rings")
+    if packed.shape[2] != L.N_STATE:
+        raise FFCastError(f"posterior: its particle states hold {packed.shape[2]} slots per "
+                          f"engine row, this version {L.N_STATE}; fix: recalibrate with this "
+                          "version (ffcast calibrate), or attach new states "
                           "(ffcast.calibrate.posterior.attach_states)")
     return PackedSnapshot(int(ds.attrs["state_month"]),
                           tuple(str(c) for c in ds["state_country"]), packed, **arrays)
@@ -452,7 +487,7 @@ def _read(path: Path) -> Posterior:
                               f"({exc.__class__.__name__})") from exc
     if "z" not in ds or "cutoff" not in ds.attrs:
         raise FFCastError(f"{path}: not an ffcast posterior (no 'z' variable / cutoff attr)")
-    attrs = {k: v for k, v in ds.attrs.items() if k != "state_month"}
+    attrs = {k: v for k, v in ds.attrs.items() if k not in _STATE_ATTRS}
     try:
         states = _read_states(ds)
     except (KeyError, ValueError, TypeError) as exc:

@@ -360,10 +360,13 @@ class _Evaluator:
             q[4, rows] = ch.flows[..., arrivals]
             if self._scoped:  # ch.groups (n, RG, C, G, Q) at the group months
                 travelled = q[0, rows][:, self._group_rows]
+                per: dict[str, np.ndarray] = {}  # each measure by group, once a chunk
                 for i, name in enumerate(self._scoped):
                     base, covers = split_scoped(name)
-                    gq[i, rows] = groups.covered(QUANTITY_MEASURE[base], covers, ch.groups,
-                                            travelled)
+                    measure = QUANTITY_MEASURE[base]
+                    if measure not in per:
+                        per[measure] = groups.by_group(measure, ch.groups, travelled)
+                    gq[i, rows] = groups.of_covers(per[measure], covers)
             expected[rows] = ch.expected
         self.calls += 1
         seen = {int(m): {name: q[i, :, r] for i, name in enumerate(QUANTITIES)}

@@ -91,16 +91,28 @@ def show_sources(
 @app.command("best")
 @user_errors
 def best(
+    cutoff: Annotated[
+        str | None,
+        typer.Option("--cutoff", help="The estimates published by the end of this month "
+                     "(YYYY-MM) and, beside them, what the engine reads at that cut-off: "
+                     "each moved to the cut-off along the world's recruitment (ADR 0025)."),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Best estimates of travellers by end 2016 per country, then the remainder split by region.
 
     The remainder rows (``R-WEU`` ... and ``ROW``, ``kind`` = remainder) are travellers the
     world total holds but no country statement names, assigned to the region whose published
-    total claims them. ``--json`` gives every row with its sources and rule.
+    total claims them. ``--json`` gives every row with its sources and rule. With
+    ``--cutoff``, each row's estimate as published by that month (``published_*``, of the
+    month ``newest_as_of``) and the engine's prior at the cut-off (``low``, ``central``,
+    ``high``; ``moved`` = the factor an estimate of an earlier month was multiplied by).
     """
     from ffcast import data
 
+    if cutoff is not None:
+        _best_at_cutoff(cutoff, as_json)
+        return
     frame = data.best_estimates()
     if as_json:
         _emit(frame, True, title="best")
@@ -117,6 +129,52 @@ def best(
           title="Remainder split by region: travellers not named in any country's statement")
     typer.echo(f"countries {int(countries['central'].sum()):,} + remainders "
                f"{int(remainders['central'].sum()):,} = {int(frame['central'].sum()):,}")
+
+
+def _best_at_cutoff(cutoff: str, as_json: bool) -> None:
+    """``ffcast data best --cutoff``: the estimates published by the cut-off beside the
+    engine's prior at it (the run's own ``prepare``, so the table is what a run reads)."""
+    import pandas as pd
+
+    from ffcast import data
+    from ffcast.engine import prepare
+    from ffcast.scenario import Scenario
+    from ffcast.scenario.fields import check_cutoff
+
+    try:
+        cutoff = check_cutoff(cutoff)
+    except ValueError as exc:
+        raise FFCastError(f"--cutoff: {exc}") from None
+    published = data.best_estimates(as_of=cutoff)
+    prior = prepare(Scenario(name=f"best-{cutoff}", cutoff=cutoff),
+                    end=str(pd.Period(cutoff, "M") + 1)).countries
+    if list(prior["iso3"]) != list(published["iso3"]):  # prepare keeps every row, in order
+        raise FFCastError("data best --cutoff: the engine's rows differ from the estimates' "
+                          "(a bug: report it)")
+    frame = pd.DataFrame({
+        "iso3": published["iso3"], "name": published["name"], "region": published["region"],
+        "kind": published["kind"], "newest_as_of": published["newest_as_of"],
+        "published_low": published["low"], "published_central": published["central"],
+        "published_high": published["high"],
+        "moved": prior["vintage"].to_numpy().round(3),
+        "low": prior["low"].to_numpy(), "central": prior["central"].to_numpy(),
+        "high": prior["high"].to_numpy(),
+        "sources": published["sources"], "rule": published["rule"]})
+    if as_json:
+        _emit(frame, True, title="best")
+        return
+    shown = frame.drop(columns=["sources", "rule", "kind"]).rename(columns={
+        "published_low": "published low", "published_central": "published central",
+        "published_high": "published high", "moved": "x moved", "low": "at cut-off low",
+        "central": "at cut-off central", "high": "at cut-off high"})
+    _emit(shown, False, title=(
+        f"Travellers by the cut-off {cutoff}: each estimate as published by then (of the "
+        "month newest_as_of) and the engine's prior at the cut-off, central and high moved "
+        "along the world's recruitment from that month to the cut-off (ADR 0025)"))
+    typer.echo(f"published {int(frame['published_central'].sum()):,}; at the cut-off "
+               f"{int(frame['central'].sum()):,} (countries "
+               f"{int(frame.loc[frame['kind'] == 'country', 'central'].sum()):,}, remainders "
+               f"{int(frame.loc[frame['kind'] == 'remainder', 'central'].sum()):,})")
 
 
 @app.command("groups")

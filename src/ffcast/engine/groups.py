@@ -190,7 +190,15 @@ COVERED_MEASURES = ("travelled", "returned", "dead", "in_theatre")
 def covered(measure: str, covers: str, groups: np.ndarray, travelled: np.ndarray) -> np.ndarray:
     """The count of ``measure`` among the groups ``covers`` names (int64, shape ``(...)``),
     from a group record ``groups`` (..., N_GROUPS, N_GROUP_QUANTITIES) and everyone's
-    cumulative arrivals ``travelled`` (...) at the same month.
+    cumulative arrivals ``travelled`` (...) at the same month: :func:`by_group` summed over
+    :data:`COVERS` ``[covers]``."""
+    if covers not in COVERS:
+        raise ValueError(f"covers {covers!r}: one of {', '.join(COVERS)}")
+    return of_covers(by_group(measure, groups, travelled), covers)
+
+
+def by_group(measure: str, groups: np.ndarray, travelled: np.ndarray) -> np.ndarray:
+    """The count of ``measure`` in each group (int64, shape ``(..., N_GROUPS)``).
 
     In the war zone: stayed, with other groups or detained there (``results.quantities.
     WAR_ZONE``); dead: killed; returned: every home stock. Travelled: the people of a group
@@ -198,19 +206,23 @@ def covered(measure: str, covers: str, groups: np.ndarray, travelled: np.ndarray
     travelled are their people, and the minors who travelled are everyone's arrivals less
     the adults (the minors' people include the children born there, whom no traveller
     count takes in)."""
-    if covers not in COVERS:
-        raise ValueError(f"covers {covers!r}: one of {', '.join(COVERS)}")
     g = np.asarray(groups)  # summed in int64 below, never widened whole (it is large)
     if measure == "in_theatre":
-        per = g[..., :L.GQ_KILLED].sum(-1, dtype=np.int64)
-    elif measure == "dead":
-        per = g[..., L.GQ_KILLED]
-    elif measure == "returned":
-        per = g[..., L.GQ_RETURNED]
-    elif measure == "travelled":
+        return g[..., :L.GQ_KILLED].sum(-1, dtype=np.int64)
+    if measure == "dead":
+        return g[..., L.GQ_KILLED].astype(np.int64)
+    if measure == "returned":
+        return g[..., L.GQ_RETURNED].astype(np.int64)
+    if measure == "travelled":
         per = g[..., :L.GQ_INCARCERATED].sum(-1, dtype=np.int64)
         per[..., L.MINORS] = np.asarray(travelled, dtype=np.int64) - per[..., L.MEN] \
             - per[..., L.WOMEN]
-    else:
-        raise ValueError(f"measure {measure!r}: one of {', '.join(COVERED_MEASURES)}")
-    return per[..., list(COVERS[covers])].sum(-1, dtype=np.int64)
+        return per
+    raise ValueError(f"measure {measure!r}: one of {', '.join(COVERED_MEASURES)}")
+
+
+def of_covers(per_group: np.ndarray, covers: str) -> np.ndarray:
+    """Counts per group (..., N_GROUPS) summed over the groups ``covers`` names (int64)."""
+    if covers not in COVERS:
+        raise ValueError(f"covers {covers!r}: one of {', '.join(COVERS)}")
+    return per_group[..., list(COVERS[covers])].sum(-1, dtype=np.int64)

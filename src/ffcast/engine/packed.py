@@ -92,6 +92,26 @@ class PackedCounts:
                    np.concatenate([p.index for p in parts]),
                    np.concatenate([p.values for p in parts]))
 
+    def check(self) -> PackedCounts:
+        """Itself, once its parts are proved consistent (a file can be corrupt); raises
+        ValueError naming the first inconsistency."""
+        n, width = self.shape[0], self.shape[1] * self.shape[2]
+        ptr, index, values = self.indptr, self.index, self.values
+        if ptr.ndim != 1 or index.ndim != 1 or values.ndim != 1:
+            raise ValueError("packed states: indptr, index and values must be 1-D")
+        if ptr.dtype.kind not in "iu" or index.dtype.kind not in "iu" or \
+                values.dtype.kind not in "iu":
+            raise ValueError("packed states: integer indptr, index and values")
+        if len(ptr) != n + 1 or (n + 1 and ptr[0] != 0):
+            raise ValueError(f"packed states: {len(ptr)} pointers for {n} particles")
+        if np.any(np.diff(ptr) < 0) or int(ptr[-1]) != len(values) or len(index) != len(values):
+            raise ValueError("packed states: the pointers do not delimit the values")
+        if index.size and (index.min() < 0 or index.max() >= width):
+            raise ValueError(f"packed states: a position outside the {width} cells")
+        if values.size and values.min() < 0:
+            raise ValueError("packed states: a negative count")
+        return self
+
     @property
     def dtype(self) -> np.dtype:
         return self.values.dtype
