@@ -345,8 +345,8 @@ def _encoding(var: xr.DataArray) -> dict:
     return {"zlib": True, "complevel": 4, "shuffle": True}
 
 
-_STATE_DIMS = {"state": ("particle", "state_row", "state_slot"),  # origin x group
-               "ring": ("particle", "expected", "lag"),
+# The snapshot's arrays stored as they are (its ``state`` is stored packed: _states_dataset).
+_STATE_DIMS = {"ring": ("particle", "expected", "lag"),
                "month_flows": ("particle", "state_country", "flow"),
                "total_flows": ("particle", "state_country", "flow"),
                "month_expected": ("particle", "expected"),
@@ -367,8 +367,6 @@ def _states_dataset(snap: Snapshot | PackedSnapshot) -> xr.Dataset:
            "state_index": (("state_nonzero",), packed.index.astype(np.int32)),
            "state_indptr": (("state_pointer",), packed.indptr.astype(np.int64))}
     for name, dims in _STATE_DIMS.items():
-        if name == "state":
-            continue
         arr = getattr(snap, name)
         out[f"state_{name}"] = (dims, _int32_counts(name, arr) if arr.dtype.kind == "i"
                                 else arr)
@@ -409,7 +407,7 @@ def _read_states(ds: _Plain) -> PackedSnapshot | None:
                           "(ffcast calibrate), or attach new states "
                           "(ffcast.calibrate.posterior.attach_states)")
     packed = _packed_state(ds)  # ~12 MB in memory for 1,000 particles (143 MB dense)
-    arrays = {name: np.asarray(ds[f"state_{name}"]) for name in _STATE_DIMS if name != "state"}
+    arrays = {name: np.asarray(ds[f"state_{name}"]) for name in _STATE_DIMS}
     n_countries = len(np.atleast_1d(ds["state_country"]))
     if packed.shape[1] != n_countries * L.N_GROUPS:
         raise FFCastError("posterior: its particle states were stored before men, women and "

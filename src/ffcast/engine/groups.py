@@ -192,8 +192,6 @@ def covered(measure: str, covers: str, groups: np.ndarray, travelled: np.ndarray
     from a group record ``groups`` (..., N_GROUPS, N_GROUP_QUANTITIES) and everyone's
     cumulative arrivals ``travelled`` (...) at the same month: :func:`by_group` summed over
     :data:`COVERS` ``[covers]``."""
-    if covers not in COVERS:
-        raise ValueError(f"covers {covers!r}: one of {', '.join(COVERS)}")
     return of_covers(by_group(measure, groups, travelled), covers)
 
 

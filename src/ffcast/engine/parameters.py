@@ -459,21 +459,20 @@ def check_finite(prep: Prepared, dp: DrawParameters, by_region: np.ndarray, *,
     iso3 = groups.row_labels(prep.countries["iso3"])  # one per engine row
     region = [REGIONS[r] for r in groups.rows(prep.region_index, axis=0)]
 
-    def first_bad(a: np.ndarray) -> tuple[int, ...] | None:
-        with np.errstate(all="ignore"):  # a finite sum proves every term finite (one pass)
-            if np.isfinite(a.sum()):
-                return None
-        bad = ~np.isfinite(a)
+    def first_bad(a: np.ndarray, in_cols: bool = False) -> tuple[int, ...] | None:
+        """The first index of a non-finite value (of the columns ``cols`` read by the run
+        when ``in_cols``), or None. A finite sum proves every term finite in one pass,
+        without copying the columns out."""
+        with np.errstate(all="ignore"):
+            total = a.sum(axis=(0, 1))[cols] if in_cols else a.sum()
+        if np.isfinite(total).all():
+            return None
+        bad = ~np.isfinite(a[:, :, cols] if in_cols else a)
         if not bad.any():
             return None
         return tuple(int(i) for i in np.argwhere(bad)[0])
 
-    def columns_finite(a: np.ndarray) -> bool:
-        with np.errstate(all="ignore"):
-            return bool(np.isfinite(a.sum(axis=(0, 1))[cols]).all())
-
-    if not columns_finite(by_region) and \
-            (at := first_bad(by_region[:, :, cols])) is not None:
+    if (at := first_bad(by_region, in_cols=True)) is not None:
         d, r, j = at
         p = _param_prior(prep.scenario, PARAMS[int(np.flatnonzero(cols)[j])])
         how = "scenario override" if p.source == "scenario override" else "prior"
@@ -483,7 +482,7 @@ def check_finite(prep: Prepared, dp: DrawParameters, by_region: np.ndarray, *,
             f"{by_region[d, r, np.flatnonzero(cols)[j]]}, which the engine cannot run on; fix: "
             f"change the override of {p.name} (a bug if the scenario has none: report it)")
     for label, arr in (("params_pre", dp.params_pre), ("params_post", dp.params_post)):
-        if not columns_finite(arr) and (at := first_bad(arr[:, :, cols])) is not None:
+        if (at := first_bad(arr, in_cols=True)) is not None:
             d, c, j = at
             name = PARAMS[int(np.flatnonzero(cols)[j])].name
             raise ScenarioError(
