@@ -192,3 +192,35 @@ def test_territory_does_not_bounce_back_at_the_cutoff(cutoff):
     np.testing.assert_allclose(dp.territory[:, seen: prep.cutoff_index + 1], last)
     assert (np.diff(dp.territory[:, seen:], axis=1) <= 1e-12).all()
     assert (dp.pressure[:, seen:] >= dp.pressure[:, seen: seen + 1] - 1e-12).all()
+
+
+def test_the_exit_ban_prior_leans_to_a_ban_but_keeps_the_open_reading():
+    """ADR 0027: caliphate_exit's prior leans to a ban that held most fighters in (mean 0.3)
+    yet keeps the reading of one that changed little (a tenth of the draws above 0.6); the
+    engine's sampler draws it as that beta (closed form)."""
+    from scipy import stats
+
+    from ffcast.scenario.priors import sample_scalar
+
+    p = PARAMS[PARAM_INDEX["caliphate_exit"]]
+    u = (np.arange(20_000) + 0.5) / 20_000
+    x = sample_scalar(p, np.array([p.mean]), u)
+    a, b = p.mean * p.spread, (1 - p.mean) * p.spread
+    np.testing.assert_allclose(x, stats.beta(a, b).ppf(u), rtol=1e-9, atol=1e-12)
+    assert abs(x.mean() - 0.3) < 1e-3
+    assert (x < 0.1).mean() > 0.2  # the ban that held (0.24)
+    assert (x > 0.6).mean() > 0.10  # the ban that changed little
+
+
+def test_base_deaths_prior_spans_the_world_anchor_and_the_western_statements():
+    """ADR 0027: death_base's prior (sd log 0.6) covers both the world anchor (5-10% dead by
+    Jan 2015 after ~10 months in theatre) and the Western statements of late 2014 (11-18%)
+    inside its 90% interval; the old sd (0.3) left the Western reading outside it."""
+    p = PARAMS[PARAM_INDEX["death_base"]]
+    lo, hi = p.mean * np.exp(-1.645 * p.spread), p.mean * np.exp(1.645 * p.spread)
+
+    def share(h: float) -> float:  # dead after ten months at a constant hazard
+        return 1 - np.exp(-10 * h)
+
+    assert share(lo) < 0.05 and share(hi) > 0.15
+    assert share(0.007 * np.exp(1.645 * 0.3)) < 0.11  # the old prior's upper end

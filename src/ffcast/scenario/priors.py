@@ -126,10 +126,13 @@ def _by_region(**kw: float) -> dict[str, float]:
 
 PARAMS: tuple[Param, ...] = (
     # --- in theatre -------------------------------------------------------------------------
-    Param("death_base", 0.007, "lognormal", 0.3, "per month",
+    Param("death_base", 0.007, "lognormal", 0.6, "per month",
           "Death hazard in theatre before territorial losses (civil-war fighting).",
           "judgement anchored on 'between 5 per cent and 10 per cent had been killed' by "
-          "Jan 2015 (ICSR2015_SPEECH)"),
+          "Jan 2015 (ICSR2015_SPEECH); wide (90%: 0.37-2.7 times the centre, ADR 0027) "
+          "because Western statements of late 2014 put 11-18% dead (Australia 20, Austria "
+          "27, the Netherlands 18, Germany at least 60) and a narrow prior (0.3) left the "
+          "difference to the death scope of the reporting model"),
     Param("death_collapse", 0.03, "lognormal", 0.4, "per month at full collapse",
           "Extra death hazard proportional to collapse pressure (loss of territory).",
           "judgement; consistent with 14% of EU fighters confirmed dead by Oct 2015 (ICCT2016) "
@@ -347,7 +350,7 @@ PARAMS: tuple[Param, ...] = (
           "(DAILYSABAH2015, 2015-11); returns reported flat through 2015-2016 (France 213 in "
           "spring 2015, 203 in July 2016: CAZENEUVE_AN2015, VALLS2016_07); wide (90%: "
           "0.19-0.81)", scope="global"),
-    Param("caliphate_exit", 0.5, "beta", 3.0, "multiplier",
+    Param("caliphate_exit", 0.3, "beta", 3.0, "multiplier",
           "Return hazard in theatre after the caliphate was declared (from 2014-07), "
           "relative to before: leaving became desertion, punished by death; applied only at "
           "cut-offs from 2014-12, when that was public (ADR 0024). Those held back stay in "
@@ -355,8 +358,10 @@ PARAMS: tuple[Param, ...] = (
           "judgement between two readings: a ban that held most fighters in ('has executed "
           "100 of its own foreign fighters for trying to flee from Raqqa', DW2014_12, "
           "2014-12-20: one activist's count) vs one that changed little (exit 'via Turkey' "
-          "still open to those who tried, BBC2015_DEF); uniform-like (90%: 0.10-0.90) so the "
-          "returns of 2014 decide", scope="global"),
+          "still open to those who tried, BBC2015_DEF); leaning to the first (mean 0.3, "
+          "median 0.25, 90%: 0.02-0.74; ADR 0024's uniform-like mean 0.5 over-forecast the "
+          "returns after every origin, and the rolling backtest chose this one, ADR 0027)",
+          scope="global"),
     Param("route_closure", 0.5, "beta", 2.0, "probability at full collapse",
           "Share of the fighters who would go home (early returns and exit decisions to "
           "return) who cannot get out, times collapse pressure: as the territory shrinks the "
