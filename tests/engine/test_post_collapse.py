@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import stats
 
 from ffcast.engine import layout as L
 from ffcast.engine import prepare, run_chunk
@@ -23,7 +24,7 @@ from ffcast.engine.prepared import (
 )
 from ffcast.engine.theatre import leave_theatre
 from ffcast.scenario import load_scenario
-from ffcast.scenario.priors import PARAM_INDEX, PARAMS
+from ffcast.scenario.priors import PARAM_INDEX, PARAMS, sample_scalar
 
 
 def _index(prep, month: str) -> int:
@@ -198,10 +199,6 @@ def test_the_exit_ban_prior_leans_to_a_ban_but_keeps_the_open_reading():
     """ADR 0027: caliphate_exit's prior leans to a ban that held most fighters in (mean 0.3)
     yet keeps the reading of one that changed little (a tenth of the draws above 0.6); the
     engine's sampler draws it as that beta (closed form)."""
-    from scipy import stats
-
-    from ffcast.scenario.priors import sample_scalar
-
     p = PARAMS[PARAM_INDEX["caliphate_exit"]]
     u = (np.arange(20_000) + 0.5) / 20_000
     x = sample_scalar(p, np.array([p.mean]), u)

@@ -459,10 +459,13 @@ def check_finite(prep: Prepared, dp: DrawParameters, by_region: np.ndarray, *,
     iso3 = groups.row_labels(prep.countries["iso3"])  # one per engine row
     region = [REGIONS[r] for r in groups.rows(prep.region_index, axis=0)]
 
+    read = np.flatnonzero(cols)  # the parameter columns the run reads
+
     def first_bad(a: np.ndarray, in_cols: bool = False) -> tuple[int, ...] | None:
-        """The first index of a non-finite value (of the columns ``cols`` read by the run
-        when ``in_cols``), or None. A finite sum proves every term finite in one pass,
-        without copying the columns out."""
+        """The first index of a non-finite value, or None; with ``in_cols`` only the
+        parameter columns the run reads are looked at (the last index is then the
+        parameter's). A finite sum proves every term finite in one pass, without copying
+        the columns out."""
         with np.errstate(all="ignore"):
             total = a.sum(axis=(0, 1))[cols] if in_cols else a.sum()
         if np.isfinite(total).all():
@@ -470,24 +473,26 @@ def check_finite(prep: Prepared, dp: DrawParameters, by_region: np.ndarray, *,
         bad = ~np.isfinite(a[:, :, cols] if in_cols else a)
         if not bad.any():
             return None
-        return tuple(int(i) for i in np.argwhere(bad)[0])
+        at = [int(i) for i in np.argwhere(bad)[0]]
+        if in_cols:
+            at[-1] = int(read[at[-1]])
+        return tuple(at)
 
     if (at := first_bad(by_region, in_cols=True)) is not None:
         d, r, j = at
-        p = _param_prior(prep.scenario, PARAMS[int(np.flatnonzero(cols)[j])])
+        p = _param_prior(prep.scenario, PARAMS[j])
         how = "scenario override" if p.source == "scenario override" else "prior"
         raise ScenarioError(
             f"parameters.{p.name}: draw {int(dp.draws[d])}, region {REGIONS[r]}: the {how} "
             f"(mean {p.mean_for(REGIONS[r]):.4g}, {p.dist} spread {p.spread:.4g}) sampled "
-            f"{by_region[d, r, np.flatnonzero(cols)[j]]}, which the engine cannot run on; fix: "
+            f"{by_region[d, r, j]}, which the engine cannot run on; fix: "
             f"change the override of {p.name} (a bug if the scenario has none: report it)")
     for label, arr in (("params_pre", dp.params_pre), ("params_post", dp.params_post)):
         if (at := first_bad(arr, in_cols=True)) is not None:
             d, c, j = at
-            name = PARAMS[int(np.flatnonzero(cols)[j])].name
             raise ScenarioError(
-                f"parameters.{name}: draw {int(dp.draws[d])}, {iso3[c]}: "
-                f"{arr[d, c, np.flatnonzero(cols)[j]]} after the country effects and policy "
+                f"parameters.{PARAMS[j].name}: draw {int(dp.draws[d])}, {iso3[c]}: "
+                f"{arr[d, c, j]} after the country effects and policy "
                 f"levers ({label}), which the engine cannot run on; fix: change the overrides "
                 "and levers that act on it (a bug if the scenario has none: report it)")
     for label, arr in (("before the cut-off", dp.pathways_pre),
