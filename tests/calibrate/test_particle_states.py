@@ -76,7 +76,7 @@ def _history_inputs(prep, lat, k):
     dp = sample_parameters(prep, 0, np.arange(len(lat.collapse)), lat, until=k)
     out = [dp.travellers, dp.params_pre, dp.pathways_pre, dp.theatres,
            dp.pressure[:, :k + 1], dp.capacity[:, :k + 1], dp.routes[:, :k + 1],
-           (prep.shape[:, None] * prep.border)[:k + 1]]
+           (prep.arrivals * prep.border)[:k + 1]]
     # The parameters of months from the policy's start (the same as before it when it
     # starts after the origin), and the pathways after the cut-off when it lies before k.
     out.append(dp.params_post if prep.policy_index <= k else dp.params_pre)

@@ -146,8 +146,9 @@ def _best_at_cutoff(cutoff: str, as_json: bool) -> None:
     except ValueError as exc:
         raise FFCastError(f"--cutoff: {exc}") from None
     published = data.best_estimates(as_of=cutoff)
-    prior = prepare(Scenario(name=f"best-{cutoff}", cutoff=cutoff),
-                    end=str(pd.Period(cutoff, "M") + 1)).countries
+    prep = prepare(Scenario(name=f"best-{cutoff}", cutoff=cutoff),
+                   end=str(pd.Period(cutoff, "M") + 1))
+    prior = prep.countries
     if list(prior["iso3"]) != list(published["iso3"]):  # prepare keeps every row, in order
         raise FFCastError("data best --cutoff: the engine's rows differ from the estimates' "
                           "(a bug: report it)")
@@ -156,7 +157,7 @@ def _best_at_cutoff(cutoff: str, as_json: bool) -> None:
         "kind": published["kind"], "newest_as_of": published["newest_as_of"],
         "published_low": published["low"], "published_central": published["central"],
         "published_high": published["high"],
-        "moved": prior["vintage"].to_numpy().round(3),
+        "pace": prep.pace.round(3), "moved": prior["vintage"].to_numpy().round(3),
         "low": prior["low"].to_numpy(), "central": prior["central"].to_numpy(),
         "high": prior["high"].to_numpy(),
         "sources": published["sources"], "rule": published["rule"]})
@@ -165,12 +166,14 @@ def _best_at_cutoff(cutoff: str, as_json: bool) -> None:
         return
     shown = frame.drop(columns=["sources", "rule", "kind"]).rename(columns={
         "published_low": "published low", "published_central": "published central",
-        "published_high": "published high", "moved": "x moved", "low": "at cut-off low",
+        "published_high": "published high", "moved": "x moved",
+        "low": "at cut-off low",
         "central": "at cut-off central", "high": "at cut-off high"})
     _emit(shown, False, title=(
         f"Travellers by the cut-off {cutoff}: each estimate as published by then (of the "
         "month newest_as_of) and the engine's prior at the cut-off, central and high moved "
-        "along the world's recruitment from that month to the cut-off (ADR 0025)"))
+        "from that month to the cut-off along the world's recruitment at the region's pace "
+        "(ADR 0025, ADR 0028)"))
     typer.echo(f"published {int(frame['published_central'].sum()):,}; at the cut-off "
                f"{int(frame['central'].sum()):,} (countries "
                f"{int(frame.loc[frame['kind'] == 'country', 'central'].sum()):,}, remainders "

@@ -50,7 +50,7 @@ class Prepared:
     countries: pd.DataFrame  # iso3, name, region, low, central, high
     codes: np.ndarray  # stable integer code per country (RNG counters)
     region_index: np.ndarray  # per country, index into REGIONS
-    shape: np.ndarray  # (T,) recruitment shape
+    shape: np.ndarray  # (T,) the world's recruitment shape
     observed: np.ndarray  # (T,) observed territory share (NaN after last observation)
     cutoff_index: int
     policy_index: int
@@ -60,10 +60,17 @@ class Prepared:
     caliphate: np.ndarray  # (T,) 1.0 from the caliphate's exit ban when known by the cut-off
     responded: np.ndarray  # (T,) 1.0 from the security response at home when known by then
     west: np.ndarray  # (C,) bool: a Western origin (its "home" target is in the West)
+    pace: np.ndarray  # (C,) each row's travel pace against the world shape (ADR 0028)
 
     @property
     def recorded_months(self) -> pd.DatetimeIndex:
         return self.months[self.record_from:]
+
+    @property
+    def arrivals(self) -> np.ndarray:
+        """(T, C) share of each row's travellers arriving each month: the world shape at
+        the row's pace (:func:`paced_shapes`)."""
+        return paced_shapes(self.shape, self.cutoff_index, self.pace)
 
 
 def world_travelled(cutoff: pd.Timestamp) -> tuple[tuple[pd.Timestamp, float], ...]:
@@ -86,19 +93,101 @@ def world_travelled(cutoff: pd.Timestamp) -> tuple[tuple[pd.Timestamp, float], .
 #: a ramp from zero, so an estimate of 2011-2012 would otherwise be multiplied without limit.
 VINTAGE_CAP = 10.0
 
+# A region's pace (ADR 0028) is read from pairs of its countries' counts of people who
+# travelled: the later count at most PACE_RECENT months before the cut-off, the earlier at
+# most PACE_WINDOW months before it and at least PACE_GAP months before the later one. The
+# region's estimate is kept within PACE_BOUNDS and shrunk towards the world's pace (1) as
+# if PACE_PRIOR_PAIRS pairs had said 1 (judgements: a year's evidence, two years' window,
+# ten pairs' worth of doubt).
+PACE_RECENT = 12
+PACE_WINDOW = 24
+PACE_GAP = 3
+PACE_PRIOR_PAIRS = 10
+PACE_BOUNDS = (0.25, 2.0)
+
+
+def travel_pace(cutoff: str, months: pd.DatetimeIndex, shape: np.ndarray, k: int,
+                region_of: dict[str, str]) -> dict[str, tuple[float, int]]:
+    """Per region, how fast its countries' counts of people who travelled grew against the
+    world's shape over the same months, from the counts published by ``cutoff`` (ADR 0028).
+
+    For each country (``region_of``: iso3 -> region), every pair of its travelled counts
+    (one value a month: the median of the month's estimates, a range at its geometric
+    midpoint, a one-sided count at its bound) of months ``a < b`` inside the window above
+    gives ``log(x_b / x_a)`` and the world's ``log(S(b) / S(a))``, ``S`` the cumulative
+    ``shape``. A region's pace is the ratio of their sums (a regression through the origin,
+    long intervals weighing most), clipped to :data:`PACE_BOUNDS` and shrunk towards 1 on
+    the log scale: raised to the power ``n / (n + PACE_PRIOR_PAIRS)`` for ``n`` pairs.
+    Returns ``{region: (pace, pairs)}`` for regions with pairs.
+    """
+    ff = data.calibration_data("foreign_fighters", cutoff)
+    rows = ff[(ff["measure"] == "travelled") & (ff["covers"].fillna("") == "")
+              & ff["iso3"].isin(list(region_of))]
+    lo, hi = rows["low"].to_numpy(float), rows["high"].to_numpy(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = np.where((lo > 0) & (hi > 0), np.sqrt(lo * hi), np.where(lo > 0, lo, hi))
+    frame = pd.DataFrame({
+        "iso3": rows["iso3"].to_numpy(), "value": value,
+        "m": months.get_indexer(rows["as_of_date"].dt.to_period("M").dt.start_time)})
+    frame = frame[(frame["value"] > 0) & (frame["m"] >= k - PACE_WINDOW) & (frame["m"] <= k)]
+    cumulative = np.cumsum(np.asarray(shape, dtype=float))
+    sums: dict[str, list[float]] = {}
+    for iso3, group in frame.groupby("iso3"):
+        series = group.groupby("m")["value"].median()
+        ms, xs = series.index.to_numpy(), series.to_numpy()
+        for i in range(len(ms)):
+            for j in range(i + 1, len(ms)):
+                a, b = ms[i], ms[j]
+                if b - a < PACE_GAP or b <= k - PACE_RECENT or cumulative[a] <= 0:
+                    continue
+                acc = sums.setdefault(region_of[str(iso3)], [0.0, 0.0, 0])
+                acc[0] += float(np.log(xs[j] / xs[i]))
+                acc[1] += float(np.log(cumulative[b] / cumulative[a]))
+                acc[2] += 1
+    out: dict[str, tuple[float, int]] = {}
+    low, high = PACE_BOUNDS
+    for region, (grown, world, n) in sums.items():
+        if world <= 0:
+            continue
+        ratio = float(np.clip(grown / world, low, high))
+        out[region] = (float(ratio ** (n / (n + PACE_PRIOR_PAIRS))), int(n))
+    return out
+
+
+def paced_shapes(shape: np.ndarray, k: int, pace: np.ndarray) -> np.ndarray:
+    """(T, C) share of each row's travellers arriving each month when its wave runs at
+    ``pace`` against the world ``shape`` (which sums to 1 up to the cut-off ``k``): its
+    cumulative share by month ``t <= k`` is ``S(t) ** pace`` (a pace below 1 is a wave that
+    came earlier and slowed sooner), the trickle after the cut-off the world's times
+    ``pace`` (the slope of ``S ** pace`` at the cut-off). A pace of exactly 1 is the world
+    shape itself."""
+    shape = np.asarray(shape, dtype=float)
+    pace = np.asarray(pace, dtype=float)
+    out = np.repeat(shape[:, None], len(pace), axis=1)
+    own = pace != 1.0
+    if own.any():
+        cumulative = np.clip(np.cumsum(shape[: k + 1]), 0.0, None)
+        paced = cumulative[:, None] ** pace[None, own]
+        out[: k + 1, own] = np.diff(paced, axis=0, prepend=0.0)
+        out[k + 1:, own] = shape[k + 1:, None] * pace[None, own]
+    return out
+
 
 def vintage_factors(newest_as_of: pd.Series, months: pd.DatetimeIndex, shape: np.ndarray,
-                    k: int) -> np.ndarray:
+                    k: int, pace: np.ndarray | None = None) -> np.ndarray:
     """Per row, how many travellers there were by the cut-off (month ``k`` of ``months``)
-    for each one counted by the row's newest estimate (``newest_as_of``): ``S(k) / S(m)``,
-    ``S`` the cumulative world recruitment ``shape`` and ``m`` the estimate's month (ADR
-    0025). 1 for an estimate of the cut-off month or later (or before the run's first
-    month), at most :data:`VINTAGE_CAP`."""
+    for each one counted by the row's newest estimate (``newest_as_of``): ``(S(k) /
+    S(m)) ** pace``, ``S`` the cumulative world recruitment ``shape``, ``m`` the estimate's
+    month (ADR 0025) and ``pace`` the row's (ADR 0028; default 1). 1 for an estimate of
+    the cut-off month or later (or before the run's first month), at most
+    :data:`VINTAGE_CAP`."""
     cumulative = np.cumsum(np.asarray(shape, dtype=float))
     m = months.get_indexer(pd.to_datetime(newest_as_of).dt.to_period("M").dt.start_time)
     old = (m >= 0) & (m < k)
     f = np.ones(len(m))
     f[old] = cumulative[k] / np.maximum(cumulative[m[old]], cumulative[k] / VINTAGE_CAP)
+    if pace is not None:
+        f = f ** np.asarray(pace, dtype=float)
     return np.clip(f, 1.0, VINTAGE_CAP)
 
 
@@ -111,7 +200,8 @@ def _half_up(values: np.ndarray) -> np.ndarray:
 
 
 def to_cutoff(best: pd.DataFrame, months: pd.DatetimeIndex, shape: np.ndarray, k: int,
-              world_month: pd.Timestamp | None = None) -> pd.DataFrame:
+              world_month: pd.Timestamp | None = None,
+              pace: np.ndarray | None = None) -> pd.DataFrame:
     """Traveller estimates (``ffcast data best``) moved from the month they describe to the
     cut-off the engine reads them at (ADR 0025), the factor in a ``vintage`` column.
 
@@ -124,8 +214,10 @@ def to_cutoff(best: pd.DataFrame, months: pd.DatetimeIndex, shape: np.ndarray, k
     (of ``world_month``, the newest world count) leaves to no named country: it is moved
     by the world total's factor, and the people its countries gained by the move come out
     of it (never below 0), so where the world count is recent the world stays as published.
+    ``pace`` (per row, default 1): a country row is moved along its own region's wave (ADR
+    0028); a remainder always by the world count's factor.
     """
-    f = vintage_factors(best["newest_as_of"], months, shape, k)
+    f = vintage_factors(best["newest_as_of"], months, shape, k, pace)
     central = best["central"].to_numpy(np.int64)
     moved = _half_up(central * f)
     high = best["high"].to_numpy(float)
@@ -184,8 +276,13 @@ def prepare(scenario: Scenario | str | None = None, start: str = SIM_START,
     shape = drivers.recruitment_shape(months, cutoff, known)
     # moved on every row before a subset is taken: a row's travellers never depend on which
     # other rows a run holds
-    best = to_cutoff(data.best_estimates(as_of=scen.cutoff), months, shape, k,
-                     max(m for m, _ in known) if known else None)
+    best = data.best_estimates(as_of=scen.cutoff)
+    paces = travel_pace(scen.cutoff, months, shape, k, dict(zip(best["iso3"], best["region"],
+                                                             strict=True)))
+    pace = best["region"].map(lambda r: paces.get(r, (1.0, 0))[0]).to_numpy(float)
+    best = to_cutoff(best, months, shape, k, max(m for m, _ in known) if known else None,
+                     pace)
+    best["pace"] = pace
     if countries:
         from ffcast.scenario.validation import check_countries
 
@@ -198,6 +295,7 @@ def prepare(scenario: Scenario | str | None = None, start: str = SIM_START,
             raise ScenarioError(f"countries: no traveller estimate for {', '.join(missing)}")
         best = best[best["iso3"].isin(wanted)]
     best = best.reset_index(drop=True)
+    pace = best.pop("pace").to_numpy(float)
     policy_index = _month_offset(months, scen.policy.start)
     mask = np.ones(len(best), dtype=bool)
     if scen.policy.countries is not None:
@@ -226,6 +324,7 @@ def prepare(scenario: Scenario | str | None = None, start: str = SIM_START,
         caliphate=caliphate,
         responded=responded,
         west=best["region"].isin(WESTERN_REGIONS).to_numpy(),
+        pace=pace,
     )
 
 

@@ -309,7 +309,7 @@ def run_chunk(prep: Prepared, seed: int, draws: np.ndarray, *, latent: Latent | 
         raise FFCastError("history_keys: give one row of stream keys per draw")
     status = np.zeros(n_d, dtype=np.int64)
     clock = np.zeros((n_d, N_STEPS if timings is not None else 0), dtype=np.uint64)
-    drive = np.ascontiguousarray(G.rows(prep.shape[:, None] * prep.border))
+    drive = np.ascontiguousarray(G.rows(prep.arrivals * prep.border))
     capture_month = -1 if capture is None else int(capture)
     capture_state = (np.zeros((n_d, n_c * L.N_GROUPS, L.N_STATE), dtype=np.int64)
                      if capture is not None else _NO_STATE)
