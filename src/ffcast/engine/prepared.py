@@ -93,11 +93,12 @@ def world_travelled(cutoff: pd.Timestamp) -> tuple[tuple[pd.Timestamp, float], .
 #: a ramp from zero, so an estimate of 2011-2012 would otherwise be multiplied without limit.
 VINTAGE_CAP = 10.0
 
-# A region's pace (ADR 0028) is read from pairs of its countries' counts of people who
-# travelled: the later count at most PACE_RECENT months before the cut-off, the earlier at
-# most PACE_WINDOW months before it and at least PACE_GAP months before the later one. The
-# region's estimate is kept within PACE_BOUNDS and shrunk towards the world's pace (1) as
-# if PACE_PRIOR_PAIRS pairs had said 1 (judgements: a year's evidence, two years' window,
+# A pace (ADR 0028) is read from pairs of a country's counts of people who travelled: the
+# later count at most PACE_RECENT months before the cut-off, the earlier at most PACE_WINDOW
+# months before it and at least PACE_GAP months before the later one. A region's pace pools
+# its countries' pairs and is shrunk towards the world's (1); a country's own pairs are
+# shrunk towards its region's, each as if PACE_PRIOR_PAIRS pairs had said the pace shrunk
+# towards; both kept within PACE_BOUNDS (judgements: a year's evidence, two years' window,
 # ten pairs' worth of doubt).
 PACE_RECENT = 12
 PACE_WINDOW = 24
@@ -106,19 +107,45 @@ PACE_PRIOR_PAIRS = 10
 PACE_BOUNDS = (0.25, 2.0)
 
 
+@dataclass(frozen=True)
+class Paces:
+    """Travel paces at one cut-off: ``regions`` and ``countries`` map a region or an iso3
+    to ``(pace, pairs)`` for those with pairs of counts (:func:`travel_pace`)."""
+
+    regions: dict[str, tuple[float, int]]
+    countries: dict[str, tuple[float, int]]
+
+    def of(self, iso3: str, region: str) -> float:
+        """A row's pace: its country's own, else its region's, else the world's (1)."""
+        if iso3 in self.countries:
+            return self.countries[iso3][0]
+        return self.regions.get(region, (1.0, 0))[0]
+
+
+def _shrunk(grown: float, world: float, n: int, towards: float) -> float:
+    """``grown / world`` clipped to PACE_BOUNDS, shrunk towards ``towards`` on the log scale
+    with weight ``n / (n + PACE_PRIOR_PAIRS)``."""
+    ratio = float(np.clip(grown / world, *PACE_BOUNDS))
+    w = n / (n + PACE_PRIOR_PAIRS)
+    if towards == 1.0:
+        return float(ratio ** w)
+    return float(np.exp(w * np.log(ratio) + (1.0 - w) * np.log(towards)))
+
+
 def travel_pace(cutoff: str, months: pd.DatetimeIndex, shape: np.ndarray, k: int,
-                region_of: dict[str, str]) -> dict[str, tuple[float, int]]:
-    """Per region, how fast its countries' counts of people who travelled grew against the
-    world's shape over the same months, from the counts published by ``cutoff`` (ADR 0028).
+                region_of: dict[str, str]) -> Paces:
+    """How fast each region's and each country's counts of people who travelled grew
+    against the world's shape over the same months, from the counts published by
+    ``cutoff`` (ADR 0028).
 
     For each country (``region_of``: iso3 -> region), every pair of its travelled counts
     (one value a month: the median of the month's estimates, a range at its geometric
     midpoint, a one-sided count at its bound) of months ``a < b`` inside the window above
     gives ``log(x_b / x_a)`` and the world's ``log(S(b) / S(a))``, ``S`` the cumulative
-    ``shape``. A region's pace is the ratio of their sums (a regression through the origin,
-    long intervals weighing most), clipped to :data:`PACE_BOUNDS` and shrunk towards 1 on
-    the log scale: raised to the power ``n / (n + PACE_PRIOR_PAIRS)`` for ``n`` pairs.
-    Returns ``{region: (pace, pairs)}`` for regions with pairs.
+    ``shape``. A pace is the ratio of such sums (a regression through the origin, long
+    intervals weighing most), clipped to :data:`PACE_BOUNDS` and shrunk on the log scale
+    with weight ``n / (n + PACE_PRIOR_PAIRS)`` for ``n`` pairs: a region's (all its
+    countries' pairs) towards 1, a country's (its own pairs) towards its region's.
     """
     ff = data.calibration_data("foreign_fighters", cutoff)
     rows = ff[(ff["measure"] == "travelled") & (ff["covers"].fillna("") == "")
@@ -131,7 +158,8 @@ def travel_pace(cutoff: str, months: pd.DatetimeIndex, shape: np.ndarray, k: int
         "m": months.get_indexer(rows["as_of_date"].dt.to_period("M").dt.start_time)})
     frame = frame[(frame["value"] > 0) & (frame["m"] >= k - PACE_WINDOW) & (frame["m"] <= k)]
     cumulative = np.cumsum(np.asarray(shape, dtype=float))
-    sums: dict[str, list[float]] = {}
+    by_region: dict[str, list[float]] = {}
+    by_country: dict[str, list[float]] = {}
     for iso3, group in frame.groupby("iso3"):
         series = group.groupby("m")["value"].median()
         ms, xs = series.index.to_numpy(), series.to_numpy()
@@ -140,18 +168,16 @@ def travel_pace(cutoff: str, months: pd.DatetimeIndex, shape: np.ndarray, k: int
                 a, b = ms[i], ms[j]
                 if b - a < PACE_GAP or b <= k - PACE_RECENT or cumulative[a] <= 0:
                     continue
-                acc = sums.setdefault(region_of[str(iso3)], [0.0, 0.0, 0])
-                acc[0] += float(np.log(xs[j] / xs[i]))
-                acc[1] += float(np.log(cumulative[b] / cumulative[a]))
-                acc[2] += 1
-    out: dict[str, tuple[float, int]] = {}
-    low, high = PACE_BOUNDS
-    for region, (grown, world, n) in sums.items():
-        if world <= 0:
-            continue
-        ratio = float(np.clip(grown / world, low, high))
-        out[region] = (float(ratio ** (n / (n + PACE_PRIOR_PAIRS))), int(n))
-    return out
+                for acc in (by_region.setdefault(region_of[str(iso3)], [0.0, 0.0, 0]),
+                            by_country.setdefault(str(iso3), [0.0, 0.0, 0])):
+                    acc[0] += float(np.log(xs[j] / xs[i]))
+                    acc[1] += float(np.log(cumulative[b] / cumulative[a]))
+                    acc[2] += 1
+    regions = {r: (_shrunk(g, w, int(n), 1.0), int(n))
+               for r, (g, w, n) in by_region.items() if w > 0}
+    countries = {c: (_shrunk(g, w, int(n), regions.get(region_of[c], (1.0, 0))[0]), int(n))
+                 for c, (g, w, n) in by_country.items() if w > 0}
+    return Paces(regions, countries)
 
 
 def paced_shapes(shape: np.ndarray, k: int, pace: np.ndarray) -> np.ndarray:
@@ -279,7 +305,8 @@ def prepare(scenario: Scenario | str | None = None, start: str = SIM_START,
     best = data.best_estimates(as_of=scen.cutoff)
     paces = travel_pace(scen.cutoff, months, shape, k, dict(zip(best["iso3"], best["region"],
                                                              strict=True)))
-    pace = best["region"].map(lambda r: paces.get(r, (1.0, 0))[0]).to_numpy(float)
+    pace = np.array([paces.of(i, r) for i, r in zip(best["iso3"], best["region"],
+                                                     strict=True)])
     best = to_cutoff(best, months, shape, k, max(m for m, _ in known) if known else None,
                      pace)
     best["pace"] = pace
