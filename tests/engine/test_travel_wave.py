@@ -108,7 +108,7 @@ def test_an_old_estimate_is_what_the_engine_has_arrived_by_its_month(
     m = _month(prep, best["newest_as_of"].strftime("%Y-%m"))
     assert m < prep.cutoff_index and row["vintage"] > 1.3  # two dates apart, a real move
     # the engine's expected arrivals by the estimate's month equal the published estimate,
-    # along the row's own wave (its region's pace, ADR 0028)
+    # along the row's own wave (its own pace or its region's, ADR 0028)
     i = int(np.flatnonzero(prep.countries["iso3"] == iso3)[0])
     arrived = row["central"] * np.cumsum(prep.arrivals[:, i])[m]
     assert arrived == pytest.approx(best["central"], abs=0.5 + 1e-9)

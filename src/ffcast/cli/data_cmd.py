@@ -172,7 +172,7 @@ def _best_at_cutoff(cutoff: str, as_json: bool) -> None:
     _emit(shown, False, title=(
         f"Travellers by the cut-off {cutoff}: each estimate as published by then (of the "
         "month newest_as_of) and the engine's prior at the cut-off, central and high moved "
-        "from that month to the cut-off along the world's recruitment at the region's pace "
+        "from that month to the cut-off along the world's recruitment at the row's pace "
         "(ADR 0025, ADR 0028)"))
     typer.echo(f"published {int(frame['published_central'].sum()):,}; at the cut-off "
                f"{int(frame['central'].sum()):,} (countries "

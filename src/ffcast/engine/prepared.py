@@ -240,7 +240,7 @@ def to_cutoff(best: pd.DataFrame, months: pd.DatetimeIndex, shape: np.ndarray, k
     (of ``world_month``, the newest world count) leaves to no named country: it is moved
     by the world total's factor, and the people its countries gained by the move come out
     of it (never below 0), so where the world count is recent the world stays as published.
-    ``pace`` (per row, default 1): a country row is moved along its own region's wave (ADR
+    ``pace`` (per row, default 1): a country row is moved along its own wave (ADR
     0028); a remainder always by the world count's factor.
     """
     f = vintage_factors(best["newest_as_of"], months, shape, k, pace)
