@@ -63,7 +63,7 @@ def test_paces_are_growth_over_the_worlds_shrunk_region_to_one_country_to_region
     k = len(months) - 1
     cum = np.cumsum(shape)
     rows = [("AAA", "2015-01-15", 100, 100), ("AAA", "2016-01-15", 120, 120),
-            ("BBB", "2015-06-15", 50, 200), ("BBB", "2016-06-15", 110, 110),
+            ("BBB", "2015-06-15", 80, 125), ("BBB", "2016-06-15", 110, 110),
             ("CCC", "2016-03-15", 40, 40),  # one count: no pair
             ("DDD", "2013-01-15", 10, 10), ("DDD", "2016-06-15", 90, 90),  # outside the window
             ("EEE", "2016-05-15", 30, 30), ("EEE", "2016-11-15", 60, 60)]
@@ -95,6 +95,46 @@ def test_paces_are_growth_over_the_worlds_shrunk_region_to_one_country_to_region
     assert got.of("AAA", "r1") == got.countries["AAA"][0]
     assert got.of("CCC", "r1") == got.regions["r1"][0]  # no pairs of its own: its region's
     assert got.of("ZZZ", "r9") == 1.0  # neither: the world's
+
+
+@pytest.mark.parametrize("covers", ["everyone", " everyone ", np.nan, None])
+def test_a_count_of_everyone_enters_whatever_its_covers_cell_says(monkeypatch,
+                                                                   covers: object) -> None:
+    """The pace reads ``covers`` as every other reader does (scope_of): a blank, missing or
+    "everyone" cell is a count of everyone and enters; a count of some groups only (men,
+    adults) does not, whatever its neighbours say."""
+    months = pd.date_range("2011-01-01", "2016-12-01", freq="MS")
+    shape = np.linspace(1.0, 2.0, len(months))
+    k = len(months) - 1
+    rows = [("AAA", "2015-01-15", 100, 100), ("AAA", "2016-01-15", 150, 150),
+            ("AAA", "2016-09-15", 400, 400)]
+    blank = _counts(rows)
+    said = blank.assign(covers=[covers, covers, "men"])
+    monkeypatch.setattr(data, "calibration_data", lambda name, cutoff: blank.iloc[:2])
+    want = P.travel_pace("2016-12", months, shape, k, {"AAA": "r"})
+    monkeypatch.setattr(data, "calibration_data", lambda name, cutoff: said)
+    got = P.travel_pace("2016-12", months, shape, k, {"AAA": "r"})
+    assert got == want and got.regions["r"][1] == 1  # the men-only count made no pair
+
+
+def test_a_count_known_only_within_more_than_a_factor_two_makes_no_pair(monkeypatch) -> None:
+    """A range wider than PACE_MAX_RANGE (ICSR's 4-150 for Kosovo in December 2013) cannot
+    measure a growth of the size the world's wave had: it enters no pair; a range just
+    inside the limit does, at its geometric midpoint."""
+    months = pd.date_range("2011-01-01", "2016-12-01", freq="MS")
+    shape = np.linspace(1.0, 2.0, len(months))
+    k = len(months) - 1
+    cum = np.cumsum(shape)
+    lim = P.PACE_MAX_RANGE
+    rows = [("AAA", "2015-01-15", 4, 150), ("AAA", "2016-06-15", 300, 300),
+            ("BBB", "2015-01-15", 100, 100 * lim), ("BBB", "2016-06-15", 300, 300)]
+    monkeypatch.setattr(data, "calibration_data", lambda name, cutoff: _counts(rows))
+    got = P.travel_pace("2016-12", months, shape, k, {"AAA": "r", "BBB": "r"})
+    assert "AAA" not in got.countries and got.regions["r"][1] == 1
+    a, b = (int(months.get_loc(pd.Timestamp(d).to_period("M").start_time))
+            for d in ("2015-01-15", "2016-06-15"))
+    ratio = np.log(300 / (100 * np.sqrt(lim))) / np.log(cum[b] / cum[a])
+    assert got.regions["r"][0] == pytest.approx(np.clip(ratio, *P.PACE_BOUNDS) ** (1 / 11))
 
 
 def test_counts_that_shrink_or_explode_stay_inside_the_bounds(monkeypatch) -> None:

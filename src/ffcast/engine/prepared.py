@@ -15,6 +15,7 @@ import pandas as pd
 
 from ffcast import data
 from ffcast.data.regions import WESTERN_REGIONS
+from ffcast.data.schema import scope_of
 from ffcast.data.scopes import REMAINDERS, scope_countries
 from ffcast.engine import drivers
 from ffcast.engine.rng import country_code
@@ -99,12 +100,16 @@ VINTAGE_CAP = 10.0
 # its countries' pairs and is shrunk towards the world's (1); a country's own pairs are
 # shrunk towards its region's, each as if PACE_PRIOR_PAIRS pairs had said the pace shrunk
 # towards; both kept within PACE_BOUNDS (judgements: a year's evidence, two years' window,
-# ten pairs' worth of doubt).
+# ten pairs' worth of doubt). A count published as a range wider than PACE_MAX_RANGE
+# (high / low) makes no pair: the growth a pair measures is itself about x1.5-2 (the world
+# wave's over a year), so a count known only within more than a factor 2 (ICSR's 4-150 for
+# Kosovo in December 2013) cannot measure it.
 PACE_RECENT = 12
 PACE_WINDOW = 24
 PACE_GAP = 3
 PACE_PRIOR_PAIRS = 10
 PACE_BOUNDS = (0.25, 2.0)
+PACE_MAX_RANGE = 2.0
 
 
 @dataclass(frozen=True)
@@ -140,7 +145,9 @@ def travel_pace(cutoff: str, months: pd.DatetimeIndex, shape: np.ndarray, k: int
 
     For each country (``region_of``: iso3 -> region), every pair of its travelled counts
     (one value a month: the median of the month's estimates, a range at its geometric
-    midpoint, a one-sided count at its bound) of months ``a < b`` inside the window above
+    midpoint, a one-sided count at its bound; a count of everyone only, as ``covers`` reads
+    everywhere, and no range wider than :data:`PACE_MAX_RANGE`) of months ``a < b`` inside
+    the window above
     gives ``log(x_b / x_a)`` and the world's ``log(S(b) / S(a))``, ``S`` the cumulative
     ``shape``. A pace is the ratio of such sums (a regression through the origin, long
     intervals weighing most), clipped to :data:`PACE_BOUNDS` and shrunk on the log scale
@@ -148,15 +155,19 @@ def travel_pace(cutoff: str, months: pd.DatetimeIndex, shape: np.ndarray, k: int
     countries' pairs) towards 1, a country's (its own pairs) towards its region's.
     """
     ff = data.calibration_data("foreign_fighters", cutoff)
-    rows = ff[(ff["measure"] == "travelled") & (ff["covers"].fillna("") == "")
+    # counts of everyone only (a blank ``covers`` or "everyone", one reading: scope_of)
+    everyone = np.array([scope_of(c) == "" for c in ff["covers"]], dtype=bool)
+    rows = ff[(ff["measure"] == "travelled") & everyone
               & ff["iso3"].isin(list(region_of))]
     lo, hi = rows["low"].to_numpy(float), rows["high"].to_numpy(float)
     with np.errstate(invalid="ignore", divide="ignore"):
         value = np.where((lo > 0) & (hi > 0), np.sqrt(lo * hi), np.where(lo > 0, lo, hi))
+        wide = (lo > 0) & (hi > 0) & (hi / lo > PACE_MAX_RANGE)
     frame = pd.DataFrame({
         "iso3": rows["iso3"].to_numpy(), "value": value,
         "m": months.get_indexer(rows["as_of_date"].dt.to_period("M").dt.start_time)})
-    frame = frame[(frame["value"] > 0) & (frame["m"] >= k - PACE_WINDOW) & (frame["m"] <= k)]
+    frame = frame[(frame["value"] > 0) & (frame["m"] >= k - PACE_WINDOW) & (frame["m"] <= k)
+                  & ~wide]
     cumulative = np.cumsum(np.asarray(shape, dtype=float))
     by_region: dict[str, list[float]] = {}
     by_country: dict[str, list[float]] = {}
