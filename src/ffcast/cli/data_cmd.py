@@ -166,8 +166,7 @@ def _best_at_cutoff(cutoff: str, as_json: bool) -> None:
         return
     shown = frame.drop(columns=["sources", "rule", "kind"]).rename(columns={
         "published_low": "published low", "published_central": "published central",
-        "published_high": "published high", "moved": "x moved",
-        "low": "at cut-off low",
+        "published_high": "published high", "moved": "x moved", "low": "at cut-off low",
         "central": "at cut-off central", "high": "at cut-off high"})
     _emit(shown, False, title=(
         f"Travellers by the cut-off {cutoff}: each estimate as published by then (of the "

@@ -156,8 +156,7 @@ def travel_pace(cutoff: str, months: pd.DatetimeIndex, shape: np.ndarray, k: int
     """
     ff = data.calibration_data("foreign_fighters", cutoff)
     # counts of everyone only (a blank ``covers`` or "everyone", one reading: scope_of)
-    everyone = np.array([scope_of(c) == "" for c in ff["covers"]], dtype=bool)
-    rows = ff[(ff["measure"] == "travelled") & everyone
+    rows = ff[(ff["measure"] == "travelled") & ff["covers"].map(scope_of).eq("")
               & ff["iso3"].isin(list(region_of))]
     lo, hi = rows["low"].to_numpy(float), rows["high"].to_numpy(float)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -171,9 +170,9 @@ def travel_pace(cutoff: str, months: pd.DatetimeIndex, shape: np.ndarray, k: int
     cumulative = np.cumsum(np.asarray(shape, dtype=float))
     by_region: dict[str, list[float]] = {}
     by_country: dict[str, list[float]] = {}
-    for iso3, group in frame.groupby("iso3"):
-        series = group.groupby("m")["value"].median()
-        ms, xs = series.index.to_numpy(), series.to_numpy()
+    monthly = frame.groupby(["iso3", "m"])["value"].median()  # one value a country-month
+    for iso3, series in monthly.groupby(level="iso3"):
+        ms, xs = series.index.get_level_values("m").to_numpy(), series.to_numpy()
         for i in range(len(ms)):
             for j in range(i + 1, len(ms)):
                 a, b = ms[i], ms[j]
