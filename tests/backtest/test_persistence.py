@@ -150,6 +150,32 @@ def test_a_row_without_an_earlier_figure_is_nan_and_the_median_is_the_last_figur
     np.testing.assert_allclose(np.median(draws[:3], axis=1), np.round(last), rtol=0.03)
 
 
+def test_a_figure_is_carried_forward_only_for_the_people_it_counts() -> None:
+    """A series is a country's quantity *and whom it counts* (``covers``, read by scope_of):
+    Morocco's 198 returned men are carried forward for its men, never for its women or for
+    everyone, and "everyone", blank and missing are one series."""
+    m = [pd.Timestamp("2016-01-01"), pd.Timestamp("2016-03-01"), pd.Timestamp("2016-05-01")]
+    known = pd.DataFrame({"iso3": "MAR", "quantity": "cumulative_returned",
+                          "value": [120.0, 198.0, 52.0], "month": m, "published": m,
+                          "covers": ["", "men", "women"]})
+    rows = pd.DataFrame({"iso3": "MAR", "quantity": "cumulative_returned",
+                         "month": pd.Timestamp("2016-10-01"),
+                         "covers": ["men", "women", "minors", "", "everyone", None]})
+    last = baselines.last_observation(rows, known, 1)[:, 0]
+    np.testing.assert_array_equal(last[:2], [198.0, 52.0])
+    assert np.isnan(last[2])  # nobody counted the minors before: nothing to carry forward
+    np.testing.assert_array_equal(last[3:], [120.0] * 3)
+    draws = baselines.persistence(rows, known, 101, seed=0)
+    assert np.isnan(draws[2]).all() and not np.isnan(draws[[0, 1, 3, 4, 5]]).any()
+    # successive statements of different people make no pair of the walk
+    change, _ = baselines.successive_changes(known)
+    assert len(change) == 0
+    # a share of all a country's travellers forecasts no count of some groups only
+    travellers = np.full((len(rows), 5), 1000.0)
+    icct = baselines.icct_share(rows, travellers)
+    assert np.isnan(icct[:3]).all() and (icct[3:] == 300).all()
+
+
 def test_a_statement_published_after_the_origin_never_changes_the_draws(
         data_copy: Callable[[str, list[str]], None]) -> None:
     rows = _rows(["FRA", "BEL", "DEU"], [pd.Timestamp("2016-09-01")] * 3)
@@ -218,3 +244,20 @@ def test_country_fit_sets_the_latest_statement_of_each_quantity_against_the_post
     assert country_fit.countries_within(t).to_dict() == {"AAA": True, "BBB": False}
     assert country_fit.share_within(t) == pytest.approx(0.5)
     assert np.isnan(country_fit.share_within(country_fit.country_fit(pd.DataFrame())))
+
+
+def test_among_one_months_statements_the_latest_counts_the_most_people() -> None:
+    """Morocco's BCIJ gave its returned men, women and minors of October 2016 apart: the
+    men's count (the broadest of the three) is its latest statement of returnees, whatever
+    the order of the rows; a count of everyone of the same month comes before it."""
+    def row(covers: str, value: float) -> dict:
+        label = "MAR returned" + (f" ({covers})" if covers else "")
+        return {"channel": "country_returned", "target": label, "as_of": "2016-10-19",
+                "low": value, "high": value, "posterior_median": value}
+
+    parts = [row("men", 198), row("women", 52), row("minors", 15)]
+    for order in (parts, parts[::-1]):
+        t = country_fit.country_fit(pd.DataFrame(order), min_statements=1)
+        assert t["statement"].tolist() == [198.0]
+    t = country_fit.country_fit(pd.DataFrame([*parts, row("", 300)]), min_statements=1)
+    assert t["statement"].tolist() == [300.0]

@@ -12,13 +12,16 @@ is scored on the rest, so compare scores on common rows (the skill in
   month (at least 1) and ``sigma`` per square-root month estimated from every pair of
   successive statements known at the origin (:func:`persistence_sigma`). No drift: the
   median is the last figure.
-- ``last_observation``: the latest statement of the same country and quantity (by the month
-  it describes, then by publication) carried forward: a point forecast.
+- ``last_observation``: the latest statement of the same country and quantity, counting the
+  same people (its ``covers``, read by :func:`ffcast.data.schema.scope_of`: Bosnia's men
+  are carried forward for its men, never for everyone), by the month it describes, then by
+  publication, carried forward: a point forecast.
 - ``icct_share``: 30% of the country's travellers have returned (ICCT 2016's EU figure);
-  returnee rows only, with the traveller uncertainty of the prior at the origin.
+  returnee rows counting everyone only, with the traveller uncertainty of the prior at the
+  origin.
 - ``published_share``: the median, over countries, of each country's latest published share
-  of its travellers (returned, dead or still in the war zone) times the country's travellers
-  (same draws as ``icct_share``).
+  of its travellers (returned, dead or still in the war zone; counts of everyone only) times
+  the country's travellers (same draws as ``icct_share``), for rows counting everyone.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import pandas as pd
 from scipy import stats
 
 from ffcast import data
+from ffcast.data.schema import scope_of
 from ffcast.engine.parameters import _sample_travellers
 from ffcast.engine.rng import country_code, uniforms
 
@@ -64,17 +68,32 @@ def traveller_draws(iso3: list[str], origin: str, draws: int, seed: int) -> np.n
     return out
 
 
+#: What makes two statements one series: the country, the quantity and whom they count.
+SERIES = ["iso3", "quantity", "scope"]
+
+
+def _scoped(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with ``scope``: whom each statement counts ("" for everyone; scope_of)."""
+    scope = frame["covers"].map(scope_of) if "covers" in frame else ""
+    return frame.assign(scope=scope)
+
+
+def _keys(rows: pd.DataFrame) -> pd.MultiIndex:
+    return pd.MultiIndex.from_frame(_scoped(rows)[SERIES])
+
+
 def _latest(known: pd.DataFrame) -> pd.DataFrame:
-    """The latest known statement per country and quantity (by the month it describes, then
-    by publication), indexed by (iso3, quantity): its ``value`` and ``month``."""
-    return (known.sort_values(["month", "published"], kind="stable")
-            .groupby(["iso3", "quantity"])[["value", "month"]].last())
+    """The latest known statement of each series (:data:`SERIES`: by the month it
+    describes, then by publication), indexed by (iso3, quantity, scope): its ``value`` and
+    ``month``."""
+    return (_scoped(known).sort_values(["month", "published"], kind="stable")
+            .groupby(SERIES)[["value", "month"]].last())
 
 
 def last_observation(rows: pd.DataFrame, known: pd.DataFrame, draws: int) -> np.ndarray:
-    """The latest known figure of each row's country and quantity, as (N, draws) copies."""
-    keys = pd.MultiIndex.from_arrays([rows["iso3"], rows["quantity"]])
-    point = _latest(known)["value"].reindex(keys).to_numpy(dtype=float)
+    """The latest known figure of each row's series (its country and quantity, counting the
+    same people), as (N, draws) copies."""
+    point = _latest(known)["value"].reindex(_keys(rows)).to_numpy(dtype=float)
     return np.repeat(point[:, None], draws, axis=1)
 
 
@@ -85,16 +104,16 @@ def _month_number(months: pd.Series) -> np.ndarray:
 
 def successive_changes(known: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Log changes ``log((v2 + 1) / (v1 + 1))`` and gaps in months of every pair of successive
-    statements of one country and quantity in ``known`` (ordered by the month described;
+    statements of one series (:data:`SERIES`) in ``known`` (ordered by the month described;
     several statements of one month count as the one ``last_observation`` would pick, so the
     months of a pair differ)."""
     if known.empty:
         return np.empty(0), np.empty(0)
-    per_month = (known.sort_values(["month", "published"], kind="stable")
-                 .groupby(["iso3", "quantity", "month"], as_index=False)["value"].last()
-                 .sort_values(["iso3", "quantity", "month"], kind="stable"))
-    same = ((per_month["iso3"] == per_month["iso3"].shift())
-            & (per_month["quantity"] == per_month["quantity"].shift())).to_numpy()
+    per_month = (_scoped(known).sort_values(["month", "published"], kind="stable")
+                 .groupby([*SERIES, "month"], as_index=False)["value"].last()
+                 .sort_values([*SERIES, "month"], kind="stable"))
+    same = np.logical_and.reduce([(per_month[c] == per_month[c].shift()).to_numpy()
+                                  for c in SERIES])
     log_value = np.log1p(per_month["value"].to_numpy(dtype=float))
     month = _month_number(per_month["month"])
     change = np.diff(log_value, prepend=np.nan)[same]
@@ -150,8 +169,7 @@ def persistence(rows: pd.DataFrame, known: pd.DataFrame, draws: int, seed: int
     carries forward, spread log-normally by :func:`persistence_sigma` of ``known`` over the
     months from the month that figure describes to the row's month (at least one month:
     two statements of one month still differ). NaN where no earlier figure is known."""
-    keys = pd.MultiIndex.from_arrays([rows["iso3"], rows["quantity"]])
-    latest = _latest(known).reindex(keys)
+    latest = _latest(known).reindex(_keys(rows))
     last = latest["value"].to_numpy(dtype=float)
     out = np.full((len(rows), draws), np.nan)
     have = np.isfinite(last)
@@ -165,18 +183,26 @@ def persistence(rows: pd.DataFrame, known: pd.DataFrame, draws: int, seed: int
     return out
 
 
+def _of_everyone(rows: pd.DataFrame) -> np.ndarray:
+    """Whether each row counts everyone (a share of a country's travellers forecasts only
+    such a count: Morocco's 52 returned women are not a share of all its travellers)."""
+    return _scoped(rows)["scope"].eq("").to_numpy()
+
+
 def icct_share(rows: pd.DataFrame, travellers: np.ndarray) -> np.ndarray:
-    """30% of each returnee row's travellers (rounded); NaN for other quantities."""
+    """30% of each returnee row's travellers (rounded); NaN for other quantities and for
+    counts of some groups only."""
     out = np.round(ICCT_SHARE_RETURNED * travellers)
-    out[(rows["quantity"] != "cumulative_returned").to_numpy()] = np.nan
+    out[(rows["quantity"] != "cumulative_returned").to_numpy() | ~_of_everyone(rows)] = np.nan
     return out
 
 
 def shares(known: pd.DataFrame, origin: str) -> pd.Series:
     """Median published share of travellers per quantity at ``origin`` (each country's
-    latest statement divided by its central traveller estimate at the origin)."""
+    latest statement of everyone divided by its central traveller estimate at the origin)."""
     central = data.best_estimates(as_of=origin).set_index("iso3")["central"].astype(float)
-    latest = (known[known["iso3"].isin(central.index)]
+    known = _scoped(known)
+    latest = (known[known["iso3"].isin(central.index) & known["scope"].eq("")]
               .sort_values(["month", "published"], kind="stable")
               .groupby(["iso3", "quantity"], as_index=False).last())
     latest = latest.assign(share=latest["value"] / latest["iso3"].map(central).to_numpy())
@@ -185,8 +211,10 @@ def shares(known: pd.DataFrame, origin: str) -> pd.Series:
 
 def published_share(rows: pd.DataFrame, known: pd.DataFrame, origin: str,
                     travellers: np.ndarray) -> np.ndarray:
-    """The median published share of each row's quantity times its travellers (rounded)."""
-    share = rows["quantity"].map(shares(known, origin)).to_numpy(dtype=float)
+    """The median published share of each row's quantity times its travellers (rounded);
+    NaN for counts of some groups only."""
+    share = rows["quantity"].map(shares(known, origin)).to_numpy(dtype=float, copy=True)
+    share[~_of_everyone(rows)] = np.nan
     return np.round(share[:, None] * travellers)
 
 

@@ -6,8 +6,10 @@ table a calibration stores in its posterior (``attrs["fit"]``,
 (published by its cut-off), the posterior predictive median of the published figure. A
 country counts when it has at least :data:`MIN_STATEMENTS` statements of returnees, deaths
 or people in the war zone in that table; for each of the three quantities it has, its
-*latest* statement (by the month described; the last in the table among one month's) is
-set against the posterior median of that statement. The ratio is ``posterior median /
+*latest* statement (by the month described; among one month's, the one that counts the
+most people: everyone before adults, men, women and minors (a statement of one source
+giving its groups apart, Morocco's of October 2016); then the last in the table) is set
+against the posterior median of that statement. The ratio is ``posterior median /
 statement`` (a range by its geometric midpoint, "at least X" / "up to X" by X, as
 calibration reads it); *within* means ``1 / 1.5 <= ratio <= 1.5``, and a country is within
 when every one of its latest statements is. Statements the calibration did not read (a
@@ -26,6 +28,8 @@ CHANNELS: dict[str, str] = {"country_returned": "returned", "country_dead": "dea
                             "country_in_theatre": "in_theatre"}
 QUANTITIES: tuple[str, ...] = tuple(CHANNELS.values())
 MIN_STATEMENTS = 3
+#: Among statements of one month, the one whose ``covers`` comes first here is the latest.
+BREADTH: dict[str, int] = {"": 0, "adults": 1, "men": 2, "women": 3, "minors": 4}
 WITHIN = 1.5
 #: The goal (issue 19): at least this share of countries within x1.5 at :data:`GOAL_CUTOFF`.
 GOAL_SHARE = 0.80
@@ -61,10 +65,12 @@ def country_fit(fit: pd.DataFrame, min_statements: int = MIN_STATEMENTS,
     rows = rows[rows["statement"].notna()]
     counts = rows.groupby("iso3")["quantity"].size()
     rows = rows[rows["iso3"].map(counts) >= min_statements]
+    covers = rows["target"].str.extract(r"\((\w+)\)$", expand=False).fillna("")
     rows = rows.assign(statements=rows["iso3"].map(counts).astype(int),
                        order=np.arange(len(rows)),
+                       narrow=-covers.map(BREADTH).fillna(len(BREADTH)).to_numpy(),
                        month=pd.to_datetime(rows["as_of"]).dt.to_period("M"))
-    latest = (rows.sort_values(["month", "order"], kind="stable")
+    latest = (rows.sort_values(["month", "narrow", "order"], kind="stable")
               .groupby(["iso3", "quantity"], as_index=False).last())
     ratio = latest["posterior_median"].astype(float) / latest["statement"].astype(float)
     latest = latest.assign(as_of=latest["month"].astype(str), ratio=ratio,
