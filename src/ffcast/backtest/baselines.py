@@ -73,7 +73,10 @@ SERIES = ["iso3", "quantity", "scope"]
 
 
 def _scoped(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with ``scope``: whom each statement counts ("" for everyone; scope_of)."""
+    """``frame`` with ``scope``: whom each statement counts ("" for everyone; scope_of);
+    ``frame`` itself when it has one (:func:`all_baselines` reads ``covers`` once)."""
+    if "scope" in frame:
+        return frame
     scope = frame["covers"].map(scope_of) if "covers" in frame else ""
     return frame.assign(scope=scope)
 
@@ -221,6 +224,7 @@ def published_share(rows: pd.DataFrame, known: pd.DataFrame, origin: str,
 def all_baselines(rows: pd.DataFrame, known: pd.DataFrame, origin: str, draws: int,
                   seed: int) -> dict[str, np.ndarray]:
     """Every baseline's draws (N, draws) for ``rows`` at ``origin``, by :data:`NAMES`."""
+    rows, known = _scoped(rows), _scoped(known)  # whom each statement counts, read once
     travellers = traveller_draws(list(rows["iso3"]), origin, draws, seed)
     return {"persistence": persistence(rows, known, draws, seed),
             "last_observation": last_observation(rows, known, draws),
