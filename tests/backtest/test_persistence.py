@@ -261,3 +261,33 @@ def test_among_one_months_statements_the_latest_counts_the_most_people() -> None
         assert t["statement"].tolist() == [198.0]
     t = country_fit.country_fit(pd.DataFrame([*parts, row("", 300)]), min_statements=1)
     assert t["statement"].tolist() == [300.0]
+
+
+def test_the_fit_table_says_whom_each_statement_counts() -> None:
+    """A fit table written by calibration keeps ``covers`` as calibration read it, and the
+    country fit takes it from there rather than from the label's wording: a label that does
+    not end "(men)" still counts men only."""
+    def row(covers: str, value: float) -> dict:
+        return {"channel": "country_returned", "target": "MAR returned", "covers": covers,
+                "as_of": "2016-10-19", "low": value, "high": value, "posterior_median": value}
+
+    parts = [row("women", 52), row("men", 198), row("minors", 15)]
+    t = country_fit.country_fit(pd.DataFrame(parts), min_statements=1)
+    assert t["statement"].tolist() == [198.0]
+    t = country_fit.country_fit(pd.DataFrame([*parts, row("", 300)]), min_statements=1)
+    assert t["statement"].tolist() == [300.0]
+
+
+def test_fit_table_rows_carry_the_scope_of_their_quantity() -> None:
+    from types import SimpleNamespace
+
+    from ffcast.calibrate.posterior import fit_table
+    from ffcast.calibrate.targets import Target
+
+    def target(quantity: str) -> Target:
+        return Target(channel="country_returned", label="MAR returned", quantity=quantity,
+                      month=0, mask=np.ones(1, bool), low=5.0, high=5.0, sigma=0.3)
+
+    res = SimpleNamespace(targets=[target("cum_returned"), target("cum_returned:men")],
+                          prior_predictive=np.ones((4, 2)), predictive=np.ones((4, 2)))
+    assert fit_table(res)["covers"].tolist() == ["", "men"]

@@ -142,3 +142,50 @@ def test_the_updates_reading_move_keeps_its_bookkeeping() -> None:
     fresh = bridge(z2, nid)[1]
     np.testing.assert_allclose(sim[:, -2:], fresh[:, -2:], rtol=1e-9, atol=1e-9)
     np.testing.assert_allclose(ll2, bridge.total(fresh), rtol=1e-9, atol=1e-9)
+
+
+def _evaluator_2015_06(seed: int) -> tuple:
+    from ffcast.calibrate.risk import record_years
+    from ffcast.calibrate.targets import build_targets
+    from ffcast.engine import prepare
+    from ffcast.scenario import Scenario
+
+    prep = prepare(Scenario(name="t", cutoff="2015-06"), end="2015-07")
+    targets = build_targets(prep)
+    block = smc.Block.for_run(prep)
+    return smc._Evaluator(prep, seed, targets, record_years(prep.months, "2015-06"),
+                          block), targets, block, prep
+
+
+def test_what_a_move_carries_is_what_a_fresh_evaluation_gives() -> None:
+    """Calibration carries each column's log-likelihood and the counts the reporting model
+    reads along with the particles (``_Carried``) instead of simulating them again: after a
+    reading move and a country move, the carried columns equal a fresh evaluation at the
+    moved particles, and the reading built from carried counts is the simulated one."""
+    ev, targets, block, prep = _evaluator_2015_06(7)
+    carried = smc._Carried(ev)
+    rng = np.random.default_rng(7)
+    z = rng.standard_normal((12, block.size))
+    nid = np.arange(12) + smc.NOISE_OFFSET
+    ll, sim = carried(z, nid)
+    np.testing.assert_array_equal(carried.loglik(sim), ll)
+    from_counts = ev.reading(z, nid, carried.counts(sim))
+    simulated = ev.reading(z, nid)
+    assert from_counts is not None and simulated is not None
+    np.testing.assert_array_equal(from_counts.loglik(z), simulated.loglik(z))
+    z, dll, cols, acc = smc._reading_step(ev, z, nid, sim, np.full(ev.n_columns, 0.5), rng,
+                                          carried.counts(sim))
+    assert acc > 0 and len(cols)
+    carried.moved(sim, cols, dll)
+    fresh_ll, _ = ev(z, nid)
+    np.testing.assert_allclose(carried.loglik(sim), fresh_ll, rtol=1e-12, atol=1e-9)
+    local = smc.CountryBlocks.build(block, targets, prep, len(ev.records))
+    runs = []
+    for llc in (carried.loglik(sim), None):  # carried, or simulated again: the same moves
+        out = smc._country_move(z, sim, nid, 0.5, 0.5, 1, np.random.default_rng(11), carried,
+                                local, llc)
+        runs.append(out)
+    np.testing.assert_array_equal(runs[0][0], runs[1][0])
+    np.testing.assert_allclose(runs[0][1], runs[1][1], rtol=1e-12, atol=1e-9)
+    z2, sim2 = runs[0][0], runs[0][2]
+    np.testing.assert_allclose(carried.loglik(sim2), ev(z2, nid)[0], rtol=1e-12, atol=1e-9)

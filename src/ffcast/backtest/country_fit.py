@@ -65,7 +65,10 @@ def country_fit(fit: pd.DataFrame, min_statements: int = MIN_STATEMENTS,
     rows = rows[rows["statement"].notna()]
     counts = rows.groupby("iso3")["quantity"].size()
     rows = rows[rows["iso3"].map(counts) >= min_statements]
-    covers = rows["target"].str.extract(r"\((\w+)\)$", expand=False).fillna("")
+    if "covers" in rows:  # whom each statement counts, as calibration read it
+        covers = rows["covers"].fillna("").astype(str)
+    else:  # a fit table written before it kept ``covers``: the label ends "(men)"
+        covers = rows["target"].str.extract(r"\((\w+)\)$", expand=False).fillna("")
     rows = rows.assign(statements=rows["iso3"].map(counts).astype(int),
                        order=np.arange(len(rows)),
                        narrow=-covers.map(BREADTH).fillna(len(BREADTH)).to_numpy(),

@@ -28,6 +28,7 @@ import pandas as pd
 from scipy import special
 
 from ffcast.calibrate.smc import CalibrationResult, assign
+from ffcast.calibrate.targets import split_scoped
 from ffcast.engine import Latent, Prepared, Recording, Snapshot, prepare, snapshot
 from ffcast.engine import layout as L
 from ffcast.engine.packed import PACK_BLOCK, PackedCounts, PackedSnapshot
@@ -230,7 +231,8 @@ def fit_table(res: CalibrationResult) -> pd.DataFrame:
     for j, t in enumerate(res.targets):
         pr = np.percentile(res.prior_predictive[:, j], [5, 50, 95])
         po = np.percentile(res.predictive[:, j], [5, 50, 95])
-        rows.append({"channel": t.channel, "target": t.label, "as_of": t.as_of,
+        rows.append({"channel": t.channel, "target": t.label,
+                     "covers": split_scoped(getattr(t, "quantity", ""))[1], "as_of": t.as_of,
                      "low": None if np.isnan(t.low) else t.low,
                      "high": None if np.isnan(t.high) else t.high, "source": t.source,
                      "reporter": getattr(t, "reporter", ""),

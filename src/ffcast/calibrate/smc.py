@@ -24,6 +24,7 @@ included); only the engine's binomial noise is integrated out.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -318,6 +319,14 @@ class _Evaluator:
         outside the calibrated block (e.g. insurgent hazards, pathway shares) comes from
         the prior with the particle's noise, i.e. is integrated out.
         """
+        ll, pred, _ = self.columns(z, noise_ids)
+        return ll, pred
+
+    def columns(self, z: np.ndarray, noise_ids: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Like calling the evaluator, and also the simulated counts of the statements
+        read through the reporting model (N, len(:attr:`reading_cols`)), which
+        :meth:`reading` takes instead of simulating the particles again."""
         lat, seen, expected = self.simulate(z, noise_ids)
         n = len(z)
         rep = reporting.sample_array(lat.reporting)
@@ -328,7 +337,10 @@ class _Evaluator:
             ll[:, j] = target_loglik(t, seen[t.month], rep, scope)
             pred[:, j] = self._published(t, simulated_value(t, seen[t.month]), rep, scope)
         self._risk(ll, pred, expected, lat)
-        return ll, pred
+        counts = np.empty((n, len(self.reading_cols)))
+        for i, j in enumerate(self.reading_cols):
+            counts[:, i] = simulated_value(self.targets[j], seen[self.targets[j].month])
+        return ll, pred, counts
 
     def simulate(self, z: np.ndarray, noise_ids: np.ndarray
                  ) -> tuple[Latent, dict[int, dict[str, np.ndarray]], np.ndarray]:
@@ -375,17 +387,32 @@ class _Evaluator:
             seen[m].update({name: gq[i, :, rg] for i, name in enumerate(self._scoped)})
         return lat, seen, expected
 
-    def reading(self, z: np.ndarray, noise_ids: np.ndarray) -> _Reading | None:
+    @functools.cached_property
+    def reading_cols(self) -> np.ndarray:
+        """The statements read through the reporting model (positions in the targets)."""
+        return np.array([j for j, t in enumerate(self.targets)
+                         if t.reporter and t.kind != "share"], dtype=np.int64)
+
+    def reading(self, z: np.ndarray, noise_ids: np.ndarray,
+                counts: np.ndarray | None = None) -> _Reading | None:
         """The statements read through the reporting model at the counts the particles
-        simulate (one simulation), to move the components that enter the likelihood only
-        (:func:`_reading_move`); None when there are none or no statement is read so."""
+        simulate, to move the components that enter the likelihood only
+        (:func:`_reading_move`); None when there are none or no statement is read so.
+        ``counts`` (N, len(:attr:`reading_cols`)) are those counts when the particles'
+        last evaluation kept them (:meth:`columns`); else one simulation."""
         comps = likelihood_only(self.block.names)
-        cols = [j for j, t in enumerate(self.targets) if t.reporter and t.kind != "share"]
-        if not len(comps) or not cols:
+        cols = self.reading_cols
+        if not len(comps) or not len(cols):
             return None
-        lat, seen, _ = self.simulate(z, noise_ids)
-        num = [simulated_value(self.targets[j], seen[self.targets[j].month]) for j in cols]
-        return _Reading(self, lat, np.asarray(cols, dtype=np.int64), comps, num)
+        if counts is None:
+            lat, seen, _ = self.simulate(z, noise_ids)
+            num = [simulated_value(self.targets[j], seen[self.targets[j].month])
+                   for j in cols]
+        else:
+            lat = self.block.apply(Latent.from_streams(self.prep, self.seed, noise_ids), z,
+                                   self.prep)
+            num = list(counts.T)
+        return _Reading(self, lat, cols, comps, num)
 
     def _published(self, t: Target, value: np.ndarray, rep: np.ndarray,
                    scope: np.ndarray | None = None) -> np.ndarray:
@@ -534,13 +561,15 @@ def _carry_draws(sim: np.ndarray, view: _Reading, z: np.ndarray, dll: np.ndarray
 
 
 def _reading_step(evaluate: _Evaluator, z: np.ndarray, nid: np.ndarray, sim: np.ndarray,
-                  weights: np.ndarray, rng: np.random.Generator
+                  weights: np.ndarray, rng: np.random.Generator,
+                  counts: np.ndarray | None = None
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-    """One simulation, then :func:`_reading_move` with the columns weighed by ``weights``
-    (one per likelihood column) and new draws for the moved particles (``sim`` in place).
-    Returns ``(z, dll, cols, acceptance)``: ``dll`` (N, len(cols)) the change of the moved
-    columns ``cols``; none (and a NaN acceptance) when nothing is read so."""
-    view = evaluate.reading(z, nid)
+    """One simulation (none when ``counts`` carries the particles' simulated counts, as
+    :class:`_Carried` does), then :func:`_reading_move` with the columns weighed by
+    ``weights`` (one per likelihood column) and new draws for the moved particles (``sim``
+    in place). Returns ``(z, dll, cols, acceptance)``: ``dll`` (N, len(cols)) the change of
+    the moved columns ``cols``; none (and a NaN acceptance) when nothing is read so."""
+    view = evaluate.reading(z, nid, counts)
     if view is None:
         return z, np.zeros((len(z), 0)), np.empty(0, dtype=np.int64), float("nan")
     z, dll, acc = _reading_move(z, view, weights[view.cols], rng)
@@ -625,9 +654,10 @@ def calibrate(
         return ids
 
     nid = fresh(n)
-    ll_t, sim = evaluate(z, nid)
+    carried = _Carried(evaluate)
+    ll_t, sim = carried(z, nid)
     ll = ll_t.sum(1)
-    prior_sim = sim
+    prior_sim = carried.predictive(sim)
     local = CountryBlocks.build(block, targets, prep, len(records))
     lam, scale = 0.0, 2.38 / np.sqrt(min(d, RW_COMPONENTS))
     c_scale = 2.38 / np.sqrt(max(local.width, 1))
@@ -640,13 +670,15 @@ def calibrate(
         idx = _systematic(logw, rng)
         z, ll, sim, nid = z[idx], ll[idx], sim[idx], nid[idx]
         lam = new_lam
-        z, ll, sim, acc, scale = _move(z, ll, sim, nid, lam, scale, moves, rng, evaluate)
+        z, ll, sim, acc, scale = _move(z, ll, sim, nid, lam, scale, moves, rng, carried)
         z, ll, sim, c_acc, c_scale = _country_move(z, sim, nid, lam, c_scale, moves, rng,
-                                                   evaluate, local)
-        z, dll, _, r_acc = _reading_step(evaluate, z, nid, sim,
-                                         np.full(evaluate.n_columns, lam), rng)
+                                                   carried, local, carried.loglik(sim))
+        z, dll, cols, r_acc = _reading_step(evaluate, z, nid, sim,
+                                            np.full(evaluate.n_columns, lam), rng,
+                                            carried.counts(sim))
         ll = ll + dll.sum(1)
-        nid, ll, sim, refreshed = _refresh(z, ll, sim, nid, lam, rng, evaluate, fresh)
+        carried.moved(sim, cols, dll)
+        nid, ll, sim, refreshed = _refresh(z, ll, sim, nid, lam, rng, carried, fresh)
         stage = Stage(lam, ess, acc, scale, time.perf_counter() - t0, refreshed, c_acc,
                       r_acc)
         stages.append(stage)
@@ -654,7 +686,7 @@ def calibrate(
             progress(stage)
     return CalibrationResult(
         cutoff=cutoff, seed=seed, block=block, z=z, loglik=ll,
-        targets=[*targets, *risk_targets(records)], predictive=sim,
+        targets=[*targets, *risk_targets(records)], predictive=carried.predictive(sim),
         prior_predictive=prior_sim, stages=stages, seconds=time.perf_counter() - t_start,
         simulations=evaluate.calls, noise=nid, observations=used,
     )
@@ -663,6 +695,50 @@ def calibrate(
 #: What the moves evaluate particles with: an :class:`_Evaluator`, or anything called like it
 #: (per particle and column the log-likelihood, and per particle the draws to carry along).
 Evaluate = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+class _Carried:
+    """The evaluator, with what the next moves need carried along with each particle's
+    draws: the draws a move hands on are ``[predictive | log-likelihood per column |
+    counts the reporting model reads]`` (the moves keep them row for row with the
+    particles they accept).
+
+    Why: the country move needs each column's log-likelihood at the current particles, and
+    the reporting model's move the counts they simulate; both were simulated again once a
+    stage (two of ~16 batched simulations), though the move that accepted each particle had
+    just computed them. Carried, the particles and their noise are the same (the same
+    functions at the same points); only the predictive draws differ, as the evaluator's
+    own random numbers are drawn fewer times.
+    """
+
+    def __init__(self, evaluate: _Evaluator) -> None:
+        self.evaluate = evaluate
+        self.k = evaluate.n_columns
+
+    @property
+    def calls(self) -> int:
+        return self.evaluate.calls
+
+    def __call__(self, z: np.ndarray, noise_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        ll, pred, counts = self.evaluate.columns(z, noise_ids)
+        return ll, np.column_stack([pred, ll, counts])
+
+    def predictive(self, sim: np.ndarray) -> np.ndarray:
+        return sim[:, : self.k]
+
+    def loglik(self, sim: np.ndarray) -> np.ndarray:
+        """(N, K) the log-likelihood of each column at the particles ``sim`` belongs to."""
+        return sim[:, self.k: 2 * self.k]
+
+    def counts(self, sim: np.ndarray) -> np.ndarray:
+        """(N, len(reading_cols)) the counts the reporting model reads (``sim`` may carry
+        more columns after them: :class:`ffcast.calibrate.update._Bridge`'s)."""
+        return sim[:, 2 * self.k: 2 * self.k + len(self.evaluate.reading_cols)]
+
+    def moved(self, sim: np.ndarray, cols: np.ndarray, dll: np.ndarray) -> None:
+        """The reporting model's move changed columns ``cols`` by ``dll`` (in place)."""
+        if len(cols):
+            sim[:, self.k + cols] += dll
 
 
 def _move(z: np.ndarray, ll: np.ndarray, sim: np.ndarray, nid: np.ndarray, lam: float,
@@ -763,7 +839,7 @@ class CountryBlocks:
 
 def _country_move(z: np.ndarray, sim: np.ndarray, nid: np.ndarray, lam: float,
                   scale: float, sweeps: int, rng: np.random.Generator, evaluate: Evaluate,
-                  local: CountryBlocks
+                  local: CountryBlocks, llc: np.ndarray | None = None
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, float]:
     """Each country's own components (its travellers, its return and death deviations)
     moved against its own statements, every country at once: delayed acceptance
@@ -781,14 +857,16 @@ def _country_move(z: np.ndarray, sim: np.ndarray, nid: np.ndarray, lam: float,
     attack record) at the combined point, one more simulation. Both stages together leave
     the tempered posterior invariant. The step adapts so about 30% of the countries' stage-1
     proposals are accepted. Returns ``(z, ll, sim, acceptance, scale)``; ``acceptance`` is
-    the share of countries' proposals accepted through both stages.
+    the share of countries' proposals accepted through both stages. ``llc`` (N, K): each
+    column's log-likelihood at ``z`` when known (:class:`_Carried`), else one simulation.
     """
     n, d = z.shape
     owned = local.comp_country >= 0
     if not owned.any():
         llc, sim = evaluate(z, nid)
         return z, llc.sum(1), sim, float("nan"), scale
-    llc, _ = evaluate(z, nid)
+    if llc is None:
+        llc, _ = evaluate(z, nid)
     shared = local.col_country < 0
     accepted = 0.0
     for _ in range(sweeps):

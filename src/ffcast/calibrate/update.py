@@ -44,6 +44,7 @@ from ffcast.calibrate.smc import (
     CountryBlocks,
     Stage,
     Target,
+    _Carried,
     _country_move,
     _ess,
     _Evaluator,
@@ -200,11 +201,12 @@ def update(posterior: Posterior | str, observations: pd.DataFrame, until: str, *
     z = post.z.astype(float)
     nid = post.noise.copy()
     cols = slice(len(old), len(old) + len(new))
-    bridge = _Bridge(evaluate, cols, reached_temperature(post))
+    carried = _Carried(evaluate)
+    bridge = _Bridge(carried, cols, reached_temperature(post))
     if bridge.reached < 1.0:
         say(f"the posterior stopped at temperature {bridge.reached:.3f}: completing it")
     sim = bridge(z, nid)[1]
-    before = sim[:, :-2].copy()
+    before = carried.predictive(sim).copy()
     ess = _ess(bridge.increment(sim))
     rng = np.random.default_rng([post.seed, 0x0DA7E, int(pd.Period(until, "M").ordinal)])
     say(f"effective sample size of the new statements' weights {ess:,.0f}")
@@ -236,14 +238,15 @@ def update(posterior: Posterior | str, observations: pd.DataFrame, until: str, *
         # them (ADR 0017): without it an update's intervals come out narrower than a
         # recalibration's (docs/validation.md, "Updating without refitting").
         z, ll, sim, c_acc, c_scale = _country_move(z, sim, nid, 1.0, c_scale, moves, rng,
-                                                   bridge.per_column, local)
+                                                   bridge.per_column, local,
+                                                   bridge.carried_columns(sim))
         z, ll, r_acc = bridge.reading_move(z, ll, sim, nid, rng)
         nid, ll, sim, refreshed = _refresh(z, ll, sim, nid, 1.0, rng, bridge, fresh)
         stages.append(Stage(phi, stage_ess, acc, scale, time.perf_counter() - t1, refreshed,
                             c_acc, r_acc))
         say(f"statements at weight {phi:.3f} (ESS {stage_ess:,.0f}, acceptance {acc:.2f}, "
             f"countries' moves {c_acc:.2f})")
-    sim = sim[:, :-2]
+    sim = carried.predictive(sim)
     res = CalibrationResult(
         cutoff=post.cutoff, seed=post.seed, block=block, z=z, loglik=ll,
         targets=[*every, *risk_targets(records)], predictive=sim, prior_predictive=before,
@@ -281,8 +284,12 @@ class _Bridge:
     the accepted draws; :meth:`increment` and :meth:`total` read them).
     """
 
-    def __init__(self, evaluate: _Evaluator, new: slice, reached: float) -> None:
+    def __init__(self, evaluate: _Evaluator | _Carried, new: slice, reached: float) -> None:
         self.evaluate, self.new, self.reached, self.phi = evaluate, new, reached, 0.0
+        # The evaluator itself; with a _Carried one the draws also carry each column's
+        # log-likelihood and the counts the reporting model reads (no simulation for them).
+        self.carried = evaluate if isinstance(evaluate, _Carried) else None
+        self.raw = evaluate.evaluate if isinstance(evaluate, _Carried) else evaluate
 
     @property
     def calls(self) -> int:
@@ -310,12 +317,23 @@ class _Bridge:
         """The reporting model's own moves (:func:`.smc._reading_move`) at the bridge's
         weights: returns ``(z, ll, acceptance)`` and updates ``sim`` in place (the moved
         particles' draws and their old and new log-likelihoods)."""
-        weights = self._column_weights(self.evaluate.n_columns)
-        z, dll, cols, acc = _reading_step(self.evaluate, z, nid, sim, weights, rng)
+        weights = self._column_weights(self.raw.n_columns)
+        counts = None if self.carried is None else self.carried.counts(sim)
+        z, dll, cols, acc = _reading_step(self.raw, z, nid, sim, weights, rng, counts)
         new = (cols >= self.new.start) & (cols < self.new.stop)
         sim[:, -2] += dll[:, ~new].sum(axis=1)
         sim[:, -1] += dll[:, new].sum(axis=1)
+        if self.carried is not None:
+            self.carried.moved(sim, cols, dll)
         return z, ll + dll @ weights[cols], acc
+
+    def carried_columns(self, sim: np.ndarray) -> np.ndarray | None:
+        """What :meth:`per_column` would give at the particles ``sim`` belongs to, from the
+        columns carried along (None without them: the country move then simulates)."""
+        if self.carried is None:
+            return None
+        ll_t = self.carried.loglik(sim)
+        return ll_t * self._column_weights(ll_t.shape[1])
 
     def _column_weights(self, k: int) -> np.ndarray:
         weights = np.full(k, self._weights()[0])
