@@ -189,3 +189,32 @@ def test_what_a_move_carries_is_what_a_fresh_evaluation_gives() -> None:
     np.testing.assert_allclose(runs[0][1], runs[1][1], rtol=1e-12, atol=1e-9)
     z2, sim2 = runs[0][0], runs[0][2]
     np.testing.assert_allclose(carried.loglik(sim2), ev(z2, nid)[0], rtol=1e-12, atol=1e-9)
+
+
+def test_the_updates_bridge_carries_what_a_fresh_evaluation_gives() -> None:
+    """``ffcast update`` runs its bridge on a ``_Carried`` evaluator: after the reporting
+    model's move, the carried columns (each statement's log-likelihood, the old and new
+    parts) are those of a fresh evaluation, and the country move's starting point read from
+    them is what ``per_column`` computes."""
+    from ffcast.calibrate.update import _Bridge
+
+    ev, targets, block, _ = _evaluator_2015_06(9)
+    reported = [j for j, t in enumerate(targets) if t.reporter]
+    new = slice(reported[len(reported) // 2], len(targets))
+    carried = smc._Carried(ev)
+    bridge = _Bridge(carried, new, reached=0.9)
+    bridge.phi = 0.4
+    rng = np.random.default_rng(9)
+    z = rng.standard_normal((12, block.size))
+    nid = np.arange(12) + smc.NOISE_OFFSET
+    sim = bridge(z, nid)[1]
+    np.testing.assert_array_equal(bridge.carried_columns(sim), bridge.per_column(z, nid)[0])
+    z2, ll2, acc = bridge.reading_move(z, bridge.total(sim), sim, nid, rng)
+    assert acc > 0 and np.any(z2 != z)
+    fresh = bridge(z2, nid)[1]
+    np.testing.assert_allclose(sim[:, -2:], fresh[:, -2:], rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(carried.loglik(sim), carried.loglik(fresh), rtol=1e-12,
+                               atol=1e-9)
+    np.testing.assert_allclose(bridge.carried_columns(sim), bridge.per_column(z2, nid)[0],
+                               rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(ll2, bridge.total(fresh), rtol=1e-9, atol=1e-9)
