@@ -172,3 +172,43 @@ def test_a_rows_travellers_do_not_depend_on_the_other_rows_of_the_run() -> None:
                    countries=["MKD", "FRA", "R-WEU"]).countries.set_index("iso3")
     cols = ["low", "central", "high", "vintage"]
     assert (some[cols] == full.loc[some.index, cols]).all(axis=None)
+
+
+@pytest.mark.parametrize("cutoff", ["2015-06", "2015-12", "2016-06", "2016-12"])
+def test_a_regions_countries_are_not_moved_past_the_regions_own_total(cutoff: str) -> None:
+    """Moving old estimates to the cut-off (ADR 0025) never lifts a region's named countries
+    above what the region's own latest total says, moved along the region's wave (ADR
+    0031); counts already published above it are kept as published."""
+    from ffcast.data.best import TRAVELLED, estimate
+    from ffcast.data.scopes import REMAINDERS, scope_countries
+
+    prep = prepare(Scenario(cutoff=cutoff), end="2017-06")
+    best = data.best_estimates(as_of=cutoff).reset_index(drop=True)
+    got = prep.countries
+    agg = data.calibration_data("aggregates", data.cutoff_end(cutoff))
+    iso3, regions = list(best["iso3"]), list(best["region"])
+    country = (best["kind"] == "country").to_numpy()
+    checked = 0
+    for scope, rem in REMAINDERS.items():
+        rows = agg[(agg["metric"] == TRAVELLED) & (agg["scope"] == scope)]
+        if rows.empty:
+            continue
+        total = estimate(rows)
+        i = iso3.index(rem.code)
+        f = vintage_factors(pd.Series([total.newest]), prep.months, prep.shape,
+                            prep.cutoff_index, np.array([prep.pace[i]]))[0]
+        inside = np.asarray(scope_countries(scope, iso3, regions)) & country
+        published = int(best["central"][inside].sum())
+        moved = int(got["central"][inside].sum())
+        assert moved >= published
+        assert moved <= max(total.central * f, published) + inside.sum(), rem.code
+        checked += 1
+    assert checked >= (5 if cutoff >= "2015-12" else 1)
+
+
+def test_bosnias_count_of_2014_is_not_read_as_608_at_2015_12() -> None:
+    """Bosnia's 330 (ICSR, end 2014) moved along the world's wave read 514 at 2015-06 and
+    608 at 2015-12, while its counts of 2016 say 200-330: at 2015-12 the Balkans' own total
+    (875, TSG) bounds it."""
+    got = prepare(Scenario(cutoff="2015-12"), end="2017-06").countries.set_index("iso3")
+    assert 330 <= got.loc["BIH", "central"] <= 400

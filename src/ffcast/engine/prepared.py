@@ -237,7 +237,8 @@ def _half_up(values: np.ndarray) -> np.ndarray:
 
 def to_cutoff(best: pd.DataFrame, months: pd.DatetimeIndex, shape: np.ndarray, k: int,
               world_month: pd.Timestamp | None = None,
-              pace: np.ndarray | None = None) -> pd.DataFrame:
+              pace: np.ndarray | None = None,
+              regional: dict[str, tuple[int, pd.Timestamp]] | None = None) -> pd.DataFrame:
     """Traveller estimates (``ffcast data best``) moved from the month they describe to the
     cut-off the engine reads them at (ADR 0025), the factor in a ``vintage`` column.
 
@@ -251,13 +252,36 @@ def to_cutoff(best: pd.DataFrame, months: pd.DatetimeIndex, shape: np.ndarray, k
     by the world total's factor, and the people its countries gained by the move come out
     of it (never below 0), so where the world count is recent the world stays as published.
     ``pace`` (per row, default 1): a country row is moved along its own wave (ADR
-    0028); a remainder always by the world count's factor.
+    0028); a remainder always by the world count's factor. ``regional`` (remainder code ->
+    the region's latest published total and its month, :func:`regional_totals`): the move
+    never lifts a region's named countries above that total moved along the region's wave;
+    where it would, their gains shrink in proportion (counts published above it stay as
+    published; ADR 0031: Bosnia's 330 of 2014-12 read 608 at 2015-12 along the world's
+    wave, against the Balkans' 875 of TSG, 2015-12, and Bosnia's own 200-330 of 2016).
     """
     f = vintage_factors(best["newest_as_of"], months, shape, k, pace)
     central = best["central"].to_numpy(np.int64)
     moved = _half_up(central * f)
     high = best["high"].to_numpy(float)
     country = (best["kind"] == "country").to_numpy()
+    if regional:  # a region's own total bounds what moving gives its countries (ADR 0031)
+        codes, regions = list(best["iso3"]), list(best["region"])
+        paces = np.ones(len(best)) if pace is None else np.asarray(pace, dtype=float)
+        for i in np.flatnonzero(~country):
+            if codes[i] not in regional:
+                continue
+            total, month = regional[codes[i]]
+            inside = np.asarray(scope_countries(_SCOPE_OF[codes[i]], codes, regions)
+                                or [False] * len(best)) & country
+            grown = float(vintage_factors(pd.Series([month]), months, shape, k,
+                                          np.array([paces[i]]))[0])
+            room = max(0.0, total * grown - float(central[inside].sum()))
+            gain = (moved - central)[inside].astype(float)
+            if gain.sum() > room:
+                capped = central[inside] + _half_up(gain * (room / gain.sum()))
+                moved[inside] = capped
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    f[inside] = np.where(central[inside] > 0, capped / central[inside], 1.0)
     if not country.all():
         fw = 1.0 if world_month is None else float(
             vintage_factors(pd.Series([world_month]), months, shape, k)[0])
@@ -318,7 +342,7 @@ def prepare(scenario: Scenario | str | None = None, start: str = SIM_START,
     pace = np.array([paces.of(i, r) for i, r in zip(best["iso3"], best["region"],
                                                      strict=True)])
     best = to_cutoff(best, months, shape, k, max(m for m, _ in known) if known else None,
-                     pace)
+                     pace, regional_totals(scen.cutoff))
     best["pace"] = pace
     if countries:
         from ffcast.scenario.validation import check_countries
@@ -365,3 +389,20 @@ def prepare(scenario: Scenario | str | None = None, start: str = SIM_START,
     )
 
 
+
+def regional_totals(cutoff: str) -> dict[str, tuple[int, pd.Timestamp]]:
+    """Per remainder row (``R-WEU``, ...), its region's latest total of people who travelled
+    published by ``cutoff`` (central by the best-estimate rule, :func:`ffcast.data.best.
+    estimate`) and the month it describes; regions without one are left out."""
+    from ffcast.data.best import TRAVELLED, estimate
+
+    agg = data.calibration_data("aggregates", data.cutoff_end(cutoff))
+    out = {}
+    for scope, rem in REMAINDERS.items():
+        rows = agg[(agg["metric"] == TRAVELLED) & (agg["scope"] == scope)]
+        try:
+            total = estimate(rows)
+        except ValueError:  # no regional total published by then
+            continue
+        out[rem.code] = (total.central, total.newest)
+    return out
