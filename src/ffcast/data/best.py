@@ -228,20 +228,34 @@ def _world(state: tuple[tuple[str, int], ...], end: pd.Timestamp,
     return estimate(rows)
 
 
+def regional_estimates(end: pd.Timestamp) -> dict[str, Estimate]:
+    """Per remainder scope (``western_europe``, ...), its latest regional total of people who
+    travelled published by ``end``, by the rule; scopes without one are left out. The
+    remainder rows and the engine's bound on moving estimates (ADR 0031) both read it."""
+    agg = calibration_data("aggregates", end)
+    out = {}
+    for scope in REMAINDERS:
+        rows = agg[(agg["metric"] == TRAVELLED) & (agg["scope"] == scope)]
+        try:
+            out[scope] = estimate(rows)
+        except ValueError:  # no regional total published by then
+            continue
+    return out
+
+
 def _remainders(countries: pd.DataFrame, state: tuple[tuple[str, int], ...],
                 end: pd.Timestamp) -> pd.DataFrame:
     """One row per regional remainder, then ROW; together they close the gap to the world."""
     world = _world(state, end, end)
-    agg = calibration_data("aggregates", end)
+    totals = regional_estimates(end)
     iso3, regions = list(countries["iso3"]), list(countries["region"])
     shares: list[tuple[Remainder, Estimate | None, float, pd.DataFrame]] = []
     for scope, rem in REMAINDERS.items():
-        rows = agg[(agg["metric"] == TRAVELLED) & (agg["scope"] == scope)]
         inside = countries[scope_countries(scope, iso3, regions) or [False] * len(iso3)]
         try:
-            regional = estimate(rows)
+            regional = totals[scope]
             then = _world(state, end, regional.newest)
-        except (ValueError, FFCastError):  # no regional total, or no world total of its time
+        except (KeyError, FFCastError):  # no regional total, or no world total of its time
             shares.append((rem, None, 0.0, inside))
             continue
         shares.append((rem, regional, regional.central / then.central, inside))

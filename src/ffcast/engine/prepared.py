@@ -389,20 +389,11 @@ def prepare(scenario: Scenario | str | None = None, start: str = SIM_START,
     )
 
 
-
 def regional_totals(cutoff: str) -> dict[str, tuple[int, pd.Timestamp]]:
     """Per remainder row (``R-WEU``, ...), its region's latest total of people who travelled
-    published by ``cutoff`` (central by the best-estimate rule, :func:`ffcast.data.best.
-    estimate`) and the month it describes; regions without one are left out."""
-    from ffcast.data.best import TRAVELLED, estimate
+    published by ``cutoff`` (:func:`ffcast.data.best.regional_estimates`) and the month it
+    describes; regions without one are left out."""
+    from ffcast.data.best import regional_estimates
 
-    agg = data.calibration_data("aggregates", data.cutoff_end(cutoff))
-    out = {}
-    for scope, rem in REMAINDERS.items():
-        rows = agg[(agg["metric"] == TRAVELLED) & (agg["scope"] == scope)]
-        try:
-            total = estimate(rows)
-        except ValueError:  # no regional total published by then
-            continue
-        out[rem.code] = (total.central, total.newest)
-    return out
+    return {REMAINDERS[scope].code: (total.central, total.newest)
+            for scope, total in regional_estimates(data.cutoff_end(cutoff)).items()}
