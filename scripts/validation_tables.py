@@ -98,6 +98,12 @@ def goals_table(goals: list[dict]) -> list[str]:
     return out
 
 
+def _reliability(rel: dict, digits: int = 0) -> str:
+    """Coverage at each level with its bootstrap band, as text."""
+    return "; ".join(f"{lv:.0%}: {c:.{digits}%} [{lo:.0%}-{hi:.0%}]" for lv, c, lo, hi in zip(
+        *(rel[k] for k in ("level", "coverage", "low", "high")), strict=True))
+
+
 def section(result: RollingResult, command: str) -> str:
     """The generated Markdown section."""
     s = result.summary()
@@ -123,10 +129,11 @@ def section(result: RollingResult, command: str) -> str:
     out += ["", "### All origins pooled", "", *score_table(s["pooled"]), "",
             "PIT histogram of ffcast, pooled (10 bins, share of rows; 0.10 each if "
             "calibrated): " + ", ".join(f"{v:.2f}" for v in s["pit_ffcast"]) + ".", "",
-            "Reliability of ffcast, pooled (coverage [bootstrap 90% band]): " + "; ".join(
-                f"{lv:.0%}: {c:.0%} [{lo:.0%}-{hi:.0%}]" for lv, c, lo, hi in zip(
-                    *(s["reliability_ffcast"][k] for k in ("level", "coverage", "low", "high")),
-                    strict=True)) + ".", "", END]
+            "Reliability of ffcast, pooled (coverage [bootstrap 90% band]): "
+            + _reliability(s["reliability_ffcast"]) + "; on the "
+            f"{s['single_figure_rows']} rows whose statement is one figure or a range (not "
+            "\"at least\" / \"up to\", which are scored at their bound): "
+            + _reliability(s["reliability_ffcast_single"], 1) + ".", "", END]
     return "\n".join(out)
 
 

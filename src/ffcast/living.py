@@ -13,18 +13,22 @@ import pandas as pd
 
 from ffcast.backtest import read_observations
 from ffcast.calibrate.posterior import PosteriorSpec
+from ffcast.calibrate.update import UPDATE_MOVES
 from ffcast.errors import OptionsError, echo
 from ffcast.files import check_output, output_scope
 
 
 @output_scope()
 def update(posterior: PosteriorSpec, observations: str | Path | pd.DataFrame, until: str,
-           out: str | Path | None = None, moves: int = 1) -> Any:
+           out: str | Path | None = None, moves: int = UPDATE_MOVES) -> Any:
     """Fold statements published after a posterior's origin and by ``until`` (``YYYY-MM``)
     into it without refitting (:mod:`ffcast.calibrate.update`); write it to ``out`` (.nc)
     when given. ``posterior``: a file, a :class:`Posterior` or a shipped cut-off
     (``"2016-12"``); ``observations``: a CSV path or a validated observations frame, each
-    row with the date it became public. Returns the
+    row with the date it became public; ``moves``: rejuvenating moves per tempering step,
+    by default as many as ``ffcast update`` and calibration make
+    (:data:`ffcast.calibrate.update.UPDATE_MOVES`; with fewer the intervals come out too
+    narrow, ``docs/validation.md``). Returns the
     :class:`ffcast.calibrate.update.UpdateResult` (``.posterior``, ``.statements`` with the
     published figure expected before and after, ``.ess``). Raises :class:`FFCastError`
     subclasses for bad input, before anything is written.

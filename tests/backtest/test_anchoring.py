@@ -70,10 +70,26 @@ def test_persistence_is_recovered_from_statements_drawn_from_the_model():
     assert abs(rc - rho[0]) < 0.06 and abs(rq - rho[1]) < 0.08
 
 
-def test_persistence_falls_back_to_the_judgement_with_few_pairs():
+def test_persistence_is_the_judgement_without_pairs_and_shrinks_towards_it_with_few():
+    c0, q0 = R.ERROR_PERSISTENCE_DEFAULT
+    k = R.PERSISTENCE_PRIOR_PAIRS
+    for none in ([], [(np.array([0.5]), np.array(["a"]))]):
+        rho, pairs = R.persistence_of_error(none)
+        assert pairs == 0 and rho == pytest.approx((c0, q0))
+    # one country, two statements of one quantity: 2 ordered pairs, mean product -0.1 over
+    # mean square 0.145 -> the moment -0.69, shrunk: (2 x -0.69 + k x 0.7) / (2 + k)
     (rc, rq), pairs = R.persistence_of_error([(np.array([0.5, -0.2]), np.array(["a", "a"]))])
     assert pairs == 2
-    assert (rc, rq) == pytest.approx(R.ERROR_PERSISTENCE_DEFAULT)
+    moment = -0.1 / 0.145
+    assert rc == pytest.approx(c0)  # no pair of two quantities: the judgement
+    assert rc + rq == pytest.approx((2 * moment + k * (c0 + q0)) / (2 + k))
+    # twelve pairs that say "none" no longer read as no persistence at all (ADR 0032)
+    # (six countries' two statements, products 0: the moment says none; the old rule read
+    # exactly that from ten pairs on)
+    flat = [(np.array([1.0, 0.0]), np.array(["a", "a"])) for _ in range(6)]
+    (rc, rq), pairs = R.persistence_of_error(flat)
+    assert pairs == 12 and rc == pytest.approx(c0)
+    assert rc + rq == pytest.approx(k * (c0 + q0) / (12 + k)) and rq > 0.0
 
 
 def test_anchors_are_only_figures_described_by_the_origin():

@@ -154,6 +154,12 @@ def test_rolling_cli_scores_many_rows_plots_and_writes_the_table(tmp_path: Path)
     assert plot.stat().st_size > 100_000  # plotly inlined: works offline
     table = pd.read_csv(out)
     assert len(table) == s["scored_rows"] and {"origin", "ffcast_crps"} <= set(table)
+    # coverage on the rows with one figure or a range: "at least X" rows left out
+    single = table["bound"].isna()
+    assert 0 < s["single_figure_rows"] == int(single.sum()) < len(table)
+    one = s["reliability_ffcast_single"]
+    assert one["level"] == s["reliability_ffcast"]["level"]
+    assert one["coverage"][1] == pytest.approx(table.loc[single, "ffcast_covered_80"].mean())
 
 
 def test_backtest_without_observations_or_rolling_is_one_line() -> None:

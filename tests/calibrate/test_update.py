@@ -191,3 +191,24 @@ def test_a_statement_of_some_groups_is_fitted_as_theirs_and_kept(post: Posterior
     assert list(stored_statements(res.posterior)["covers"]) == ["adults"]
     fit = pd.DataFrame(json.loads(res.posterior.attrs["fit"]))
     assert "FRA in_theatre (adults)" in set(fit[fit["channel"] == "user_in_theatre"]["target"])
+
+
+def test_the_python_door_moves_as_often_as_the_command(
+        post: Posterior, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``ffcast.update(...)`` makes as many moves per step as ``ffcast update`` and
+    calibration (``UPDATE_MOVES``): with one move an update's intervals came out too narrow
+    on synthetic truth (docs/validation.md), and the door used to default to one."""
+    import ffcast
+    from ffcast.calibrate import update as module
+    from ffcast.calibrate.update import UPDATE_MOVES
+
+    seen: list[int] = []
+
+    def fold(*args: object, moves: int, **kwargs: object) -> str:
+        seen.append(moves)
+        return "folded"
+
+    monkeypatch.setattr(module, "update", fold)
+    assert ffcast.update(post, _frame(("FRA", 300, "2016-12", "2017-01-10")),
+                         "2017-01") == "folded"
+    assert seen == [UPDATE_MOVES] and UPDATE_MOVES >= 2

@@ -28,6 +28,8 @@ def test_reported_returned_is_whole_persons_with_units_and_description(ds: xr.Da
     assert int(var.min()) >= 0
     assert var.attrs["units"] == "persons"
     assert "official" in var.attrs["description"]
+    # a reader of the file learns it is not the report's anchored official-count forecast
+    assert "not conditioned on what the country published" in var.attrs["description"]
     check_dataset(ds)
 
 

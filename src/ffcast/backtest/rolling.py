@@ -74,15 +74,22 @@ class RollingResult:
         y, draws = self._scored(name)
         return metrics.pit_histogram(y, draws, bins=bins)
 
-    def reliability(self, name: str = "ffcast", n_boot: int = 1000) -> dict[str, np.ndarray]:
-        """Pooled coverage of ``name`` at :data:`LEVELS` with bootstrap 90% bands."""
-        y, draws = self._scored(name)
+    def reliability(self, name: str = "ffcast", n_boot: int = 1000,
+                    single: bool = False) -> dict[str, np.ndarray]:
+        """Pooled coverage of ``name`` at :data:`LEVELS` with bootstrap 90% bands;
+        ``single``: only the rows whose statement is one figure or a range, not "at least
+        X" / "up to X" (those are scored at X, where a covered X says little: the truth
+        lies somewhere beyond it)."""
+        y, draws = self._scored(name, single)
         return metrics.reliability(y, draws, LEVELS, n_boot=n_boot, seed=self.seed)
 
-    def _scored(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+    def _scored(self, name: str, single: bool = False) -> tuple[np.ndarray, np.ndarray]:
         draws = self.samples(name)
         ok = ~np.isnan(draws).any(axis=1)
-        return self.table()["value"].to_numpy(float)[ok], draws[ok]
+        table = self.table()
+        if single:
+            ok &= table["bound"].fillna("").eq("").to_numpy()
+        return table["value"].to_numpy(float)[ok], draws[ok]
 
     def goals(self) -> list[dict]:
         """The issue's goals judged on the returnee rows of the origin :data:`GOAL_ORIGIN`:
@@ -152,7 +159,7 @@ class RollingResult:
     def summary(self) -> dict:
         """JSON-ready: per origin and pooled scores, goals (issue 14 in ``goals``, issue 19 in
         ``persistence_goals``), PIT and reliability."""
-        rel = self.reliability()
+        rel, one = self.reliability(), self.reliability(single=True)
         return {
             "draws": self.draws, "seed": self.seed,
             "scored_rows": int(sum(len(o.table) for o in self.origins)),
@@ -162,6 +169,8 @@ class RollingResult:
             "persistence_goals": self.persistence_goals(),
             "pit_ffcast": self.pit().tolist(),
             "reliability_ffcast": {k: v.tolist() for k, v in rel.items()},
+            "reliability_ffcast_single": {k: v.tolist() for k, v in one.items()},
+            "single_figure_rows": int(self.table()["bound"].fillna("").eq("").sum()),
         }
 
 

@@ -11,6 +11,9 @@ who travelled (or came home) before that month are still in the stocks, so
 returnee figure an official national authority would publish (:mod:`ffcast.results.reported`:
 the count times the draw's official reporting bias and a persistent log-normal error per
 country); compare it with published figures, read ``cumulative_returned`` for what happened.
+It is not anchored on the statements the country published by the cut-off, as the report's
+"Official count (forecast)" and the backtest's published-figure forecast are
+(:func:`ffcast.results.reported.anchored_errors`), so its intervals are wider than theirs.
 
 Dims: ``draw`` (ensemble draw indices), ``month`` (datetime64 month starts), ``country``
 (ISO3), plus ``theatre`` (7 third theatres, on ``relocated``) and ``target`` (3 targets, on
@@ -122,7 +125,9 @@ REPORTED_SPECS: tuple[Spec, ...] = (
     Spec("reported_returned", PERSONS, "Predictive distribution of the cumulative returnee "
          "figure an official national authority would publish: cumulative_returned x the "
          "draw's official reporting bias x a log-normal reporting error that persists over "
-         "the months (one per draw and country), rounded" + _EOM),
+         "the months (one per draw and country), rounded; not conditioned on what the "
+         "country published by the cut-off (the report's 'Official count (forecast)' and "
+         "the backtest are: ffcast.results.reported.anchored_errors)" + _EOM),
 )
 TERRITORY_DESCRIPTION = ("Territory held by the Islamic State in Iraq/Syria: observed up to "
                          "the cut-off, a scenario path after it")

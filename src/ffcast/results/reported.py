@@ -101,12 +101,15 @@ def _scope_quantity(name: str) -> str:
     return REPORTED[name].name if name in REPORTED else name
 
 
-#: Judgement, used when too few statements are public to estimate them
-#: (:func:`persistence_of_error`): the shares of a published figure's log-scale reporting
-#: error that persist across a country's statements of every quantity (how it counts
-#: people at all) and across its statements of one quantity (how it counts that quantity).
+#: Judgement, what the estimate of :func:`persistence_of_error` is shrunk towards: the
+#: shares of a published figure's log-scale reporting error that persist across a country's
+#: statements of every quantity (how it counts people at all) and across its statements of
+#: one quantity (how it counts that quantity).
 ERROR_PERSISTENCE_DEFAULT = (0.3, 0.4)
-MIN_PAIRS_FOR_PERSISTENCE = 10
+#: The judgement's weight, in pairs of statements (ordered, as counted): a moment estimate
+#: from n pairs gets ``n / (n + PERSISTENCE_PRIOR_PAIRS)`` of the say (ten pairs' worth of
+#: doubt, as a travel pace's, :data:`ffcast.engine.prepared.PACE_PRIOR_PAIRS`; ADR 0032).
+PERSISTENCE_PRIOR_PAIRS = 10
 MAX_PERSISTENCE = 0.95
 
 
@@ -127,9 +130,12 @@ def persistence_of_error(countries: list[tuple[np.ndarray, np.ndarray]]
     of ``(residuals (n,), quantity labels (n,))``, one per country): the mean product of two
     residuals of one country and different quantities over the mean square is
     ``rho_country``; of one country and the same quantity, ``rho_country + rho_channel``.
-    Both are clipped to [0, MAX_PERSISTENCE] with their sum at most MAX_PERSISTENCE. Returns
-    them and the pairs used; with fewer than :data:`MIN_PAIRS_FOR_PERSISTENCE` pairs of
-    either kind, that share is the judgement default."""
+    Each moment is shrunk towards the judgement (:data:`ERROR_PERSISTENCE_DEFAULT`) in
+    proportion to the pairs it rests on (``n / (n + PERSISTENCE_PRIOR_PAIRS)``: no pair,
+    the judgement; thousands, the data), then both are clipped to [0, MAX_PERSISTENCE] with
+    their sum at most MAX_PERSISTENCE. Returns them and the pairs used. (It used to switch
+    from the judgement to the raw moment at ten pairs: twelve pairs with a slightly negative
+    mean product then read no persistence at all; ADR 0032.)"""
     cross = {True: 0.0, False: 0.0}
     pairs = {True: 0, False: 0}
     square, n = 0.0, 0
@@ -148,10 +154,13 @@ def persistence_of_error(countries: list[tuple[np.ndarray, np.ndarray]]
             pairs[flag] += int(sel.sum())
     scale = square / n if n and square > 0 else 0.0
     c_default, q_default = ERROR_PERSISTENCE_DEFAULT
-    both = (cross[False] / pairs[False] / scale
-            if pairs[False] >= MIN_PAIRS_FOR_PERSISTENCE and scale else c_default)
-    same_q = (cross[True] / pairs[True] / scale
-              if pairs[True] >= MIN_PAIRS_FOR_PERSISTENCE and scale else c_default + q_default)
+
+    def shrunk(same: bool, judgement: float) -> float:
+        m = pairs[same] if scale else 0
+        moment = cross[same] / m / scale if m else judgement
+        return (m * moment + PERSISTENCE_PRIOR_PAIRS * judgement) / (m + PERSISTENCE_PRIOR_PAIRS)
+
+    both, same_q = shrunk(False, c_default), shrunk(True, c_default + q_default)
     rho_c = float(np.clip(both, 0.0, MAX_PERSISTENCE))
     rho_q = float(np.clip(same_q - rho_c, 0.0, MAX_PERSISTENCE - rho_c))
     return (rho_c, rho_q), pairs[True] + pairs[False]
