@@ -143,3 +143,20 @@ def test_a_statement_published_after_the_origin_never_anchors_the_forecast(data_
     assert (statements.known("2016-06")["value"] == 9999).any()  # the fake row is read
     np.testing.assert_array_equal(forecast("2015-12"), before["2015-12"])
     assert not np.array_equal(forecast("2016-06"), before["2016-06"])
+
+
+def test_a_countrys_forecast_does_not_depend_on_the_others_asked_about():
+    """France's forecast of what it will publish, alone or with Germany and Belgium, draw
+    for draw: how much of the error persists is read from every modelled country's
+    statements, not from those of the countries in the request (ADR 0032: it was, and
+    France alone read (0.36, 0.0) where the backtest's rows read (0.0, 0.57))."""
+    def rows(*iso3: str) -> pd.DataFrame:
+        return pd.DataFrame({"iso3": list(iso3), "quantity": "cumulative_returned",
+                             "month": pd.Timestamp("2017-06-01"), "kind": "official"})
+
+    known = statements.known("2016-12")
+    alone = forecast_rows(rows("FRA"), "2016-12", 60, 2, anchors=known)
+    with_others = forecast_rows(rows("DEU", "FRA", "BEL"), "2016-12", 60, 2, anchors=known)
+    np.testing.assert_array_equal(alone.latent[0], with_others.latent[1])
+    np.testing.assert_array_equal(alone.reported[0], with_others.reported[1])
+    assert alone.rho == with_others.rho and alone.anchors == with_others.anchors > 20

@@ -18,12 +18,14 @@ model of :mod:`ffcast.results.reported`, with the row's ``kind``; for quantities
 reporting model does not cover, the latent count).
 
 Anchoring (issue 19). The reporting model's error persists: a country that counts its
-returnees narrowly keeps doing so. Given ``anchors``, the statements of the same country and
-quantity published by the origin, each draw's error for a new statement is conditioned on
-the errors those statements imply under that draw (:func:`ffcast.results.reported.
-anchored_error`), with the persistent share ``rho`` estimated from the anchors themselves
-(:func:`ffcast.results.reported.persistence_of_error`). So the forecast of what France will
-publish starts from what France has published, and moves as the model's count moves.
+returnees narrowly keeps doing so. Given ``anchors``, the statements published by the
+origin, each draw's error for a new statement is conditioned on the errors its country's
+statements imply under that draw (:func:`ffcast.results.reported.anchored_error`), with
+the persistent share ``rho`` estimated from the statements of every country the model runs
+at the origin (:func:`ffcast.results.reported.persistence_of_error`), whichever rows were
+asked for: a country's forecast does not depend on the others in the request (ADR 0032).
+So the forecast of what France will publish starts from what France has published, and
+moves as the model's count moves.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ffcast import data
 from ffcast.backtest.observations import COVERED_QUANTITIES
 from ffcast.data.schema import scope_of
 from ffcast.engine import ChunkResult, Recording
@@ -144,7 +147,11 @@ def forecast_rows(rows: pd.DataFrame, origin: str, draws: int, seed: int,
     if unknown:
         raise ObservationError(f"observations: quantity {unknown[0]} cannot be forecast; "
                                f"fix: use one of {', '.join([*_STOCK, *_FLOW])}")
-    anchor = anchor_statements(anchors, rows, origin)
+    # Every modelled country's statements anchor: its own condition its rows, all of them
+    # estimate how much of the error persists, so a country's forecast does not depend on
+    # which other countries were asked about (ADR 0032).
+    modelled = pd.DataFrame({"iso3": sorted(data.best_estimates(as_of=origin)["iso3"])})
+    anchor = anchor_statements(anchors, modelled, origin)
     covers, a_covers = _covers(rows), _covers(anchor)
     _check_covers(rows["quantity"].to_numpy(), covers)
     first = rows["month"].min().to_period("M")
@@ -153,7 +160,7 @@ def forecast_rows(rows: pd.DataFrame, origin: str, draws: int, seed: int,
     last = max(rows["month"].max().to_period("M"), pd.Period(origin, "M") + 1)
     # Cumulative flows need every month since 2011-01; stocks only the rows' months.
     start = "2011-01" if rows["quantity"].isin(_FLOW).any() else str(first)
-    countries = sorted(set(rows["iso3"]))
+    countries = sorted(set(rows["iso3"]) | set(anchor["iso3"]))
     scen = (Scenario(name=f"backtest-{origin}", cutoff=origin) if scenario is None
             else scenario.replace(cutoff=origin))
     run = prepare_run(scen, draws=draws, seed=seed, start=start, end=str(last),

@@ -197,7 +197,7 @@ class Reduction:
     def empty(cls, meta: RunMeta, n_draws: int) -> Reduction:
         """Pre-allocate the arrays for ``n_draws`` draws (nothing grows afterwards)."""
         d, t, c, y = n_draws, len(meta.months), len(meta.countries), len(meta.years)
-        anchors = focus_anchors(meta)
+        anchors = anchoring_statements(meta)
 
         def z(*shape: int, dtype: type = np.int32) -> np.ndarray:
             return np.zeros((d, *shape), dtype=dtype)
@@ -385,16 +385,19 @@ def _no_anchors() -> pd.DataFrame:
     return pd.DataFrame(columns=ANCHOR_COLUMNS)
 
 
-def focus_anchors(meta: RunMeta) -> pd.DataFrame:
+def anchoring_statements(meta: RunMeta) -> pd.DataFrame:
     """The statements that anchor :attr:`Reduction.focus_published`: those the backtest's
     forecaster anchors on (:func:`ffcast.backtest.forecast.anchor_statements`, published by
-    the cut-off) for the focus countries, describing a recorded month."""
+    the cut-off) for every country of the run, describing a recorded month. A focus
+    country's own condition its forecast; all of them estimate how much of the reporting
+    error persists, as the backtest's forecaster does, so the focus countries chosen do not
+    change one another's forecasts (ADR 0032)."""
     from ffcast.backtest import statements
     from ffcast.backtest.forecast import anchor_statements
 
     cutoff = f"{meta.cutoff:%Y-%m}"
-    a = anchor_statements(statements.known_by(cutoff), pd.DataFrame({"iso3": meta.focus}),
-                          cutoff)
+    a = anchor_statements(statements.known_by(cutoff),
+                          pd.DataFrame({"iso3": list(meta.countries)}), cutoff)
     return a[a["month"].isin(set(meta.months))].reset_index(drop=True)
 
 
@@ -448,10 +451,10 @@ def reduce_chunks(chunks: Iterator[xr.Dataset], n_draws: int, focus: Sequence[st
 
 def report_recording(prep: Prepared, seed: int, focus: Sequence[str] | None) -> Recording:
     """Every month, the groups each December and the last month (the report's), and at the
-    months of the focus countries' anchoring statements that count some groups only (their
-    model counts are the groups')."""
+    months of the anchoring statements that count some groups only (their model counts are
+    the groups')."""
     rec = Recording.every_month(prep, groups="yearly")
-    a = focus_anchors(_meta_from_prep(prep, seed, focus, "simulated", None))
+    a = anchoring_statements(_meta_from_prep(prep, seed, focus, "simulated", None))
     scoped = a[a["covers"] != ""]
     if scoped.empty:
         return rec
