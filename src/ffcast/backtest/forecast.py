@@ -110,6 +110,11 @@ class Forecast:
     anchors: int = 0  # statements published by the origin that anchored the rows
 
 
+def modelled(origin: str) -> set[str]:
+    """Countries with a traveller estimate published by ``origin`` (the model runs them)."""
+    return set(data.best_estimates(as_of=origin)["iso3"])
+
+
 def anchor_statements(anchors: pd.DataFrame | None, rows: pd.DataFrame,
                       origin: str) -> pd.DataFrame:
     """The anchoring statements: same countries and reported quantities as ``rows``, a
@@ -150,8 +155,8 @@ def forecast_rows(rows: pd.DataFrame, origin: str, draws: int, seed: int,
     # Every modelled country's statements anchor: its own condition its rows, all of them
     # estimate how much of the error persists, so a country's forecast does not depend on
     # which other countries were asked about (ADR 0032).
-    modelled = pd.DataFrame({"iso3": sorted(data.best_estimates(as_of=origin)["iso3"])})
-    anchor = anchor_statements(anchors, modelled, origin)
+    anchor = anchor_statements(anchors, pd.DataFrame({"iso3": sorted(modelled(origin))}),
+                               origin)
     covers, a_covers = _covers(rows), _covers(anchor)
     _check_covers(rows["quantity"].to_numpy(), covers)
     first = rows["month"].min().to_period("M")

@@ -88,7 +88,7 @@ class RollingResult:
         ok = ~np.isnan(draws).any(axis=1)
         table = self.table()
         if single:
-            ok &= table["bound"].fillna("").eq("").to_numpy()
+            ok &= _single_figure(table)
         return table["value"].to_numpy(float)[ok], draws[ok]
 
     def goals(self) -> list[dict]:
@@ -170,8 +170,13 @@ class RollingResult:
             "pit_ffcast": self.pit().tolist(),
             "reliability_ffcast": {k: v.tolist() for k, v in rel.items()},
             "reliability_ffcast_single": {k: v.tolist() for k, v in one.items()},
-            "single_figure_rows": int(self.table()["bound"].fillna("").eq("").sum()),
+            "single_figure_rows": int(_single_figure(self.table()).sum()),
         }
+
+
+def _single_figure(table: pd.DataFrame) -> np.ndarray:
+    """Rows whose statement is one figure or a range (no "at least" / "up to" bound)."""
+    return table["bound"].fillna("").eq("").to_numpy()
 
 
 def rolling(origins: Sequence[str] = statements.ROLLING_ORIGINS, draws: int = 1000,

@@ -23,7 +23,7 @@ import pandas as pd
 
 from ffcast import data
 from ffcast.backtest import baselines, metrics, statements
-from ffcast.backtest.forecast import forecast_rows
+from ffcast.backtest.forecast import forecast_rows, modelled
 from ffcast.errors import ObservationError
 
 LEVELS = (0.5, 0.8, 0.9, 0.95)
@@ -63,11 +63,6 @@ class OriginResult:
 
 # The backtest result of one origin kept its historical name.
 BacktestResult = OriginResult
-
-
-def modelled(origin: str) -> set[str]:
-    """Countries with a traveller estimate published by ``origin`` (the model runs them)."""
-    return set(data.best_estimates(as_of=origin)["iso3"])
 
 
 def score_origin(rows: pd.DataFrame, origin: str, draws: int, seed: int,

@@ -264,15 +264,14 @@ def to_cutoff(best: pd.DataFrame, months: pd.DatetimeIndex, shape: np.ndarray, k
     moved = _half_up(central * f)
     high = best["high"].to_numpy(float)
     country = (best["kind"] == "country").to_numpy()
-    if regional:  # a region's own total bounds what moving gives its countries (ADR 0031)
-        codes, regions = list(best["iso3"]), list(best["region"])
+    inside_of = {} if country.all() else _remainder_scopes(best, country)
+    if regional and inside_of:  # a region's own total bounds its countries' move (ADR 0031)
+        codes = list(best["iso3"])
         paces = np.ones(len(best)) if pace is None else np.asarray(pace, dtype=float)
-        for i in np.flatnonzero(~country):
+        for i, inside in inside_of.items():
             if codes[i] not in regional:
                 continue
             total, month = regional[codes[i]]
-            inside = np.asarray(scope_countries(_SCOPE_OF[codes[i]], codes, regions)
-                                or [False] * len(best)) & country
             grown = float(vintage_factors(pd.Series([month]), months, shape, k,
                                           np.array([paces[i]]))[0])
             room = max(0.0, total * grown - float(central[inside].sum()))
@@ -285,15 +284,8 @@ def to_cutoff(best: pd.DataFrame, months: pd.DatetimeIndex, shape: np.ndarray, k
     if not country.all():
         fw = 1.0 if world_month is None else float(
             vintage_factors(pd.Series([world_month]), months, shape, k)[0])
-        iso3, regions = list(best["iso3"]), list(best["region"])
         gained = np.where(country, moved - central, 0)
-        claimed = np.zeros(len(best), dtype=bool)
-        for i in np.flatnonzero(~country):
-            scope = _SCOPE_OF.get(iso3[i])
-            inside = (np.asarray(scope_countries(scope, iso3, regions) or [False] * len(best))
-                      if scope is not None else ~claimed)  # ROW: what no scope claims
-            inside &= country
-            claimed |= inside
+        for i, inside in inside_of.items():
             f[i] = fw
             moved[i] = max(0, int(_half_up(central[i] * fw)) - int(gained[inside].sum()))
     out = best.copy()
@@ -301,6 +293,22 @@ def to_cutoff(best: pd.DataFrame, months: pd.DatetimeIndex, shape: np.ndarray, k
     out["high"] = np.maximum(_half_up(high * f), moved)
     out["low"] = np.minimum(out["low"].to_numpy(np.int64), moved)
     out["vintage"] = f
+    return out
+
+
+def _remainder_scopes(best: pd.DataFrame, country: np.ndarray) -> dict[int, np.ndarray]:
+    """Per remainder row (its position in ``best``), the country rows its scope covers; ROW
+    takes what no scope before it claimed."""
+    iso3, regions = list(best["iso3"]), list(best["region"])
+    claimed = np.zeros(len(best), dtype=bool)
+    out: dict[int, np.ndarray] = {}
+    for i in np.flatnonzero(~country):
+        scope = _SCOPE_OF.get(iso3[i])
+        inside = (np.asarray(scope_countries(scope, iso3, regions) or [False] * len(best))
+                  if scope is not None else ~claimed)  # ROW: what no scope claims
+        inside = inside & country
+        claimed |= inside
+        out[int(i)] = inside
     return out
 
 
