@@ -179,8 +179,10 @@ class Headline:
     travelled: np.ndarray | None = None  # (D,)
     parameters: str = "prior"
     home_by_country: np.ndarray | None = None  # (D, C, HOME_STOCKS) at the end month
-    # (D, C) after the cut-off, at home and in Western countries: attacks in third theatres
-    # are a prior-driven scenario (Q.PRIOR_SCENARIO_TARGETS), in no total.
+    # (D, C) after the cut-off, each origin's part of the headline (the West: attacks at home
+    # by Western origins, on other Western countries by any origin); attacks at home by
+    # non-Western origins and in third theatres are prior-driven scenarios
+    # (Q.PRIOR_SCENARIO_REGIONS), in no total.
     attacks_by_country: np.ndarray | None = None
     deaths_by_country: np.ndarray | None = None  # (D, C), the same targets
     risk_years: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
@@ -256,8 +258,10 @@ class Headline:
         self.returned_by_country = _cat(self.returned_by_country, Q.RETURNED.of(end))
         home = np.asarray(end[..., Q.stock_slots(Q.HOME_STOCKS)], dtype=np.int64)
         self.home_by_country = _cat(self.home_by_country, home)
-        self.attacks_by_country = _cat(self.attacks_by_country, Q.headline_total(att_c))
-        self.deaths_by_country = _cat(self.deaths_by_country, Q.headline_total(dth_c))
+        west = Q.western_origins(prep.countries["region"])
+        self.attacks_by_country = _cat(self.attacks_by_country,
+                                       Q.headline_by_origin(att_c, west))
+        self.deaths_by_country = _cat(self.deaths_by_country, Q.headline_by_origin(dth_c, west))
         self.attacks = _cat(self.attacks, att)
         self.attack_deaths = _cat(self.attack_deaths, dth)
         self.travelled = _cat(self.travelled, Q.TRAVELLED.of(tot))
@@ -296,7 +300,8 @@ class Headline:
 
     def outcomes(self) -> dict[str, np.ndarray]:
         """The headline numbers per draw (D,) by key: ``pathway:<name>``, ``travelled``,
-        ``attacks:<target>``, ``deaths:<target>``, ``west_attacks:<year>``."""
+        ``attacks:<target>``, ``deaths:<target>``, ``attacks_region:<risk region>``,
+        ``deaths_region:<risk region>``, ``west_attacks:<year>``."""
         assert self.attacks is not None and self.attack_deaths is not None
         out = {f"pathway:{k}": v for k, v in self.pathways.items()}
         if self.travelled is not None:
@@ -305,10 +310,27 @@ class Headline:
             out[f"attacks:{t}"] = self.attacks[:, g]
             out[f"deaths:{t}"] = self.attack_deaths[:, g]
         if self.risk is not None:
+            att, dth = self.region_totals("attacks"), self.region_totals("attack_deaths")
+            for r, region in enumerate(Q.RISK_REGIONS):
+                out[f"attacks_region:{region}"] = att[:, r]
+                out[f"deaths_region:{region}"] = dth[:, r]
             west, attacks = Q.RISK_REGIONS.index("west"), Q.RISK_COUNTS.index("attacks")
             for k, y in enumerate(self.risk_years):
                 out[f"west_attacks:{y}"] = self.risk[:, k, west, attacks]
         return out
+
+    def region_totals(self, count: str = "attacks") -> np.ndarray:
+        """(D, RISK_REGIONS) ``count`` (one of :data:`ffcast.results.quantities.RISK_COUNTS`)
+        summed over the years after the cut-off, per risk region (the same months as
+        :attr:`attacks`)."""
+        assert self.risk is not None
+        return self.risk[..., Q.RISK_COUNTS.index(count)].sum(axis=1)
+
+    def headline_attacks(self, count: str = "attacks") -> np.ndarray:
+        """(D,) the headline total of ``count`` after the cut-off: the West, the region the
+        record fits (attacks at home by non-Western origins and in third theatres are
+        prior-driven scenarios, in no total)."""
+        return Q.headline_of_regions(self.region_totals(count))
 
     def assess(self, job: Run) -> None:
         """Mark the headline numbers that rest mostly on parameters the data up to the
@@ -386,6 +408,17 @@ class Headline:
             "attacks": {t: summary(self.attacks[:, g]) for g, t in enumerate(Q.TARGETS)},
             "attack_deaths": {t: summary(self.attack_deaths[:, g])
                               for g, t in enumerate(Q.TARGETS)},
+            # By risk region: the West is the headline (fitted to the record); attacks at
+            # home by non-Western origins and in third theatres are prior-driven scenarios.
+            "attacks_by_region": {r: summary(v) for r, v in
+                                  zip(Q.RISK_REGIONS, self.region_totals("attacks").T,
+                                      strict=True)},
+            "attack_deaths_by_region": {r: summary(v) for r, v in
+                                        zip(Q.RISK_REGIONS,
+                                            self.region_totals("attack_deaths").T,
+                                            strict=True)},
+            "attacks_total": summary(self.headline_attacks("attacks")),
+            "attack_deaths_total": summary(self.headline_attacks("attack_deaths")),
             "risk": self.risk_dict(),
             **({} if self.groups is None else {"groups": self.groups_dict()}),
             "prior_driven": self.prior_driven(),
@@ -628,9 +661,10 @@ def compare(
     per attack target and in total, the median, 5-95% interval, mean and the share of draws
     in which B is lower than A; and, under the key ``countries``, the same per country for
     the simulated countries either scenario's policy names (its ``name``, home stocks,
-    attacks and deaths in attacks). Totals of attacks and deaths are over attacks at home
-    and in Western countries: those in third theatres are a prior-driven scenario, shown
-    per target only.
+    attacks and deaths in attacks). Attacks and deaths are also given per risk region
+    (``attacks_by_region``); their totals (``attacks_total``, and per country) count the
+    West only, the region the record fits: attacks at home by fighters from non-Western
+    origins and in third theatres are prior-driven scenarios, shown on their own rows.
     ``progress`` is called with 0 as each scenario starts, then with each chunk's draws.
     """
     jobs = [prepare_run(s, draws=draws, seed=seed, start=start, end=end,
@@ -648,8 +682,10 @@ def compare(
     assert ha.attack_deaths is not None and hb.attack_deaths is not None
     assert ha.home_by_country is not None and hb.home_by_country is not None
     home_a, home_b = ha.home_by_country.sum(axis=1), hb.home_by_country.sum(axis=1)
-    att_a, att_b = Q.headline_total(ha.attacks), Q.headline_total(hb.attacks)
-    dth_a, dth_b = Q.headline_total(ha.attack_deaths), Q.headline_total(hb.attack_deaths)
+    att_a, att_b = ha.headline_attacks("attacks"), hb.headline_attacks("attacks")
+    dth_a, dth_b = ha.headline_attacks("attack_deaths"), hb.headline_attacks("attack_deaths")
+    reg_a = {c: ha.region_totals(c) for c in ("attacks", "attack_deaths")}
+    reg_b = {c: hb.region_totals(c) for c in ("attacks", "attack_deaths")}
     group_diffs: dict[str, np.ndarray] = {}
     groups: dict = {}
     if ha.groups is not None and hb.groups is not None:
@@ -666,6 +702,8 @@ def compare(
         "attacks_total": att_b.astype(np.int64) - att_a,
         **{f"attacks:{t}": hb.attacks[:, g].astype(np.int64) - ha.attacks[:, g]
            for g, t in enumerate(Q.TARGETS)},
+        **{f"attacks_region:{r}": reg_b["attacks"][:, k] - reg_a["attacks"][:, k]
+           for k, r in enumerate(Q.RISK_REGIONS)},
         "attack_deaths_total": dth_b.astype(np.int64) - dth_a})
     return {
         "drivers": drivers,
@@ -678,7 +716,14 @@ def compare(
                     for g, t in enumerate(Q.TARGETS)},
         "attack_deaths": {t: _diff(ha.attack_deaths[:, g], hb.attack_deaths[:, g])
                           for g, t in enumerate(Q.TARGETS)},
-        # Totals over the headline targets: third theatres are a prior-driven scenario.
+        # By risk region, and the totals over the headline region (the West, the region the
+        # record fits): attacks at home by non-Western origins and in third theatres are
+        # prior-driven scenarios, in no total.
+        "attacks_by_region": {r: _diff(reg_a["attacks"][:, k], reg_b["attacks"][:, k])
+                              for k, r in enumerate(Q.RISK_REGIONS)},
+        "attack_deaths_by_region": {r: _diff(reg_a["attack_deaths"][:, k],
+                                             reg_b["attack_deaths"][:, k])
+                                    for k, r in enumerate(Q.RISK_REGIONS)},
         "attacks_total": _diff(att_a, att_b),
         "attack_deaths_total": _diff(dth_a, dth_b),
         "countries": _country_diffs(jobs, ha, hb),

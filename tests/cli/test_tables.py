@@ -37,9 +37,12 @@ def test_compare_shows_every_stock_and_risk_with_the_shared_labels(tmp_path: Pat
                               "--end", "2019-12", "-q"])
     assert res.exit_code == 0, res.output
     out = res.stdout
-    for label in [q.label for q in Q.PATHWAYS] + list(Q.HOME_LABELS.values()) + \
-            list(Q.TARGET_LABELS.values()):
+    flat = " ".join(out.split())  # a long label may wrap inside its cell
+    for label in [q.label for q in Q.PATHWAYS] + list(Q.HOME_LABELS.values()):
         assert label in out, label
+    for region in Q.RISK_REGIONS:  # attacks and deaths by where, the scenarios labelled
+        words = Q.RISK_REGION_ROW_LABELS[region].split()
+        assert all(w in flat for w in words), region
     assert "France (FRA)" in out and "Belgium (BEL)" in out
     assert "In prison" in out.split("France (FRA)")[1]  # the guide's row, per country
     assert max(len(line) for line in out.splitlines()) <= 80
@@ -123,13 +126,15 @@ def _huge_headline() -> tuple[dict, list[str]]:
          "returned_by_country": {"FRA": draw_summary(draws(9.87e8))},
          "attacks": {t: draw_summary(draws(4.8e6)) for t in Q.TARGETS},
          "attack_deaths": {t: draw_summary(draws(1.98e8)) for t in Q.TARGETS},
+         "attacks_by_region": {r: draw_summary(draws(4.8e6)) for r in Q.RISK_REGIONS},
+         "attack_deaths_by_region": {r: draw_summary(draws(1.98e8)) for r in Q.RISK_REGIONS},
          "risk": {"linked_to": Q.LINKED_TO_FOREIGN_FIGHTERS,
                   "mass_casualty_deaths": Q.MASS_CASUALTY_DEATHS,
                   "record": {"year": 2016, "attacks": 1_234_567, "deaths": 7_654_321,
                              "mass_casualty_attacks": 1},
                   "years": {"2017": {"months": 12, **risk.year_summary(counts)}}}}
     numbers = [h["travelled"]["p95"], h["pathways"]["returned"]["median"],
-               h["attack_deaths"]["home"]["p5"], h["risk"]["years"]["2017"]["west"]
+               h["attack_deaths_by_region"]["west"]["p5"], h["risk"]["years"]["2017"]["west"]
                ["attacks"]["mean"], h["risk"]["years"]["2017"]["west"]["deaths"]["mean"],
                h["risk"]["years"]["2017"]["west"]["deaths"]["p95"], 1_234_567, 7_654_321]
     return h, [f"{x:,.0f}" for x in numbers]
@@ -163,7 +168,8 @@ def test_huge_differences_print_whole_and_uncut_at_80_columns() -> None:
            "attacks_counted_from": "2017-01", "pathways": {q.name: d for q in Q.PATHWAYS},
            "home": dict.fromkeys(Q.HOME_LABELS, d), "attacks": dict.fromkeys(Q.TARGETS, d),
            "attack_deaths": dict.fromkeys(Q.TARGETS, d), "attacks_total": d,
-           "attack_deaths_total": d, "countries": {}}
+           "attack_deaths_total": d, "attacks_by_region": dict.fromkeys(Q.RISK_REGIONS, d),
+           "attack_deaths_by_region": dict.fromkeys(Q.RISK_REGIONS, d), "countries": {}}
     console = Console(width=80, force_terminal=False, record=True)
     for table in run_cmd.compare_tables(res):
         run_cmd.print_table(console, table)

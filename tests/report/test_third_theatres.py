@@ -1,6 +1,8 @@
-"""Third theatres are a labelled, prior-driven scenario (issue 19, item 5): attacks there are
-fitted to no record, so they stay out of every headline total and of the deaths figure, and
-wherever they are shown they say so."""
+"""Attacks fitted to no record are labelled, prior-driven scenarios (issue 19, item 5; ADR
+0033): those by relocated fighters in third theatres and those at home by fighters from
+non-Western origins. Calibration fits attacks in the West only, so they stay out of every
+headline total, comparison total and the deaths figure, and wherever they are shown they say
+so."""
 
 from __future__ import annotations
 
@@ -23,18 +25,50 @@ def _text(tables) -> str:
     return buf.getvalue()
 
 
-def test_run_headline_leaves_third_theatres_out_and_labels_them():
+def test_run_headline_counts_the_west_and_labels_the_scenarios():
     head = ffcast.run("baseline", draws=40, seed=3, end="2019-12")
     d = head.to_dict()
     tables = headline_tables(d)
     text = _text(tables)
-    attacks_table = _text(tables[2:3])  # pathways, countries, then attacks by target
-    assert Q.TARGET_LABELS["third_theatre"] not in attacks_table
-    assert Q.TARGET_LABELS["home"] in attacks_table
+    attacks_table = _text(tables[2:3])  # pathways, countries, then attacks by where
+    for region in Q.RISK_REGIONS:
+        assert Q.RISK_REGION_ROW_LABELS[region] in attacks_table
+    assert "prior-driven scenario, in no total" in Q.RISK_REGION_ROW_LABELS["home_elsewhere"]
     assert "Scenario, not a forecast" in text and "fitted to no record" in text
-    # The scenario's table comes last, after the West and home elsewhere.
-    assert "Scenario, not a forecast" in _text(tables[-1:])
-    assert "Scenario, not a forecast" not in _text(tables[:-1])
+    # The West's table is a forecast; the two scenarios' tables come last and say so.
+    risk = tables[-len(Q.RISK_REGIONS):]
+    for region, table in zip(Q.RISK_REGIONS, risk, strict=True):
+        scenario = "Scenario, not a forecast" in _text([table])
+        assert scenario == (region in Q.PRIOR_SCENARIO_REGIONS), region
+    assert "non-Western origins are fitted to no record" in _text(risk[1:2])
+    assert "Scenario, not a forecast" not in _text(tables[:-2])
+    # The total is the West, per draw, by two routes: per origin (home of a Western
+    # origin, other Western countries from any origin) and by risk region.
+    assert head.attacks_by_country is not None and head.risk is not None
+    west = Q.RISK_REGIONS.index("west")
+    np.testing.assert_array_equal(head.attacks_by_country.sum(1), head.headline_attacks())
+    np.testing.assert_array_equal(head.headline_attacks(),
+                                  head.risk[:, :, west, 0].sum(1))
+    # and it leaves out home elsewhere and third theatres, which the baseline does not
+    # leave empty: every draw's targets add up to the three regions.
+    everything = head.attacks.sum(1)
+    np.testing.assert_array_equal(head.region_totals().sum(1), everything)
+    elsewhere = head.region_totals()[:, Q.RISK_REGIONS.index("home_elsewhere")]
+    assert elsewhere.sum() > 0
+    assert d["attacks_total"]["median"] == float(np.median(head.headline_attacks()))
+
+
+def test_compare_totals_are_the_wests_and_list_the_scenarios_apart():
+    from ffcast.cli.run_cmd import compare_tables
+
+    res = ffcast.compare("baseline", "repatriate-camps", draws=40, seed=3, end="2019-12")
+    assert res["attacks_total"] == res["attacks_by_region"]["west"]
+    assert res["attack_deaths_total"] == res["attack_deaths_by_region"]["west"]
+    assert set(res["attacks_by_region"]) == set(Q.RISK_REGIONS)
+    assert "attacks_region:home_elsewhere" in res["drivers"]
+    text = _text(compare_tables(res))
+    assert Q.RISK_REGION_ROW_LABELS["home_elsewhere"] in text
+    assert "total: at home and in Western countries" not in text
 
 
 def test_deaths_figure_draws_no_third_theatre(reduction):
@@ -44,17 +78,24 @@ def test_deaths_figure_draws_no_third_theatre(reduction):
     assert any("West" in (n or "") for n in names)
 
 
-def test_dashboard_cards_sum_only_the_headline_targets(reduction):
+def test_dashboard_cards_and_report_differences_count_the_west(reduction):
     from ffcast.dashboard import views
+    from ffcast.report.reduce import paired_differences
+    from ffcast.report.sections import about
 
     div = views.headline(reduction)
     text = str(div)
-    assert "not third theatres" in text
-    kept = [Q.TARGETS.index(t) for t in Q.HEADLINE_TARGETS]
     after = reduction.meta.years > reduction.meta.cutoff.year
-    total = np.median(reduction.attacks[:, after][..., kept].sum((1, 2)))
-    everything = np.median(reduction.attacks[:, after].sum((1, 2)))
-    assert total <= everything
+    west = reduction.risk_of("west", "attacks")[:, after].sum(1)
+    assert "Attacks in the West" in text
+    assert f"'{about(float(np.median(west)))}'" in text or about(float(np.median(west))) in text
+    np.testing.assert_array_equal(reduction.headline_of("attacks"),
+                                  reduction.risk_of("west", "attacks"))
+    diffs = paired_differences(reduction, reduction)
+    labels = [d.quantity for d in diffs if d.units != "persons"]
+    assert any(x.startswith("Attacks in the West") for x in labels)
+    assert any("non-Western homes" in x and "prior-driven" in x for x in labels)
+    assert not any("third theatre" in x.lower() for x in labels)
 
 
 def test_report_marks_what_the_data_did_not_decide(tmp_path):

@@ -106,13 +106,14 @@ def headline_tables(h: dict) -> list[Table]:
     for iso3, q in h["returned_by_country"].items():
         countries.add_row(iso3, fmt(q))
     attacks = Table(title=f"Attacks linked to foreign fighters, executed "
-                    f"{h['attacks_counted_from']} – {h['end_month']}, by target",
+                    f"{h['attacks_counted_from']} – {h['end_month']}, by where",
                     title_justify="left")
-    for col in ("target", "attacks", "deaths"):
-        attacks.add_column(col, justify="left" if col == "target" else "right")
-    for g in Q.HEADLINE_TARGETS:
-        attacks.add_row(Q.TARGET_LABELS[g] + mark(f"attacks:{g}"), fmt(h["attacks"][g]),
-                        fmt(h["attack_deaths"][g]))
+    for col in ("where", "attacks", "deaths"):
+        attacks.add_column(col, justify="left" if col == "where" else "right")
+    for region, where in Q.RISK_REGION_ROW_LABELS.items():
+        attacks.add_row(where + mark(f"attacks_region:{region}"),
+                        fmt(h["attacks_by_region"][region]),
+                        fmt(h["attack_deaths_by_region"][region]))
     tables = [paths, countries, attacks, *group_tables(h), *risk_tables(h["risk"], marked)]
     if marked:
         named = {k: v for k, v in marked.items() if v}
@@ -131,7 +132,8 @@ GROUP_ROWS: tuple[tuple[str, str], ...] = (
     ("returned", "came home"), ("incarcerated", "in prison at home"),
     ("births", "born in Iraq/Syria, after the cut-off"),
     ("repatriated", "repatriated from camps and prisons, after the cut-off"),
-    ("attacks", "attacks at home and in Western countries, after the cut-off"),
+    ("attacks", "attacks at home and in Western countries, after the cut-off (at "
+                "non-Western homes a prior-driven scenario)"),
 )
 
 
@@ -165,9 +167,11 @@ def group_tables(h: dict) -> list[Table]:
 def risk_tables(risk: dict, marked: dict | None = None) -> list[Table]:
     """One table per risk region: per year after the cut-off, attacks and deaths (mean, and
     median [90% interval]) and the chance of at least one (mass-casualty) attack; the West's
-    table starts with the cut-off year's record. Third theatres come last, labelled as the
-    prior-driven scenario they are; the West's years that rest mostly on parameters the
-    data did not narrow (``marked``, keys ``west_attacks:<year>``) carry a †."""
+    table starts with the cut-off year's record. Attacks at home by non-Western origins and
+    in third theatres follow, each labelled as the prior-driven scenario it is (fitted to
+    no record, :data:`ffcast.results.quantities.PRIOR_SCENARIO_REGIONS`); the West's years
+    that rest mostly on parameters the data did not narrow (``marked``, keys
+    ``west_attacks:<year>``) carry a †."""
     from ffcast.results import quantities as Q
     from ffcast.results.risk import mean_text, percent, whole
 
@@ -180,7 +184,7 @@ def risk_tables(risk: dict, marked: dict | None = None) -> list[Table]:
         caption = Q.RISK_REGION_DESCRIPTIONS[region] + "."
         if scenario_only:
             title = "[bold]Scenario, not a forecast[/]: " + title
-            caption = Q.PRIOR_SCENARIO_NOTE + ". " + caption
+            caption = Q.PRIOR_SCENARIO_NOTES[region] + ". " + caption
         table = Table(title=title, title_justify="left", caption=caption,
                       caption_justify="left")
         for col in ("year", "attacks", "median [90%]", "deaths", "median [90%]", "P(≥1)",
@@ -314,7 +318,8 @@ def _unchanged(d: dict[str, float]) -> bool:
 
 def compare_tables(res: dict) -> list[Table]:
     """The paired differences of :func:`ffcast.compare` as tables: every pathway, every
-    home-pipeline stock, attacks and deaths by target; then the countries a policy names."""
+    home-pipeline stock, attacks and deaths by risk region (the West is the total; the
+    prior-driven scenarios are labelled); then the countries a policy names."""
     from ffcast.results import quantities as Q
 
     head = (f"[bold]{escape(res['b'])}[/] minus [bold]{escape(res['a'])}[/]: "
@@ -344,11 +349,8 @@ def compare_tables(res: dict) -> list[Table]:
     for key, label in (("attacks", "Attacks"), ("attack_deaths", "Deaths in attacks")):
         t.add_section()
         t.add_row(f"[bold]{label}, {span}[/]", "", "")
-        for g, where in Q.TARGET_LABELS.items():
-            scenario = " (prior-driven scenario, in no total)" \
-                if g in Q.PRIOR_SCENARIO_TARGETS else ""
-            row(t, f"  {where}{scenario}", res[key][g])
-        row(t, "  total: at home and in Western countries", res[f"{key}_total"])
+        for region, where in Q.RISK_REGION_ROW_LABELS.items():
+            row(t, f"  {where}", res[f"{key}_by_region"][region])
     tables = [t]
     groups = res.get("groups") or {}
     if groups:
@@ -372,7 +374,7 @@ def compare_tables(res: dict) -> list[Table]:
             for k, label in Q.HOME_LABELS.items():
                 if not _unchanged(d[k]):
                     row(c, f"  {label}", d[k])
-            for key, label in (("attacks_total", f"Attacks, {span}"),
+            for key, label in (("attacks_total", f"Attacks in the West, {span}"),
                                ("attack_deaths_total", "Deaths in those attacks")):
                 row(c, f"  {label}", d[key])
         tables.append(c)
@@ -384,8 +386,9 @@ def compare_tables(res: dict) -> list[Table]:
                   title_justify="left")
         d.add_column("difference")
         d.add_column("strongest components (r², narrowed or open)")
-        for key, label in (("attacks_total", "Attacks at home and in Western countries"),
-                           ("attacks:home", "Attacks at home"),
+        for key, label in (("attacks_total", "Attacks in the West (the total)"),
+                           ("attacks_region:home_elsewhere",
+                            "Attacks at home, non-Western origins (a prior-driven scenario)"),
                            ("attacks:western_abroad", "Attacks in other Western countries"),
                            ("attack_deaths_total", "Deaths in attacks"),
                            *[(f"{q}:{g}", f"{label}: {g}") for g in ("men", "women", "minors")

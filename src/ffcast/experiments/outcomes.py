@@ -15,7 +15,6 @@ from typing import Literal
 import numpy as np
 
 from ffcast.errors import FFCastError
-from ffcast.results import quantities as Q
 from ffcast.runner import Headline
 
 Reduce = Literal["mean", "median"]
@@ -42,8 +41,7 @@ def _pathway(key: str) -> Callable[[Headline], np.ndarray]:
 
 
 def _attacks(h: Headline) -> np.ndarray:
-    assert h.attacks is not None
-    return Q.headline_total(h.attacks)
+    return h.headline_attacks("attacks")
 
 
 def _attacks_home(h: Headline) -> np.ndarray:
@@ -52,8 +50,7 @@ def _attacks_home(h: Headline) -> np.ndarray:
 
 
 def _deaths(h: Headline) -> np.ndarray:
-    assert h.attack_deaths is not None
-    return Q.headline_total(h.attack_deaths)
+    return h.headline_attacks("attack_deaths")
 
 
 def _travelled(h: Headline) -> np.ndarray:
@@ -61,8 +58,9 @@ def _travelled(h: Headline) -> np.ndarray:
     return h.travelled
 
 
-_AFTER = ("executed after the cut-off at home and in Western countries (third theatres, a "
-          "prior-driven scenario, left out)")
+_AFTER = ("executed after the cut-off in the West, the region the record fits (attacks at "
+          "home by non-Western origins and in third theatres, prior-driven scenarios, left "
+          "out)")
 OUTCOMES: dict[str, Outcome] = {o.name: o for o in (
     Outcome("returned", _pathway("returned"), "people", "Returned home by the end month."),
     Outcome("killed", _pathway("killed"), "people", "Killed by the end month."),
@@ -75,7 +73,8 @@ OUTCOMES: dict[str, Outcome] = {o.name: o for o in (
     Outcome("travelled", _travelled, "people", "Travelled or born there."),
     Outcome("attacks_total", _attacks, "attacks", f"Attacks {_AFTER}."),
     Outcome("attacks_home", _attacks_home, "attacks",
-            "Attacks executed after the cut-off in the fighters' origin countries."),
+            "Attacks executed after the cut-off in the fighters' origin countries, Western "
+            "and not (at non-Western homes a prior-driven scenario fitted to no record)."),
     Outcome("attack_deaths_total", _deaths, "deaths", f"Deaths in attacks {_AFTER} (mean)."),
     Outcome("attack_deaths_median", _deaths, "deaths",
             f"Deaths in attacks {_AFTER} (median over draws).", "median"),

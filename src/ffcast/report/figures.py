@@ -256,8 +256,9 @@ def deaths_model_figure(red: Reduction, gtd_west: pd.Series) -> go.Figure:
                          "W. Europe + N. America", marker={"color": style.GRID,
                                                             "line": {"color": style.GREY}},
                          hovertemplate="%{x}: %{y:,.0f} deaths (GTD)<extra></extra>"))
-    # Third theatres are a prior-driven scenario fitted to no record (Q.PRIOR_SCENARIO_NOTE):
-    # not drawn here, where the model stands next to a record.
+    # Attacks at home by non-Western origins and in third theatres are prior-driven scenarios
+    # fitted to no record (Q.PRIOR_SCENARIO_NOTES): not drawn here, where the model stands
+    # next to a record.
     series = ((red.risk_of("west", "attack_deaths"),
                "Model: deaths in the West (origin + other Western)",
                style.BLUE, 0.0),)
@@ -286,7 +287,8 @@ def deaths_model_figure(red: Reduction, gtd_west: pd.Series) -> go.Figure:
            "recorded by the GTD (a different, wider count)")
     style.add_source_note(fig, "Model deaths count only attacks in the West by the modelled "
                           "travellers (dispatched, returned) and prison-radicalised inmates; "
-                          "third theatres, fitted to no record, are left out. "
+                          "attacks at non-Western homes and in third theatres, fitted to no "
+                          "record, are left out. "
                           "GTD release 0522 via Our World in Data, as in Figure 2.")
     return fig
 
@@ -311,10 +313,10 @@ def comparison_figure(diffs: Sequence[Difference], a: str, b: str, n_draws: int)
         "text": f"What changes under {b}, compared with {a}", "x": 0.01, "xref": "container",
         "subtitle": {"text": f"Paired differences over {n_draws:,} draws with common random "
                      "numbers (same seed, same draws)"}})
-    style.add_source_note(fig, "People: at the horizon (last month). Attacks and deaths: "
-                          "summed over the calendar years after the cut-off, at home and in "
-                          "Western countries (third theatres, a prior-driven scenario, left "
-                          "out).")
+    style.add_source_note(fig, "People: at the horizon. Attacks and deaths: the years "
+                          "after the cut-off, in the West (the record's region); at "
+                          "non-Western homes a prior-driven scenario fitted to no record; "
+                          "third theatres left out.")
     return fig
 
 

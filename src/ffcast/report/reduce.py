@@ -237,6 +237,11 @@ class Reduction:
         in risk ``region`` (one of ``RISK_REGIONS``)."""
         return self.risk[:, :, Q.RISK_REGIONS.index(region), Q.RISK_COUNTS.index(count)]
 
+    def headline_of(self, count: str) -> np.ndarray:
+        """(D, Y) per-year ``count`` summed over the headline risk regions (the West, the
+        region the record fits; :data:`ffcast.results.quantities.HEADLINE_RISK_REGIONS`)."""
+        return Q.headline_of_regions(self.risk[..., Q.RISK_COUNTS.index(count)])
+
     def add(self, ds: xr.Dataset) -> None:
         """Reduce one chunk of draws (a results Dataset, loaded) into the next rows."""
         n = ds.sizes["draw"]
@@ -574,14 +579,19 @@ def paired_differences(a: Reduction, b: Reduction) -> list[Difference]:
     ]
     pairs += [(f"At home: {Q.HOME_LABELS[h].lower()}", "persons", a.home_outcomes[:, k],
                b.home_outcomes[:, k]) for k, h in enumerate(Q.HOME_STOCKS)]
-    # At home and in Western countries: third theatres are a prior-driven scenario.
+    # The headline is the West, the region the record fits; attacks at home by non-Western
+    # origins are a prior-driven scenario (its own, labelled row); third theatres, another,
+    # are left out here.
+    span = f"{first}–{ma.months[-1]:%Y}"
     pairs += [
-        (f"Attacks executed {first}–{ma.months[-1]:%Y}", "attacks",
-         Q.headline_total(a.attacks[:, after]).sum(1),
-         Q.headline_total(b.attacks[:, after]).sum(1)),
-        (f"Deaths in attacks {first}–{ma.months[-1]:%Y}", "deaths",
-         Q.headline_total(a.attack_deaths[:, after]).sum(1),
-         Q.headline_total(b.attack_deaths[:, after]).sum(1)),
+        (f"Attacks in the West {span}", "attacks", a.headline_of("attacks")[:, after].sum(1),
+         b.headline_of("attacks")[:, after].sum(1)),
+        (f"Deaths in attacks in the West {span}", "deaths",
+         a.headline_of("attack_deaths")[:, after].sum(1),
+         b.headline_of("attack_deaths")[:, after].sum(1)),
+        (f"Attacks at non-Western homes {span} (prior-driven)", "attacks",
+         a.risk_of("home_elsewhere", "attacks")[:, after].sum(1),
+         b.risk_of("home_elsewhere", "attacks")[:, after].sum(1)),
     ]
     out = []
     for label, units, xa, xb in pairs:

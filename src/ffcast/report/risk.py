@@ -188,8 +188,9 @@ def risk_section(red: Reduction, record: pd.DataFrame, figure: str) -> str:
     heads = [(h, i > 0) for i, h in enumerate(HEADERS)]
     note = ("<p class=\"note\">Means are expected numbers; deaths per attack follow a power "
             "law, so a year's mean can sit far above its median. Probabilities are shares of "
-            f"draws ({red.n_draws:,}). {esc(Q.RISK_REGION_LABELS['home_elsewhere']).capitalize()}"
-            f": <code>ffcast run --json</code>, key <code>risk</code>. "
-            f"{esc(Q.RISK_REGION_LABELS['third_theatres']).capitalize()}: "
-            f"{esc(Q.PRIOR_SCENARIO_NOTE)}; in the same place.</p>")
+            f"draws ({red.n_draws:,}). "
+            + " ".join(f"{esc(Q.RISK_REGION_LABELS[r]).capitalize()}: "
+                       f"{esc(Q.PRIOR_SCENARIO_NOTES[r])}."
+                       for r in Q.PRIOR_SCENARIO_REGIONS)
+            + " Both: <code>ffcast run --json</code>, key <code>risk</code>.</p>")
     return words + f"<figure>{figure}</figure>" + table(heads, rows, table_id="risk-table") + note

@@ -157,27 +157,62 @@ _RISK_REGION_OF: dict[tuple[str, bool], str] = {
     ("western_abroad", True): "west", ("western_abroad", False): "west",
     ("third_theatre", True): "third_theatres", ("third_theatre", False): "third_theatres",
 }
-#: Attacks in third theatres by relocated fighters are fitted to no record: no cited count of
-#: them public by the cut-off is in ffcast (issue 19, item 5). They are shown only as a
-#: labelled, prior-driven scenario, never in a headline total or the deaths figure.
+#: Attacks fitted to no record are shown only as labelled, prior-driven scenarios, never in a
+#: headline total, a comparison's total or the deaths figure (issue 19, item 5; ADR 0033).
+#: Calibration compares the model with one record of attacks, those in the West linked to
+#: foreign fighters (``attacks_west``); no cited count public by the cut-off of attacks by
+#: relocated fighters in third theatres, or by fighters from non-Western origins at home
+#: (Tunisia, Saudi Arabia, Russia, ...), is in ffcast, so the plot rates that drive them are
+#: the priors' (the West's record narrows only the Western regions' and the global ones).
+PRIOR_SCENARIO_REGIONS: tuple[str, ...] = ("home_elsewhere", "third_theatres")
+#: Targets whose attacks are a prior-driven scenario whatever the origin.
 PRIOR_SCENARIO_TARGETS: tuple[str, ...] = ("third_theatre",)
-PRIOR_SCENARIO_REGIONS: tuple[str, ...] = ("third_theatres",)
-HEADLINE_TARGETS: tuple[str, ...] = tuple(t for t in TARGETS if t not in PRIOR_SCENARIO_TARGETS)
-#: Positions of HEADLINE_TARGETS on a target axis (the totals sum these).
-HEADLINE_TARGET_INDEX: list[int] = [TARGETS.index(t) for t in HEADLINE_TARGETS]
-
-
-def headline_total(x: np.ndarray) -> np.ndarray:
-    """``x`` (any shape, attack targets on the last axis) summed over the headline targets:
-    at home and in Western countries (third theatres, a prior-driven scenario, in no total)."""
-    return np.asarray(x)[..., HEADLINE_TARGET_INDEX].sum(axis=-1)
+#: The risk regions a headline total sums: the West, the region the record fits.
 HEADLINE_RISK_REGIONS: tuple[str, ...] = tuple(r for r in RISK_REGIONS
                                                if r not in PRIOR_SCENARIO_REGIONS)
-PRIOR_SCENARIO_NOTE = (
-    "A prior-driven scenario, not a forecast: attacks in third theatres (Libya, the Sahel, "
-    "...) by relocated fighters are fitted to no record (no count of them public by the "
-    "cut-off is in ffcast), so these numbers are what the priors on relocation and plot "
-    "rates imply, and are left out of every headline total")
+HEADLINE_REGION_INDEX: list[int] = [RISK_REGIONS.index(r) for r in HEADLINE_RISK_REGIONS]
+#: What a headline total of attacks or deaths counts, in words.
+HEADLINE_SCOPE = "in the West"
+PRIOR_SCENARIO_NOTES: dict[str, str] = {
+    "home_elsewhere": (
+        "A prior-driven scenario, not a forecast: attacks at home by fighters from "
+        "non-Western origins are fitted to no record (no count of them public by the cut-off "
+        "is in ffcast; calibration fits attacks in the West only), so these numbers are what "
+        "the priors on those regions' plot rates imply, and are left out of every headline "
+        "total"),
+    "third_theatres": (
+        "A prior-driven scenario, not a forecast: attacks in third theatres (Libya, the Sahel, "
+        "...) by relocated fighters are fitted to no record (no count of them public by the "
+        "cut-off is in ffcast), so these numbers are what the priors on relocation and plot "
+        "rates imply, and are left out of every headline total"),
+}
+PRIOR_SCENARIO_NOTE = PRIOR_SCENARIO_NOTES["third_theatres"]
+#: Short labels of the risk regions where a total or a difference is listed: the headline
+#: region first, then the scenarios, each saying it is in no total.
+RISK_REGION_ROW_LABELS: dict[str, str] = {
+    "west": "in the West: the total (fitted to the record)",
+    "home_elsewhere": "at home, non-Western origins (prior-driven scenario, in no total)",
+    "third_theatres": "third theatres (prior-driven scenario, in no total)",
+}
+
+
+def headline_by_origin(per_target: np.ndarray, west: np.ndarray) -> np.ndarray:
+    """Counts by origin and target ``(..., C, TARGETS)`` reduced to each origin's part of
+    the headline (the West): attacks at home by a Western origin and attacks on other
+    Western countries by any origin; ``(..., C)`` int64 (``west``: (C,) bool,
+    :func:`western_origins`)."""
+    per_target = np.asarray(per_target)
+    west = np.asarray(west, dtype=bool)
+    home = per_target[..., TARGETS.index("home")].astype(np.int64) * west
+    return home + per_target[..., TARGETS.index("western_abroad")].astype(np.int64)
+
+
+def headline_of_regions(by_region: np.ndarray) -> np.ndarray:
+    """Counts by risk region ``(..., RISK_REGIONS)`` summed over the headline regions
+    (the West): ``(...)``."""
+    return np.asarray(by_region)[..., HEADLINE_REGION_INDEX].sum(axis=-1)
+
+
 #: The per-attack flows a risk table counts, in this order on its last axis.
 RISK_COUNTS: tuple[str, ...] = ("attacks", "attack_deaths", "mass_casualty_attacks")
 LINKED_TO_FOREIGN_FIGHTERS = (
