@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ffcast.calibrate.risk import at_least_one
 from ffcast.engine import prepare, run_chunk
@@ -100,6 +102,33 @@ def test_the_west_is_western_homes_and_every_attack_on_another_western_country()
     assert out[0, r["west"]] == 3 and out[0, r["home_elsewhere"]] == 5
     assert out[1, r["west"]] == 7 and out[1, r["third_theatres"]] == 2
     np.testing.assert_array_equal(out.sum(-1), per_target.sum((1, 2)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 6), st.integers(1, 9), st.integers(0, 2**32 - 1))
+def test_regions_and_the_headline_agree_with_the_matrix_form(draws: int, origins: int,
+                                                             seed: int) -> None:
+    """The risk counts (every flow summed over Western and other origins in one pass) are
+    each count's targets times :func:`Q.risk_region_matrix`, and each origin's part of the
+    headline (:func:`Q.headline_by_origin`) adds up to the West's (ADR 0033)."""
+    from ffcast.engine import layout as L
+
+    rng = np.random.default_rng(seed)
+    west = rng.random(origins) < 0.5
+    flows = rng.integers(0, 2**31 - 1, size=(draws, 4, origins, L.N_FLOWS),
+                         dtype=np.int64).astype(np.int32)
+    m = Q.risk_region_matrix(west)
+    out = Q.risk_counts(flows, west)
+    for k, name in enumerate(Q.RISK_COUNTS):
+        per_target = flows[..., Q.flow_slots(name)]
+        expected = sum(per_target[..., g].astype(np.int64) @ m[:, g]
+                       for g in range(len(Q.TARGETS)))
+        np.testing.assert_array_equal(out[..., k], expected)
+        np.testing.assert_array_equal(Q.by_risk_region(per_target, west), expected)
+        west_total = out[..., Q.RISK_REGIONS.index("west"), k]
+        np.testing.assert_array_equal(Q.headline_by_origin(per_target, west).sum(-1),
+                                      west_total)
+        np.testing.assert_array_equal(Q.headline_of_regions(out[..., k]), west_total)
 
 
 def test_year_summary_is_ordered_and_probabilities_are_shares() -> None:

@@ -264,5 +264,16 @@ def risk_counts(flows: np.ndarray, west: np.ndarray) -> np.ndarray:
     """:data:`RISK_COUNTS` of engine flows ``(..., C, N_FLOWS)`` by risk region:
     ``(..., RISK_REGIONS, RISK_COUNTS)`` int64 (attacks, deaths, mass-casualty attacks)."""
     flows = np.asarray(flows)
-    return np.stack([by_risk_region(flows[..., flow_slots(name)], west)
-                     for name in RISK_COUNTS], axis=-1)
+    west = np.asarray(west, dtype=bool)
+    # Every flow summed over the Western and over the other origins in one pass (about
+    # twice as fast as a copy of each count's targets per region), then each (target,
+    # Western origin?) pair added to its region.
+    kinds = np.stack([west, ~west], axis=-1).astype(np.int64)
+    by_kind = np.einsum("...cf,cg->...gf", flows, kinds, dtype=np.int64)  # (..., 2, F)
+    out = np.zeros((*flows.shape[:-2], len(RISK_REGIONS), len(RISK_COUNTS)), dtype=np.int64)
+    for k, name in enumerate(RISK_COUNTS):
+        first = FLOW_SLOTS[name].start
+        for (target, western), region in _RISK_REGION_OF.items():
+            out[..., RISK_REGIONS.index(region), k] += by_kind[..., 0 if western else 1,
+                                                              first + TARGETS.index(target)]
+    return out
