@@ -105,7 +105,10 @@ FLOW_SPECS: tuple[Spec, ...] = (
     Spec("plots", "plots/month", "Plots started this month, by target", "target"),
     Spec("interdicted_plots", "plots/month", "Plots started this month and interdicted, "
          "by target", "target"),
-    Spec("attacks", "attacks/month", "Attacks executed this month, by target", "target"),
+    Spec("attacks", "attacks/month", "Attacks executed this month, by target; only those "
+         "in the West (at home for a Western origin, on other Western countries for any) are "
+         "fitted to a record: at home for a non-Western origin and in third theatres they are "
+         "prior-driven scenarios (ADR 0033)", "target"),
     Spec("attack_deaths", "deaths/month", "Deaths in attacks executed this month, by target",
          "target"),
     Spec("mass_casualty_attacks", "attacks/month", "Attacks executed this month that killed "
