@@ -53,3 +53,13 @@ def test_the_dashboards_risk_note_explains_the_dagger() -> None:
     note = " ".join(_texts(views.risk_table(red)))
     marked = any(k.startswith("west_attacks:") for k in red.prior_driven)
     assert ("† the year rests mostly on parameters" in note) is marked
+
+
+def test_the_focus_figure_says_it_is_the_models_count_not_what_is_published() -> None:
+    """The dashboard starts from the stored states and shows the model's count of a focus
+    country's returnees, unanchored; it says so, and where the official count is."""
+    red = reduce_run("baseline", 12, 3, end="2018-12")
+    fig = views.country_figure(red, "France")
+    notes = " ".join(a.text for a in fig.layout.annotations if a.text)
+    assert "not what the" in notes and "country publishes" in notes
+    assert "forecast" in notes and "--published" in notes

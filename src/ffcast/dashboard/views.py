@@ -98,7 +98,7 @@ def country_figure(red: Reduction, name: str) -> go.Figure:
     """Cumulative returnees of the focus country (the first focus) with published counts."""
     meta = red.meta
     iso3 = meta.focus[0]
-    fig = go.Figure(layout={"template": style.TEMPLATE, "height": 420})
+    fig = go.Figure(layout={"template": style.TEMPLATE, "height": 470})
     figures.add_fan(fig, figures.month_ends(meta.months), red.focus_returned[:, :, 0],
                     style.BLUE, name, legend=True)
     published = observed.returned_points()
@@ -109,6 +109,13 @@ def country_figure(red: Reduction, name: str) -> go.Figure:
         "published counts"}}, yaxis={"title": {"text": "People returned"},
                                      "rangemode": "tozero"},
         legend={"x": 0.01, "y": 0.99, "yanchor": "top"}, margin={"t": 90})
+    # The dashboard starts from the posterior's stored states, so it has no draw's counts at
+    # the country's past statements to anchor on: it shows the model's count only.
+    style.add_source_note(fig, "The model's count of everyone who came home, not what the "
+                          "country publishes (a statement may count fewer: adults, people "
+                          "known to the authorities). The report adds the official count "
+                          "anchored on the country's statements; ffcast forecast "
+                          "--published prints it.")
     return responsive(fig)
 
 
