@@ -394,6 +394,8 @@ class Headline:
         assert self.attack_deaths is not None and self.travelled is not None
         med = np.median(self.returned_by_country, axis=0)
         order = np.argsort(-med, kind="stable")[:top]
+        by_region = {"attacks": self.region_totals("attacks"),
+                     "attack_deaths": self.region_totals("attack_deaths")}
         return {
             "scenario": self.scenario,
             "seed": self.seed,
@@ -410,15 +412,11 @@ class Headline:
                               for g, t in enumerate(Q.TARGETS)},
             # By risk region: the West is the headline (fitted to the record); attacks at
             # home by non-Western origins and in third theatres are prior-driven scenarios.
-            "attacks_by_region": {r: summary(v) for r, v in
-                                  zip(Q.RISK_REGIONS, self.region_totals("attacks").T,
-                                      strict=True)},
-            "attack_deaths_by_region": {r: summary(v) for r, v in
-                                        zip(Q.RISK_REGIONS,
-                                            self.region_totals("attack_deaths").T,
-                                            strict=True)},
-            "attacks_total": summary(self.headline_attacks("attacks")),
-            "attack_deaths_total": summary(self.headline_attacks("attack_deaths")),
+            **{f"{key}_by_region": {r: summary(v) for r, v in
+                                    zip(Q.RISK_REGIONS, by_region[key].T, strict=True)}
+               for key in by_region},
+            **{f"{key}_total": summary(Q.headline_of_regions(v))
+               for key, v in by_region.items()},
             "risk": self.risk_dict(),
             **({} if self.groups is None else {"groups": self.groups_dict()}),
             "prior_driven": self.prior_driven(),
@@ -682,10 +680,10 @@ def compare(
     assert ha.attack_deaths is not None and hb.attack_deaths is not None
     assert ha.home_by_country is not None and hb.home_by_country is not None
     home_a, home_b = ha.home_by_country.sum(axis=1), hb.home_by_country.sum(axis=1)
-    att_a, att_b = ha.headline_attacks("attacks"), hb.headline_attacks("attacks")
-    dth_a, dth_b = ha.headline_attacks("attack_deaths"), hb.headline_attacks("attack_deaths")
     reg_a = {c: ha.region_totals(c) for c in ("attacks", "attack_deaths")}
     reg_b = {c: hb.region_totals(c) for c in ("attacks", "attack_deaths")}
+    att_a, att_b = (Q.headline_of_regions(r["attacks"]) for r in (reg_a, reg_b))
+    dth_a, dth_b = (Q.headline_of_regions(r["attack_deaths"]) for r in (reg_a, reg_b))
     group_diffs: dict[str, np.ndarray] = {}
     groups: dict = {}
     if ha.groups is not None and hb.groups is not None:

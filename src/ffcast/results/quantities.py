@@ -165,14 +165,10 @@ _RISK_REGION_OF: dict[tuple[str, bool], str] = {
 #: (Tunisia, Saudi Arabia, Russia, ...), is in ffcast, so the plot rates that drive them are
 #: the priors' (the West's record narrows only the Western regions' and the global ones).
 PRIOR_SCENARIO_REGIONS: tuple[str, ...] = ("home_elsewhere", "third_theatres")
-#: Targets whose attacks are a prior-driven scenario whatever the origin.
-PRIOR_SCENARIO_TARGETS: tuple[str, ...] = ("third_theatre",)
 #: The risk regions a headline total sums: the West, the region the record fits.
 HEADLINE_RISK_REGIONS: tuple[str, ...] = tuple(r for r in RISK_REGIONS
                                                if r not in PRIOR_SCENARIO_REGIONS)
 HEADLINE_REGION_INDEX: list[int] = [RISK_REGIONS.index(r) for r in HEADLINE_RISK_REGIONS]
-#: What a headline total of attacks or deaths counts, in words.
-HEADLINE_SCOPE = "in the West"
 PRIOR_SCENARIO_NOTES: dict[str, str] = {
     "home_elsewhere": (
         "A prior-driven scenario, not a forecast: attacks at home by fighters from "
@@ -186,7 +182,6 @@ PRIOR_SCENARIO_NOTES: dict[str, str] = {
         "cut-off is in ffcast), so these numbers are what the priors on relocation and plot "
         "rates imply, and are left out of every headline total"),
 }
-PRIOR_SCENARIO_NOTE = PRIOR_SCENARIO_NOTES["third_theatres"]
 #: Short labels of the risk regions where a total or a difference is listed: the headline
 #: region first, then the scenarios, each saying it is in no total.
 RISK_REGION_ROW_LABELS: dict[str, str] = {
@@ -201,10 +196,9 @@ def headline_by_origin(per_target: np.ndarray, west: np.ndarray) -> np.ndarray:
     the headline (the West): attacks at home by a Western origin and attacks on other
     Western countries by any origin; ``(..., C)`` int64 (``west``: (C,) bool,
     :func:`western_origins`)."""
-    per_target = np.asarray(per_target)
-    west = np.asarray(west, dtype=bool)
-    home = per_target[..., TARGETS.index("home")].astype(np.int64) * west
-    return home + per_target[..., TARGETS.index("western_abroad")].astype(np.int64)
+    # 0/1 per origin and target: whether its attacks land in a headline region.
+    counted = risk_region_matrix(west)[..., HEADLINE_REGION_INDEX].sum(axis=-1)  # (C, TARGETS)
+    return np.einsum("...ct,ct->...c", np.asarray(per_target), counted, dtype=np.int64)
 
 
 def headline_of_regions(by_region: np.ndarray) -> np.ndarray:
