@@ -692,7 +692,8 @@ def compare(
                       for k, q in enumerate(L.GROUP_QUANTITIES)}
                   for i, g in enumerate(L.GROUPS)}
         for i, g in enumerate(L.GROUPS):
-            for q in ("attacks", "returned", "detained_in_theatre"):
+            for q in ("attacks_west", "attacks_home_elsewhere", "returned",
+                      "detained_in_theatre"):
                 k = L.GROUP_QUANTITIES.index(q)
                 group_diffs[f"{q}:{g}"] = gb[:, i, k] - ga[:, i, k]
     drivers = _drivers(jobs[1], hb, {
@@ -726,7 +727,7 @@ def compare(
         "attack_deaths_total": _diff(dth_a, dth_b),
         "countries": _country_diffs(jobs, ha, hb),
         # Men, women and minors: each group's quantities (persons at the end; flows after
-        # the origin, attacks at home and in Western countries).
+        # the origin; attacks in the West apart from those at non-Western homes).
         "groups": groups,
     }
 

@@ -34,7 +34,7 @@ def monthly(prep):
     return run_chunk(prep, SEED, DRAWS, record=rec)
 
 
-def test_groups_add_up_to_their_origin_every_month(monthly):
+def test_groups_add_up_to_their_origin_every_month(prep, monthly):
     g = monthly.groups.astype(np.int64)  # (D, T, C, G, Q)
     total = g.sum(axis=3)
     s, f = monthly.stocks.astype(np.int64), monthly.flows.astype(np.int64)
@@ -50,8 +50,29 @@ def test_groups_add_up_to_their_origin_every_month(monthly):
     np.testing.assert_array_equal(total[..., L.GQ_ARRIVALS], f[..., L.ARRIVALS])
     np.testing.assert_array_equal(total[..., L.GQ_BIRTHS], f[..., L.BIRTHS])
     np.testing.assert_array_equal(total[..., L.GQ_RETURNS], f[..., L.RETURNS])
-    np.testing.assert_array_equal(total[..., L.GQ_ATTACKS],
+    # Attacks by where they land (ADR 0034): the West's part of each origin's attacks, the
+    # rest of those at home at non-Western homes; third theatres in neither.
+    by_target = f[..., L.ATTACKS0:L.ATTACKS0 + len(L.TARGETS)]
+    west = Q.headline_by_origin(by_target, Q.western_origins(prep.countries["region"]))
+    np.testing.assert_array_equal(total[..., L.GQ_ATTACKS_WEST], west)
+    np.testing.assert_array_equal(total[..., L.GQ_ATTACKS_WEST]
+                                  + total[..., L.GQ_ATTACKS_HOME_ELSEWHERE],
                                   f[..., L.ATTACKS0] + f[..., L.ATTACKS0 + 1])
+
+
+def test_group_attacks_split_by_where_they_land(prep, monthly):
+    """A Western origin has no attacks at a non-Western home; a non-Western origin's
+    attacks at home are never the West's, and both kinds occur in the sample."""
+    g = monthly.groups.astype(np.int64).sum(axis=3)  # (D, T, C, Q)
+    f = monthly.flows.astype(np.int64)
+    west = Q.western_origins(prep.countries["region"])
+    assert west.any() and not west.all()
+    assert (g[..., west, L.GQ_ATTACKS_HOME_ELSEWHERE] == 0).all()
+    np.testing.assert_array_equal(g[..., ~west, L.GQ_ATTACKS_HOME_ELSEWHERE],
+                                  f[..., ~west, L.ATTACKS0])
+    np.testing.assert_array_equal(g[..., ~west, L.GQ_ATTACKS_WEST],
+                                  f[..., ~west, L.ATTACKS0 + 1])
+    assert g[..., L.GQ_ATTACKS_WEST].sum() > 0 and g[..., L.GQ_ATTACKS_HOME_ELSEWHERE].sum() > 0
 
 
 def test_each_group_is_conserved_with_births(monthly):

@@ -176,3 +176,26 @@ def test_variables_are_the_engine_slots(prep: Prepared, seed: int) -> None:
     np.testing.assert_array_equal(out["attacks"].values,
                                   chunk.flows[..., L.ATTACKS0:L.ATTACKS0 + 3])
     np.testing.assert_array_equal(out["reengaged"].values, chunk.stocks[..., L.REENGAGED])
+
+
+@pytest.mark.parametrize("quantity", ["attacks_west", "attacks_home_elsewhere"])
+def test_a_group_attack_moved_between_regions_is_refused(ds: xr.Dataset, quantity: str) -> None:
+    """ADR 0034: each group's attacks are split by where they land; a file whose split does
+    not add up to its origins' attacks in the West / at non-Western homes is refused, even
+    when the two still sum to the same total."""
+    from ffcast.results import check_dataset
+
+    check_dataset(ds)
+    bad = ds.copy(deep=True)
+    g = bad["by_group"]
+    west = g.sel(group_quantity="attacks_west")
+    idx = np.argwhere(west.values > 0) if quantity == "attacks_west" else np.argwhere(
+        g.sel(group_quantity="attacks_home_elsewhere").values > 0)
+    assert len(idx), "the fixture has attacks of that kind"
+    d, m, c, grp = idx[0]
+    k_from = list(bad["group_quantity"].values).index(quantity)
+    k_to = 1 - (k_from - L.GQ_ATTACKS_WEST) + L.GQ_ATTACKS_WEST
+    bad["by_group"][d, m, c, grp, k_from] -= 1
+    bad["by_group"][d, m, c, grp, k_to] += 1
+    with pytest.raises(FFCastError, match="does not sum over the groups"):
+        check_dataset(bad)

@@ -418,9 +418,9 @@ def _read_states(ds: _Plain) -> PackedSnapshot | None:
     if arrays["month_groups"].shape[-1] != L.N_GROUP_QUANTITIES:
         raise FFCastError("posterior: its particle states record "
                           f"{arrays['month_groups'].shape[-1]} quantities per group, this "
-                          f"version {L.N_GROUP_QUANTITIES} (joined_other apart from "
-                          "elsewhere_abroad); fix: recalibrate with this version (ffcast "
-                          "calibrate), or attach new states "
+                          f"version {L.N_GROUP_QUANTITIES} (attacks in the West apart "
+                          "from those at non-Western homes, ADR 0034); fix: recalibrate "
+                          "with this version (ffcast calibrate), or attach new states "
                           "(ffcast.calibrate.posterior.attach_states)")
     if arrays["ring"].shape[1] != L.N_EXPECTED:
         raise FFCastError("posterior: its particle states record "

@@ -132,8 +132,9 @@ GROUP_ROWS: tuple[tuple[str, str], ...] = (
     ("returned", "came home"), ("incarcerated", "in prison at home"),
     ("births", "born in Iraq/Syria, after the cut-off"),
     ("repatriated", "repatriated from camps and prisons, after the cut-off"),
-    ("attacks", "attacks at home and in Western countries, after the cut-off (at "
-                "non-Western homes a prior-driven scenario)"),
+    ("attacks_west", "attacks in the West, after the cut-off"),
+    ("attacks_home_elsewhere", "attacks at non-Western homes, after the cut-off "
+                               "(prior-driven scenario, in no total)"),
 )
 
 
@@ -392,7 +393,10 @@ def compare_tables(res: dict) -> list[Table]:
                            ("attacks:western_abroad", "Attacks in other Western countries"),
                            ("attack_deaths_total", "Deaths in attacks"),
                            *[(f"{q}:{g}", f"{label}: {g}") for g in ("men", "women", "minors")
-                             for q, label in (("attacks", "Attacks"),
+                             for q, label in (("attacks_west", "Attacks in the West"),
+                                              ("attacks_home_elsewhere",
+                                               "Attacks at non-Western homes (a "
+                                               "prior-driven scenario)"),
                                               ("returned", "Came home"),
                                               ("detained_in_theatre", "Held in Iraq/Syria"))]):
             info = drivers.get(key)

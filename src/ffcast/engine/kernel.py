@@ -67,14 +67,16 @@ __all__ = ["STEP_ORDER", "TOO_MANY_ATTACKS", "month", "step_arrivals", "step_hom
 @njit(cache=True, error_model="numpy")
 def step_record(state: np.ndarray, flows: np.ndarray, stocks_out: np.ndarray,
                 flows_out: np.ndarray, expected: np.ndarray, expected_out: np.ndarray,
-                recording: bool, before_window: bool, groups_out: np.ndarray) -> int:
+                recording: bool, before_window: bool, groups_out: np.ndarray,
+                west: np.ndarray) -> int:
     """Write end-of-month stocks and the flows summed since the last record (int32).
 
     ``state`` and ``flows`` have one row per origin and group (origin x N_GROUPS + group);
     ``stocks_out`` (C, N_STOCKS) and ``flows_out`` (C, N_FLOWS) are this month's rows of the
     output, per origin (the groups summed); ``groups_out`` (C, N_GROUPS,
     N_GROUP_QUANTITIES) receives the quantities of each group when it has rows (else it is
-    (0, 0, 0) and skipped); ``expected_out`` (N_EXPECTED,) receives the expected numbers
+    (0, 0, 0) and skipped; ``west`` (rows,) says whose home is in the West, where each
+    group's attacks land); ``expected_out`` (N_EXPECTED,) receives the expected numbers
     summed since the last record (floats, when they are computed). Flows of months before
     the first recorded interval are dropped. Returns a status code: 0, or which count would
     not fit in int32 (nothing is ever wrapped).
@@ -84,7 +86,7 @@ def step_record(state: np.ndarray, flows: np.ndarray, stocks_out: np.ndarray,
             expected_out[k] = expected[k]
             expected[k] = 0.0
         if groups_out.shape[0] > 0:
-            status = _record_groups(state, flows, groups_out)
+            status = _record_groups(state, flows, groups_out, west)
             if status:
                 return status
         for c in range(stocks_out.shape[0]):
@@ -109,8 +111,13 @@ def step_record(state: np.ndarray, flows: np.ndarray, stocks_out: np.ndarray,
 
 
 @njit(cache=True, error_model="numpy")
-def _record_groups(state: np.ndarray, flows: np.ndarray, out: np.ndarray) -> int:
-    """Each group's :data:`ffcast.engine.layout.GROUP_QUANTITIES` (before the flows reset)."""
+def _record_groups(state: np.ndarray, flows: np.ndarray, out: np.ndarray,
+                   west: np.ndarray) -> int:
+    """Each group's :data:`ffcast.engine.layout.GROUP_QUANTITIES` (before the flows reset).
+
+    Attacks by where they land: at home for a Western origin (``west[r]``) and against
+    other Western countries from any origin are ``attacks_west``; at home for a
+    non-Western origin ``attacks_home_elsewhere``; third theatres in neither."""
     for r in range(state.shape[0]):
         c, g = r // L.N_GROUPS, r % L.N_GROUPS
         s = state[r]
@@ -121,9 +128,12 @@ def _record_groups(state: np.ndarray, flows: np.ndarray, out: np.ndarray) -> int
         home = 0
         for k in range(L.UNDETECTED, L.N_STOCKS):
             home += s[k]
+        at_home = f[L.ATTACKS0]  # the origin's own country (TARGETS[0])
+        west_home = at_home if west[r] else 0
         values = (s[L.IN_THEATRE] + s[L.INSURGENT], s[L.JOINED_OTHER], s[L.DETAINED],
                   s[L.KILLED], elsewhere, home, s[L.INCARCERATED], f[L.ARRIVALS],
-                  f[L.BIRTHS], f[L.RETURNS], f[L.REPATRIATED], f[L.ATTACKS0] + f[L.ATTACKS0 + 1])
+                  f[L.BIRTHS], f[L.RETURNS], f[L.REPATRIATED],
+                  west_home + f[L.ATTACKS0 + 1], at_home - west_home)
         for q in range(L.N_GROUP_QUANTITIES):
             v = values[q]
             if v > _INT32_MAX:
@@ -174,6 +184,6 @@ def month(state: np.ndarray, flows: np.ndarray, params: np.ndarray, hazards: np.
         since = profile.tick(clock, 3, since)
     if status == 0:
         status = step_record(state, flows, stocks_out, flows_out, expected, expected_out,
-                             recording, before_window, groups_out)
+                             recording, before_window, groups_out, west)
         profile.tick(clock, 4, since)
     return status

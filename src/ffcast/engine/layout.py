@@ -99,13 +99,18 @@ N_GROUPS = len(GROUPS)
 # What the record keeps per origin and group (stocks at the end of the month, then flows
 # summed over the recorded interval). The six stocks add up to everyone of the group
 # (cumulative arrivals + births), and the first three are the group's part of the war zone
-# (results.quantities.WAR_ZONE); "attacks" are the headline attacks (at home and in
-# Western countries, third theatres left out), "returns" include the repatriated.
+# (results.quantities.WAR_ZONE); "returns" include the repatriated. Attacks by where they
+# land (ADR 0033, ADR 0034): "attacks_west" are the headline's, in Western countries (at home
+# for a Western origin, and against other Western countries from any origin), the region
+# the attack record fits; "attacks_home_elsewhere" are those at home for a non-Western
+# origin, a prior-driven scenario; third theatres are in neither.
 GROUP_QUANTITIES: tuple[str, ...] = (
     "stayed", "joined_other", "detained_in_theatre", "killed", "elsewhere_abroad",
-    "returned", "incarcerated", "arrivals", "births", "returns", "repatriated", "attacks",
+    "returned", "incarcerated", "arrivals", "births", "returns", "repatriated",
+    "attacks_west", "attacks_home_elsewhere",
 )
 GQ_STAYED, GQ_JOINED_OTHER, GQ_DETAINED, GQ_KILLED, GQ_ELSEWHERE, GQ_RETURNED = range(6)
-GQ_INCARCERATED, GQ_ARRIVALS, GQ_BIRTHS, GQ_RETURNS, GQ_REPATRIATED, GQ_ATTACKS = range(6, 12)
+GQ_INCARCERATED, GQ_ARRIVALS, GQ_BIRTHS, GQ_RETURNS, GQ_REPATRIATED = range(6, 11)
+GQ_ATTACKS_WEST, GQ_ATTACKS_HOME_ELSEWHERE = 11, 12
 N_GROUP_QUANTITIES = len(GROUP_QUANTITIES)
 GROUP_PERSON_QUANTITIES: tuple[str, ...] = GROUP_QUANTITIES[:GQ_INCARCERATED]

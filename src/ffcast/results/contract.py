@@ -47,6 +47,8 @@ from ffcast.results.quantities import (
     STOCK_SLOTS,
     TARGETS,
     THEATRES,
+    headline_by_origin,
+    western_origins,
 )
 from ffcast.scenario import reporting
 from ffcast.version import __version__
@@ -54,7 +56,7 @@ from ffcast.version import __version__
 if TYPE_CHECKING:
     from ffcast.engine import ChunkResult, Prepared
 
-CONVENTIONS = "ffcast-results-4"  # bump when a name, dim, dtype or unit changes
+CONVENTIONS = "ffcast-results-5"  # bump when a name, dim, dtype or unit changes
 CREATED_BY = "ffcast.results.to_dataset"
 PERSONS = "persons"
 PERSONS_MONTH = "persons/month"
@@ -394,3 +396,14 @@ def check_groups(ds: xr.Dataset) -> None:
         if not bool((total.sel(group_quantity=quantity) == ds[name]).all()):
             raise FFCastError(f"results: {GROUP_VARIABLE} {quantity} does not sum over the "
                               f"groups to {name}")
+    # Attacks by where they land (ADR 0034): the West's part of each origin's attacks, and
+    # the rest of those at home (non-Western homes); third theatres in neither.
+    attacks = ds["attacks"].transpose(*BASE_DIMS, "target")
+    west = headline_by_origin(attacks.to_numpy(), western_origins(ds["region"].to_numpy()))
+    home = attacks.sel(target=TARGETS[0]).to_numpy().astype(np.int64)
+    own = home + attacks.sel(target=TARGETS[1]).to_numpy()
+    for quantity, expected in (("attacks_west", west), ("attacks_home_elsewhere", own - west)):
+        got = total.sel(group_quantity=quantity).transpose(*BASE_DIMS).to_numpy()
+        if not np.array_equal(got, expected):
+            raise FFCastError(f"results: {GROUP_VARIABLE} {quantity} does not sum over the "
+                              "groups to the origins' attacks there")
