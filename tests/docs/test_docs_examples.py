@@ -30,6 +30,10 @@ FFCAST = ".venv/bin/ffcast"
 # The work a documented command asks for, scaled down; nothing else about it changes.
 SCALED = {"--draws": "4", "--particles": "50", "--draws-per-point": "2"}
 SAMPLES = {"sensitivity": "2", "discover": "10"}  # Sobol needs a power of two; PRIM >= 10
+# Draws per point: every point reads the same draws (the same seed), i.e. the same posterior
+# particles, so two draws make the outcome's range two particles'; PRIM's example threshold
+# must fall inside it, so discover reads ten (the guide gives both ranges).
+DRAWS_PER_POINT = {"sensitivity": "2", "discover": "10"}
 # Commands whose default amount of work is large, and the flag that sets it.
 DEFAULT_WORK = {"run": "--draws", "compare": "--draws", "forecast": "--draws",
                 "backtest": "--draws", "report": "--draws", "calibrate": "--particles"}
@@ -61,7 +65,8 @@ def scaled(args: list[str]) -> list[str]:
         if word == "--samples" and args[0] in SAMPLES:
             args[i + 1] = SAMPLES[args[0]]
     if args[0] in SAMPLES:
-        for flag, value in (("--samples", SAMPLES[args[0]]), ("--draws-per-point", "2")):
+        for flag, value in (("--samples", SAMPLES[args[0]]),
+                            ("--draws-per-point", DRAWS_PER_POINT[args[0]])):
             if flag not in args:
                 args += [flag, value]
     flag = DEFAULT_WORK.get(args[0])

@@ -13,7 +13,15 @@ from scipy import stats
 
 from ffcast.engine import layout as L
 from ffcast.engine import prepare, run_chunk
-from ffcast.engine.parameters import CLOSURE, EASE, NETWORK, RESPONSE, routes, sample_parameters
+from ffcast.engine.parameters import (
+    CLOSURE,
+    EASE,
+    NETWORK,
+    RESPONSE,
+    REVIEW,
+    routes,
+    sample_parameters,
+)
 from ffcast.engine.prepared import (
     BORDER_TIGHTENING,
     BORDER_TIGHTENING_PUBLISHED,
@@ -73,7 +81,7 @@ def test_routes_closed_forms(ease, closure, attrition, response, exit_ease, seed
     out = routes(tightened, pressure, np.array([ease, ease]), np.array([closure, closure]),
                  np.array([attrition, attrition]), responded, np.array([response, response]),
                  caliphate, np.array([exit_ease, exit_ease]))
-    assert out.shape == (2, t, 4)
+    assert out.shape == (2, t, 5)
     assert np.isfinite(out).all() and (out >= 0).all() and (out <= 1).all()
     np.testing.assert_allclose(out[:, :5, EASE], 1.0)
     np.testing.assert_allclose(out[:, 5:10, EASE], exit_ease)
@@ -85,6 +93,9 @@ def test_routes_closed_forms(ease, closure, attrition, response, exit_ease, seed
     assert (np.diff(out[..., NETWORK], axis=1) <= 0).all()  # losses are never undone
     np.testing.assert_allclose(out[:, :20, RESPONSE], 0.0)
     np.testing.assert_allclose(out[:, 20:, RESPONSE], response)
+    # One review of the returnees already home, in the response's first month (ADR 0035).
+    np.testing.assert_allclose(out[:, 20, REVIEW], response)
+    np.testing.assert_allclose(np.delete(out[..., REVIEW], 20, axis=1), 0.0)
 
 
 @pytest.mark.parametrize("closure", [0.0, 0.3, 1.0])
@@ -221,3 +232,49 @@ def test_base_deaths_prior_spans_the_world_anchor_and_the_western_statements():
 
     assert share(lo) < 0.05 and share(hi) > 0.15
     assert share(0.007 * np.exp(1.645 * 0.3)) < 0.11  # the old prior's upper end
+
+
+def test_the_response_reviews_the_western_returnees_already_home():
+    """ADR 0035: paired runs (common random numbers), the response finding everyone against
+    no response: identical before 2015-11; at the end of 2015-11 no Western returnee is
+    unnoticed (the review found those already home, the screening every new one), and the
+    non-Western origin is untouched in every month; nobody is lost."""
+    countries = ["FRA", "BEL", "TUN"]
+
+    def run(response: float):
+        prep = prepare(_scenario("2016-12", home_response=response), end="2017-03",
+                       countries=countries)
+        return prep, run_chunk(prep, 7, np.arange(6))
+
+    prep, full = run(1.0)
+    _, none = run(0.0)
+    months = prep.months[prep.record_from:]
+    before = np.asarray(months < pd.Timestamp(HOME_RESPONSE))
+    at = int(np.flatnonzero(months == pd.Timestamp(HOME_RESPONSE))[0])
+    np.testing.assert_array_equal(full.stocks[:, before], none.stocks[:, before])
+    undetected, detected = L.STOCK_NAMES.index("undetected"), L.STOCK_NAMES.index("detected")
+    order = list(prep.countries["iso3"])
+    west = [order.index("FRA"), order.index("BEL")]
+    assert (none.stocks[:, at - 1, west, undetected] > 0).all()  # someone to find
+    assert (full.stocks[:, at, west, undetected] == 0).all()
+    assert (full.stocks[:, at, west, detected] > none.stocks[:, at, west, detected]).all()
+    tun = order.index("TUN")
+    np.testing.assert_array_equal(full.stocks[:, :, tun], none.stocks[:, :, tun])
+    np.testing.assert_array_equal(full.flows[:, :, tun], none.flows[:, :, tun])
+    for res in (full, none):
+        people = res.stocks.sum(axis=-1)
+        entered = (res.flows[..., L.ARRIVALS] + res.flows[..., L.BIRTHS]).cumsum(axis=1)
+        np.testing.assert_array_equal(people, entered)
+
+
+@pytest.mark.parametrize("cutoff", ["2015-12", "2016-02"])
+def test_no_review_at_a_cutoff_that_did_not_know_the_response(cutoff):
+    """Before the response was public (2016-03), home_response changes nothing at all."""
+    def run(response: float):
+        prep = prepare(_scenario(cutoff, home_response=response), end="2017-06",
+                       countries=["FRA", "BEL"])
+        return run_chunk(prep, 7, np.arange(4))
+
+    a, b = run(1.0), run(0.0)
+    np.testing.assert_array_equal(a.stocks, b.stocks)
+    np.testing.assert_array_equal(a.flows, b.flows)

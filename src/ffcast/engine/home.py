@@ -95,14 +95,17 @@ def prison_radicalisation(state: np.ndarray, hazards: np.ndarray, c: int, rate: 
 @njit(cache=True, error_model="numpy")
 def step_home_pipeline(state: np.ndarray, flows: np.ndarray, params: np.ndarray,
                        hazards: np.ndarray, home_bound: np.ndarray, keys: np.ndarray, t: int,
-                       codes: np.ndarray, west: np.ndarray, response: float = 0.0) -> None:
+                       codes: np.ndarray, west: np.ndarray, response: float = 0.0,
+                       review: float = 0.0) -> None:
     """Screening, prosecution, prison, release, rehabilitation and recidivism at home.
 
     Existing cases move first (on their start-of-step stocks), prison radicalisation works
     on the start-of-step inmates; this month's returnees (``home_bound[c, 0]``) then enter
     as detected or undetected, repatriated detainees (``home_bound[c, 1]``) as detected.
     In Western origins (``west``) the security response at home detects a share
-    ``response`` of the returnees the screening would have missed.
+    ``response`` of the returnees the screening would have missed, and in the month it
+    starts finds a share ``review`` of the returnees already home and unnoticed (after
+    their own moves, so nobody moves twice; ADR 0035).
     """
     for c in range(codes.shape[0]):
         code = codes[c]
@@ -115,6 +118,11 @@ def step_home_pipeline(state: np.ndarray, flows: np.ndarray, params: np.ndarray,
         flows[c, L.RADICALISED] += prison_radicalisation(
             state, hazards, c, params[c, _PRISON_RADICALISATION], inmates, keys[S.PRISON], t,
             code)
+        if review > 0.0 and west[c] and state[c, L.UNDETECTED] > 0:
+            found = binomial(state[c, L.UNDETECTED], review,
+                             at(cell(keys[S.HOME_ARRIVALS], t, code), S.HOME_ARRIVALS_SLOT_REVIEW))
+            state[c, L.UNDETECTED] -= found
+            state[c, L.DETECTED] += found
         returnees, repatriated = home_bound[c, 0], home_bound[c, 1]
         detected = 0
         if returnees > 0:  # screened at the border: detected or not
@@ -122,6 +130,7 @@ def step_home_pipeline(state: np.ndarray, flows: np.ndarray, params: np.ndarray,
             if west[c] and response > 0.0:
                 p_detect = 1.0 - (1.0 - p_detect) * (1.0 - response)
             detected = binomial(returnees, p_detect,
-                                at(cell(keys[S.HOME_ARRIVALS], t, code), 0))
+                                at(cell(keys[S.HOME_ARRIVALS], t, code),
+                                   S.HOME_ARRIVALS_SLOT_SCREEN))
         state[c, L.DETECTED] += detected + repatriated
         state[c, L.UNDETECTED] += returnees - detected

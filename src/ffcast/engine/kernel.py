@@ -149,7 +149,7 @@ def _record_groups(state: np.ndarray, flows: np.ndarray, out: np.ndarray,
 def month(state: np.ndarray, flows: np.ndarray, params: np.ndarray, hazards: np.ndarray,
           paths: np.ndarray, shares: np.ndarray, travellers: np.ndarray, drive: np.ndarray,
           pressure: float, capacity: float, ease: float, closure: float, network: float,
-          response: float, keys: np.ndarray, t: int,
+          response: float, review: float, keys: np.ndarray, t: int,
           codes: np.ndarray, theatre_only: bool, stocks_out: np.ndarray, flows_out: np.ndarray,
           recording: bool, before_window: bool, home_bound: np.ndarray, west: np.ndarray,
           ring: np.ndarray, expected: np.ndarray, expected_out: np.ndarray, expect: bool,
@@ -162,7 +162,8 @@ def month(state: np.ndarray, flows: np.ndarray, params: np.ndarray, hazards: np.
     ``capacity`` the collapse pressure and the organisation's external-operations capacity;
     ``ease``, ``closure`` and ``network`` the post-collapse regime of the month (the early-
     return multiplier, the share of would-be returners who cannot get out, what is left of
-    the external-operations network, the security response at home:
+    the external-operations network, the security response at home and its review of the
+    returnees already home:
     :func:`ffcast.engine.parameters.routes`).
     ``theatre_only`` stops after the theatre (calibration); ``expect`` also computes the
     expected attacks in the West (``west``, ``ring``, ``expected``: see
@@ -177,7 +178,7 @@ def month(state: np.ndarray, flows: np.ndarray, params: np.ndarray, hazards: np.
     status = 0
     if not theatre_only:
         step_home_pipeline(state, flows, params, hazards, home_bound, keys, t, codes, west,
-                           response)
+                           response, review)
         since = profile.tick(clock, 2, since)
         status = step_plots_attacks(state, flows, params, keys, t, codes, west, ring,
                                     expected, expect, network)

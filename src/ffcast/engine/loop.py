@@ -129,7 +129,8 @@ def simulate_draw(i: int, keys: np.ndarray, travellers: np.ndarray, drive: np.nd
         before = t < flows_from
         status = month(state, flows, params, hazards, paths, theatres, travellers, drive,
                        pressure[t], capacity[t], routes[t, 0], routes[t, 1], routes[t, 2],
-                       routes[t, 3], month_keys, t, codes, theatre_only, stock_row, flow_row,
+                       routes[t, 3], routes[t, 4], month_keys, t, codes, theatre_only,
+                       stock_row, flow_row,
                        recording, before, home_bound, west, ring, expected, expected_row,
                        expect, clock, born, group_row)
         if status:
@@ -169,7 +170,8 @@ def simulate_chunk(keys: np.ndarray, travellers: np.ndarray, drive: np.ndarray,
     ``capacity`` (D, T), ``births`` (D,) per woman and year; C counts engine rows (origin x
     N_GROUPS + group); ``drive`` (T, C) is the share of a row's travellers arriving
     each month, ``routes`` (D, T, 4) the post-collapse regime (return ease, route closure, what
-    is left of the external-operations network, the security response at home:
+    is left of the external-operations network, the security response at home and its
+    review of the returnees already home:
     ``ffcast.engine.parameters.routes``), ``west``
     (C,) whether an origin is
     Western. Outputs ``stocks_out`` (D, R, O, N_STOCKS) and ``flows_out`` (D, R, O,

@@ -329,8 +329,8 @@ def capacity(territory: np.ndarray, pressure: np.ndarray, elasticity: np.ndarray
 
 
 #: Columns of :attr:`DrawParameters.routes`.
-EASE, CLOSURE, NETWORK, RESPONSE = 0, 1, 2, 3
-N_ROUTES = 4
+EASE, CLOSURE, NETWORK, RESPONSE, REVIEW = 0, 1, 2, 3, 4
+N_ROUTES = 5
 
 
 def routes(tightened: np.ndarray, pressure: np.ndarray, ease: np.ndarray, closure: np.ndarray,
@@ -350,7 +350,10 @@ def routes(tightened: np.ndarray, pressure: np.ndarray, ease: np.ndarray, closur
       the plot rate of dispatched operatives;
     - ``RESPONSE``: the share of Western returnees who would have gone unnoticed on arrival
       that the security response at home detects, ``home_response`` from the response
-      (``responded`` (T,), when the cut-off knows it), else 0.
+      (``responded`` (T,), when the cut-off knows it), else 0;
+    - ``REVIEW``: the share of the Western returnees already home and unnoticed that the
+      response finds when it starts (ADR 0035): ``home_response`` in its first month, else
+      0 (one review, of the returnees home by then; later ones meet ``RESPONSE``).
 
     Every value lies in [0, 1] whatever the inputs (NaN parameters are refused upstream).
     """
@@ -369,7 +372,10 @@ def routes(tightened: np.ndarray, pressure: np.ndarray, ease: np.ndarray, closur
         out[..., NETWORK] = np.exp(-a * np.cumsum(p, axis=1))
     out[..., NETWORK] = np.nan_to_num(out[..., NETWORK], nan=0.0)
     r = np.clip(np.asarray(response, dtype=float), 0.0, 1.0)[:, None]
-    out[..., RESPONSE] = np.where(np.asarray(responded)[None, :] > 0.0, r, 0.0)
+    on = np.asarray(responded)[None, :] > 0.0
+    out[..., RESPONSE] = np.where(on, r, 0.0)
+    first = on & ~np.concatenate([np.zeros((1, 1), dtype=bool), on[:, :-1]], axis=1)
+    out[..., REVIEW] = np.where(first, r, 0.0)
     return np.ascontiguousarray(out)
 
 

@@ -57,5 +57,7 @@ SEVERITY_SLOT_ZERO = 0
 SEVERITY_SLOT_TAIL = 1
 SEVERITY_SLOT_SMALL = 2  # + k - 1 for the attacks killing k people (k = 1..10)
 SEVERITY_SLOT_EACH_TAIL = 16
+HOME_ARRIVALS_SLOT_SCREEN = 0  # home arrivals: screening at the border (detected or not)
+HOME_ARRIVALS_SLOT_REVIEW = 1  # the security response's review of returnees already home
 BIRTHS_SLOT_THEATRE = 0  # births to women in_theatre, then to women detained
 BIRTHS_SLOT_DETAINED = 1

@@ -377,9 +377,12 @@ PARAMS: tuple[Param, ...] = (
           "The security response at home after the Paris attacks (from 2015-11, in Western "
           "origins, at cut-offs from 2016-03 when it was public): the share of the returnees "
           "who would have gone unnoticed on arrival that are now detected (investigated, "
-          "charged or monitored); who comes home late meets this pipeline.",
+          "charged or monitored); who comes home late meets this pipeline. The response "
+          "also reviews those already home: in its first month the same share of the "
+          "unnoticed returnees home by then is found (ADR 0035).",
           "judgement between two readings: systematic judicial treatment of every returnee "
-          "(France: 143 of 254 returnees in judicial proceedings by Feb 2016, FR_AN2016_03; "
+          "(France: 143 of 254 returnees, most of them home before the response, in judicial "
+          "proceedings by Feb 2016, FR_AN2016_03; "
           "'traitement judiciaire systematique', FR_AN2016_11; UK: every returner 'can expect "
           "to be subject to investigation', UK_HO2016; Belgium's 114 returnees under close "
           "watch, GEENS2016_06) vs returnees who slip through or are mentored rather than "
