@@ -169,7 +169,7 @@ def simulate_chunk(keys: np.ndarray, travellers: np.ndarray, drive: np.ndarray,
     ``params_*`` (D, C, P), ``paths_*`` (D, C, 5), ``theatres`` (D, C, 7), ``pressure`` and
     ``capacity`` (D, T), ``births`` (D,) per woman and year; C counts engine rows (origin x
     N_GROUPS + group); ``drive`` (T, C) is the share of a row's travellers arriving
-    each month, ``routes`` (D, T, 4) the post-collapse regime (return ease, route closure, what
+    each month, ``routes`` (D, T, 5) the post-collapse regime (return ease, route closure, what
     is left of the external-operations network, the security response at home and its
     review of the returnees already home:
     ``ffcast.engine.parameters.routes``), ``west``
