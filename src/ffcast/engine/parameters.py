@@ -374,7 +374,7 @@ def routes(tightened: np.ndarray, pressure: np.ndarray, ease: np.ndarray, closur
     r = np.clip(np.asarray(response, dtype=float), 0.0, 1.0)[:, None]
     on = np.asarray(responded)[None, :] > 0.0
     out[..., RESPONSE] = np.where(on, r, 0.0)
-    first = on & ~np.concatenate([np.zeros((1, 1), dtype=bool), on[:, :-1]], axis=1)
+    first = np.diff(on.astype(np.int8), axis=1, prepend=0) > 0  # the month it switches on
     out[..., REVIEW] = np.where(first, r, 0.0)
     return np.ascontiguousarray(out)
 
