@@ -111,6 +111,19 @@ class Run:
             record = Recording.every_month(self.prep)
         return post.history_reason(self.prep, record)
 
+    def check_counted(self, record: Recording) -> None:
+        """Refuse a recording whose first counted flows come after the month the forecast's
+        totals count from (the month after the origin): every total and every year after
+        the cut-off would silently leave those months out. Raises :class:`OptionsError`
+        with the fix (``--start`` that month or earlier)."""
+        origin, first = self.origin_index, record.first_flow_month
+        if first > origin + 1:
+            counted = self.prep.months[origin + 1]
+            raise OptionsError(
+                f"--start: {self.prep.months[first]:%Y-%m} is after {counted:%Y-%m}, the "
+                f"month the forecast's totals count from, so they would leave out "
+                f"{first - origin - 1} month(s); fix: --start {counted:%Y-%m} or earlier")
+
     def chunks(self, on_chunk: Callable[[ChunkResult], None],
                progress: Progress | None = None, record: Recording | None = None) -> None:
         """Simulate every draw, chunk by chunk in draw order, and hand each to ``on_chunk``.
@@ -420,7 +433,9 @@ class Headline:
             "risk": self.risk_dict(),
             **({} if self.groups is None else {"groups": self.groups_dict()}),
             "prior_driven": self.prior_driven(),
-            "history": ("from the posterior's particle states" if self.history is None
+            "history": ("simulated from 2011 (the priors: no posterior particles)"
+                        if self.parameters == "prior"
+                        else "from the posterior's particle states" if self.history is None
                         else f"re-simulated from 2011: {self.history}"),
         }
 
@@ -470,6 +485,8 @@ def run(
     job = prepare_run(scenario, draws=draws, seed=seed, start=start, end=end,
                       chunk_size=chunk_size, countries=countries, posterior=posterior,
                       workers=workers, scheduler=scheduler)
+    if out is not None:  # a file records every month from --start: the totals need them all
+        job.check_counted(Recording.every_month(job.prep, groups="all"))
     # Every argument passed: only now may a missing output folder be created.
     target = None if out is None else check_output(out, "out", SUPPORTED_EXTENSIONS,
                                                     folder_ok=str(out).endswith(".zarr"))
@@ -668,6 +685,14 @@ def compare(
     jobs = [prepare_run(s, draws=draws, seed=seed, start=start, end=end,
                         chunk_size=chunk_size, countries=countries, posterior=posterior,
                         workers=workers, scheduler=scheduler) for s in (a, b)]
+    origins = [job.prep.months[job.origin_index] for job in jobs]
+    if origins[0] != origins[1]:
+        names = [job.prep.scenario.name for job in jobs]
+        raise OptionsError(
+            f"compare: {names[0]} forecasts from {origins[0]:%Y-%m} and {names[1]} from "
+            f"{origins[1]:%Y-%m} (their cut-offs differ), so their totals after the cut-off "
+            "would sum different months and their draws come from different posteriors; "
+            "fix: give both scenarios the same cutoff")
     heads = []
     for job in jobs:
         head = Headline.start(job)

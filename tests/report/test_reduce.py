@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
+import ffcast
 from ffcast.engine import prepare
 from ffcast.errors import FFCastError
 from ffcast.report.reduce import (
@@ -70,11 +71,17 @@ def test_shapes_and_conservation(reduction: Reduction) -> None:
                                   red.pathways[:, -1, PATHWAYS.index("relocated")])
     np.testing.assert_array_equal(red.country_returned.sum(1),
                                   red.pathways[:, -1, PATHWAYS.index("returned")])
-    # The risk regions split every attack and every death exactly once.
-    np.testing.assert_array_equal(red.risk[..., Q.RISK_COUNTS.index("attacks")].sum(-1),
-                                  red.attacks.sum(-1))
-    np.testing.assert_array_equal(red.risk[..., Q.RISK_COUNTS.index("attack_deaths")].sum(-1),
-                                  red.attack_deaths.sum(-1))
+    # The risk regions split every attack and every death exactly once: the travellers'
+    # (by target) and the radicalised inmates' (apart, ADR 0036), read from the same run's
+    # results.
+    ds = ffcast.simulate("baseline", draws=len(red.draws), seed=red.meta.seed,
+                         end=f"{red.meta.months[-1]:%Y-%m}")
+    for count, by_target in (("attacks", red.attacks), ("attack_deaths", red.attack_deaths)):
+        inmates = (ds[Q.INMATE_RISK_COUNTS[count]].sum("country")
+                   .groupby("month.year").sum().sel(draw=red.draws).to_numpy())
+        assert inmates.shape == by_target.shape[:2]
+        np.testing.assert_array_equal(red.risk[..., Q.RISK_COUNTS.index(count)].sum(-1),
+                                      by_target.sum(-1) + inmates)
     west = red.risk[:, :, Q.RISK_REGIONS.index("west"), Q.RISK_COUNTS.index("attacks")]
     assert (west >= red.attacks[:, :, Q.TARGETS.index("western_abroad")]).all()
 

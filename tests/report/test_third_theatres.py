@@ -40,8 +40,10 @@ def test_run_headline_counts_the_west_and_labels_the_scenarios():
     for region, table in zip(Q.RISK_REGIONS, risk, strict=True):
         scenario = "Scenario, not a forecast" in _text([table])
         assert scenario == (region in Q.PRIOR_SCENARIO_REGIONS), region
-    assert "non-Western origins are fitted to no record" in _text(risk[1:2])
-    assert "Scenario, not a forecast" not in _text(tables[:-2])
+    elsewhere_at = Q.RISK_REGIONS.index("home_elsewhere")
+    assert "non-Western origins are fitted to no record" in _text(
+        risk[elsewhere_at:elsewhere_at + 1])
+    assert "Scenario, not a forecast" not in _text(tables[:-len(Q.PRIOR_SCENARIO_REGIONS)])
     # The total is the West, per draw, by two routes: per origin (home of a Western
     # origin, other Western countries from any origin) and by risk region.
     assert head.attacks_by_country is not None and head.risk is not None
@@ -50,9 +52,10 @@ def test_run_headline_counts_the_west_and_labels_the_scenarios():
     np.testing.assert_array_equal(head.headline_attacks(),
                                   head.risk[:, :, west, 0].sum(1))
     # and it leaves out home elsewhere and third theatres, which the baseline does not
-    # leave empty: every draw's targets add up to the three regions.
+    # leave empty: every draw's targets are in the regions, which also hold the attacks by
+    # inmates radicalised in prison (not in any target's count: ADR 0036).
     everything = head.attacks.sum(1)
-    np.testing.assert_array_equal(head.region_totals().sum(1), everything)
+    assert (head.region_totals().sum(1) >= everything).all()
     elsewhere = head.region_totals()[:, Q.RISK_REGIONS.index("home_elsewhere")]
     assert elsewhere.sum() > 0
     assert d["attacks_total"]["median"] == float(np.median(head.headline_attacks()))

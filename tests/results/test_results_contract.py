@@ -27,7 +27,10 @@ from ffcast.results.contract import GROUP_UNITS
 STOCKS = ("in_theatre", "insurgent", "killed", "detained_in_theatre", "joined_other",
           "relocated", "dispatched", "undetected", "detected", "prosecuted", "incarcerated",
           "released", "in_rehabilitation", "disengaged", "reengaged")
-FLOWS = ("arrivals", "returns", "repatriated", "radicalised_inmates", "births")
+FLOWS = ("arrivals", "returns", "repatriated", "radicalised_inmates", "births",
+         # radicalised inmates' plots and attacks, apart from the travellers' (ADR 0036)
+         "inmate_plots", "inmate_interdicted_plots", "inmate_attacks", "inmate_attack_deaths",
+         "inmate_mass_casualty_attacks")
 BY_TARGET = ("plots", "interdicted_plots", "attacks", "attack_deaths", "mass_casualty_attacks")
 UNITS = {"persons", "persons/month", "plots/month", "attacks/month", "deaths/month",
          "share of January 2015 extent", GROUP_UNITS}

@@ -109,8 +109,10 @@ def test_the_west_is_western_homes_and_every_attack_on_another_western_country()
 def test_regions_and_the_headline_agree_with_the_matrix_form(draws: int, origins: int,
                                                              seed: int) -> None:
     """The risk counts (every flow summed over Western and other origins in one pass) are
-    each count's targets times :func:`Q.risk_region_matrix`, and each origin's part of the
-    headline (:func:`Q.headline_by_origin`) adds up to the West's (ADR 0033)."""
+    each count's targets times :func:`Q.risk_region_matrix`, plus the radicalised inmates'
+    counts at home in their own region (the West's) or at non-Western homes (ADR 0036), and
+    each origin's part of the headline (:func:`Q.headline_by_origin`) adds up to the West's
+    (ADR 0033): the inmates' attacks are never in it."""
     from ffcast.engine import layout as L
 
     rng = np.random.default_rng(seed)
@@ -123,8 +125,11 @@ def test_regions_and_the_headline_agree_with_the_matrix_form(draws: int, origins
         per_target = flows[..., Q.flow_slots(name)]
         expected = sum(per_target[..., g].astype(np.int64) @ m[:, g]
                        for g in range(len(Q.TARGETS)))
+        inmates = flows[..., Q.flow_slots(Q.INMATE_RISK_COUNTS[name])[0]].astype(np.int64)
+        expected[..., Q.RISK_REGIONS.index("inmates_west")] += inmates[..., west].sum(-1)
+        expected[..., Q.RISK_REGIONS.index("home_elsewhere")] += inmates[..., ~west].sum(-1)
         np.testing.assert_array_equal(out[..., k], expected)
-        np.testing.assert_array_equal(Q.by_risk_region(per_target, west), expected)
+        np.testing.assert_array_equal(Q.by_risk_region(per_target, west, inmates), expected)
         west_total = out[..., Q.RISK_REGIONS.index("west"), k]
         np.testing.assert_array_equal(Q.headline_by_origin(per_target, west).sum(-1),
                                       west_total)

@@ -594,8 +594,14 @@ def describe(post: Posterior | None) -> dict[str, str | int]:
 
 
 def shipped(cutoff: str) -> Posterior | None:
-    """The shipped posterior for ``cutoff`` if there is one."""
-    try:
-        return load(cutoff) if cutoff in SHIPPED_CUTOFFS else None
-    except FFCastError:
+    """The shipped posterior for ``cutoff`` if there is one (None: no posterior ships for
+    it). A shipped file that cannot be read raises :class:`FFCastError` (a broken install
+    must never turn a run into one on the priors without a word)."""
+    if cutoff not in SHIPPED_CUTOFFS:
         return None
+    try:
+        return load(cutoff)
+    except FFCastError as exc:
+        raise FFCastError(f"the shipped posterior for cut-off {cutoff} cannot be read ({exc}); "
+                          "fix: reinstall ffcast, or run with --prior or --posterior FILE"
+                          ) from exc

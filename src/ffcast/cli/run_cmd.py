@@ -105,9 +105,9 @@ def headline_tables(h: dict) -> list[Table]:
     countries.add_column("returned", justify="right")
     for iso3, q in h["returned_by_country"].items():
         countries.add_row(iso3, fmt(q))
-    attacks = Table(title=f"Attacks linked to foreign fighters, executed "
-                    f"{h['attacks_counted_from']} – {h['end_month']}, by where",
-                    title_justify="left")
+    attacks = Table(title=f"Attacks linked to foreign fighters (and, apart, by inmates they "
+                    f"radicalised in prison), executed {h['attacks_counted_from']} – "
+                    f"{h['end_month']}, by where", title_justify="left")
     for col in ("where", "attacks", "deaths"):
         attacks.add_column(col, justify="left" if col == "where" else "right")
     for region, where in Q.RISK_REGION_ROW_LABELS.items():
@@ -180,8 +180,8 @@ def risk_tables(risk: dict, marked: dict | None = None) -> list[Table]:
     out = []
     for region in Q.RISK_REGIONS:
         scenario_only = region in Q.PRIOR_SCENARIO_REGIONS
-        title = (f"Attacks linked to foreign fighters: {Q.RISK_REGION_LABELS[region]}"
-                 ", per year")
+        subject = Q.RISK_REGION_SUBJECTS.get(region, Q.LINKED_SUBJECT)
+        title = f"{subject}: {Q.RISK_REGION_LABELS[region]}, per year"
         caption = Q.RISK_REGION_DESCRIPTIONS[region] + "."
         if scenario_only:
             title = "[bold]Scenario, not a forecast[/]: " + title

@@ -82,7 +82,7 @@ def risk_table(red: Reduction) -> html.Div:
     head = html.Thead(html.Tr([html.Th(h, className="num" if i else None)
                                for i, h in enumerate(risk.HEADERS)]))
     note = ("Linked to foreign fighters: attacks by the people the model follows, who "
-            "travelled to Syria/Iraq (at home also inmates they radicalised in prison); not "
+            "travelled to Syria/Iraq (not the inmates they radicalise in prison); not "
             "all jihadist terrorism. The West: attacks at home by fighters from Western "
             "origins and on other Western countries by any origin. Means are expected "
             "numbers; probabilities are shares of draws.")

@@ -4,7 +4,11 @@ Warning first: the work a country-month costs is bounded whatever the inputs: pl
 one multinomial over the lag months (at most MAX_LAG - 2 binomials a target), attack deaths
 one multinomial over the severity classes plus one draw per mass-casualty attack, and more
 than MAX_TAIL_ATTACKS such attacks in one country-month is reported as an error. Attacks
-count the *origin country's* fighters; "home" is the origin country.
+count the *origin country's* fighters; "home" is the origin country. The per-target counts
+are the travellers' (dispatched operatives, returnees, relocated fighters); plots and attacks
+by the other inmates returnees radicalised in prison are counted apart (``INMATE_*`` flows,
+ADR 0036): they are not foreign fighters, and the record of attacks linked to foreign
+fighters does not count them.
 """
 
 from __future__ import annotations
@@ -108,21 +112,27 @@ def attack_deaths(n: int, zero: float, tail: float, alpha: float, queue: int,
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def new_plots(dispatched: float, home: float, third: float, home_target: float,
-              key: np.uint64, t: int, code: int) -> tuple[int, int, int, int]:
+def new_plots(dispatched: float, returnees: float, inmates: float, third: float,
+              home_target: float, key: np.uint64, t: int,
+              code: int) -> tuple[int, int, int, int, int]:
     """Plots started this month, from the expected numbers by source: (directed at home,
-    directed at another Western country, other at home, other in third theatres).
+    directed at another Western country, returnees' own at home, relocated fighters' in
+    third theatres, radicalised inmates' at home).
 
-    Dispatched operatives' plots are directed, some against their home country; home sources
-    (re-engaged and undetected returnees, radicalised inmates) plot at home; relocated
-    fighters in their third theatre.
+    Dispatched operatives' plots are directed, some against their home country; re-engaged
+    and undetected returnees and the inmates they radicalised in prison plot at home (one
+    Poisson draw for both, then each plot's source: ADR 0036), relocated fighters in their
+    third theatre.
     """
     c = cell(key, t, code)
     n_disp = poisson(dispatched, at(c, S.PLOT_SLOT_DISPATCHED))
-    n_home = poisson(home, at(c, S.PLOT_SLOT_HOME))
+    n_home = poisson(returnees + inmates, at(c, S.PLOT_SLOT_HOME))
     n_third = poisson(third, at(c, S.PLOT_SLOT_THIRD))
     disp_home = binomial(n_disp, home_target, at(c, S.PLOT_SLOT_DISPATCHED_HOME))
-    return disp_home, n_disp - disp_home, n_home, n_third
+    n_inmate = 0
+    if n_home > 0 and inmates > 0.0:  # n_home > 0: returnees + inmates > 0
+        n_inmate = binomial(n_home, inmates / (returnees + inmates), at(c, S.PLOT_SLOT_INMATE))
+    return disp_home, n_disp - disp_home, n_home - n_inmate, n_third, n_inmate
 
 
 @njit(cache=True, error_model="numpy")
@@ -175,8 +185,7 @@ def step_plots_attacks(state: np.ndarray, flows: np.ndarray, params: np.ndarray,
         from_dispatched = params[c, _PLOT_DISPATCHED] * network * state[c, L.DISPATCHED]
         from_returnees = (params[c, _PLOT_REENGAGED] * state[c, L.REENGAGED]
                           + params[c, _PLOT_UNDETECTED] * state[c, L.UNDETECTED])
-        from_home = from_returnees + (params[c, _PLOT_RADICALISED]
-                                      * state[c, L.RADICALISED_INMATES])
+        from_inmates = params[c, _PLOT_RADICALISED] * state[c, L.RADICALISED_INMATES]
         from_third = params[c, _PLOT_RELOCATED] * relocated
         if expect and (from_dispatched > 0.0 or from_returnees > 0.0):
             h = params[c, _DISPATCHED_HOME_TARGET]
@@ -193,24 +202,30 @@ def step_plots_attacks(state: np.ndarray, flows: np.ndarray, params: np.ndarray,
             expect_west(ring, t, directed + other_home,
                         directed * mass_directed + other_home * mass_other,
                         directed, directed * mass_directed, params[c, _ATTACK_LAG])
-        if from_dispatched > 0.0 or from_home > 0.0 or from_third > 0.0:
-            plotted = new_plots(from_dispatched, from_home, from_third,
+        if (from_dispatched > 0.0 or from_returnees > 0.0 or from_inmates > 0.0
+                or from_third > 0.0):
+            plotted = new_plots(from_dispatched, from_returnees, from_inmates, from_third,
                                 params[c, _DISPATCHED_HOME_TARGET], keys[S.PLOTS], t, code)
             c_int = np.uint64(0)
-            # (directed, home), (directed, abroad), (other, home), (other, third)
-            for j in range(4):
+            # (directed, home), (directed, abroad), (other, home), (other, third),
+            # (inmate, home)
+            for j in range(5):
                 n = plotted[j]
                 if n <= 0:
                     continue
-                kind = L.DIRECTED if j < 2 else L.OTHER
-                g = (_HOME, _ABROAD, _HOME, _THIRD)[j]
+                kind = (L.DIRECTED, L.DIRECTED, L.OTHER, L.OTHER, L.INMATE)[j]
+                g = (_HOME, _ABROAD, _HOME, _THIRD, _HOME)[j]
                 queue = kind * _N_TARGETS + g
                 if c_int == 0:
                     c_int = cell(keys[S.INTERDICTION], t, code)
                 stopped = binomial(n, params[c, _INTERDICTION[g]],
                                    at(c_int, kind * S.INTERDICTION_BLOCK + g))
-                flows[c, L.PLOTS0 + g] += n
-                flows[c, L.INTERDICTED0 + g] += stopped
+                if kind == L.INMATE:
+                    flows[c, L.INMATE_PLOTS] += n
+                    flows[c, L.INMATE_INTERDICTED] += stopped
+                else:
+                    flows[c, L.PLOTS0 + g] += n
+                    flows[c, L.INTERDICTED0 + g] += stopped
                 if n > stopped:
                     schedule_attacks(state, c, queue, n - stopped, params[c, _ATTACK_LAG],
                                      keys[S.ATTACK_LAG], t, code)
@@ -227,9 +242,14 @@ def step_plots_attacks(state: np.ndarray, flows: np.ndarray, params: np.ndarray,
                                                  keys[S.SEVERITY], t, code)
             if status:
                 return status
-            flows[c, L.ATTACKS0 + g] += n
-            flows[c, L.ATTACK_DEATHS0 + g] += deaths
-            flows[c, L.ATTACKS_MASS0 + g] += mass
+            if queue // _N_TARGETS == L.INMATE:  # not travellers: apart (ADR 0036)
+                flows[c, L.INMATE_ATTACKS] += n
+                flows[c, L.INMATE_ATTACK_DEATHS] += deaths
+                flows[c, L.INMATE_ATTACKS_MASS] += mass
+            else:
+                flows[c, L.ATTACKS0 + g] += n
+                flows[c, L.ATTACK_DEATHS0 + g] += deaths
+                flows[c, L.ATTACKS_MASS0 + g] += mass
     if expect:
         slot = t % L.MAX_LAG
         for k in range(L.N_EXPECTED):

@@ -117,7 +117,8 @@ def _record_groups(state: np.ndarray, flows: np.ndarray, out: np.ndarray,
 
     Attacks by where they land: at home for a Western origin (``west[r]``) and against
     other Western countries from any origin are ``attacks_west``; at home for a
-    non-Western origin ``attacks_home_elsewhere``; third theatres in neither."""
+    non-Western origin ``attacks_home_elsewhere``; third theatres in neither. Both are the
+    travellers' own: attacks by inmates they radicalised in prison are not (ADR 0036)."""
     for r in range(state.shape[0]):
         c, g = r // L.N_GROUPS, r % L.N_GROUPS
         s = state[r]

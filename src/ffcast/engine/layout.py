@@ -36,10 +36,12 @@ MAX_LAG = 24  # months from plot initiation to execution, at most (ring buffer l
 
 # Bookkeeping after the person stocks in a draw's state row (not people who travelled).
 RADICALISED_INMATES = N_STOCKS  # other inmates radicalised in prison, still active
-# Attacks due in the coming months, by kind of plot: directed (by dispatched operatives) or
-# other (returnees, radicalised inmates, relocated fighters); their severities differ.
-PLOT_KINDS: tuple[str, ...] = ("directed", "other")
-DIRECTED, OTHER = 0, 1
+# Attacks due in the coming months, by kind of plot: directed (by dispatched operatives),
+# other (returnees' own, relocated fighters') or by inmates (other inmates radicalised in
+# prison: not travellers, so never in the attacks linked to foreign fighters; ADR 0036).
+# Directed plots have their own severity; inmates' plots are at home only.
+PLOT_KINDS: tuple[str, ...] = ("directed", "other", "inmate")
+DIRECTED, OTHER, INMATE = 0, 1, 2
 SCHEDULED0 = RADICALISED_INMATES + 1  # + (kind * targets + target) * MAX_LAG + month % MAX_LAG
 N_STATE = SCHEDULED0 + len(PLOT_KINDS) * len(TARGETS) * MAX_LAG
 # Expected numbers (floats, for calibration): attacks linked to foreign fighters executed in
@@ -73,7 +75,14 @@ ATTACKS0 = INTERDICTED0 + len(TARGETS)
 ATTACK_DEATHS0 = ATTACKS0 + len(TARGETS)
 ATTACKS_MASS0 = ATTACK_DEATHS0 + len(TARGETS)  # attacks with >= MASS_CASUALTY_DEATHS deaths
 BIRTHS = ATTACKS_MASS0 + len(TARGETS)  # minors born in theatre (to women in_theatre/detained)
-N_FLOWS = BIRTHS + 1
+# Plots and attacks at home by other inmates radicalised in prison (ADR 0036): apart from
+# the per-target counts above, which are the travellers' (attacks linked to foreign fighters).
+INMATE_PLOTS = BIRTHS + 1
+INMATE_INTERDICTED = INMATE_PLOTS + 1
+INMATE_ATTACKS = INMATE_INTERDICTED + 1
+INMATE_ATTACK_DEATHS = INMATE_ATTACKS + 1
+INMATE_ATTACKS_MASS = INMATE_ATTACK_DEATHS + 1
+N_FLOWS = INMATE_ATTACKS_MASS + 1
 
 MASS_CASUALTY_DEATHS = 12  # CSN2009: x_min = 12, where the power-law tail of deaths starts
 
@@ -87,6 +96,8 @@ FLOW_NAMES: tuple[str, ...] = (
     *(f"plots[{g}]" for g in TARGETS), *(f"interdicted_plots[{g}]" for g in TARGETS),
     *(f"attacks[{g}]" for g in TARGETS), *(f"attack_deaths[{g}]" for g in TARGETS),
     *(f"mass_casualty_attacks[{g}]" for g in TARGETS), "births",
+    "inmate_plots", "inmate_interdicted_plots", "inmate_attacks", "inmate_attack_deaths",
+    "inmate_mass_casualty_attacks",
 )
 assert len(STOCK_NAMES) == N_STOCKS and len(FLOW_NAMES) == N_FLOWS
 

@@ -49,7 +49,9 @@ PLOT_SLOT_DISPATCHED = 0  # plots: by source, then the home/abroad split of disp
 PLOT_SLOT_HOME = 1
 PLOT_SLOT_THIRD = 2
 PLOT_SLOT_DISPATCHED_HOME = 3
+PLOT_SLOT_INMATE = 4  # which of the plots at home are radicalised inmates' (ADR 0036)
 INTERDICTION_BLOCK = len(L.TARGETS)  # interdiction: kind k, target g reads slot k*3 + g
+#                                     (kinds: directed 0, other 1, inmate 2)
 LAG_BLOCK = L.MAX_LAG  # attack lag: kind k, target g reads slots (k*3 + g)*24 + lag
 SEVERITY_BLOCK = 1 << 32  # severity: kind k, target g's block is (k*3 + g); tail attack j
 #                           at 16 + j within it

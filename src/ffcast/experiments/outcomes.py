@@ -59,8 +59,8 @@ def _travelled(h: Headline) -> np.ndarray:
 
 
 _AFTER = ("executed after the cut-off in the West, the region the record fits (attacks at "
-          "home by non-Western origins and in third theatres, prior-driven scenarios, left "
-          "out)")
+          "home by non-Western origins, in third theatres and by inmates radicalised in "
+          "prison, prior-driven scenarios, left out)")
 OUTCOMES: dict[str, Outcome] = {o.name: o for o in (
     Outcome("returned", _pathway("returned"), "people", "Returned home by the end month."),
     Outcome("killed", _pathway("killed"), "people", "Killed by the end month."),
@@ -73,8 +73,9 @@ OUTCOMES: dict[str, Outcome] = {o.name: o for o in (
     Outcome("travelled", _travelled, "people", "Travelled or born there."),
     Outcome("attacks_total", _attacks, "attacks", f"Attacks {_AFTER}."),
     Outcome("attacks_home", _attacks_home, "attacks",
-            "Attacks executed after the cut-off in the fighters' origin countries, Western "
-            "and not (at non-Western homes a prior-driven scenario fitted to no record)."),
+            "Attacks executed after the cut-off by the fighters in their origin countries, "
+            "Western and not (at non-Western homes a prior-driven scenario fitted to no "
+            "record; inmates they radicalised in prison left out)."),
     Outcome("attack_deaths_total", _deaths, "deaths", f"Deaths in attacks {_AFTER} (mean)."),
     Outcome("attack_deaths_median", _deaths, "deaths",
             f"Deaths in attacks {_AFTER} (median over draws).", "median"),

@@ -286,9 +286,9 @@ def deaths_model_figure(red: Reduction, gtd_west: pd.Series) -> go.Figure:
            "Diamonds: model median with 90% interval; grey bars: all terrorism deaths "
            "recorded by the GTD (a different, wider count)")
     style.add_source_note(fig, "Model deaths count only attacks in the West by the modelled "
-                          "travellers (dispatched, returned) and prison-radicalised inmates; "
-                          "attacks at non-Western homes and in third theatres, fitted to no "
-                          "record, are left out. "
+                          "travellers (dispatched, returned); attacks by inmates radicalised "
+                          "in prison, at non-Western homes and in third theatres, fitted to "
+                          "no record, are left out. "
                           "GTD release 0522 via Our World in Data, as in Figure 2.")
     return fig
 

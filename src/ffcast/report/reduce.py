@@ -287,9 +287,10 @@ class Reduction:
         by_target = ds["attack_deaths"].sum("country").transpose("draw", "month",
                                                                  "target").values
         west = Q.western_origins(self.meta.regions)
-        by_region = np.stack([Q.by_risk_region(ds[k].transpose("draw", "month", "country",
-                                                                "target").values, west)
-                              for k in Q.RISK_COUNTS], axis=-1)  # (D, T, regions, counts)
+        by_region = np.stack([Q.by_risk_region(
+            ds[k].transpose("draw", "month", "country", "target").values, west,
+            ds[Q.INMATE_RISK_COUNTS[k]].transpose("draw", "month", "country").values)
+            for k in Q.RISK_COUNTS], axis=-1)  # (D, T, regions, counts)
         self.attacks[rows] = risk.yearly(attacks, months)
         self.attack_deaths[rows] = risk.yearly(by_target, months)
         self.risk[rows] = risk.yearly(by_region, months)
@@ -485,8 +486,9 @@ def reduce_run(scenario: str | Path | None, draws: int, seed: int,
                       chunk_size=chunk_size, posterior=posterior)
     acc = _Accumulator(job.options.draws, focus, "simulated", progress,
                        dict(job.parameter_attrs))
-    job.chunks(lambda chunk: acc.add_chunk(job.prep, chunk, seed),
-               record=report_recording(job.prep, seed, focus))
+    record = report_recording(job.prep, seed, focus)
+    job.check_counted(record)  # totals after the cut-off need every month from it
+    job.chunks(lambda chunk: acc.add_chunk(job.prep, chunk, seed), record=record)
     red = acc.finish()
     red.prior_driven, red.assessed = assess(job, red), True
     return red

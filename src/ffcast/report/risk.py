@@ -1,9 +1,10 @@
 """The report's risk section: attacks in the West linked to foreign fighters, per year.
 
-Warning first: the model's attackers are the people it follows (travellers to Syria/Iraq
-and, at home, inmates they radicalised in prison), so its numbers are *linked to foreign
-fighters*, never all jihadist terrorism; the record drawn next to them is the matching
-subset of ``attacks_west`` (returnees and dispatched operatives) known by the cut-off. Per
+Warning first: the model's attackers here are the people it follows, travellers to
+Syria/Iraq (the inmates they radicalise in prison are a prior-driven scenario apart, ADR
+0036), so its numbers are *linked to foreign fighters*, never all jihadist terrorism; the
+record drawn next to them is the matching subset of ``attacks_west`` (returnees and
+dispatched operatives) known by the cut-off. Per
 year numbers come from :func:`ffcast.results.risk.year_summary`, the reduction behind
 ``ffcast run``'s headline, so the page, the dashboard and the CLI agree.
 """
@@ -134,7 +135,7 @@ def risk_figure(red: Reduction, record: pd.DataFrame) -> go.Figure:
     style.add_source_note(fig, "The West: Western countries, i.e. attacks at home by fighters "
                           "from Western origins and attacks on other Western countries by "
                           "any origin. Model: attacks by the people it follows (travellers "
-                          "to Syria/Iraq; at home also inmates they radicalised in prison). "
+                          "to Syria/Iraq; not the inmates they radicalise in prison). "
                           "Record (black crosses; bottom panel: 100% if a linked attack "
                           "happened that year, else 0%): attacks_west rows published by the "
                           "cut-off whose perpetrators had been in Syria/Iraq (returnees, "
@@ -171,8 +172,9 @@ def risk_section(red: Reduction, record: pd.DataFrame, figure: str) -> str:
     linked, every = int(known["attacks"].sum()), int(known["all_executed"].sum())
     words = (
         "<p>Every number here is <strong>linked to foreign fighters</strong>: attacks by "
-        "the people the model follows, who travelled to Syria or Iraq (at home also the "
-        "inmates they radicalised in prison). It is not all jihadist terrorism: of the "
+        "the people the model follows, who travelled to Syria or Iraq (attacks by the "
+        "inmates they radicalise in prison are not: a prior-driven scenario, below). It is "
+        "not all jihadist terrorism: of the "
         f"{every} executed jihadist attacks in the West in the record known by "
         f"{meta.cutoff:%B %Y}, {linked} were by people who had been in Syria or Iraq "
         "(returnees or dispatched operatives); the rest were home-grown. "

@@ -56,7 +56,7 @@ from ffcast.version import __version__
 if TYPE_CHECKING:
     from ffcast.engine import ChunkResult, Prepared
 
-CONVENTIONS = "ffcast-results-5"  # bump when a name, dim, dtype or unit changes
+CONVENTIONS = "ffcast-results-6"  # bump when a name, dim, dtype or unit changes
 CREATED_BY = "ffcast.results.to_dataset"
 PERSONS = "persons"
 PERSONS_MONTH = "persons/month"
@@ -107,7 +107,8 @@ FLOW_SPECS: tuple[Spec, ...] = (
     Spec("plots", "plots/month", "Plots started this month, by target", "target"),
     Spec("interdicted_plots", "plots/month", "Plots started this month and interdicted, "
          "by target", "target"),
-    Spec("attacks", "attacks/month", "Attacks executed this month, by target; only those "
+    Spec("attacks", "attacks/month", "Attacks executed this month by travellers "
+         "(dispatched operatives, returnees, relocated fighters), by target; only those "
          "in the West (at home for a Western origin, on other Western countries for any) are "
          "fitted to a record: at home for a non-Western origin and in third theatres they are "
          "prior-driven scenarios (ADR 0033)", "target"),
@@ -118,6 +119,19 @@ FLOW_SPECS: tuple[Spec, ...] = (
          "target"),
     Spec("births", PERSONS_MONTH, "Children born this month to the women in Iraq/Syria (with "
          "the organisation or held in camps); they enter the minors' stocks"),
+    # Other inmates radicalised in prison by returnees are not travellers: their plots and
+    # attacks at home are counted apart from the travellers' above (ADR 0036).
+    Spec("inmate_plots", "plots/month", "Plots started this month at home by other inmates "
+         "radicalised in prison (not travellers; not in plots)"),
+    Spec("inmate_interdicted_plots", "plots/month", "Plots started this month by radicalised "
+         "inmates and interdicted"),
+    Spec("inmate_attacks", "attacks/month", "Attacks executed this month at home by other "
+         "inmates radicalised in prison: home-grown, not linked to foreign fighters, fitted "
+         "to no record (a prior-driven scenario; not in attacks, ADR 0036)"),
+    Spec("inmate_attack_deaths", "deaths/month", "Deaths in attacks executed this month by "
+         "radicalised inmates"),
+    Spec("inmate_mass_casualty_attacks", "attacks/month", "Attacks by radicalised inmates "
+         f"executed this month that killed at least {MASS_CASUALTY_DEATHS} people"),
 )
 CUMULATIVE_SPECS: tuple[Spec, ...] = (
     Spec("cumulative_travelled", PERSONS, "Everyone who travelled since 2011-01 and the "

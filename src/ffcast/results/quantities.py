@@ -44,6 +44,11 @@ FLOW_SLOTS: dict[str, slice] = {
     "attack_deaths": slice(L.ATTACK_DEATHS0, L.ATTACK_DEATHS0 + len(L.TARGETS)),
     "mass_casualty_attacks": slice(L.ATTACKS_MASS0, L.ATTACKS_MASS0 + len(L.TARGETS)),
     "births": slice(L.BIRTHS, L.BIRTHS + 1),
+    "inmate_plots": slice(L.INMATE_PLOTS, L.INMATE_PLOTS + 1),
+    "inmate_interdicted_plots": slice(L.INMATE_INTERDICTED, L.INMATE_INTERDICTED + 1),
+    "inmate_attacks": slice(L.INMATE_ATTACKS, L.INMATE_ATTACKS + 1),
+    "inmate_attack_deaths": slice(L.INMATE_ATTACK_DEATHS, L.INMATE_ATTACK_DEATHS + 1),
+    "inmate_mass_casualty_attacks": slice(L.INMATE_ATTACKS_MASS, L.INMATE_ATTACKS_MASS + 1),
 }
 MASS_CASUALTY_DEATHS: int = L.MASS_CASUALTY_DEATHS  # deaths that make an attack mass-casualty
 N_STOCKS: int = L.N_STOCKS
@@ -140,15 +145,19 @@ WESTERN_REGIONS: tuple[str, ...] = _WESTERN_REGIONS
 
 #: Where attacks happen, as every risk table groups them. All are *linked to foreign
 #: fighters* (attacks by the people the model follows), never all jihadist terrorism.
-RISK_REGIONS: tuple[str, ...] = ("west", "home_elsewhere", "third_theatres")
+RISK_REGIONS: tuple[str, ...] = ("west", "inmates_west", "home_elsewhere", "third_theatres")
 RISK_REGION_LABELS: dict[str, str] = {
-    "west": "the West", "home_elsewhere": "home, elsewhere", "third_theatres": "third theatres",
+    "west": "the West", "inmates_west": "the West, by inmates radicalised in prison",
+    "home_elsewhere": "home, elsewhere", "third_theatres": "third theatres",
 }
 RISK_REGION_DESCRIPTIONS: dict[str, str] = {
     "west": "Western countries: attacks at home by fighters from Western origins "
             "(Western Europe, North America and Oceania) and attacks on other Western "
             "countries by fighters from any origin",
-    "home_elsewhere": "Attacks at home by fighters from non-Western origins",
+    "inmates_west": "Attacks at home in Western countries by other inmates whom returnees "
+                    "radicalised in prison (home-grown: they never travelled)",
+    "home_elsewhere": "Attacks at home by fighters from non-Western origins and by the "
+                      "inmates they radicalised in prison",
     "third_theatres": "Attacks in third theatres (Libya, the Sahel, ...) by relocated fighters",
 }
 #: Where an attack on each target lands: (target, Western origin?) -> risk region.
@@ -164,12 +173,22 @@ _RISK_REGION_OF: dict[tuple[str, bool], str] = {
 #: relocated fighters in third theatres, or by fighters from non-Western origins at home
 #: (Tunisia, Saudi Arabia, Russia, ...), is in ffcast, so the plot rates that drive them are
 #: the priors' (the West's record narrows only the Western regions' and the global ones).
-PRIOR_SCENARIO_REGIONS: tuple[str, ...] = ("home_elsewhere", "third_theatres")
+#: Attacks by inmates radicalised in prison are not attacks linked to foreign fighters at
+#: all (ADR 0036): the record counts perpetrators who had been in Syria/Iraq, and calibration
+#: leaves inmates out, so their plot rate is the prior's wherever they are.
+PRIOR_SCENARIO_REGIONS: tuple[str, ...] = ("inmates_west", "home_elsewhere", "third_theatres")
 #: The risk regions a headline total sums: the West, the region the record fits.
 HEADLINE_RISK_REGIONS: tuple[str, ...] = tuple(r for r in RISK_REGIONS
                                                if r not in PRIOR_SCENARIO_REGIONS)
 HEADLINE_REGION_INDEX: list[int] = [RISK_REGIONS.index(r) for r in HEADLINE_RISK_REGIONS]
 PRIOR_SCENARIO_NOTES: dict[str, str] = {
+    "inmates_west": (
+        "A prior-driven scenario, not a forecast: attacks by the other inmates whom returnees "
+        "radicalised in prison are home-grown, not attacks by foreign fighters; the record "
+        "calibration fits counts perpetrators who had been in Syria/Iraq, and no cited count "
+        "of inmates' attacks public by the cut-off is in ffcast, so these numbers are what "
+        "the priors on prison radicalisation and its plot rate imply, and are left out of "
+        "every headline total (ADR 0036)"),
     "home_elsewhere": (
         "A prior-driven scenario, not a forecast: attacks at home by fighters from "
         "non-Western origins are fitted to no record (no count of them public by the cut-off "
@@ -186,6 +205,8 @@ PRIOR_SCENARIO_NOTES: dict[str, str] = {
 #: region first, then the scenarios, each saying it is in no total.
 RISK_REGION_ROW_LABELS: dict[str, str] = {
     "west": "in the West: the total (fitted to the record)",
+    "inmates_west": "in the West, by inmates radicalised in prison (prior-driven scenario, "
+                    "in no total)",
     "home_elsewhere": "at home, non-Western origins (prior-driven scenario, in no total)",
     "third_theatres": "third theatres (prior-driven scenario, in no total)",
 }
@@ -211,12 +232,28 @@ def headline_of_regions(by_region: np.ndarray) -> np.ndarray:
 RISK_COUNTS: tuple[str, ...] = ("attacks", "attack_deaths", "mass_casualty_attacks")
 LINKED_TO_FOREIGN_FIGHTERS = (
     "linked to foreign fighters: attacks by people the model follows, who travelled to "
-    "Syria/Iraq (at home also inmates they radicalised in prison); not all jihadist "
-    "terrorism, and most attacks in the West were home-grown")
+    "Syria/Iraq (attacks by inmates they radicalised in prison are shown apart, as a "
+    "prior-driven scenario, and in no total); not all jihadist terrorism, and most attacks "
+    "in the West were home-grown")
+#: The flow of attacks by radicalised inmates behind each of :data:`RISK_COUNTS` (ADR 0036).
+INMATE_RISK_COUNTS: dict[str, str] = {
+    "attacks": "inmate_attacks", "attack_deaths": "inmate_attack_deaths",
+    "mass_casualty_attacks": "inmate_mass_casualty_attacks"}
+#: Whose attacks a risk region's table counts (its title): the travellers' everywhere but
+#: in ``inmates_west``.
+RISK_REGION_SUBJECTS: dict[str, str] = {
+    "inmates_west": "Attacks not linked to foreign fighters"}
+LINKED_SUBJECT = "Attacks linked to foreign fighters"
+#: Where radicalised inmates' attacks at home land, by whether the origin is Western.
+_INMATE_REGION_OF: dict[bool, str] = {True: "inmates_west", False: "home_elsewhere"}
 
 assert set(HOME_LABELS) == set(HOME_STOCKS) and set(TARGET_LABELS) == set(TARGETS)
 assert {g for g, _ in _RISK_REGION_OF} == set(TARGETS)
-assert set(_RISK_REGION_OF.values()) == set(RISK_REGIONS) == set(RISK_REGION_LABELS)
+assert (set(_RISK_REGION_OF.values()) | set(_INMATE_REGION_OF.values()) == set(RISK_REGIONS)
+        == set(RISK_REGION_LABELS) == set(RISK_REGION_DESCRIPTIONS)
+        == set(RISK_REGION_ROW_LABELS))
+assert set(PRIOR_SCENARIO_NOTES) == set(PRIOR_SCENARIO_REGIONS)
+assert set(INMATE_RISK_COUNTS) == set(RISK_COUNTS)
 assert set(STOCK_SLOTS) == set(PERSON_STOCKS)
 
 
@@ -243,14 +280,22 @@ def risk_region_matrix(west: np.ndarray) -> np.ndarray:
     return out
 
 
-def by_risk_region(per_target: np.ndarray, west: np.ndarray) -> np.ndarray:
+def by_risk_region(per_target: np.ndarray, west: np.ndarray,
+                   inmates: np.ndarray | None = None) -> np.ndarray:
     """Counts by origin and target, ``(..., C, TARGETS)``, summed into the risk regions:
-    ``(..., RISK_REGIONS)`` int64. Never copies more than one target's counts at a time."""
+    ``(..., RISK_REGIONS)`` int64, with the radicalised inmates' counts at home by origin
+    ``inmates`` ``(..., C)`` when given (ADR 0036). Never copies more than one target's
+    counts at a time."""
     per_target = np.asarray(per_target)
+    west = np.asarray(west, dtype=bool)
     regions = risk_region_matrix(west)  # (C, TARGETS, RISK_REGIONS)
     out = np.zeros((*per_target.shape[:-2], len(RISK_REGIONS)), dtype=np.int64)
     for g in range(len(TARGETS)):
         out += per_target[..., g].astype(np.int64) @ regions[:, g]
+    if inmates is not None:
+        inmates = np.asarray(inmates).astype(np.int64)
+        for western, region in _INMATE_REGION_OF.items():
+            out[..., RISK_REGIONS.index(region)] += inmates[..., west == western].sum(-1)
     return out
 
 
@@ -270,4 +315,7 @@ def risk_counts(flows: np.ndarray, west: np.ndarray) -> np.ndarray:
         for (target, western), region in _RISK_REGION_OF.items():
             out[..., RISK_REGIONS.index(region), k] += by_kind[..., 0 if western else 1,
                                                               first + TARGETS.index(target)]
+        slot = FLOW_SLOTS[INMATE_RISK_COUNTS[name]].start
+        for western, region in _INMATE_REGION_OF.items():
+            out[..., RISK_REGIONS.index(region), k] += by_kind[..., 0 if western else 1, slot]
     return out
