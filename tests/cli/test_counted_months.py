@@ -65,3 +65,13 @@ def test_an_unreadable_shipped_posterior_is_an_error_not_the_priors(monkeypatch)
 def test_a_run_on_the_priors_does_not_say_it_started_from_particle_states() -> None:
     head = runner.run("baseline", posterior="prior", **SMALL)
     assert "priors" in head.to_dict()["history"]
+
+
+def test_the_reports_comparison_refuses_runs_with_different_cut_offs() -> None:
+    from ffcast.report.reduce import paired_differences, reduce_run
+
+    a = reduce_run("baseline", 4, 3, end="2018-06")
+    b = reduce_run(Scenario.model_validate({"name": "earlier", "cutoff": "2016-06"}), 4, 3,
+                   end="2018-06")
+    with pytest.raises(FFCastError, match=r"cut-offs differ"):
+        paired_differences(a, b)

@@ -567,12 +567,17 @@ def paired_differences(a: Reduction, b: Reduction) -> list[Difference]:
     """B - A per draw at the horizon (pathways) and after the cut-off (attacks, deaths).
 
     Raises FFCastError unless both runs have the same draws, seed and months (common
-    random numbers need them).
+    random numbers need them) and the same cut-off (the totals after it must count the
+    same months).
     """
     ma, mb = a.meta, b.meta
     if not (np.array_equal(a.draws, b.draws) and ma.seed == mb.seed
             and ma.months.equals(mb.months)):
         raise FFCastError("compare: the two runs must share seed, draws and months")
+    if ma.cutoff != mb.cutoff:
+        raise FFCastError(f"compare: the two runs' cut-offs differ ({ma.cutoff:%Y-%m} and "
+                          f"{mb.cutoff:%Y-%m}), so their totals after the cut-off would count "
+                          "different months; fix: give both scenarios the same cutoff")
     after = ma.years > ma.cutoff.year
     first = int(ma.years[after][0]) if after.any() else int(ma.years[-1])
     pairs: list[tuple[str, str, np.ndarray, np.ndarray]] = [
@@ -594,6 +599,11 @@ def paired_differences(a: Reduction, b: Reduction) -> list[Difference]:
         (f"Attacks at non-Western homes {span} (prior-driven)", "attacks",
          a.risk_of("home_elsewhere", "attacks")[:, after].sum(1),
          b.risk_of("home_elsewhere", "attacks")[:, after].sum(1)),
+        # Not foreign fighters: what prison policies add through the inmates they
+        # radicalise, on priors alone (ADR 0036).
+        (f"Attacks in the West by inmates radicalised in prison {span} (prior-driven)",
+         "attacks", a.risk_of("inmates_west", "attacks")[:, after].sum(1),
+         b.risk_of("inmates_west", "attacks")[:, after].sum(1)),
     ]
     out = []
     for label, units, xa, xb in pairs:

@@ -27,6 +27,12 @@ WEST = "west"
 RISK_HEIGHT = 900
 
 
+def _sentence(label: str) -> str:
+    """``label`` opening a sentence: its first letter upper case, the rest as written
+    ("the West, by ..." -> "The West, by ...", where str.capitalize gave "The west")."""
+    return label[:1].upper() + label[1:]
+
+
 def forecast_rows(red: Reduction, region: str = WEST) -> list[dict]:
     """Per calendar year after the cut-off, the risk summary of ``region`` (see
     :func:`ffcast.results.risk.year_summary`) with ``year`` and ``months`` covered."""
@@ -191,7 +197,7 @@ def risk_section(red: Reduction, record: pd.DataFrame, figure: str) -> str:
     note = ("<p class=\"note\">Means are expected numbers; deaths per attack follow a power "
             "law, so a year's mean can sit far above its median. Probabilities are shares of "
             f"draws ({red.n_draws:,}). "
-            + " ".join(f"{esc(Q.RISK_REGION_LABELS[r]).capitalize()}: "
+            + " ".join(f"{esc(_sentence(Q.RISK_REGION_LABELS[r]))}: "
                        f"{esc(Q.PRIOR_SCENARIO_NOTES[r])}."
                        for r in Q.PRIOR_SCENARIO_REGIONS)
             + " Both: <code>ffcast run --json</code>, key <code>risk</code>.</p>")
