@@ -58,9 +58,8 @@ def test_every_plot_is_interdicted_executed_or_still_due_in_its_own_kind(busy) -
         flows[..., L.PLOTS0 + home],
         flows[..., L.INTERDICTED0 + home] + flows[..., L.ATTACKS0 + home]
         + queue(L.DIRECTED, "home") + queue(L.OTHER, "home"))
-    # The inmates' queue exists only at home.
-    for target in ("western_abroad", "third_theatre"):
-        assert not queue(L.INMATE, target).any()
+    # The inmates' queue exists only at home: the last of the state's queues.
+    assert due.shape[-1] == L.SCHEDULED0 + (INMATE_QUEUE + 1) * L.MAX_LAG == L.N_STATE
     # Deaths and mass-casualty attacks of each kind stay with their attacks.
     assert (flows[..., L.INMATE_ATTACKS_MASS] <= flows[..., L.INMATE_ATTACKS]).all()
     assert (flows[..., L.INMATE_ATTACK_DEATHS][flows[..., L.INMATE_ATTACKS] == 0] == 0).all()

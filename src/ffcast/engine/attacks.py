@@ -37,7 +37,7 @@ _TAIL_DIRECTED = PI["attack_tail_directed"]
 _ZERO_DEATHS = PI["attack_zero_deaths"]
 _N_THEATRES = len(L.THEATRES)
 _N_TARGETS = len(L.TARGETS)
-_N_KINDS = len(L.PLOT_KINDS)
+_N_QUEUES = L.N_QUEUES  # directed and other by target, then the inmates' at home
 _HOME, _ABROAD, _THIRD = 0, 1, 2
 assert L.TARGETS == ("home", "western_abroad", "third_theatre")
 _X_MIN = float(L.MASS_CASUALTY_DEATHS)  # CSN2009: the power-law tail starts at 12 deaths
@@ -229,7 +229,7 @@ def step_plots_attacks(state: np.ndarray, flows: np.ndarray, params: np.ndarray,
                 if n > stopped:
                     schedule_attacks(state, c, queue, n - stopped, params[c, _ATTACK_LAG],
                                      keys[S.ATTACK_LAG], t, code)
-        for queue in range(_N_KINDS * _N_TARGETS):
+        for queue in range(_N_QUEUES):
             due = due0 + queue * L.MAX_LAG
             n = state[c, due]
             if n <= 0:

@@ -43,7 +43,11 @@ RADICALISED_INMATES = N_STOCKS  # other inmates radicalised in prison, still act
 PLOT_KINDS: tuple[str, ...] = ("directed", "other", "inmate")
 DIRECTED, OTHER, INMATE = 0, 1, 2
 SCHEDULED0 = RADICALISED_INMATES + 1  # + (kind * targets + target) * MAX_LAG + month % MAX_LAG
-N_STATE = SCHEDULED0 + len(PLOT_KINDS) * len(TARGETS) * MAX_LAG
+# Queues kind * targets + target: every target of the first two kinds, and the inmates' plots
+# at home (queue 6); inmates plot at home only, so no room is kept for their other targets.
+N_QUEUES = (len(PLOT_KINDS) - 1) * len(TARGETS) + 1
+assert INMATE * len(TARGETS) + TARGETS.index("home") == N_QUEUES - 1
+N_STATE = SCHEDULED0 + N_QUEUES * MAX_LAG
 # Expected numbers (floats, for calibration): attacks linked to foreign fighters executed in
 # Western countries (by dispatched operatives and returnees), and those in the power-law tail;
 # then the part of each that dispatched operatives carry out (directed plots), so the record's
