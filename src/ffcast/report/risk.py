@@ -200,5 +200,5 @@ def risk_section(red: Reduction, record: pd.DataFrame, figure: str) -> str:
             + " ".join(f"{esc(_sentence(Q.RISK_REGION_LABELS[r]))}: "
                        f"{esc(Q.PRIOR_SCENARIO_NOTES[r])}."
                        for r in Q.PRIOR_SCENARIO_REGIONS)
-            + " Both: <code>ffcast run --json</code>, key <code>risk</code>.</p>")
+            + " All of them: <code>ffcast run --json</code>, key <code>risk</code>.</p>")
     return words + f"<figure>{figure}</figure>" + table(heads, rows, table_id="risk-table") + note
