@@ -388,6 +388,9 @@ def compare_tables(res: dict) -> list[Table]:
         d.add_column("difference")
         d.add_column("strongest components (r², narrowed or open)")
         for key, label in (("attacks_total", "Attacks in the West (the total)"),
+                           ("attacks_region:inmates_west",
+                            "Attacks in the West by inmates radicalised in prison (a "
+                            "prior-driven scenario, not foreign fighters)"),
                            ("attacks_region:home_elsewhere",
                             "Attacks at home, non-Western origins (a prior-driven scenario)"),
                            ("attacks:western_abroad", "Attacks in other Western countries"),
