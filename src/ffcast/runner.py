@@ -485,8 +485,12 @@ def run(
     job = prepare_run(scenario, draws=draws, seed=seed, start=start, end=end,
                       chunk_size=chunk_size, countries=countries, posterior=posterior,
                       workers=workers, scheduler=scheduler)
-    if out is not None:  # a file records every month from --start: the totals need them all
-        job.check_counted(Recording.every_month(job.prep, groups="all"))
+    # A headline alone needs a few months recorded (and then nothing before the origin is
+    # simulated when the posterior holds particle states); a file, every month from --start,
+    # and the totals need them all from the month after the origin.
+    record = (Recording.every_month(job.prep, groups="all") if out is not None
+              else job.summary_record())
+    job.check_counted(record)
     # Every argument passed: only now may a missing output folder be created.
     target = None if out is None else check_output(out, "out", SUPPORTED_EXTENSIONS,
                                                     folder_ok=str(out).endswith(".zarr"))
@@ -511,10 +515,6 @@ def run(
                 ds.attrs.update(job.parameter_attrs)  # a report of the file can say them
                 writer.append(ds)
 
-        # A headline alone needs a few months recorded (and then nothing before the origin
-        # is simulated when the posterior holds particle states); a file, every month.
-        record = (Recording.every_month(job.prep, groups="all") if writer is not None
-                  else job.summary_record())
         head.history = job.history_note(record)
         job.chunks(take, progress, record)
     head.assess(job)

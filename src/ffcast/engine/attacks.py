@@ -38,6 +38,9 @@ _ZERO_DEATHS = PI["attack_zero_deaths"]
 _N_THEATRES = len(L.THEATRES)
 _N_TARGETS = len(L.TARGETS)
 _N_QUEUES = L.N_QUEUES  # directed and other by target, then the inmates' at home
+# Each queue's flow slots (constant tuples numba folds in).
+_QUEUE_PLOTS, _QUEUE_INTERDICTED = L.QUEUE_PLOTS, L.QUEUE_INTERDICTED
+_QUEUE_ATTACKS, _QUEUE_DEATHS, _QUEUE_MASS = L.QUEUE_ATTACKS, L.QUEUE_DEATHS, L.QUEUE_MASS
 _HOME, _ABROAD, _THIRD = 0, 1, 2
 assert L.TARGETS == ("home", "western_abroad", "third_theatre")
 _X_MIN = float(L.MASS_CASUALTY_DEATHS)  # CSN2009: the power-law tail starts at 12 deaths
@@ -220,12 +223,8 @@ def step_plots_attacks(state: np.ndarray, flows: np.ndarray, params: np.ndarray,
                     c_int = cell(keys[S.INTERDICTION], t, code)
                 stopped = binomial(n, params[c, _INTERDICTION[g]],
                                    at(c_int, kind * S.INTERDICTION_BLOCK + g))
-                if kind == L.INMATE:
-                    flows[c, L.INMATE_PLOTS] += n
-                    flows[c, L.INMATE_INTERDICTED] += stopped
-                else:
-                    flows[c, L.PLOTS0 + g] += n
-                    flows[c, L.INTERDICTED0 + g] += stopped
+                flows[c, _QUEUE_PLOTS[queue]] += n
+                flows[c, _QUEUE_INTERDICTED[queue]] += stopped
                 if n > stopped:
                     schedule_attacks(state, c, queue, n - stopped, params[c, _ATTACK_LAG],
                                      keys[S.ATTACK_LAG], t, code)
@@ -235,21 +234,15 @@ def step_plots_attacks(state: np.ndarray, flows: np.ndarray, params: np.ndarray,
             if n <= 0:
                 continue
             state[c, due] = 0
-            g = queue % _N_TARGETS
             tail = params[c, _TAIL_DIRECTED] if queue < _N_TARGETS else params[c, _TAIL]
             deaths, mass, status = attack_deaths(n, params[c, _ZERO_DEATHS], tail,
                                                  params[c, _SEVERITY_ALPHA], queue,
                                                  keys[S.SEVERITY], t, code)
             if status:
                 return status
-            if queue // _N_TARGETS == L.INMATE:  # not travellers: apart (ADR 0036)
-                flows[c, L.INMATE_ATTACKS] += n
-                flows[c, L.INMATE_ATTACK_DEATHS] += deaths
-                flows[c, L.INMATE_ATTACKS_MASS] += mass
-            else:
-                flows[c, L.ATTACKS0 + g] += n
-                flows[c, L.ATTACK_DEATHS0 + g] += deaths
-                flows[c, L.ATTACKS_MASS0 + g] += mass
+            flows[c, _QUEUE_ATTACKS[queue]] += n  # the inmates' apart (ADR 0036)
+            flows[c, _QUEUE_DEATHS[queue]] += deaths
+            flows[c, _QUEUE_MASS[queue]] += mass
     if expect:
         slot = t % L.MAX_LAG
         for k in range(L.N_EXPECTED):

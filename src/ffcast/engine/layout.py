@@ -87,6 +87,17 @@ INMATE_ATTACKS = INMATE_INTERDICTED + 1
 INMATE_ATTACK_DEATHS = INMATE_ATTACKS + 1
 INMATE_ATTACKS_MASS = INMATE_ATTACK_DEATHS + 1
 N_FLOWS = INMATE_ATTACKS_MASS + 1
+# Where each queue's plots, interdicted plots, attacks, deaths and mass-casualty attacks are
+# counted: the travellers' queues by target, the inmates' queue apart (ADR 0036).
+_TRAVELLER_QUEUES = range(N_QUEUES - 1)
+QUEUE_PLOTS = (*(PLOTS0 + q % len(TARGETS) for q in _TRAVELLER_QUEUES), INMATE_PLOTS)
+QUEUE_INTERDICTED = (*(INTERDICTED0 + q % len(TARGETS) for q in _TRAVELLER_QUEUES),
+                     INMATE_INTERDICTED)
+QUEUE_ATTACKS = (*(ATTACKS0 + q % len(TARGETS) for q in _TRAVELLER_QUEUES), INMATE_ATTACKS)
+QUEUE_DEATHS = (*(ATTACK_DEATHS0 + q % len(TARGETS) for q in _TRAVELLER_QUEUES),
+                INMATE_ATTACK_DEATHS)
+QUEUE_MASS = (*(ATTACKS_MASS0 + q % len(TARGETS) for q in _TRAVELLER_QUEUES),
+              INMATE_ATTACKS_MASS)
 
 MASS_CASUALTY_DEATHS = 12  # CSN2009: x_min = 12, where the power-law tail of deaths starts
 

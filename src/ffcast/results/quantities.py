@@ -294,9 +294,15 @@ def by_risk_region(per_target: np.ndarray, west: np.ndarray,
         out += per_target[..., g].astype(np.int64) @ regions[:, g]
     if inmates is not None:
         inmates = np.asarray(inmates).astype(np.int64)
-        for western, region in _INMATE_REGION_OF.items():
-            out[..., RISK_REGIONS.index(region)] += inmates[..., west == western].sum(-1)
+        _add_inmates(out, inmates[..., west].sum(-1), inmates[..., ~west].sum(-1))
     return out
+
+
+def _add_inmates(out: np.ndarray, western: np.ndarray, other: np.ndarray) -> None:
+    """Add radicalised inmates' counts at home, summed over the Western and the other
+    origins, to their risk regions of ``out`` (``(..., RISK_REGIONS)``; ADR 0036)."""
+    for is_western, counts in ((True, western), (False, other)):
+        out[..., RISK_REGIONS.index(_INMATE_REGION_OF[is_western])] += counts
 
 
 def risk_counts(flows: np.ndarray, west: np.ndarray) -> np.ndarray:
@@ -316,6 +322,5 @@ def risk_counts(flows: np.ndarray, west: np.ndarray) -> np.ndarray:
             out[..., RISK_REGIONS.index(region), k] += by_kind[..., 0 if western else 1,
                                                               first + TARGETS.index(target)]
         slot = FLOW_SLOTS[INMATE_RISK_COUNTS[name]].start
-        for western, region in _INMATE_REGION_OF.items():
-            out[..., RISK_REGIONS.index(region), k] += by_kind[..., 0 if western else 1, slot]
+        _add_inmates(out[..., k], by_kind[..., 0, slot], by_kind[..., 1, slot])
     return out
