@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ffcast.calibrate import posterior as posteriors
+from ffcast.data.countries import is_remainder
 from ffcast.defaults import DEFAULT_CHUNK
 from ffcast.engine import ChunkResult, Prepared, Recording, prepare
 from ffcast.engine import layout as L
@@ -212,6 +213,9 @@ class Headline:
     # the end, flows (arrivals, births, returns, repatriated, attacks) summed after the
     # origin; None when the recording kept no groups.
     groups: np.ndarray | None = None
+    # The countries the run was asked for (None: every country); every total is theirs.
+    subset: list[str] | None = None
+    cutoff: str = ""  # the scenario's cut-off (the record is as known by it)
 
     @classmethod
     def start(cls, run: Run) -> Headline:
@@ -229,7 +233,9 @@ class Headline:
                    countries=prep.countries["iso3"].tolist(), parameters=run.parameters,
                    risk_years=years.astype(np.int64), risk_months=months.astype(np.int64),
                    record=record_years(prep.months, f"{cutoff:%Y-%m}",
-                                       first_year=cutoff.year)[-1])
+                                       first_year=cutoff.year)[-1],
+                   subset=None if run.options.countries is None
+                   else list(prep.countries["iso3"]), cutoff=f"{cutoff:%Y-%m}")
 
     def extend(self, prep: Prepared, stocks: np.ndarray, flows: np.ndarray,
                months: np.ndarray | None = None, flows_from: int | None = None,
@@ -391,11 +397,13 @@ class Headline:
                         for r in Q.RISK_REGIONS},
             "mass_casualty_deaths": Q.MASS_CASUALTY_DEATHS,
             "record": None if rec is None else {
-                "year": rec.year, "region": "west", "known_by":
-                (self.forecast_from - pd.offsets.MonthBegin(1)).strftime("%Y-%m"),
+                "year": rec.year, "region": "west", "known_by": self.cutoff,
                 "attacks": rec.attacks, "deaths": rec.deaths,
                 "mass_casualty_attacks": rec.mass, "events": list(rec.events),
-                "sources": rec.sources},
+                "sources": rec.sources,
+                # The record is the whole West's; a run of a few countries forecasts theirs.
+                **({} if self.subset is None else {
+                    "note": "the whole West's record, not only the run's countries"})},
             "years": {str(y): {"months": int(m), **risk.year_summary(self.risk[:, k])}
                       for k, (y, m) in enumerate(zip(self.risk_years, self.risk_months,
                                                      strict=True))},
@@ -406,7 +414,10 @@ class Headline:
         assert self.returned_by_country is not None and self.attacks is not None
         assert self.attack_deaths is not None and self.travelled is not None
         med = np.median(self.returned_by_country, axis=0)
-        order = np.argsort(-med, kind="stable")[:top]
+        # Countries only: a remainder row (R-WEU, ROW, ...) pools the travellers no country's
+        # statement names, so it is not a country of origin to rank.
+        own = ~np.array([is_remainder(c) for c in self.countries], dtype=bool)
+        order = [i for i in np.argsort(-med, kind="stable") if own[i]][:top]
         by_region = {"attacks": self.region_totals("attacks"),
                      "attack_deaths": self.region_totals("attack_deaths")}
         return {
@@ -416,6 +427,8 @@ class Headline:
             "parameters": self.parameters,
             "end_month": self.end_month.strftime("%Y-%m"),
             "attacks_counted_from": self.forecast_from.strftime("%Y-%m"),
+            # Every total below is these countries' (None: every country ffcast follows).
+            "countries": self.subset,
             "travelled": summary(self.travelled),
             "pathways": {k: summary(v) for k, v in self.pathways.items()},
             "returned_by_country": {self.countries[i]: summary(self.returned_by_country[:, i])
@@ -433,11 +446,17 @@ class Headline:
             "risk": self.risk_dict(),
             **({} if self.groups is None else {"groups": self.groups_dict()}),
             "prior_driven": self.prior_driven(),
-            "history": ("simulated from 2011 (the priors: no posterior particles)"
-                        if self.parameters == "prior"
-                        else "from the posterior's particle states" if self.history is None
-                        else f"re-simulated from 2011: {self.history}"),
+            "history": self.history_text(),
         }
+
+    def history_text(self) -> str:
+        """Where the draws' history came from: the priors, the posterior's particle states,
+        or a re-simulation from 2011 and why."""
+        if self.parameters == "prior":
+            return "simulated from 2011 (the priors: no posterior particles)"
+        if self.history is None:
+            return "from the posterior's particle states"
+        return f"re-simulated from 2011: {self.history}"
 
 
 #: Median, 5th and 95th percentile and mean of draws ``x`` (floats).
@@ -696,6 +715,7 @@ def compare(
     heads = []
     for job in jobs:
         head = Headline.start(job)
+        head.history = job.history_note(job.summary_record())
         job.chunks(lambda chunk, head=head, job=job: head.extend(
             job.prep, chunk.stocks, chunk.flows, chunk.months, chunk.flows_from,
             chunk.groups, chunk.group_months), progress, job.summary_record())
@@ -705,6 +725,7 @@ def compare(
     assert ha.attack_deaths is not None and hb.attack_deaths is not None
     assert ha.home_by_country is not None and hb.home_by_country is not None
     home_a, home_b = ha.home_by_country.sum(axis=1), hb.home_by_country.sum(axis=1)
+    shown, not_shown = _country_diffs(jobs, ha, hb)
     reg_a = {c: ha.region_totals(c) for c in ("attacks", "attack_deaths")}
     reg_b = {c: hb.region_totals(c) for c in ("attacks", "attack_deaths")}
     att_a, att_b = (Q.headline_of_regions(r["attacks"]) for r in (reg_a, reg_b))
@@ -750,7 +771,11 @@ def compare(
                                     for k, r in enumerate(Q.RISK_REGIONS)},
         "attacks_total": _diff(att_a, att_b),
         "attack_deaths_total": _diff(dth_a, dth_b),
-        "countries": _country_diffs(jobs, ha, hb),
+        # Per scenario (A, B): where its history came from (as `run` says it).
+        "history": {"A": ha.history_text(), "B": hb.history_text()},
+        "countries": shown,
+        # Countries the policies name beyond the first MAX_COMPARED_COUNTRIES: not shown.
+        "countries_not_shown": not_shown,
         # Men, women and minors: each group's quantities (persons at the end; flows after
         # the origin; attacks in the West apart from those at non-Western homes).
         "groups": groups,
@@ -778,13 +803,15 @@ def _diff(x: np.ndarray, y: np.ndarray) -> dict[str, float]:
     return {**summary(d), "share_of_draws_lower": float((d < 0).mean())}
 
 
-def _country_diffs(jobs: list[Run], ha: Headline, hb: Headline) -> dict[str, dict]:
-    """Per-country differences for the countries either policy names (first ones only)."""
+def _country_diffs(jobs: list[Run], ha: Headline, hb: Headline
+                   ) -> tuple[dict[str, dict], list[str]]:
+    """Per-country differences for the countries either policy names (the first
+    :data:`MAX_COMPARED_COUNTRIES`), and the named countries beyond them (not shown)."""
     named: list[str] = []
     for job in jobs:
         named += job.prep.scenario.policy.countries or []
-    touched = [c for c in dict.fromkeys(named)
-               if c in ha.countries and c in hb.countries][:MAX_COMPARED_COUNTRIES]
+    in_both = [c for c in dict.fromkeys(named) if c in ha.countries and c in hb.countries]
+    touched, rest = in_both[:MAX_COMPARED_COUNTRIES], in_both[MAX_COMPARED_COUNTRIES:]
     assert ha.home_by_country is not None and hb.home_by_country is not None
     assert ha.attacks_by_country is not None and hb.attacks_by_country is not None
     assert ha.deaths_by_country is not None and hb.deaths_by_country is not None
@@ -800,4 +827,4 @@ def _country_diffs(jobs: list[Run], ha: Headline, hb: Headline) -> dict[str, dic
         row["attack_deaths_total"] = _diff(ha.deaths_by_country[:, i],
                                            hb.deaths_by_country[:, j])
         out[iso3] = row
-    return out
+    return out, rest

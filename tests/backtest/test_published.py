@@ -86,3 +86,29 @@ def test_countries_without_published_is_refused() -> None:
     res = CliRunner().invoke(app, ["forecast", "--draws", "4", "--countries", "FRA"])
     assert res.exit_code == 2
     assert "--published" in res.output
+
+
+def test_the_latest_statement_counts_everyone_like_the_forecast() -> None:
+    """Morocco's 198 of October 2016 counts men only; beside a forecast of everyone it read
+    as the latest figure (review, 2026-12-07). The everyone count before it stands."""
+    row = published_forecast("2016-12", "2017-12", 4, SEED, ["MAR"]).iloc[0]
+    assert row["latest_statement"] != 198.0
+    assert pd.isna(row["latest_month"]) or f"{row['latest_month']:%Y-%m}" < "2016-10"
+
+
+def test_a_remainder_row_is_not_a_country_that_publishes() -> None:
+    with pytest.raises(OptionsError, match=r"R-WEU pools the travellers"):
+        published_forecast("2016-12", "2017-12", 4, SEED, ["FRA", "R-WEU"])
+
+
+def test_an_updated_posterior_is_refused_rather_than_anchored_on_old_statements() -> None:
+    """The anchors are the statements published by the cut-off; an updated posterior's own
+    statements would be left out without a word (review, 2026-12-07)."""
+    from dataclasses import replace
+
+    from ffcast.calibrate import posterior as posteriors
+
+    post = posteriors.load("2016-12")
+    updated = replace(post, attrs={**post.attrs, "origin": "2017-10"})
+    with pytest.raises(OptionsError, match=r"--published: the posterior was updated to 2017-10"):
+        published_forecast("2016-12", "2018-12", 4, SEED, ["FRA"], posterior=updated)

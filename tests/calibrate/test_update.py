@@ -83,6 +83,36 @@ def test_a_statement_of_another_quantity_is_counted_as_ignored(post: Posterior) 
         update(post, obs, "2017-01")
 
 
+def test_statements_the_model_cannot_read_are_named_with_the_reason(post: Posterior) -> None:
+    """Israel (the model's row is ISR;PSE), Malta (pooled in a remainder) and a figure of 0
+    were lumped in with "another quantity" (review, 2026-12-07)."""
+    obs = _frame(("ISR", 40, "2016-12", "2017-01-10"), ("MLT", 3, "2016-12", "2017-01-10"),
+                 ("FRA", 0, "2016-12", "2017-01-10"))
+    with pytest.raises(FFCastError) as err:
+        update(post, obs, "2017-01")
+    text = str(err.value)
+    assert "2 of a country without a row of its own (ISR, MLT" in text and "ISR;PSE" in text
+    assert "1 a figure of 0" in text and "another quantity" not in text
+
+
+def test_a_statement_given_twice_is_refused(post: Posterior, first: UpdateResult) -> None:
+    twice = _frame(("GBR", 425, "2016-12", "2017-01-10"), ("GBR", 425, "2016-12", "2017-01-10"))
+    with pytest.raises(FFCastError, match=r"GBR cumulative_returned 425 as of 2016-12 "
+                                          r"\(test\) is given twice"):
+        update(post, twice, "2017-01")
+    again = _frame(("FRA", 5, "2016-12", "2017-02-01"))  # folded in by `first` already
+    with pytest.raises(FFCastError, match=r"FRA .* is folded into the posterior already"):
+        update(first.posterior, again, "2017-02")
+
+
+def test_the_shipped_validation_set_is_never_fitted(post: Posterior) -> None:
+    from ffcast.backtest import read_observations
+
+    with pytest.raises(FFCastError, match=r"validation_returnees: a shipped validation set"):
+        update(post, read_observations("validation_returnees"), "2017-10",
+               name="validation_returnees")
+
+
 def test_a_posterior_without_particle_noise_is_refused(post: Posterior) -> None:
     legacy = replace(post, noise=None)
     with pytest.raises(FFCastError, match=r"no particle noise ids .*fix: re-run"):

@@ -69,3 +69,10 @@ def test_a_user_statement_moves_the_fit_towards_it_and_is_recorded(tmp_path: Pat
     after = np.median(told.predictive[:, j])
     assert after > 3 * max(before, 1.0), (before, after)
     assert json.loads(from_result(told).attrs["observations"]) == ["obs.csv: 1 statements"]
+    # The statement itself is kept, so an update goes on fitting it (it was dropped: the
+    # update's moves drifted the particles back towards "no statement").
+    from ffcast.calibrate.update import stored_statements
+
+    kept = stored_statements(from_result(told, states=False))
+    assert list(kept["iso3"]) == ["FRA"] and list(kept["value"]) == [2500.0]
+    assert list(kept["published_date"]) == [pd.Timestamp("2014-12-15")]

@@ -54,11 +54,15 @@ def test_compare_refuses_scenarios_that_count_from_different_months() -> None:
 
 def test_an_unreadable_shipped_posterior_is_an_error_not_the_priors(monkeypatch) -> None:
     def broken(source: object) -> object:
-        raise FFCastError("posterior_2016-12.nc: not a readable ffcast posterior (OSError)")
+        raise FFCastError("posterior: its particle states hold 238 slots per engine row, "
+                          "this version 190; fix: recalibrate with this version")
 
     monkeypatch.setattr(posteriors, "load", broken)
-    with pytest.raises(FFCastError, match=r"shipped posterior .* cannot be read"):
+    with pytest.raises(FFCastError, match=r"shipped posterior .* cannot be read") as err:
         posteriors.resolve("auto", "2016-12")
+    message = str(err.value)
+    assert "238 slots per engine row" in message  # what is wrong, then one fix for the user
+    assert message.count("fix:") == 1 and "reinstall ffcast" in message
     assert posteriors.shipped("2013-12") is None  # no posterior ships for it: the priors
 
 
@@ -75,3 +79,73 @@ def test_the_reports_comparison_refuses_runs_with_different_cut_offs() -> None:
                    end="2018-06")
     with pytest.raises(FFCastError, match=r"cut-offs differ"):
         paired_differences(a, b)
+
+
+# --- Labels that said more than the run did (review of 2026-12-07, second pass) ----------
+
+def test_a_subset_run_says_whose_totals_they_are_and_whose_record_it_shows() -> None:
+    head = runner.run("baseline", **SMALL).to_dict()
+    assert head["countries"] == COUNTRIES
+    assert "whole West" in head["risk"]["record"]["note"]
+    assert head["risk"]["record"]["known_by"] == "2016-12"  # the record as known by the cut-off
+    full = runner.run("baseline", draws=2, seed=3, end="2017-06").to_dict()
+    assert full["countries"] is None and "note" not in full["risk"]["record"]
+
+
+def test_remainder_rows_are_not_ranked_among_the_countries() -> None:
+    from ffcast.data.countries import is_remainder
+
+    head = runner.run("baseline", draws=2, seed=3, end="2017-06",
+                      countries=["FRA", "R-WEU", "BEL"]).to_dict()
+    assert list(head["returned_by_country"]) and not any(
+        is_remainder(c) for c in head["returned_by_country"])
+
+
+def test_a_report_cannot_pair_a_file_run_under_a_posterior_it_cannot_name() -> None:
+    from types import SimpleNamespace
+
+    from ffcast.report.build import _paired_posterior
+
+    def main(parameters: str, shipped: bool | None, updated: str | None) -> object:
+        return SimpleNamespace(meta=SimpleNamespace(parameters=parameters, shipped=shipped,
+                                                    updated_to=updated))
+
+    assert _paired_posterior(main("prior", None, None)) == "prior"
+    assert _paired_posterior(main("posterior (cut-off 2016-12)", True, None)) == "auto"
+    for file_run in (main("posterior (cut-off 2016-12, updated to 2017-10)", True, "2017-10"),
+                     main("posterior (cut-off 2016-12)", False, None)):
+        with pytest.raises(OptionsError, match=r"--compare: .*fix: drop the results file"):
+            _paired_posterior(file_run)
+
+
+def test_compare_says_which_named_countries_it_does_not_show() -> None:
+    many = ["FRA", "BEL", "DEU", "GBR", "NLD", "AUT", "SWE", "DNK", "NOR", "FIN", "ESP",
+            "ITA", "CHE", "TUN"]
+    scen = Scenario.model_validate({"name": "many", "policy": {"countries": many,
+                                                               "prosecution_rate": 0.9}})
+    res = runner.compare("baseline", scen, draws=2, seed=3, end="2017-03")
+    assert list(res["countries"]) == many[:runner.MAX_COMPARED_COUNTRIES]
+    assert res["countries_not_shown"] == many[runner.MAX_COMPARED_COUNTRIES:]
+
+
+def test_compare_says_when_a_scenario_re_simulates_the_history_under_its_own_policy() -> None:
+    """A policy that starts by the origin re-simulates B's history under it; compare said
+    nothing, and run called it "same numbers, more time" (review, 2026-12-07)."""
+    from typer.testing import CliRunner
+
+    from ffcast.cli import app
+    from ffcast.cli.run_cmd import history_sentence
+
+    early = Scenario.model_validate({"name": "early", "policy": {
+        "start": "2016-06", "countries": COUNTRIES, "prosecution_rate": 0.9}})
+    res = runner.compare("baseline", early, **SMALL)
+    assert res["history"]["A"] == "from the posterior's particle states"
+    assert res["history"]["B"].startswith("re-simulated from 2011: its policy starts")
+    said = history_sentence(res["history"]["B"], None, "B")
+    assert "simulated again under it" in said and "same numbers" not in said
+    recorded = history_sentence("re-simulated from 2011: it records months before 2016-12",
+                                "posterior (cut-off 2016-12)")
+    assert "same numbers as from the stored states" in recorded
+    out = CliRunner().invoke(app, ["compare", "baseline", "baseline", "--draws", "2",
+                                   "--seed", "3", "--end", "2017-03"])
+    assert out.exit_code == 0 and "re-simulated" not in out.stdout

@@ -44,7 +44,7 @@ def test_integers_and_ordered_bounds() -> None:
 
 def test_rows_sum_to_the_world_total_of_40000() -> None:
     best = data.best_estimates()
-    low, central, high = data.total_travellers_2016()
+    low, central, high, _ = data.total_travellers_2016()
     assert low <= central <= high and central == 40_000
     assert best["central"].sum() == central
 

@@ -214,7 +214,9 @@ def test_small_concentration_with_dispatch_closed_runs_with_no_dispatch() -> Non
     scen = _scenario({"pathways": {"concentration": 1e-3}, "policy": {"dispatch_capacity": 0}})
     dp = sample_parameters(prepare(scen, end="2019-12", countries=COUNTRIES), 1,
                            np.arange(400))
-    assert np.all(np.isfinite(dp.pathways_post)) and np.all(dp.pathways_post[..., 4] == 0)
+    # The lever's shares, in force from the policy start (after the cut-off here).
+    paths = dp.pathways_post_policy
+    assert np.all(np.isfinite(paths)) and np.all(paths[..., 4] == 0)
 
 
 def test_only_dispatch_open_and_dispatch_closed_is_refused_in_one_line() -> None:

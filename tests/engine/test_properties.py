@@ -116,7 +116,7 @@ def scenarios(draw: st.DrawFn) -> Scenario:
             "midpoint": draw(_month(2017, 2019)),
             "midpoint_sd_months": draw(st.floats(0.0, 24.0)),
             "steepness_months": draw(st.floats(0.51, 24.0)),
-            "residual_share": draw(st.floats(0.0, 1.0)),
+            "residual_share": draw(st.floats(0.0, 0.72)),  # at most what was held at 2016-12
         },
         "pathways": pathways,
         "policy": policy,

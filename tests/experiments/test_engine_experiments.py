@@ -35,6 +35,28 @@ def test_apply_maps_each_kind_onto_its_scenario_field() -> None:
     assert Scenario().parameters == {}  # the base is not modified
 
 
+def test_a_base_scenario_keeps_its_own_tilt_and_the_midpoint_follows_the_cut_off() -> None:
+    """`--scenario diaspora` (relocation tilted x3) ran the baseline's tilts: the tilt
+    factors replaced the preset's own (review, 2026-12-07)."""
+    from ffcast.scenario import load_scenario
+
+    base = load_scenario("diaspora")
+    s = apply(base, factors(["tilt_relocate", "tilt_return"]), [1.5, 0.5])
+    assert s.pathways.tilt.relocate == pytest.approx(4.5)  # 3 x 1.5
+    assert s.pathways.tilt.return_ == pytest.approx(0.5)
+    early = Scenario.model_validate({"collapse": {"midpoint": "2017-03"}})
+    assert apply(early, factors(["collapse_midpoint"]), [-6.0]).collapse.midpoint == "2017-01"
+
+
+def test_experiments_say_which_months_scenario_and_countries_they_count() -> None:
+    from ffcast.experiments.evaluate import what_is_counted
+
+    said = what_is_counted("diaspora", "2020-12", None, ["FRA"])
+    assert said == {"scenario": "diaspora", "counted_from": "2017-01",
+                    "end_month": "2020-12", "period": "2017-01 – 2020-12",
+                    "countries": ["FRA"]}
+
+
 def test_factor_declarations_are_checked_at_the_door() -> None:
     with pytest.raises(FFCastError, match="low"):
         Factor("x", "policy.border_control", 0.5, 0.5)

@@ -16,7 +16,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from ffcast.data.regions import REGIONS
-from ffcast.scenario.fields import CUTOFF_MIN
+from ffcast.scenario.fields import CUTOFF_MAX, CUTOFF_MIN
 from ffcast.scenario.priors import PARAMS, SEVERITY_ALPHA_FLOOR, Z_GUARD
 
 PATHWAY_KEYS = ("return", "stay", "join_other", "relocate", "dispatch")
@@ -148,11 +148,32 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
         "name": st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),
                         min_size=1, max_size=80),
         "description": st.text(max_size=200),
-        "cutoff": months(CUTOFF_MIN, "2030-12"),
+        "cutoff": months(CUTOFF_MIN, CUTOFF_MAX),
         "collapse": collapse, "pathways": pathways, "policy": policy}))
     if parameters:
         base["parameters"] = parameters
+    cutoff = base.get("cutoff", "2016-12")
+    shape = dict(base.get("collapse", {}))
+    if shape.get("midpoint", "2017-07") <= cutoff:  # the collapse follows the cut-off
+        shape["midpoint"] = draw(months(month_text(month_index(cutoff) + 1), "2040-12"))
+    held = territory_held(cutoff)
+    if shape.get("residual_share", 0.0) > held:  # a collapse, never an expansion
+        shape["residual_share"] = draw(st.floats(0.0, held, allow_nan=False))
+    if shape or "collapse" in base:
+        base["collapse"] = shape
     return base
+
+
+@cache
+def territory_held(cutoff: str) -> float:
+    """The share of its January 2015 extent the organisation held at ``cutoff`` (what a
+    scenario's residual share may not exceed)."""
+    from ffcast.engine import drivers
+    from ffcast.engine.prepared import prepare
+    from ffcast.scenario import Scenario
+
+    prep = prepare(Scenario(cutoff=cutoff, collapse={"residual_share": 0.0}))
+    return drivers.held_at_cutoff(prep.observed, prep.cutoff_index)
 
 
 @st.composite

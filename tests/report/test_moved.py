@@ -138,3 +138,23 @@ def test_change_in_the_median_is_signed_with_its_share() -> None:
 def test_the_report_draws_and_months_match_under_both(before_report: Path) -> None:
     section = _section(before_report, "moved")
     assert f"{DRAWS:,} draws, seed" in section and f"– Dec {END[:4]}" in section
+
+
+def test_a_year_with_no_history_month_in_the_file_is_not_marked_history() -> None:
+    """A results file recorded from 2017-11 under a posterior updated to 2017-10 holds no
+    history month of 2017; its row said "2017 (2 months) (history to Oct)" (review,
+    2026-12-07)."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from ffcast.report.risk import history_note
+
+    def red(first: str) -> object:
+        months = pd.date_range(first, "2018-12-01", freq="MS")
+        return SimpleNamespace(meta=SimpleNamespace(updated_to="2017-10", months=months))
+
+    assert history_note(red("2017-11-01"), 2017) == ""
+    assert history_note(red("2017-01-01"), 2017) == " (history to Oct)"
+    assert history_note(red("2016-01-01"), 2016) == " (history)"
+    assert history_note(red("2017-01-01"), 2018) == ""

@@ -87,9 +87,14 @@ def test_cutoffs_before_the_data_are_refused_with_the_reason(cutoff: str) -> Non
     assert f"before {CUTOFF_MIN}" in msg and "fix: use 2014-11 or later" in msg
 
 
-def test_the_last_cutoff_leaves_a_month_to_forecast() -> None:
-    assert check_cutoff(CUTOFF_MAX) == CUTOFF_MAX
-    assert "no month to forecast" in _refused(cutoff="2100-12")
+@pytest.mark.parametrize("cutoff", ["2017-01", "2017-03", "2100-12"])
+def test_cutoffs_after_what_the_data_know_are_refused(cutoff: str) -> None:
+    """The embedded data hold what was published by the end of 2016: a later cut-off read
+    IHS's territory figure of January 2017 and recorded "no attack" for months nobody had
+    counted (review of 2026-12-07). Later statements come in through `ffcast update`."""
+    assert check_cutoff(CUTOFF_MAX) == CUTOFF_MAX == "2016-12"
+    msg = _refused(cutoff=cutoff)
+    assert "after 2016-12" in msg and "ffcast update" in msg
 
 
 def test_replace_validates_what_model_copy_would_not() -> None:

@@ -22,6 +22,7 @@ from ffcast import data
 from ffcast.backtest import statements
 from ffcast.backtest.forecast import Progress, anchor_statements, forecast_rows
 from ffcast.backtest.run import modelled
+from ffcast.data.countries import is_remainder
 from ffcast.errors import OptionsError
 from ffcast.scenario import Scenario
 from ffcast.scenario.validation import check_countries
@@ -56,6 +57,18 @@ def published_forecast(cutoff: str, until: str, draws: int, seed: int,
     published by the cut-off, or ``until`` not after the cut-off.
     """
     cut, end = pd.Period(cutoff, "M"), pd.Period(until, "M")
+    from ffcast.calibrate.posterior import resolve
+
+    post = resolve(posterior, cutoff)
+    if post is not None and post.origin != post.cutoff:
+        # Its anchors are the statements published by the cut-off: the ones the update
+        # folded in would be left out of the anchoring and of "latest statement" (review,
+        # 2026-12-07: Germany's "latest" 274 of Nov 2016 beside a posterior holding 300).
+        raise OptionsError(
+            f"--published: the posterior was updated to {post.origin}, and the official-count "
+            f"forecast anchors only on statements published by the cut-off {post.cutoff}, "
+            "not those the update folded in; fix: drop --published (the forecast itself uses "
+            "them), or pass the posterior before the update")
     if end <= cut:
         raise OptionsError(f"until: {until} is not after the cut-off {cutoff}; fix: give a "
                            "later month")
@@ -66,6 +79,10 @@ def published_forecast(cutoff: str, until: str, draws: int, seed: int,
         raise OptionsError(f"countries: {exc}") from None
     runs = modelled(cutoff)
     for iso in chosen:
+        if is_remainder(iso):
+            raise OptionsError(f"countries: {iso} pools the travellers no country's "
+                               "statement names, and no authority publishes its count; fix: "
+                               "name countries")
         if iso not in runs:
             raise OptionsError(f"countries: {iso} has no traveller estimate published by "
                                f"{cutoff}, so the model does not run it; fix: leave it out")
@@ -77,7 +94,12 @@ def published_forecast(cutoff: str, until: str, draws: int, seed: int,
     fc = forecast_rows(rows, cutoff, draws, seed, progress, anchors=known,
                        scenario=scenario, posterior=posterior)
     q = np.percentile(fc.reported, [50, 5, 25, 75, 95], axis=1)
-    ret = known[(known["quantity"] == QUANTITY) & (known["bound"].fillna("") == "")]
+    # The latest statement beside the forecast counts whom it counts: everyone (a count of
+    # men only, Morocco's 198 of October 2016, is not the figure forecast here).
+    everyone = known["covers"].fillna("").isin(["", "everyone"]) if "covers" in known \
+        else True
+    ret = known[(known["quantity"] == QUANTITY) & (known["bound"].fillna("") == "")
+                & everyone]
     anchors = anchor_statements(known, rows, cutoff)  # what forecast_rows anchored on
     names = data.countries().set_index("iso3")["name"].to_dict()
     out = rows[["iso3"]].assign(country=rows["iso3"].map(names), month=rows["month"])

@@ -210,9 +210,12 @@ def from_result(res: CalibrationResult, states: bool = True) -> Posterior:
         "stages": json.dumps([s.__dict__ for s in res.stages]),
         "targets": len(res.targets),
         "fit": fit_table(res).to_json(orient="records"),
-        # The user's own statements fitted besides the embedded record (file: count).
+        # The user's own statements fitted besides the embedded record (file: count), and
+        # the statements themselves (an update goes on fitting them).
         "observations": json.dumps(res.observations),
     }
+    if res.statements:
+        attrs["statements"] = json.dumps(res.statements)
     from ffcast.version import __version__
 
     attrs["ffcast_version"] = __version__
@@ -602,6 +605,9 @@ def shipped(cutoff: str) -> Posterior | None:
     try:
         return load(cutoff)
     except FFCastError as exc:
-        raise FFCastError(f"the shipped posterior for cut-off {cutoff} cannot be read ({exc}); "
+        # One fix for the user: the loader's own advice (recalibrate, attach states) is for
+        # whoever builds the shipped files, not for someone running an installed ffcast.
+        why = str(exc).split("; fix:")[0]
+        raise FFCastError(f"the shipped posterior for cut-off {cutoff} cannot be read ({why}); "
                           "fix: reinstall ffcast, or run with --prior or --posterior FILE"
                           ) from exc

@@ -58,6 +58,7 @@ from ffcast.calibrate.targets import (
     needed_months,
     observation_targets,
     split_scoped,
+    statement_records,
 )
 from ffcast.data.countries import is_remainder
 from ffcast.engine import Latent, Prepared, Recording, groups, prepare, run_chunk
@@ -276,6 +277,8 @@ class CalibrationResult:
     simulations: int = 0
     noise: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     observations: list[str] = field(default_factory=list)  # files the targets came from
+    # The user's statements fitted besides the embedded record (statement_records rows).
+    statements: list[dict] = field(default_factory=list)
 
 
 class _Evaluator:
@@ -632,11 +635,15 @@ def calibrate(
     last = max(pd.Period(cutoff, "M"), pd.Period(through or cutoff, "M"))
     prep = prepare(Scenario(name=f"calibration-{cutoff}", cutoff=cutoff), end=str(last + 1))
     targets = build_targets(prep) if targets is None else list(targets)
-    used = []
+    used, fitted = [], []
     if observations is not None:
-        extra = observation_targets(prep, observations, until=last.end_time.normalize())
+        rows: list = []
+        extra = observation_targets(prep, observations, until=last.end_time.normalize(),
+                                    used=rows)
         targets += extra
         used = [f"{observations_label or 'observations'}: {len(extra)} statements"]
+        # Kept in the posterior, so an update goes on fitting them (it read none before).
+        fitted = statement_records(observations.loc[list(dict.fromkeys(rows))])
     records = record_years(prep.months, cutoff) if records is None else records
     if not targets:
         raise FFCastError(f"--cutoff: no calibration data published up to {cutoff}")
@@ -688,7 +695,7 @@ def calibrate(
         cutoff=cutoff, seed=seed, block=block, z=z, loglik=ll,
         targets=[*targets, *risk_targets(records)], predictive=carried.predictive(sim),
         prior_predictive=prior_sim, stages=stages, seconds=time.perf_counter() - t_start,
-        simulations=evaluate.calls, noise=nid, observations=used,
+        simulations=evaluate.calls, noise=nid, observations=used, statements=fitted,
     )
 
 

@@ -156,7 +156,15 @@ def _statements(prep: Prepared, rows: pd.DataFrame, channel_prefix: str = "count
 
 def check_published(obs: pd.DataFrame, name: str = "observations") -> pd.DataFrame:
     """``obs`` if every row says when it became public (``published``), else one line: a
-    figure of unknown publication date cannot be kept apart from hindsight."""
+    figure of unknown publication date cannot be kept apart from hindsight. A shipped
+    validation set (``validation_returnees``) is refused by name: it holds later figures
+    kept to score forecasts, never to fit them."""
+    from ffcast.data.schema import SPECS
+
+    if str(name) in SPECS and not SPECS[str(name)].calibration:  # a shipped scoring set
+        raise FFCastError(f"{name}: a shipped validation set, kept to score forecasts "
+                          "(`ffcast backtest --observations " f"{name}`), never to fit "
+                          "them; fix: pass statements of your own (a CSV file)")
     if "published_date" not in obs or obs["published_date"].isna().any():
         missing = obs.get("published_date", pd.Series(pd.NaT, index=obs.index)).isna()
         first = int(np.flatnonzero(missing.to_numpy())[0]) + 1
@@ -164,6 +172,22 @@ def check_published(obs: pd.DataFrame, name: str = "observations") -> pd.DataFra
                           "figures public by the cut-off); fix: add a 'published' column with "
                           "the date each figure became public (YYYY-MM or YYYY-MM-DD)")
     return obs
+
+
+def statement_records(obs: pd.DataFrame) -> list[dict]:
+    """A user's statements (rows of a validated observations frame) as JSON-ready records,
+    the columns a posterior stores (``attrs["statements"]``): what it has been fitted to, so
+    an update can keep fitting them."""
+    out = []
+    for r in obs.itertuples():
+        out.append({"iso3": r.iso3, "quantity": r.quantity, "value": float(r.value),
+                    "low": None if pd.isna(r.low) else float(r.low),
+                    "high": None if pd.isna(r.high) else float(r.high),
+                    "as_of": str(r.as_of),
+                    "published": f"{pd.Timestamp(r.published_date):%Y-%m-%d}",
+                    "source": str(r.source), "notes": str(getattr(r, "notes", "") or ""),
+                    "covers": str(getattr(r, "covers", "") or "")})
+    return out
 
 
 def observation_targets(prep: Prepared, obs: pd.DataFrame,

@@ -55,7 +55,13 @@ from ffcast.calibrate.smc import (
     _systematic,
     risk_targets,
 )
-from ffcast.calibrate.targets import build_targets, check_published, observation_targets
+from ffcast.calibrate.targets import (
+    build_targets,
+    check_published,
+    observation_targets,
+    statement_records,
+)
+from ffcast.engine import Prepared
 from ffcast.errors import FFCastError
 
 #: At most this many tempering steps bring the new statements in (the last one goes to 1).
@@ -114,16 +120,54 @@ def reached_temperature(post: Posterior) -> float:
     return float(stages[-1]["temperature"]) if stages else 1.0
 
 
-def _as_records(obs: pd.DataFrame) -> list[dict]:
-    out = []
-    for r in obs.itertuples():
-        out.append({"iso3": r.iso3, "quantity": r.quantity, "value": float(r.value),
-                    "low": None if pd.isna(r.low) else float(r.low),
-                    "high": None if pd.isna(r.high) else float(r.high),
-                    "as_of": str(r.as_of),
-                    "published": f"{pd.Timestamp(r.published_date):%Y-%m-%d}",
-                    "source": str(r.source), "notes": str(getattr(r, "notes", "") or ""),
-                    "covers": str(getattr(r, "covers", "") or "")})
+_SAME = ("iso3", "quantity", "as_of", "value", "low", "high", "source", "covers")
+
+
+def _refuse_repeats(new: pd.DataFrame, earlier: pd.DataFrame, name: str) -> None:
+    """Raise FFCastError for a statement given twice (the same country, quantity, month,
+    figure, source and scope), in the file or already folded into the posterior: its
+    likelihood would count twice. Repeats of one figure by different sources are allowed."""
+    def keys(frame: pd.DataFrame) -> list[tuple]:
+        cols = frame.reindex(columns=list(_SAME)).astype(object)
+        cols = cols.where(cols.notna(), None)
+        cols["as_of"] = cols["as_of"].astype(str).str[:7]
+        cols["covers"] = cols["covers"].fillna("")
+        return [tuple(r) for r in cols.itertuples(index=False)]
+
+    folded = set(keys(earlier)) if not earlier.empty else set()
+    seen: set = set()
+    for key in keys(new):
+        label = f"{key[0]} {key[1]} {key[3]:g} as of {key[2]} ({key[6]})"
+        if key in folded:
+            raise FFCastError(f"{name}: the statement {label} is folded into the posterior "
+                              "already; fix: drop it from the file (it would count twice)")
+        if key in seen:
+            raise FFCastError(f"{name}: the statement {label} is given twice; fix: keep one "
+                              "(it would count twice)")
+        seen.add(key)
+
+
+def _why_not_used(rows: pd.DataFrame, prep: Prepared) -> dict[str, int]:
+    """Why statements published in the window were not folded in, by reason (counts), the
+    reasons naming the countries the model does not follow as rows of their own."""
+    if rows.empty:
+        return {}
+    own = set(prep.countries["iso3"])
+    elsewhere = rows[~rows["iso3"].isin(own)]
+    rest = rows[rows["iso3"].isin(own)]
+    low = rest["low"].where(rest["low"].notna(), rest["value"])
+    high = rest["high"].where(rest["high"].notna(), rest["value"])
+    zero = rest[(low == 0) & (high == 0)]
+    out: dict[str, int] = {}
+    if len(elsewhere):
+        codes = ", ".join(dict.fromkeys(elsewhere["iso3"].astype(str)))
+        out[f"of a country without a row of its own ({codes}: its travellers are pooled in "
+            "a remainder; Israel and Palestine are one row, ISR;PSE)"] = len(elsewhere)
+    if len(zero):
+        out["a figure of 0 (read as no statement)"] = len(zero)
+    other = len(rest) - len(zero)
+    if other:
+        out["another quantity, or a month outside 2011-01..--until"] = other
     return out
 
 
@@ -151,7 +195,7 @@ def update(posterior: Posterior | str, observations: pd.DataFrame, until: str, *
     ffcast stored it: re-run ``ffcast calibrate``), a month not after the origin, or no
     statement to fold in (the message says which rows were left out and why).
     """
-    from ffcast.scenario.fields import check_cutoff
+    from ffcast.scenario.fields import check_origin
 
     t0 = time.perf_counter()
     say = progress or (lambda text: None)
@@ -160,7 +204,7 @@ def update(posterior: Posterior | str, observations: pd.DataFrame, until: str, *
         raise FFCastError("--posterior: this posterior holds no particle noise ids (written "
                           "by an older ffcast); fix: re-run `ffcast calibrate` and update that")
     try:
-        until = check_cutoff(until)
+        until = check_origin(until)
     except ValueError as exc:
         raise FFCastError(f"--until: {exc}") from None
     if pd.Period(until, "M") <= pd.Period(post.origin, "M"):
@@ -186,7 +230,8 @@ def update(posterior: Posterior | str, observations: pd.DataFrame, until: str, *
     used: list = []  # the rows of ``obs`` the new statements come from
     new = observation_targets(prep, obs, until=until_end, after=origin_end, used=used)
     usable = obs[(obs["published_date"] > origin_end) & (obs["published_date"] <= until_end)]
-    ignored["another quantity, or a month outside 2011-01..--until"] = len(usable) - len(new)
+    _refuse_repeats(usable, earlier, name)
+    ignored.update(_why_not_used(usable[~usable.index.isin(used)], prep))
     if not new:
         detail = "; ".join(f"{v} {k}" for k, v in ignored.items() if v)
         raise FFCastError(f"{name}: no statement published after {post.origin} and by "
@@ -259,7 +304,7 @@ def update(posterior: Posterior | str, observations: pd.DataFrame, until: str, *
                     "noise_acceptance": round(refreshed, 3),
                     "seconds": round(time.perf_counter() - t0, 1),
                     "file": name})
-    folded = _as_records(earlier) + _as_records(
+    folded = statement_records(earlier) + statement_records(
         usable[usable.index.isin(used)])
     out.attrs.update({"origin": until, "updates": json.dumps(history),
                       "statements": json.dumps(folded),

@@ -139,12 +139,7 @@ def _best_at_cutoff(cutoff: str, as_json: bool) -> None:
     from ffcast import data
     from ffcast.engine import prepare
     from ffcast.scenario import Scenario
-    from ffcast.scenario.fields import check_cutoff
-
-    try:
-        cutoff = check_cutoff(cutoff)
-    except ValueError as exc:
-        raise FFCastError(f"--cutoff: {exc}") from None
+    cutoff = _checked_cutoff(cutoff)
     published = data.best_estimates(as_of=cutoff)
     prep = prepare(Scenario(name=f"best-{cutoff}", cutoff=cutoff),
                    end=str(pd.Period(cutoff, "M") + 1))
@@ -179,6 +174,16 @@ def _best_at_cutoff(cutoff: str, as_json: bool) -> None:
                f"{int(frame.loc[frame['kind'] == 'remainder', 'central'].sum()):,})")
 
 
+def _checked_cutoff(cutoff: str) -> str:
+    """``--cutoff`` as a supported cut-off month (raises FFCastError naming the fix)."""
+    from ffcast.scenario.fields import check_cutoff
+
+    try:
+        return check_cutoff(cutoff)
+    except ValueError as exc:
+        raise FFCastError(f"--cutoff: {exc}") from None
+
+
 @app.command("groups")
 @user_errors
 def groups(
@@ -199,6 +204,8 @@ def groups(
     from ffcast import data
     from ffcast.data.regions import REGION_NAMES
 
+    if cutoff is not None:
+        cutoff = _checked_cutoff(cutoff)
     priors = data.group_priors(cutoff)
     if as_json:
         _emit(priors, True, title="groups")

@@ -70,11 +70,20 @@ def _write(res: SensitivityResult, out: Path) -> None:
         write_html(fig, out, title=f"ffcast {res.method} sensitivity")
 
 
+def _counted_text(meta: dict) -> str:
+    """Where an outcome is counted: flows over the months after the cut-off to the end,
+    people at the end, in the base scenario (and the countries, when a subset)."""
+    where = "" if not meta.get("countries") else f", {', '.join(meta['countries'])} only"
+    return (f"scenario {escape(str(meta['scenario']))}{where}; events "
+            f"{meta['period']}, people at {meta['end_month']}")
+
+
 def _sensitivity_table(res: SensitivityResult) -> Table:
     m = res.meta
     pct = f"{res.conf_level:.0%}"
     t = Table(title=f"{res.method.capitalize()} sensitivity of [bold]{m['outcome']}[/] "
-              f"({m['reduce']} over {m['draws_per_point']} draws, {m['unit']}): "
+              f"({_counted_text(m)}; {m['reduce']} over {m['draws_per_point']} draws, "
+              f"{m['unit']}): "
               f"{res.evaluations} scenarios, seed {res.seed}; ± = half-width of the {pct} "
               "interval", title_justify="left")
     t.add_column("factor")
@@ -195,6 +204,7 @@ def discover_cmd(
                                   for b in trajectory]})
         return
     t = Table(title=f"PRIM box: {summary['outcome']} > {threshold:g} {summary['unit']} "
+              f"({_counted_text(summary)}) "
               f"({summary['cases']} of {samples} points, {summary['share_above']:.0%}); "
               f"coverage {box.coverage:.0%}, density {box.density:.0%}, "
               f"mass {box.mass:.0%}", title_justify="left")

@@ -100,7 +100,8 @@ def headline_tables(h: dict) -> list[Table]:
         paths.add_row(q.label + mark(f"pathway:{q.name}"), fmt(h["pathways"][q.name]))
     paths.add_row(f"[bold]{Q.TRAVELLED.label}[/]" + mark("travelled"), fmt(h["travelled"]))
     countries = Table(title="Returnees by origin country (people who came home by "
-                      f"{h['end_month']})", title_justify="left")
+                      f"{h['end_month']}; the pooled travellers no country names, R-WEU and "
+                      "the like, are not ranked)", title_justify="left")
     countries.add_column("country")
     countries.add_column("returned", justify="right")
     for iso3, q in h["returned_by_country"].items():
@@ -129,13 +130,36 @@ GROUP_ROWS: tuple[tuple[str, str], ...] = (
     ("detained_in_theatre", "held in Iraq/Syria (men: prisons; women, minors: camps)"),
     ("joined_other", "with other groups in Iraq/Syria"),
     ("killed", "killed"), ("elsewhere_abroad", "third theatres, dispatched"),
-    ("returned", "came home"), ("incarcerated", "in prison at home"),
-    ("births", "born in Iraq/Syria, after the cut-off"),
-    ("repatriated", "repatriated from camps and prisons, after the cut-off"),
-    ("attacks_west", "attacks in the West, after the cut-off"),
-    ("attacks_home_elsewhere", "attacks at non-Western homes, after the cut-off "
+    ("returned", "came home"),
+    ("incarcerated", "in prison at home (minors: only if arrested after re-engaging)"),
+    ("births", "born in Iraq/Syria, from {start}"),
+    ("repatriated", "repatriated from camps and prisons, from {start}"),
+    ("attacks_west", "attacks in the West, from {start}"),
+    ("attacks_home_elsewhere", "attacks at non-Western homes, from {start} "
                                "(prior-driven scenario, in no total)"),
 )
+
+
+def group_rows(start: str) -> list[tuple[str, str]]:
+    """:data:`GROUP_ROWS` with the month the flows are counted from (the month after the
+    cut-off, or after an updated posterior's origin)."""
+    return [(key, label.format(start=start)) for key, label in GROUP_ROWS]
+
+
+def history_sentence(history: object, parameters: object, who: str = "This run") -> str:
+    """What to tell the user when a run re-simulated the posterior particles' history ("" when
+    it started from their stored states, or ran on the priors): the same numbers, more time,
+    when only the months recorded asked for it; a history of its own when the scenario
+    changes the months up to the origin (a policy starting by then, overrides, ...)."""
+    text = str(history or "")
+    if not text.startswith("re-simulated") or parameters == "prior":
+        return ""
+    why = text.split(": ", 1)[-1]
+    effect = ("same numbers as from the stored states, more time" if why.startswith(
+        "it records months") else "the scenario changes the months up to the origin, so "
+        "they are simulated again under it")
+    return (f"{who} re-simulated the posterior particles' history from 2011 rather than "
+            f"start from their stored states ({effect}): {escape(why)}.")
 
 
 def group_tables(h: dict) -> list[Table]:
@@ -145,12 +169,13 @@ def group_tables(h: dict) -> list[Table]:
     if not groups:
         return []
     by = groups["by_group"]
-    t = Table(title=f"Men, women and minors at {h['end_month']} (minors include the children "
-              "born in Iraq/Syria; median [90% interval])", title_justify="left")
+    t = Table(title=f"Men, women and minors at {h['end_month']} (minors: those who travelled "
+              "as minors and the children born in Iraq/Syria; nobody ages out of the group; "
+              "median [90% interval])", title_justify="left")
     t.add_column("quantity")
     for g in by:
         t.add_column(g, justify="right")
-    for key, label in GROUP_ROWS:
+    for key, label in group_rows(h["attacks_counted_from"]):
         t.add_row(label, *[fmt(by[g][key]) for g in by])
     held = Table(title=f"Held in Iraq/Syria at {h['end_month']}, by origin region",
                  title_justify="left",
@@ -219,11 +244,9 @@ def emit_headline(head: Headline, out: Path | None, as_json: bool, what: str) ->
         return
     for table in headline_tables(h):
         print_table(console, table)
-    history = str(h.get("history") or "")
-    if history.startswith("re-simulated") and h.get("parameters") != "prior":
-        console.print("This run re-simulated the posterior particles' history from 2011 "
-                      "rather than start from their stored states (same numbers, more "
-                      f"time): {escape(history.split(': ', 1)[-1])}.")
+    said = history_sentence(h.get("history"), h.get("parameters"))
+    if said:
+        console.print(said)
     if out is not None:
         console.print(f"{what} written to [bold]{escape(str(out))}[/]")
 
@@ -360,14 +383,17 @@ def compare_tables(res: dict) -> list[Table]:
         gt.add_column("quantity")
         for g in groups:
             gt.add_column(g, justify="right")
-        for key, label in GROUP_ROWS:
+        for key, label in group_rows(res.get("attacks_counted_from", "the cut-off")):
             gt.add_row(label, *[fmt_diff(groups[g][key]) for g in groups])
         tables.append(gt)
     countries = res.get("countries") or {}
     if countries:
+        rest = res.get("countries_not_shown") or []
+        more = (f"; only the first {len(countries)} of the {len(countries) + len(rest)} it "
+                f"names (not shown: {', '.join(rest)})" if rest else "")
         c = table("The countries the policy names (home pipeline at "
                   f"{res['end_month']}; attacks and deaths linked to their fighters); rows "
-                  "the policy leaves unchanged in every draw are not shown")
+                  f"the policy leaves unchanged in every draw are not shown{more}")
         for i, (iso3, d) in enumerate(countries.items()):
             if i:
                 c.add_section()
@@ -455,6 +481,11 @@ def compare_cmd(
         return
     for table in compare_tables(res):
         print_table(console, table)
+    for side, history in (res.get("history") or {}).items():
+        said = history_sentence(history, res.get("parameters"),
+                                f"{side} ({escape(str(res.get(side.lower(), side)))})")
+        if said:
+            console.print(said)
 
 
 @user_errors

@@ -101,7 +101,7 @@ def country_figure(red: Reduction, name: str) -> go.Figure:
     fig = go.Figure(layout={"template": style.TEMPLATE, "height": 470})
     figures.add_fan(fig, figures.month_ends(meta.months), red.focus_returned[:, :, 0],
                     style.BLUE, name, legend=True)
-    published = observed.returned_points()
+    published = observed.returned_points(red.meta.cutoff)
     figures.add_observed(fig, published[published["key"] == iso3], legend=True)
     figures.add_cutoff(fig, meta)
     fig.update_layout(title={"text": f"Returnees to {name} (cumulative)", "subtitle": {
@@ -123,7 +123,7 @@ def main_figures(red: Reduction) -> dict[str, go.Figure]:
     """Pathway fans, map and Sankey of one run, sized for the page."""
     names = dict(zip(red.meta.countries, red.meta.country_names, strict=True))
     return {
-        "fans": responsive(figures.pathway_fans(red, observed.world_points())),
+        "fans": responsive(figures.pathway_fans(red, observed.world_points(red.meta.cutoff))),
         "map": responsive(flows.map_figure(red, names, mappable_countries())),
         "sankey": responsive(flows.sankey_figure(red)),
         "groups": responsive(figures.groups_figure(red)),

@@ -67,11 +67,9 @@ class TravellerTotal(NamedTuple):
     low: int
     central: int
     high: int
-
-    @property
-    def sources(self) -> tuple[str, ...]:
-        """Source ids of the statements behind the total (at end 2016)."""
-        return _world(data_state(), WINDOW_END, WINDOW_END).sources
+    # Source ids of the statements behind the total, as published by its cut-off (they were
+    # always end 2016's: a 2015-06 total resting on NCTC2015 named sources of 2016).
+    sources: tuple[str, ...] = ()
 
 
 def estimate(rows: pd.DataFrame) -> Estimate:
@@ -155,7 +153,7 @@ def total_travellers_2016(as_of: str | pd.Timestamp = WINDOW_END) -> TravellerTo
     """
     end = cutoff_end(as_of)
     world = _world(data_state(), end, end)
-    return TravellerTotal(world.low, world.central, world.high)
+    return TravellerTotal(world.low, world.central, world.high, world.sources)
 
 
 def best_estimates(as_of: str | pd.Timestamp = WINDOW_END) -> pd.DataFrame:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -115,6 +116,10 @@ def cutoff_end(cutoff: str | pd.Timestamp | None = None) -> pd.Timestamp:
     """
     if cutoff is None:
         return KNOWLEDGE_CUTOFF
+    if isinstance(cutoff, str) and not re.fullmatch(r"\s*\d{4}-\d{2}(-\d{2})?\s*", cutoff):
+        # "2016" would parse as 2016-01-01 and cut the data at January, not December.
+        raise FFCastError(f"cutoff: {echo(cutoff)} is not a month; fix: write YYYY-MM, "
+                          "e.g. 2016-12")
     try:
         end = pd.Period(pd.Timestamp(str(cutoff)), "M").end_time.normalize()
     except ValueError as exc:

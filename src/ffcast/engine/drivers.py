@@ -95,7 +95,7 @@ def territory_paths(
     # the cut-off (it did before issue 19: at 2016-12 the IHS figure for end-2016 was
     # published only in 2017-01, so November-December 2016 went back to 100%).
     seen = np.flatnonzero(~np.isnan(observed[: k + 1]))
-    level = float(observed[seen[-1]]) if seen.size else float(np.nanmax(observed))
+    level = held_at_cutoff(observed, k)
     base = observed.copy()
     base[(seen[-1] + 1) if seen.size else 0:] = level
     paths = np.broadcast_to(base, (midpoint.shape[0], len(months))).copy()
@@ -106,6 +106,13 @@ def territory_paths(
         at_cut = 1.0 / (1.0 + np.exp((k - mid) / steepness_months))
         paths[:, k + 1:] = residual + (level - residual) * logistic / at_cut
     return np.clip(paths, 0.0, 1.0)
+
+
+def held_at_cutoff(observed: np.ndarray, k: int) -> float:
+    """The territory share at month index ``k`` (the cut-off): the last observation public
+    by then, carried forward (:func:`territory_paths` falls from it)."""
+    seen = np.flatnonzero(~np.isnan(observed[: k + 1]))
+    return float(observed[seen[-1]]) if seen.size else float(np.nanmax(observed))
 
 
 def collapse_pressure(paths: np.ndarray) -> np.ndarray:

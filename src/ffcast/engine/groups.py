@@ -124,9 +124,17 @@ def expand_params(params: np.ndarray) -> np.ndarray:
     minors[..., PARAM_INDEX["directed_dispatch"]] = 0.0
     i = PARAM_INDEX["prosecution"]
     women[..., i] = np.minimum(women[..., i] * mult["women_prosecution"], 1.0)
-    minors[..., i] = 0.0
-    minors[..., PARAM_INDEX["rehabilitation_uptake"]] = 1.0
+    protect_minors(out)
     return np.ascontiguousarray(out)
+
+
+def protect_minors(params: np.ndarray) -> None:
+    """Child protection, in place on row-level ``params`` (D, C x N_GROUPS, P): minors are
+    never prosecuted and every minor's case goes to child protection (the
+    ``in_rehabilitation`` stock), whatever a policy lever sets for their rows."""
+    minors = params[:, L.MINORS::N_GROUPS, :]  # a view
+    minors[..., PARAM_INDEX["prosecution"]] = 0.0
+    minors[..., PARAM_INDEX["rehabilitation_uptake"]] = 1.0
 
 
 def expand_paths(params: np.ndarray, paths: np.ndarray, k: np.ndarray | None = None,

@@ -56,7 +56,8 @@ def _borrow_overload(arr):  # type: ignore[no-untyped-def]
 @njit(cache=True, error_model="numpy")
 def simulate_draw(i: int, keys: np.ndarray, travellers: np.ndarray, drive: np.ndarray,
                   params_pre: np.ndarray, params_post: np.ndarray, paths_pre: np.ndarray,
-                  paths_post: np.ndarray, theatres: np.ndarray, pressure: np.ndarray,
+                  paths_post: np.ndarray, paths_pre_policy: np.ndarray,
+                  paths_post_policy: np.ndarray, theatres: np.ndarray, pressure: np.ndarray,
                   capacity: np.ndarray, routes: np.ndarray, codes: np.ndarray, west: np.ndarray,
                   policy_index: int, cutoff_index: int, n_months: int, theatre_only: bool,
                   expect: bool, rec_months: np.ndarray, flows_from: int,
@@ -102,6 +103,8 @@ def simulate_draw(i: int, keys: np.ndarray, travellers: np.ndarray, drive: np.nd
     stock_hazards(params_pre, hazards_pre)
     stock_hazards(params_post, hazards_post)
     paths_pre, paths_post = borrow(paths_pre[i]), borrow(paths_post[i])
+    paths_pre_policy = borrow(paths_pre_policy[i])
+    paths_post_policy = borrow(paths_post_policy[i])
     theatres, clock = borrow(theatres[i]), borrow(clock[i])
     own_keys = borrow(keys[i])
     past_keys = borrow(hist_keys[i]) if hist_until >= 0 else own_keys
@@ -119,7 +122,10 @@ def simulate_draw(i: int, keys: np.ndarray, travellers: np.ndarray, drive: np.nd
         after = t >= policy_index
         params = params_post if after else params_pre
         hazards = hazards_post if after else hazards_pre
-        paths = paths_post if t > cutoff_index else paths_pre
+        if t > cutoff_index:  # the scenario's shares after the cut-off, the levers' from start
+            paths = paths_post_policy if after else paths_post
+        else:
+            paths = paths_pre_policy if after else paths_pre
         recording = r < n_rec and rec_months[r] == t
         grouping = recording and rg < n_grp and group_months[rg] == t
         group_row = groups_out[i, rg] if grouping else no_groups
@@ -153,7 +159,8 @@ def simulate_draw(i: int, keys: np.ndarray, travellers: np.ndarray, drive: np.nd
 @njit(cache=True, parallel=True, nogil=True, error_model="numpy")
 def simulate_chunk(keys: np.ndarray, travellers: np.ndarray, drive: np.ndarray,
                    params_pre: np.ndarray, params_post: np.ndarray, paths_pre: np.ndarray,
-                   paths_post: np.ndarray, theatres: np.ndarray, pressure: np.ndarray,
+                   paths_post: np.ndarray, paths_pre_policy: np.ndarray,
+                   paths_post_policy: np.ndarray, theatres: np.ndarray, pressure: np.ndarray,
                    capacity: np.ndarray, routes: np.ndarray, codes: np.ndarray,
                    west: np.ndarray, policy_index: int, cutoff_index: int, n_months: int,
                    theatre_only: bool, expect: bool, rec_months: np.ndarray,
@@ -186,7 +193,8 @@ def simulate_chunk(keys: np.ndarray, travellers: np.ndarray, drive: np.ndarray,
     """
     for i in prange(keys.shape[0]):
         status[i] = simulate_draw(i, keys, travellers, drive, params_pre, params_post,
-                                  paths_pre, paths_post, theatres, pressure, capacity, routes,
+                                  paths_pre, paths_post, paths_pre_policy, paths_post_policy,
+                                  theatres, pressure, capacity, routes,
                                   codes, west, policy_index, cutoff_index, n_months,
                                   theatre_only, expect, rec_months, flows_from, stocks_out,
                                   flows_out, expected_out, clock, t0, init_state, init_ring,

@@ -53,6 +53,9 @@ class DrawParameters:
     params_post: np.ndarray  # (D, C, N_PARAMS) from the policy start
     pathways_pre: np.ndarray  # (D, C, 5) up to the cut-off (prior)
     pathways_post: np.ndarray  # (D, C, 5) after the cut-off (scenario)
+    # The same from the policy start (the dispatch lever: the same arrays when it is off).
+    pathways_pre_policy: np.ndarray  # (D, C, 5) from the policy start, up to the cut-off
+    pathways_post_policy: np.ndarray  # (D, C, 5) from the policy start, after the cut-off
     theatres: np.ndarray  # (D, C, 7)
     territory: np.ndarray  # (D, T)
     pressure: np.ndarray  # (D, T)
@@ -252,12 +255,11 @@ def sample_parameters(prep: Prepared, seed: int, draws: np.ndarray,
         post_log = (k_rows, post_log[1]) if k_rows is not None else None
     pre, paths_pre = groups.expand_params(pre), paths_pre_rows
     pre = np.ascontiguousarray(pre)
-    post = pre
-    if (last >= prep.policy_index or last > prep.cutoff_index) and \
-            _levers_set(prep.scenario.policy):
-        if paths_post is paths_pre:  # the policy edits it in place
-            paths_post = paths_pre.copy()
-        post, paths_post = _apply_policy(prep, pre.copy(), paths_post, post_log)
+    post, paths_pre_policy, paths_post_policy = pre, paths_pre, paths_post
+    if last >= prep.policy_index and _levers_set(prep.scenario.policy):
+        post, paths_pre_policy, paths_post_policy = _apply_policy(
+            prep, pre.copy(), paths_pre, paths_post, post_log,
+            before_cutoff=prep.policy_index <= prep.cutoff_index)
     pressure = drivers.collapse_pressure(territory)
     g = pre[:, 0, :]  # global parameters: every country of a draw has the same value
     paths_routes = routes(prep.tightened, pressure, g[:, PARAM_INDEX["border_ease"]],
@@ -267,7 +269,10 @@ def sample_parameters(prep: Prepared, seed: int, draws: np.ndarray,
     dp = DrawParameters(
         draws=np.asarray(draws), travellers=travellers, params_pre=pre,
         params_post=np.ascontiguousarray(post), pathways_pre=paths_pre,
-        pathways_post=np.ascontiguousarray(paths_post), theatres=np.ascontiguousarray(theatres),
+        pathways_post=np.ascontiguousarray(paths_post),
+        pathways_pre_policy=np.ascontiguousarray(paths_pre_policy),
+        pathways_post_policy=np.ascontiguousarray(paths_post_policy),
+        theatres=np.ascontiguousarray(theatres),
         territory=territory, pressure=pressure,
         capacity=capacity(territory, pressure, g[:, PARAM_INDEX["capacity_elasticity"]],
                           g[:, PARAM_INDEX["capacity_surge"]]) * paths_routes[:, :, NETWORK],
@@ -415,13 +420,20 @@ def _levers_set(pol: Policy) -> bool:
     return any(getattr(pol, name) != off for name, off in PARAMETER_LEVERS.items())
 
 
-def _apply_policy(prep: Prepared, post: np.ndarray, paths_post: np.ndarray,
-                  post_log: tuple[np.ndarray, float] | None = None,
-                  ) -> tuple[np.ndarray, np.ndarray]:
-    """Policy levers change parameters for the countries in the policy mask.
+def _apply_policy(prep: Prepared, post: np.ndarray, paths_pre: np.ndarray,
+                  paths_post: np.ndarray, post_log: tuple[np.ndarray, float] | None = None,
+                  *, before_cutoff: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Policy levers change parameters for the rows in the policy mask (its countries and
+    groups); minors stay out of prosecution whatever the levers (child protection,
+    :func:`ffcast.engine.groups.protect_minors`).
 
-    ``post_log`` (the post-cut-off draws' log quantiles and concentration, see
-    :func:`~ffcast.scenario.priors.reweigh`) renormalises a draw the dispatch lever empties.
+    Returns the parameters from the policy start and the pathway shares from the policy
+    start, up to the cut-off and after it: the dispatch lever also scales the share of exits
+    that go abroad for the organisation, from the policy start like every lever (the engine
+    switches to these shares at ``policy_index``). ``post_log`` (the post-cut-off draws' log
+    quantiles and concentration, see :func:`~ffcast.scenario.priors.reweigh`) renormalises a
+    draw the dispatch lever empties; ``before_cutoff``: the policy starts before the cut-off,
+    so the shares up to it are needed too (else they are returned unchanged).
     """
     pol = prep.scenario.policy
     m = groups.row_mask(prep.policy_mask, pol.groups)
@@ -442,17 +454,30 @@ def _apply_policy(prep: Prepared, post: np.ndarray, paths_post: np.ndarray,
     if pol.dispatch_capacity != 1.0:
         sub[..., PARAM_INDEX["plot_rate_dispatched"]] *= pol.dispatch_capacity
         sub[..., PARAM_INDEX["directed_dispatch"]] *= pol.dispatch_capacity
-        factor = np.ones(5)
-        factor[4] = pol.dispatch_capacity
-        if post_log is None:  # the prior's draws (before the cut-off): no share is ever 0
-            pp = paths_post[:, m, :].copy()
-            pp[..., 4] *= pol.dispatch_capacity
-            paths_post[:, m, :] = pp / pp.sum(axis=-1, keepdims=True)
-        else:
-            k, conc = post_log
-            paths_post[:, m, :] = reweigh(paths_post[:, m, :], factor, k[:, m, :], conc)
     post[:, m, :] = sub
-    return post, paths_post
+    groups.protect_minors(post)
+    if pol.dispatch_capacity == 1.0:
+        return post, paths_pre, paths_post
+    pre_policy = (_dispatch_scaled(paths_pre, m, pol.dispatch_capacity) if before_cutoff
+                  else paths_pre)
+    if paths_post is paths_pre or post_log is None:  # no draws after the cut-off
+        return post, pre_policy, _dispatch_scaled(paths_post, m, pol.dispatch_capacity)
+    factor = np.ones(5)
+    factor[4] = pol.dispatch_capacity
+    k, conc = post_log
+    post_policy = paths_post.copy()
+    post_policy[:, m, :] = reweigh(paths_post[:, m, :], factor, k[:, m, :], conc)
+    return post, pre_policy, post_policy
+
+
+def _dispatch_scaled(paths: np.ndarray, rows: np.ndarray, capacity: float) -> np.ndarray:
+    """A copy of ``paths`` (D, C, 5) with the dispatch share of ``rows`` scaled by
+    ``capacity`` and the five renormalised (the prior's draws: no share is ever 0)."""
+    out = paths.copy()
+    pp = out[:, rows, :]
+    pp[..., 4] *= capacity
+    out[:, rows, :] = pp / pp.sum(axis=-1, keepdims=True)
+    return out
 
 
 def check_finite(prep: Prepared, dp: DrawParameters, by_region: np.ndarray, *,
@@ -501,8 +526,14 @@ def check_finite(prep: Prepared, dp: DrawParameters, by_region: np.ndarray, *,
                 f"{arr[d, c, j]} after the country effects and policy "
                 f"levers ({label}), which the engine cannot run on; fix: change the overrides "
                 "and levers that act on it (a bug if the scenario has none: report it)")
+    checked: list[np.ndarray] = []
     for label, arr in (("before the cut-off", dp.pathways_pre),
-                       ("after the cut-off", dp.pathways_post)):
+                       ("after the cut-off", dp.pathways_post),
+                       ("from the policy start, before the cut-off", dp.pathways_pre_policy),
+                       ("from the policy start, after the cut-off", dp.pathways_post_policy)):
+        if any(arr is seen for seen in checked):  # the same shares (no dispatch lever)
+            continue
+        checked.append(arr)
         if (at := first_bad(arr)) is not None:
             d, c = at[0], at[1]
             raise ScenarioError(_nowhere_to_go(prep, iso3[c], region[c], label, dp, d, c))

@@ -19,7 +19,7 @@ from ffcast.data.schema import scope_of
 from ffcast.data.scopes import REMAINDERS, scope_countries
 from ffcast.engine import drivers
 from ffcast.engine.rng import country_code
-from ffcast.errors import ScenarioError
+from ffcast.errors import FFCastError, ScenarioError
 from ffcast.scenario import Scenario, load_scenario
 from ffcast.scenario.priors import REGIONS
 
@@ -352,6 +352,7 @@ def prepare(scenario: Scenario | str | None = None, start: str = SIM_START,
     best = to_cutoff(best, months, shape, k, max(m for m, _ in known) if known else None,
                      pace, regional_totals(scen.cutoff))
     best["pace"] = pace
+    _check_policy_countries(scen, best)
     if countries:
         from ffcast.scenario.validation import check_countries
 
@@ -366,6 +367,8 @@ def prepare(scenario: Scenario | str | None = None, start: str = SIM_START,
     best = best.reset_index(drop=True)
     pace = best.pop("pace").to_numpy(float)
     policy_index = _month_offset(months, scen.policy.start)
+    observed = drivers.observed_territory(months, data.load("territory"), cutoff)
+    _check_residual(scen, drivers.held_at_cutoff(observed, k))
     mask = np.ones(len(best), dtype=bool)
     if scen.policy.countries is not None:
         mask = best["iso3"].isin(scen.policy.countries).to_numpy()
@@ -384,7 +387,7 @@ def prepare(scenario: Scenario | str | None = None, start: str = SIM_START,
         codes=np.array([country_code(c) for c in best["iso3"]], dtype=np.int64),
         region_index=np.array([REGIONS.index(r) for r in best["region"]], dtype=np.int64),
         shape=shape,
-        observed=drivers.observed_territory(months, data.load("territory"), cutoff),
+        observed=observed,
         cutoff_index=k,
         policy_index=policy_index,
         policy_mask=mask,
@@ -395,6 +398,45 @@ def prepare(scenario: Scenario | str | None = None, start: str = SIM_START,
         west=best["region"].isin(WESTERN_REGIONS).to_numpy(),
         pace=pace,
     )
+
+
+def _check_policy_countries(scen: Scenario, best: pd.DataFrame) -> None:
+    """Raise ScenarioError for a country the policy names that the run cannot single out:
+    one without a traveller estimate of its own by the cut-off, whose travellers sit in a
+    regional remainder row (the levers would silently reach nobody)."""
+    if scen.policy.countries is None:
+        return
+    rows = set(best["iso3"])
+    absent = [c for c in scen.policy.countries if c not in rows]
+    if not absent:
+        return
+    from ffcast.data.countries import region_of
+
+    def pool(code: str) -> str:
+        try:
+            region = region_of(code)
+        except FFCastError:
+            region = ""
+        same = [r.code for r in REMAINDERS.values() if r.region == region and r.code in rows]
+        return same[0] if same else "ROW"
+
+    where = "; ".join(f"{c} is counted in {pool(c)}" for c in absent)
+    raise ScenarioError(
+        f"policy.countries: {', '.join(absent)} has no traveller estimate of its own by the "
+        f"cut-off {scen.cutoff}, so the levers would reach nobody ({where}, the travellers no "
+        "country's statement names); fix: name that row instead, or leave it out (`ffcast "
+        f"data best --cutoff {scen.cutoff}` lists the rows)")
+
+
+def _check_residual(scen: Scenario, held: float) -> None:
+    """Raise ScenarioError when ``collapse.residual_share`` is above ``held``, the share of
+    the January 2015 extent held at the cut-off: the "collapse" would be an expansion."""
+    residual = scen.collapse.residual_share
+    if residual > held + 1e-12:
+        raise ScenarioError(
+            f"collapse.residual_share: {residual:g} is more than the organisation held at the "
+            f"cut-off {scen.cutoff} ({held:.3f} of its January 2015 extent), so the collapse "
+            f"would be an expansion; fix: use at most {np.floor(held * 1000) / 1000:g}")
 
 
 def regional_totals(cutoff: str) -> dict[str, tuple[int, pd.Timestamp]]:

@@ -330,6 +330,7 @@ def run_chunk(prep: Prepared, seed: int, draws: np.ndarray, *, latent: Latent | 
         loop.simulate_chunk(
             stream_keys(seed, draws), np.ascontiguousarray(dp.travellers, dtype=np.float64),
             drive, dp.params_pre, dp.params_post, dp.pathways_pre, dp.pathways_post,
+            dp.pathways_pre_policy, dp.pathways_post_policy,
             dp.theatres, np.ascontiguousarray(dp.pressure), np.ascontiguousarray(dp.capacity),
             np.ascontiguousarray(dp.routes, dtype=np.float64), G.row_codes(prep.codes),
             np.ascontiguousarray(G.rows(prep.west, axis=0), dtype=np.bool_),

@@ -49,7 +49,9 @@ def step_arrivals(state: np.ndarray, flows: np.ndarray, travellers: np.ndarray,
     """Arrivals ~ Poisson(travellers x drive[t]) into ``in_theatre``, per engine row; then
     births: each minors row gains Poisson(``births`` x women) children, ``births`` the
     monthly rate per woman, for the women of its origin in ``in_theatre`` (born there) and
-    in ``detained_in_theatre`` (born in the camps), on the women's start-of-step stocks.
+    in ``detained_in_theatre`` (born in the camps), on the women's stocks after this
+    month's arrivals (a woman arriving this month can give birth in it: about arrivals x
+    the monthly rate, a small effect).
     Rows are origin x N_GROUPS + group (:data:`ffcast.engine.layout.GROUPS`)."""
     key = keys[S.ARRIVALS]
     for c in range(codes.shape[0]):

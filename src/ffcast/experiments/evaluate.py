@@ -70,6 +70,25 @@ def evaluate(
     return _on_cluster(job, scenarios, workers, scheduler, progress)
 
 
+def what_is_counted(base: Scenario | str = "baseline", end: str = DEFAULT_END,
+                    posterior: object | None = "auto",
+                    countries: list[str] | None = None) -> dict[str, object]:
+    """What an experiment's outcomes count: the base scenario's name, the months flows are
+    summed over (after the cut-off, or after an updated posterior's origin, to ``end``;
+    people are counted at ``end``) and the countries (None: every country)."""
+    import pandas as pd
+
+    from ffcast.calibrate.posterior import resolve
+    from ffcast.scenario import load_scenario
+
+    scen = load_scenario(base) if isinstance(base, str) else base
+    post = resolve(posterior, scen.cutoff)
+    origin = scen.cutoff if post is None else post.origin
+    first = pd.Period(origin, "M") + 1
+    return {"scenario": scen.name, "counted_from": str(first), "end_month": str(end),
+            "period": f"{first} – {end}", "countries": countries}
+
+
 def _in_process(job: _Job, scenarios: list[Scenario],
                 progress: Callable[[int], None] | None) -> np.ndarray:
     import numba

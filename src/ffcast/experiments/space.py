@@ -36,10 +36,13 @@ class Factor:
     """One dimension of the experiment space.
 
     ``target`` is a dotted Scenario path: ``collapse.midpoint`` (``kind="offset_months"``:
-    months added to the base midpoint), ``pathways.tilt.<pathway>`` or ``policy.<lever>``
-    (``kind="set"``: the value replaces the field), or ``parameters.<name>.mean``
-    (``kind="multiplier"``: times the base prior mean). ``low`` < ``high`` in the units of
-    ``kind``. Raises :class:`FFCastError` for an unknown target or an empty range.
+    months added to the base midpoint, never before the month after the cut-off, where the
+    engine puts any draw's collapse anyway), ``pathways.tilt.<pathway>`` (``kind=
+    "multiplier"``: times the base scenario's tilt, so a preset's own tilt is kept; or
+    ``"set"``: the value replaces it), ``policy.<lever>`` (``kind="set"``: the value replaces
+    the field), or ``parameters.<name>.mean`` (``kind="multiplier"``: times the base prior
+    mean). ``low`` < ``high`` in the units of ``kind``. Raises :class:`FFCastError` for an
+    unknown target or an empty range.
     """
 
     name: str
@@ -61,7 +64,7 @@ def _check_target(name: str, target: str, kind: Kind) -> None:
     ok = (
         (target == "collapse.midpoint" and kind == "offset_months")
         or (len(parts) == 3 and parts[:2] == ["pathways", "tilt"] and parts[2] in _TILTS
-            and kind == "set")
+            and kind in ("set", "multiplier"))
         or (len(parts) == 2 and parts[0] == "policy" and parts[1] in _POLICY and kind == "set")
         or (len(parts) == 3 and parts[0] == "parameters" and parts[1] in PARAM_INDEX
             and parts[2] == "mean" and kind == "multiplier"
@@ -70,8 +73,8 @@ def _check_target(name: str, target: str, kind: Kind) -> None:
     if not ok:
         raise FFCastError(
             f"factor {name}: cannot map {kind} onto {target!r}; use collapse.midpoint "
-            "(offset_months), pathways.tilt.<pathway> or policy.<lever> (set), or "
-            "parameters.<scalar-mean parameter>.mean (multiplier)")
+            "(offset_months), pathways.tilt.<pathway> (multiplier or set), policy.<lever> "
+            "(set), or parameters.<scalar-mean parameter>.mean (multiplier)")
 
 
 def _p(name: str) -> str:
@@ -84,10 +87,12 @@ def _p(name: str) -> str:
 UNCERTAINTIES: tuple[Factor, ...] = (
     Factor("collapse_midpoint", "collapse.midpoint", -6.0, 12.0, "offset_months",
            "Months added to the collapse midpoint (2017-07): Mosul faster or Raqqa slower."),
-    Factor("tilt_return", "pathways.tilt.return", 0.5, 1.5, "set",
-           "Multiplier on the propensity to return home (renormalised)."),
-    Factor("tilt_relocate", "pathways.tilt.relocate", 0.5, 1.5, "set",
-           "Multiplier on the propensity to relocate to third theatres."),
+    Factor("tilt_return", "pathways.tilt.return", 0.5, 1.5, "multiplier",
+           "Multiplier on the propensity to return home (renormalised), times the base "
+           "scenario's own tilt."),
+    Factor("tilt_relocate", "pathways.tilt.relocate", 0.5, 1.5, "multiplier",
+           "Multiplier on the propensity to relocate to third theatres, times the base "
+           "scenario's own tilt."),
     Factor("death_collapse", _p("death_collapse"), 0.5, 2.0, "multiplier",
            "Multiplier on the extra death hazard at full collapse."),
     Factor("exit_decision", _p("exit_decision"), 0.5, 2.0, "multiplier",
@@ -148,7 +153,10 @@ def apply(base: Scenario, space: Sequence[Factor], point: Sequence[float] | Mapp
         parts = f.target.split(".")
         if f.kind == "offset_months":
             mid = pd.Period(data["collapse"]["midpoint"], freq="M") + round(v)
-            data["collapse"]["midpoint"] = mid.strftime("%Y-%m")
+            first = pd.Period(data["cutoff"], freq="M") + 1  # the engine's earliest collapse
+            data["collapse"]["midpoint"] = max(mid, first).strftime("%Y-%m")
+        elif f.kind == "multiplier" and parts[0] == "pathways":
+            data["pathways"]["tilt"][parts[2]] = float(data["pathways"]["tilt"][parts[2]]) * v
         elif f.kind == "multiplier":
             name = parts[1]
             over = data["parameters"].setdefault(name, {"mean": None, "spread": None})

@@ -15,7 +15,7 @@ import numpy as np
 
 from ffcast.errors import FFCastError
 from ffcast.experiments import sensitivity as sa
-from ffcast.experiments.evaluate import evaluate
+from ffcast.experiments.evaluate import DEFAULT_END, evaluate, what_is_counted
 from ffcast.experiments.outcomes import get_outcome
 from ffcast.experiments.prim import PrimBox, prim
 from ffcast.experiments.space import Factor, bounds, factors
@@ -40,8 +40,15 @@ def sensitivity_run(method: str, outcome: str, samples: int, draws_per_point: in
     res = sa.analyze(method, names, b, x, y, seed=seed, conf_level=conf_level)
     res.meta = {"outcome": out.name, "unit": out.unit, "reduce": out.reduce,
                 "samples": samples, "draws_per_point": draws_per_point,
-                "outcome_mean": float(np.mean(y)), "outcome_sd": float(np.std(y))}
+                "outcome_mean": float(np.mean(y)), "outcome_sd": float(np.std(y)),
+                **_counted(kwargs)}
     return res
+
+
+def _counted(kwargs: dict[str, Any]) -> dict[str, object]:
+    """:func:`what_is_counted` for the keyword arguments an experiment passes to evaluate."""
+    return what_is_counted(kwargs.get("base", "baseline"), kwargs.get("end", DEFAULT_END),
+                           kwargs.get("posterior", "auto"), kwargs.get("countries"))
 
 
 def discover_run(outcome: str, threshold: float, samples: int = 200, draws_per_point: int = 20,
@@ -72,5 +79,6 @@ def discover_run(outcome: str, threshold: float, samples: int = 200, draws_per_p
     summary = {"outcome": out.name, "unit": out.unit, "threshold": threshold,
                "samples": samples, "draws_per_point": draws_per_point, "seed": seed,
                "cases": int(hit.sum()), "share_above": float(hit.mean()),
-               "outcome_min": float(y.min()), "outcome_max": float(y.max())}
+               "outcome_min": float(y.min()), "outcome_max": float(y.max()),
+               **_counted(kwargs)}
     return best, trajectory, summary

@@ -122,12 +122,33 @@ def reduce_all(req: ReportRequest, progress: Callable[[int], None] | None = None
     if not np.array_equal(main.draws, np.arange(len(main.draws))):
         raise FFCastError("--compare: the results file's draws are not 0..N-1, so a paired "
                           "run cannot reproduce them; fix: compare two simulated scenarios")
+    posterior = (_paired_posterior(main) if req.results is not None
+                 else "auto" if req.posterior is None or params is None else params.after_spec)
     other = reduce_run(req.compare, len(main.draws), main.meta.seed, start=f"{months[0]:%Y-%m}",
                        end=f"{months[-1]:%Y-%m}", chunk_size=req.chunk_size,
-                       focus=main.meta.focus, progress=progress,
-                       posterior="auto" if req.posterior is None or params is None
-                       else params.after_spec)
+                       focus=main.meta.focus, progress=progress, posterior=posterior)
     return main, other
+
+
+def _paired_posterior(main: Reduction) -> str:
+    """The parameters a run paired with a results file must use: the file's own (the priors,
+    or the shipped posterior of its cut-off). A file run under another posterior (a user's
+    calibration, an update) does not say where that posterior is, so no paired run can take
+    the same particles: raises OptionsError (the "differences" would set different
+    particles against each other: +186 [-5,210, +4,024] returned home for a scenario
+    compared with itself)."""
+    from ffcast.errors import OptionsError
+
+    meta = main.meta
+    if meta.parameters == "prior":
+        return "prior"
+    if meta.shipped and meta.updated_to is None:
+        return "auto"
+    raise OptionsError(
+        f"--compare: the results file was run under {meta.parameters}, not a posterior "
+        "ffcast ships, and the file does not say where that posterior is, so a paired run "
+        "cannot take the same particles; fix: drop the results file and simulate both "
+        "(ffcast report --posterior FILE --compare SCENARIO)")
 
 
 def reduce_before(req: ReportRequest, main: Reduction, params: moved.Posteriors,
@@ -146,14 +167,15 @@ def build_figures(red: Reduction, other: Reduction | None = None,
                   update: moved.Moved | None = None) -> dict[str, go.Figure]:
     """Every figure of the report by file stem, in page order."""
     names = dict(zip(red.meta.countries, red.meta.country_names, strict=True))
-    published = observed.returned_points()
+    published = observed.returned_points(red.meta.cutoff)
     figs = {
-        "pathways": figures.pathway_fans(red, observed.world_points()),
+        "pathways": figures.pathway_fans(red, observed.world_points(red.meta.cutoff)),
         "returnees_by_country": figures.focus_fans(red, published, names),
         "map": flows.map_figure(red, names, mappable_countries()),
         "sankey": flows.sankey_figure(red),
         "essay_territory": essay.territory_figure(),
-        "model_territory": figures.territory_model_figure(red, observed.territory_points()),
+        "model_territory": figures.territory_model_figure(
+            red, observed.territory_points(red.meta.cutoff)),
         "essay_deaths": essay.deaths_figure(),
         "model_deaths": figures.deaths_model_figure(red, observed.gtd_west_deaths()),
         "risk_west": risk.risk_figure(red, observed.attack_record(f"{red.meta.cutoff:%Y-%m}")),
@@ -230,9 +252,9 @@ def _sections(red: Reduction, other: Reduction | None, divs: list[str],
                 _HISTORY_INTRO + figs("essay_territory", "model_territory", "essay_deaths",
                                       "model_deaths")),
         Section("countries", "Country by country",
-                sections.country_table(red, observed.returned_points())),
+                sections.country_table(red, observed.returned_points(red.meta.cutoff))),
         Section("remainder", "Travellers not named in any country's statement",
-                sections.remainder_table(observed.best_estimates())),
+                sections.remainder_table(observed.best_estimates(red.meta.cutoff))),
         Section("provenance", "Appendix: provenance",
                 sections.provenance(red, observed.cited_sources(list(red.meta.countries)),
                                     version.__version__, asset_text("model_card.html"))),

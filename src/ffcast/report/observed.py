@@ -23,14 +23,24 @@ COLUMNS: tuple[str, ...] = ("key", "date", "low", "high", "source", "text")
 WORLD_PANELS: dict[str, str] = {"cumulative_travelled": "travelled", "in_theatre": "stayed"}
 
 
-def best_estimates() -> pd.DataFrame:
-    """Best estimates of travellers per country and the regional remainders (end 2016)."""
-    return data.best_estimates()
+Cutoff = str | pd.Timestamp | None  # a run's cut-off (YYYY-MM or its month start); None: 2016-12
 
 
-def world_points() -> pd.DataFrame:
-    """World cumulative travellers and fighters still in theatre (persons), by date."""
-    agg = data.calibration_data("aggregates")
+def _month(cutoff: Cutoff) -> str | None:
+    return None if cutoff is None else f"{pd.Timestamp(cutoff):%Y-%m}"
+
+
+def best_estimates(cutoff: Cutoff = None) -> pd.DataFrame:
+    """Best estimates of travellers per country and the regional remainders, as published
+    by the cut-off (default 2016-12)."""
+    return data.best_estimates(as_of=_month(cutoff)) if cutoff is not None \
+        else data.best_estimates()
+
+
+def world_points(cutoff: Cutoff = None) -> pd.DataFrame:
+    """World cumulative travellers and fighters still in theatre (persons), by date, as
+    published by the cut-off (default 2016-12)."""
+    agg = data.calibration_data("aggregates", _month(cutoff))
     rows = agg[(agg["scope"] == "world") & agg["metric"].isin(WORLD_PANELS)]
     return pd.DataFrame({
         "key": rows["metric"].map(WORLD_PANELS), "date": pd.to_datetime(rows["as_of_date"]),
@@ -39,10 +49,11 @@ def world_points() -> pd.DataFrame:
     }, columns=list(COLUMNS)).reset_index(drop=True)
 
 
-def returned_points() -> pd.DataFrame:
-    """Published returnee counts per origin country (persons, cumulative), by date; a count
-    of some groups only says so first in its text (``covers``: "men only: ...")."""
-    ff = data.calibration_data("foreign_fighters")
+def returned_points(cutoff: Cutoff = None) -> pd.DataFrame:
+    """Published returnee counts per origin country (persons, cumulative), by date, as
+    published by the cut-off (default 2016-12); a count of some groups only says so first
+    in its text (``covers``: "men only: ...")."""
+    ff = data.calibration_data("foreign_fighters", _month(cutoff))
     rows = ff[ff["measure"] == "returned"]
     covers = rows["covers"].fillna("").astype(str)
     said = np.where(covers.isin(["", "everyone"]), "", covers + " only: ")
@@ -54,9 +65,11 @@ def returned_points() -> pd.DataFrame:
     }, columns=list(COLUMNS)).reset_index(drop=True)
 
 
-def territory_points() -> pd.DataFrame:
-    """IHS territory estimates as a share of the January 2015 extent (key ``territory``)."""
-    ter = data.load("territory").dropna(subset=["share_of_jan2015"])
+def territory_points(cutoff: Cutoff = None) -> pd.DataFrame:
+    """IHS territory estimates as a share of the January 2015 extent (key ``territory``),
+    as published by the cut-off (default 2016-12: IHS's end-2016 figure came out in 2017)."""
+    ter = data.calibration_data("territory", _month(cutoff)).dropna(
+        subset=["share_of_jan2015"])
     share = ter["share_of_jan2015"].astype(float)
     return pd.DataFrame({
         "key": "territory", "date": pd.to_datetime(ter["date"]), "low": share, "high": share,

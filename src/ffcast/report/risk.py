@@ -50,8 +50,9 @@ def history_note(red: Reduction, year: int) -> str:
     if not red.meta.updated_to:
         return ""
     origin = pd.Period(red.meta.updated_to, "M")
-    if year > origin.year:
-        return ""
+    months = red.meta.months[red.meta.months.year == year]
+    if year > origin.year or not (months <= origin.start_time).any():
+        return ""  # none of the year's recorded months is history (a file from 2017-11)
     return " (history)" if year < origin.year or origin.month == 12 else \
         f" (history to {origin.strftime('%b')})"
 

@@ -28,7 +28,12 @@ SEED_MAX = 2**63 - 1
 # whose first public statement ("more than 1,000 a month", CIA) dates from 2014-11. Before
 # it the engine would have no inflow to spread the travellers over.
 CUTOFF_MIN = "2014-11"
-CUTOFF_MAX = "2100-11"  # the run must simulate at least one month after the cut-off
+# The latest cut-off: the embedded data hold what was published by the end of 2016 (the
+# essay's vantage point); the few later figures ship only to score forecasts. A later cut-off
+# would pretend to know 2017 (it read an IHS territory figure published in January 2017 and
+# an attack record of "none" for months nobody had counted). Statements published later come
+# in through `ffcast update`, which moves a posterior's origin, not its cut-off.
+CUTOFF_MAX = "2016-12"
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
@@ -51,8 +56,23 @@ def check_cutoff(value: object) -> str:
                          "data support (the first published estimate of the monthly inflow); "
                          f"fix: use {CUTOFF_MIN} or later")
     if text > CUTOFF_MAX:
+        raise ValueError(f"{text} is after {CUTOFF_MAX}, the last month the embedded data "
+                         "know (what was published by the end of 2016); fix: use "
+                         f"{CUTOFF_MAX} or earlier, and fold later statements in with "
+                         "`ffcast update`")
+    return text
+
+
+def check_origin(value: object) -> str:
+    """The month an update brings a posterior's particles to (``--until``): a month from
+    :data:`CUTOFF_MIN` that leaves one to forecast before :data:`MONTH_MAX` (unlike a
+    cut-off, it may lie after 2016-12: its statements are the user's), or ValueError."""
+    text = check_month(value)
+    if text < CUTOFF_MIN:
+        raise ValueError(f"{text} is before {CUTOFF_MIN}; fix: use a later month")
+    if text >= MONTH_MAX:
         raise ValueError(f"{text} leaves no month to forecast before {MONTH_MAX}; fix: use "
-                         f"{CUTOFF_MAX} or earlier")
+                         "an earlier month")
     return text
 
 

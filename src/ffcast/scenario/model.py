@@ -26,6 +26,17 @@ Multiplier = Annotated[float, Field(ge=0.0, le=10.0)]
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_booleans(cls, v: Any) -> Any:
+        """No scenario field is a yes/no: YAML reads ``yes``, ``on``, ``true`` as booleans,
+        which would otherwise pass as the numbers 1 and 0 (``border_control: yes`` stopping
+        every traveller)."""
+        if isinstance(v, bool):
+            raise ValueError(f"{str(v).lower()} is a yes/no, not a number; fix: write the "
+                             "number (e.g. 0.5), and quote text that YAML reads as yes/no")
+        return v
+
 
 class Collapse(_Strict):
     """Timing of the territorial collapse after the cut-off (a logistic decline per draw)."""
@@ -137,14 +148,28 @@ class Policy(_Strict):
         1.0, description="Multiplier on the network's dispatch propensity and dispatched plots."
     )
     detection_capacity: Multiplier = Field(
-        1.0, description="Multiplier on the odds of detecting returnees and interdicting plots."
+        1.0, description="Multiplier on the odds of detecting returnees when they arrive and "
+        "of interdicting plots at home and in other Western countries (not the later "
+        "detection of returnees already home, nor plots in third theatres)."
     )
     groups: list[Literal["men", "women", "minors"]] | None = Field(
         None, min_length=1,
         description="Groups the levers apply to (men, women, minors; default all): "
         "e.g. camp_repatriation for [minors] repatriates the children only. Travel controls "
-        "(border_control) apply to everyone.",
+        "(border_control) apply to everyone. Minors are never prosecuted: their cases go to "
+        "child protection whatever prosecution_rate and rehabilitation_uptake say.",
     )
+
+    @model_validator(mode="after")
+    def _minors_are_not_prosecuted(self) -> Policy:
+        if self.groups == ["minors"]:
+            for name in ("prosecution_rate", "rehabilitation_uptake"):
+                if getattr(self, name) is not None:
+                    raise ValueError(
+                        f"{name}: the levers apply to minors only, who are never prosecuted "
+                        "(their cases go to child protection), so it would change nothing; "
+                        f"fix: add women or men to groups, or drop {name}")
+        return self
 
 
     @field_validator("groups")
@@ -241,6 +266,16 @@ class Scenario(_Strict):
     @classmethod
     def _one_paragraph(cls, v: str) -> str:
         return " ".join(v.split())
+
+    @model_validator(mode="after")
+    def _collapse_after_the_cutoff(self) -> Scenario:
+        if self.collapse.midpoint <= self.cutoff:
+            raise ValueError(
+                f"collapse.midpoint: {self.collapse.midpoint} is not after the cut-off "
+                f"{self.cutoff}; the territory up to the cut-off is the record's and the "
+                "collapse is what follows it; fix: a month after the cut-off, or an earlier "
+                "cutoff")
+        return self
 
     @field_validator("parameters")
     @classmethod

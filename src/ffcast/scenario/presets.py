@@ -79,10 +79,41 @@ def load_scenario(spec: str | Path | Scenario | None = None) -> Scenario:
     return _from_yaml(preset_path(text_spec).read_text(encoding="utf-8"), text_spec)
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key given twice in one mapping (the plain loader keeps
+    the last one and drops the first silently: two ``policy:`` blocks became one)."""
+
+
+def _mapping_without_repeats(loader: _UniqueKeyLoader, node: yaml.MappingNode,
+                             deep: bool = False) -> dict:
+    loader.flatten_mapping(node)
+    seen: set = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        try:
+            repeated = key in seen
+        except TypeError:  # an unhashable key: the constructor below names it
+            break
+        if repeated:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"the key {echo(key)} is given twice in one block (the first "
+                "would be dropped); fix: merge the two into one", key_node.start_mark)
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+                                 _mapping_without_repeats)
+
+
 def _from_yaml(text: str, origin: str, default_name: str | None = None) -> Scenario:
     origin = echo(origin).strip("'\"")
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader: no object tags
+    except yaml.constructor.ConstructorError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise ScenarioError(f"{origin}:{where}: {exc.problem}") from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
