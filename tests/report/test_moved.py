@@ -158,3 +158,17 @@ def test_a_year_with_no_history_month_in_the_file_is_not_marked_history() -> Non
     assert history_note(red("2017-01-01"), 2017) == " (history to Oct)"
     assert history_note(red("2016-01-01"), 2016) == " (history)"
     assert history_note(red("2017-01-01"), 2018) == ""
+
+
+def test_a_mid_year_cut_off_says_which_months_the_tables_leave_out() -> None:
+    """From a 2016-06 cut-off the report's tables start in 2017 while `ffcast run` counts
+    from 2016-07; nothing said so (review, 2026-12-07)."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from ffcast.report.risk import mid_year_note
+
+    said = mid_year_note(SimpleNamespace(cutoff=pd.Timestamp("2016-06-01")))
+    assert "July-December 2016 are in neither" in said and "from 2016-07" in said
+    assert mid_year_note(SimpleNamespace(cutoff=pd.Timestamp("2016-12-01"))) == ""

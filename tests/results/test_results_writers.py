@@ -46,6 +46,22 @@ def test_round_trip_is_identical(ds: xr.Dataset, tmp_path: Path, ext: str) -> No
 
 
 @pytest.mark.parametrize("ext", EXTENSIONS)
+def test_men_women_and_minors_come_back_as_counts(prep: Prepared, tmp_path: Path,
+                                                   ext: str) -> None:
+    """by_group came back float64 from every-draw Parquet and CSV and then failed the
+    contract (review of 2026-12-07)."""
+    from ffcast.engine import Recording, run_chunk
+    from ffcast.results import check_dataset, to_dataset
+
+    rec = Recording.every_month(prep, groups="all")
+    grouped = to_dataset(prep, run_chunk(prep, 7, np.arange(2), record=rec), 7)
+    back = read(write(grouped, tmp_path / f"g{ext}"))
+    assert back["by_group"].dtype == np.int32
+    check_dataset(back)
+    xr.testing.assert_identical(back, grouped)
+
+
+@pytest.mark.parametrize("ext", EXTENSIONS)
 def test_streaming_three_chunks_equals_writing_them_at_once(
         ds: xr.Dataset, chunks: list[xr.Dataset], prep: Prepared, seed: int, tmp_path: Path,
         ext: str) -> None:

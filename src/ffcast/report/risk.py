@@ -201,5 +201,21 @@ def risk_section(red: Reduction, record: pd.DataFrame, figure: str) -> str:
             + " ".join(f"{esc(_sentence(Q.RISK_REGION_LABELS[r]))}: "
                        f"{esc(Q.PRIOR_SCENARIO_NOTES[r])}."
                        for r in Q.PRIOR_SCENARIO_REGIONS)
-            + " All of them: <code>ffcast run --json</code>, key <code>risk</code>.</p>")
+            + " All of them: <code>ffcast run --json</code>, key <code>risk</code>."
+            + mid_year_note(meta) + "</p>")
     return words + f"<figure>{figure}</figure>" + table(heads, rows, table_id="risk-table") + note
+
+
+def mid_year_note(meta: object) -> str:
+    """For a cut-off before December: the report's tables and totals count whole calendar
+    years after the cut-off's, while `ffcast run` and `compare` count from the month after
+    it (review of 2026-12-07; the months between are in neither the table nor the totals
+    here)."""
+    cutoff = meta.cutoff  # type: ignore[attr-defined]
+    if cutoff.month == 12:
+        return ""
+    first = pd.Period(cutoff, "M") + 1
+    return (f" The cut-off is {cutoff:%B %Y}: these tables and totals count whole years from "
+            f"{cutoff.year + 1}, so {first:%B}-December {cutoff.year} are in neither; "
+            f"<code>ffcast run</code> and <code>ffcast compare</code> count from "
+            f"{first:%Y-%m}.")

@@ -80,7 +80,8 @@ class Spec:
 
 _EOM = " (end of month)"
 STOCK_SPECS: tuple[Spec, ...] = (
-    Spec("in_theatre", PERSONS, "Fighters with the Islamic State in Iraq/Syria" + _EOM),
+    Spec("in_theatre", PERSONS, "With the Islamic State in Iraq/Syria: fighters, women and "
+         "minors (children born there included)" + _EOM),
     Spec("insurgent", PERSONS, "Stayed in Iraq/Syria as a clandestine insurgency" + _EOM),
     Spec("killed", PERSONS, "Killed abroad, cumulative since 2011-01" + _EOM),
     Spec("detained_in_theatre", PERSONS, "Held in prisons or camps in Iraq/Syria" + _EOM),
@@ -167,7 +168,7 @@ GROUP_DESCRIPTION = (
     "returns (repatriated included), repatriated and attacks (at home and in Western countries) "
     "per month")
 GROUP_UNITS = ("persons (stayed .. incarcerated, end of month); persons/month (arrivals .. "
-               "repatriated); attacks/month (attacks)")
+               "repatriated); attacks/month (attacks_west, attacks_home_elsewhere)")
 VARIABLES: tuple[str, ...] = (*COUNT_VARIABLES, GROUP_VARIABLE, "territory")
 
 def dataset_attrs(prep: Prepared, seed: int) -> dict[str, Any]:

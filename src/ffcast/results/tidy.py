@@ -13,8 +13,12 @@ Columns: ``draw`` (int64), ``month`` (date of the month start), ``country`` (ISO
 The *summary* long form (what a CSV or Parquet export holds unless every draw is asked for)
 has one row per variable, month, country (and theatre or target) with the ensemble
 ``mean``, ``p5``, ``p50`` and ``p95`` over the draws (linear interpolation, as
-:func:`ffcast.results.quantiles`, rounded to :data:`SUMMARY_DECIMALS`); count cells whose
-four numbers all round to 0 are left out, so a missing row means "0 (to that precision)".
+:func:`ffcast.results.quantiles`); the percentiles of counts are rounded to
+:data:`SUMMARY_DECIMALS`, their means to :data:`MEAN_DECIMALS` (means add up: a total summed
+from the rows must be the total's mean), a share (``territory``) to :data:`SHARE_DECIMALS`.
+Count cells that are 0 in every draw are left out, so a missing row means exactly 0 (a
+rule that also dropped cells rare enough to round to 0 made sums of means undercount: half
+the mass-casualty attacks, every attack by radicalised inmates; review of 2026-12-07).
 See :data:`SUMMARY_COLUMNS`.
 """
 
@@ -30,7 +34,7 @@ import pyarrow as pa
 import xarray as xr
 
 from ffcast.errors import FFCastError
-from ffcast.results.contract import COUNT_VARIABLES
+from ffcast.results.contract import COUNT_VARIABLES, GROUP_VARIABLE
 
 METADATA_KEY = "ffcast-results"
 COLUMNS: tuple[str, ...] = ("draw", "month", "country", "variable", "theatre", "target",
@@ -41,7 +45,9 @@ SUMMARY_QUANTILES: tuple[float, ...] = (0.05, 0.50, 0.95)
 SUMMARY_STATS: tuple[str, ...] = ("mean", "p5", "p50", "p95")
 SUMMARY_COLUMNS: tuple[str, ...] = ("variable", "month", "country", "theatre", "target",
                                     "group", "group_quantity", *SUMMARY_STATS)
-SUMMARY_DECIMALS = 1  # stats of whole counts over draws: more digits only make files larger
+SUMMARY_DECIMALS = 1  # percentiles of whole counts over draws: more digits only add bytes
+MEAN_DECIMALS = 4  # means of counts: exact for up to 10,000 draws, so sums of rows add up
+SHARE_DECIMALS = 4  # territory, a share in [0, 1] (0.02 left after the collapse)
 
 
 def _jsonable(value: Any) -> Any:
@@ -147,15 +153,17 @@ def summarise_block(name: str, block: np.ndarray, months: np.ndarray,
     ``block`` holds every draw with the draw axis *last*: ``(month, *rest, draw)`` where
     ``rest`` follows ``dims[1:]`` (e.g. ``("country", "target")``); ``months`` are the
     block's month starts and ``labels`` the coordinate values of each label dim. Count cells
-    whose four stats all round to 0 are dropped (counts are never negative).
+    that are 0 in every draw are dropped (counts are never negative).
     """
     values = np.asarray(block)
-    stats = np.round(draw_quantiles(values, SUMMARY_QUANTILES), SUMMARY_DECIMALS)
-    mean = np.round(values.mean(axis=-1, dtype=np.float64), SUMMARY_DECIMALS)
-    # A count cell whose stats all round to 0 (zero in every draw, or in all but a handful)
-    # says nothing a missing row does not; territory (a share) is always kept.
-    keep = np.ones(mean.shape, dtype=bool) if values.dtype.kind == "f" else \
-        (mean > 0) | (stats[-1] > 0)
+    share = values.dtype.kind == "f"
+    stats = np.round(draw_quantiles(values, SUMMARY_QUANTILES),
+                     SHARE_DECIMALS if share else SUMMARY_DECIMALS)
+    raw_mean = values.mean(axis=-1, dtype=np.float64)
+    mean = np.round(raw_mean, SHARE_DECIMALS if share else MEAN_DECIMALS)
+    # A count cell that is 0 in every draw says nothing a missing row does not; any other
+    # is kept, however rare, so the rows' means add up to the totals' (territory: always).
+    keep = np.ones(mean.shape, dtype=bool) if share else raw_mean > 0
     index = np.nonzero(keep)
     rest = dict(zip(dims[1:], index[1:], strict=True))
     month_type = schema.field("month").type
@@ -193,7 +201,7 @@ def _from_rows(rows: pd.DataFrame, name: str, dims: list[str],
     out = np.empty(int(np.prod(shape)), dtype=np.float64)
     out[flat] = rows["value"].to_numpy(dtype=np.float64)
     out = out.reshape(shape)
-    if name in COUNT_VARIABLES:
+    if name in COUNT_VARIABLES or name == GROUP_VARIABLE:
         if not np.array_equal(out, np.round(out)) or np.abs(out).max(initial=0) > 2**31 - 1:
             raise FFCastError(f"{name}: counts in the long form are not int32 whole numbers")
         return out.astype(np.int32)
