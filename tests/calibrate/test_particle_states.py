@@ -81,6 +81,12 @@ def _history_inputs(prep, lat, k):
     # starts after the origin), and the pathways after the cut-off when it lies before k.
     out.append(dp.params_post if prep.policy_index <= k else dp.params_pre)
     out.append(dp.pathways_post if k > prep.cutoff_index else dp.pathways_pre)
+    # The shares from the policy start (the dispatch lever's, ADR 0037; the same arrays as
+    # the two above without it), when the policy starts by k.
+    started = prep.policy_index <= k
+    out.append(dp.pathways_pre_policy if started else dp.pathways_pre)
+    out.append(dp.pathways_post_policy if started and k > prep.cutoff_index
+               else out[-2])
     return out
 
 

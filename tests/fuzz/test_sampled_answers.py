@@ -173,10 +173,14 @@ def check_answers(scen: Scenario, seed: int, tally: Counter[str]) -> None:
                              PATHWAY_CONCENTRATION, f"pathways before the cut-off ({code})")
         if not (remainder or reg in fixed):  # ... after the cut-off too, unless fixed
             continue
-        x = dp.pathways_post[:, row]
         what = f"pathways after the cut-off ({code}, concentration {conc:.6g})"
+        # The scenario's shares after the cut-off; the dispatch lever's apart, in force from
+        # the policy start (ADR 0037: the engine switches to them at policy.start).
+        _check_dirichlet(dp.pathways_post[:, row], post_means[r], conc, what)
+        x = dp.pathways_post_policy[:, row]
+        what = f"{what}, from the policy start"
         if dc == 1 or not prep.policy_mask[c]:
-            _check_dirichlet(x, post_means[r], conc, what)
+            np.testing.assert_array_equal(x, dp.pathways_post[:, row], err_msg=what)
         elif dc == 0:  # the Dirichlet of the other four (neutrality), dispatch exactly 0
             rest = post_means[r, :4].sum()
             assert np.all(x[:, 4] == 0), f"{what}: dispatch closed by the lever"
