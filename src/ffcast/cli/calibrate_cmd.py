@@ -11,7 +11,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ffcast.cli.common import echo_json, print_table, require_chromium, stages, user_errors
+from ffcast.cli.common import (
+    checked_cutoff,
+    echo_json,
+    print_table,
+    require_chromium,
+    stages,
+    user_errors,
+)
 from ffcast.cli.run_cmd import (
     AllDraws,
     AsJson,
@@ -41,17 +48,6 @@ def checked_count(value: int, flag: str, low: int, high: int, what: str) -> int:
         return check_whole(value, low, high, what)
     except ValueError as exc:
         raise OptionsError(f"{flag}: {exc}") from None
-
-
-def checked_cutoff(cutoff: str) -> str:
-    """``--cutoff`` checked against the months the data support (raises OptionsError)."""
-    from ffcast.errors import OptionsError
-    from ffcast.scenario.fields import check_cutoff
-
-    try:
-        return check_cutoff(cutoff)
-    except ValueError as exc:
-        raise OptionsError(f"cutoff: {exc}") from None
 
 
 def register(app: typer.Typer) -> None:

@@ -342,3 +342,15 @@ def _default(obj: Any) -> Any:
     if hasattr(obj, "item"):
         return obj.item()
     raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+
+
+def checked_cutoff(cutoff: str, flag: str = "cutoff") -> str:
+    """``cutoff`` checked against the months the data support (raises OptionsError naming
+    ``flag`` and the fix): the one check of every command's cut-off option."""
+    from ffcast.errors import OptionsError
+    from ffcast.scenario.fields import check_cutoff
+
+    try:
+        return check_cutoff(cutoff)
+    except ValueError as exc:
+        raise OptionsError(f"{flag}: {exc}") from None

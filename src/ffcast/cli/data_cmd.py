@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ffcast.cli.common import echo_json, user_errors
+from ffcast.cli.common import checked_cutoff, echo_json, user_errors
 from ffcast.errors import FFCastError
 
 if TYPE_CHECKING:
@@ -139,7 +139,7 @@ def _best_at_cutoff(cutoff: str, as_json: bool) -> None:
     from ffcast import data
     from ffcast.engine import prepare
     from ffcast.scenario import Scenario
-    cutoff = _checked_cutoff(cutoff)
+    cutoff = checked_cutoff(cutoff, "--cutoff")
     published = data.best_estimates(as_of=cutoff)
     prep = prepare(Scenario(name=f"best-{cutoff}", cutoff=cutoff),
                    end=str(pd.Period(cutoff, "M") + 1))
@@ -174,16 +174,6 @@ def _best_at_cutoff(cutoff: str, as_json: bool) -> None:
                f"{int(frame.loc[frame['kind'] == 'remainder', 'central'].sum()):,})")
 
 
-def _checked_cutoff(cutoff: str) -> str:
-    """``--cutoff`` as a supported cut-off month (raises FFCastError naming the fix)."""
-    from ffcast.scenario.fields import check_cutoff
-
-    try:
-        return check_cutoff(cutoff)
-    except ValueError as exc:
-        raise FFCastError(f"--cutoff: {exc}") from None
-
-
 @app.command("groups")
 @user_errors
 def groups(
@@ -205,7 +195,7 @@ def groups(
     from ffcast.data.regions import REGION_NAMES
 
     if cutoff is not None:
-        cutoff = _checked_cutoff(cutoff)
+        cutoff = checked_cutoff(cutoff, "--cutoff")
     priors = data.group_priors(cutoff)
     if as_json:
         _emit(priors, True, title="groups")
