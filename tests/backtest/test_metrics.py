@@ -456,3 +456,14 @@ def test_reliability_matches_nominal_levels_with_honest_bands() -> None:
     assert np.all(r["low"] <= r["coverage"]) and np.all(r["coverage"] <= r["high"])
     small = reliability(obs[:20], samples[:20], levels=(0.5,), n_boot=300)
     assert small["high"][0] - small["low"][0] > 0.2  # 20 rows cannot tell much
+
+
+def test_log_score_log1p_of_a_zero_count_uses_the_cell_it_can_fill() -> None:
+    """Every draw 0, observed 0: the density is 1 over [0, log 1.5] (width 0.405), -0.903;
+    the cell used to reach -0.1, where no count can be (-0.682; review, 2026-12-07)."""
+    import numpy as np
+
+    from ffcast.backtest import metrics
+
+    got = metrics.log_score_log1p(np.array([0.0]), np.zeros((1, 10)))
+    assert float(got[0]) == pytest.approx(-np.log(1 / np.log(1.5)), rel=1e-12)

@@ -4,6 +4,7 @@ from the forecaster the backtest scores, beside each country's latest statement.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -101,14 +102,55 @@ def test_a_remainder_row_is_not_a_country_that_publishes() -> None:
         published_forecast("2016-12", "2017-12", 4, SEED, ["FRA", "R-WEU"])
 
 
-def test_an_updated_posterior_is_refused_rather_than_anchored_on_old_statements() -> None:
-    """The anchors are the statements published by the cut-off; an updated posterior's own
-    statements would be left out without a word (review, 2026-12-07)."""
-    from dataclasses import replace
-
+def test_an_updated_posterior_anchors_on_the_statements_it_folded_in(
+        updated_posterior: tuple[Path, Path]) -> None:
+    """After ``ffcast update`` the forecast starts from the updated origin (2017-06) and
+    anchors on the statements the update folded in: France's latest is TEST-A's 250 of
+    2017-02, one anchor more than at the cut-off. It used to be refused (and, before that,
+    anchored on the cut-off's statements only: Germany's "latest" 274 of Nov 2016 beside a
+    posterior holding 300)."""
     from ffcast.calibrate import posterior as posteriors
 
-    post = posteriors.load("2016-12")
-    updated = replace(post, attrs={**post.attrs, "origin": "2017-10"})
-    with pytest.raises(OptionsError, match=r"--published: the posterior was updated to 2017-10"):
-        published_forecast("2016-12", "2018-12", 4, SEED, ["FRA"], posterior=updated)
+    post = posteriors.load(updated_posterior[1])
+    table = published_forecast("2016-12", "2018-12", 8, SEED, ["FRA", "BEL", "DEU"],
+                               posterior=post)
+    assert [f"{m:%Y-%m}" for m in table["month"].unique()] == ["2017-12", "2018-12"]
+    first = table.groupby("iso3", sort=False).first()
+    assert first.loc["FRA", "latest_statement"] == 250.0
+    assert f"{first.loc['FRA', 'latest_month']:%Y-%m}" == "2017-02"
+    assert first.loc["FRA", "latest_source"] == "TEST-A"
+    assert (first.loc["BEL", "latest_statement"], first.loc["BEL", "latest_source"]) == (
+        125.0, "TEST-B")
+    # TEST-OLD (public by the cut-off) was not folded in: Germany's latest is its own.
+    assert first.loc["DEU", "latest_source"] != "TEST-OLD"
+    known = statements.known("2016-12")
+    before = published_forecast("2016-12", "2017-12", 4, SEED, ["FRA"],
+                                posterior=posteriors.load(updated_posterior[0]))
+    assert first.loc["FRA", "anchors"] == before["anchors"].iloc[0] + 1
+    # The anchoring reads the new statement: without it France's figure is another one.
+    rows = pd.DataFrame({"iso3": ["FRA"], "quantity": "cumulative_returned",
+                         "month": pd.Timestamp("2017-12-01"), "kind": "official"})
+    old = forecast_rows(rows, "2016-12", 8, SEED, anchors=known, posterior=post,
+                        anchor_until="2017-06")
+    assert not np.allclose(np.median(old.reported[0]), first.loc["FRA", "median"])
+
+
+def test_an_updated_posterior_forecasts_after_its_origin(
+        updated_posterior: tuple[Path, Path]) -> None:
+    from ffcast.calibrate import posterior as posteriors
+
+    post = posteriors.load(updated_posterior[1])
+    with pytest.raises(OptionsError, match=r"2017-06 is not after the updated posterior's "
+                                           r"origin 2017-06"):
+        published_forecast("2016-12", "2017-06", 4, SEED, ["FRA"], posterior=post)
+
+
+def test_the_cli_forecasts_what_an_updated_posterior_expects_published(
+        updated_posterior: tuple[Path, Path]) -> None:
+    res = CliRunner().invoke(app, ["forecast", "--posterior", str(updated_posterior[1]),
+                                   "--draws", "6", "--seed", str(SEED), "--until", "2017-12",
+                                   "--published", "--countries", "BEL", "--json"])
+    assert res.exit_code == 0, res.output
+    got = json.loads(res.output)["published"]
+    assert [(r["iso3"], r["latest_statement"], r["month"][:7]) for r in got] == [
+        ("BEL", 125.0, "2017-12")]

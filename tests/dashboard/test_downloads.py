@@ -36,3 +36,25 @@ def test_report_of_the_current_view() -> None:
     text = content.decode("utf-8")
     assert name.endswith(".html") and "repatriate-camps" in text
     assert 'id="comparison"' in text and "camp_repatriation: 0.05" in text
+
+
+def test_the_downloaded_comparison_has_the_screens_signs() -> None:
+    """The screen shows the current view minus the baseline; the downloaded report showed
+    the baseline minus the current view, every sign flipped (review, 2026-12-07)."""
+    import re
+
+    from ffcast.report.reduce import paired_differences, reduce_run
+
+    text = report_file(SPEC, compare_baseline=True)[0].decode("utf-8")
+    assert "repatriate-camps minus baseline (median)" in text
+    base = reduce_run("baseline", 3, 4, end="2018-12", focus=("DEU",))
+    current = reduce_run("repatriate-camps", 3, 4, end="2018-12", focus=("DEU",))
+    screen = {d.quantity: d.median for d in paired_differences(base, current)}
+    table = text[text.index('id="comparison-table"'):]
+    shown = dict(re.findall(r"<td>([^<]+)</td><td[^>]*>([+\-−]?[\d,]+)</td>", table))
+    checked = [q for q in screen if q in shown]
+    assert checked, shown
+    for q in checked:
+        assert float(shown[q].replace(",", "").replace("−", "-")) == pytest.approx(
+            round(screen[q])), q
+    assert any(screen[q] != 0 for q in checked)

@@ -170,5 +170,5 @@ def test_a_mid_year_cut_off_says_which_months_the_tables_leave_out() -> None:
     from ffcast.report.risk import mid_year_note
 
     said = mid_year_note(SimpleNamespace(cutoff=pd.Timestamp("2016-06-01")))
-    assert "July-December 2016 are in neither" in said and "from 2016-07" in said
+    assert "July-December 2016 are in none of them" in said and "from 2016-07" in said
     assert mid_year_note(SimpleNamespace(cutoff=pd.Timestamp("2016-12-01"))) == ""

@@ -136,13 +136,15 @@ def anchor_statements(anchors: pd.DataFrame | None, rows: pd.DataFrame,
 def forecast_rows(rows: pd.DataFrame, origin: str, draws: int, seed: int,
                   progress: Progress | None = None, chunk_size: int = CHUNK_SIZE,
                   anchors: pd.DataFrame | None = None, scenario: Scenario | None = None,
-                  posterior: object = "auto") -> Forecast:
+                  posterior: object = "auto", anchor_until: str | None = None) -> Forecast:
     """Forecast draws of every row (``iso3``, ``quantity``, ``month``; ``kind`` optional,
     default ``official``) made at ``origin``, the reported figures anchored on ``anchors``
     (statements published by the origin, :func:`ffcast.backtest.statements.known`; none:
     the unconditional reporting error). ``scenario`` (default the baseline) runs with its
     cut-off set to ``origin``; ``posterior`` as :func:`ffcast.runner.prepare_run` takes it
-    (default the shipped posterior for ``origin``, else the priors).
+    (default the shipped posterior for ``origin``, else the priors). ``anchor_until``: the
+    last month an anchor may describe (default ``origin``; an updated posterior's own
+    origin, whose particles were fitted to statements up to it).
 
     Raises :class:`ObservationError` for a quantity the model does not forecast or a country
     without a traveller estimate published by the origin, and :class:`FFCastError`
@@ -156,13 +158,13 @@ def forecast_rows(rows: pd.DataFrame, origin: str, draws: int, seed: int,
     # estimate how much of the error persists, so a country's forecast does not depend on
     # which other countries were asked about (ADR 0032).
     anchor = anchor_statements(anchors, pd.DataFrame({"iso3": sorted(modelled(origin))}),
-                               origin)
+                               anchor_until or origin)
     covers, a_covers = _covers(rows), _covers(anchor)
     _check_covers(rows["quantity"].to_numpy(), covers)
     first = rows["month"].min().to_period("M")
     if len(anchor):
         first = min(first, anchor["month"].min().to_period("M"))
-    last = max(rows["month"].max().to_period("M"), pd.Period(origin, "M") + 1)
+    last = max(rows["month"].max().to_period("M"), pd.Period(anchor_until or origin, "M") + 1)
     # Cumulative flows need every month since 2011-01; stocks only the rows' months.
     start = "2011-01" if rows["quantity"].isin(_FLOW).any() else str(first)
     countries = sorted(set(rows["iso3"]) | set(anchor["iso3"]))

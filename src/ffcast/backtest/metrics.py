@@ -454,7 +454,10 @@ def log_score_log1p(obs: ArrayLike, samples: ArrayLike, half_width: float = 0.1,
     if not floor_draws > 0:
         raise ValueError(f"floor_draws: must be > 0, got {floor_draws}")
     centre = np.log1p(obs_array)
-    low = np.minimum(centre - half_width, np.log1p(np.maximum(obs_array - 0.5, 0.0)))
+    # Never below log1p(0) = 0, where no count can be (a count of 0 had a cell reaching
+    # -0.1, a width no draw could fill: 0.22 nats too many for every forecaster).
+    low = np.maximum(np.minimum(centre - half_width, np.log1p(np.maximum(obs_array - 0.5, 0.0))),
+                     0.0)
     high = np.maximum(centre + half_width, np.log1p(obs_array + 0.5))
     log_samples = np.log1p(samples_array)
     inside = (log_samples >= low[:, None]) & (log_samples <= high[:, None])

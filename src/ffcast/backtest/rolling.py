@@ -107,7 +107,8 @@ class RollingResult:
                                  f.get("median_abs_log_ratio", np.nan))
         rows = s["observations"]
         return [
-            {"goal": "80% interval coverage of reported_returned in 70-90%",
+            {"goal": "80% interval coverage of the returnee counts as published (each read as "
+                     "its producer publishes; these are a research centre's) in 70-90%",
              "measured": cov, "target": "0.70-0.90", "rows": rows,
              "met": bool(COVERAGE_GOAL[0] <= cov <= COVERAGE_GOAL[1])},
             {"goal": "CRPS on log1p at least 30% better than the best baseline "

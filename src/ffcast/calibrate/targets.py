@@ -200,9 +200,16 @@ def observation_targets(prep: Prepared, obs: pd.DataFrame,
     with ``published``); only statements published by the cut-off and describing a month
     the run simulates are used (the others are ignored by construction, never fitted).
     A user's figure is read as an official count (the reporting model's ``official``
-    kind), each as its own estimate. ``until`` replaces the cut-off's last day (an update
-    folds in statements published after it) and ``after`` keeps only statements published
-    later than that day; ``used`` collects the index (in ``obs``) of each row made a target.
+    kind), each as its own estimate. What is fitted is the figure ``value``, as a point:
+    log-normal reporting noise around it, whether or not the row gives bounds. ``low`` and
+    ``high`` (the figure's stated uncertainty) are not read here: they are kept in the file
+    and in the posterior's stored statements, but a range around a figure would be fitted
+    as its geometric midpoint, not the figure (``value=500, low=100, high=600`` would
+    become about 245), and a one-sided bound would replace the figure by a range. A
+    ``value`` of 0 is read as no statement (as an embedded count of 0 is).
+    ``until`` replaces the cut-off's last day (an update folds in statements published
+    after it) and ``after`` keeps only statements published later than that day; ``used``
+    collects the index (in ``obs``) of each row made a target.
     """
     end = cutoff_end(prep) if until is None else until
     measure = {"cumulative_returned": "returned", "cumulative_travelled": "travelled",
@@ -215,8 +222,9 @@ def observation_targets(prep: Prepared, obs: pd.DataFrame,
     if rows.empty:
         return []
     rows["measure"] = rows["quantity"].map(measure)
-    rows["low"] = rows["low"].where(rows["low"].notna(), rows["value"])
-    rows["high"] = rows["high"].where(rows["high"].notna(), rows["value"])
+    # The figure itself, as a point (low = high = value): the stated bounds are not fitted.
+    rows["low"] = rows["value"].astype(float)
+    rows["high"] = rows["value"].astype(float)
     rows["as_of_date"] = rows["month"] + pd.offsets.MonthEnd(0)
     out = _statements(prep, rows.assign(source=rows["source"].astype(str)), "user", used)
     return [replace(t, reporter="official") for t in out]

@@ -155,9 +155,7 @@ def _why_not_used(rows: pd.DataFrame, prep: Prepared) -> dict[str, int]:
     own = set(prep.countries["iso3"])
     elsewhere = rows[~rows["iso3"].isin(own)]
     rest = rows[rows["iso3"].isin(own)]
-    low = rest["low"].where(rest["low"].notna(), rest["value"])
-    high = rest["high"].where(rest["high"].notna(), rest["value"])
-    zero = rest[(low == 0) & (high == 0)]
+    zero = rest[rest["value"] == 0]  # the figure is fitted, not its bounds
     out: dict[str, int] = {}
     if len(elsewhere):
         codes = ", ".join(dict.fromkeys(elsewhere["iso3"].astype(str)))
@@ -219,6 +217,14 @@ def update(posterior: Posterior | str, observations: pd.DataFrame, until: str, *
         f"published after {until}": int((obs["published_date"] > until_end).sum()),
     }
     earlier = stored_statements(post)
+    if not earlier.empty and (earlier["published_date"] > until_end).any():
+        # A posterior fitted with ``calibrate(..., through=...)`` holds statements
+        # published after its origin (its cut-off): an origin before them would forecast
+        # from a month whose future the posterior has already seen.
+        last = f"{earlier['published_date'].max():%Y-%m}"
+        raise FFCastError(f"--until: {until} is before {last}, when the last statement "
+                          f"the posterior was fitted to was published; fix: give {last} "
+                          "or later")
     prep = posteriors.calibration_prep(post.cutoff, until)
     block = Block.for_run(prep)
     if block.names != post.names:
@@ -226,7 +232,15 @@ def update(posterior: Posterior | str, observations: pd.DataFrame, until: str, *
                           "calibrates; fix: re-run `ffcast calibrate`")
     old = build_targets(prep) if targets is None else list(targets)
     if not earlier.empty:
-        old += observation_targets(prep, earlier, until=origin_end)
+        # Every statement the posterior was fitted to, whenever it was published (by
+        # ``until``, checked above): one fitted by ``calibrate(..., through=...)`` may be
+        # published after the origin, and its likelihood must stay in the target.
+        kept = observation_targets(prep, earlier, until=until_end)
+        if len(kept) != len(earlier):
+            raise FFCastError(f"--posterior: {len(earlier) - len(kept)} of the "
+                              f"{len(earlier)} statements it was fitted to cannot be read "
+                              "again; fix: re-run `ffcast calibrate` with them")
+        old += kept
     used: list = []  # the rows of ``obs`` the new statements come from
     new = observation_targets(prep, obs, until=until_end, after=origin_end, used=used)
     usable = obs[(obs["published_date"] > origin_end) & (obs["published_date"] <= until_end)]
@@ -311,7 +325,8 @@ def update(posterior: Posterior | str, observations: pd.DataFrame, until: str, *
                       "observations": post.attrs.get("observations", "[]")})
     say("simulating each particle's state at the new origin")
     out = posteriors.attach_states(out, prep)
-    table = _statement_table(new, before[:, cols], sim[:, cols])
+    table = _statement_table(new, obs.loc[used, "value"].to_numpy(float), before[:, cols],
+                             sim[:, cols])
     return UpdateResult(out, table, ess, acc, refreshed, time.perf_counter() - t0, ignored,
                         stages)
 
@@ -397,13 +412,15 @@ class _Bridge:
         return sim[:, -2:] @ self._weights()
 
 
-def _statement_table(targets: list[Target], before: np.ndarray,
+def _statement_table(targets: list[Target], figures: np.ndarray, before: np.ndarray,
                      after: np.ndarray) -> pd.DataFrame:
+    """Per new statement: its figure (the statement's ``value``) and the predictive of the
+    published figure before and after the update (median and 90% interval)."""
     rows = []
-    for j, t in enumerate(targets):
+    for j, (t, figure) in enumerate(zip(targets, figures, strict=True)):
         b = np.percentile(before[:, j], [5, 50, 95])
         a = np.percentile(after[:, j], [5, 50, 95])
-        rows.append({"statement": t.label, "as_of": t.as_of, "figure": t.low,
+        rows.append({"statement": t.label, "as_of": t.as_of, "figure": float(figure),
                      "before_median": b[1], "before_p5": b[0], "before_p95": b[2],
                      "after_median": a[1], "after_p5": a[0], "after_p95": a[2]})
     return pd.DataFrame(rows)

@@ -230,6 +230,13 @@ def calibrate_cmd(
 
         res = calibrate(cutoff=cutoff, particles=particles, seed=seed, progress=report,
                         observations=obs, observations_label=observations or "")
+        reached = res.stages[-1].temperature if res.stages else 1.0
+        if reached < 1.0:
+            # Not an error (an update completes such a file), but never silent: its
+            # particles are a tempered posterior, wider than the data allow.
+            st.note(f"ffcast: warning: calibration stopped after {len(res.stages)} stages at "
+                    f"temperature {reached:.3f}, short of 1: the posterior is tempered (too "
+                    "wide); fix: more particles, or `ffcast update` it to complete it")
         st.start(f"writing {out}", 0, now=True)
         post = from_result(res)
         save(post, out)
@@ -239,6 +246,7 @@ def calibrate_cmd(
         "cutoff": cutoff, "particles": particles, "seed": seed, "out": str(out),
         "seconds": round(res.seconds, 1), "simulations": res.simulations,
         "stages": [s.__dict__ for s in res.stages], "targets": len(res.targets),
+        "temperature_reached": reached,
         "observations": res.observations,
         "targets_inside_90": float(fit["inside"].mean()),
         "fit_by_channel": fit.groupby("channel")["inside"].mean().round(3).to_dict(),
@@ -294,7 +302,7 @@ def forecast_cmd(
     published: Annotated[bool, typer.Option(
         "--published", help="Also forecast the returnee counts official authorities will "
         "publish each December (the backtest's forecaster: anchored on each country's "
-        "statements by the cut-off).")] = False,
+        "statements by the cut-off, and on those an update folded in).")] = False,
     countries: Annotated[str | None, typer.Option(
         help="With --published: comma-separated ISO3 codes (default: the 10 countries "
         "with the largest returnee statement by the cut-off).")] = None,
@@ -358,7 +366,8 @@ def published_table(table: object) -> Table:
     frame = table if isinstance(table, pd.DataFrame) else pd.DataFrame(table)
     t = Table(title="People returned, as official authorities will publish them (cumulative; "
               "median [90% interval]; anchored on each country's statements by the "
-              "cut-off, the forecaster docs/validation.md scores)", title_justify="left")
+              "cut-off and those the posterior was fitted to, the forecaster docs/validation.md "
+              "scores)", title_justify="left")
     t.add_column("country")
     t.add_column("latest statement", justify="right")
     months = list(dict.fromkeys(frame["month"]))

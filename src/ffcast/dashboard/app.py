@@ -216,7 +216,11 @@ def fill_from_preset(preset: Any) -> list[Any]:
 
 
 def show_shares(*values: Any) -> Any:
-    """Tilt sliders and preset -> the effective post-cut-off pathway shares."""
+    """Tilt sliders and preset -> the effective post-cut-off pathway shares, before the
+    policy levers: the dispatch lever (``dispatch_capacity``, set by a preset such as
+    expeditionary or by its slider) scales the share sent abroad from the policy start,
+    which this line does not show (review, 2026-12-07: "dispatched abroad 13%" for
+    expeditionary, whose lever makes it about 18%)."""
     try:
         spec = C.run_spec(values[-1], "2017-07", dict(zip(C.PATHWAY_KEYS, values[:-1],
                                                             strict=True)),
@@ -226,8 +230,9 @@ def show_shares(*values: Any) -> Any:
     except FFCastError:
         return "Effective shares: fix the tilts first."
     shares = C.effective_shares(spec.scenario)
-    return [html.Strong("Effective shares (traveller-weighted): "),
-            ", ".join(f"{C.PATHWAY_NAMES[k].lower()} {v:.0%}" for k, v in shares.items())]
+    return [html.Strong("Effective shares (traveller-weighted, before the policy levers): "),
+            ", ".join(f"{C.PATHWAY_NAMES[k].lower()} {v:.0%}" for k, v in shares.items())
+            + "; the dispatch lever scales the share sent abroad from the policy start."]
 
 
 def on_run(runner: Runner, _clicks: int, preset: Any, midpoint: Any, *rest: Any) -> list[Any]:

@@ -62,8 +62,9 @@ def results_file(spec: RunSpec, fmt: str,
 
 def report_file(spec: RunSpec, compare_baseline: bool, posteriors: Posteriors | None = None,
                 before: bool = False) -> tuple[bytes, str]:
-    """(bytes, file name) of the HTML report of the current view (optionally vs baseline;
-    with ``before``, with "What the update moved" against ``posteriors.before``)."""
+    """(bytes, file name) of the HTML report of the current view (optionally vs baseline,
+    as the screen shows it: the current scenario minus the baseline; with ``before``, with
+    "What the update moved" against ``posteriors.before``)."""
     after = None if posteriors is None or posteriors.after is None else posteriors.after
     if before and (posteriors is None or posteriors.before is None):
         raise ValueError("before: the server has no posterior before the update")
@@ -74,7 +75,8 @@ def report_file(spec: RunSpec, compare_baseline: bool, posteriors: Posteriors | 
             sort_keys=False), encoding="utf-8")
         out = build_report(ReportRequest(
             out=Path(tmp) / "report.html", scenario=str(scenario_yaml),
-            compare="baseline" if compare_baseline else None, draws=spec.draws,
+            compare="baseline" if compare_baseline else None, reverse=compare_baseline,
+            draws=spec.draws,
             seed=spec.seed, end=spec.end, focus=(spec.focus,), posterior=after,
             before=posteriors.before if before and posteriors is not None else None))
         return out.read_bytes(), f"{_stem(spec)}.html"

@@ -51,17 +51,15 @@ def headline(red: Reduction) -> html.Div:
                    "headline-travelled")]
     cards += [_card(figures.PATHWAY_LABELS[k], q[:, PATHWAYS.index(k)], figures.COLOURS[k],
                     f"headline-{k}") for k in HEADLINE_KEYS]
-    after = meta.years > meta.cutoff.year
     # Headline totals count the West, the region the record fits: attacks at home by
     # non-Western origins and in third theatres are prior-driven scenarios (Q.PRIOR_SCENARIO_
-    # REGIONS), fitted to no record.
+    # REGIONS), fitted to no record. They count from the month after the cut-off or the
+    # updated posterior's origin, as `ffcast run` does.
     cards += [
-        _card(f"Attacks in the West {meta.cutoff.year + 1}–{meta.months[-1]:%Y}",
-              quantiles(red.headline_of("attacks")[:, after].sum(1)), style.VERMILLION,
-              "headline-attacks"),
-        _card(f"Deaths in attacks in the West {meta.cutoff.year + 1}–{meta.months[-1]:%Y}",
-              quantiles(red.headline_of("attack_deaths")[:, after].sum(1)), style.BLACK,
-              "headline-deaths"),
+        _card(f"Attacks in the West {meta.counted_span}",
+              quantiles(red.total_after("attacks")), style.VERMILLION, "headline-attacks"),
+        _card(f"Deaths in attacks in the West {meta.counted_span}",
+              quantiles(red.total_after("attack_deaths")), style.BLACK, "headline-deaths"),
     ]
     # The parameters' label names an update itself ("posterior (cut-off ..., updated to ...)").
     note = (f"Scenario {meta.scenario_name}, {red.n_draws:,} draws, seed {meta.seed}, "
@@ -170,6 +168,7 @@ def before_cards(update: moved.Moved) -> html.Div:
     cards.append(_pair_card(f"Returned to {name}", quantiles(b.focus_returned[:, -1, 0]),
                             quantiles(a.focus_returned[:, -1, 0]), style.BLUE,
                             "before-focus"))
+    # Both sides count the same calendar months (an update's history months moved too).
     after = meta.years > meta.cutoff.year
     years = f"{meta.cutoff.year + 1}–{meta.months[-1]:%Y}"
     for key, title, colour, count in (

@@ -84,8 +84,10 @@ def territory_paths(
 ) -> np.ndarray:
     """Territory share per draw and month: observed to the cut-off, a logistic collapse after.
 
-    ``midpoint`` is, per draw, the month offset (from ``months[0]``) at which the post-cut-off
-    decline is half done; territory falls from its cut-off level toward ``residual``.
+    ``midpoint`` is, per draw, the month offset (from ``months[0]``) of the logistic's centre;
+    territory falls from its cut-off level toward ``residual``, the logistic renormalised to
+    1 at the cut-off, so at the midpoint ``0.5 / L(cut-off)`` of the decline is still to come
+    (more than half: at 2016-12 with the default 2017-07 and steepness 3, 44% is done).
     Returns an array (draws, months).
     """
     t = np.arange(len(months), dtype=float)

@@ -56,6 +56,17 @@ class ReportRequest:
     # such as "2016-12", or a loaded Posterior).
     posterior: moved.PosteriorInput = None
     before: moved.PosteriorInput = None
+    # The comparison's direction: ``compare`` minus the main scenario (False, as ``ffcast
+    # compare SCENARIO COMPARE`` and ``ffcast report --compare`` show it), or the main
+    # scenario minus ``compare`` (True: the dashboard's "what the current view changes
+    # against the baseline", whose downloaded report must show the screen's signs).
+    reverse: bool = False
+
+
+def compared(red: Reduction, other: Reduction, reverse: bool = False
+             ) -> tuple[Reduction, Reduction]:
+    """(A, B) of a report's comparison, which shows B - A (see ``ReportRequest.reverse``)."""
+    return (other, red) if reverse else (red, other)
 
 
 def check(req: ReportRequest) -> moved.Posteriors | None:
@@ -164,8 +175,10 @@ def reduce_before(req: ReportRequest, main: Reduction, params: moved.Posteriors,
 
 
 def build_figures(red: Reduction, other: Reduction | None = None,
-                  update: moved.Moved | None = None) -> dict[str, go.Figure]:
-    """Every figure of the report by file stem, in page order."""
+                  update: moved.Moved | None = None,
+                  reverse: bool = False) -> dict[str, go.Figure]:
+    """Every figure of the report by file stem, in page order (``reverse``: the comparison
+    shows the main run minus ``other``)."""
     names = dict(zip(red.meta.countries, red.meta.country_names, strict=True))
     published = observed.returned_points(red.meta.cutoff)
     figs = {
@@ -182,8 +195,9 @@ def build_figures(red: Reduction, other: Reduction | None = None,
         "groups": figures.groups_figure(red),
     }
     if other is not None:
+        a, b = compared(red, other, reverse)
         figs = {"comparison": figures.comparison_figure(
-            paired_differences(red, other), red.meta.scenario_name, other.meta.scenario_name,
+            paired_differences(a, b), a.meta.scenario_name, b.meta.scenario_name,
             red.n_draws), **figs}
     if update is not None:
         figs = {"moved": moved.moved_figure(update), **figs}
@@ -207,7 +221,7 @@ def build_report(req: ReportRequest, progress: Callable[[int], None] | None = No
     update = None
     if params is not None and params.before is not None:
         update = reduce_before(req, red, params, progress)
-    figs = build_figures(red, other, update)
+    figs = build_figures(red, other, update, req.reverse)
     updated = (f"; statements to {pd.Period(red.meta.updated_to, 'M'):%b %Y} (updated "
                "posterior)" if red.meta.updated_to else "")
     document = page(
@@ -215,7 +229,8 @@ def build_report(req: ReportRequest, progress: Callable[[int], None] | None = No
         f"{red.n_draws:,} draws, seed {red.meta.seed}, {red.meta.months[0]:%b %Y} – "
         f"{red.meta.months[-1]:%b %Y}; data to {red.meta.cutoff:%b %Y}{updated}; ffcast "
         f"{version.__version__}",
-        _sections(red, other, figure_html(list(figs.values())), list(figs), update))
+        _sections(red, other, figure_html(list(figs.values())), list(figs), update,
+                  req.reverse))
     path = write(document, req.out)
     if req.png_dir is not None:
         write_pngs(figs, req.png_dir)
@@ -223,7 +238,8 @@ def build_report(req: ReportRequest, progress: Callable[[int], None] | None = No
 
 
 def _sections(red: Reduction, other: Reduction | None, divs: list[str],
-              keys: list[str], update: moved.Moved | None = None) -> list[Section]:
+              keys: list[str], update: moved.Moved | None = None,
+              reverse: bool = False) -> list[Section]:
     div = dict(zip(keys, divs, strict=True))
 
     def figs(*names: str) -> str:
@@ -234,11 +250,12 @@ def _sections(red: Reduction, other: Reduction | None, divs: list[str],
         out.append(Section("moved", "What the update moved",
                            moved.section(update, div["moved"])))
     if other is not None:
-        diffs = paired_differences(red, other)
-        out.append(Section("comparison", f"Scenario comparison: {other.meta.scenario_name} "
-                           f"vs {red.meta.scenario_name}", figs("comparison")
-                           + sections.comparison_table(diffs, red.meta.scenario_name,
-                                                       other.meta.scenario_name)))
+        a, b = compared(red, other, reverse)
+        out.append(Section("comparison", f"Scenario comparison: {b.meta.scenario_name} "
+                           f"vs {a.meta.scenario_name}", figs("comparison")
+                           + sections.comparison_table(paired_differences(a, b),
+                                                       a.meta.scenario_name,
+                                                       b.meta.scenario_name)))
     out += [
         Section("risk", "Terrorism risk linked to foreign fighters: the West",
                 risk.risk_section(red, observed.attack_record(f"{red.meta.cutoff:%Y-%m}"),

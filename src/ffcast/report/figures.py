@@ -19,6 +19,7 @@ from plotly.subplots import make_subplots
 from ffcast.plots import style
 from ffcast.report.reduce import Difference, Reduction, RunMeta, quantiles
 from ffcast.results import quantities as Q
+from ffcast.results.risk import percent
 
 PATHWAY_LABELS: dict[str, str] = {q.name: q.label for q in (*Q.PATHWAYS, Q.TRAVELLED)}
 # "stayed" is in_theatre + insurgent: it takes the in-theatre colour.
@@ -337,9 +338,9 @@ def _difference_rows(fig: go.Figure, rows: Sequence[Difference], row: int,
     fig.add_trace(go.Scatter(
         x=[d.median for d in rows], y=labels, mode="markers", name="Median difference",
         marker={"color": style.BLACK, "size": 9}, showlegend=legend,
-        customdata=[[d.p5, d.p95, d.share_lower] for d in rows],
+        customdata=[[d.p5, d.p95, percent(d.share_lower)] for d in rows],
         hovertemplate="%{y}: %{x:+,.0f} (90%: %{customdata[0]:+,.0f} to "
-        "%{customdata[1]:+,.0f}); lower in %{customdata[2]:.0%} of draws<extra></extra>"),
+        "%{customdata[1]:+,.0f}); lower in %{customdata[2]} of draws<extra></extra>"),
         row=row, col=1)
 
 

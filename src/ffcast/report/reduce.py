@@ -71,6 +71,23 @@ class RunMeta:
         return np.unique(self.months.year)
 
     @property
+    def counted_from(self) -> pd.Timestamp:
+        """The first month the forecast's totals count, as ``ffcast run`` and ``compare``
+        count them: the month after the cut-off, or after the month an update brought the
+        posterior to (``updated_to``)."""
+        origin = pd.Period(self.updated_to, "M") if self.updated_to else pd.Period(
+            self.cutoff, "M")
+        return (origin + 1).start_time
+
+    @property
+    def counted_span(self) -> str:
+        """The totals' months as a label: ``2017–2026``, or ``Nov 2017–2026`` when they
+        start within a year (a cut-off before December, an updated posterior)."""
+        first = self.counted_from
+        start = f"{first:%Y}" if first.month == 1 else f"{first:%b %Y}"
+        return f"{start}–{self.months[-1]:%Y}"
+
+    @property
     def group_positions(self) -> np.ndarray:
         """Positions in ``months`` where the report keeps men, women and minors: each
         December and the last month (``Recording.every_month(groups="yearly")``)."""
@@ -159,6 +176,9 @@ class Reduction:
     attacks: np.ndarray  # (D, Y, 3) attacks executed per year, by target
     attack_deaths: np.ndarray  # (D, Y, 3) deaths per year, by target
     risk: np.ndarray  # (D, Y, RISK_REGIONS, RISK_COUNTS) per year (ffcast.results.risk)
+    # (D, RISK_REGIONS, RISK_COUNTS) summed over the months from meta.counted_from: the
+    # totals after the cut-off (or an update's origin), as `ffcast run` counts them
+    risk_after: np.ndarray
     # Men, women and minors at meta.group_positions, summed over origins: (D, YG, G, Q)
     # (GROUP_QUANTITIES; flows are the month's); and who is held in Iraq/Syria at the
     # horizon by origin region and group (D, R, G).
@@ -210,6 +230,7 @@ class Reduction:
                    home_outcomes=z(len(Q.HOME_STOCKS)), attacks=z(y, len(Q.TARGETS)),
                    attack_deaths=z(y, len(Q.TARGETS)),
                    risk=z(y, len(Q.RISK_REGIONS), len(Q.RISK_COUNTS)),
+                   risk_after=z(len(Q.RISK_REGIONS), len(Q.RISK_COUNTS), dtype=np.int64),
                    group_years=z(len(meta.group_positions), L.N_GROUPS,
                                  L.N_GROUP_QUANTITIES),
                    group_held=z(len(REGIONS), L.N_GROUPS),
@@ -241,6 +262,14 @@ class Reduction:
         """(D, Y) per-year ``count`` summed over the headline risk regions (the West, the
         region the record fits; :data:`ffcast.results.quantities.HEADLINE_RISK_REGIONS`)."""
         return Q.headline_of_regions(self.risk[..., Q.RISK_COUNTS.index(count)])
+
+    def total_after(self, count: str, region: str | None = None) -> np.ndarray:
+        """(D,) ``count`` summed over the months from ``meta.counted_from`` (the totals
+        ``ffcast run`` and ``compare`` give), in the headline regions or in ``region``."""
+        k = Q.RISK_COUNTS.index(count)
+        if region is None:
+            return Q.headline_of_regions(self.risk_after[..., k])
+        return self.risk_after[:, Q.RISK_REGIONS.index(region), k]
 
     def add(self, ds: xr.Dataset) -> None:
         """Reduce one chunk of draws (a results Dataset, loaded) into the next rows."""
@@ -294,6 +323,11 @@ class Reduction:
         self.attacks[rows] = risk.yearly(attacks, months)
         self.attack_deaths[rows] = risk.yearly(by_target, months)
         self.risk[rows] = risk.yearly(by_region, months)
+        self.risk_after[rows] = self._after(by_region)
+
+    def _after(self, monthly: np.ndarray) -> np.ndarray:
+        """(D, ...) ``monthly`` (D, T, ...) summed over the months from ``counted_from``."""
+        return monthly[:, self.meta.months >= self.meta.counted_from].sum(1, dtype=np.int64)
 
     def add_chunk(self, chunk: ChunkResult, codes: np.ndarray | None = None,
                   seed: int | None = None) -> None:
@@ -330,8 +364,9 @@ class Reduction:
                                          meta.months)
         self.attack_deaths[rows] = risk.yearly(world_flows[..., Q.flow_slots("attack_deaths")],
                                                meta.months)
-        self.risk[rows] = risk.yearly(Q.risk_counts(flows, Q.western_origins(meta.regions)),
-                                      meta.months)
+        by_region = Q.risk_counts(flows, Q.western_origins(meta.regions))
+        self.risk[rows] = risk.yearly(by_region, meta.months)
+        self.risk_after[rows] = self._after(by_region)
         wanted = chunk.months[meta.group_positions]
         found = np.searchsorted(chunk.group_months, wanted)
         if chunk.groups is None or (found.size and (
@@ -578,8 +613,10 @@ def paired_differences(a: Reduction, b: Reduction) -> list[Difference]:
         raise FFCastError(f"compare: the two runs' cut-offs differ ({ma.cutoff:%Y-%m} and "
                           f"{mb.cutoff:%Y-%m}), so their totals after the cut-off would count "
                           "different months; fix: give both scenarios the same cutoff")
-    after = ma.years > ma.cutoff.year
-    first = int(ma.years[after][0]) if after.any() else int(ma.years[-1])
+    if ma.counted_from != mb.counted_from:
+        raise FFCastError("compare: the two runs' posteriors reach different months, so "
+                          "their totals would count different months; fix: run both under "
+                          "one posterior")
     pairs: list[tuple[str, str, np.ndarray, np.ndarray]] = [
         (q.label, "persons", a.pathways[:, -1, i], b.pathways[:, -1, i])
         for i, q in enumerate(Q.PATHWAYS)
@@ -588,22 +625,22 @@ def paired_differences(a: Reduction, b: Reduction) -> list[Difference]:
                b.home_outcomes[:, k]) for k, h in enumerate(Q.HOME_STOCKS)]
     # The headline is the West, the region the record fits; attacks at home by non-Western
     # origins are a prior-driven scenario (its own, labelled row); third theatres, another,
-    # are left out here.
-    span = f"{first}–{ma.months[-1]:%Y}"
+    # are left out here. Totals count from the month after the cut-off (or the updated
+    # posterior's origin), as `ffcast compare` does.
+    span = ma.counted_span
     pairs += [
-        (f"Attacks in the West {span}", "attacks", a.headline_of("attacks")[:, after].sum(1),
-         b.headline_of("attacks")[:, after].sum(1)),
-        (f"Deaths in attacks in the West {span}", "deaths",
-         a.headline_of("attack_deaths")[:, after].sum(1),
-         b.headline_of("attack_deaths")[:, after].sum(1)),
+        (f"Attacks in the West {span}", "attacks", a.total_after("attacks"),
+         b.total_after("attacks")),
+        (f"Deaths in attacks in the West {span}", "deaths", a.total_after("attack_deaths"),
+         b.total_after("attack_deaths")),
         (f"Attacks at non-Western homes {span} (prior-driven)", "attacks",
-         a.risk_of("home_elsewhere", "attacks")[:, after].sum(1),
-         b.risk_of("home_elsewhere", "attacks")[:, after].sum(1)),
+         a.total_after("attacks", "home_elsewhere"),
+         b.total_after("attacks", "home_elsewhere")),
         # Not foreign fighters: what prison policies add through the inmates they
         # radicalise, on priors alone (ADR 0036).
         (f"Attacks in the West by inmates radicalised in prison {span} (prior-driven)",
-         "attacks", a.risk_of("inmates_west", "attacks")[:, after].sum(1),
-         b.risk_of("inmates_west", "attacks")[:, after].sum(1)),
+         "attacks", a.total_after("attacks", "inmates_west"),
+         b.total_after("attacks", "inmates_west")),
     ]
     out = []
     for label, units, xa, xb in pairs:

@@ -207,15 +207,14 @@ def risk_section(red: Reduction, record: pd.DataFrame, figure: str) -> str:
 
 
 def mid_year_note(meta: object) -> str:
-    """For a cut-off before December: the report's tables and totals count whole calendar
-    years after the cut-off's, while `ffcast run` and `compare` count from the month after
-    it (review of 2026-12-07; the months between are in neither the table nor the totals
-    here)."""
+    """For a cut-off before December: the report's per-year tables count whole calendar
+    years after the cut-off's, while its totals (a comparison's, the dashboard's cards),
+    `ffcast run` and `compare` count from the month after it (review of 2026-12-07)."""
     cutoff = meta.cutoff  # type: ignore[attr-defined]
     if cutoff.month == 12:
         return ""
     first = pd.Period(cutoff, "M") + 1
-    return (f" The cut-off is {cutoff:%B %Y}: these tables and totals count whole years from "
-            f"{cutoff.year + 1}, so {first:%B}-December {cutoff.year} are in neither; "
-            f"<code>ffcast run</code> and <code>ffcast compare</code> count from "
-            f"{first:%Y-%m}.")
+    return (f" The cut-off is {cutoff:%B %Y}: these per-year rows count whole years from "
+            f"{cutoff.year + 1}, so {first:%B}-December {cutoff.year} are in none of them; "
+            f"the totals after the cut-off (a comparison's, <code>ffcast run</code>'s and "
+            f"<code>ffcast compare</code>'s) count from {first:%Y-%m}.")

@@ -19,6 +19,7 @@ from ffcast.data import REGIONS
 from ffcast.report.figures import PATHWAY_LABELS
 from ffcast.report.html import esc, table
 from ffcast.report.reduce import PATHWAYS, Difference, Reduction, RunMeta, quantiles
+from ffcast.results.risk import percent
 
 INTERVAL = "90% interval"
 
@@ -49,9 +50,9 @@ def headline(red: Reduction) -> str:
     words = (
         f"<p class=\"lead\">By the end of {end}, under the <strong>{esc(meta.scenario_name)}"
         f"</strong> scenario, about <strong>{about(trav[2])}</strong> people had travelled to "
-        f"Syria and Iraq since 2011 ({INTERVAL} {interval(trav)}). Of them, the model "
-        f"expects about <strong>{about(q[2, i['returned']])}</strong> to have come home "
-        f"({interval(q[:, i['returned']])}), {about(q[2, i['stayed']])} to still be in "
+        f"Syria and Iraq since 2011, or been born there ({INTERVAL} {interval(trav)}). Of "
+        f"them, the model expects about <strong>{about(q[2, i['returned']])}</strong> to have "
+        f"come home ({interval(q[:, i['returned']])}), {about(q[2, i['stayed']])} to still be in "
         f"Iraq or Syria, {about(q[2, i['detained_in_theatre']])} detained there, "
         f"{about(q[2, i['relocated']])} in third theatres such as Libya or the Sahel, "
         f"{about(q[2, i['dispatched']])} active abroad as dispatched operatives, and "
@@ -140,7 +141,7 @@ def country_table(red: Reduction, published: pd.DataFrame) -> str:
 def comparison_table(diffs: Sequence[Difference], a: str, b: str) -> str:
     """Paired differences B - A with intervals and the share of draws where B is lower."""
     rows = [[(esc(d.quantity), None), (f"{d.median:+,.0f}", d.median),
-             (f"{d.p5:+,.0f} to {d.p95:+,.0f}", d.p5), (f"{d.share_lower:.0%}", d.share_lower)]
+             (f"{d.p5:+,.0f} to {d.p95:+,.0f}", d.p5), (esc(percent(d.share_lower)), d.share_lower)]
             for d in diffs]
     heads = [("Quantity", False), (f"{b} minus {a} (median)", True), (INTERVAL, True),
              (f"Share of draws where {b} is lower", True)]

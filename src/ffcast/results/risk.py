@@ -65,8 +65,9 @@ def mean_text(x: float) -> str:
 def percent(p: float) -> str:
     """A probability as a whole percentage that never rounds a possibility away ("<1%",
     ">99%"), for tables."""
-    if 0 < p < 0.005:
+    shown = f"{p:.0%}"
+    if p > 0 and shown == "0%":
         return "<1%"
-    if 0.995 <= p < 1:
+    if p < 1 and shown == "100%":
         return ">99%"
-    return f"{p:.0%}"
+    return shown

@@ -43,8 +43,11 @@ class Collapse(_Strict):
 
     midpoint: Month = Field(
         "2017-07",
-        description="Month by which half of the territory held at the cut-off is lost "
-        "(judgement as of Dec 2016: Mosul offensive from Oct 2016, Raqqa expected next).",
+        description="Centre of the logistic decline after the cut-off (judgement as of Dec "
+        "2016: Mosul offensive from Oct 2016, Raqqa expected next). The decline starts from "
+        "the cut-off's level, so by this month somewhat less than half of the territory "
+        "held at the cut-off is lost (44% for the default 2017-07 at steepness 3); half is "
+        "lost a month or two later, more for a midpoint close to the cut-off.",
     )
     midpoint_sd_months: float = Field(
         3.0, ge=0.0, le=24.0, description="Uncertainty (sd, months) of the midpoint per draw."

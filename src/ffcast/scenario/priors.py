@@ -228,7 +228,9 @@ PARAMS: tuple[Param, ...] = (
           "judgement (pre-2017); post-cut-off studies (RENARD2020, HODWITZ2019/2021) shown in "
           "docs for comparison only"),
     Param("released_disengage", 0.02, "lognormal", 0.5, "per month",
-          "Disengagement hazard after release.", "judgement"),
+          "Disengagement hazard after release; also the hazard at which inmates radicalised "
+          "in prison leave the radicalised pool (`hazards.stock_hazards`), so it moves the "
+          "inmates' attack scenario too.", "judgement"),
     Param("rehabilitation_completion", 1 / 12, "lognormal", 0.3, "per month",
           "Hazard of leaving a rehabilitation programme.", "judgement: about a year"),
     Param("rehabilitation_success", 0.8, "beta", 20.0, "probability",
@@ -268,7 +270,7 @@ PARAMS: tuple[Param, ...] = (
     Param("interdiction_third", 0.2, "beta", 20.0, "probability",
           "Share of plots in third theatres interdicted.", "judgement"),
     Param("attack_lag", 3.0, "lognormal", 0.3, "months",
-          "Mean months from plot initiation to execution (geometric, at most 24).",
+          "Mean months from plot initiation to execution (1 + geometric, at most 23).",
           "judgement", ceiling=120.0,
           ceiling_why="ten years; the engine holds no attack past 24 months anyway",
           scope="global"),
@@ -371,8 +373,8 @@ PARAMS: tuple[Param, ...] = (
           "from being able to escape', RUDAW2016; foreign fighters 'not gonna be able to "
           "exfiltrate as easily', WASHEXAM2016; no IS territory left on the border, DOD2016) "
           "vs a leaky one (cars still leaving Mosul, AHRAM2016; the convoy out of Manbij, "
-          "RT2016_MANBIJ); deserters executed (ICSR2015_DEF, BBC2015_DEF); uniform-like "
-          "prior (90%: 0.10-0.90)", scope="global"),
+          "RT2016_MANBIJ); deserters executed (ICSR2015_DEF, BBC2015_DEF); uniform "
+          "prior (90%: 0.05-0.95)", scope="global"),
     Param("home_response", 0.5, "beta", 3.0, "probability",
           "The security response at home after the Paris attacks (from 2015-11, in Western "
           "origins, at cut-offs from 2016-03 when it was public): the share of the returnees "
@@ -386,7 +388,7 @@ PARAMS: tuple[Param, ...] = (
           "'traitement judiciaire systematique', FR_AN2016_11; UK: every returner 'can expect "
           "to be subject to investigation', UK_HO2016; Belgium's 114 returnees under close "
           "watch, GEENS2016_06) vs returnees who slip through or are mentored rather than "
-          "charged (Aarhus, AARHUS2015); wide (90%: 0.14-0.86)", scope="global"),
+          "charged (Aarhus, AARHUS2015); wide (90%: 0.10-0.90)", scope="global"),
     Param("ops_attrition", 0.3, "lognormal", 1.0, "per pressure-month",
           "Losses of the external-operations network (planners killed, cells rolled up) as "
           "the campaign against the group goes on: its capacity to dispatch and direct plots "

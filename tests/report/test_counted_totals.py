@@ -1,0 +1,56 @@
+"""The report's and the dashboard's totals after the cut-off count the months `ffcast run`
+and `ffcast compare` count: from the month after the cut-off, or after the month an update
+brought the posterior to (review, 2026-12-07: with a posterior updated to 2017-10 the
+dashboard's "Attacks in the West 2017-2019" said 5 (1-14) where `ffcast run` said 3 [0-10],
+counting the particles' history months of 2017 as forecast)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ffcast.calibrate import posterior as posteriors
+from ffcast.report.reduce import paired_differences, reduce_run
+from ffcast.runner import run
+
+DRAWS, SEED, END = 6, 2, "2018-12"
+
+
+def test_totals_from_an_updated_posterior_count_from_its_origin(
+        updated_posterior: tuple[Path, Path]) -> None:
+    post = posteriors.load(updated_posterior[1])  # updated to 2017-06
+    red = reduce_run("baseline", DRAWS, SEED, end=END, posterior=post)
+    head = run("baseline", draws=DRAWS, seed=SEED, end=END, posterior=post)
+    assert f"{red.meta.counted_from:%Y-%m}" == "2017-07"
+    assert red.meta.counted_span == "Jul 2017–2018"
+    order = np.argsort(red.draws)
+    for count in ("attacks", "attack_deaths"):
+        np.testing.assert_array_equal(red.total_after(count)[order],
+                                      head.headline_attacks(count))
+    # The per-year rows still hold the whole of 2017, its history months included.
+    whole = red.headline_of("attack_deaths")[:, red.meta.years >= 2017].sum(1)
+    assert (whole >= red.total_after("attack_deaths")).all()
+
+
+def test_a_december_cutoff_counts_whole_years_as_before() -> None:
+    red = reduce_run("baseline", DRAWS, SEED, end=END)
+    after = red.meta.years > red.meta.cutoff.year
+    assert red.meta.counted_span == "2017–2018"
+    np.testing.assert_array_equal(red.total_after("attacks"),
+                                  red.headline_of("attacks")[:, after].sum(1))
+    diffs = {d.quantity: d for d in paired_differences(red, red)}
+    assert "Attacks in the West 2017–2018" in diffs
+
+
+def test_a_comparison_never_rounds_a_possibility_away() -> None:
+    """A share of 0.995 printed "100%" and 0.005 "0%" (review, 2026-12-07)."""
+    from ffcast.report.reduce import Difference
+    from ffcast.report.sections import comparison_table
+
+    rows = [Difference("Killed", "persons", 0.0, 0.0, 0.0, 0.0, 1.0, 0.005),
+            Difference("Joined other groups", "persons", -3.0, -9.0, -5.0, -1.0, 0.0, 0.995)]
+    text = comparison_table(rows, "baseline", "expeditionary")
+    assert "&lt;1%" in text or "<1%" in text
+    assert "&gt;99%" in text or ">99%" in text
+    assert "100%" not in text and ">0%<" not in text
