@@ -78,14 +78,26 @@ def _counted_text(meta: dict) -> str:
             f"{meta['period']}, people at {meta['end_month']}")
 
 
+def _caption(lines: list[str | None]) -> str | None:
+    """Lines under a table (the Nones left out), each escaped for rich."""
+    said = [escape(line) for line in lines if line]
+    return "\n".join(said) or None
+
+
 def _sensitivity_table(res: SensitivityResult) -> Table:
     m = res.meta
-    pct = f"{res.conf_level:.0%}"
+    history = m.get("history")
+    morris = ("μ* = mean |change of the outcome| over a factor's full range (SALib divides "
+              "the change over a step of 2/3 of the range by 2/3)"
+              if res.method == "morris" else None)
     t = Table(title=f"{res.method.capitalize()} sensitivity of [bold]{m['outcome']}[/] "
               f"({_counted_text(m)}; {m['reduce']} over {m['draws_per_point']} draws, "
               f"{m['unit']}): "
-              f"{res.evaluations} scenarios, seed {res.seed}; ± = half-width of the {pct} "
-              "interval", title_justify="left")
+              f"{res.evaluations} scenarios, seed {res.seed}; {escape(res.interval())}",
+              title_justify="left",
+              caption=_caption([morris, history and f"history: {history}",
+                                *(f"warning: {w}" for w in res.warnings)]),
+              caption_justify="left")
     t.add_column("factor")
     if res.method == "sobol":
         cols = (("S1", "first-order S1"), ("ST", "total ST"))
@@ -100,7 +112,8 @@ def _sensitivity_table(res: SensitivityResult) -> Table:
     if res.method == "morris":
         t.add_column("σ (interactions, non-linearity)", justify="right")
     for name, row in order.iterrows():
-        cells = [fmt.format(row[c], row[f"{c}_conf"]) for c, _ in cols]
+        cells = ["undefined" if math.isnan(row[c]) else fmt.format(row[c], row[f"{c}_conf"])
+                 for c, _ in cols]
         if res.method == "morris":
             cells.append(f"{row['sigma']:,.4g}")
         t.add_row(str(name), *cells)
@@ -203,17 +216,29 @@ def discover_cmd(
                                                                "mass")}
                                   for b in trajectory]})
         return
+    history = summary.get("history")
+    months = [f.name for f in space if f.kind == "offset_months"]
     t = Table(title=f"PRIM box: {summary['outcome']} > {threshold:g} {summary['unit']} "
               f"({_counted_text(summary)}) "
               f"({summary['cases']} of {samples} points, {summary['share_above']:.0%}); "
               f"coverage {box.coverage:.0%}, density {box.density:.0%}, "
-              f"mass {box.mass:.0%}", title_justify="left")
-    for col in ("factor", "low", "high", "full range", "restricted"):
+              f"mass {box.mass:.0%}", title_justify="left",
+              caption=_caption([
+                  "quasi-p: the chance that as many points as the box holds, drawn at random "
+                  "from the box without that restriction, hold at least its cases (one-sided "
+                  "hypergeometric, as ema_workbench); " + summary["caveat"],
+                  months and (f"{', '.join(months)}: whole months, k - 0.5 .. m + 0.5 = "
+                              "months k .. m (the model rounds the offset)"),
+                  history and f"history: {history}"]),
+              caption_justify="left")
+    for col in ("factor", "low", "high", "full range", "restricted", "quasi-p"):
         t.add_column(col, justify="left" if col == "factor" else "right")
     restricted = set(box.restricted())
     for name, (lo, hi), (blo, bhi) in zip(box.names, box.limits, box.bounds, strict=True):
+        qp = box.quasi_p.get(name)
         t.add_row(name, f"{lo:.3g}", f"{hi:.3g}", f"{blo:.3g} – {bhi:.3g}",
-                  "[bold]yes[/]" if name in restricted else "")
+                  "[bold]yes[/]" if name in restricted else "",
+                  "" if qp is None else f"{qp:.2g}")
     print_table(console, t)
 
 

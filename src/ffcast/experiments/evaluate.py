@@ -12,6 +12,7 @@ method, so a script calling it needs an ``if __name__ == "__main__":`` guard.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -23,7 +24,15 @@ from ffcast.scenario import Scenario
 DEFAULT_END = "2020-12"  # three and a half years after the expected collapse
 
 
-def evaluate(
+def evaluate(points: np.ndarray, outcome: str | Outcome, draws_per_point: int = 20,
+             seed: int = 0, **options: Any) -> np.ndarray:
+    """The outcome at each of ``points``: :func:`evaluate_with_history` (the same keyword
+    ``options``: ``space``, ``base``, ``start``, ``end``, ``countries``, ``posterior``,
+    ``workers``, ``scheduler``, ``progress``) without why points re-simulated the history."""
+    return evaluate_with_history(points, outcome, draws_per_point, seed, **options)[0]
+
+
+def evaluate_with_history(
     points: np.ndarray,
     outcome: str | Outcome,
     draws_per_point: int = 20,
@@ -38,15 +47,18 @@ def evaluate(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: Callable[[int], None] | None = None,
-) -> np.ndarray:
+) -> tuple[np.ndarray, list[str | None]]:
     """The outcome at each of ``points`` (``(N, k)``, one column per factor of ``space``).
 
     Each point becomes a scenario (:func:`ffcast.experiments.space.apply` on ``base``) run
     with ``draws_per_point`` draws and ``seed`` (the same for all points) through
     :func:`ffcast.runner.run`; ``space`` defaults to the declared uncertainties. With
     ``workers`` or ``scheduler`` the points are spread over a Dask cluster, one task per
-    point; the numbers are identical. Returns ``(N,)`` floats in the outcome's unit. Raises
-    :class:`FFCastError` for bad input, before anything runs.
+    point; the numbers are identical. Returns ``(N,)`` floats in the outcome's unit, and per
+    point why its run re-simulated the posterior particles' history from 2011 (the
+    runner's :attr:`ffcast.runner.Headline.history`; None when it started from their stored
+    states or ran on the priors). Raises :class:`FFCastError` for bad input, before
+    anything runs.
     """
     from ffcast.calibrate.posterior import resolve
     from ffcast.options import run_options
@@ -66,8 +78,31 @@ def evaluate(
     if progress is not None:
         progress(0)  # every point passed its checks: the work starts
     if workers is None and scheduler is None:
-        return _in_process(job, scenarios, progress)
-    return _on_cluster(job, scenarios, workers, scheduler, progress)
+        runs = _in_process(job, scenarios, progress)
+    else:
+        runs = _on_cluster(job, scenarios, workers, scheduler, progress)
+    return np.array([v for v, _ in runs], dtype=float), [h for _, h in runs]
+
+
+def history_note(space: Sequence[Factor], reasons: Sequence[str | None],
+                 counted_from: str, what: str = "indices of people outcomes") -> str | None:
+    """What the indices of a design include besides the forecast, or None: when any point
+    re-simulated the history from 2011 (``reasons``, one per point, as
+    :func:`evaluate_with_history` gives them), or the design multiplies prior means (which
+    act on the months before the cut-off too, also on the priors), people counted at the
+    end month include what the factors changed before ``counted_from`` (``what`` names
+    the result that inherits it)."""
+    why = sorted({r for r in reasons if r is not None})
+    priors = [f.name for f in space if f.target.startswith("parameters.")]
+    if not why and not priors:
+        return None
+    if why:
+        head = f"points re-simulate the history from 2011 ({'; '.join(why)})"
+    else:
+        head = ("points simulate the history from 2011 with the multiplied priors ("
+                + ", ".join(priors) + ")")
+    return (f"{head}: {what} include changes before {counted_from}, and events after it "
+            "start from that changed past")
 
 
 def what_is_counted(base: Scenario | str = "baseline", end: str = DEFAULT_END,
@@ -90,7 +125,7 @@ def what_is_counted(base: Scenario | str = "baseline", end: str = DEFAULT_END,
 
 
 def _in_process(job: _Job, scenarios: list[Scenario],
-                progress: Callable[[int], None] | None) -> np.ndarray:
+                progress: Callable[[int], None] | None) -> list[tuple[float, str | None]]:
     import numba
 
     # A point is a handful of draws: numba's threads would spend more time at barriers than
@@ -106,7 +141,7 @@ def _in_process(job: _Job, scenarios: list[Scenario],
                 progress(1)
     finally:
         numba.set_num_threads(threads)
-    return np.array(values, dtype=float)
+    return values
 
 
 class _Job:
@@ -121,14 +156,15 @@ class _Job:
         self.draws, self.seed, self.start, self.end = draws, seed, start, end
         self.countries, self.posterior = countries, posterior
 
-    def __call__(self, scenario: Scenario) -> float:
+    def __call__(self, scenario: Scenario) -> tuple[float, str | None]:
+        """The point's outcome, and why its run re-simulated the history (or None)."""
         from ffcast.runner import run
 
         out = self.outcome or get_outcome(self.outcome_name)
         head = run(scenario, draws=self.draws, seed=self.seed, start=self.start, end=self.end,
                    countries=self.countries, posterior=self.posterior,
                    chunk_size=max(self.draws, 1))
-        return out.value(head)
+        return out.value(head), head.history
 
 
 def _registered() -> set[str]:
@@ -138,10 +174,11 @@ def _registered() -> set[str]:
 
 
 def _on_cluster(job: _Job, scenarios: list[Scenario], workers: int | None,
-                scheduler: str | None, progress: Callable[[int], None] | None) -> np.ndarray:
+                scheduler: str | None, progress: Callable[[int], None] | None
+                ) -> list[tuple[float, str | None]]:
     from distributed import as_completed
 
-    values = np.empty(len(scenarios))
+    values: list[tuple[float, str | None]] = [(np.nan, None)] * len(scenarios)
     from ffcast.distributed import client as dask_client
 
     with dask_client(workers, scheduler) as client:
@@ -155,7 +192,7 @@ def _on_cluster(job: _Job, scenarios: list[Scenario], workers: int | None,
     return values
 
 
-def _run_point(job: _Job, scenario: Scenario) -> float:
+def _run_point(job: _Job, scenario: Scenario) -> tuple[float, str | None]:
     import numba
 
     numba.set_num_threads(1)  # worker processes already use every core between them

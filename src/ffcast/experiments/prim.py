@@ -1,10 +1,15 @@
 """PRIM (Friedman & Fisher 1999): find boxes in factor space where an outcome of interest is
 concentrated, by peeling.
 
-Warning first: this is peeling only, without the pasting step of the original algorithm and
-without ema_workbench's statistical tests on restricted dimensions. A box is a description of
-*these* sample points: with few points a dimension can be restricted by chance, so check that
-a box keeps its density on a fresh sample before quoting it. ``coverage`` is the share of all
+Warning first: this is peeling only, without the pasting step of the original algorithm. A
+box is a description of *these* sample points: with few points a dimension can be restricted
+by chance, so check that a box keeps its density on a fresh sample before quoting it. The
+chosen box carries ema_workbench's quasi-p-value per restricted dimension
+(:func:`quasi_p`): the one-sided hypergeometric chance that the box would hold at least its
+cases if that dimension's restriction were dropped and the box's points drawn at random
+from the larger box. It is *not* corrected for the search that chose the limits on the same
+points, so it is optimistic: a large value says the restriction is not needed, a small one
+is no proof that it is. ``coverage`` is the share of all
 cases of interest that fall in the box, ``density`` the share of points in the box that are
 cases of interest, ``mass`` the share of all points in the box.
 
@@ -18,7 +23,7 @@ densest box that still covers ``min_coverage`` of the cases (ties: the larger bo
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -36,6 +41,8 @@ class PrimBox:
     density: float
     mass: float
     cases: int  # cases of interest inside the box
+    # Per restricted dimension, its quasi-p-value (:func:`quasi_p`; the chosen box only).
+    quasi_p: dict[str, float] = field(default_factory=dict)
 
     def restricted(self) -> list[str]:
         """Names of the dimensions the box restricts (limits inside the bounds)."""
@@ -43,11 +50,13 @@ class PrimBox:
         return [n for n, r in zip(self.names, inner, strict=True) if r]
 
     def to_dict(self) -> dict:
-        """JSON-ready: statistics and the limits of every dimension (restricted flagged)."""
+        """JSON-ready: statistics and the limits of every dimension (restricted flagged,
+        with its quasi-p-value when computed, else None)."""
         restricted = set(self.restricted())
         return {"coverage": self.coverage, "density": self.density, "mass": self.mass,
                 "cases": self.cases,
-                "limits": {n: {"low": float(lo), "high": float(hi), "restricted": n in restricted}
+                "limits": {n: {"low": float(lo), "high": float(hi), "restricted": n in restricted,
+                               "quasi_p": self.quasi_p.get(n)}
                            for n, (lo, hi) in zip(self.names, self.limits, strict=True)}}
 
 
@@ -101,8 +110,49 @@ def peel(x: np.ndarray, y: np.ndarray, alpha: float = 0.05, min_mass: float = 0.
 def prim(x: np.ndarray, y: np.ndarray, alpha: float = 0.05, min_mass: float = 0.05,
          min_coverage: float = 0.5, bounds: np.ndarray | None = None,
          names: Sequence[str] | None = None) -> tuple[PrimBox, list[PrimBox]]:
-    """The chosen box and the whole trajectory (see the module docstring for the rule)."""
+    """The chosen box (with :attr:`PrimBox.quasi_p` of its restricted dimensions) and the
+    whole trajectory (see the module docstring for the rule)."""
     trajectory = peel(x, y, alpha, min_mass, bounds, names)
     eligible = [bx for bx in trajectory if bx.coverage >= min_coverage] or trajectory[:1]
     best = max(eligible, key=lambda bx: (round(bx.density, 12), bx.coverage))
-    return best, trajectory
+    return replace(best, quasi_p=quasi_p(best, x, y)), trajectory
+
+
+def inside(x: np.ndarray, limits: np.ndarray) -> np.ndarray:
+    """Which rows of ``x`` lie in the box ``limits`` (limits included, as peeling keeps)."""
+    x = np.asarray(x, dtype=float)
+    return np.all((x >= limits[:, 0]) & (x <= limits[:, 1]), axis=1)
+
+
+def quasi_p(box: PrimBox, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    """ema_workbench's quasi-p-value of each dimension ``box`` restricts, on the points it
+    was found on: with that restriction dropped the larger box holds ``T`` points of which
+    ``H`` are cases; the chance that ``box``'s points, drawn at random from those ``T``,
+    hold at least its cases is ``hypergeom.sf(cases - 1, T, H, points in box)``. Not
+    corrected for the search that chose the limits (see the module docstring)."""
+    from scipy.stats import hypergeom
+
+    y = np.asarray(y, dtype=bool)
+    n_box = int(inside(x, box.limits).sum())
+    out = {}
+    for j, name in enumerate(box.names):
+        if name not in box.restricted():
+            continue
+        wider = box.limits.copy()
+        wider[j] = box.bounds[j]
+        keep = inside(x, wider)
+        out[name] = float(hypergeom.sf(box.cases - 1, int(keep.sum()), int(y[keep].sum()),
+                                       n_box))
+    return out
+
+
+def whole_steps(box: PrimBox, dims: Sequence[int]) -> PrimBox:
+    """``box`` with the limits of ``dims`` (found on values rounded to whole numbers, such
+    as whole months) widened to ``k - 0.5 .. m + 0.5`` within the bounds: the values that
+    round to ``k .. m``, so on the rounded points the box holds the same points."""
+    limits = box.limits.copy()
+    for j in dims:
+        lo, hi = limits[j]
+        limits[j] = (max(np.ceil(lo) - 0.5, box.bounds[j, 0]),
+                     min(np.floor(hi) + 0.5, box.bounds[j, 1]))
+    return replace(box, limits=limits)

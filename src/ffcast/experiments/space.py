@@ -138,6 +138,21 @@ def bounds(space: Sequence[Factor]) -> np.ndarray:
     return np.array([[f.low, f.high] for f in space], dtype=float)
 
 
+def _check_tilt_reaches(base: Scenario, factor: Factor) -> None:
+    """Refuse a tilt factor on a base whose pathway shares replace the tilt everywhere
+    (``pathways.all``, or ``by_region`` for every region): the factor would change nothing
+    and its index would read 0, as if the pathway did not matter (review, 2026-12-07)."""
+    from ffcast.scenario.priors import REGIONS
+
+    paths = base.pathways
+    if paths.all is not None or set(REGIONS) <= set(paths.by_region):
+        what = "pathways.all" if paths.all is not None else "pathways.by_region"
+        raise FFCastError(f"{factor.name}: the base scenario sets {what}, which replaces the "
+                          "tilt the factor multiplies, so it would change nothing; fix: drop "
+                          f"{factor.name} from the factors, or use a base that tilts the "
+                          "prior's shares")
+
+
 def apply(base: Scenario, space: Sequence[Factor], point: Sequence[float] | Mapping[str, float]
           ) -> Scenario:
     """A copy of ``base`` with one value per factor applied (a sequence in ``space`` order).
@@ -156,6 +171,7 @@ def apply(base: Scenario, space: Sequence[Factor], point: Sequence[float] | Mapp
             first = pd.Period(data["cutoff"], freq="M") + 1  # the engine's earliest collapse
             data["collapse"]["midpoint"] = max(mid, first).strftime("%Y-%m")
         elif f.kind == "multiplier" and parts[0] == "pathways":
+            _check_tilt_reaches(base, f)
             data["pathways"]["tilt"][parts[2]] = float(data["pathways"]["tilt"][parts[2]]) * v
         elif f.kind == "multiplier":
             name = parts[1]

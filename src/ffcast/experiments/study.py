@@ -15,9 +15,14 @@ import numpy as np
 
 from ffcast.errors import FFCastError
 from ffcast.experiments import sensitivity as sa
-from ffcast.experiments.evaluate import DEFAULT_END, evaluate, what_is_counted
+from ffcast.experiments.evaluate import (
+    DEFAULT_END,
+    evaluate_with_history,
+    history_note,
+    what_is_counted,
+)
 from ffcast.experiments.outcomes import get_outcome
-from ffcast.experiments.prim import PrimBox, prim
+from ffcast.experiments.prim import PrimBox, prim, whole_steps
 from ffcast.experiments.space import Factor, bounds, factors
 
 
@@ -27,8 +32,12 @@ def sensitivity_run(method: str, outcome: str, samples: int, draws_per_point: in
     """Indices of ``outcome`` for every factor of ``space`` (default: the uncertainties).
 
     ``samples`` is SALib's ``N``: Sobol runs ``N x (k + 2)`` scenarios, Morris ``N x (k + 1)``,
-    each of ``draws_per_point`` draws. Raises :class:`FFCastError` for an unknown method or
-    outcome before anything runs.
+    each of ``draws_per_point`` draws. ``meta`` says what the outcome counts, what the
+    ``±`` is a bootstrap over (``interval``) and, when points re-simulate the history
+    (``history``, else None), that the indices include changes before the forecast starts;
+    the result's ``warnings`` list what makes the indices doubtful, first of all an outcome
+    that is the same at every point (Sobol indices NaN: undefined, not 0). Raises
+    :class:`FFCastError` for an unknown method or outcome before anything runs.
     """
     sa.check_method(method)
     out = get_outcome(outcome)
@@ -36,13 +45,24 @@ def sensitivity_run(method: str, outcome: str, samples: int, draws_per_point: in
     names = [f.name for f in space]
     b = bounds(space)
     x = sa.sample(method, names, b, samples, seed)
-    y = evaluate(x, out, draws_per_point, seed, space=space, **kwargs)
-    res = sa.analyze(method, names, b, x, y, seed=seed, conf_level=conf_level)
+    y, reasons = evaluate_with_history(x, out, draws_per_point, seed, space=space, **kwargs)
+    draws = f"{draws_per_point} draw{'' if draws_per_point == 1 else 's'}"
+    res = sa.analyze(method, names, b, x, y, seed=seed, conf_level=conf_level,
+                     outcome=f"{out.name} ({out.reduce} over {draws})", fix=CONSTANT_FIX)
+    counted = _counted(kwargs)
     res.meta = {"outcome": out.name, "unit": out.unit, "reduce": out.reduce,
                 "samples": samples, "draws_per_point": draws_per_point,
                 "outcome_mean": float(np.mean(y)), "outcome_sd": float(np.std(y)),
-                **_counted(kwargs)}
+                **counted,
+                "interval": (f"bootstrap over the {res.samples} {sa.POINTS[method]}, for "
+                             f"these {draws} (seed {seed}): the draws' Monte "
+                             "Carlo noise is not in it"),
+                "history": history_note(space, reasons, str(counted["counted_from"]))}
     return res
+
+
+#: What to change when an outcome is the same at every point (its indices are undefined).
+CONSTANT_FIX = "fix: more --draws-per-point, more --countries, or a later --end"
 
 
 def _counted(kwargs: dict[str, Any]) -> dict[str, object]:
@@ -58,7 +78,10 @@ def discover_run(outcome: str, threshold: float, samples: int = 200, draws_per_p
     """PRIM box of the factor region where ``outcome`` exceeds ``threshold``.
 
     ``samples`` Latin-hypercube points over ``space`` (default: uncertainties and levers).
-    Returns the chosen box, the peeling trajectory and a summary dict. Raises
+    Offset factors in months are peeled on the whole months the model uses, and the box's
+    limits on them are ``k - 0.5 .. m + 0.5`` (the offsets that round to months ``k .. m``).
+    Returns the chosen box (with quasi-p-values), the peeling trajectory and a summary dict
+    (with ``history`` as in :func:`sensitivity_run` and a ``caveat``). Raises
     :class:`FFCastError` when no point (or every point) exceeds the threshold.
     """
     from SALib.sample import latin
@@ -70,15 +93,29 @@ def discover_run(outcome: str, threshold: float, samples: int = 200, draws_per_p
     b = bounds(space)
     names = [f.name for f in space]
     x = latin.sample(sa.problem(names, b), samples, seed=seed)
-    y = evaluate(x, out, draws_per_point, seed, space=space, **kwargs)
+    y, reasons = evaluate_with_history(x, out, draws_per_point, seed, space=space, **kwargs)
     hit = y > threshold
     if hit.all():
         raise FFCastError(f"every point has {out.name} above {threshold:g} (min "
                           f"{y.min():,.4g}); raise --threshold")
-    best, trajectory = prim(x, hit, alpha, min_mass, min_coverage, bounds=b, names=names)
+    # The model rounds an offset to whole months (space.apply): peel on the month it used.
+    months = [j for j, f in enumerate(space) if f.kind == "offset_months"]
+    xm = x.copy()
+    xm[:, months] = np.rint(xm[:, months])
+    best, trajectory = prim(xm, hit, alpha, min_mass, min_coverage, bounds=b, names=names)
+    best = whole_steps(best, months)
+    counted = _counted(kwargs)
     summary = {"outcome": out.name, "unit": out.unit, "threshold": threshold,
                "samples": samples, "draws_per_point": draws_per_point, "seed": seed,
                "cases": int(hit.sum()), "share_above": float(hit.mean()),
                "outcome_min": float(y.min()), "outcome_max": float(y.max()),
-               **_counted(kwargs)}
+               **counted,
+               "history": history_note(space, reasons, str(counted["counted_from"]),
+                                       "boxes of people outcomes"),
+               "caveat": PRIM_CAVEAT}
     return best, trajectory, summary
+
+
+PRIM_CAVEAT = ("peeling only (no pasting); a restricted dimension's quasi-p-value is "
+               "not corrected for the search that chose the box on these same points, so a "
+               "small one is no proof: check the box on another --seed")
