@@ -361,6 +361,12 @@ class Headline:
         its strongest open components (empty before :meth:`assess`)."""
         return {k: list(r.drivers) for k, r in self.reliance.items() if r.prior_driven}
 
+    def undetermined(self) -> list[str]:
+        """The headline numbers the screen cannot attribute: the components it chose explain
+        under :data:`ffcast.calibrate.reliance.MIN_OPEN_SHARE` of them at this many draws
+        (neither the priors' reading nor the record's; empty before :meth:`assess`)."""
+        return [k for k, r in self.reliance.items() if r.undetermined]
+
     def group_totals(self) -> np.ndarray:
         """(D, N_GROUPS, GROUP_QUANTITIES) summed over origins (needs recorded groups)."""
         assert self.groups is not None
@@ -446,6 +452,7 @@ class Headline:
             "risk": self.risk_dict(),
             **({} if self.groups is None else {"groups": self.groups_dict()}),
             "prior_driven": self.prior_driven(),
+            "undetermined": self.undetermined(),
             "history": self.history_text(),
         }
 
@@ -784,11 +791,12 @@ def compare(
 
 def _drivers(job: Run, head: Headline, differences: dict[str, np.ndarray]) -> dict:
     """What drives each paired difference across draws: the components (parameters per
-    region, pathway shares, ...) most rank-correlated with it, each with whether the data
-    up to the cut-off narrowed it (:mod:`ffcast.calibrate.reliance`); the two scenarios
-    share every random number, so the components are the same in both."""
+    region, pathway shares, ...) forward-selected on rank correlations with it, each with
+    the share of its rank variance it adds (``rank_r2``) and whether the data up to the
+    cut-off narrowed it (:mod:`ffcast.calibrate.reliance`); the two scenarios share every
+    random number, so the components are the same in both."""
     found = job.reliance(head.draws, differences)
-    return {k: {"prior_driven": r.prior_driven,
+    return {k: {"prior_driven": r.prior_driven, "undetermined": r.undetermined,
                 "strongest": [{"component": c, "rank_r2": round(v, 3), "narrowed": n}
                               for c, v, n in r.strongest]}
             for k, r in found.items()}

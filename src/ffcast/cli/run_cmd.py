@@ -89,9 +89,10 @@ def headline_tables(h: dict) -> list[Table]:
              f"{h['parameters']}; people by pathway at {h['end_month']} "
              "(median [90% interval])")
     marked = h.get("prior_driven") or {}
+    unsure = set(h.get("undetermined") or [])
 
     def mark(key: str) -> str:
-        return " †" if key in marked else ""
+        return " †" if key in marked else " ?" if key in unsure else ""
 
     paths = Table(title=title, title_justify="left")
     paths.add_column("pathway")
@@ -115,13 +116,22 @@ def headline_tables(h: dict) -> list[Table]:
         attacks.add_row(where + mark(f"attacks_region:{region}"),
                         fmt(h["attacks_by_region"][region]),
                         fmt(h["attack_deaths_by_region"][region]))
-    tables = [paths, countries, attacks, *group_tables(h), *risk_tables(h["risk"], marked)]
+    tables = [paths, countries, attacks, *group_tables(h),
+              *risk_tables(h["risk"], marked, unsure)]
     if marked:
-        named = {k: v for k, v in marked.items() if v}
-        why = "; ".join(f"{k}: {', '.join(v)}" for k, v in list(named.items())[:6])
+        # The attack numbers first: they are what a reader acts on.
+        named = sorted(((k, v) for k, v in marked.items() if v),
+                       key=lambda kv: not kv[0].startswith(("attacks", "west_attacks")))
+        why = "; ".join(f"{k}: {', '.join(v)}" for k, v in named[:6])
+        more = f"; and {len(named) - 6} more (--json, prior_driven)" if len(named) > 6 else ""
         tables[-1].caption = (tables[-1].caption or "") + (
             " † rests mostly on parameters the data up to the cut-off did not narrow "
-            f"(prior-driven; strongest open components: {why}).")
+            f"(prior-driven; strongest open components: {why}{more}).")
+    if unsure:
+        tables[-1].caption = (tables[-1].caption or "") + (
+            " ? undetermined: the components the screen finds explain under a fifth of it at "
+            "this many draws, so it is neither the priors' reading nor the record's; more "
+            "draws may tell.")
     return tables
 
 
@@ -190,18 +200,20 @@ def group_tables(h: dict) -> list[Table]:
     return [t, held]
 
 
-def risk_tables(risk: dict, marked: dict | None = None) -> list[Table]:
+def risk_tables(risk: dict, marked: dict | None = None,
+                unsure: set[str] | None = None) -> list[Table]:
     """One table per risk region: per year after the cut-off, attacks and deaths (mean, and
     median [90% interval]) and the chance of at least one (mass-casualty) attack; the West's
     table starts with the cut-off year's record. Attacks at home by non-Western origins and
     in third theatres follow, each labelled as the prior-driven scenario it is (fitted to
     no record, :data:`ffcast.results.quantities.PRIOR_SCENARIO_REGIONS`); the West's years
     that rest mostly on parameters the data did not narrow (``marked``, keys
-    ``west_attacks:<year>``) carry a †."""
+    ``west_attacks:<year>``) carry a †, those the screen cannot attribute (``unsure``) a ?."""
     from ffcast.results import quantities as Q
     from ffcast.results.risk import mean_text, percent, whole
 
     marked = marked or {}
+    unsure = unsure or set()
     out = []
     for region in Q.RISK_REGIONS:
         scenario_only = region in Q.PRIOR_SCENARIO_REGIONS
@@ -225,6 +237,8 @@ def risk_tables(risk: dict, marked: dict | None = None) -> list[Table]:
             label = year if row["months"] == 12 else f"{year} ({row['months']} mo)"
             if region == "west" and f"west_attacks:{year}" in marked:
                 label += " †"
+            elif region == "west" and f"west_attacks:{year}" in unsure:
+                label += " ?"
             table.add_row(label, mean_text(q["attacks"]["mean"]), fmt(q["attacks"]),
                           mean_text(q["deaths"]["mean"]), fmt(q["deaths"]),
                           percent(q["p_at_least_one"]), percent(q["p_mass_casualty"]))
@@ -407,12 +421,13 @@ def compare_tables(res: dict) -> list[Table]:
         tables.append(c)
     drivers = res.get("drivers") or {}
     if drivers:
-        d = Table(title="What drives the difference across draws: the components most "
-                  "rank-correlated with it (r²); 'open' = the data up to the cut-off did not "
-                  "narrow it, so the difference rests on a prior there",
+        d = Table(title="What drives the difference across draws: the components chosen by "
+                  "forward selection on rank correlations, each with the share of the "
+                  "difference's rank variance it adds; 'open' = the data up to the cut-off "
+                  "did not narrow it, so the difference rests on a prior there",
                   title_justify="left")
         d.add_column("difference")
-        d.add_column("strongest components (r², narrowed or open)")
+        d.add_column("strongest components (share added, narrowed or open)")
         for key, label in (("attacks_total", "Attacks in the West (the total)"),
                            ("attacks_region:inmates_west",
                             "Attacks in the West by inmates radicalised in prison (a "
@@ -433,8 +448,9 @@ def compare_tables(res: dict) -> list[Table]:
                 continue
             parts = [f"{c['component']} ({c['rank_r2']:.2f}, "
                      f"{'narrowed' if c['narrowed'] else 'open'})" for c in info["strongest"]]
-            d.add_row(label + (" [prior-driven]" if info["prior_driven"] else ""),
-                      "; ".join(parts))
+            tag = (" [prior-driven]" if info["prior_driven"] else
+                   " [undetermined]" if info.get("undetermined") else "")
+            d.add_row(label + tag, "; ".join(parts))
         if not d.row_count:
             d.add_row("every difference", f"no component stands out at {res['draws']:,} draws "
                       "(the screen asks for 4 standard errors); run more draws to see what "
