@@ -160,3 +160,30 @@ def test_a_countrys_forecast_does_not_depend_on_the_others_asked_about():
     np.testing.assert_array_equal(alone.latent[0], with_others.latent[1])
     np.testing.assert_array_equal(alone.reported[0], with_others.reported[1])
     assert alone.rho == with_others.rho and alone.anchors == with_others.anchors > 20
+    # Germany and Belgium have anchors, so they were in the run either way; a country with
+    # none (Spain: no returnee statement by 2016-12 here) must not change France either
+    # (review, 2026-12-07: the test could not see what it claimed).
+    assert "ESP" not in set(anchor_statements(known, rows("ESP"), "2016-12")["iso3"])
+    with_spain = forecast_rows(rows("ESP", "FRA"), "2016-12", 60, 2, anchors=known)
+    np.testing.assert_array_equal(alone.latent[0], with_spain.latent[1])
+    np.testing.assert_array_equal(alone.reported[0], with_spain.reported[1])
+
+
+def test_a_small_counts_chance_is_not_read_as_the_producers_error():
+    """A published 20 against a model count of 0 read 10 noise-sds (noise 0.3) and multiplied
+    the next figure by 8 through the anchoring (review, 2026-12-07). Read as calibration
+    reads the statement, with the count's own Poisson noise: 2.92 sds; a stated range widens
+    it further; a large count is read as before."""
+    from ffcast.scenario import reporting
+
+    values = np.zeros((1, len(reporting.COMPONENTS)))
+    bias, noise = R.bias_noise(values, "official", "")
+    b, s = float(np.ravel(bias)[0]), float(np.ravel(noise)[0])
+    got = R.residuals(np.array([[20.0]]), np.array([[0.0]]), values, "official")
+    assert float(got[0, 0]) == pytest.approx(np.log(21.0) / np.sqrt(s**2 + 1.0))
+    wide = R.residuals(np.array([[20.0]]), np.array([[0.0]]), values, "official",
+                       low=np.array([[10.0]]), high=np.array([[40.0]]))
+    assert abs(float(wide[0, 0])) < abs(float(got[0, 0]))
+    big = R.residuals(np.array([[2000.0]]), np.array([[1000.0]]), values, "official")
+    assert float(big[0, 0]) == pytest.approx(
+        (np.log(2001.0) - np.log(1000.0 * b + 1.0)) / np.sqrt(s**2 + 1 / 1001.0))

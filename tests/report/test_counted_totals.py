@@ -54,3 +54,20 @@ def test_a_comparison_never_rounds_a_possibility_away() -> None:
     assert "&lt;1%" in text or "<1%" in text
     assert "&gt;99%" in text or ">99%" in text
     assert "100%" not in text and ">0%<" not in text
+
+
+def test_the_reports_official_counts_anchor_on_the_statements_an_update_folded_in(
+        updated_posterior: tuple[Path, Path]) -> None:
+    """The report's "as official authorities will publish" fans anchored only on the
+    statements published by the cut-off, while `forecast --published` anchors on those an
+    update folded in too (ADR 0038): both read the same statements now."""
+    import pandas as pd
+
+    post = posteriors.load(updated_posterior[1])  # FRA 250, BEL 125, GBR 400 (2017)
+    red = reduce_run("baseline", DRAWS, SEED, end=END, posterior=post, focus=("FRA", "BEL"))
+    a = red.anchors
+    folded = a[(a["month"] > pd.Timestamp("2016-12-01"))]
+    assert {(r.iso3, f"{r.month:%Y-%m}", r.value) for r in folded.itertuples()} == {
+        ("FRA", "2017-02", 250.0), ("BEL", "2017-04", 125.0), ("GBR", "2017-05", 400.0)}
+    plain = reduce_run("baseline", DRAWS, SEED, end=END, focus=("FRA", "BEL"))
+    assert (plain.anchors["month"] <= pd.Timestamp("2016-12-01")).all()

@@ -119,7 +119,7 @@ def anchor_statements(anchors: pd.DataFrame | None, rows: pd.DataFrame,
                       origin: str) -> pd.DataFrame:
     """The anchoring statements: same countries and reported quantities as ``rows``, a
     figure (no "at least"/"up to"), describing a month by the origin."""
-    cols = ["iso3", "quantity", "value", "month", "kind", "covers"]
+    cols = ["iso3", "quantity", "value", "low", "high", "month", "kind", "covers"]
     if anchors is None or anchors.empty:
         return pd.DataFrame(columns=cols)
     a = anchors[anchors["iso3"].isin(set(rows["iso3"]))
@@ -130,6 +130,9 @@ def anchor_statements(anchors: pd.DataFrame | None, rows: pd.DataFrame,
     a = a[a["value"] > 0]
     if "kind" not in a:
         a = a.assign(kind="official")
+    for bound in ("low", "high"):  # a single figure when the frame gives no range
+        if bound not in a:
+            a = a.assign(**{bound: np.nan})
     return a.assign(covers=_covers(a))[cols].reset_index(drop=True)
 
 
@@ -230,7 +233,7 @@ def forecast_rows(rows: pd.DataFrame, origin: str, draws: int, seed: int,
     anchored, rho = R.anchored_errors(
         anchor["value"].to_numpy(float), a_latent, anchor["iso3"].to_numpy(),
         anchor["quantity"].to_numpy(), anchor["kind"].to_numpy(), rep_values, targets,
-        errors[reported_rows])
+        errors[reported_rows], anchor["low"].to_numpy(float), anchor["high"].to_numpy(float))
     for j, i in enumerate(reported_rows):
         figure = R.reported(latent[i][:, None], rep_values, anchored[j][:, None], kinds[i],
                             quantities[i])

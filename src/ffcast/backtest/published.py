@@ -68,7 +68,8 @@ def known_statements(cutoff: str, post: Posterior | None) -> pd.DataFrame:
         return known
     rows = pd.DataFrame({
         "iso3": user["iso3"], "quantity": user["quantity"], "value": user["value"],
-        "low": user["low"], "high": user["high"], "bound": "",
+        # The figure, as calibration fits it (ADR 0038): the stated bounds are not read.
+        "low": user["value"], "high": user["value"], "bound": "",
         "as_of": user["as_of"].astype(str).str[:7], "month": user["month"],
         "published": user["published_date"], "source": user["source"], "kind": "official",
         "set": "user", "covers": user["covers"],

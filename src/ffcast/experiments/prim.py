@@ -4,8 +4,9 @@ concentrated, by peeling.
 Warning first: this is peeling only, without the pasting step of the original algorithm. A
 box is a description of *these* sample points: with few points a dimension can be restricted
 by chance, so check that a box keeps its density on a fresh sample before quoting it. The
-chosen box carries ema_workbench's quasi-p-value per restricted dimension
-(:func:`quasi_p`): the one-sided hypergeometric chance that the box would hold at least its
+chosen box carries a quasi-p-value per restricted dimension (Bryant & Lempert 2010;
+ema_workbench computes it as a one-sided binomial test, here its exact form,
+:func:`quasi_p`): the one-sided hypergeometric chance that the box would hold at least its
 cases if that dimension's restriction were dropped and the box's points drawn at random
 from the larger box. It is *not* corrected for the search that chose the limits on the same
 points, so it is optimistic: a large value says the restriction is not needed, a small one
@@ -125,7 +126,8 @@ def inside(x: np.ndarray, limits: np.ndarray) -> np.ndarray:
 
 
 def quasi_p(box: PrimBox, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
-    """ema_workbench's quasi-p-value of each dimension ``box`` restricts, on the points it
+    """The quasi-p-value (Bryant & Lempert 2010; ema_workbench's one-sided binomial test in
+    its exact, hypergeometric form) of each dimension ``box`` restricts, on the points it
     was found on: with that restriction dropped the larger box holds ``T`` points of which
     ``H`` are cases; the chance that ``box``'s points, drawn at random from those ``T``,
     hold at least its cases is ``hypergeom.sf(cases - 1, T, H, points in box)``. Not

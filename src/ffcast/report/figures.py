@@ -97,11 +97,16 @@ def add_cutoff(fig: go.Figure, meta: RunMeta, row: int | None = None, col: int |
     fig.add_shape(type="line", x0=when, x1=when, y0=0, y1=1, yref="y domain",
                   line={"color": style.GREY, "width": 1.5, "dash": "dash"}, row=row, col=col)
     if label:
-        # Left of the line, at the top: before the cut-off the cumulative series are low.
-        fig.add_annotation(x=when, y=1, yref="y domain", xanchor="right", yanchor="top",
-                           text=f"Cut-off<br>{when:%b %Y}", showarrow=False, xshift=-3,
-                           font={"size": 11, "color": style.GREY}, row=row, col=col,
-                           bgcolor="rgba(255,255,255,0.8)")
+        # Left of the line, at the top: before the cut-off the cumulative series are low. A
+        # run that starts at the cut-off (the dashboard's) has no room there: the label would
+        # cover the axis's tick labels, so it goes right of the line.
+        start, end = meta.months[0], meta.months[-1]
+        room = (when - start) / max(end - start, pd.Timedelta(days=1))
+        left = room >= 0.15
+        fig.add_annotation(x=when, y=1, yref="y domain", xanchor="right" if left else "left",
+                           yanchor="top", text=f"Cut-off<br>{when:%b %Y}", showarrow=False,
+                           xshift=-3 if left else 3, font={"size": 11, "color": style.GREY},
+                           row=row, col=col, bgcolor="rgba(255,255,255,0.8)")
 
 
 def _panels(titles: Sequence[str], n_months: int, cols: int = 4) -> go.Figure:
@@ -180,7 +185,8 @@ def focus_fans(red: Reduction, observed: pd.DataFrame, names: dict[str, str]) ->
     if published:
         note += (" Official count (forecast): what an official authority would publish (the "
                  "reporting model, its error anchored on the country's statements by the "
-                 "cut-off: the forecaster scored in docs/validation.md); hover for its 90%.")
+                 "cut-off and those the posterior was fitted to: the forecaster scored in "
+                 "docs/validation.md); hover for its 90%.")
     style.add_source_note(fig, note)
     return fig
 

@@ -214,10 +214,13 @@ class Reduction:
     assessed: bool = field(default=False)
 
     @classmethod
-    def empty(cls, meta: RunMeta, n_draws: int) -> Reduction:
-        """Pre-allocate the arrays for ``n_draws`` draws (nothing grows afterwards)."""
+    def empty(cls, meta: RunMeta, n_draws: int, known: pd.DataFrame | None = None
+              ) -> Reduction:
+        """Pre-allocate the arrays for ``n_draws`` draws (nothing grows afterwards);
+        ``known``: the statements the published-figure forecast may anchor on (default
+        those published by the cut-off; :func:`anchoring_statements`)."""
         d, t, c, y = n_draws, len(meta.months), len(meta.countries), len(meta.years)
-        anchors = anchoring_statements(meta)
+        anchors = anchoring_statements(meta, known)
 
         def z(*shape: int, dtype: type = np.int32) -> np.ndarray:
             return np.zeros((d, *shape), dtype=dtype)
@@ -413,32 +416,37 @@ class Reduction:
             errors, _ = reported.anchored_errors(
                 a["value"].to_numpy(float), self.anchor_latent.T, a["iso3"].to_numpy(),
                 a["quantity"].to_numpy(), a["kind"].to_numpy(), self.reporting,
-                [(c, "cumulative_returned") for c in self.meta.focus], self.focus_error.T)
+                [(c, "cumulative_returned") for c in self.meta.focus], self.focus_error.T,
+                a["low"].to_numpy(float), a["high"].to_numpy(float))
             self.focus_error[:] = errors.T
             self.anchored = True
         return self
 
 
-ANCHOR_COLUMNS = ["iso3", "quantity", "value", "month", "kind", "covers"]
+ANCHOR_COLUMNS = ["iso3", "quantity", "value", "low", "high", "month", "kind", "covers"]
 
 
 def _no_anchors() -> pd.DataFrame:
     return pd.DataFrame(columns=ANCHOR_COLUMNS)
 
 
-def anchoring_statements(meta: RunMeta) -> pd.DataFrame:
+def anchoring_statements(meta: RunMeta, known: pd.DataFrame | None = None) -> pd.DataFrame:
     """The statements that anchor :attr:`Reduction.focus_published`: those the backtest's
-    forecaster anchors on (:func:`ffcast.backtest.forecast.anchor_statements`, published by
-    the cut-off) for every country of the run, describing a recorded month. A focus
-    country's own condition its forecast; all of them estimate how much of the reporting
-    error persists, as the backtest's forecaster does, so the focus countries chosen do not
-    change one another's forecasts (ADR 0032)."""
+    forecaster anchors on (:func:`ffcast.backtest.forecast.anchor_statements`) for every
+    country of the run, describing a recorded month up to the forecast's origin: ``known``
+    (default: published by the cut-off), which for a posterior fitted to a user's statements
+    or updated past its cut-off holds them too
+    (:func:`ffcast.backtest.published.known_statements`, as ``ffcast forecast --published``
+    anchors; ADR 0038). A focus country's own condition its forecast; all of them estimate
+    how much of the reporting error persists, as the backtest's forecaster does, so the
+    focus countries chosen do not change one another's forecasts (ADR 0032)."""
     from ffcast.backtest import statements
     from ffcast.backtest.forecast import anchor_statements
 
     cutoff = f"{meta.cutoff:%Y-%m}"
-    a = anchor_statements(statements.known_by(cutoff),
-                          pd.DataFrame({"iso3": list(meta.countries)}), cutoff)
+    known = statements.known_by(cutoff) if known is None else known
+    a = anchor_statements(known, pd.DataFrame({"iso3": list(meta.countries)}),
+                          meta.updated_to or cutoff)
     return a[a["month"].isin(set(meta.months))].reset_index(drop=True)
 
 
@@ -453,15 +461,16 @@ class _Accumulator:
 
     def __init__(self, n_draws: int, focus: Sequence[str] | None, origin: str,
                  progress: Callable[[int], None] | None,
-                 parameters: Mapping[str, str | int] | None) -> None:
+                 parameters: Mapping[str, str | int] | None,
+                 known: pd.DataFrame | None = None) -> None:
         self.n_draws, self.focus, self.origin = n_draws, focus, origin
-        self.progress, self.parameters = progress, parameters
+        self.progress, self.parameters, self.known = progress, parameters, known
         self.red: Reduction | None = None
 
     def add(self, ds: xr.Dataset) -> None:
         if self.red is None:
             meta = RunMeta.from_dataset(ds, self.focus, self.origin, self.parameters)
-            self.red = Reduction.empty(meta, self.n_draws)
+            self.red = Reduction.empty(meta, self.n_draws, self.known)
         self.red.add(ds)
         if self.progress is not None:
             self.progress(ds.sizes["draw"])
@@ -469,7 +478,7 @@ class _Accumulator:
     def add_chunk(self, prep: Prepared, chunk: ChunkResult, seed: int) -> None:
         if self.red is None:
             meta = _meta_from_prep(prep, seed, self.focus, self.origin, self.parameters)
-            self.red = Reduction.empty(meta, self.n_draws)
+            self.red = Reduction.empty(meta, self.n_draws, self.known)
         self.red.add_chunk(chunk, prep.codes, seed)
         if self.progress is not None:
             self.progress(len(chunk.draws))
@@ -490,12 +499,15 @@ def reduce_chunks(chunks: Iterator[xr.Dataset], n_draws: int, focus: Sequence[st
     return acc.finish()
 
 
-def report_recording(prep: Prepared, seed: int, focus: Sequence[str] | None) -> Recording:
+def report_recording(prep: Prepared, seed: int, focus: Sequence[str] | None,
+                     parameters: Mapping[str, str | int] | None = None,
+                     known: pd.DataFrame | None = None) -> Recording:
     """Every month, the groups each December and the last month (the report's), and at the
     months of the anchoring statements that count some groups only (their model counts are
-    the groups')."""
+    the groups'); ``parameters`` and ``known`` as the run's reduction reads them."""
     rec = Recording.every_month(prep, groups="yearly")
-    a = anchoring_statements(_meta_from_prep(prep, seed, focus, "simulated", None))
+    a = anchoring_statements(_meta_from_prep(prep, seed, focus, "simulated", parameters),
+                             known)
     scoped = a[a["covers"] != ""]
     if scoped.empty:
         return rec
@@ -519,9 +531,12 @@ def reduce_run(scenario: str | Path | None, draws: int, seed: int,
 
     job = prepare_run(scenario, draws=draws, seed=seed, start=start, end=end,
                       chunk_size=chunk_size, posterior=posterior)
+    from ffcast.backtest.published import known_statements
+
+    known = known_statements(job.prep.scenario.cutoff, job.posterior)
     acc = _Accumulator(job.options.draws, focus, "simulated", progress,
-                       dict(job.parameter_attrs))
-    record = report_recording(job.prep, seed, focus)
+                       dict(job.parameter_attrs), known)
+    record = report_recording(job.prep, seed, focus, dict(job.parameter_attrs), known)
     job.check_counted(record)  # totals after the cut-off need every month from it
     job.chunks(lambda chunk: acc.add_chunk(job.prep, chunk, seed), record=record)
     red = acc.finish()

@@ -113,14 +113,33 @@ PERSISTENCE_PRIOR_PAIRS = 10
 MAX_PERSISTENCE = 0.95
 
 
+_Z90 = 1.6448536269514722  # the standard normal's 95th percentile
+
+
 def residuals(published: np.ndarray, latent: np.ndarray, reporting_values: np.ndarray,
-              kind: str, quantity: str = "") -> np.ndarray:
+              kind: str, quantity: str = "", low: np.ndarray | float | None = None,
+              high: np.ndarray | float | None = None) -> np.ndarray:
     """Standardised reporting errors of published figures (..., D) given the draws' latent
-    counts (..., D): ``(log(published + 1) - log(latent x bias + 1)) / noise`` with the
-    draws' bias and noise for ``kind`` publishing ``quantity``."""
+    counts (..., D): ``(log(published + 1) - log(latent x bias + 1)) / s`` with the draws'
+    bias and noise for ``kind`` publishing ``quantity``, and ``s`` the scale calibration
+    reads the same statement with (:func:`ffcast.calibrate.likelihood.count_loglik`): the
+    noise, a small count's own Poisson noise ``1 / sqrt(latent + 1)`` and, for a stated
+    range ``low``-``high`` (..., 1), its width. A count of 0 against a published 20 read
+    10 noise-sds before (an anchored error multiplying the next figure by 8; review,
+    2026-12-07); most of that gap is the small count's chance, not the producer's
+    persistent error, and calibration never read it otherwise."""
     bias, noise = bias_noise(reporting_values, kind, _scope_quantity(quantity))
+    latent = np.asarray(latent, dtype=float)
+    var = np.square(noise) + 1.0 / (latent + 1.0)
+    if low is not None and high is not None:
+        lo = np.asarray(low, dtype=float)
+        hi = np.asarray(high, dtype=float)
+        ranged = np.isfinite(lo) & np.isfinite(hi)
+        width = np.where(ranged, (np.log(np.where(ranged, hi, 0.0) + 1.0)
+                                  - np.log(np.where(ranged, lo, 0.0) + 1.0)) / (2 * _Z90), 0.0)
+        var = var + np.square(width)
     return (np.log(np.asarray(published, dtype=float) + 1.0)
-            - np.log(np.asarray(latent, dtype=float) * bias + 1.0)) / noise
+            - np.log(latent * bias + 1.0)) / np.sqrt(var)
 
 
 def persistence_of_error(countries: list[tuple[np.ndarray, np.ndarray]]
@@ -191,18 +210,23 @@ def anchored_error(past: np.ndarray, quantities: np.ndarray, quantity: str,
     np.fill_diagonal(cov, 1.0)
     w = np.linalg.solve(cov, k)
     var = max(1.0 - float(k @ w), 1e-9)
-    return np.nan_to_num(w @ past, nan=0.0) + np.sqrt(var) * error
+    mean = w @ past
+    # A draw without a finite residual (none today: anchors are > 0, counts finite) keeps
+    # its unconditional error rather than a conditional spread around 0.
+    return np.where(np.isfinite(mean), mean + np.sqrt(var) * error, error)
 
 
 def anchored_errors(values: np.ndarray, latent: np.ndarray, iso3: np.ndarray,
                     quantities: np.ndarray, kinds: np.ndarray, reporting_values: np.ndarray,
-                    targets: list[tuple[str, str]], errors: np.ndarray
+                    targets: list[tuple[str, str]], errors: np.ndarray,
+                    lows: np.ndarray | None = None, highs: np.ndarray | None = None
                     ) -> tuple[np.ndarray, tuple[float, float] | None]:
     """The reporting errors (M, D) of new figures ``targets`` (``(iso3, quantity)``, M of
     them) given the statements a country published before: ``values`` (N,) of ``iso3``,
     ``quantities`` (results names) and producer ``kinds`` (N,), with the draws' latent counts
     at them ``latent`` (N, D) and reporting values (D, K); ``errors`` (M, D) are the draws'
-    own standard normal errors (what a target gets with no statement of its country).
+    own standard normal errors (what a target gets with no statement of its country);
+    ``lows``/``highs`` (N,) the statements' stated ranges, if any (NaN: a single figure).
 
     The statements' standardised errors under each draw (:func:`residuals`) give the
     persistent shares (:func:`persistence_of_error`, from each statement's median over the
@@ -211,10 +235,14 @@ def anchored_errors(values: np.ndarray, latent: np.ndarray, iso3: np.ndarray,
     """
     values = np.asarray(values, dtype=float)
     iso3, quantities, kinds = (np.asarray(a) for a in (iso3, quantities, kinds))
+    nan = np.full(len(values), np.nan)
+    lows = nan if lows is None else np.asarray(lows, dtype=float)
+    highs = nan if highs is None else np.asarray(highs, dtype=float)
     past = np.empty((len(values), np.shape(errors)[1]))
     for kind, quantity in sorted(set(zip(kinds, quantities, strict=True))):
         at = (kinds == kind) & (quantities == quantity)
-        past[at] = residuals(values[at, None], latent[at], reporting_values, kind, quantity)
+        past[at] = residuals(values[at, None], latent[at], reporting_values, kind, quantity,
+                             lows[at, None], highs[at, None])
     by_country = {c: np.flatnonzero(iso3 == c) for c in dict.fromkeys(iso3)}
     rho, _ = persistence_of_error([(np.median(past[i], axis=1), quantities[i])
                                    for i in by_country.values()])
