@@ -71,3 +71,20 @@ def test_the_reports_official_counts_anchor_on_the_statements_an_update_folded_i
         ("FRA", "2017-02", 250.0), ("BEL", "2017-04", 125.0), ("GBR", "2017-05", 400.0)}
     plain = reduce_run("baseline", DRAWS, SEED, end=END, focus=("FRA", "BEL"))
     assert (plain.anchors["month"] <= pd.Timestamp("2016-12-01")).all()
+
+
+def test_the_report_marks_what_the_screen_cannot_attribute() -> None:
+    """`ffcast run` marks with ? the numbers nothing explains (ADR 0040); the report left
+    them unmarked, which reads as the record's reading."""
+    from ffcast.report.risk import forecast_cells
+    from ffcast.report.sections import headline, reliance_note
+
+    red = reduce_run("baseline", 60, 1, end="2020-12")
+    assert red.assessed
+    red.undetermined = ["west_attacks:2019", "pathway:dispatched"]
+    red.prior_driven = {k: v for k, v in red.prior_driven.items()
+                        if k not in red.undetermined}
+    labels = [row[0][0] for row in forecast_cells(red)]
+    assert any(label.startswith("2019") and label.endswith(" ?") for label in labels)
+    assert "? the parameters the screen finds" in reliance_note(red)
+    assert " ?" in headline(red)

@@ -88,6 +88,9 @@ def risk_table(red: Reduction) -> html.Div:
         note += (" † the year rests mostly on parameters the data up to the cut-off did not "
                  "narrow (the priors' reading more than the record's; `ffcast run --json`, key "
                  "prior_driven, names them).")
+    if any(k.startswith("west_attacks:") for k in red.undetermined):
+        note += (" ? the parameters the screen finds explain under a fifth of the year's "
+                 "number at this many draws: neither the priors' reading nor the record's.")
     return html.Div([html.Table([caption, head, html.Tbody(rows)], className="risk",
                                 id="risk-table"), html.P(note, className="note")])
 

@@ -211,6 +211,9 @@ class Reduction:
     # ffcast.runner.Headline.outcomes), with their strongest open components; ``assessed``
     # False for a report made from a results file (its draws' parameters are not at hand).
     prior_driven: dict = field(default_factory=dict)
+    # Headline numbers the screen cannot attribute (neither the priors' reading nor the
+    # record's at this many draws: ffcast.calibrate.reliance, ADR 0040), keyed the same way.
+    undetermined: list = field(default_factory=list)
     assessed: bool = field(default=False)
 
     @classmethod
@@ -540,14 +543,16 @@ def reduce_run(scenario: str | Path | None, draws: int, seed: int,
     job.check_counted(record)  # totals after the cut-off need every month from it
     job.chunks(lambda chunk: acc.add_chunk(job.prep, chunk, seed), record=record)
     red = acc.finish()
-    red.prior_driven, red.assessed = assess(job, red), True
+    red.prior_driven, red.undetermined = assess(job, red)
+    red.assessed = True
     return red
 
 
-def assess(job: object, red: Reduction) -> dict[str, list[str]]:
+def assess(job: object, red: Reduction) -> tuple[dict[str, list[str]], list[str]]:
     """The headline numbers of ``red`` (a simulated run of ``job``) that rest mostly on
-    parameters the data up to the cut-off did not narrow (:mod:`ffcast.calibrate.
-    reliance`), keyed as :meth:`ffcast.runner.Headline.outcomes`."""
+    parameters the data up to the cut-off did not narrow, with their strongest open
+    components, and those the screen cannot attribute (:mod:`ffcast.calibrate.reliance`),
+    keyed as :meth:`ffcast.runner.Headline.outcomes`."""
     order = np.argsort(red.draws, kind="stable")
     outcomes = {f"pathway:{k}": red.pathways[order, -1, i] for i, k in enumerate(PATHWAYS)}
     outcomes["travelled"] = red.travelled[order, -1]
@@ -556,7 +561,8 @@ def assess(job: object, red: Reduction) -> dict[str, list[str]]:
         if y > red.meta.cutoff.year:
             outcomes[f"west_attacks:{y}"] = red.risk[order, k, west, attacks]
     found = job.reliance(red.draws[order], outcomes)  # type: ignore[attr-defined]
-    return {k: list(r.drivers) for k, r in found.items() if r.prior_driven}
+    return ({k: list(r.drivers) for k, r in found.items() if r.prior_driven},
+            [k for k, r in found.items() if r.undetermined])
 
 
 def open_results(path: str | Path) -> xr.Dataset:

@@ -72,6 +72,8 @@ def forecast_cells(red: Reduction, region: str = WEST) -> list[list[tuple[str, f
         label += history_note(red, r["year"])
         if region == WEST and f"west_attacks:{r['year']}" in red.prior_driven:
             label += " †"
+        elif region == WEST and f"west_attacks:{r['year']}" in red.undetermined:
+            label += " ?"
         out.append([(label, None), (risk.mean_text(a["mean"]), a["mean"]),
                     (f"{a['median']:,.0f} [{a['p5']:,.0f}–{a['p95']:,.0f}]", a["median"]),
                     (risk.mean_text(d["mean"]), d["mean"]),

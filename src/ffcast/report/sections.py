@@ -60,10 +60,10 @@ def headline(red: Reduction) -> str:
         "<p class=\"note\">Medians over draws; each pathway's median is taken on its own, "
         "so the medians need not add up to the total. The interval is where 90% of draws "
         "fall.</p>")
-    marked = red.prior_driven
+    marked, unsure = red.prior_driven, set(red.undetermined)
 
     def mark(key: str) -> str:
-        return " †" if key in marked else ""
+        return " †" if key in marked else " ?" if key in unsure else ""
 
     rows = [[(esc(PATHWAY_LABELS[k]) + mark(f"pathway:{k}"), None), (f"{q[2, j]:,.0f}", q[2, j]),
              (interval(q[:, j]), q[0, j]), (f"{share[2, j]:.0%}", share[2, j])]
@@ -94,14 +94,19 @@ def reliance_note(red: Reduction) -> str:
                 "data did not narrow: the draws' parameters were not at hand (a report made "
                 "from a results file or by the dashboard; <code>ffcast run --json</code> lists "
                 "them under <code>prior_driven</code>).</p>")
+    unsure = ("" if not red.undetermined else
+              " ? the parameters the screen finds explain under a fifth of the number at "
+              "this many draws: neither the priors' reading nor the record's (more draws "
+              "may tell).")
     if not red.prior_driven:
         return ("<p class=\"note\">No headline number here rests mostly on parameters the "
-                "data up to the cut-off did not narrow.</p>")
+                f"data up to the cut-off did not narrow.{unsure}</p>")
     named = "; ".join(f"{esc(_outcome_label(k))}: {esc(', '.join(v))}"
                       for k, v in red.prior_driven.items() if v)
     return ("<p class=\"note\">† rests mostly on parameters the data up to the cut-off did "
             "not narrow: the number is the priors' reading more than the record's "
-            f"(strongest open components: {named}). See ffcast.calibrate.reliance.</p>")
+            f"(strongest open components: {named}). See ffcast.calibrate.reliance.{unsure}"
+            "</p>")
 
 
 def country_table(red: Reduction, published: pd.DataFrame) -> str:
