@@ -204,8 +204,18 @@ def risk_section(red: Reduction, record: pd.DataFrame, figure: str) -> str:
                        f"{esc(Q.PRIOR_SCENARIO_NOTES[r])}."
                        for r in Q.PRIOR_SCENARIO_REGIONS)
             + " All of them: <code>ffcast run --json</code>, key <code>risk</code>."
-            + mid_year_note(meta) + "</p>")
+            + mid_year_note(meta) + _marks_note(red) + "</p>")
     return words + f"<figure>{figure}</figure>" + table(heads, rows, table_id="risk-table") + note
+
+
+def _marks_note(red: Reduction) -> str:
+    """What the year labels' marks mean, when any year carries one (ADR 0040)."""
+    years = [k for k in (*red.prior_driven, *red.undetermined) if k.startswith("west_attacks:")]
+    if not years:
+        return ""
+    return (" A year marked † rests mostly on parameters the data up to the cut-off did not "
+            "narrow (the priors' reading more than the record's); one marked ? is neither: "
+            "the parameters the screen finds explain under a fifth of it at this many draws.")
 
 
 def mid_year_note(meta: object) -> str:
