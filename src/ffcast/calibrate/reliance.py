@@ -105,8 +105,8 @@ def forward(zr: np.ndarray, yr: np.ndarray, steps: int = MAX_CHOSEN
         yy = float(y @ y)
         if yy <= 1e-12 * total or not ok.any():
             break
-        r = np.zeros(k)
-        r[ok] = (zr[:, ok].T @ y) / np.sqrt(res2[ok] * yy)
+        num = y @ zr  # every column at once: no copy of the selected columns
+        r = np.where(ok, num / np.sqrt(np.where(ok, res2, 1.0) * yy), 0.0)
         j = int(np.argmax(np.abs(r)))
         if not abs(r[j]) > SIGNIFICANCE / np.sqrt(d - s):
             break
