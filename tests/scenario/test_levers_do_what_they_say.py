@@ -113,3 +113,26 @@ def test_a_residual_above_what_was_held_at_the_cut_off_is_refused() -> None:
     with pytest.raises(ScenarioError, match=r"residual_share: 0.9 .*0\.721.*at most 0.721"):
         prepare(scen)
     prepare(Scenario.model_validate({"collapse": {"residual_share": 0.72}}))
+
+
+def test_closing_dispatch_on_a_subnormal_concentration_leaves_the_other_exits_open() -> None:
+    """Found by the long fuzz profile (2026-12-07): with ``pathways.concentration: 5e-324``
+    a draw sits on the dispatch vertex; closing dispatch (``dispatch_capacity: 0``) must hand
+    its mass to the next most likely pathway (ffcast.scenario.priors.reweigh). The excluded
+    component's log weight overflowed to +inf, +inf + -inf made the row NaN, and the run was
+    refused as "nowhere to go" with four exits open."""
+    import numpy as np
+
+    from ffcast.engine import prepare
+    from ffcast.engine.parameters import sample_parameters
+    from ffcast.scenario import Scenario, load_scenario
+
+    data = load_scenario("baseline").model_dump(by_alias=True)
+    data["pathways"]["concentration"] = 5e-324
+    data["policy"].update({"start": "2011-01", "dispatch_capacity": 0.0})
+    prep = prepare(Scenario.model_validate(data), end="2018-12", countries=["TUN", "FRA"])
+    dp = sample_parameters(prep, 0, np.arange(12))
+    shares = dp.pathways_post_policy
+    assert np.isfinite(shares).all()
+    np.testing.assert_allclose(shares.sum(axis=-1), 1.0)
+    assert (shares[..., 4] == 0).all()

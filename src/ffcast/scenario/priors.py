@@ -609,7 +609,12 @@ def _softmax(k: np.ndarray, concentration: float,
     """Rows of ``exp(k / concentration + log_factor)``, normalised to 1 (last axis)."""
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         top = np.max(np.where(np.isfinite(log_factor), k, -np.inf), axis=-1, keepdims=True)
-        z = np.where(np.isneginf(k), -np.inf, (k - top) / concentration) + log_factor
+        # A component a factor of 0 excludes is -inf outright: above the allowed top, its
+        # (k - top) / concentration overflows to +inf at a subnormal concentration, and
+        # +inf + -inf made the whole row NaN ("nowhere to go" for a scenario with exits
+        # open; the long fuzz profile, 2026-12-07). Elsewhere the same numbers as before.
+        z = np.where(np.isneginf(k) | np.isneginf(log_factor), -np.inf,
+                     (k - top) / concentration + log_factor)
         z = z - np.max(z, axis=-1, keepdims=True)
         w = np.exp(z)
         return w / w.sum(axis=-1, keepdims=True)
