@@ -84,6 +84,7 @@ def fmt(q: dict[str, float]) -> str:
 def headline_tables(h: dict) -> list[Table]:
     """The headline of a run as rich tables: pathways, returnees by country, attacks."""
     from ffcast.results import quantities as Q
+    from ffcast.results.risk import UNDETERMINED_NOTE, reliance_mark
 
     title = (f"Scenario [bold]{escape(h['scenario'])}[/]: {h['draws']:,} draws, seed {h['seed']}, "
              f"{h['parameters']}; people by pathway at {h['end_month']} "
@@ -92,7 +93,7 @@ def headline_tables(h: dict) -> list[Table]:
     unsure = set(h.get("undetermined") or [])
 
     def mark(key: str) -> str:
-        return " †" if key in marked else " ?" if key in unsure else ""
+        return reliance_mark(key, marked, unsure)
 
     paths = Table(title=title, title_justify="left")
     paths.add_column("pathway")
@@ -128,10 +129,7 @@ def headline_tables(h: dict) -> list[Table]:
             " † rests mostly on parameters the data up to the cut-off did not narrow "
             f"(prior-driven; strongest open components: {why}{more}).")
     if unsure:
-        tables[-1].caption = (tables[-1].caption or "") + (
-            " ? undetermined: the components the screen finds explain under a fifth of it at "
-            "this many draws, so it is neither the priors' reading nor the record's; more "
-            "draws may tell.")
+        tables[-1].caption = (tables[-1].caption or "") + " " + UNDETERMINED_NOTE
     return tables
 
 
@@ -210,7 +208,7 @@ def risk_tables(risk: dict, marked: dict | None = None,
     that rest mostly on parameters the data did not narrow (``marked``, keys
     ``west_attacks:<year>``) carry a †, those the screen cannot attribute (``unsure``) a ?."""
     from ffcast.results import quantities as Q
-    from ffcast.results.risk import mean_text, percent, whole
+    from ffcast.results.risk import mean_text, percent, reliance_mark, whole
 
     marked = marked or {}
     unsure = unsure or set()
@@ -235,10 +233,8 @@ def risk_tables(risk: dict, marked: dict | None = None,
         for year, row in risk["years"].items():
             q = row[region]
             label = year if row["months"] == 12 else f"{year} ({row['months']} mo)"
-            if region == "west" and f"west_attacks:{year}" in marked:
-                label += " †"
-            elif region == "west" and f"west_attacks:{year}" in unsure:
-                label += " ?"
+            if region == "west":
+                label += reliance_mark(f"west_attacks:{year}", marked, unsure)
             table.add_row(label, mean_text(q["attacks"]["mean"]), fmt(q["attacks"]),
                           mean_text(q["deaths"]["mean"]), fmt(q["deaths"]),
                           percent(q["p_at_least_one"]), percent(q["p_mass_casualty"]))

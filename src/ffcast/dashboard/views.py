@@ -19,6 +19,7 @@ from ffcast.report import figures, flows, moved, observed, risk
 from ffcast.report.build import mappable_countries
 from ffcast.report.reduce import PATHWAYS, Reduction, paired_differences, quantiles
 from ffcast.report.sections import about, interval
+from ffcast.results.risk import UNDETERMINED_NOTE
 
 HEADLINE_KEYS: tuple[str, ...] = ("returned", "stayed", "detained_in_theatre", "relocated",
                                   "dispatched", "killed")
@@ -89,8 +90,7 @@ def risk_table(red: Reduction) -> html.Div:
                  "narrow (the priors' reading more than the record's; `ffcast run --json`, key "
                  "prior_driven, names them).")
     if any(k.startswith("west_attacks:") for k in red.undetermined):
-        note += (" ? the parameters the screen finds explain under a fifth of the year's "
-                 "number at this many draws: neither the priors' reading nor the record's.")
+        note += " " + UNDETERMINED_NOTE
     return html.Div([html.Table([caption, head, html.Tbody(rows)], className="risk",
                                 id="risk-table"), html.P(note, className="note")])
 

@@ -70,10 +70,9 @@ def forecast_cells(red: Reduction, region: str = WEST) -> list[list[tuple[str, f
         a, d = r["attacks"], r["deaths"]
         label = str(r["year"]) if r["months"] == 12 else f"{r['year']} ({r['months']} months)"
         label += history_note(red, r["year"])
-        if region == WEST and f"west_attacks:{r['year']}" in red.prior_driven:
-            label += " †"
-        elif region == WEST and f"west_attacks:{r['year']}" in red.undetermined:
-            label += " ?"
+        if region == WEST:
+            label += risk.reliance_mark(f"west_attacks:{r['year']}", red.prior_driven,
+                                        red.undetermined)
         out.append([(label, None), (risk.mean_text(a["mean"]), a["mean"]),
                     (f"{a['median']:,.0f} [{a['p5']:,.0f}–{a['p95']:,.0f}]", a["median"]),
                     (risk.mean_text(d["mean"]), d["mean"]),
@@ -214,8 +213,7 @@ def _marks_note(red: Reduction) -> str:
     if not years:
         return ""
     return (" A year marked † rests mostly on parameters the data up to the cut-off did not "
-            "narrow (the priors' reading more than the record's); one marked ? is neither: "
-            "the parameters the screen finds explain under a fifth of it at this many draws.")
+            "narrow (the priors' reading more than the record's). " + risk.UNDETERMINED_NOTE)
 
 
 def mid_year_note(meta: object) -> str:

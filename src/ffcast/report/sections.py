@@ -19,7 +19,7 @@ from ffcast.data import REGIONS
 from ffcast.report.figures import PATHWAY_LABELS
 from ffcast.report.html import esc, table
 from ffcast.report.reduce import PATHWAYS, Difference, Reduction, RunMeta, quantiles
-from ffcast.results.risk import percent
+from ffcast.results.risk import UNDETERMINED_NOTE, percent, reliance_mark
 
 INTERVAL = "90% interval"
 
@@ -63,7 +63,7 @@ def headline(red: Reduction) -> str:
     marked, unsure = red.prior_driven, set(red.undetermined)
 
     def mark(key: str) -> str:
-        return " †" if key in marked else " ?" if key in unsure else ""
+        return reliance_mark(key, marked, unsure)
 
     rows = [[(esc(PATHWAY_LABELS[k]) + mark(f"pathway:{k}"), None), (f"{q[2, j]:,.0f}", q[2, j]),
              (interval(q[:, j]), q[0, j]), (f"{share[2, j]:.0%}", share[2, j])]
@@ -94,10 +94,7 @@ def reliance_note(red: Reduction) -> str:
                 "data did not narrow: the draws' parameters were not at hand (a report made "
                 "from a results file or by the dashboard; <code>ffcast run --json</code> lists "
                 "them under <code>prior_driven</code>).</p>")
-    unsure = ("" if not red.undetermined else
-              " ? the parameters the screen finds explain under a fifth of the number at "
-              "this many draws: neither the priors' reading nor the record's (more draws "
-              "may tell).")
+    unsure = " " + UNDETERMINED_NOTE if red.undetermined else ""
     if not red.prior_driven:
         return ("<p class=\"note\">No headline number here rests mostly on parameters the "
                 f"data up to the cut-off did not narrow.{unsure}</p>")

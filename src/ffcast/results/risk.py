@@ -62,6 +62,20 @@ def mean_text(x: float) -> str:
     return f"{x:,.1f}" if abs(x) < 9.95 else whole(x)
 
 
+#: What a number marked ``?`` means (ffcast.calibrate.reliance, ADR 0040): one wording for
+#: ``ffcast run``, the report and the dashboard.
+UNDETERMINED_NOTE = ("? the parameters the screen finds explain under a fifth of the number at "
+                     "this many draws: neither the priors' reading nor the record's (more "
+                     "draws may tell).")
+
+
+def reliance_mark(key: str, prior_driven: object, undetermined: object) -> str:
+    """The label suffix of a headline number: `` †`` when it rests mostly on what the data
+    did not decide (``key in prior_driven``), `` ?`` when the screen cannot attribute it
+    (``key in undetermined``), else nothing."""
+    return " †" if key in prior_driven else " ?" if key in undetermined else ""  # type: ignore[operator]
+
+
 def percent(p: float) -> str:
     """A probability as a whole percentage that never rounds a possibility away ("<1%",
     ">99%"), for tables."""
