@@ -8,8 +8,35 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page
 
 from ffcast import data
+from ffcast.plots import export
+
+#: Debian's Chromium and the flags every browser test launches it with (headless, no
+#: background traffic: the tests run offline).
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args() -> dict:
+    """pytest-playwright: Debian's chromium, headless, no background traffic."""
+    if not Path(CHROMIUM).exists() or export.find_chromium() is None:
+        pytest.skip("Chromium not installed (run scripts/ensure_chromium.sh)")
+    return {"executable_path": CHROMIUM, "headless": True, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def page_errors(page: Page) -> list[str]:
+    """What ``page`` logs as an error from now on: uncaught exceptions and console errors
+    (e.g. "Plotly is not defined"); a browser test asserts the list stays empty."""
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
+    page.on("console", lambda msg: errors.append(f"console {msg.type}: {msg.text}")
+            if msg.type == "error" else None)
+    return errors
 
 
 @pytest.fixture

@@ -10,11 +10,7 @@ from types import ModuleType
 import pytest
 
 from ffcast.dashboard.app import Runner, create_app
-from ffcast.plots import export
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 LOAD_SCRIPT = Path(__file__).parents[2] / "benchmarks" / "dashboard_load.py"
 
 
@@ -35,11 +31,3 @@ def dashboard(load_module: ModuleType) -> Iterator[tuple[str, object]]:
     url, server = load_module.serve(app)
     yield url, app
     server.shutdown()
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args() -> dict:
-    """pytest-playwright: Debian's chromium, headless, no background traffic."""
-    if not Path(CHROMIUM).exists() or export.find_chromium() is None:
-        pytest.skip("Chromium not installed (run scripts/ensure_chromium.sh)")
-    return {"executable_path": CHROMIUM, "headless": True, "args": CHROMIUM_ARGS}

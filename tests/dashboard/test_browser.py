@@ -70,14 +70,13 @@ def dashboard_with_before(load_module: object, updated_posterior: tuple) -> Iter
 
 
 @pytest.mark.browser
-def test_before_the_update_tab_draws_both_runs(dashboard_with_before: str, page: Page) -> None:
+def test_before_the_update_tab_draws_both_runs(dashboard_with_before: str, page: Page,
+                                               page_errors: list[str]) -> None:
     """The tab shows the cards with both numbers and a drawn figure; no error, no request
     leaves 127.0.0.1."""
     hosts: set[str] = set()
-    errors: list[str] = []
+    errors = page_errors
     page.on("request", lambda req: hosts.add(urlparse(req.url).hostname or req.url))
-    page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.goto(dashboard_with_before)
     expect(page.locator("#parameters")).to_contain_text("before the update")
     expect(page.locator("#headline-returned")).to_be_visible(timeout=SLOW)

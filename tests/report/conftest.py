@@ -6,16 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from ffcast.plots import export
 from ffcast.report.build import ReportRequest, build_report
 from ffcast.report.reduce import Reduction, reduce_run
 
 DRAWS = 20
 SEED = 5
 END = "2019-12"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture(scope="session")
@@ -99,11 +95,3 @@ def results_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("results") / "baseline.nc"
     run("baseline", draws=DRAWS, seed=SEED, end=END, out=out, chunk_size=8)
     return out
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args() -> dict:
-    """pytest-playwright: Debian's chromium, headless, no background traffic."""
-    if not Path(CHROMIUM).exists() or export.find_chromium() is None:
-        pytest.skip("Chromium not installed (run scripts/ensure_chromium.sh)")
-    return {"executable_path": CHROMIUM, "headless": True, "args": CHROMIUM_ARGS}

@@ -57,14 +57,12 @@ def test_plotly_js_is_inlined_once_before_every_figure_script(
 
 @pytest.mark.browser
 def test_every_figure_draws_with_no_error_in_chromium(variant: tuple[Path, int],
-                                                      page: Page) -> None:
+                                                      page: Page,
+                                                      page_errors: list[str]) -> None:
     """Each report, opened offline: every figure container holds a drawn plot with data, and
     the page logs no error (an exception or a console error, e.g. "Plotly is not defined")."""
     path, figures = variant
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
-    page.on("console", lambda msg: errors.append(f"console {msg.type}: {msg.text}")
-            if msg.type == "error" else None)
+    errors = page_errors
     page.context.set_offline(True)
     page.goto(path.as_uri(), wait_until="load")
     drawn = """() => [...document.querySelectorAll('.ffcast-figure')].map(f => {

@@ -71,11 +71,10 @@ def _write(res: SensitivityResult, out: Path) -> None:
 
 
 def _counted_text(meta: dict) -> str:
-    """Where an outcome is counted: flows over the months after the cut-off to the end,
-    people at the end, in the base scenario (and the countries, when a subset)."""
-    where = "" if not meta.get("countries") else f", {', '.join(meta['countries'])} only"
-    return (f"scenario {escape(str(meta['scenario']))}{where}; events "
-            f"{meta['period']}, people at {meta['end_month']}")
+    """:func:`ffcast.experiments.plot.counted_text`, escaped for rich."""
+    from ffcast.experiments.plot import counted_text
+
+    return escape(counted_text(meta))
 
 
 def _caption(lines: list[str | None]) -> str | None:
