@@ -36,10 +36,13 @@ def test_no_prior_rests_on_a_source_published_after_the_cutoff(name, source):
     reg = data.sources().set_index("id")
     for sid in _cited(source, set(reg.index)):
         when = _year_month(reg.loc[sid, "date"])
-        if when is None or when <= CUTOFF:
+        if when is not None and when <= CUTOFF:
             continue
+        # Undated counts as after: HCSS ("n.d.") slipped through here while its page was of
+        # 2018 (review, 2026-12-07).
         assert "comparison only" in source, (
-            f"{name}: cites {sid} ({reg.loc[sid, 'date']}), published after {CUTOFF}")
+            f"{name}: cites {sid} ({reg.loc[sid, 'date']}), published after {CUTOFF} or "
+            "undated")
 
 
 @pytest.mark.parametrize("name", ["border_ease", "route_closure", "ops_attrition",

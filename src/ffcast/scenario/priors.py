@@ -148,8 +148,9 @@ PARAMS: tuple[Param, ...] = (
           "caliphate_exit from 2014-07, when leaving became desertion, and border_ease "
           "after 2015-07 as the Turkish border tightened.",
           "judgement anchored on ~30% of EU fighters returned by Oct 2015 (ICCT2016), "
-          "'up to one-third' overall by Jan 2015 (ICSR2015_SPEECH), ~500 of 5-6,000 "
-          "Tunisians (GTI2015); wide (90%: 0.37-2.7 times the centre, ADR 0024): the centre "
+          "'up to one-third' overall by Jan 2015 (ICSR2015_SPEECH), ~500 of at most "
+          "5,000 Tunisians (GTI2015; its 5-6,000 are those stopped from leaving); wide "
+          "(90%: 0.37-2.7 times the centre, ADR 0024): the centre "
           "leans on figures published after the early cut-offs, and a narrower prior (0.3) "
           "left the early returns to be fitted through women_return instead"),
     Param("exit_decision", 0.06, "lognormal", 0.4, "per month at full collapse",
@@ -282,7 +283,10 @@ PARAMS: tuple[Param, ...] = (
           scope="global"),
     Param("severity_alpha", 2.4, "lognormal", 0.04, "exponent",
           "Power-law exponent of deaths per attack above x_min = 12.",
-          "CSN2009: alpha = 2.4 +/- 0.2, x_min = 12 +/- 4", ceiling=20.0,
+          "CSN2009: alpha = 2.4 +/- 0.2, x_min = 12 +/- 4; the prior (90%: 2.25-2.56) is "
+          "about half as wide as that +/- (a review, 2026-12-07: sd log 0.083 would match "
+          "it; the attack record reads alpha, so widening it waits for the posteriors' next "
+          "re-shipping)", ceiling=20.0,
           ceiling_why="at 20 almost no attack kills more than 12", scope="global"),
     # --- the organisation's external operations (issue 13) ------------------------------------
     Param("directed_dispatch", 5e-5, "lognormal", 1.0, "per month at full capacity",
@@ -303,7 +307,7 @@ PARAMS: tuple[Param, ...] = (
           "A last surge of dispatching as the caliphate collapses: capacity x (1 + surge x "
           "collapse pressure).",
           "judgement: the essay expects a possible 'last surge' of attacks abroad; the prior "
-          "spans no surge (0.1) to a tripling (2.6)", scope="global", ceiling=1000.0,
+          "spans no surge (0.1) to a 3.6-fold capacity (2.6)", scope="global", ceiling=1000.0,
           ceiling_why="a thousandfold surge: far beyond any reading of the essay"),
     Param("attack_tail_directed", 0.3, "beta", 6.0, "probability",
           "Share of lethal attacks by dispatched operatives in the power-law tail (12 or more "
@@ -315,8 +319,11 @@ PARAMS: tuple[Param, ...] = (
           "How much a country's return hazard and return share differ from its region's: "
           "each country's multiplier is exp(spread x z), z standard normal (countries "
           "without statements shrink to their region).",
-          "judgement: within-region returnee shares published by 2016 ranged from about 10% "
-          "to 50% (HCSS: Italy 10.5%, France 14.2%, Denmark 49.6%, UK 50%)", scope="global",
+          "judgement: returnee shares within Western Europe published by 2016 ranged from "
+          "18% to 50% (ICCT2016 and its relay DW2016: Belgium 18%, Germany 33%, the UK "
+          "48%, Denmark 62 of 125; sd of log 0.41 with Austria's 70 of 230); HCSS's wider "
+          "shares (Italy 10.5%, Denmark 49.6%), published in 2018: comparison only",
+          scope="global",
           ceiling=50.0, ceiling_why="countries a factor e^50 apart: no pooling left"),
     Param("country_spread_death", 0.3, "lognormal", 0.5, "sd of log",
           "How much a country's death hazard in theatre differs from its region's (as above).",
@@ -393,7 +400,7 @@ PARAMS: tuple[Param, ...] = (
           "Losses of the external-operations network (planners killed, cells rolled up) as "
           "the campaign against the group goes on: its capacity to dispatch and direct plots "
           "is multiplied by exp(-attrition x cumulative collapse pressure), the pressure "
-          "summed over months (about 0.9 by 2015-12 and 3.5 by 2016-12).",
+          "summed over months (about 0.9 by 2015-12 and 3.7 by 2016-12).",
           "judgement between two readings: attrition (planners killed after Paris, LWJ2015; "
           "the Brussels cell rolled up, AP2016; al-Adnani killed, ABC2016; the external "
           "networks emir killed, 'degrades and delays ISIL's current plots', AFM2016) vs "
@@ -411,7 +418,8 @@ PARAMS: tuple[Param, ...] = (
           "groups, in third theatres) relative to the men's: killed in strikes and sieges, "
           "not at the front.",
           "judgement: women went as 'wives, mothers, teachers and nurses' and were barred "
-          "from fighting (ISD, SECINSIGHTS2015_02); 'in principle they do not participate in "
+          "from fighting (ISD's report, SECINSIGHTS2015_02; the quote as ANTIWAR2015_01 "
+          "relays it); 'in principle they do not participate in "
           "the fight' though some get weapons training (AIVD, ALARABIYA2016_01); no ratio of "
           "deaths was published; wide (90%: 0.09-0.67)",
           scope="global", ceiling=_GROUP_CEILING, ceiling_why=_GROUP_WHY),
@@ -436,16 +444,17 @@ PARAMS: tuple[Param, ...] = (
           "(minors are never dispatched).",
           "judgement: every operative of the directed attacks in the record (Paris 2015, "
           "Brussels 2016) was a man; a female cell in Paris was directed from Syria in "
-          "September 2016 but had not been sent from the zone (the prosecutor, "
-          "LEMONDE2016_05 reports the cases); wide (90%: 0.02-0.52)",
+          "September 2016 but had not been sent from the zone (the Paris prosecutor, "
+          "LATRIBUNE2016_09); wide (90%: 0.02-0.52)",
           scope="global", ceiling=_GROUP_CEILING, ceiling_why=_GROUP_WHY),
     Param("women_plot", 0.1, "lognormal", 1.0, "multiplier",
           "Women's plot rates (at home, in third theatres, as dispatched operatives) "
           "relative to the men's.",
           "judgement: no attack in the West in 2011-2016 by a woman who had been in Syria/Iraq "
-          "(attacks_west); women plotted at home in 2016 (the Paris gas-cylinder cell) and "
-          "were told by the organisation to fight (ALARABIYA2016_01); wide (90%: "
-          "0.02-0.52)",
+          "(attacks_west); women plotted at home in 2016 (the Paris gas-cylinder cell), and "
+          "the prosecutor read the organisation as meaning 'to make women fighters' "
+          "(LATRIBUNE2016_09), where the AIVD had them not fighting (ALARABIYA2016_01); wide "
+          "(90%: 0.02-0.52)",
           scope="global", ceiling=_GROUP_CEILING, ceiling_why=_GROUP_WHY),
     Param("minors_plot", 0.05, "lognormal", 1.0, "multiplier",
           "Minors' plot rates relative to the men's (those who come home as teenagers).",
@@ -456,16 +465,17 @@ PARAMS: tuple[Param, ...] = (
     Param("women_prosecution", 0.5, "lognormal", 0.5, "multiplier",
           "Women's share of decided returnee cases prosecuted relative to the men's (minors "
           "are never prosecuted: they go to child protection, the in_rehabilitation stock).",
-          "judgement: women who came home were long treated as wives, not fighters, and "
-          "France and Belgium moved to prosecute them in 2016 (the 'no women in combat for "
-          "now' reading, LCI2016_01); minors go before a juvenile judge (METSU2016_06); "
+          "judgement: women who came home were long treated as wives, not fighters (French "
+          "intelligence: 'no women in combat, for now', FRANCEINFO2016_01), and the Paris "
+          "prosecutor read the organisation as meaning to make them fighters in 2016 "
+          "(LATRIBUNE2016_09); minors go before a juvenile judge (METSU2016_06); "
           "wide (90%: 0.22-1.14, capped at a share of 1)",
           scope="global", ceiling=_GROUP_CEILING, ceiling_why=_GROUP_WHY),
 )
 
 #: Origins that share a land border with Syria or Iraq (geography), for ``neighbour_return``.
 NEIGHBOURS_OF_THEATRE: frozenset[str] = frozenset(
-    {"TUR", "JOR", "LBN", "SAU", "KWT", "IRN", "ISR", "PSE", "ISR;PSE", "IRQ", "SYR"})
+    {"TUR", "JOR", "LBN", "SAU", "KWT", "IRN", "ISR", "ISR;PSE", "IRQ", "SYR"})
 
 PARAM_INDEX: dict[str, int] = {p.name: i for i, p in enumerate(PARAMS)}
 N_PARAMS = len(PARAMS)
