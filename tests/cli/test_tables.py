@@ -184,3 +184,15 @@ def test_small_means_keep_their_decimal_and_large_ones_are_whole() -> None:
 
     assert [mean_text(x) for x in (0.42, 7.84, 9.96, 373_082.04, 1_257_803.6)] == \
         ["0.4", "7.8", "10", "373,082", "1,257,804"]
+
+
+def test_a_difference_halfway_between_whole_numbers_keeps_its_half() -> None:
+    """The median of an even number of paired draws can lie halfway; rounding to even
+    showed +2.5 as +2 and -23.5 as -24 while --json said 2.5 and -23.5 (review,
+    2026-12-07). Whole numbers stay whole; 0 stays unsigned."""
+    from ffcast.cli.run_cmd import fmt_diff
+
+    assert fmt_diff({"median": 2.5, "p5": -23.5, "p95": 22.5}) == "+2.5  [-23.5 – +22.5]"
+    assert fmt_diff({"median": 0.5, "p5": 0.0, "p95": 6.0}) == "+0.5  [0 – +6]"
+    assert fmt_diff({"median": 3.0, "p5": -0.2, "p95": 1234.4}) == "+3  [0 – +1,234]"
+    assert fmt_diff({"median": 2.45, "p5": -2.55, "p95": 7.6}) == "+2  [-3 – +8]"

@@ -478,6 +478,12 @@ def _shipped_path(text: str) -> Path:
     return path
 
 
+#: A particle's normal score never lies beyond this: the standard normal quantile of the
+#: smallest positive double is about -38.5, so a larger |z| cannot come from a uniform
+#: (review, 2026-12-07: inf or 1e30 in 'z' was read as an extreme but valid parameter).
+MAX_NORMAL_SCORE = 40.0
+
+
 def _read(path: Path) -> Posterior:
     """A posterior file: read with h5py (a netCDF-4 file is HDF5; xarray's decoding layer
     costs ~0.5 s of imports a run does not need), else through xarray (a file another
@@ -504,6 +510,12 @@ def _read(path: Path) -> Posterior:
     except (KeyError, ValueError, TypeError) as exc:
         raise FFCastError(f"{path}: the particle states are incomplete ({exc}); fix: "
                           "re-run `ffcast calibrate` or `ffcast update`") from exc
+    z = np.asarray(ds["z"])
+    if z.ndim != 2 or not np.issubdtype(z.dtype, np.floating) \
+            or not (np.abs(z) <= MAX_NORMAL_SCORE).all():
+        raise FFCastError(f"{path}: its particles ('z') are not normal scores (finite, within "
+                          f"+-{MAX_NORMAL_SCORE:g}); fix: re-run `ffcast calibrate` or `ffcast "
+                          "update`")
     noise = ds["noise"].astype(np.int64) if "noise" in ds else None
     return Posterior(str(ds.attrs["cutoff"]), ds["z"],
                      [str(c) for c in ds["component"]], attrs, noise, states)

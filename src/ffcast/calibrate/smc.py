@@ -59,6 +59,7 @@ from ffcast.calibrate.targets import (
     observation_targets,
     split_scoped,
     statement_records,
+    why_not_used,
 )
 from ffcast.data.countries import is_remainder
 from ffcast.engine import Latent, Prepared, Recording, groups, prepare, run_chunk
@@ -638,10 +639,23 @@ def calibrate(
     used, fitted = [], []
     if observations is not None:
         rows: list = []
-        extra = observation_targets(prep, observations, until=last.end_time.normalize(),
-                                    used=rows)
+        end = last.end_time.normalize()
+        extra = observation_targets(prep, observations, until=end, used=rows)
+        label = observations_label or "observations"
+        later = observations[observations["published_date"] > end]
+        left = why_not_used(observations[~observations.index.isin(rows)
+                                         & ~observations.index.isin(later.index)], prep)
+        if len(later):
+            left[f"published after {last} (fold them in with `ffcast update`)"] = len(later)
+        said = "; ".join(f"{v} {k}" for k, v in left.items())
+        if not extra:  # it used to fit none of them, silently (review, 2026-12-07)
+            raise FFCastError(f"{label}: none of its {len(observations)} statements can be "
+                              f"fitted at {last} ({said or 'the file is empty'}); fix: drop "
+                              "those rows, or give statements of countries with a row of "
+                              "their own")
         targets += extra
-        used = [f"{observations_label or 'observations'}: {len(extra)} statements"]
+        used = [f"{label}: {len(extra)} statements"
+                + (f" ({said}: left out)" if said else "")]
         # Kept in the posterior, so an update goes on fitting them (it read none before).
         fitted = statement_records(observations.loc[list(dict.fromkeys(rows))])
     records = record_years(prep.months, cutoff) if records is None else records

@@ -322,3 +322,26 @@ def _aggregate_targets(prep: Prepared, end: pd.Timestamp) -> list[Target]:
 def needed_months(targets: list[Target]) -> np.ndarray:
     """Sorted month indices at which the engine must report quantities."""
     return np.unique([t.month for t in targets])
+
+
+def why_not_used(rows: pd.DataFrame, prep: Prepared) -> dict[str, int]:
+    """Why a user's statements published in the window were not fitted, by reason (counts),
+    the reasons naming the countries the model does not follow as rows of their own
+    (``ffcast update`` and ``ffcast calibrate --observations``)."""
+    if rows.empty:
+        return {}
+    own = set(prep.countries["iso3"])
+    elsewhere = rows[~rows["iso3"].isin(own)]
+    rest = rows[rows["iso3"].isin(own)]
+    zero = rest[rest["value"] == 0]  # the figure is fitted, not its bounds
+    out: dict[str, int] = {}
+    if len(elsewhere):
+        codes = ", ".join(dict.fromkeys(elsewhere["iso3"].astype(str)))
+        out[f"of a country without a row of its own ({codes}: its travellers are pooled in "
+            "a remainder; Israel and Palestine are one row, ISR;PSE)"] = len(elsewhere)
+    if len(zero):
+        out["a figure of 0 (read as no statement)"] = len(zero)
+    other = len(rest) - len(zero)
+    if other:
+        out["another quantity, or a month outside 2011-01..--until"] = other
+    return out

@@ -60,8 +60,8 @@ from ffcast.calibrate.targets import (
     check_published,
     observation_targets,
     statement_records,
+    why_not_used,
 )
-from ffcast.engine import Prepared
 from ffcast.errors import FFCastError
 
 #: At most this many tempering steps bring the new statements in (the last one goes to 1).
@@ -147,28 +147,6 @@ def _refuse_repeats(new: pd.DataFrame, earlier: pd.DataFrame, name: str) -> None
         seen.add(key)
 
 
-def _why_not_used(rows: pd.DataFrame, prep: Prepared) -> dict[str, int]:
-    """Why statements published in the window were not folded in, by reason (counts), the
-    reasons naming the countries the model does not follow as rows of their own."""
-    if rows.empty:
-        return {}
-    own = set(prep.countries["iso3"])
-    elsewhere = rows[~rows["iso3"].isin(own)]
-    rest = rows[rows["iso3"].isin(own)]
-    zero = rest[rest["value"] == 0]  # the figure is fitted, not its bounds
-    out: dict[str, int] = {}
-    if len(elsewhere):
-        codes = ", ".join(dict.fromkeys(elsewhere["iso3"].astype(str)))
-        out[f"of a country without a row of its own ({codes}: its travellers are pooled in "
-            "a remainder; Israel and Palestine are one row, ISR;PSE)"] = len(elsewhere)
-    if len(zero):
-        out["a figure of 0 (read as no statement)"] = len(zero)
-    other = len(rest) - len(zero)
-    if other:
-        out["another quantity, or a month outside 2011-01..--until"] = other
-    return out
-
-
 def update(posterior: Posterior | str, observations: pd.DataFrame, until: str, *,
            moves: int = UPDATE_MOVES, progress: Callable[[str], None] | None = None,
            name: str = "observations", targets: list[Target] | None = None,
@@ -245,7 +223,7 @@ def update(posterior: Posterior | str, observations: pd.DataFrame, until: str, *
     new = observation_targets(prep, obs, until=until_end, after=origin_end, used=used)
     usable = obs[(obs["published_date"] > origin_end) & (obs["published_date"] <= until_end)]
     _refuse_repeats(usable, earlier, name)
-    ignored.update(_why_not_used(usable[~usable.index.isin(used)], prep))
+    ignored.update(why_not_used(usable[~usable.index.isin(used)], prep))
     if not new:
         detail = "; ".join(f"{v} {k}" for k, v in ignored.items() if v)
         raise FFCastError(f"{name}: no statement published after {post.origin} and by "

@@ -79,7 +79,7 @@ def update_cmd(
     = Path("posterior-updated.nc"),
     seed: Seed = 0,
     draws: Annotated[int, typer.Option(
-        help="Draws of the baseline forecast shown before and after (1 to 100,000).")]
+        help="Draws of the baseline forecast shown before and after (1 to 1,000,000).")]
     = MOVED_DRAWS,
     as_json: AsJson = False,
     quiet: Quiet = False,
@@ -149,6 +149,21 @@ def update_cmd(
                f"{res.noise_acceptance:.0%}; {res.seconds:.1f} s."
                + (f" Not used: {ignored}." if ignored else ""))
     typer.echo(f"Next: ffcast run baseline --posterior {out}")
+
+
+def _check_until(until: str, cutoff: str) -> None:
+    """``forecast --until``: a month after the cut-off (the run's end; its errors used to
+    name ``--end``, an option ``forecast`` does not have)."""
+    from ffcast.errors import OptionsError
+    from ffcast.scenario.fields import check_month
+
+    try:
+        month = check_month(until)
+    except ValueError as exc:
+        raise OptionsError(f"--until: {exc}") from exc
+    if month <= cutoff:
+        raise OptionsError(f"--until: {month} must be after the cut-off {cutoff}; fix: give "
+                           "a later month, e.g. 2019-12")
 
 
 def _moved(before: object, after: object, seed: int, draws: int) -> list[dict]:
@@ -320,6 +335,7 @@ def forecast_cmd(
     from ffcast.scenario import load_scenario
 
     cutoff = checked_cutoff(cutoff)
+    _check_until(until, cutoff)
     if posterior is not None:
         check_posterior_file(posterior)
     scen = load_scenario(scenario).replace(cutoff=cutoff)

@@ -9,6 +9,7 @@ raise, and what Typer/Click raise for a malformed command line, into one line
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import json
 import math
@@ -80,6 +81,14 @@ def user_errors(func: F) -> F:
         except MemoryError as exc:  # e.g. a chunk of draws larger than this machine's memory
             fail(f"out of memory ({one_line(str(exc), 120)}); fix: use a smaller "
                  "--chunk-size, or fewer draws, countries or months")
+            raise typer.Exit(code=EXIT_USER_ERROR) from None
+        except OSError as exc:
+            if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+                raise
+            # The disk filled while writing (the estimate checked before is a lower
+            # bound): what was written is removed on the way out (output_scope, the writer).
+            fail(f"{exc.filename or 'out'}: no space left on the disk ({exc.strerror}); fix: "
+                 "free some space, write to another disk, or use fewer --draws")
             raise typer.Exit(code=EXIT_USER_ERROR) from None
 
     return wrapper  # type: ignore[return-value]

@@ -339,9 +339,9 @@ def _what(out: Path | None, all_draws: bool) -> str:
 
 
 def fmt_diff(q: dict[str, float]) -> str:
-    """``+median  [+p5 – +p95]`` of a paired difference (signed; 0 unsigned)."""
-    def signed(x: float) -> str:
-        return "0" if round(x) == 0 else f"{x:+,.0f}"  # whole, signed
+    """``+median  [+p5 – +p95]`` of a paired difference (:func:`ffcast.results.risk.signed`:
+    whole, or with its half when it lies halfway; 0 unsigned)."""
+    from ffcast.results.risk import signed
 
     return f"{signed(q['median'])}  [{signed(q['p5'])} – {signed(q['p95'])}]"
 

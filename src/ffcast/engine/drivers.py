@@ -87,7 +87,8 @@ def territory_paths(
     ``midpoint`` is, per draw, the month offset (from ``months[0]``) of the logistic's centre;
     territory falls from its cut-off level toward ``residual``, the logistic renormalised to
     1 at the cut-off, so at the midpoint ``0.5 / L(cut-off)`` of the decline is still to come
-    (more than half: at 2016-12 with the default 2017-07 and steepness 3, 44% is done).
+    (more than half: at 2016-12 with the default 2017-07 and steepness 3, 45% is done,
+    1 - 0.5 x (1 + e^(-7/3))).
     Returns an array (draws, months).
     """
     t = np.arange(len(months), dtype=float)

@@ -585,7 +585,57 @@ def open_results(path: str | Path) -> xr.Dataset:
         why = f"missing {', '.join(missing[:3])}" if missing else "no ffcast conventions attr"
         raise FFCastError(f"{p}: not an ffcast results file ({why}); fix: pass a file "
                           "written by `ffcast run --out`")
+    why = _identity_problem(ds)
+    if why:
+        ds.close()
+        raise FFCastError(f"{p}: {why}; {FILE_FIX}")
     return ds
+
+
+#: What to do with a results file that breaks the contract (edited, truncated, foreign).
+FILE_FIX = "fix: pass a file written by `ffcast run --out`, unmodified"
+
+
+def _identity_problem(ds: xr.Dataset) -> str | None:
+    """Why ``ds`` cannot be a run's results by its attrs and coords (None: it can): no draw,
+    month or country, months out of order, a negative seed, a country ffcast does not know,
+    a scenario attribute that is not a valid scenario (review, 2026-12-07: a renamed
+    country and an out-of-range lever were reported on; broken JSON and no country gave
+    tracebacks)."""
+    from ffcast.scenario.model import Scenario
+
+    empty = [d for d in ("draw", "month", "country") if ds.sizes.get(d, 0) == 0]
+    if empty:
+        return f"no {empty[0]} in the file"
+    months = pd.DatetimeIndex(ds["month"].values).to_period("M").asi8
+    if (np.diff(months) != 1).any():
+        return "its months are not consecutive and in order"
+    try:
+        if int(ds.attrs["seed"]) < 0:
+            raise ValueError
+    except (KeyError, ValueError, TypeError):
+        return f"its seed attribute ({ds.attrs.get('seed')}) is not a non-negative integer"
+    known = set(data.load("countries")["iso3"]) | set(REMAINDER_CODES)
+    unknown = [str(c) for c in ds["country"].values if str(c) not in known]
+    if unknown:
+        return f"unknown country {unknown[0]!r}"
+    try:
+        Scenario.model_validate(json.loads(ds.attrs["scenario"]))
+    except (ValueError, TypeError) as exc:  # JSONDecodeError, pydantic's ValidationError
+        first = str(exc).splitlines()[0][:160]
+        return f"its scenario attribute is not a valid ffcast scenario ({first})"
+    return None
+
+
+def _checked(chunk: xr.Dataset, path: Path) -> xr.Dataset:
+    """``chunk`` after the results contract (:func:`ffcast.results.check_dataset`: dims,
+    int32 counts, no negative count, people conserved, a territory share in [0, 1]), its
+    failure one line naming the file: a file edited into negative returnees or wrapped
+    int32 stocks was reported on (review, 2026-12-07)."""
+    try:
+        return results.check_dataset(chunk)
+    except FFCastError as exc:
+        raise FFCastError(f"{path}: {str(exc).removeprefix('results: ')}; {FILE_FIX}") from exc
 
 
 def reduce_file(path: str | Path, chunk_size: int = DEFAULT_CHUNK,
@@ -595,7 +645,7 @@ def reduce_file(path: str | Path, chunk_size: int = DEFAULT_CHUNK,
     ds = open_results(path)
     with ds:
         n = ds.sizes["draw"]
-        chunks = (ds.isel(draw=slice(i, i + chunk_size)).load()
+        chunks = (_checked(ds.isel(draw=slice(i, i + chunk_size)).load(), Path(path))
                   for i in range(0, n, chunk_size))
         return reduce_chunks(chunks, n, focus, str(path), progress)
 

@@ -19,7 +19,7 @@ from ffcast.data import REGIONS
 from ffcast.report.figures import PATHWAY_LABELS
 from ffcast.report.html import esc, table
 from ffcast.report.reduce import PATHWAYS, Difference, Reduction, RunMeta, quantiles
-from ffcast.results.risk import UNDETERMINED_NOTE, percent, reliance_mark
+from ffcast.results.risk import UNDETERMINED_NOTE, percent, reliance_mark, signed
 
 INTERVAL = "90% interval"
 
@@ -142,8 +142,9 @@ def country_table(red: Reduction, published: pd.DataFrame) -> str:
 
 def comparison_table(diffs: Sequence[Difference], a: str, b: str) -> str:
     """Paired differences B - A with intervals and the share of draws where B is lower."""
-    rows = [[(esc(d.quantity), None), (f"{d.median:+,.0f}", d.median),
-             (f"{d.p5:+,.0f} to {d.p95:+,.0f}", d.p5), (esc(percent(d.share_lower)), d.share_lower)]
+    rows = [[(esc(d.quantity), None), (signed(d.median), d.median),
+             (f"{signed(d.p5)} to {signed(d.p95)}", d.p5),
+             (esc(percent(d.share_lower)), d.share_lower)]
             for d in diffs]
     heads = [("Quantity", False), (f"{b} minus {a} (median)", True), (INTERVAL, True),
              (f"Share of draws where {b} is lower", True)]

@@ -367,7 +367,7 @@ def check_dataset(ds: xr.Dataset) -> xr.Dataset:
     """Check ``ds`` against the results contract; return it unchanged.
 
     Every variable present with its dims, int32 counts with ``units`` and ``description``,
-    no negative count, and people conserved: the person stocks sum to
+    no negative count, a territory share in [0, 1], and people conserved: the person stocks sum to
     ``cumulative_travelled`` in every draw, month and country. Works on lazily loaded
     (Dask-backed) Datasets too (it computes them). Raises :class:`FFCastError` naming the
     first broken rule.
@@ -385,6 +385,9 @@ def check_dataset(ds: xr.Dataset) -> xr.Dataset:
             raise FFCastError(f"results: {spec.name} lacks units or description")
         if bool((var < 0).any()):
             raise FFCastError(f"results: {spec.name} has a negative count")
+    territory = ds["territory"]
+    if not bool(((territory >= 0) & (territory <= 1)).all()):  # NaN fails both
+        raise FFCastError("results: territory is not a share in [0, 1] in every month")
     check_groups(ds)
     if not bool((people_total(ds) == ds["cumulative_travelled"]).all()):
         raise FFCastError("results: the person stocks do not sum to cumulative_travelled")

@@ -56,6 +56,16 @@ def whole(x: float) -> str:
     return f"{x:,.0f}"
 
 
+def signed(x: float) -> str:
+    """A difference of counts (a median or quantile of paired differences), signed and
+    whole, with its half when it lies halfway (the median of an even number of draws:
+    rounding to even showed +2.5 as +2 and -23.5 as -24 while ``--json`` said 2.5 and
+    -23.5; review, 2026-12-07); 0 unsigned."""
+    if abs(x - round(x)) == 0.5:
+        return f"{x:+,.1f}"
+    return "0" if round(x) == 0 else f"{x:+,.0f}"
+
+
 def mean_text(x: float) -> str:
     """An expected number: whole with thousands separators from 10 up (``373,082``), one
     decimal below, where it is the information (``0.4`` attacks a year is not ``0``)."""

@@ -46,7 +46,7 @@ class Collapse(_Strict):
         description="Centre of the logistic decline after the cut-off (judgement as of Dec "
         "2016: Mosul offensive from Oct 2016, Raqqa expected next). The decline starts from "
         "the cut-off's level, so by this month somewhat less than half of the territory "
-        "held at the cut-off is lost (44% for the default 2017-07 at steepness 3); half is "
+        "held at the cut-off is lost (45% for the default 2017-07 at steepness 3); half is "
         "lost a month or two later, more for a midpoint close to the cut-off.",
     )
     midpoint_sd_months: float = Field(
@@ -188,6 +188,9 @@ class Policy(_Strict):
     def _known_countries(cls, v: list[str] | None) -> list[str] | None:
         if v is None:
             return v
+        if not v:
+            raise ValueError("an empty list reaches nobody; fix: leave policy.countries out "
+                             "for every country, or name at least one")
         from ffcast.scenario.validation import check_countries
 
         return check_countries(v)
