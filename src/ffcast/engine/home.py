@@ -92,6 +92,16 @@ def prison_radicalisation(state: np.ndarray, hazards: np.ndarray, c: int, rate: 
     return new
 
 
+@njit(cache=True, error_model="numpy", inline="always")
+def enter_custody(state: np.ndarray, home_bound: np.ndarray, c: int) -> None:
+    """This month's dispatched operatives arrested abroad (``home_bound[c, 2]``) into prison
+    at home and those who dropped out (``home_bound[c, 3]``) into disengagement, after the
+    month's moves at home: they used to be added in the theatre step, before the home step,
+    and about 1.8% of them were released or moved again in the month they arrived."""
+    state[c, L.INCARCERATED] += home_bound[c, 2]
+    state[c, L.DISENGAGED] += home_bound[c, 3]
+
+
 @njit(cache=True, error_model="numpy")
 def step_home_pipeline(state: np.ndarray, flows: np.ndarray, params: np.ndarray,
                        hazards: np.ndarray, home_bound: np.ndarray, keys: np.ndarray, t: int,
@@ -101,7 +111,9 @@ def step_home_pipeline(state: np.ndarray, flows: np.ndarray, params: np.ndarray,
 
     Existing cases move first (on their start-of-step stocks), prison radicalisation works
     on the start-of-step inmates; this month's returnees (``home_bound[c, 0]``) then enter
-    as detected or undetected, repatriated detainees (``home_bound[c, 1]``) as detected.
+    as detected or undetected, repatriated detainees (``home_bound[c, 1]``) as detected,
+    and dispatched operatives arrested abroad or who dropped out (``home_bound[c, 2:4]``)
+    into prison and disengagement (:func:`enter_custody`).
     In Western origins (``west``) the security response at home detects a share
     ``response`` of the returnees the screening would have missed, and in the month it
     starts finds a share ``review`` of the returnees already home and unnoticed (after
@@ -134,3 +146,4 @@ def step_home_pipeline(state: np.ndarray, flows: np.ndarray, params: np.ndarray,
                                    S.HOME_ARRIVALS_SLOT_SCREEN))
         state[c, L.DETECTED] += detected + repatriated
         state[c, L.UNDETECTED] += returnees - detected
+        enter_custody(state, home_bound, c)

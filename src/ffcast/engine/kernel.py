@@ -45,7 +45,7 @@ from numba import njit
 from ffcast.engine import clock as profile
 from ffcast.engine import layout as L
 from ffcast.engine.attacks import TOO_MANY_ATTACKS, step_plots_attacks
-from ffcast.engine.home import step_home_pipeline
+from ffcast.engine.home import enter_custody, step_home_pipeline
 from ffcast.engine.theatre import step_arrivals, step_theatre
 
 STEP_ORDER: tuple[str, ...] = ("arrivals", "theatre", "home_pipeline", "plots_attacks", "record")
@@ -177,7 +177,10 @@ def month(state: np.ndarray, flows: np.ndarray, params: np.ndarray, hazards: np.
                  closure, keys, t, codes, home_bound)
     since = profile.tick(clock, 1, since)
     status = 0
-    if not theatre_only:
+    if theatre_only:  # no home step: the arrested and dropped operatives still arrive
+        for c in range(codes.shape[0]):
+            enter_custody(state, home_bound, c)
+    else:
         step_home_pipeline(state, flows, params, hazards, home_bound, keys, t, codes, west,
                            response, review)
         since = profile.tick(clock, 2, since)

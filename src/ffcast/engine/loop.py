@@ -78,7 +78,7 @@ def simulate_draw(i: int, keys: np.ndarray, travellers: np.ndarray, drive: np.nd
     n_o = n_c // L.N_GROUPS
     owned = (np.zeros((n_c, L.N_STATE), dtype=np.int64),
              np.zeros((n_c, L.N_FLOWS), dtype=np.int64),
-             np.zeros((n_c, 2), dtype=np.int64))
+             np.zeros((n_c, 4), dtype=np.int64))
     tables = (np.zeros((n_c, N_HAZARD_ROWS, N_HAZARD_COLUMNS)),
               np.zeros((n_c, N_HAZARD_ROWS, N_HAZARD_COLUMNS)))
     spare_owned = (np.zeros((n_o, L.N_STOCKS), dtype=np.int32),

@@ -146,9 +146,10 @@ def step_theatre(state: np.ndarray, flows: np.ndarray, params: np.ndarray,
     """Deaths, captures and exits by pathway in theatre; flows out of the other stocks abroad.
 
     Every outflow is drawn on the stocks as they stood at the start of the step.
-    ``home_bound[c]`` receives (returnees, repatriated detainees) for the home pipeline;
-    dispatched operatives who are arrested or drop out go straight to prison or
-    disengagement at home. Nobody is sent abroad when the organisation has no
+    ``home_bound[c]`` receives (returnees, repatriated detainees, arrested operatives,
+    operatives who dropped out) for the home pipeline, which puts the last two straight into
+    prison or disengagement at home after the month's moves there (they do not move twice
+    in one month). Nobody is sent abroad when the organisation has no
     ``capacity`` (before it held ground, or once it is gone and surges no more). ``ease``
     multiplies early returns (the border tightening) and a share ``closure`` of would-be
     returners cannot get out (encirclement): see :func:`ffcast.engine.parameters.routes`.
@@ -165,8 +166,7 @@ def step_theatre(state: np.ndarray, flows: np.ndarray, params: np.ndarray,
         for k in range(_N_THEATRES):
             relocated += state[c, L.RELOCATED0 + k]
         if n_theatre + n_insurgent + n_detained + n_other + n_dispatched + relocated == 0:
-            home_bound[c, 0] = 0  # nobody abroad: no work (no hash, no draw)
-            home_bound[c, 1] = 0
+            home_bound[c, :] = 0  # nobody abroad: no work (no hash, no draw)
             continue
         decide = params[c, _EXIT_DECISION] * squeeze
         x_killed, x_detained, x_return, x_insurgent, x_join, x_relocate, x_dispatch = \
@@ -202,10 +202,10 @@ def step_theatre(state: np.ndarray, flows: np.ndarray, params: np.ndarray,
         state[c, L.JOINED_OTHER] = n_other - g_killed - g_return + x_join
         state[c, L.DISPATCHED] = n_dispatched - a_arrested - a_killed - a_dropped + x_dispatch
         state[c, L.KILLED] += x_killed + i_killed + d_died + g_killed + r_killed + a_killed
-        state[c, L.INCARCERATED] += a_arrested
-        state[c, L.DISENGAGED] += a_dropped
         returnees = x_return + i_return + g_return + r_return
         flows[c, L.RETURNS] += returnees + d_repatriated + a_arrested + a_dropped
         flows[c, L.REPATRIATED] += d_repatriated
         home_bound[c, 0] = returnees
         home_bound[c, 1] = d_repatriated
+        home_bound[c, 2] = a_arrested
+        home_bound[c, 3] = a_dropped

@@ -281,12 +281,11 @@ PARAMS: tuple[Param, ...] = (
     Param("attack_tail", 0.15, "beta", 30.0, "probability",
           "Share of lethal attacks in the power-law tail (12 or more deaths).", "judgement",
           scope="global"),
-    Param("severity_alpha", 2.4, "lognormal", 0.04, "exponent",
+    Param("severity_alpha", 2.4, "lognormal", 0.083, "exponent",
           "Power-law exponent of deaths per attack above x_min = 12.",
-          "CSN2009: alpha = 2.4 +/- 0.2, x_min = 12 +/- 4; the prior (90%: 2.25-2.56) is "
-          "about half as wide as that +/- (a review, 2026-12-07: sd log 0.083 would match "
-          "it; the attack record reads alpha, so widening it waits for the posteriors' next "
-          "re-shipping)", ceiling=20.0,
+          "CSN2009: alpha = 2.4 +/- 0.2, x_min = 12 +/- 4; sd log 0.083 = 0.2 / 2.4, so "
+          "+/- 0.2 is one sd (90%: 2.09-2.75; it was 0.04, half that width, until a review "
+          "of 2026-12-07, ADR 0042)", ceiling=20.0,
           ceiling_why="at 20 almost no attack kills more than 12", scope="global"),
     # --- the organisation's external operations (issue 13) ------------------------------------
     Param("directed_dispatch", 5e-5, "lognormal", 1.0, "per month at full capacity",
