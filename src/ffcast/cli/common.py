@@ -59,6 +59,21 @@ def as_flag(message: str) -> str:
     return message
 
 
+def warn_policy_reach(scenario: object, end: str, countries: list[str] | None = None) -> None:
+    """Print ``warning: ...`` on stderr when the scenario's levers change nothing in this run
+    (:func:`ffcast.engine.prepared.policy_reach_problem`)."""
+    from ffcast.engine.prepared import policy_reach_problem
+    from ffcast.scenario import load_scenario
+
+    try:
+        why = policy_reach_problem(load_scenario(scenario), end,  # type: ignore[arg-type]
+                                   countries)
+    except (ValueError, FFCastError):  # a bad scenario or month: the run itself says so
+        return
+    if why:
+        typer.echo(f"warning: {one_line(why)}", err=True)
+
+
 def fail(message: str) -> None:
     """Print ``error: message`` (one line) on stderr."""
     typer.echo(f"error: {one_line(as_flag(message))}", err=True)

@@ -11,7 +11,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ffcast.cli.common import echo_json, print_table, progress, require_chromium, user_errors
+from ffcast.cli.common import (
+    echo_json,
+    print_table,
+    progress,
+    require_chromium,
+    user_errors,
+    warn_policy_reach,
+)
 from ffcast.cli.run_cmd import Quiet
 from ffcast.files import check_output
 
@@ -150,6 +157,7 @@ def sensitivity_cmd(
     get_outcome(outcome)
     kwargs = _run_kwargs(end, countries, scenario, prior, workers, scheduler, seed,
                          draws_per_point)
+    warn_policy_reach(scenario, end, kwargs["countries"])
     if out is not None:
         check_output(out, "--out", _OUT_EXT)
         if out.suffix.lower() == ".png":
@@ -204,6 +212,7 @@ def discover_cmd(
     get_outcome(outcome)
     kwargs = _run_kwargs(end, countries, scenario, prior, workers, scheduler, seed,
                          draws_per_point)
+    warn_policy_reach(scenario, end, kwargs["countries"])
     space = factors(levers=not uncertainties_only)
     with progress("PRIM discovery", samples, quiet or as_json, "scenarios") as advance:
         box, trajectory, summary = discover_run(

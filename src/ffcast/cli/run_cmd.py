@@ -24,6 +24,7 @@ from ffcast.cli.common import (
     print_table,
     stages,
     user_errors,
+    warn_policy_reach,
 )
 from ffcast.defaults import DEFAULT_CHUNK
 
@@ -321,6 +322,8 @@ def run_cmd(
     precheck(out)
     from ffcast.runner import run
 
+    warn_policy_reach(scenario, end)
+
     with stages(quiet or as_json) as st:
         head = run(scenario, draws=draws, seed=seed, start=start, end=end, out=out,
                    chunk_size=chunk_size,
@@ -476,6 +479,8 @@ def compare_cmd(
     Options mean what they do for `ffcast run`, for both scenarios; nothing is written."""
     from ffcast.runner import compare
 
+    for scen in (a, b):
+        warn_policy_reach(scen, end)
     with stages(quiet or as_json) as st:
         labels = iter((f"simulating A: {a}", f"simulating B: {b}"))
 

@@ -365,7 +365,6 @@ def prepare(scenario: Scenario | str | None = None, start: str = SIM_START,
             raise ScenarioError(f"countries: no traveller estimate for {', '.join(missing)}")
         best = best[best["iso3"].isin(wanted)]
     best = best.reset_index(drop=True)
-    _check_policy_reaches(scen, best, end)
     pace = best.pop("pace").to_numpy(float)
     policy_index = _month_offset(months, scen.policy.start)
     observed = drivers.observed_territory(months, data.load("territory"), cutoff)
@@ -411,24 +410,26 @@ def _policy_acts(scen: Scenario) -> bool:
     return pol.model_dump(exclude=_NOT_LEVERS) != type(pol)().model_dump(exclude=_NOT_LEVERS)
 
 
-def _check_policy_reaches(scen: Scenario, best: pd.DataFrame, end: str) -> None:
-    """Raise ScenarioError when the levers a scenario sets reach no month or no row of this
-    run: a policy start after the last month, or policy countries none of which the run
-    holds (``countries=`` a subset). Such a run equals the baseline while its name says
+def policy_reach_problem(scen: Scenario, end: str,
+                         countries: list[str] | None = None) -> str | None:
+    """Why the levers a scenario sets change nothing in a run to ``end`` over ``countries``
+    (None: every country), or None: a policy start after the last month, or policy countries
+    none of which the run holds. Such a run equals the baseline while its name says
     otherwise (review, 2026-12-07: `sensitivity --countries DEU` on a French policy, a start
-    in 2090 with --end 2019-12)."""
+    in 2090 with --end 2019-12). Not an error (a run that stops before a policy starts is a
+    fair check that nothing moves before it): the command line warns."""
     if not _policy_acts(scen):
-        return
+        return None
     if pd.Period(scen.policy.start, "M") > pd.Period(end, "M"):
-        raise ScenarioError(
-            f"policy.start: {scen.policy.start} is after the run's last month {end}, so the "
-            "levers change nothing; fix: an earlier policy.start or a later end")
+        return (f"policy.start: {scen.policy.start} is after the run's last month {end}, so "
+                "the levers change nothing in this run; fix: an earlier policy.start or a "
+                "later end")
     named = scen.policy.countries
-    if named is not None and not best["iso3"].isin(named).any():
-        raise ScenarioError(
-            f"policy.countries: none of {', '.join(named)} is among this run's countries "
-            f"({', '.join(best['iso3'][:5])}{', ...' if len(best) > 5 else ''}), so the "
-            "levers reach nobody; fix: add them to the countries run, or drop the subset")
+    if named is not None and countries is not None and not set(named) & set(countries):
+        return (f"policy.countries: none of {', '.join(named)} is among this run's countries "
+                f"({', '.join(countries[:5])}{', ...' if len(countries) > 5 else ''}), so the "
+                "levers reach nobody; fix: add them to --countries, or drop --countries")
+    return None
 
 
 def _check_policy_countries(scen: Scenario, best: pd.DataFrame) -> None:
