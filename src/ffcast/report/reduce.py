@@ -615,8 +615,7 @@ def _identity_problem(ds: xr.Dataset) -> str | None:
             raise ValueError
     except (KeyError, ValueError, TypeError):
         return f"its seed attribute ({ds.attrs.get('seed')}) is not a non-negative integer"
-    known = set(data.load("countries")["iso3"]) | set(REMAINDER_CODES)
-    unknown = [str(c) for c in ds["country"].values if str(c) not in known]
+    unknown = [str(c) for c in ds["country"].values if not data.is_known_iso3(str(c))]
     if unknown:
         return f"unknown country {unknown[0]!r}"
     try:
